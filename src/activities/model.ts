@@ -1,0 +1,112 @@
+import Anthropic from '@anthropic-ai/sdk';
+import { Context } from '@temporalio/activity';
+import type { SessionEvent } from '../domain/events';
+import { buildTranscript, withCacheBreakpoints } from '../domain/transcript';
+import type { Usage } from '../domain/usage';
+import type { SessionStore } from '../storage/session-store';
+import { toolDefinitions } from '../workspace/tools';
+import { toModelFailure } from './model-errors';
+
+export interface CallModelInput {
+  sessionId: string;
+  model: string;
+  system: string;
+  tools: string[];
+  max_tokens: number;
+  /** The transcript is every persisted event up to and including this seq. */
+  throughSeq: number;
+}
+
+export type ModelContentBlock =
+  | { type: 'text'; text: string }
+  | { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> };
+
+export interface CallModelResult {
+  content: ModelContentBlock[];
+  stop_reason: string | null;
+  usage: Usage;
+}
+
+const HEARTBEAT_EVERY_MS = 2_000;
+const CACHED_SESSIONS = 64;
+
+/**
+ * The model activity. Its input is small and constant in size: the transcript is rebuilt from the event log
+ * in the store, never shipped through workflow history. The worker keeps an in-memory copy of each session's
+ * log so a long session reads only the events that are new since its previous request.
+ */
+export function createModelActivities({ store, client }: { store: SessionStore; client?: Anthropic }) {
+  const anthropic = client ?? createAnthropicClient();
+  const eventCache = new Map<string, SessionEvent[]>();
+
+  async function eventsThrough(sessionId: string, throughSeq: number): Promise<SessionEvent[]> {
+    const cached = eventCache.get(sessionId) ?? [];
+    const lastSeq = cached.length ? cached[cached.length - 1].seq : 0;
+    const fresh = lastSeq < throughSeq ? await store.readEvents(sessionId, { afterSeq: lastSeq }) : [];
+    const all = [...cached, ...fresh].filter((event) => event.seq <= throughSeq);
+    eventCache.delete(sessionId); // re-insert to keep Map order = least recently used first
+    eventCache.set(sessionId, all);
+    if (eventCache.size > CACHED_SESSIONS) eventCache.delete(eventCache.keys().next().value as string);
+    return all;
+  }
+
+  async function callModel(input: CallModelInput): Promise<CallModelResult> {
+    const events = await eventsThrough(input.sessionId, input.throughSeq);
+    const request = withCacheBreakpoints({
+      system: input.system,
+      tools: toolDefinitions(input.tools) as Anthropic.Tool[],
+      messages: buildTranscript(events),
+    });
+    const context = Context.current();
+    const beat = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
+    try {
+      const stream = anthropic.messages.stream(
+        {
+          model: input.model,
+          max_tokens: input.max_tokens,
+          messages: request.messages,
+          ...(request.system ? { system: request.system } : {}),
+          ...(request.tools.length ? { tools: request.tools } : {}),
+        },
+        { signal: context.cancellationSignal },
+      );
+      stream.on('streamEvent', () => context.heartbeat());
+      const message = await stream.finalMessage();
+      return {
+        content: message.content.flatMap(toModelBlock),
+        stop_reason: message.stop_reason,
+        usage: {
+          input_tokens: message.usage.input_tokens ?? 0,
+          output_tokens: message.usage.output_tokens ?? 0,
+          cache_read_input_tokens: message.usage.cache_read_input_tokens ?? 0,
+          cache_creation_input_tokens: message.usage.cache_creation_input_tokens ?? 0,
+        },
+      };
+    } catch (error) {
+      throw toModelFailure(error);
+    } finally {
+      clearInterval(beat);
+    }
+  }
+
+  return { callModel };
+}
+
+function toModelBlock(block: Anthropic.ContentBlock): ModelContentBlock[] {
+  if (block.type === 'text') return [{ type: 'text', text: block.text }];
+  if (block.type === 'tool_use') {
+    const input = block.input && typeof block.input === 'object' ? (block.input as Record<string, unknown>) : {};
+    return [{ type: 'tool_use', id: block.id, name: block.name, input }];
+  }
+  return []; // thinking and server-tool blocks are not requested by Lucid sessions
+}
+
+/** Credentials come from the environment only; SDK retries are off because Temporal and the workflow own them. */
+export function createAnthropicClient(env: NodeJS.ProcessEnv = process.env): Anthropic {
+  return new Anthropic({
+    apiKey: env.ANTHROPIC_API_KEY ?? null,
+    baseURL: env.ANTHROPIC_BASE_URL || undefined,
+    maxRetries: 0,
+    timeout: 10 * 60 * 1000,
+  });
+}

@@ -1,0 +1,134 @@
+/**
+ * A small typed client for other services: start a session, send it messages, read its events, await its
+ * result. Sessions are `agentSession` workflows; the session id is the workflow id.
+ */
+import { Client, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import { taskQueue as defaultTaskQueue, dataDir } from './config';
+import { connectClient } from './connection';
+import type { SessionEvent, SessionSnapshot } from './domain/events';
+import { newSessionId } from './domain/ids';
+import { SessionInputSchema, describeIssues, type SessionInput } from './domain/session-input';
+import { FsSessionStore } from './storage/fs-session-store';
+import type { SessionStore } from './storage/session-store';
+import { agentSession, eventsQuery, interruptSignal, snapshotQuery, userMessageSignal } from './workflows/agent-session';
+
+export interface LucidClientOptions {
+  client: Client;
+  taskQueue?: string;
+  /** Where finished sessions' event logs are read from; by default the filesystem store under LUCID_DATA_DIR. */
+  store?: SessionStore;
+}
+
+export interface StartSessionOptions extends SessionInput {
+  /** The session (workflow) id; a fresh `sesn_` id by default. */
+  sessionId?: string;
+}
+
+export class LucidClient {
+  readonly temporal: Client;
+  private readonly taskQueue: string;
+  private readonly store: SessionStore;
+
+  constructor({ client, taskQueue, store }: LucidClientOptions) {
+    this.temporal = client;
+    this.taskQueue = taskQueue ?? defaultTaskQueue();
+    this.store = store ?? new FsSessionStore(dataDir());
+  }
+
+  /** Connects with the environment's Temporal settings (see src/connection.ts). */
+  static async connect(options: Omit<LucidClientOptions, 'client'> = {}): Promise<LucidClient> {
+    return new LucidClient({ ...options, client: await connectClient() });
+  }
+
+  /** Starts a session; the input is validated here too so a caller gets the error before anything starts. */
+  async startSession({ sessionId, ...input }: StartSessionOptions): Promise<string> {
+    const parsed = SessionInputSchema.safeParse(input);
+    if (!parsed.success) throw new Error(`invalid session input: ${describeIssues(parsed.error)}`);
+    const id = sessionId ?? newSessionId();
+    const agentName = typeof input.agent === 'string' ? input.agent : input.agent.name;
+    await this.temporal.workflow.start(agentSession, {
+      workflowId: id,
+      taskQueue: this.taskQueue,
+      args: [input],
+      staticSummary: `Lucid session: ${agentName}`,
+    });
+    return id;
+  }
+
+  async sendMessage(sessionId: string, text: string): Promise<void> {
+    await this.handle(sessionId).signal(userMessageSignal, { text });
+  }
+
+  async interrupt(sessionId: string): Promise<void> {
+    await this.handle(sessionId).signal(interruptSignal);
+  }
+
+  /** Waits for the session to end and returns its final snapshot. */
+  async result(sessionId: string): Promise<SessionSnapshot> {
+    return this.handle(sessionId).result();
+  }
+
+  /** The live snapshot of a running session, or the stored one of a finished session. */
+  async snapshot(sessionId: string): Promise<SessionSnapshot | null> {
+    try {
+      const description = await this.handle(sessionId).describe();
+      if (description.status.name === 'RUNNING') return await this.handle(sessionId).query(snapshotQuery);
+    } catch (error) {
+      if (!(error instanceof WorkflowNotFoundError)) throw error;
+    }
+    return this.store.readSnapshot(sessionId);
+  }
+
+  /**
+   * Events with seq > afterSeq: persisted ones from the store, then any the running workflow holds that are not
+   * persisted yet.
+   */
+  async readEvents(sessionId: string, { afterSeq = 0, limit = 1000 } = {}): Promise<SessionEvent[]> {
+    const stored = await this.store.readEvents(sessionId, { afterSeq, limit });
+    if (stored.length >= limit) return stored;
+    const lastSeq = stored.length ? stored[stored.length - 1].seq : afterSeq;
+    const live = await this.liveEvents(sessionId, lastSeq, limit - stored.length);
+    return [...stored, ...live];
+  }
+
+  /** Yields events as they happen until the session's workflow closes. */
+  async *streamEvents(sessionId: string, { afterSeq = 0, pollMs = 250 } = {}): AsyncGenerator<SessionEvent> {
+    let lastSeq = afterSeq;
+    for (;;) {
+      const events = await this.readEvents(sessionId, { afterSeq: lastSeq });
+      for (const event of events) {
+        lastSeq = event.seq;
+        yield event;
+      }
+      if (events.length === 0 && !(await this.isRunning(sessionId))) {
+        const rest = await this.readEvents(sessionId, { afterSeq: lastSeq });
+        for (const event of rest) yield event;
+        return;
+      }
+      if (events.length === 0) await new Promise((resolve) => setTimeout(resolve, pollMs));
+    }
+  }
+
+  async isRunning(sessionId: string): Promise<boolean> {
+    try {
+      return (await this.handle(sessionId).describe()).status.name === 'RUNNING';
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return false;
+      throw error;
+    }
+  }
+
+  private async liveEvents(sessionId: string, afterSeq: number, limit: number): Promise<SessionEvent[]> {
+    if (!(await this.isRunning(sessionId))) return [];
+    try {
+      const page = await this.handle(sessionId).query(eventsQuery, { after_seq: afterSeq, limit });
+      return page.events;
+    } catch {
+      return []; // no worker to answer the query right now; persisted events are still served
+    }
+  }
+
+  private handle(sessionId: string): WorkflowHandle<typeof agentSession> {
+    return this.temporal.workflow.getHandle<typeof agentSession>(sessionId);
+  }
+}

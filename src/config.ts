@@ -1,0 +1,18 @@
+import path from 'node:path';
+
+/** Default task queue of every Lucid workflow and activity; override with LUCID_TASK_QUEUE. */
+export const DEFAULT_TASK_QUEUE = 'lucid';
+
+export function taskQueue(env: NodeJS.ProcessEnv = process.env): string {
+  return env.LUCID_TASK_QUEUE || DEFAULT_TASK_QUEUE;
+}
+
+/** Where sessions, event logs and default workspaces live (LUCID_DATA_DIR, default `.lucid/`). */
+export function dataDir(env: NodeJS.ProcessEnv = process.env): string {
+  return path.resolve(env.LUCID_DATA_DIR || '.lucid');
+}
+
+/** The folder of named agent definitions (`<name>.json`); LUCID_AGENTS_DIR, default `agents/`. */
+export function agentsDir(env: NodeJS.ProcessEnv = process.env): string {
+  return path.resolve(env.LUCID_AGENTS_DIR || 'agents');
+}

@@ -1,0 +1,81 @@
+/**
+ * Session events in the Managed Agents vocabulary (see @anthropic-ai/sdk resources/beta/sessions/events.d.ts).
+ * Every event carries `id`, `seq` (1-based, gap-free per session) and `processed_at` (RFC 3339).
+ * The workflow is the only author of events; activities persist them keyed by `seq`.
+ */
+import type { Usage } from './usage';
+
+export interface TextBlock {
+  type: 'text';
+  text: string;
+}
+
+/** Why the agent stopped; `max_turns_reached` is Lucid's own addition to the Managed Agents set. */
+export type StopReason =
+  | { type: 'end_turn' }
+  | { type: 'retries_exhausted' }
+  | { type: 'max_turns_reached' }
+  | { type: 'refusal' };
+
+export type RetryStatus = { type: 'retrying' } | { type: 'exhausted' } | { type: 'terminal' };
+
+export type SessionErrorType =
+  | 'model_rate_limited_error'
+  | 'model_overloaded_error'
+  | 'model_request_failed_error'
+  | 'unknown_error';
+
+export interface SessionErrorObject {
+  type: SessionErrorType;
+  message: string;
+  retry_status: RetryStatus;
+}
+
+interface EventBase {
+  id: string;
+  seq: number;
+  processed_at: string;
+}
+
+export type SessionEventBody =
+  | { type: 'user.message'; content: TextBlock[] }
+  | { type: 'user.interrupt' }
+  | { type: 'agent.message'; content: TextBlock[] }
+  | { type: 'agent.tool_use'; tool_use_id: string; name: string; input: Record<string, unknown> }
+  | { type: 'agent.tool_result'; tool_use_id: string; content: TextBlock[]; is_error: boolean }
+  | { type: 'session.status_running' }
+  | { type: 'session.status_idle'; stop_reason: StopReason; stop_details: null }
+  | { type: 'session.status_terminated' }
+  | { type: 'session.error'; error: SessionErrorObject }
+  | { type: 'span.model_request_start'; model: string }
+  | { type: 'span.model_request_end'; model_request_start_id: string; is_error: boolean; model_usage: Usage };
+
+export type SessionEvent = EventBase & SessionEventBody;
+export type SessionEventType = SessionEvent['type'];
+
+/** Status of a session, as in the Managed Agents API. */
+export type SessionStatus = 'running' | 'idle' | 'rescheduling' | 'terminated';
+
+/** The final (or current) state of a session; the workflow result. */
+export interface SessionSnapshot {
+  session_id: string;
+  agent: string;
+  status: SessionStatus;
+  stop_reason: StopReason | null;
+  /** The last text the agent produced. */
+  final_message: string | null;
+  usage: Usage;
+  turns: number;
+  event_count: number;
+  workspace: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export function textBlocks(text: string): TextBlock[] {
+  return [{ type: 'text', text }];
+}
+
+export function textOf(blocks: readonly TextBlock[]): string {
+  return blocks.map((block) => block.text).join('');
+}

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { AgentDefinitionSchema } from './agent-definition';
+
+/** At most this many seconds a finished session stays idle waiting for user messages (7 days). */
+export const MAX_KEEP_ALIVE_SECONDS = 7 * 24 * 3600;
+
+/**
+ * Input of the `agentSession` workflow; plain JSON so it can be typed into `temporal workflow start --input`.
+ * `agent` is either the name of a definition in the agents folder or an inline definition.
+ */
+export const SessionInputSchema = z
+  .object({
+    agent: z.union([z.string().min(1).max(255), AgentDefinitionSchema]),
+    message: z.string().min(1, 'message must not be empty').max(1_000_000),
+    workspace: z.string().min(1).max(4096).optional(),
+    keep_alive_seconds: z.number().int().min(0).max(MAX_KEEP_ALIVE_SECONDS).default(0),
+  })
+  .strict();
+
+export type SessionInput = z.input<typeof SessionInputSchema>;
+export type ParsedSessionInput = z.output<typeof SessionInputSchema>;
+
+/** Renders zod issues as one readable line per problem, e.g. `message: message must not be empty`. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(input)'}: ${issue.message}`)
+    .join('; ');
+}
+
+export const UserMessageSchema = z.object({ text: z.string().min(1).max(1_000_000) }).strict();
+export type UserMessage = z.infer<typeof UserMessageSchema>;

@@ -1,0 +1,105 @@
+import type Anthropic from '@anthropic-ai/sdk';
+import type { SessionEvent } from './events';
+
+type MessageParam = Anthropic.MessageParam;
+type UserBlock = Anthropic.TextBlockParam | Anthropic.ToolResultBlockParam;
+type AssistantBlock = Anthropic.TextBlockParam | Anthropic.ToolUseBlockParam;
+
+/**
+ * Rebuilds the Messages API transcript from a session's event log, which is the single source of truth.
+ * Agent output between `span.model_request_start` and `span.model_request_end` forms one assistant message;
+ * user messages and tool results in between form user messages. Tool results come first in a user message,
+ * as the API requires.
+ */
+export function buildTranscript(events: readonly SessionEvent[]): MessageParam[] {
+  const messages: MessageParam[] = [];
+  let assistant: AssistantBlock[] | null = null;
+  let toolResults: Anthropic.ToolResultBlockParam[] = [];
+  let userText: Anthropic.TextBlockParam[] = [];
+
+  const flushUser = () => {
+    const content: UserBlock[] = [...toolResults, ...userText];
+    if (content.length > 0) messages.push({ role: 'user', content });
+    toolResults = [];
+    userText = [];
+  };
+
+  for (const event of events) {
+    switch (event.type) {
+      case 'user.message':
+        userText.push(...event.content.map((block) => ({ type: 'text' as const, text: block.text })));
+        break;
+      case 'agent.tool_result':
+        toolResults.push({
+          type: 'tool_result',
+          tool_use_id: event.tool_use_id,
+          content: event.content.map((block) => ({ type: 'text' as const, text: block.text })),
+          is_error: event.is_error,
+        });
+        break;
+      case 'span.model_request_start':
+        flushUser();
+        assistant = [];
+        break;
+      case 'agent.message':
+        assistant?.push(...event.content.map((block) => ({ type: 'text' as const, text: block.text })));
+        break;
+      case 'agent.tool_use':
+        assistant?.push({ type: 'tool_use', id: event.tool_use_id, name: event.name, input: event.input });
+        break;
+      case 'span.model_request_end':
+        // A failed request leaves no assistant message behind.
+        if (assistant && assistant.length > 0 && !event.is_error) messages.push({ role: 'assistant', content: assistant });
+        assistant = null;
+        break;
+      default:
+        break;
+    }
+  }
+  flushUser();
+  return mergeConsecutiveRoles(messages);
+}
+
+/** The API wants alternating roles; an interrupted turn can leave two user messages in a row. */
+function mergeConsecutiveRoles(messages: MessageParam[]): MessageParam[] {
+  const merged: MessageParam[] = [];
+  for (const message of messages) {
+    const previous = merged[merged.length - 1];
+    if (previous && previous.role === message.role) {
+      previous.content = [...asBlocks(previous.content), ...asBlocks(message.content)] as MessageParam['content'];
+    } else {
+      merged.push({ ...message });
+    }
+  }
+  return merged;
+}
+
+function asBlocks(content: MessageParam['content']): Anthropic.ContentBlockParam[] {
+  return typeof content === 'string' ? [{ type: 'text', text: content }] : content;
+}
+
+/**
+ * Marks the stable prefix for prompt caching: the last tool, the system prompt and the last block of the
+ * newest message, so each request reads everything the previous one wrote to the cache.
+ */
+export function withCacheBreakpoints(request: {
+  system: string;
+  tools: Anthropic.Tool[];
+  messages: MessageParam[];
+}): { system: Anthropic.TextBlockParam[] | undefined; tools: Anthropic.Tool[]; messages: MessageParam[] } {
+  const ephemeral = { type: 'ephemeral' as const };
+  const tools = request.tools.map((tool, index) =>
+    index === request.tools.length - 1 ? { ...tool, cache_control: ephemeral } : tool,
+  );
+  const system = request.system ? [{ type: 'text' as const, text: request.system, cache_control: ephemeral }] : undefined;
+  const messages = request.messages.map((message, index) => {
+    if (index !== request.messages.length - 1) return message;
+    const blocks = asBlocks(message.content);
+    const last = blocks.length - 1;
+    return {
+      ...message,
+      content: blocks.map((block, blockIndex) => (blockIndex === last ? { ...block, cache_control: ephemeral } : block)),
+    } as MessageParam;
+  });
+  return { system, tools, messages };
+}

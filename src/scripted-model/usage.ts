@@ -1,0 +1,182 @@
+/**
+ * Token counting and a simulated prompt cache for the scripted model.
+ *
+ * Nothing here talks to the network or the clock: the numbers depend only on the request bodies, so tests can
+ * assert on them. The estimates are deliberately crude (a quarter of the characters) — what matters is that
+ * they react to the request the way the real API does: bigger prompts cost more, and a repeated prefix behind a
+ * `cache_control` breakpoint is read from the cache instead of being billed as fresh input.
+ */
+import { createHash } from 'node:crypto';
+
+/** Token usage as the Messages API reports it. */
+export interface TokenUsage {
+  input_tokens: number;
+  output_tokens: number;
+  cache_creation_input_tokens: number;
+  cache_read_input_tokens: number;
+}
+
+/** The input side of {@link TokenUsage}: what a request's prompt costs before any reply is written. */
+export type PromptUsage = Omit<TokenUsage, 'output_tokens'>;
+
+/**
+ * One cacheable unit of the prompt, in the order the API builds its prefix: each tool, each system block,
+ * then each content block of each message.
+ */
+interface PromptPiece {
+  /** What identifies the piece in the prefix hash (the block without its `cache_control`, plus its role). */
+  key: string;
+  tokens: number;
+  /** The piece carries `cache_control: {type: "ephemeral"}`. */
+  breakpoint: boolean;
+}
+
+/** The outcome of looking a request up in the cache; hand it to {@link SimulatedPromptCache.commit} once answered. */
+export interface CachePlan {
+  usage: PromptUsage;
+  /** The request's model, which is part of every cache key. */
+  model: string;
+  /** Prefix hashes at this request's breakpoints: what a successful answer writes to the cache. */
+  breakpointHashes: string[];
+}
+
+/** Deterministic token estimate: a quarter of the characters, rounded up. */
+export function estimateTokens(text: string): number {
+  return Math.ceil(text.length / 4);
+}
+
+/** Token estimate of a value's JSON. */
+export function estimateJsonTokens(value: unknown): number {
+  return estimateTokens(JSON.stringify(value) ?? '');
+}
+
+/**
+ * Every input token of a request, cached or not. Equals `input_tokens + cache_read_input_tokens +
+ * cache_creation_input_tokens` of the same request, and is what `count_tokens` answers.
+ */
+export function countInputTokens(body: unknown): number {
+  return promptPieces(body).reduce((sum, piece) => sum + piece.tokens, 0);
+}
+
+/** Output token estimate of a reply's content blocks. */
+export function estimateOutputTokens(content: ReadonlyArray<Record<string, unknown>>): number {
+  const tokens = content.reduce((sum, block) => {
+    if (block.type === 'text' && typeof block.text === 'string') return sum + estimateTokens(block.text);
+    return sum + estimateJsonTokens({ name: block.name, input: block.input });
+  }, 0);
+  return Math.max(1, tokens); // the real API never reports a reply as free
+}
+
+/**
+ * A prompt cache that remembers prefixes by hash, for the lifetime of one scripted model.
+ *
+ * Simplifications, on purpose: no minimum cacheable length, no expiry, and no 20-block look-back limit.
+ */
+export class SimulatedPromptCache {
+  private readonly stored = new Set<string>();
+
+  /**
+   * Works out a request's prompt usage without changing the cache.
+   *
+   * Cache reads are the longest prefix (ending at any block, up to the request's last breakpoint) that an
+   * earlier request stored; cache creation is the rest of the prompt up to the last breakpoint; input tokens
+   * are whatever follows it. Looking at every block boundary, not only this request's breakpoints, is what lets
+   * an agent loop that moves its breakpoint to the newest message each turn still hit the previous turn's entry.
+   */
+  plan(body: unknown): CachePlan {
+    const model = modelOf(body);
+    const pieces = promptPieces(body);
+    const hashes = prefixHashes(model, pieces);
+    const ends = cumulativeTokens(pieces);
+    const total = ends.length ? ends[ends.length - 1] : 0;
+    const breakpoints = pieces.flatMap((piece, index) => (piece.breakpoint ? [index] : []));
+    if (!breakpoints.length) {
+      return { model, breakpointHashes: [], usage: { input_tokens: total, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 } };
+    }
+    const last = breakpoints[breakpoints.length - 1];
+    let read = 0;
+    for (let index = last; index >= 0; index--) {
+      if (this.stored.has(hashes[index])) {
+        read = ends[index];
+        break;
+      }
+    }
+    return {
+      model,
+      breakpointHashes: breakpoints.map((index) => hashes[index]),
+      usage: {
+        input_tokens: total - ends[last],
+        cache_read_input_tokens: read,
+        cache_creation_input_tokens: ends[last] - read,
+      },
+    };
+  }
+
+  /** Stores a planned request's breakpoints. Call it only for requests that were answered successfully. */
+  commit(plan: CachePlan): void {
+    for (const hash of plan.breakpointHashes) this.stored.add(hash);
+  }
+
+  /** Forgets everything. */
+  clear(): void {
+    this.stored.clear();
+  }
+}
+
+/** Flattens a Messages request into its prompt pieces: tools, then system, then messages. */
+function promptPieces(body: unknown): PromptPiece[] {
+  const request = isRecord(body) ? body : {};
+  const pieces: PromptPiece[] = [];
+  for (const tool of asArray(request.tools)) pieces.push(piece('tool', tool));
+  if (typeof request.system === 'string') pieces.push(piece('system', request.system));
+  else for (const block of asArray(request.system)) pieces.push(piece('system', block));
+  for (const message of asArray(request.messages)) {
+    if (!isRecord(message)) continue;
+    const role = String(message.role);
+    // A marker on each message's first block keeps [a, b] in one message distinct from [a] and [b] in two.
+    if (typeof message.content === 'string') pieces.push(piece(`${role}:start`, message.content));
+    else asArray(message.content).forEach((block, index) => pieces.push(piece(index === 0 ? `${role}:start` : role, block)));
+  }
+  return pieces;
+}
+
+function piece(kind: string, value: unknown): PromptPiece {
+  const breakpoint = isRecord(value) && isRecord(value.cache_control) && value.cache_control.type === 'ephemeral';
+  // The breakpoint marker is not part of the content: moving it must not change the prefix it sits on.
+  const content = isRecord(value) && 'cache_control' in value ? withoutKey(value, 'cache_control') : value;
+  const json = JSON.stringify(content) ?? 'null';
+  return { key: `${kind}\u0000${json}`, tokens: estimateTokens(json), breakpoint };
+}
+
+/** A running hash per piece: entry i identifies the whole prefix up to and including piece i. */
+function prefixHashes(model: string, pieces: PromptPiece[]): string[] {
+  let previous = createHash('sha256').update(`model\u0000${model}`).digest('hex');
+  return pieces.map((current) => {
+    previous = createHash('sha256').update(previous).update('\u0000').update(current.key).digest('hex');
+    return previous;
+  });
+}
+
+/** Entry i is the token count of the prefix up to and including piece i. */
+function cumulativeTokens(pieces: PromptPiece[]): number[] {
+  let sum = 0;
+  return pieces.map((current) => (sum += current.tokens));
+}
+
+function modelOf(body: unknown): string {
+  return isRecord(body) && typeof body.model === 'string' ? body.model : '';
+}
+
+function withoutKey(record: Record<string, unknown>, key: string): Record<string, unknown> {
+  const copy = { ...record };
+  delete copy[key];
+  return copy;
+}
+
+function asArray(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

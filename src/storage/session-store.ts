@@ -1,0 +1,15 @@
+import type { SessionEvent, SessionSnapshot } from '../domain/events';
+
+/**
+ * Durable home of session event logs and snapshots. The event log outlives the workflow: later features
+ * (dreaming) read finished sessions from here. A database implementation can replace the filesystem one.
+ */
+export interface SessionStore {
+  /** Writes events keyed by `seq`. Idempotent: writing the same seq again replaces it with identical content. */
+  appendEvents(sessionId: string, events: readonly SessionEvent[]): Promise<void>;
+  /** Events with `seq > afterSeq`, in order, at most `limit`. */
+  readEvents(sessionId: string, options?: { afterSeq?: number; limit?: number }): Promise<SessionEvent[]>;
+  saveSnapshot(snapshot: SessionSnapshot): Promise<void>;
+  readSnapshot(sessionId: string): Promise<SessionSnapshot | null>;
+  listSnapshots(): Promise<SessionSnapshot[]>;
+}

@@ -1,0 +1,405 @@
+/**
+ * The `agentSession` workflow: an agent works a task in a durable loop (model call → tool calls → results → …)
+ * over a workspace. Deterministic orchestration only: model calls, tools and storage are activities.
+ */
+import {
+  ActivityFailure,
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  proxyActivities,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { ModelFailureDetails } from '../activities/model-errors';
+import type { CallModelResult, ModelContentBlock } from '../activities/model';
+import type { AgentDefinition } from '../domain/agent-definition';
+import type { SessionErrorType, SessionSnapshot } from '../domain/events';
+import { textBlocks } from '../domain/events';
+import {
+  describeIssues,
+  SessionInputSchema,
+  UserMessageSchema,
+  type SessionInput,
+  type UserMessage,
+} from '../domain/session-input';
+import { addUsage, ZERO_USAGE, type Usage } from '../domain/usage';
+import { LUCID_AGENT, LUCID_STATUS } from '../search-attributes';
+import { EventLog, type EventsPage, type EventsPageRequest } from './event-log';
+import type { SessionState } from './session-state';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Message-handling API
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Sends the agent a user message; a running turn sees it at its next model request, an idle session wakes up. */
+export const userMessageSignal = defineSignal<[UserMessage]>('user.message');
+/** Stops the current turn at the next safe point (before the next model request). */
+export const interruptSignal = defineSignal<[]>('user.interrupt');
+export const snapshotQuery = defineQuery<SessionSnapshot>('status');
+export const usageQuery = defineQuery<Usage>('usage');
+export const eventsQuery = defineQuery<EventsPage, [EventsPageRequest?]>('events');
+
+/** What `continueAsNew` passes to the next run. */
+export interface ContinuedSession {
+  continued: SessionState;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Activities and limits
+// ---------------------------------------------------------------------------------------------------------------
+
+const MODEL_ACTIVITY = {
+  startToCloseTimeout: '10 minutes',
+  // A killed worker is noticed within this time and the call moves to another worker.
+  heartbeatTimeout: '10 seconds',
+  // Model API errors come back non-retryable and the workflow retries them with visible events; this policy only
+  // covers lost workers and timeouts.
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 5 },
+} as const;
+
+const { callModel } = proxyActivities<Activities>(MODEL_ACTIVITY);
+const { runTool } = proxyActivities<Activities>({
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '10 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 5 },
+});
+const { loadAgentDefinition, prepareWorkspace, persistEvents, saveSnapshot } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '500 milliseconds', maximumInterval: '10 seconds' },
+});
+
+/** Model request attempts per model call before the turn ends with `retries_exhausted`. */
+export const MAX_MODEL_ATTEMPTS = 8;
+const RETRY_BASE_DELAY_MS = 1_000;
+const RETRY_MAX_DELAY_MS = 60_000;
+/** Continue-as-new well before the server's own warnings (10,240 events / 10 MiB). */
+const CONTINUE_AS_NEW_EVENTS = 2_000;
+const CONTINUE_AS_NEW_BYTES = 2 * 1024 * 1024;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Main workflow logic
+// ---------------------------------------------------------------------------------------------------------------
+
+export async function agentSession(input: SessionInput | ContinuedSession): Promise<SessionSnapshot> {
+  if (isContinued(input)) return new Session(input.continued).run();
+  const { state, firstMessage } = await startSession(input);
+  return new Session(state).run(firstMessage);
+}
+
+function isContinued(input: SessionInput | ContinuedSession): input is ContinuedSession {
+  return typeof input === 'object' && input !== null && 'continued' in input;
+}
+
+/** Validates the input and resolves agent and workspace; bad input fails the workflow at once, never retried. */
+async function startSession(raw: SessionInput): Promise<{ state: SessionState; firstMessage: string }> {
+  const parsed = SessionInputSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw ApplicationFailure.nonRetryable(`invalid session input: ${describeIssues(parsed.error)}`, 'InvalidSessionInput');
+  }
+  const input = parsed.data;
+  const sessionId = workflowInfo().workflowId;
+  const agent: AgentDefinition = typeof input.agent === 'string' ? await loadAgentDefinition(input.agent) : input.agent;
+  const workspace = await prepareWorkspace({ sessionId, workspace: input.workspace });
+  const state: SessionState = {
+    version: 1,
+    sessionId,
+    agent,
+    workspace,
+    keepAliveSeconds: input.keep_alive_seconds,
+    createdAt: new Date().toISOString(),
+    nextSeq: 1,
+    usage: ZERO_USAGE,
+    turns: 0,
+    turnModelCalls: 0,
+    status: 'idle',
+    stopReason: null,
+    finalMessage: null,
+    userMessagePending: true,
+    interruptRequested: false,
+  };
+  return { state, firstMessage: input.message };
+}
+
+type ToolUse = Extract<ModelContentBlock, { type: 'tool_use' }>;
+
+type ModelOutcome =
+  | { kind: 'ok'; result: CallModelResult; toolUses: ToolUse[] }
+  | { kind: 'exhausted' }
+  | { kind: 'terminal'; message: string };
+
+class Session {
+  private readonly log: EventLog;
+
+  constructor(private readonly state: SessionState) {
+    this.log = new EventLog(state.sessionId, state.nextSeq);
+    setHandler(userMessageSignal, (message) => this.onUserMessage(message), {
+      description: 'Send the agent a user message: {"text": "..."}',
+    });
+    setHandler(interruptSignal, () => this.onInterrupt(), {
+      description: 'Stop the current turn at the next safe point',
+    });
+    setHandler(snapshotQuery, () => this.snapshot(), { description: 'The session snapshot: status, usage, turns' });
+    setHandler(usageQuery, () => this.state.usage, { description: 'Token usage so far' });
+    setHandler(eventsQuery, (request) => this.log.page(request), {
+      description: 'Events after a sequence number: {"after_seq": 0, "limit": 100}',
+    });
+  }
+
+  /** Runs the session to its end; `firstMessage` is given on a fresh start, not after continue-as-new. */
+  async run(firstMessage?: string): Promise<SessionSnapshot> {
+    if (firstMessage !== undefined) {
+      upsertSearchAttributes([{ key: LUCID_AGENT, value: this.state.agent.name }]);
+      this.log.emit({ type: 'user.message', content: textBlocks(firstMessage) });
+      this.setStatus('running');
+    }
+    for (;;) {
+      if (this.state.status === 'running') {
+        const ended = await this.runTurn();
+        if (ended === 'terminated') return this.finish();
+        await this.becomeIdle();
+      }
+      if (!(await this.waitForWork())) return this.finish();
+      this.state.turnModelCalls = 0;
+      this.setStatus('running');
+    }
+  }
+
+  /** Runs the agent until it ends its turn; returns 'terminated' if the session cannot go on. */
+  private async runTurn(): Promise<'idle' | 'terminated'> {
+    for (;;) {
+      if (this.state.interruptRequested) {
+        this.state.interruptRequested = false;
+        this.state.stopReason = { type: 'end_turn' };
+        return 'idle';
+      }
+      if (this.state.turnModelCalls >= this.state.agent.max_turns) {
+        this.state.stopReason = { type: 'max_turns_reached' };
+        return 'idle';
+      }
+      const outcome = await this.callModelWithRetries();
+      if (outcome.kind === 'terminal') return 'terminated';
+      if (outcome.kind === 'exhausted') {
+        this.state.stopReason = { type: 'retries_exhausted' };
+        return 'idle';
+      }
+      const { toolUses } = outcome;
+      if (toolUses.length === 0) {
+        this.state.stopReason = outcome.result.stop_reason === 'refusal' ? { type: 'refusal' } : { type: 'end_turn' };
+        return 'idle';
+      }
+      await this.runTools(toolUses);
+      await this.continueAsNewIfHistoryIsLarge();
+    }
+  }
+
+  private async callModelWithRetries(): Promise<ModelOutcome> {
+    const agent = this.state.agent;
+    for (let attempt = 1; ; attempt++) {
+      this.state.turns++;
+      this.state.turnModelCalls++;
+      this.state.userMessagePending = false;
+      const start = this.log.emit({ type: 'span.model_request_start', model: agent.model });
+      await this.persist();
+      try {
+        const result = await callModel.executeWithOptions(
+          { ...MODEL_ACTIVITY, summary: `${agent.name}: model request ${this.state.turns} (${agent.model})` },
+          [
+            {
+              sessionId: this.state.sessionId,
+              model: agent.model,
+              system: agent.system,
+              tools: agent.tools,
+              max_tokens: agent.max_tokens,
+              throughSeq: start.seq,
+            },
+          ],
+        );
+        this.state.usage = addUsage(this.state.usage, result.usage);
+        // The model's output sits inside its request span: that is how the transcript is rebuilt from the log.
+        const toolUses = this.recordModelOutput(result.content);
+        this.log.emit({ type: 'span.model_request_end', model_request_start_id: start.id, is_error: false, model_usage: result.usage });
+        return { kind: 'ok', result, toolUses };
+      } catch (error) {
+        this.log.emit({ type: 'span.model_request_end', model_request_start_id: start.id, is_error: true, model_usage: ZERO_USAGE });
+        const failure = describeModelFailure(error);
+        if (!failure.retryable) {
+          this.log.emit({ type: 'session.error', error: { type: failure.errorType, message: failure.message, retry_status: { type: 'terminal' } } });
+          return { kind: 'terminal', message: failure.message };
+        }
+        if (attempt >= MAX_MODEL_ATTEMPTS) {
+          this.log.emit({ type: 'session.error', error: { type: failure.errorType, message: failure.message, retry_status: { type: 'exhausted' } } });
+          return { kind: 'exhausted' };
+        }
+        this.log.emit({ type: 'session.error', error: { type: failure.errorType, message: failure.message, retry_status: { type: 'retrying' } } });
+        const backoff = Math.min(RETRY_MAX_DELAY_MS, RETRY_BASE_DELAY_MS * 2 ** (attempt - 1));
+        await sleep(failure.retryAfterMs ?? backoff);
+      }
+    }
+  }
+
+  /** Emits the model's output as events and returns the tool calls it asked for. */
+  private recordModelOutput(content: ModelContentBlock[]): ToolUse[] {
+    const toolUses: ToolUse[] = [];
+    for (const block of content) {
+      if (block.type === 'text') {
+        if (block.text.length === 0) continue;
+        this.log.emit({ type: 'agent.message', content: textBlocks(block.text) });
+        this.state.finalMessage = block.text;
+      } else {
+        this.log.emit({ type: 'agent.tool_use', tool_use_id: block.id, name: block.name, input: block.input });
+        toolUses.push(block);
+      }
+    }
+    return toolUses;
+  }
+
+  /** Tool calls from one model turn run in parallel; their results are recorded in call order. */
+  private async runTools(toolUses: ToolUse[]): Promise<void> {
+    const allowed = new Set<string>(this.state.agent.tools);
+    const outcomes = await Promise.all(
+      toolUses.map((toolUse) =>
+        allowed.has(toolUse.name)
+          ? runTool.executeWithOptions(
+              {
+                startToCloseTimeout: '5 minutes',
+                heartbeatTimeout: '10 seconds',
+                retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 5 },
+                summary: `${toolUse.name} ${summarizeToolInput(toolUse.input)}`,
+              },
+              [{ sessionId: this.state.sessionId, workspace: this.state.workspace, toolUseId: toolUse.id, name: toolUse.name, input: toolUse.input }],
+            ).catch((error: unknown) => ({ is_error: true, content: `tool ${toolUse.name} failed: ${errorMessage(error)}` }))
+          : Promise.resolve({
+              is_error: true,
+              content: `tool "${toolUse.name}" is not available to this agent (available: ${[...allowed].join(', ') || 'none'})`,
+            }),
+      ),
+    );
+    outcomes.forEach((outcome, index) =>
+      this.log.emit({
+        type: 'agent.tool_result',
+        tool_use_id: toolUses[index].id,
+        content: textBlocks(outcome.content),
+        is_error: outcome.is_error,
+      }),
+    );
+  }
+
+  private async becomeIdle(): Promise<void> {
+    this.setStatus('idle');
+    this.log.emit({ type: 'session.status_idle', stop_reason: this.state.stopReason ?? { type: 'end_turn' }, stop_details: null });
+    await this.persist();
+    await saveSnapshot(this.snapshot());
+  }
+
+  /** Waits while idle for a user message, up to keep_alive_seconds; false when the session should end. */
+  private async waitForWork(): Promise<boolean> {
+    if (this.state.userMessagePending) return true;
+    if (this.state.keepAliveSeconds <= 0) return false;
+    await this.continueAsNewIfHistoryIsLarge();
+    return condition(() => this.state.userMessagePending, this.state.keepAliveSeconds * 1000);
+  }
+
+  private async finish(): Promise<SessionSnapshot> {
+    this.setStatus('terminated');
+    this.log.emit({ type: 'session.status_terminated' });
+    await this.persist();
+    const snapshot = this.snapshot();
+    await saveSnapshot(snapshot);
+    await condition(allHandlersFinished);
+    return snapshot;
+  }
+
+  private onUserMessage(raw: UserMessage): void {
+    const parsed = UserMessageSchema.safeParse(raw);
+    if (!parsed.success) return; // A signal cannot be rejected; a malformed one is dropped rather than crash the session.
+    if (this.state.status === 'terminated') return;
+    this.log.emit({ type: 'user.message', content: textBlocks(parsed.data.text) });
+    this.state.userMessagePending = true;
+  }
+
+  private onInterrupt(): void {
+    if (this.state.status !== 'running') return;
+    this.log.emit({ type: 'user.interrupt' });
+    this.state.interruptRequested = true;
+  }
+
+  private setStatus(status: SessionState['status']): void {
+    if (status === 'running' && this.state.status !== 'running') this.log.emit({ type: 'session.status_running' });
+    this.state.status = status;
+    upsertSearchAttributes([{ key: LUCID_STATUS, value: status }]);
+  }
+
+  /** Persists events not yet in the store; retried activities rewrite the same seqs, so nothing is duplicated. */
+  private async persist(): Promise<void> {
+    const events = this.log.unpersisted();
+    if (events.length === 0) return;
+    await persistEvents({ sessionId: this.state.sessionId, events });
+    this.log.markPersisted(events.length);
+  }
+
+  private async continueAsNewIfHistoryIsLarge(): Promise<void> {
+    const info = workflowInfo();
+    const large =
+      info.continueAsNewSuggested || info.historyLength >= CONTINUE_AS_NEW_EVENTS || info.historySize >= CONTINUE_AS_NEW_BYTES;
+    if (!large) return;
+    await this.persist();
+    await condition(allHandlersFinished);
+    await this.persist(); // a signal may have arrived while handlers finished
+    await continueAsNew<typeof agentSession>({ continued: { ...this.state, nextSeq: this.log.seqForNext } });
+  }
+
+  private snapshot(): SessionSnapshot {
+    return {
+      session_id: this.state.sessionId,
+      agent: this.state.agent.name,
+      status: this.state.status,
+      stop_reason: this.state.stopReason,
+      final_message: this.state.finalMessage,
+      usage: this.state.usage,
+      turns: this.state.turns,
+      event_count: this.log.lastSeq,
+      workspace: this.state.workspace,
+      created_at: this.state.createdAt,
+      updated_at: new Date().toISOString(),
+    };
+  }
+}
+
+function describeModelFailure(error: unknown): {
+  retryable: boolean;
+  errorType: SessionErrorType;
+  message: string;
+  retryAfterMs: number | null;
+} {
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  if (cause instanceof ApplicationFailure && cause.type) {
+    const details = (cause.details?.[0] ?? {}) as Partial<ModelFailureDetails>;
+    const terminal = cause.type === 'ModelRequestRejected' || cause.type === 'ModelConfigurationError';
+    const errorType: SessionErrorType =
+      cause.type === 'ModelRateLimited'
+        ? 'model_rate_limited_error'
+        : cause.type === 'ModelOverloaded'
+          ? 'model_overloaded_error'
+          : 'model_request_failed_error';
+    return { retryable: !terminal, errorType, message: cause.message, retryAfterMs: details.retry_after_ms ?? null };
+  }
+  // Timeouts after the activity's own retries (workers lost repeatedly): worth another attempt.
+  return { retryable: true, errorType: 'unknown_error', message: errorMessage(error), retryAfterMs: null };
+}
+
+function summarizeToolInput(input: Record<string, unknown>): string {
+  const target = input.path ?? input.pattern;
+  return typeof target === 'string' ? target.slice(0, 80) : '';
+}
+
+function errorMessage(error: unknown): string {
+  if (error instanceof ActivityFailure && error.cause) return error.cause.message;
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,70 @@
+import { eventId } from '../domain/ids';
+import type { SessionEvent, SessionEventBody } from '../domain/events';
+
+/** A page of the event log, as served by the `events` query. */
+export interface EventsPage {
+  events: SessionEvent[];
+  /** Pass as `after_seq` to read on. */
+  last_seq: number;
+  /** Events below this seq are no longer held by the workflow (continue-as-new); read them from the store. */
+  first_seq_in_memory: number;
+  has_more: boolean;
+}
+
+export interface EventsPageRequest {
+  after_seq?: number;
+  limit?: number;
+}
+
+const MAX_PAGE = 1000;
+
+/**
+ * The workflow's view of the session's event log: it assigns gap-free sequence numbers, keeps this run's
+ * events for queries and tracks which of them an activity has persisted yet. Deterministic: ids derive from
+ * (session, seq) and `processed_at` is workflow time.
+ */
+export class EventLog {
+  private readonly events: SessionEvent[] = [];
+  private persistedCount = 0;
+
+  constructor(
+    private readonly sessionId: string,
+    private nextSeq: number,
+  ) {}
+
+  emit<B extends SessionEventBody>(body: B): SessionEvent & B {
+    const seq = this.nextSeq++;
+    const event = { id: eventId(this.sessionId, seq), seq, processed_at: new Date().toISOString(), ...body };
+    this.events.push(event as SessionEvent);
+    return event as SessionEvent & B;
+  }
+
+  /** Events not yet persisted; call `markPersisted` with the same count once the activity succeeded. */
+  unpersisted(): SessionEvent[] {
+    return this.events.slice(this.persistedCount);
+  }
+
+  markPersisted(count: number): void {
+    this.persistedCount += count;
+  }
+
+  get lastSeq(): number {
+    return this.nextSeq - 1;
+  }
+
+  get seqForNext(): number {
+    return this.nextSeq;
+  }
+
+  page({ after_seq = 0, limit = 100 }: EventsPageRequest = {}): EventsPage {
+    const size = Math.max(1, Math.min(limit, MAX_PAGE));
+    const newer = this.events.filter((event) => event.seq > after_seq);
+    const events = newer.slice(0, size);
+    return {
+      events,
+      last_seq: events.length ? events[events.length - 1].seq : after_seq,
+      first_seq_in_memory: this.events.length ? this.events[0].seq : this.nextSeq,
+      has_more: newer.length > size,
+    };
+  }
+}

@@ -1,0 +1,29 @@
+import type { AgentDefinition } from '../domain/agent-definition';
+import type { SessionStatus, StopReason } from '../domain/events';
+import type { Usage } from '../domain/usage';
+
+/**
+ * Everything a session carries across continue-as-new: small and bounded, never the transcript (that lives in
+ * the event log). Bump `version` and keep reading older versions when this shape changes.
+ */
+export interface SessionState {
+  version: 1;
+  sessionId: string;
+  agent: AgentDefinition;
+  workspace: string;
+  keepAliveSeconds: number;
+  createdAt: string;
+  /** The seq the next event gets; all events below it are persisted before continue-as-new. */
+  nextSeq: number;
+  usage: Usage;
+  /** Model requests over the whole session. */
+  turns: number;
+  /** Model requests in the current agent turn (reset by each new user message that starts a turn). */
+  turnModelCalls: number;
+  status: SessionStatus;
+  stopReason: StopReason | null;
+  finalMessage: string | null;
+  /** A user message arrived that no model request has seen yet. */
+  userMessagePending: boolean;
+  interruptRequested: boolean;
+}

@@ -1,0 +1,231 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * Path sandbox for the workspace tools. Every path the model gives is relative to the session's workspace
+ * and must resolve, after normalization and symlink resolution, to a location inside it.
+ *
+ * Threat model: the model is the adversary and it can only act through the workspace tools, none of which
+ * create symlinks. Pre-existing symlinks (checked out from a repo, made by a setup script) are resolved and
+ * checked; a race with some *other* process swapping symlinks between the check and the use is out of scope.
+ */
+
+/** Machine-readable reason a workspace tool refused or failed; the message is written for the model. */
+export type WorkspaceErrorCode =
+  | 'path_outside_workspace'
+  | 'not_found'
+  | 'invalid_input'
+  | 'too_large'
+  | 'not_a_file'
+  | 'binary_file'
+  | 'permission_denied'
+  | 'no_match'
+  | 'ambiguous_match';
+
+/** An error the model caused (bad path, missing file, ambiguous edit...); tools report it, never crash on it. */
+export class WorkspaceError extends Error {
+  override readonly name = 'WorkspaceError';
+
+  constructor(
+    readonly code: WorkspaceErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Longest accepted path, in UTF-8 bytes (Linux PATH_MAX). */
+export const MAX_PATH_BYTES = 4096;
+/** Longest accepted path segment, in UTF-8 bytes (NAME_MAX on common filesystems). */
+export const MAX_SEGMENT_BYTES = 255;
+/** Symlink hops followed while resolving a path that does not fully exist (Linux's own limit is 40). */
+const MAX_SYMLINK_HOPS = 40;
+
+/** A model-supplied path that passed the sandbox. */
+export interface ResolvedPath {
+  /** realpath of the workspace directory. */
+  root: string;
+  /** Absolute path with every existing symlink resolved; operate on this, not on the model's spelling. */
+  absolute: string;
+  /** `absolute` relative to `root`, with `/` separators; `.` for the workspace itself. */
+  relative: string;
+  /** Whether something exists at `absolute`. */
+  exists: boolean;
+}
+
+export interface ResolveOptions {
+  /** Allow a path that does not exist yet (it is about to be created). Otherwise a missing path is `not_found`. */
+  forWrite?: boolean;
+}
+
+/** The workspace directory's realpath. A missing workspace is a setup failure, not the model's: plain Error. */
+export async function resolveWorkspaceRoot(workspace: string): Promise<string> {
+  let root: string;
+  try {
+    root = await fs.realpath(workspace);
+  } catch (error) {
+    throw new Error(`workspace directory ${workspace} cannot be resolved: ${(error as Error).message}`);
+  }
+  if (!(await fs.stat(root)).isDirectory()) throw new Error(`workspace ${workspace} is not a directory`);
+  return root;
+}
+
+/**
+ * Resolves a model-supplied path inside the workspace, or throws a {@link WorkspaceError}.
+ *
+ * Refuses: empty paths, NUL bytes, backslashes (which also rules out Windows `C:\x` and `\\server\share`),
+ * drive letters, absolute paths, `..` that climbs above the workspace (after normalization, so `a/../../x`
+ * too), overlong paths or segments, and any path whose existing part resolves through a symlink to outside
+ * the workspace, including a dangling symlink whose target would be created outside it.
+ * `~` is not special: `~/x` is a directory literally named `~` inside the workspace, as no shell is involved.
+ */
+export async function resolveInWorkspace(
+  workspace: string,
+  relPath: string,
+  options: ResolveOptions = {},
+): Promise<ResolvedPath> {
+  const normalized = normalizeRelativePath(relPath);
+  const root = await resolveWorkspaceRoot(workspace);
+  // The lexically normalized path is what gets resolved, so the kernel never sees the model's `..`.
+  const absolute = await realpathAllowingMissing(path.join(root, normalized), relPath);
+  if (!isInside(root, absolute)) {
+    throw new WorkspaceError(
+      'path_outside_workspace',
+      `Path "${relPath}" resolves through a symbolic link to a location outside the workspace; access refused.`,
+    );
+  }
+  const exists = (await lstatOrNull(absolute)) !== null;
+  if (!exists && !options.forWrite) {
+    throw new WorkspaceError('not_found', `No such file or directory: "${relPath}" (paths are relative to the workspace root).`);
+  }
+  return { root, absolute, relative: toRelative(root, absolute), exists };
+}
+
+/**
+ * Checks a path's spelling and returns it normalized (no `.`, `..` or empty segments; `''` for the
+ * workspace root). Pure: touches no filesystem. Throws {@link WorkspaceError} `invalid_input` or
+ * `path_outside_workspace`.
+ */
+export function normalizeRelativePath(relPath: string): string {
+  assertWellFormed(relPath);
+  const segments: string[] = [];
+  for (const segment of relPath.split('/')) {
+    if (segment === '' || segment === '.') continue;
+    if (segment === '..') {
+      if (segments.length === 0) {
+        throw new WorkspaceError(
+          'path_outside_workspace',
+          `Path "${relPath}" climbs above the workspace root with "..". Paths must stay inside the workspace.`,
+        );
+      }
+      segments.pop();
+      continue;
+    }
+    if (Buffer.byteLength(segment) > MAX_SEGMENT_BYTES) {
+      throw new WorkspaceError('invalid_input', `A path segment is longer than ${MAX_SEGMENT_BYTES} bytes.`);
+    }
+    segments.push(segment);
+  }
+  return segments.join('/');
+}
+
+function assertWellFormed(relPath: string): void {
+  const invalid = (why: string) => new WorkspaceError('invalid_input', `Invalid path: ${why}`);
+  if (typeof relPath !== 'string' || relPath.length === 0) throw invalid('the path is empty. Use "." for the workspace root.');
+  if (relPath.includes('\0')) throw invalid('it contains a NUL byte.');
+  if (Buffer.byteLength(relPath) > MAX_PATH_BYTES) throw invalid(`it is longer than ${MAX_PATH_BYTES} bytes.`);
+  if (relPath.includes('\\')) {
+    throw invalid(`"${relPath}" contains a backslash. Use forward slashes, relative to the workspace root (e.g. "src/app.ts").`);
+  }
+  if (/^[A-Za-z]:/.test(relPath)) throw invalid(`"${relPath}" has a drive letter. Use a path relative to the workspace root.`);
+  if (path.isAbsolute(relPath)) {
+    throw new WorkspaceError(
+      'path_outside_workspace',
+      `Absolute paths are not allowed: "${relPath}". Use a path relative to the workspace root (e.g. "src/app.ts").`,
+    );
+  }
+}
+
+/**
+ * realpath for a path that may not fully exist: resolves the deepest existing ancestor and appends the
+ * rest. A dangling symlink is followed to its target, so writing "through" it is judged by where the new
+ * file would really land.
+ */
+async function realpathAllowingMissing(absolute: string, relPath: string, hops = 0): Promise<string> {
+  if (hops > MAX_SYMLINK_HOPS) {
+    throw new WorkspaceError('invalid_input', `Invalid path "${relPath}": too many levels of symbolic links.`);
+  }
+  try {
+    return await fs.realpath(absolute);
+  } catch (error) {
+    const code = errnoCode(error);
+    if (code === 'ELOOP' || code === 'ENAMETOOLONG') throw fsErrorToWorkspaceError(error, relPath);
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw error;
+  }
+  const parent = path.dirname(absolute);
+  if (parent === absolute) return absolute;
+  // Resolve the parent first so a relative link target is taken from where the link really lives.
+  const realParent = await realpathAllowingMissing(parent, relPath, hops);
+  const candidate = path.join(realParent, path.basename(absolute));
+  const stat = await lstatOrNull(candidate);
+  if (stat?.isSymbolicLink()) {
+    const target = path.resolve(realParent, await fs.readlink(candidate));
+    return realpathAllowingMissing(target, relPath, hops + 1);
+  }
+  return candidate;
+}
+
+/** Whether `candidate` (already resolved) is `root` or below it. */
+export function isInside(root: string, candidate: string): boolean {
+  return candidate === root || candidate.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
+}
+
+/** `absolute` relative to `root` with `/` separators, `.` for the root itself. */
+export function toRelative(root: string, absolute: string): string {
+  return path.relative(root, absolute).split(path.sep).join('/') || '.';
+}
+
+/** lstat, or null when nothing is there. */
+export async function lstatOrNull(absolute: string): Promise<import('node:fs').Stats | null> {
+  try {
+    return await fs.lstat(absolute);
+  } catch (error) {
+    const code = errnoCode(error);
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+    throw error;
+  }
+}
+
+/** The `code` of a Node system error, if any. */
+export function errnoCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/**
+ * Translates a filesystem error that the model's request caused (missing file, file where a directory is
+ * needed, read-only file...) into a {@link WorkspaceError}. Anything else (EIO, ENOSPC...) is a genuine
+ * failure: returns undefined so the caller rethrows it.
+ */
+export function fsErrorToWorkspaceError(error: unknown, displayPath: string): WorkspaceError | undefined {
+  switch (errnoCode(error)) {
+    case 'ENOENT':
+      return new WorkspaceError('not_found', `No such file or directory: "${displayPath}".`);
+    case 'ENOTDIR':
+      return new WorkspaceError('invalid_input', `Invalid path "${displayPath}": a component of it is a file, not a directory.`);
+    case 'EISDIR':
+      return new WorkspaceError('not_a_file', `"${displayPath}" is a directory, not a file.`);
+    case 'EEXIST':
+      return new WorkspaceError('invalid_input', `Cannot create "${displayPath}": something is already in the way.`);
+    case 'ENAMETOOLONG':
+      return new WorkspaceError('invalid_input', `Invalid path "${displayPath}": name too long.`);
+    case 'ELOOP':
+      return new WorkspaceError('invalid_input', `Invalid path "${displayPath}": too many levels of symbolic links.`);
+    case 'EACCES':
+    case 'EPERM':
+    case 'EROFS':
+      return new WorkspaceError('permission_denied', `Permission denied: "${displayPath}".`);
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,605 @@
+import type { Dirent, Stats } from 'node:fs';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import picomatch from 'picomatch';
+import { z } from 'zod';
+import { atomicWriteFile } from './atomic-write';
+import {
+  errnoCode,
+  fsErrorToWorkspaceError,
+  normalizeRelativePath,
+  resolveInWorkspace,
+  type ResolvedPath,
+  WorkspaceError,
+} from './sandbox';
+
+/**
+ * The agent's workspace tools: read_file, write_file, edit_file, list_files and grep. This is the plain
+ * library a Temporal activity calls; every path goes through the sandbox in ./sandbox.ts.
+ *
+ * Contract: {@link runWorkspaceTool} reports everything the model got wrong as `{ is_error: true }` with a
+ * message the model can act on, and throws only on genuine failures (EIO, ENOSPC, a missing workspace,
+ * cancellation) so that Temporal retries them.
+ */
+
+/** Names of the workspace tools, in the order they are offered to the model. */
+export const TOOL_NAMES = ['read_file', 'write_file', 'edit_file', 'list_files', 'grep'] as const;
+export type ToolName = (typeof TOOL_NAMES)[number];
+
+/** Tools that change the workspace; the tool journal makes their effect exactly-once. */
+export const MUTATING_TOOLS: ReadonlySet<ToolName> = new Set<ToolName>(['write_file', 'edit_file']);
+
+/** Any tool output longer than this many characters is cut, with a notice saying so. */
+export const MAX_OUTPUT_CHARS = 32_000;
+/** Largest file read_file / edit_file / grep will read, and largest content write_file / edit_file will write. */
+export const MAX_FILE_BYTES = 10 * 1024 * 1024;
+/** A NUL byte within this many leading bytes marks a file as binary. */
+export const BINARY_SNIFF_BYTES = 8192;
+/** Most paths list_files returns. */
+export const MAX_LIST_RESULTS = 1000;
+/** Most matching lines grep returns. */
+export const MAX_GREP_MATCHES = 500;
+/** Matching lines longer than this are cut in grep output. */
+export const MAX_GREP_LINE_CHARS = 500;
+/** Directory entries list_files / grep visit before giving up, so a huge tree cannot stall a worker. */
+export const MAX_WALK_ENTRIES = 200_000;
+/** Not descended by list_files / grep unless the pattern or path names them: large and rarely what is wanted. */
+export const SKIPPED_DIR_NAMES: readonly string[] = ['.git', 'node_modules'];
+
+/** What a tool call returns to the model, shaped like the Messages API's `tool_result`. */
+export interface ToolOutcome {
+  content: string;
+  is_error: boolean;
+}
+
+/** JSON schema of a tool's input, in the plain form the Messages API accepts. */
+export interface ToolInputSchema {
+  type: 'object';
+  properties: Record<string, unknown>;
+  required: string[];
+  [key: string]: unknown;
+}
+
+/** A tool as offered to the model in a Messages API request. */
+export interface ToolDefinition {
+  name: ToolName;
+  description: string;
+  input_schema: ToolInputSchema;
+}
+
+const PATH_FIELD = 'Path relative to the workspace root, with forward slashes (e.g. "src/index.ts").';
+
+const INPUT_SCHEMAS = {
+  read_file: z.object({ path: z.string().describe(PATH_FIELD) }),
+  write_file: z.object({
+    path: z.string().describe(`${PATH_FIELD} Missing parent directories are created.`),
+    content: z.string().describe('The complete new content of the file (UTF-8 text).'),
+  }),
+  edit_file: z.object({
+    path: z.string().describe(PATH_FIELD),
+    old_string: z
+      .string()
+      .describe('Exact text to replace, including whitespace and indentation. Must occur exactly once in the file.'),
+    new_string: z.string().describe('Text to put in its place.'),
+  }),
+  list_files: z.object({
+    pattern: z
+      .string()
+      .describe('Glob relative to the workspace root, e.g. "**/*.ts" (any depth), "*.md" (top level only), "src/**".'),
+  }),
+  grep: z.object({
+    pattern: z.string().describe('JavaScript regular expression searched for in each line, e.g. "function \\\\w+Handler".'),
+    path: z
+      .string()
+      .optional()
+      .describe('File or directory to search, relative to the workspace root. Defaults to the whole workspace.'),
+  }),
+} satisfies Record<ToolName, z.ZodType>;
+
+type ToolInput<N extends ToolName> = z.infer<(typeof INPUT_SCHEMAS)[N]>;
+
+const DESCRIPTIONS: Record<ToolName, string> = {
+  read_file:
+    `Read a UTF-8 text file from the workspace. Binary files and files over ${MAX_FILE_BYTES / 1024 / 1024} MB are ` +
+    `refused; output over ${MAX_OUTPUT_CHARS} characters is truncated (use grep to find specific lines in large files).`,
+  write_file:
+    'Create or overwrite a file in the workspace with the given content, creating missing parent directories. ' +
+    'Replaces the whole file: to change part of an existing file, prefer edit_file.',
+  edit_file:
+    'Replace exactly one occurrence of old_string with new_string in an existing file. old_string must match the ' +
+    'file exactly (whitespace, indentation, line endings) and occur exactly once; if it occurs several times, ' +
+    'include more surrounding lines to make it unique. Read the file first.',
+  list_files:
+    `List files whose workspace-relative path matches a glob, sorted, at most ${MAX_LIST_RESULTS}. Dotfiles are ` +
+    `included; ${SKIPPED_DIR_NAMES.join(' and ')} directories are skipped unless the pattern names them. ` +
+    'Symbolic links are listed but never followed.',
+  grep:
+    'Search files for lines matching a JavaScript regular expression. Output lines are "path:line_number:line". ' +
+    `Binary files are skipped, as are ${SKIPPED_DIR_NAMES.join(' and ')} unless the path points inside them; ` +
+    `at most ${MAX_GREP_MATCHES} matches are shown.`,
+};
+
+/** Context every tool implementation gets. */
+interface ToolContext {
+  workspace: string;
+  signal?: AbortSignal;
+}
+
+/** A file change a mutating tool wants made; applying it is separate so the journal can wrap it. */
+export interface PlannedWrite {
+  /** Real absolute path of the file, already checked by the sandbox. */
+  absolute: string;
+  /** The same path relative to the workspace root. */
+  relative: string;
+  content: Buffer;
+}
+
+/** The result of running a tool up to (not including) its side effect. */
+export interface ToolPlan {
+  /** What the model is told once `write` (if any) has been applied. */
+  outcome: ToolOutcome;
+  write?: PlannedWrite;
+}
+
+export interface RunWorkspaceToolOptions {
+  /** The session's workspace directory. */
+  workspace: string;
+  /** Tool name as the model called it. */
+  name: string;
+  /** Tool input as the model sent it; validated here. */
+  input: unknown;
+  signal?: AbortSignal;
+}
+
+/**
+ * Tool definitions for a Messages API request, in the order given. Throws on an unknown name: the tool
+ * list comes from the agent definition, not from the model.
+ */
+export function toolDefinitions(names: readonly string[]): ToolDefinition[] {
+  return names.map((name) => {
+    if (!isToolName(name)) throw new Error(`unknown workspace tool "${name}"; known tools: ${TOOL_NAMES.join(', ')}`);
+    return { name, description: DESCRIPTIONS[name], input_schema: inputJsonSchema(name) };
+  });
+}
+
+/** Whether `name` is one of {@link TOOL_NAMES}. */
+export function isToolName(name: string): name is ToolName {
+  return (TOOL_NAMES as readonly string[]).includes(name);
+}
+
+/**
+ * Runs one tool call against the workspace. Never throws for the model's mistakes (unknown tool, malformed
+ * input, sandbox violation, missing file, ambiguous edit...): those come back as `is_error: true`.
+ */
+export async function runWorkspaceTool(options: RunWorkspaceToolOptions): Promise<ToolOutcome> {
+  const plan = await planWorkspaceTool(options);
+  if (!plan.write) return plan.outcome;
+  try {
+    await ensureParentDirectory(plan.write);
+    await atomicWriteFile(plan.write.absolute, plan.write.content);
+  } catch (error) {
+    return errorOutcome(error, plan.write.relative);
+  }
+  return plan.outcome;
+}
+
+/**
+ * Validates the call and does everything except the side effect: read-only tools are complete after this;
+ * mutating tools return the write to perform and the outcome to report once it is done. Model errors
+ * become an error outcome with no write. Used by {@link runWorkspaceTool} and by the tool journal.
+ */
+export async function planWorkspaceTool(options: RunWorkspaceToolOptions): Promise<ToolPlan> {
+  const { workspace, name, input, signal } = options;
+  signal?.throwIfAborted();
+  try {
+    if (!isToolName(name)) {
+      throw new WorkspaceError('invalid_input', `Unknown tool "${name}". Available tools: ${TOOL_NAMES.join(', ')}.`);
+    }
+    const plan = await TOOL_IMPLEMENTATIONS[name]({ workspace, signal }, parseInput(name, input) as never);
+    return { ...plan, outcome: { ...plan.outcome, content: truncateOutput(plan.outcome.content) } };
+  } catch (error) {
+    return { outcome: errorOutcome(error, pathOf(input)) };
+  }
+}
+
+/** Creates the missing parent directories of a planned write (all inside the workspace: the sandbox checked). */
+export async function ensureParentDirectory(write: PlannedWrite): Promise<void> {
+  await fs.mkdir(path.dirname(write.absolute), { recursive: true });
+}
+
+/**
+ * Turns an error into an error outcome if the model caused it ({@link WorkspaceError}, or a filesystem error
+ * such as ENOENT/ENOTDIR/EACCES); rethrows anything else (EIO, ENOSPC, cancellation...).
+ */
+export function errorOutcome(error: unknown, displayPath = '(path)'): ToolOutcome {
+  const modelError = error instanceof WorkspaceError ? error : fsErrorToWorkspaceError(error, displayPath);
+  if (!modelError) throw error;
+  return { content: truncateOutput(modelError.message), is_error: true };
+}
+
+/** Cuts `text` to `max` characters, saying so, without splitting a surrogate pair. */
+export function truncateOutput(text: string, max: number = MAX_OUTPUT_CHARS): string {
+  if (text.length <= max) return text;
+  let end = max;
+  if (/[\uD800-\uDBFF]/.test(text[end - 1])) end--;
+  return `${text.slice(0, end)}\n[output truncated: showed ${end} of ${text.length} characters]`;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Input validation and schemas
+
+function parseInput<N extends ToolName>(name: N, input: unknown): ToolInput<N> {
+  const parsed = INPUT_SCHEMAS[name].safeParse(input);
+  if (parsed.success) return parsed.data as ToolInput<N>;
+  const problems = parsed.error.issues.map((issue) => {
+    const where = issue.path.length ? issue.path.join('.') : 'input';
+    return `${where}: ${issue.message.replace(/^Invalid input: /, '')}`;
+  });
+  throw new WorkspaceError('invalid_input', `Invalid input for ${name}: ${problems.join('; ')}`);
+}
+
+const jsonSchemaCache = new Map<ToolName, ToolInputSchema>();
+
+/** The input schema as plain JSON schema: no `$schema` key, `required` always present. */
+function inputJsonSchema(name: ToolName): ToolInputSchema {
+  let schema = jsonSchemaCache.get(name);
+  if (!schema) {
+    // io: 'input' describes what the model may send; it omits `additionalProperties: false`, matching the
+    // schemas' default of ignoring unknown keys rather than failing the call over them.
+    const { $schema: _ignored, type: _object, properties, required, ...rest } = z.toJSONSchema(INPUT_SCHEMAS[name], {
+      io: 'input',
+    });
+    schema = { type: 'object', properties: (properties ?? {}) as Record<string, unknown>, required: required ?? [], ...rest };
+    jsonSchemaCache.set(name, schema);
+  }
+  return structuredClone(schema);
+}
+
+/** The path the model named, for error messages about it. */
+function pathOf(input: unknown): string | undefined {
+  const value = (input as { path?: unknown } | null)?.path;
+  return typeof value === 'string' ? value : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The tools
+
+type ToolImplementation<N extends ToolName> = (context: ToolContext, input: ToolInput<N>) => Promise<ToolPlan>;
+
+const TOOL_IMPLEMENTATIONS: { [N in ToolName]: ToolImplementation<N> } = {
+  read_file: readFileTool,
+  write_file: writeFileTool,
+  edit_file: editFileTool,
+  list_files: listFilesTool,
+  grep: grepTool,
+};
+
+const ok = (content: string): ToolPlan => ({ outcome: { content, is_error: false } });
+
+async function readFileTool(context: ToolContext, input: ToolInput<'read_file'>): Promise<ToolPlan> {
+  const target = await resolveInWorkspace(context.workspace, input.path);
+  const text = await readTextFile(target, input.path);
+  return ok(text.length > 0 ? text : `(${input.path} is empty)`);
+}
+
+async function writeFileTool(context: ToolContext, input: ToolInput<'write_file'>): Promise<ToolPlan> {
+  const content = Buffer.from(input.content, 'utf8');
+  assertWritableSize(content.length, input.path);
+  const target = await resolveInWorkspace(context.workspace, input.path, { forWrite: true });
+  if (target.exists) await assertRegularFile(target, input.path);
+  await assertParentCanBeCreated(target, input.path);
+  const verb = target.exists ? 'Overwrote' : 'Created';
+  return {
+    outcome: { content: `${verb} ${input.path} (${content.length} bytes).`, is_error: false },
+    write: { absolute: target.absolute, relative: target.relative, content },
+  };
+}
+
+async function editFileTool(context: ToolContext, input: ToolInput<'edit_file'>): Promise<ToolPlan> {
+  if (input.old_string.length === 0) {
+    throw new WorkspaceError('invalid_input', 'old_string is empty. Give the exact text to replace; use write_file to create a file.');
+  }
+  if (input.old_string === input.new_string) {
+    throw new WorkspaceError('invalid_input', 'old_string and new_string are identical, so the edit would change nothing.');
+  }
+  const target = await resolveInWorkspace(context.workspace, input.path);
+  const text = await readTextFile(target, input.path);
+  const index = uniqueOccurrence(text, input.old_string, input.path);
+  // Slicing, not String.replace: new_string may contain `$&`, `$1`... which replace() would expand.
+  const edited = text.slice(0, index) + input.new_string + text.slice(index + input.old_string.length);
+  const content = Buffer.from(edited, 'utf8');
+  assertWritableSize(content.length, input.path);
+  return {
+    outcome: { content: `Edited ${input.path}: replaced 1 occurrence at line ${lineNumberAt(text, index)}.`, is_error: false },
+    write: { absolute: target.absolute, relative: target.relative, content },
+  };
+}
+
+async function listFilesTool(context: ToolContext, input: ToolInput<'list_files'>): Promise<ToolPlan> {
+  const pattern = checkGlob(input.pattern);
+  const base = normalizeRelativePath(picomatch.scan(pattern).base || '.');
+  const start = await resolveOrNull(context.workspace, base || '.');
+  if (!start) return ok(`No files match "${pattern}".`);
+  const isMatch = picomatch(pattern, { dot: true });
+  const walk = await walkFrom(start, base, { skipDirs: skippedDirsFor(pattern), includeSymlinks: true, signal: context.signal });
+  const matches = walk.files
+    .map((file) => file.display)
+    .filter((file) => isMatch(file))
+    .sort(compareCodeUnits);
+  if (matches.length === 0) return ok(`No files match "${pattern}".${walkNotice(walk)}`);
+  const shown = matches.slice(0, MAX_LIST_RESULTS);
+  const capped =
+    matches.length > shown.length
+      ? `\n[showing the first ${shown.length} of ${matches.length} matching files; use a narrower pattern]`
+      : '';
+  return ok(shown.join('\n') + capped + walkNotice(walk));
+}
+
+async function grepTool(context: ToolContext, input: ToolInput<'grep'>): Promise<ToolPlan> {
+  const regex = compileRegex(input.pattern);
+  const spelled = normalizeRelativePath(input.path ?? '.');
+  const start = await resolveInWorkspace(context.workspace, input.path ?? '.');
+  const walk = await walkFrom(start, spelled, { skipDirs: SKIPPED_DIR_NAMES, includeSymlinks: false, signal: context.signal });
+  const search = await searchFiles(walk.files, regex, context.signal);
+  const where = input.path ?? 'the workspace';
+  if (search.lines.length === 0) return ok(`No matches for /${input.pattern}/ in ${where}.${search.notice}${walkNotice(walk)}`);
+  return ok(search.lines.join('\n') + search.notice + walkNotice(walk));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Reading and checking files
+
+/** Reads a regular file as UTF-8, refusing non-files, oversized files and binary or non-UTF-8 content. */
+async function readTextFile(target: ResolvedPath, displayPath: string): Promise<string> {
+  const stat = await fs.stat(target.absolute);
+  assertIsFile(stat, displayPath);
+  if (stat.size > MAX_FILE_BYTES) {
+    throw new WorkspaceError(
+      'too_large',
+      `${displayPath} is ${formatBytes(stat.size)}, over the ${formatBytes(MAX_FILE_BYTES)} limit. Use grep to find the lines you need.`,
+    );
+  }
+  const bytes = await fs.readFile(target.absolute);
+  if (looksBinary(bytes)) throw new WorkspaceError('binary_file', `${displayPath} is a binary file; only text files can be read or edited.`);
+  try {
+    // ignoreBOM keeps a byte-order mark in the text, so an edit writes it back unchanged.
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    throw new WorkspaceError('binary_file', `${displayPath} is not valid UTF-8 text; only UTF-8 text files can be read or edited.`);
+  }
+}
+
+function assertIsFile(stat: Stats, displayPath: string): void {
+  if (stat.isDirectory()) {
+    throw new WorkspaceError('not_a_file', `${displayPath} is a directory, not a file. Use list_files to see what it contains.`);
+  }
+  // FIFOs, sockets and devices: reading one could block forever or never end.
+  if (!stat.isFile()) throw new WorkspaceError('not_a_file', `${displayPath} is not a regular file.`);
+}
+
+async function assertRegularFile(target: ResolvedPath, displayPath: string): Promise<void> {
+  if (target.relative === '.') throw new WorkspaceError('not_a_file', `"${displayPath}" is the workspace root, not a file.`);
+  assertIsFile(await fs.stat(target.absolute), displayPath);
+}
+
+/** Fails early, with a clear message, if a missing parent directory cannot be created because a file is in the way. */
+async function assertParentCanBeCreated(target: ResolvedPath, displayPath: string): Promise<void> {
+  for (let dir = path.dirname(target.absolute); dir.length >= target.root.length; dir = path.dirname(dir)) {
+    const stat = await fs.stat(dir).catch((error: unknown) => {
+      if (errnoCode(error) === 'ENOENT') return null;
+      throw error;
+    });
+    if (!stat) continue;
+    if (stat.isDirectory()) return;
+    const blocking = path.relative(target.root, dir).split(path.sep).join('/');
+    throw new WorkspaceError('not_a_file', `Cannot write ${displayPath}: "${blocking}" is a file, not a directory.`);
+  }
+}
+
+function assertWritableSize(bytes: number, displayPath: string): void {
+  if (bytes > MAX_FILE_BYTES) {
+    throw new WorkspaceError(
+      'too_large',
+      `Content for ${displayPath} is ${formatBytes(bytes)}, over the ${formatBytes(MAX_FILE_BYTES)} limit; nothing was written.`,
+    );
+  }
+}
+
+function looksBinary(bytes: Buffer): boolean {
+  return bytes.subarray(0, BINARY_SNIFF_BYTES).includes(0);
+}
+
+/** Index of the only occurrence of `needle`; overlapping occurrences count, since either could be meant. */
+function uniqueOccurrence(text: string, needle: string, displayPath: string): number {
+  const found: number[] = [];
+  for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + 1)) found.push(at);
+  if (found.length === 1) return found[0];
+  if (found.length === 0) {
+    throw new WorkspaceError(
+      'no_match',
+      `old_string was not found in ${displayPath}. It must match the file exactly, including whitespace, ` +
+        'indentation and line endings; read the file again and copy the text exactly.',
+    );
+  }
+  const lines = [...new Set(found.map((at) => lineNumberAt(text, at)))];
+  const shownLines = lines.slice(0, 20).join(', ') + (lines.length > 20 ? ', ...' : '');
+  throw new WorkspaceError(
+    'ambiguous_match',
+    `old_string occurs ${found.length} times in ${displayPath} (at lines ${shownLines}); it must occur exactly once. ` +
+      'Include more surrounding text so it matches only the place you mean.',
+  );
+}
+
+function lineNumberAt(text: string, index: number): number {
+  let line = 1;
+  for (let at = text.indexOf('\n'); at !== -1 && at < index; at = text.indexOf('\n', at + 1)) line++;
+  return line;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// list_files and grep: globs, regexes and walking the tree
+
+function checkGlob(pattern: string): string {
+  const invalid = (why: string) => new WorkspaceError('invalid_input', `Invalid pattern "${pattern}": ${why}`);
+  if (pattern.trim().length === 0) throw invalid('it is empty. Use "**/*" to list everything.');
+  if (pattern.includes('\0')) throw invalid('it contains a NUL byte.');
+  if (pattern.startsWith('/') || /^[A-Za-z]:/.test(pattern) || pattern.startsWith('\\\\')) {
+    throw new WorkspaceError('path_outside_workspace', `Invalid pattern "${pattern}": patterns are relative to the workspace root.`);
+  }
+  if (pattern.split('/').includes('..')) {
+    throw new WorkspaceError('path_outside_workspace', `Invalid pattern "${pattern}": ".." is not allowed; patterns stay inside the workspace.`);
+  }
+  if (pattern.startsWith('!')) throw invalid('negated patterns are not supported.');
+  return pattern.replace(/^(\.\/)+/, '');
+}
+
+function compileRegex(pattern: string): RegExp {
+  try {
+    return new RegExp(pattern);
+  } catch (error) {
+    throw new WorkspaceError('invalid_input', `${(error as Error).message}. The pattern is a JavaScript regular expression.`);
+  }
+}
+
+/** The default skipped directories, less any the pattern names as a segment (so "node_modules/x/**" works). */
+function skippedDirsFor(pattern: string): string[] {
+  const segments = pattern.split('/');
+  return SKIPPED_DIR_NAMES.filter((name) => !segments.includes(name));
+}
+
+async function resolveOrNull(workspace: string, relPath: string): Promise<ResolvedPath | null> {
+  try {
+    return await resolveInWorkspace(workspace, relPath);
+  } catch (error) {
+    if (error instanceof WorkspaceError && error.code === 'not_found') return null;
+    throw error;
+  }
+}
+
+interface WalkOptions {
+  /** Directory names not descended into. */
+  skipDirs: readonly string[];
+  /** Report symlinks (never followed) alongside regular files. */
+  includeSymlinks: boolean;
+  signal?: AbortSignal;
+}
+
+interface WalkedFile {
+  absolute: string;
+  /** Workspace-relative path spelled from the model's own prefix, so a symlinked start directory keeps its name. */
+  display: string;
+}
+
+interface WalkResult {
+  files: WalkedFile[];
+  /** Whether MAX_WALK_ENTRIES stopped the walk early. */
+  stoppedEarly: boolean;
+}
+
+/**
+ * Files under `start` (or `start` itself if it is a file). Symlinks are never followed, so the walk cannot
+ * leave the workspace; `start` itself was already resolved and checked by the sandbox. Unreadable
+ * directories are skipped.
+ */
+async function walkFrom(start: ResolvedPath, prefix: string, options: WalkOptions): Promise<WalkResult> {
+  const startStat = await fs.stat(start.absolute);
+  if (!startStat.isDirectory()) {
+    return { files: startStat.isFile() ? [{ absolute: start.absolute, display: prefix }] : [], stoppedEarly: false };
+  }
+  const files: WalkedFile[] = [];
+  const pending: WalkedFile[] = [{ absolute: start.absolute, display: prefix }];
+  let visited = 0;
+  while (pending.length > 0) {
+    options.signal?.throwIfAborted();
+    const dir = pending.pop()!;
+    for (const entry of await readDirSorted(dir.absolute)) {
+      if (++visited > MAX_WALK_ENTRIES) return { files, stoppedEarly: true };
+      const child = {
+        absolute: path.join(dir.absolute, entry.name),
+        display: dir.display ? `${dir.display}/${entry.name}` : entry.name,
+      };
+      if (entry.isDirectory()) {
+        if (!options.skipDirs.includes(entry.name)) pending.push(child);
+      } else if (entry.isFile() || (options.includeSymlinks && entry.isSymbolicLink())) {
+        files.push(child);
+      }
+    }
+  }
+  return { files, stoppedEarly: false };
+}
+
+async function readDirSorted(dir: string): Promise<Dirent[]> {
+  try {
+    // Reversed so that popping from the pending stack visits directories in name order.
+    return (await fs.readdir(dir, { withFileTypes: true })).sort((a, b) => compareCodeUnits(b.name, a.name));
+  } catch (error) {
+    if (fsErrorToWorkspaceError(error, dir)) return []; // vanished or unreadable: skip it
+    throw error;
+  }
+}
+
+function walkNotice(walk: WalkResult): string {
+  return walk.stoppedEarly ? `\n[search stopped after visiting ${MAX_WALK_ENTRIES} entries; narrow the pattern or path]` : '';
+}
+
+interface SearchResult {
+  lines: string[];
+  notice: string;
+}
+
+async function searchFiles(files: WalkedFile[], regex: RegExp, signal?: AbortSignal): Promise<SearchResult> {
+  const lines: string[] = [];
+  let skippedLarge = 0;
+  for (const file of files) {
+    signal?.throwIfAborted();
+    const text = await readSearchableText(file.absolute);
+    if (text === 'too_large') skippedLarge++;
+    if (text === null || text === 'too_large') continue;
+    if (collectMatches(file.display, text, regex, lines)) {
+      return { lines, notice: `\n[stopped after ${MAX_GREP_MATCHES} matches; narrow the pattern or path]` };
+    }
+  }
+  const notice = skippedLarge ? `\n[skipped ${skippedLarge} file(s) larger than ${formatBytes(MAX_FILE_BYTES)}]` : '';
+  return { lines, notice };
+}
+
+/** Text of a file for grep; null for binary or vanished files, 'too_large' for files over the limit. */
+async function readSearchableText(absolute: string): Promise<string | null | 'too_large'> {
+  try {
+    const stat = await fs.stat(absolute);
+    if (!stat.isFile()) return null;
+    if (stat.size > MAX_FILE_BYTES) return 'too_large';
+    const bytes = await fs.readFile(absolute);
+    return looksBinary(bytes) ? null : bytes.toString('utf8');
+  } catch (error) {
+    if (fsErrorToWorkspaceError(error, absolute)) return null;
+    throw error;
+  }
+}
+
+/** Appends `file:line:text` for each matching line; returns true once the match cap is reached. */
+function collectMatches(file: string, text: string, regex: RegExp, out: string[]): boolean {
+  const lines = text.split('\n');
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index].endsWith('\r') ? lines[index].slice(0, -1) : lines[index];
+    if (!regex.test(line)) continue;
+    out.push(`${file}:${index + 1}:${clipLine(line)}`);
+    if (out.length >= MAX_GREP_MATCHES) return true;
+  }
+  return false;
+}
+
+function clipLine(line: string): string {
+  if (line.length <= MAX_GREP_LINE_CHARS) return line;
+  return `${line.slice(0, MAX_GREP_LINE_CHARS)} [line truncated: ${line.length} characters]`;
+}
+
+function compareCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1).replace(/\.0$/, '')} MB`;
+  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1).replace(/\.0$/, '')} KB`;
+  return `${bytes} bytes`;
+}

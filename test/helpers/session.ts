@@ -1,0 +1,59 @@
+/** Shared set-up for session tests: a real worker, the scripted model, a data dir and a Lucid client. */
+import type { Worker } from '@temporalio/worker';
+import path from 'node:path';
+import { LucidClient } from '../../src/client';
+import type { SessionEvent } from '../../src/domain/events';
+import type { Scenario } from '../../src/scripted-model/scenario';
+import { startScriptedModel, type ScriptedModel } from '../../src/scripted-model/server';
+import { FsSessionStore } from '../../src/storage/fs-session-store';
+import { connectTestTemporal, createTestWorker, tempDir, uniqueTaskQueue, type TestTemporal } from './temporal';
+
+export interface SessionHarness {
+  temporal: TestTemporal;
+  model: ScriptedModel;
+  worker: Worker;
+  workerRun: Promise<void>;
+  lucid: LucidClient;
+  store: FsSessionStore;
+  dataDir: string;
+  taskQueue: string;
+  close(): Promise<void>;
+}
+
+export async function startSessionHarness(scenario: Scenario): Promise<SessionHarness> {
+  const temporal = await connectTestTemporal();
+  const model = await startScriptedModel({ scenario });
+  const dataDir = tempDir('lucid-data-');
+  const taskQueue = uniqueTaskQueue();
+  const worker = await createTestWorker({ temporal, taskQueue, dataDir, modelUrl: model.url });
+  const workerRun = worker.run();
+  const store = new FsSessionStore(dataDir);
+  const lucid = new LucidClient({ client: temporal.client, taskQueue, store });
+  return {
+    temporal,
+    model,
+    worker,
+    workerRun,
+    lucid,
+    store,
+    dataDir,
+    taskQueue,
+    async close() {
+      worker.shutdown();
+      await workerRun;
+      await model.close();
+      await temporal.close();
+    },
+  };
+}
+
+export function workspaceOf(harness: SessionHarness, sessionId: string): string {
+  return path.join(harness.dataDir, 'workspaces', encodeURIComponent(sessionId));
+}
+
+/** Checks the invariants every persisted log must keep: seqs 1..n without gaps or duplicates, unique ids. */
+export function expectWellFormedLog(events: SessionEvent[], expectedCount: number): void {
+  expect(events.map((event) => event.seq)).toEqual(Array.from({ length: expectedCount }, (_, index) => index + 1));
+  expect(new Set(events.map((event) => event.id)).size).toBe(expectedCount);
+  for (const event of events) expect(Date.parse(event.processed_at)).not.toBeNaN();
+}

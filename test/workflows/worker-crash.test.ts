@@ -1,0 +1,104 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { LucidClient } from '../../src/client';
+import type { AgentDefinition } from '../../src/domain/agent-definition';
+import { startScriptedModel, type ScriptedModel } from '../../src/scripted-model/server';
+import { FsSessionStore } from '../../src/storage/fs-session-store';
+import { expectWellFormedLog } from '../helpers/session';
+import { connectTestTemporal, tempDir, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal';
+import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
+
+const agent: AgentDefinition = {
+  name: 'crash-survivor',
+  model: 'scripted-small',
+  system: 'Count carefully.',
+  tools: ['read_file', 'write_file', 'edit_file'],
+  max_turns: 10,
+  max_tokens: 256,
+};
+
+async function waitFor(predicate: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('a worker killed mid-session', () => {
+  let temporal: TestTemporal;
+  let model: ScriptedModel;
+  const workers: WorkerProcess[] = [];
+
+  beforeAll(async () => {
+    temporal = await connectTestTemporal();
+    model = await startScriptedModel({
+      scenario: {
+        rules: [
+          {
+            match: {},
+            times: 1,
+            reply: {
+              content: [
+                { type: 'tool_use', name: 'edit_file', input: { path: 'counter.txt', old_string: 'x', new_string: 'xx' } },
+                { type: 'tool_use', name: 'write_file', input: { path: 'log.txt', content: 'edited once\n' } },
+              ],
+            },
+          },
+          // The second request is slow: the worker is killed while it is in flight, and the retry lands here too.
+          {
+            match: {},
+            times: 2,
+            delay_ms: 4000,
+            reply: { content: [{ type: 'tool_use', name: 'read_file', input: { path: 'counter.txt' } }] },
+          },
+          { match: {}, reply: { content: [{ type: 'text', text: 'The counter reads xx.' }] } },
+        ],
+      },
+    });
+  });
+
+  afterAll(async () => {
+    for (const worker of workers) await worker.kill('SIGTERM');
+    await model?.close();
+    await temporal?.close();
+  });
+
+  it('is finished by a new worker with no lost or duplicated events and no tool applied twice', async () => {
+    const dataDir = tempDir('lucid-crash-');
+    const workspace = tempDir('lucid-crash-ws-');
+    fs.writeFileSync(path.join(workspace, 'counter.txt'), 'count: x\n');
+    const taskQueue = uniqueTaskQueue('lucid-crash');
+    const options = { address: temporal.address, taskQueue, dataDir, modelUrl: model.url };
+    const store = new FsSessionStore(dataDir);
+    const lucid = new LucidClient({ client: temporal.client, taskQueue, store });
+
+    const first = startWorkerProcess(options);
+    workers.push(first);
+    await first.ready;
+    const sessionId = await lucid.startSession({ agent, message: 'Double the x', workspace });
+
+    await waitFor(() => model.requests.length >= 2, 'the second model request');
+    await first.kill('SIGKILL');
+    const second = startWorkerProcess(options);
+    workers.push(second);
+    await second.ready;
+
+    const snapshot = await lucid.result(sessionId);
+    expect(snapshot.stop_reason).toEqual({ type: 'end_turn' });
+    expect(snapshot.final_message).toBe('The counter reads xx.');
+    expect(fs.readFileSync(path.join(workspace, 'counter.txt'), 'utf8')).toBe('count: xx\n');
+    expect(fs.readFileSync(path.join(workspace, 'log.txt'), 'utf8')).toBe('edited once\n');
+
+    const events = await store.readEvents(sessionId);
+    expectWellFormedLog(events, snapshot.event_count);
+    const toolUses = events.filter((event) => event.type === 'agent.tool_use');
+    const toolResults = events.filter((event) => event.type === 'agent.tool_result');
+    expect(toolUses).toHaveLength(3);
+    expect(toolResults).toHaveLength(3);
+    expect(toolResults.every((event) => event.type === 'agent.tool_result' && !event.is_error)).toBe(true);
+    // The in-flight request was lost with the worker and sent again: three model requests made it into the log.
+    expect(events.filter((event) => event.type === 'span.model_request_end')).toHaveLength(3);
+    expect(model.requests).toHaveLength(4);
+  });
+});
