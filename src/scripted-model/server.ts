@@ -16,6 +16,7 @@ import {
   type ScriptedError,
   type StopReason,
 } from './scenario';
+import { transcriptProblem } from './request-checks';
 import { countInputTokens, estimateOutputTokens, SimulatedPromptCache, type CachePlan, type TokenUsage } from './usage';
 
 /** How to start a scripted model. */
@@ -281,6 +282,7 @@ function chunks(text: string, pieces = 3): string[] {
  * then the remaining events spread evenly over `delayMs`. Resolves false if the stream was cut short.
  */
 async function sendStream(res: ServerResponse, message: ResponseMessage, delayMs: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return false;
   res.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache',
@@ -384,6 +386,11 @@ export async function startScriptedModel(options: ScriptedModelOptions): Promise
   }
 
   async function answerMessages(record: RecordedRequest, rawBody: string, res: ServerResponse, signal: AbortSignal): Promise<void> {
+    const problem = transcriptProblem(record.body);
+    if (problem) {
+      process.stderr.write(`scripted model: request #${record.index} rejected: ${problem}\n`);
+      return sendError(res, 400, 'invalid_request_error', problem);
+    }
     const current = script; // a setScenario() during the delay must not change this answer
     const ruleIndex = chooseRule(current, record.body, rawBody);
     if (ruleIndex === null) return answerNoMatch(record, res);
@@ -467,7 +474,11 @@ function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const parts: Buffer[] = [];
     req.on('data', (part: Buffer) => parts.push(part));
-    req.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
+    const done = () => resolve(Buffer.concat(parts).toString('utf8'));
+    req.on('end', done);
+    // A client that leaves mid-body never sends 'end'; settle anyway so the handler does not hang (its answer
+    // is then skipped, because the response's abort signal has fired).
+    req.on('close', done);
     req.on('error', reject);
   });
 }

@@ -53,6 +53,7 @@ export interface ResolvedPath {
   exists: boolean;
 }
 
+/** Options of {@link resolveInWorkspace}. */
 export interface ResolveOptions {
   /** Allow a path that does not exist yet (it is about to be created). Otherwise a missing path is `not_found`. */
   forWrite?: boolean;

@@ -57,6 +57,7 @@ export class SimulatedCrash extends Error {
   }
 }
 
+/** One tool call, as {@link executeToolOnce} receives it. */
 export interface ExecuteToolOnceOptions {
   /** The session's workspace directory. */
   workspace: string;

@@ -26,9 +26,6 @@ import {
 export const TOOL_NAMES = ['read_file', 'write_file', 'edit_file', 'list_files', 'grep'] as const;
 export type ToolName = (typeof TOOL_NAMES)[number];
 
-/** Tools that change the workspace; the tool journal makes their effect exactly-once. */
-export const MUTATING_TOOLS: ReadonlySet<ToolName> = new Set<ToolName>(['write_file', 'edit_file']);
-
 /** Any tool output longer than this many characters is cut, with a notice saying so. */
 export const MAX_OUTPUT_CHARS = 32_000;
 /** Largest file read_file / edit_file / grep will read, and largest content write_file / edit_file will write. */
@@ -141,6 +138,7 @@ export interface ToolPlan {
   write?: PlannedWrite;
 }
 
+/** One tool call, as {@link runWorkspaceTool} receives it. */
 export interface RunWorkspaceToolOptions {
   /** The session's workspace directory. */
   workspace: string;
@@ -245,11 +243,10 @@ function inputJsonSchema(name: ToolName): ToolInputSchema {
   let schema = jsonSchemaCache.get(name);
   if (!schema) {
     // io: 'input' describes what the model may send; it omits `additionalProperties: false`, matching the
-    // schemas' default of ignoring unknown keys rather than failing the call over them.
-    const { $schema: _ignored, type: _object, properties, required, ...rest } = z.toJSONSchema(INPUT_SCHEMAS[name], {
-      io: 'input',
-    });
-    schema = { type: 'object', properties: (properties ?? {}) as Record<string, unknown>, required: required ?? [], ...rest };
+    // schemas' default of ignoring unknown keys rather than failing the call over them. Only `properties`
+    // and `required` are kept: the `$schema` key is not accepted by the Messages API.
+    const { properties, required } = z.toJSONSchema(INPUT_SCHEMAS[name], { io: 'input' });
+    schema = { type: 'object', properties: (properties ?? {}) as Record<string, unknown>, required: required ?? [] };
     jsonSchemaCache.set(name, schema);
   }
   return structuredClone(schema);
@@ -289,8 +286,9 @@ async function writeFileTool(context: ToolContext, input: ToolInput<'write_file'
   if (target.exists) await assertRegularFile(target, input.path);
   await assertParentCanBeCreated(target, input.path);
   const verb = target.exists ? 'Overwrote' : 'Created';
+  const size = content.length === 1 ? '1 byte' : `${content.length} bytes`;
   return {
-    outcome: { content: `${verb} ${input.path} (${content.length} bytes).`, is_error: false },
+    outcome: { content: `${verb} ${input.path} (${size}).`, is_error: false },
     write: { absolute: target.absolute, relative: target.relative, content },
   };
 }
@@ -317,10 +315,12 @@ async function editFileTool(context: ToolContext, input: ToolInput<'edit_file'>)
 
 async function listFilesTool(context: ToolContext, input: ToolInput<'list_files'>): Promise<ToolPlan> {
   const pattern = checkGlob(input.pattern);
-  const base = normalizeRelativePath(picomatch.scan(pattern).base || '.');
+  const scan = picomatch.scan(pattern);
+  const base = normalizeRelativePath(scan.base || '.');
   const start = await resolveOrNull(context.workspace, base || '.');
   if (!start) return ok(`No files match "${pattern}".`);
-  const isMatch = picomatch(pattern, { dot: true });
+  // A plain directory name ("src", ".") lists everything under it, as a model asking that would expect.
+  const isMatch = scan.isGlob ? picomatch(pattern, { dot: true }) : () => true;
   const walk = await walkFrom(start, base, { skipDirs: skippedDirsFor(pattern), includeSymlinks: true, signal: context.signal });
   const matches = walk.files
     .map((file) => file.display)

@@ -1,4 +1,4 @@
-/** Runs `src/worker.ts` as a real child process, so a test can SIGKILL it mid-session. */
+/** Runs `src/worker.ts` as a real child process (node --import tsx: one process, so SIGKILL hits the worker itself). */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 
@@ -20,7 +20,7 @@ export interface WorkerProcess {
 }
 
 export function startWorkerProcess(options: WorkerProcessOptions): WorkerProcess {
-  const child = spawn(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(root, 'src/worker.ts')], {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/worker.ts')], {
     cwd: root,
     env: {
       ...process.env,

@@ -1,3 +1,4 @@
+import { transcriptProblem } from '../../src/scripted-model/request-checks';
 /**
  * The scripted model, exercised through the real Anthropic SDK over loopback HTTP.
  */
@@ -416,6 +417,25 @@ describe('delays', () => {
     expect(model.requests[0].answered_at! - model.requests[0].received_at).toBeGreaterThanOrEqual(390);
   });
 
+  test('a client that abandons a slow stream does not disturb later requests', async () => {
+    const { client, model } = await start({
+      rules: [
+        { times: 1, delay_ms: 10_000, reply: { content: [{ type: 'text', text: 'never finished' }] } },
+        { reply: { content: [{ type: 'text', text: 'next' }] } },
+      ],
+    });
+
+    const stream = client.messages.stream({ model: MODEL, max_tokens: 100, messages: [{ role: 'user', content: 'x' }] });
+    const outcome = stream.done().catch((error: unknown) => error);
+    await new Promise<void>((resolve) => stream.on('streamEvent', () => resolve()));
+    stream.abort();
+
+    expect(await outcome).toBeInstanceOf(Anthropic.APIUserAbortError);
+
+    expect(textOf(await ask(client, 'y'))).toBe('next');
+    expect(model.requests[0].answered_at).toBeUndefined();
+  });
+
   test('close() cuts a request that is still waiting, without waiting for it', async () => {
     const { client, model } = await start({ rules: [{ delay_ms: 60_000, reply: { content: [] } }] });
 
@@ -516,3 +536,46 @@ async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<voi
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
+
+describe('transcript checks, as the real API makes them', () => {
+  it('accepts a well-formed tool round', () => {
+    expect(
+      transcriptProblem({
+        messages: [
+          { role: 'user', content: 'go' },
+          { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'read_file', input: {} }] },
+          { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'ok' }] },
+        ],
+      }),
+    ).toBeNull();
+  });
+
+  it('rejects a tool_result whose tool_use is not in the previous message', () => {
+    expect(
+      transcriptProblem({
+        messages: [
+          { role: 'user', content: 'go' },
+          { role: 'assistant', content: [{ type: 'text', text: 'hm' }] },
+          { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_9', content: 'ok' }] },
+        ],
+      }),
+    ).toMatch(/unexpected `tool_use_id`.*toolu_9/);
+  });
+
+  it('rejects roles that do not alternate and a transcript that starts with the assistant', () => {
+    expect(transcriptProblem({ messages: [{ role: 'user', content: 'a' }, { role: 'user', content: 'b' }] })).toMatch(/alternate/);
+    expect(transcriptProblem({ messages: [{ role: 'assistant', content: 'a' }] })).toMatch(/first message/);
+  });
+
+  it('rejects a tool_use left without its result', () => {
+    expect(
+      transcriptProblem({
+        messages: [
+          { role: 'user', content: 'go' },
+          { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'x', input: {} }] },
+          { role: 'user', content: [{ type: 'text', text: 'never mind' }] },
+        ],
+      }),
+    ).toMatch(/without `tool_result`/);
+  });
+});

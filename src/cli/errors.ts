@@ -1,0 +1,77 @@
+/**
+ * Exit codes and the one error type commands throw to stop with a message. Scripts rely on the codes, so they
+ * are part of the CLI's contract (docs/cli.md).
+ */
+import { isGrpcServiceError, WorkflowNotFoundError } from '@temporalio/client';
+
+/** What `lucid` exits with. */
+export const ExitCode = {
+  /** The command did what was asked; for `run`, the session ended its turn normally (`end_turn`). */
+  ok: 0,
+  /** The session ended badly (error, retries exhausted, max turns, failed workflow), or the command failed. */
+  failed: 1,
+  /** Bad command line or input: unknown command, missing argument, invalid agent file. */
+  usage: 2,
+  /** The Temporal server could not be reached. */
+  unreachable: 3,
+  /** No session with the given id. */
+  unknownSession: 4,
+  /** Stopped by Ctrl-C (128 + SIGINT), the shell convention. */
+  interrupted: 130,
+} as const;
+
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** An error with a message meant for the user (printed as is, without a stack) and the exit code to use. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: ExitCodeValue,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+/** A problem with the command line; main prints the usage after the message. */
+export class UsageError extends CliError {
+  constructor(message: string) {
+    super(message, ExitCode.usage);
+    this.name = 'UsageError';
+  }
+}
+
+/** The one-line hint shown whenever Temporal cannot be reached. */
+export const START_SERVER_HINT = 'start a local one with: npm run temporal -- server start-dev';
+
+export function unreachableServerError(address: string, reason: string): CliError {
+  return new CliError(
+    `cannot reach the Temporal server at ${address} (${reason}); ${START_SERVER_HINT} (or set TEMPORAL_ADDRESS)`,
+    ExitCode.unreachable,
+  );
+}
+
+export function unknownSessionError(sessionId: string): CliError {
+  return new CliError(`no session with id "${sessionId}" (see: lucid sessions)`, ExitCode.unknownSession);
+}
+
+/** gRPC status UNAVAILABLE: the server went away, or was never there. */
+const GRPC_UNAVAILABLE = 14;
+
+/**
+ * Turns an error that escaped a command into a {@link CliError}: known Temporal errors get their own exit code,
+ * anything else is a plain failure with its message.
+ */
+export function toCliError(error: unknown, context: { address: string; sessionId?: string }): CliError {
+  if (error instanceof CliError) return error;
+  if (error instanceof WorkflowNotFoundError && context.sessionId) return unknownSessionError(context.sessionId);
+  if (isUnavailable(error)) return unreachableServerError(context.address, 'connection lost');
+  return new CliError(error instanceof Error ? error.message : String(error), ExitCode.failed);
+}
+
+function isUnavailable(error: unknown): boolean {
+  for (let current: unknown = error; current; current = (current as { cause?: unknown }).cause) {
+    if (isGrpcServiceError(current) && current.code === GRPC_UNAVAILABLE) return true;
+  }
+  return false;
+}

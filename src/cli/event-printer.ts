@@ -1,0 +1,75 @@
+/**
+ * Prints a live stream of events, one line each, with a progress line (turn, tool calls, tokens).
+ * On a terminal the progress line stays at the bottom and is redrawn in place; when the output is a pipe or a
+ * file, where `\r` tricks would only leave clutter, the progress is printed as a plain line after each model
+ * answer instead.
+ */
+import type { SessionEvent } from '../domain/events';
+import { advanceProgress, INITIAL_PROGRESS, renderEvent, renderProgress, type SessionProgress } from './render-event';
+
+/** Moves to the start of the line and erases it (ANSI "erase in line"). */
+const CLEAR_LINE = '\r\x1b[2K';
+
+/** The part of a stream the printer uses; `process.stdout` fits. */
+export interface PrinterStream {
+  write(text: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+}
+
+export class EventPrinter {
+  private progress: SessionProgress = INITIAL_PROGRESS;
+  private progressShown = false;
+
+  constructor(
+    private readonly stream: PrinterStream,
+    private readonly options: { showProgress?: boolean } = {},
+  ) {}
+
+  /** The totals over every event printed so far. */
+  get currentProgress(): SessionProgress {
+    return this.progress;
+  }
+
+  print(event: SessionEvent): void {
+    this.progress = advanceProgress(this.progress, event);
+    const toolNames = this.progress.toolNames;
+    const line = renderEvent(event, { toolName: (id) => toolNames[id] });
+    if (this.redrawsInPlace()) {
+      this.stream.write(`${CLEAR_LINE}${line}\n${this.fittedProgress()}`);
+      this.progressShown = true;
+      return;
+    }
+    this.stream.write(`${line}\n`);
+    if (this.options.showProgress && event.type === 'span.model_request_end') this.writeProgressLine();
+  }
+
+  /** Leaves the final progress as an ordinary line, so what follows starts on a fresh line. */
+  finish(): void {
+    if (this.progressShown) {
+      this.stream.write(`${CLEAR_LINE}${renderProgress(this.progress)}\n`);
+      this.progressShown = false;
+    }
+  }
+
+  /** Removes the progress line (e.g. before printing a message that should not be mixed with it). */
+  clearProgress(): void {
+    if (this.progressShown) this.stream.write(CLEAR_LINE);
+    this.progressShown = false;
+  }
+
+  private redrawsInPlace(): boolean {
+    return Boolean(this.options.showProgress && this.stream.isTTY);
+  }
+
+  private writeProgressLine(): void {
+    this.stream.write(`  ${renderProgress(this.progress)}\n`);
+  }
+
+  /** A redrawn line must not wrap: `\r` only returns to the start of the last screen row. */
+  private fittedProgress(): string {
+    const text = renderProgress(this.progress);
+    const width = (this.stream.columns ?? 80) - 1;
+    return text.length > width ? `${text.slice(0, Math.max(0, width - 1))}…` : text;
+  }
+}

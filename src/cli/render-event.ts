@@ -1,0 +1,169 @@
+/**
+ * Turning session events into short readable lines, and keeping the running totals the progress line shows.
+ * Everything here is pure (no I/O, no clock): the same event always gives the same line, which keeps the output
+ * testable and lets `lucid run`, `lucid events` and the demo print events the same way.
+ */
+import type { SessionEvent, StopReason, TextBlock } from '../domain/events';
+import { addUsage, ZERO_USAGE, type Usage } from '../domain/usage';
+
+export interface RenderEventOptions {
+  /**
+   * The tool name of an earlier `agent.tool_use`, by its `tool_use_id`: a tool result carries only the id, and
+   * the line is easier to read with the name.
+   */
+  toolName?: (toolUseId: string) => string | undefined;
+  /** Longest text excerpt (agent messages, tool results) on one line; longer text is cut with "…". */
+  maxTextLength?: number;
+  /** Time zone for the HH:MM:SS column; the machine's own by default. */
+  timeZone?: string;
+}
+
+const DEFAULT_MAX_TEXT_LENGTH = 160;
+/** Width of the kind column ("agent", "tool", ...), so the text columns line up. */
+const KIND_WIDTH = 7;
+/** String tool inputs longer than this are shown as their length rather than their text. */
+const MAX_INLINE_INPUT_LENGTH = 40;
+
+/**
+ * One event as one line: `12:00:01  #4   tool     read_file path="notes/a.md"`.
+ * Multi-line text is joined with " ↵ " so each event stays on one line.
+ */
+export function renderEvent(event: SessionEvent, options: RenderEventOptions = {}): string {
+  const [kind, text] = describeEvent(event, options);
+  const time = formatClock(event.processed_at, options.timeZone);
+  return `${time}  ${`#${event.seq}`.padEnd(5)}${kind.padEnd(KIND_WIDTH)}  ${text}`;
+}
+
+/** The kind column and the text of an event. */
+function describeEvent(event: SessionEvent, options: RenderEventOptions): [kind: string, text: string] {
+  const max = options.maxTextLength ?? DEFAULT_MAX_TEXT_LENGTH;
+  switch (event.type) {
+    case 'user.message':
+      return ['user', oneLine(textOfBlocks(event.content), max)];
+    case 'user.interrupt':
+      return ['user', 'interrupt requested'];
+    case 'agent.message':
+      return ['agent', oneLine(textOfBlocks(event.content), max)];
+    case 'agent.tool_use':
+      return ['tool', `${event.name} ${describeToolInput(event.input)}`.trimEnd()];
+    case 'agent.tool_result': {
+      const name = options.toolName?.(event.tool_use_id) ?? 'tool';
+      const mark = event.is_error ? '✗' : '✓';
+      return ['result', `${mark} ${name}: ${oneLine(textOfBlocks(event.content), max)}`];
+    }
+    case 'session.status_running':
+      return ['session', 'running'];
+    case 'session.status_idle':
+      return ['session', `idle (${describeStopReason(event.stop_reason)})`];
+    case 'session.status_terminated':
+      return ['session', 'terminated'];
+    case 'session.error':
+      return ['error', `${event.error.type} (${event.error.retry_status.type}): ${oneLine(event.error.message, max)}`];
+    case 'span.model_request_start':
+      return ['model', `request to ${event.model}`];
+    case 'span.model_request_end':
+      return ['model', event.is_error ? 'request failed' : `answered (${describeUsage(event.model_usage)})`];
+    default:
+      return ['event', (event as { type: string }).type];
+  }
+}
+
+/** `end_turn`, `max_turns_reached`, ...: the API's own words, which users will also see in the JSON. */
+export function describeStopReason(stopReason: StopReason | null): string {
+  return stopReason ? stopReason.type : 'none';
+}
+
+/** `path="notes/a.md" content=(312 chars)`: enough to recognise the call without flooding the line. */
+export function describeToolInput(input: Record<string, unknown>): string {
+  return Object.entries(input)
+    .map(([key, value]) => `${key}=${describeInputValue(value)}`)
+    .join(' ');
+}
+
+function describeInputValue(value: unknown): string {
+  if (typeof value === 'string') {
+    return value.length > MAX_INLINE_INPUT_LENGTH || value.includes('\n')
+      ? `(${value.length} chars)`
+      : JSON.stringify(value);
+  }
+  const json = JSON.stringify(value) ?? String(value);
+  return json.length > MAX_INLINE_INPUT_LENGTH ? `${json.slice(0, MAX_INLINE_INPUT_LENGTH)}…` : json;
+}
+
+/** `in 1,234 · out 56 · cached 1,000`: "in" counts every prompt token, "cached" those read from the cache. */
+export function describeUsage(usage: Usage): string {
+  return `in ${formatCount(totalInputTokens(usage))} · out ${formatCount(usage.output_tokens)} · cached ${formatCount(usage.cache_read_input_tokens)}`;
+}
+
+/** The API splits prompt tokens into uncached, cache-written and cache-read; users think of their sum. */
+export function totalInputTokens(usage: Usage): number {
+  return usage.input_tokens + usage.cache_creation_input_tokens + usage.cache_read_input_tokens;
+}
+
+/** `12345` → `12,345`, independent of the machine's locale. */
+export function formatCount(count: number): string {
+  return count.toLocaleString('en-US');
+}
+
+/** Collapses text onto one line and cuts it to `max` characters. */
+export function oneLine(text: string, max: number = DEFAULT_MAX_TEXT_LENGTH): string {
+  const flat = text.trim().replace(/\s*\n\s*/g, ' ↵ ').replace(/[\t ]+/g, ' ');
+  const characters = Array.from(flat); // by code point, so an emoji is never cut in half
+  return characters.length > max ? `${characters.slice(0, max - 1).join('')}…` : flat;
+}
+
+function textOfBlocks(blocks: readonly TextBlock[]): string {
+  return blocks.map((block) => block.text).join('\n');
+}
+
+/** HH:MM:SS of an RFC 3339 timestamp. */
+function formatClock(timestamp: string, timeZone?: string): string {
+  const date = new Date(timestamp);
+  if (Number.isNaN(date.getTime())) return '--:--:--';
+  return date.toLocaleTimeString('en-GB', { hour12: false, timeZone });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Progress: running totals over the events seen so far
+// ---------------------------------------------------------------------------------------------------------------
+
+/** What the progress line shows. */
+export interface SessionProgress {
+  /** Model requests started (the session's "turns", as in its snapshot). */
+  turns: number;
+  toolCalls: number;
+  usage: Usage;
+  /** Name of each tool call so far, for naming tool results. */
+  toolNames: Readonly<Record<string, string>>;
+}
+
+export const INITIAL_PROGRESS: SessionProgress = Object.freeze({
+  turns: 0,
+  toolCalls: 0,
+  usage: ZERO_USAGE,
+  toolNames: {},
+});
+
+/** The progress after one more event (a new object; the old one is left as it was). */
+export function advanceProgress(progress: SessionProgress, event: SessionEvent): SessionProgress {
+  switch (event.type) {
+    case 'span.model_request_start':
+      return { ...progress, turns: progress.turns + 1 };
+    case 'agent.tool_use':
+      return {
+        ...progress,
+        toolCalls: progress.toolCalls + 1,
+        toolNames: { ...progress.toolNames, [event.tool_use_id]: event.name },
+      };
+    case 'span.model_request_end':
+      return { ...progress, usage: addUsage(progress.usage, event.model_usage) };
+    default:
+      return progress;
+  }
+}
+
+/** `turn 3 · 4 tool calls · tokens in 1,234 · out 56 · cached 1,000` */
+export function renderProgress(progress: SessionProgress): string {
+  const calls = `${progress.toolCalls} tool call${progress.toolCalls === 1 ? '' : 's'}`;
+  return `turn ${progress.turns} · ${calls} · tokens ${describeUsage(progress.usage)}`;
+}
