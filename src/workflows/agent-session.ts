@@ -88,9 +88,40 @@ const CONTINUE_AS_NEW_BYTES = 2 * 1024 * 1024;
 // ---------------------------------------------------------------------------------------------------------------
 
 export async function agentSession(input: SessionInput | ContinuedSession): Promise<SessionSnapshot> {
-  if (isContinued(input)) return new Session(input.continued).run();
+  // Queries are answered from the first workflow task on, even while the agent definition is still loading.
+  let session: Session | undefined;
+  setHandler(snapshotQuery, () => session?.snapshot() ?? startingSnapshot(), {
+    description: 'The session snapshot: status, stop reason, usage, turns',
+  });
+  setHandler(usageQuery, () => session?.snapshot().usage ?? ZERO_USAGE, { description: 'Token usage so far' });
+  setHandler(eventsQuery, (request) => session?.eventsPage(request) ?? EventLog.emptyPage(), {
+    description: 'Events after a sequence number: {"after_seq": 0, "limit": 100}',
+  });
+
+  if (isContinued(input)) {
+    session = new Session(input.continued);
+    return session.run();
+  }
   const { state, firstMessage } = await startSession(input);
-  return new Session(state).run(firstMessage);
+  session = new Session(state);
+  return session.run(firstMessage);
+}
+
+function startingSnapshot(): SessionSnapshot {
+  const now = new Date().toISOString();
+  return {
+    session_id: workflowInfo().workflowId,
+    agent: '',
+    status: 'running',
+    stop_reason: null,
+    final_message: null,
+    usage: ZERO_USAGE,
+    turns: 0,
+    event_count: 0,
+    workspace: '',
+    created_at: now,
+    updated_at: now,
+  };
 }
 
 function isContinued(input: SessionInput | ContinuedSession): input is ContinuedSession {
@@ -144,11 +175,6 @@ class Session {
     });
     setHandler(interruptSignal, () => this.onInterrupt(), {
       description: 'Stop the current turn at the next safe point',
-    });
-    setHandler(snapshotQuery, () => this.snapshot(), { description: 'The session snapshot: status, usage, turns' });
-    setHandler(usageQuery, () => this.state.usage, { description: 'Token usage so far' });
-    setHandler(eventsQuery, (request) => this.log.page(request), {
-      description: 'Events after a sequence number: {"after_seq": 0, "limit": 100}',
     });
   }
 
@@ -355,7 +381,11 @@ class Session {
     await continueAsNew<typeof agentSession>({ continued: { ...this.state, nextSeq: this.log.seqForNext } });
   }
 
-  private snapshot(): SessionSnapshot {
+  eventsPage(request?: EventsPageRequest): EventsPage {
+    return this.log.page(request);
+  }
+
+  snapshot(): SessionSnapshot {
     return {
       session_id: this.state.sessionId,
       agent: this.state.agent.name,

@@ -32,6 +32,10 @@ export class EventLog {
     private nextSeq: number,
   ) {}
 
+  static emptyPage(): EventsPage {
+    return { events: [], last_seq: 0, first_seq_in_memory: 1, has_more: false };
+  }
+
   emit<B extends SessionEventBody>(body: B): SessionEvent & B {
     const seq = this.nextSeq++;
     const event = { id: eventId(this.sessionId, seq), seq, processed_at: new Date().toISOString(), ...body };

@@ -295,7 +295,10 @@ async function writeFileTool(context: ToolContext, input: ToolInput<'write_file'
 
 async function editFileTool(context: ToolContext, input: ToolInput<'edit_file'>): Promise<ToolPlan> {
   if (input.old_string.length === 0) {
-    throw new WorkspaceError('invalid_input', 'old_string is empty. Give the exact text to replace; use write_file to create a file.');
+    throw new WorkspaceError(
+      'invalid_input',
+      'old_string is empty. Give the exact text to replace; use write_file to create a file.',
+    );
   }
   if (input.old_string === input.new_string) {
     throw new WorkspaceError('invalid_input', 'old_string and new_string are identical, so the edit would change nothing.');
@@ -356,16 +359,20 @@ async function readTextFile(target: ResolvedPath, displayPath: string): Promise<
   if (stat.size > MAX_FILE_BYTES) {
     throw new WorkspaceError(
       'too_large',
-      `${displayPath} is ${formatBytes(stat.size)}, over the ${formatBytes(MAX_FILE_BYTES)} limit. Use grep to find the lines you need.`,
+      `${displayPath} is ${formatBytes(stat.size)}, over the ${formatBytes(MAX_FILE_BYTES)} limit. ` +
+        'Use grep to find the lines you need.',
     );
   }
   const bytes = await fs.readFile(target.absolute);
-  if (looksBinary(bytes)) throw new WorkspaceError('binary_file', `${displayPath} is a binary file; only text files can be read or edited.`);
+  if (looksBinary(bytes)) {
+    throw new WorkspaceError('binary_file', `${displayPath} is a binary file; only text files can be read or edited.`);
+  }
   try {
     // ignoreBOM keeps a byte-order mark in the text, so an edit writes it back unchanged.
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
-    throw new WorkspaceError('binary_file', `${displayPath} is not valid UTF-8 text; only UTF-8 text files can be read or edited.`);
+    const message = `${displayPath} is not valid UTF-8 text; only UTF-8 text files can be read or edited.`;
+    throw new WorkspaceError('binary_file', message);
   }
 }
 
@@ -441,13 +448,14 @@ function lineNumberAt(text: string, index: number): number {
 
 function checkGlob(pattern: string): string {
   const invalid = (why: string) => new WorkspaceError('invalid_input', `Invalid pattern "${pattern}": ${why}`);
+  const outside = (why: string) => new WorkspaceError('path_outside_workspace', `Invalid pattern "${pattern}": ${why}`);
   if (pattern.trim().length === 0) throw invalid('it is empty. Use "**/*" to list everything.');
   if (pattern.includes('\0')) throw invalid('it contains a NUL byte.');
   if (pattern.startsWith('/') || /^[A-Za-z]:/.test(pattern) || pattern.startsWith('\\\\')) {
-    throw new WorkspaceError('path_outside_workspace', `Invalid pattern "${pattern}": patterns are relative to the workspace root.`);
+    throw outside('patterns are relative to the workspace root.');
   }
   if (pattern.split('/').includes('..')) {
-    throw new WorkspaceError('path_outside_workspace', `Invalid pattern "${pattern}": ".." is not allowed; patterns stay inside the workspace.`);
+    throw outside('".." is not allowed; patterns stay inside the workspace.');
   }
   if (pattern.startsWith('!')) throw invalid('negated patterns are not supported.');
   return pattern.replace(/^(\.\/)+/, '');
