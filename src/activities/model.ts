@@ -6,6 +6,7 @@ import type { Usage } from '../domain/usage';
 import type { SessionStore } from '../storage/session-store';
 import { toolDefinitions } from '../workspace/tools';
 import { toModelFailure } from './model-errors';
+import { redactDeep, redactText, secretsFromEnvironment } from '../domain/redact';
 
 export interface CallModelInput {
   sessionId: string;
@@ -35,7 +36,15 @@ const CACHED_SESSIONS = 64;
  * in the store, never shipped through workflow history. The worker keeps an in-memory copy of each session's
  * log so a long session reads only the events that are new since its previous request.
  */
-export function createModelActivities({ store, client }: { store: SessionStore; client?: Anthropic }) {
+export function createModelActivities({
+  store,
+  client,
+  secrets = secretsFromEnvironment(),
+}: {
+  store: SessionStore;
+  client?: Anthropic;
+  secrets?: string[];
+}) {
   const anthropic = client ?? createAnthropicClient();
   const eventCache = new Map<string, SessionEvent[]>();
 
@@ -73,7 +82,7 @@ export function createModelActivities({ store, client }: { store: SessionStore; 
       stream.on('streamEvent', () => context.heartbeat());
       const message = await stream.finalMessage();
       return {
-        content: message.content.flatMap(toModelBlock),
+        content: redactDeep(message.content.flatMap(toModelBlock), secrets),
         stop_reason: message.stop_reason,
         usage: {
           input_tokens: message.usage.input_tokens ?? 0,
@@ -83,7 +92,9 @@ export function createModelActivities({ store, client }: { store: SessionStore; 
         },
       };
     } catch (error) {
-      throw toModelFailure(error);
+      const failure = toModelFailure(error);
+      failure.message = redactText(failure.message, secrets);
+      throw failure;
     } finally {
       clearInterval(beat);
     }

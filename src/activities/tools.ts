@@ -1,7 +1,11 @@
 import { Context } from '@temporalio/activity';
 import path from 'node:path';
+import { sessionDirName } from '../storage/fs-session-store';
 import { executeToolOnce } from '../workspace/tool-journal';
 import type { ToolOutcome } from '../workspace/tools';
+import { redactText, secretsFromEnvironment } from '../domain/redact';
+
+const HEARTBEAT_EVERY_MS = 2_000;
 
 export interface RunToolInput {
   sessionId: string;
@@ -16,17 +20,24 @@ export interface RunToolInput {
  * Whatever the model got wrong comes back as `{ is_error: true }` for the agent to see; the journal makes a
  * retried call return its first outcome instead of applying a change twice.
  */
-export function createToolActivities({ dataDir }: { dataDir: string }) {
+export function createToolActivities({ dataDir, secrets = secretsFromEnvironment() }: { dataDir: string; secrets?: string[] }) {
   async function runTool(input: RunToolInput): Promise<ToolOutcome> {
     const context = Context.current();
-    context.heartbeat();
-    return executeToolOnce({
-      workspace: input.workspace,
-      journalDir: path.join(dataDir, 'sessions', encodeURIComponent(input.sessionId), 'tool-journal'),
-      callId: input.toolUseId,
-      name: input.name,
-      input: input.input,
-    });
+    // Beat while the tool runs, so a lost worker is noticed within the heartbeat timeout but a long grep is not.
+    const beat = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
+    try {
+      const outcome = await executeToolOnce({
+        workspace: input.workspace,
+        journalDir: path.join(dataDir, 'sessions', sessionDirName(input.sessionId), 'tool-journal'),
+        callId: input.toolUseId,
+        name: input.name,
+        input: input.input,
+        signal: context.cancellationSignal,
+      });
+      return { ...outcome, content: redactText(outcome.content, secrets) };
+    } finally {
+      clearInterval(beat);
+    }
   }
   return { runTool };
 }

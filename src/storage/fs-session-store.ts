@@ -15,7 +15,7 @@ export class FsSessionStore implements SessionStore {
   constructor(private readonly root: string) {}
 
   sessionDir(sessionId: string): string {
-    return path.join(this.root, 'sessions', encodeURIComponent(sessionId));
+    return path.join(this.root, 'sessions', sessionDirName(sessionId));
   }
 
   async appendEvents(sessionId: string, events: readonly SessionEvent[]): Promise<void> {
@@ -62,6 +62,15 @@ export class FsSessionStore implements SessionStore {
       .filter((snapshot): snapshot is SessionSnapshot => snapshot !== null)
       .sort((a, b) => b.created_at.localeCompare(a.created_at));
   }
+}
+
+/**
+ * A session id (any workflow id) as one safe folder name: '/' and friends are percent-encoded, and so are the
+ * dots of '.' and '..', which encodeURIComponent leaves alone.
+ */
+export function sessionDirName(sessionId: string): string {
+  const encoded = encodeURIComponent(sessionId);
+  return encoded === '.' || encoded === '..' ? encoded.replace(/\./g, '%2E') : encoded;
 }
 
 function seqFileName(seq: number): string {

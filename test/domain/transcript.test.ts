@@ -1,0 +1,71 @@
+import type { SessionEvent, SessionEventBody } from '../../src/domain/events';
+import { buildTranscript, withCacheBreakpoints } from '../../src/domain/transcript';
+
+function log(...bodies: SessionEventBody[]): SessionEvent[] {
+  return bodies.map((body, index) => ({ id: `e${index + 1}`, seq: index + 1, processed_at: '2026-01-01T00:00:00Z', ...body }) as SessionEvent);
+}
+const text = (value: string) => [{ type: 'text' as const, text: value }];
+const usage = { input_tokens: 1, output_tokens: 1, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
+
+describe('buildTranscript', () => {
+  it('groups agent output by model request and puts tool results first in the next user message', () => {
+    const messages = buildTranscript(
+      log(
+        { type: 'user.message', content: text('hi') },
+        { type: 'session.status_running' },
+        { type: 'span.model_request_start', model: 'm' },
+        { type: 'agent.message', content: text('looking') },
+        { type: 'user.message', content: text('also this') }, // arrived while the model was answering
+        { type: 'agent.tool_use', tool_use_id: 'toolu_1', name: 'read_file', input: { path: 'a' } },
+        { type: 'span.model_request_end', model_request_start_id: 'e3', is_error: false, model_usage: usage },
+        { type: 'agent.tool_result', tool_use_id: 'toolu_1', content: text('A'), is_error: false },
+      ),
+    );
+    expect(messages).toEqual([
+      { role: 'user', content: [{ type: 'text', text: 'hi' }] },
+      {
+        role: 'assistant',
+        content: [
+          { type: 'text', text: 'looking' },
+          { type: 'tool_use', id: 'toolu_1', name: 'read_file', input: { path: 'a' } },
+        ],
+      },
+      {
+        role: 'user',
+        content: [
+          { type: 'tool_result', tool_use_id: 'toolu_1', content: [{ type: 'text', text: 'A' }], is_error: false },
+          { type: 'text', text: 'also this' },
+        ],
+      },
+    ]);
+  });
+
+  it('leaves failed requests out and merges the user messages around them', () => {
+    const messages = buildTranscript(
+      log(
+        { type: 'user.message', content: text('one') },
+        { type: 'span.model_request_start', model: 'm' },
+        { type: 'span.model_request_end', model_request_start_id: 'e2', is_error: true, model_usage: usage },
+        { type: 'user.message', content: text('two') },
+      ),
+    );
+    expect(messages).toEqual([{ role: 'user', content: [{ type: 'text', text: 'one' }, { type: 'text', text: 'two' }] }]);
+  });
+});
+
+describe('withCacheBreakpoints', () => {
+  it('marks the last tool, the system prompt and the newest block', () => {
+    const request = withCacheBreakpoints({
+      system: 'sys',
+      tools: [
+        { name: 'a', input_schema: { type: 'object' } },
+        { name: 'b', input_schema: { type: 'object' } },
+      ],
+      messages: [{ role: 'user', content: 'hello' }],
+    });
+    expect(request.tools[0]).not.toHaveProperty('cache_control');
+    expect(request.tools[1]).toHaveProperty('cache_control', { type: 'ephemeral' });
+    expect(request.system).toEqual([{ type: 'text', text: 'sys', cache_control: { type: 'ephemeral' } }]);
+    expect(request.messages[0].content).toEqual([{ type: 'text', text: 'hello', cache_control: { type: 'ephemeral' } }]);
+  });
+});
