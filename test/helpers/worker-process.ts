@@ -16,7 +16,8 @@ export interface WorkerProcess {
   /** Resolves once the worker printed its ready line. */
   ready: Promise<void>;
   output(): string;
-  kill(signal: NodeJS.Signals): Promise<void>;
+  /** Sends the signal and resolves with the exit code once the process is gone. */
+  kill(signal: NodeJS.Signals): Promise<number | null>;
 }
 
 export function startWorkerProcess(options: WorkerProcessOptions): WorkerProcess {
@@ -35,7 +36,7 @@ export function startWorkerProcess(options: WorkerProcessOptions): WorkerProcess
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const ready = new Promise<void>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
@@ -50,9 +51,8 @@ export function startWorkerProcess(options: WorkerProcessOptions): WorkerProcess
     ready,
     output: () => output,
     async kill(signal) {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill(signal);
-      await exited;
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
     },
   };
 }

@@ -101,4 +101,16 @@ describe('a worker killed mid-session', () => {
     expect(events.filter((event) => event.type === 'span.model_request_end')).toHaveLength(3);
     expect(model.requests).toHaveLength(4);
   });
+
+  it('shuts down gracefully on SIGTERM', async () => {
+    const worker = startWorkerProcess({
+      address: temporal.address,
+      taskQueue: uniqueTaskQueue('lucid-sigterm'),
+      dataDir: tempDir('lucid-sigterm-'),
+      modelUrl: model.url,
+    });
+    workers.push(worker);
+    await worker.ready;
+    expect(await worker.kill('SIGTERM')).toBe(0);
+  });
 });
