@@ -12,7 +12,6 @@ import {
   defineSignal,
   proxyActivities,
   setHandler,
-  sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -163,6 +162,7 @@ type ToolUse = Extract<ModelContentBlock, { type: 'tool_use' }>;
 type ModelOutcome =
   | { kind: 'ok'; result: CallModelResult; toolUses: ToolUse[] }
   | { kind: 'exhausted' }
+  | { kind: 'interrupted' }
   | { kind: 'terminal'; message: string };
 
 class Session {
@@ -215,6 +215,7 @@ class Session {
         this.state.stopReason = { type: 'retries_exhausted' };
         return 'idle';
       }
+      if (outcome.kind === 'interrupted') continue;
       const { toolUses } = outcome;
       if (toolUses.length === 0) {
         this.state.stopReason = outcome.result.stop_reason === 'refusal' ? { type: 'refusal' } : { type: 'end_turn' };
@@ -228,14 +229,12 @@ class Session {
   private async callModelWithRetries(): Promise<ModelOutcome> {
     const agent = this.state.agent;
     for (let attempt = 1; ; attempt++) {
-      this.state.turns++;
-      this.state.turnModelCalls++;
       this.state.userMessagePending = false;
       const start = this.log.emit({ type: 'span.model_request_start', model: agent.model });
       await this.persist();
       try {
         const result = await callModel.executeWithOptions(
-          { ...MODEL_ACTIVITY, summary: `${agent.name}: model request ${this.state.turns} (${agent.model})` },
+          { ...MODEL_ACTIVITY, summary: `${agent.name}: model request ${this.state.turns + 1} (${agent.model})` },
           [
             {
               sessionId: this.state.sessionId,
@@ -247,6 +246,8 @@ class Session {
             },
           ],
         );
+        this.state.turns++;
+        this.state.turnModelCalls++;
         this.state.usage = addUsage(this.state.usage, result.usage);
         // The model's output sits inside its request span: that is how the transcript is rebuilt from the log.
         const toolUses = this.recordModelOutput(result.content);
@@ -265,7 +266,8 @@ class Session {
         }
         this.log.emit({ type: 'session.error', error: { type: failure.errorType, message: failure.message, retry_status: { type: 'retrying' } } });
         const backoff = Math.min(RETRY_MAX_DELAY_MS, RETRY_BASE_DELAY_MS * 2 ** (attempt - 1));
-        await sleep(failure.retryAfterMs ?? backoff);
+        // An interrupt cuts the wait short; the turn then ends at the top of the loop.
+        if (await condition(() => this.state.interruptRequested, failure.retryAfterMs ?? backoff)) return { kind: 'interrupted' };
       }
     }
   }

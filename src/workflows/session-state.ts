@@ -16,9 +16,9 @@ export interface SessionState {
   /** The seq the next event gets; all events below it are persisted before continue-as-new. */
   nextSeq: number;
   usage: Usage;
-  /** Model requests over the whole session. */
+  /** Successful model requests over the whole session. */
   turns: number;
-  /** Model requests in the current agent turn (reset by each new user message that starts a turn). */
+  /** Successful model requests in the current agent turn (reset when a new turn starts). */
   turnModelCalls: number;
   status: SessionStatus;
   stopReason: StopReason | null;

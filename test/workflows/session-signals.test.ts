@@ -153,4 +153,15 @@ describe('talking to a running session', () => {
     expect(historyText).toContain('ANTHROPIC_API_KEY=[REDACTED]');
     expect(historyText).not.toContain(secret);
   });
+
+  it('ends the turn with max_turns_reached when the agent keeps going', async () => {
+    harness.model.setScenario({
+      rules: [{ match: {}, reply: { content: [{ type: 'tool_use', name: 'read_file', input: { path: 'missing.txt' } }] } }],
+    });
+    const before = harness.model.requests.length;
+    const sessionId = await harness.lucid.startSession({ agent: { ...agent, max_turns: 2 }, message: 'go on and on' });
+    const snapshot = await harness.lucid.result(sessionId);
+    expect(snapshot).toMatchObject({ stop_reason: { type: 'max_turns_reached' }, turns: 2 });
+    expect(harness.model.requests.length - before).toBe(2);
+  });
 });
