@@ -77,6 +77,7 @@ const { loadAgentDefinition, prepareWorkspace, persistEvents, saveSnapshot } = p
 /** Model request attempts per model call before the turn ends with `retries_exhausted`. */
 export const MAX_MODEL_ATTEMPTS = 8;
 const RETRY_BASE_DELAY_MS = 1_000;
+const MIN_RETRY_DELAY_MS = 100;
 const RETRY_MAX_DELAY_MS = 60_000;
 /** Continue-as-new well before the server's own warnings (10,240 events / 10 MiB). */
 const CONTINUE_AS_NEW_EVENTS = 2_000;
@@ -267,7 +268,8 @@ class Session {
         this.log.emit({ type: 'session.error', error: { type: failure.errorType, message: failure.message, retry_status: { type: 'retrying' } } });
         const backoff = Math.min(RETRY_MAX_DELAY_MS, RETRY_BASE_DELAY_MS * 2 ** (attempt - 1));
         // An interrupt cuts the wait short; the turn then ends at the top of the loop.
-        if (await condition(() => this.state.interruptRequested, failure.retryAfterMs ?? backoff)) return { kind: 'interrupted' };
+        const delay = Math.max(MIN_RETRY_DELAY_MS, failure.retryAfterMs ?? backoff);
+        if (await condition(() => this.state.interruptRequested, delay)) return { kind: 'interrupted' };
       }
     }
   }

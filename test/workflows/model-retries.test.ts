@@ -1,5 +1,6 @@
 import type { AgentDefinition } from '../../src/domain/agent-definition';
 import type { SessionEvent } from '../../src/domain/events';
+import { MAX_MODEL_ATTEMPTS } from '../../src/workflows/agent-session';
 import { expectWellFormedLog, startSessionHarness, type SessionHarness } from '../helpers/session';
 
 const agent: AgentDefinition = {
@@ -80,5 +81,30 @@ describe('model call failures', () => {
     expect(harness.model.requests.length - before).toBe(1);
     const events = await harness.store.readEvents(sessionId);
     expect(errors(events).map((error) => error.retry_status.type)).toEqual(['terminal']);
+  });
+
+  it('lets an interrupt cut a long retry-after wait short', async () => {
+    harness.model.setScenario({ rules: [{ match: {}, reply: { error: { status: 429, retry_after: 600 } } }] });
+    const before = harness.model.requests.length;
+    const sessionId = await harness.lucid.startSession({ agent, message: 'hello' });
+    while (harness.model.requests.length === before) await new Promise((resolve) => setTimeout(resolve, 20));
+    await harness.lucid.interrupt(sessionId);
+    const snapshot = await harness.lucid.result(sessionId);
+    expect(snapshot.stop_reason).toEqual({ type: 'end_turn' });
+    expect(harness.model.requests.length - before).toBe(1);
+    const events = await harness.store.readEvents(sessionId);
+    expect(errors(events).map((error) => error.retry_status.type)).toEqual(['retrying']);
+    expect(events.some((event) => event.type === 'user.interrupt')).toBe(true);
+  });
+
+  it(`gives up after ${MAX_MODEL_ATTEMPTS} attempts: exhausted, then idle with retries_exhausted`, async () => {
+    harness.model.setScenario({ rules: [{ match: {}, reply: { error: { status: 503, retry_after: 0 } } }] });
+    const before = harness.model.requests.length;
+    const sessionId = await harness.lucid.startSession({ agent, message: 'hello' });
+    const snapshot = await harness.lucid.result(sessionId);
+    expect(snapshot.stop_reason).toEqual({ type: 'retries_exhausted' });
+    expect(harness.model.requests.length - before).toBe(MAX_MODEL_ATTEMPTS);
+    const statuses = errors(await harness.store.readEvents(sessionId)).map((error) => error.retry_status.type);
+    expect(statuses).toEqual([...Array(MAX_MODEL_ATTEMPTS - 1).fill('retrying'), 'exhausted']);
   });
 });
