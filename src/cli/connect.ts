@@ -21,9 +21,13 @@ export interface Connected {
   close(): Promise<void>;
 }
 
-/** The address the CLI will connect to, without connecting (for messages). */
+/** The address the CLI will connect to, without connecting (for messages; never throws). */
 export function configuredAddress(): string {
-  return connectionSettings().connectionOptions.address;
+  try {
+    return connectionSettings().connectionOptions.address;
+  } catch {
+    return process.env.TEMPORAL_ADDRESS || 'localhost:7233'; // the settings themselves are broken
+  }
 }
 
 /** Connects or throws the "unreachable server" error (exit code 3). */

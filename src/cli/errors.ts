@@ -62,14 +62,26 @@ const GRPC_UNAVAILABLE = 14;
  * Turns an error that escaped a command into a {@link CliError}: known Temporal errors get their own exit code,
  * anything else is a plain failure with its message.
  */
-export function toCliError(error: unknown, context: { address: string; sessionId?: string }): CliError {
+export function toCliError(error: unknown, address: string): CliError {
   if (error instanceof CliError) return error;
-  if (error instanceof WorkflowNotFoundError && context.sessionId) return unknownSessionError(context.sessionId);
-  if (isUnavailable(error)) return unreachableServerError(context.address, 'connection lost');
-  return new CliError(error instanceof Error ? error.message : String(error), ExitCode.failed);
+  if (error instanceof WorkflowNotFoundError) return unknownSessionError(error.workflowId);
+  if (isUnavailable(error)) return unreachableServerError(address, 'connection lost');
+  return new CliError(describeError(error), ExitCode.failed);
 }
 
-function isUnavailable(error: unknown): boolean {
+/**
+ * The error's message, with the server's own explanation when the SDK wraps a gRPC error in a generic one
+ * ("Failed to list workflows" says little; the gRPC details say which part of the query was refused).
+ */
+function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = (error as { cause?: unknown }).cause;
+  const details = isGrpcServiceError(cause) ? cause.details : undefined;
+  return details && !error.message.includes(details) ? `${error.message}: ${details}` : error.message;
+}
+
+/** True when the error, or one of its causes, is gRPC's UNAVAILABLE. */
+export function isUnavailable(error: unknown): boolean {
   for (let current: unknown = error; current; current = (current as { cause?: unknown }).cause) {
     if (isGrpcServiceError(current) && current.code === GRPC_UNAVAILABLE) return true;
   }

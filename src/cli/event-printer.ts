@@ -69,7 +69,7 @@ export class EventPrinter {
   /** A redrawn line must not wrap: `\r` only returns to the start of the last screen row. */
   private fittedProgress(): string {
     const text = renderProgress(this.progress);
-    const width = (this.stream.columns ?? 80) - 1;
+    const width = (this.stream.columns || 80) - 1; // 0 or unknown on some pseudo-terminals
     return text.length > width ? `${text.slice(0, Math.max(0, width - 1))}…` : text;
   }
 }

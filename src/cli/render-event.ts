@@ -92,7 +92,8 @@ function describeInputValue(value: unknown): string {
 
 /** `in 1,234 · out 56 · cached 1,000`: "in" counts every prompt token, "cached" those read from the cache. */
 export function describeUsage(usage: Usage): string {
-  return `in ${formatCount(totalInputTokens(usage))} · out ${formatCount(usage.output_tokens)} · cached ${formatCount(usage.cache_read_input_tokens)}`;
+  const input = formatCount(totalInputTokens(usage));
+  return `in ${input} · out ${formatCount(usage.output_tokens)} · cached ${formatCount(usage.cache_read_input_tokens)}`;
 }
 
 /** The API splits prompt tokens into uncached, cache-written and cache-read; users think of their sum. */

@@ -11,7 +11,7 @@ export interface RenderSnapshotOptions {
  * ```
  * session    sesn_…
  * agent      scribe
- * status     terminated (end_turn)
+ * status     terminated · stop reason end_turn
  * ...
  * final message:
  *   Done: …
@@ -22,7 +22,7 @@ export function renderSnapshot(snapshot: SessionSnapshot, options: RenderSnapsho
   const rows: Array<[string, string]> = [
     ['session', snapshot.session_id],
     ['agent', snapshot.agent],
-    ['status', `${snapshot.status} (${describeStopReason(snapshot.stop_reason)})`],
+    ['status', snapshot.stop_reason ? `${snapshot.status} · stop reason ${describeStopReason(snapshot.stop_reason)}` : snapshot.status],
   ];
   if (options.executionStatus) rows.push(['workflow', options.executionStatus]);
   rows.push(

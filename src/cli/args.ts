@@ -1,0 +1,80 @@
+/**
+ * Command-line parsing on top of node:util `parseArgs`, turning its errors (and missing or extra arguments)
+ * into {@link UsageError}s that name the command, so the user sees that command's synopsis.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UsageError } from './errors';
+import type { CommandName } from './usage';
+
+/** A usage error of one command; main prints the command's synopsis after the message (exit code 2). */
+export class CommandUsageError extends UsageError {
+  constructor(
+    message: string,
+    readonly command: CommandName,
+  ) {
+    super(message);
+    this.name = 'CommandUsageError';
+  }
+}
+
+type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
+
+/** The parsed options of a command: strings and booleans as declared. */
+export type OptionValues<Options extends OptionsConfig> = {
+  [Name in keyof Options]?: Options[Name]['type'] extends 'boolean' ? boolean : string;
+};
+
+export interface ParsedArguments<Options extends OptionsConfig> {
+  /** Positional arguments by the names given, all present. */
+  positionals: string[];
+  options: OptionValues<Options>;
+}
+
+/**
+ * Parses `args` for `command`: every option must be declared, and there must be exactly as many positional
+ * arguments as `positionalNames` (named in the error message when missing).
+ */
+export function parseCommandArguments<Options extends OptionsConfig>(
+  command: CommandName,
+  args: string[],
+  options: Options,
+  positionalNames: readonly string[] = [],
+): ParsedArguments<Options> {
+  let parsed: { values: Record<string, unknown>; positionals: string[] };
+  try {
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new CommandUsageError((error as Error).message, command);
+  }
+  const { positionals } = parsed;
+  if (positionals.length < positionalNames.length) {
+    const missing = positionalNames.slice(positionals.length).map((name) => `<${name}>`);
+    throw new CommandUsageError(`missing ${missing.join(' and ')}`, command);
+  }
+  if (positionals.length > positionalNames.length) {
+    const extra = positionals.slice(positionalNames.length).map((value) => JSON.stringify(value));
+    const hint = command === 'run' || command === 'send' ? ' (quote the message: "...")' : '';
+    throw new CommandUsageError(`unexpected argument ${extra.join(' ')}${hint}`, command);
+  }
+  return { positionals, options: parsed.values as OptionValues<Options> };
+}
+
+/** Parses an integer option within bounds, or throws a usage error naming the option. */
+export function parseIntegerOption(
+  command: CommandName,
+  name: string,
+  value: string,
+  { min, max }: { min: number; max: number },
+): number {
+  const number = /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(number) || number < min || number > max) {
+    throw new CommandUsageError(`--${name} must be a whole number from ${min} to ${max}, got "${value}"`, command);
+  }
+  return number;
+}
+
+/** Rejects an empty or blank message before anything is sent. */
+export function requireMessage(command: CommandName, message: string): string {
+  if (message.trim().length === 0) throw new CommandUsageError('the message must not be empty', command);
+  return message;
+}

@@ -1,0 +1,110 @@
+/**
+ * `lucid run <agent> "<message>"`: starts a session and prints its events live until the agent's turn ends,
+ * then the session's snapshot. Exit 0 when the turn ended normally (`end_turn`), 1 otherwise.
+ */
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import path from 'node:path';
+import type { AgentDefinition } from '../../domain/agent-definition';
+import { MAX_KEEP_ALIVE_SECONDS } from '../../domain/session-input';
+import { resolveAgentArgument } from '../agent-argument';
+import { parseCommandArguments, parseIntegerOption, requireMessage } from '../args';
+import type { Command, CommandContext } from '../command';
+import type { Connected } from '../connect';
+import { CliError, ExitCode, type ExitCodeValue } from '../errors';
+import { renderSnapshot } from '../render-snapshot';
+import { watchSession } from '../watch-session';
+import { warnIfNoWorker } from '../worker-check';
+
+const OPTIONS = {
+  workspace: { type: 'string' },
+  'keep-alive': { type: 'string' },
+  id: { type: 'string' },
+  detach: { type: 'boolean' },
+} as const;
+
+interface RunRequest {
+  agent: string | AgentDefinition;
+  message: string;
+  workspace?: string;
+  keepAliveSeconds: number;
+  sessionId?: string;
+  detach: boolean;
+}
+
+export const runCommand: Command = async (args, context) => {
+  const request = parseRunArguments(args);
+  const connected = await context.connect();
+  const sessionId = await startSession(connected, request);
+  if (request.detach) {
+    context.stdout.write(`${sessionId}\n`);
+    return ExitCode.ok;
+  }
+  const agentName = typeof request.agent === 'string' ? request.agent : request.agent.name;
+  context.stdout.write(`session ${sessionId} started (agent ${agentName})\n`);
+  await warnIfNoWorker(connected, context.stderr);
+  return follow(connected, sessionId, request.keepAliveSeconds, context);
+};
+
+/** Checks everything that can be checked before connecting, so mistakes fail at once with exit code 2. */
+function parseRunArguments(args: string[]): RunRequest {
+  const { positionals, options } = parseCommandArguments('run', args, OPTIONS, ['agent', 'message']);
+  const [agentArgument, message] = positionals;
+  const keepAlive = options['keep-alive'];
+  return {
+    agent: resolveAgentArgument(agentArgument),
+    message: requireMessage('run', message),
+    // The worker may run elsewhere with another working directory: send it an absolute path.
+    workspace: options.workspace === undefined ? undefined : path.resolve(options.workspace),
+    keepAliveSeconds:
+      keepAlive === undefined ? 0 : parseIntegerOption('run', 'keep-alive', keepAlive, { min: 0, max: MAX_KEEP_ALIVE_SECONDS }),
+    sessionId: options.id,
+    detach: options.detach ?? false,
+  };
+}
+
+async function startSession(connected: Connected, request: RunRequest): Promise<string> {
+  try {
+    return await connected.lucid.startSession({
+      sessionId: request.sessionId,
+      agent: request.agent,
+      message: request.message,
+      workspace: request.workspace,
+      keep_alive_seconds: request.keepAliveSeconds,
+    });
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) {
+      throw new CliError(`a session with id "${request.sessionId}" already exists; choose another --id`, ExitCode.usage);
+    }
+    throw error;
+  }
+}
+
+/** Watches the session, prints its snapshot, and turns how it ended into the exit code. */
+async function follow(
+  connected: Connected,
+  sessionId: string,
+  keepAliveSeconds: number,
+  { stdout, stderr }: CommandContext,
+): Promise<ExitCodeValue> {
+  const result = await watchSession(connected.lucid, sessionId, {
+    stdout,
+    stopAtIdle: keepAliveSeconds > 0,
+    onCtrlC() {
+      stderr.write(
+        `\nstopped watching; the session goes on. Follow it: lucid events ${sessionId} --follow  Stop it: lucid interrupt ${sessionId}\n`,
+      );
+      process.exit(ExitCode.interrupted);
+    },
+  });
+  if ('failure' in result) {
+    stderr.write(`lucid: session ${sessionId} failed: ${result.failure}\n`);
+    return ExitCode.failed;
+  }
+  stdout.write(`\n${renderSnapshot(result.snapshot)}\n`);
+  if (result.stoppedAtIdle) {
+    stdout.write(`\nthe session waits up to ${keepAliveSeconds}s for more: lucid send ${sessionId} "<message>"\n`);
+  }
+  if (result.outcome.ok) return ExitCode.ok;
+  stderr.write(`lucid: session ${sessionId} did not end normally: ${result.outcome.reason}\n`);
+  return ExitCode.failed;
+}
