@@ -212,8 +212,8 @@ async function runTheTask(lucid: LucidClient, server: DevServer): Promise<{ sess
   heading('Explore');
   console.log(`session id   ${sessionId}`);
   console.log(`Temporal UI  http://localhost:${server.uiPort}/namespaces/${NAMESPACE}/workflows/${encodeURIComponent(sessionId)}`);
-  if (!result.outcome.ok) say(`the session did not end normally: ${result.outcome.reason}`);
-  return { sessionId, succeeded: result.outcome.ok };
+  if (!result.ending.ok) say(`the session did not end normally: ${result.ending.reason}`);
+  return { sessionId, succeeded: result.ending.ok };
 }
 
 function seedWorkspace(): string {

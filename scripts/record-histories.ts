@@ -1,7 +1,7 @@
 /**
  * Records the histories replayed by test/workflows/replay.test.ts: runs each scenario of
  * test/fixtures/history-scenarios.ts on a fresh dev server with a real worker and the scripted model, and
- * writes test/fixtures/histories/<name>.json. `npm run record-histories`.
+ * writes test/fixtures/histories/<name>.json for those not recorded yet. `npm run record-histories`.
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
@@ -38,6 +38,12 @@ async function main(): Promise<void> {
   try {
     await worker.runUntil(async () => {
       for (const scenario of HISTORY_SCENARIOS) {
+        const file = path.join(outputDir, `${scenario.name}.json`);
+        // Recorded histories are frozen: they prove today's code replays sessions started by older code.
+        if (fs.existsSync(file) && !process.argv.includes('--overwrite')) {
+          console.log(`kept ${scenario.name} (already recorded; --overwrite replaces it)`);
+          continue;
+        }
         model.setScenario(scenario.scenario);
         const sessionId = await lucid.startSession({ ...scenario.input, sessionId: `replay-${scenario.name}` });
         for (const text of scenario.followUps ?? []) {
@@ -56,7 +62,7 @@ async function main(): Promise<void> {
         const json = execFileSync(ensureTemporalCli(), [
           'workflow', 'show', '--address', server.address, '--workflow-id', sessionId, '--output', 'json',
         ]);
-        fs.writeFileSync(path.join(outputDir, `${scenario.name}.json`), json);
+        fs.writeFileSync(file, json);
         console.log(`recorded ${scenario.name}: ${JSON.parse(json.toString()).events.length} events`);
       }
     });

@@ -1,6 +1,7 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type { SessionStore } from '../storage/session-store';
-import { createModelActivities } from './model';
+import { createGraderActivities } from './grader';
+import { createAnthropicClient, createModelActivities } from './model';
 import { createSessionActivities } from './session';
 import { createToolActivities } from './tools';
 
@@ -12,11 +13,12 @@ export interface ActivityDependencies {
 }
 
 /** Every activity the worker registers, built from its dependencies. */
-export function createActivities({ store, dataDir, agentsDir, anthropic }: ActivityDependencies) {
+export function createActivities({ store, dataDir, agentsDir, anthropic = createAnthropicClient() }: ActivityDependencies) {
   return {
     ...createSessionActivities({ store, dataDir, agentsDir }),
     ...createModelActivities({ store, client: anthropic }),
     ...createToolActivities({ dataDir }),
+    ...createGraderActivities({ anthropic }),
   };
 }
 

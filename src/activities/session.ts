@@ -6,6 +6,10 @@ import { AgentDefinitionSchema, type AgentDefinition } from '../domain/agent-def
 import type { SessionEvent, SessionSnapshot } from '../domain/events';
 import { describeIssues } from '../domain/session-input';
 import type { SessionStore } from '../storage/session-store';
+import { MAX_RUBRIC_CHARS, type Rubric } from '../domain/outcome';
+import { resolveInWorkspace, WorkspaceError } from '../workspace/sandbox';
+
+export type RubricResolution = { ok: true; text: string } | { ok: false; error: string };
 
 /** Activities for a session's life around the loop: agent lookup, workspace, event log, snapshot. */
 export function createSessionActivities({
@@ -62,5 +66,28 @@ export function createSessionActivities({
     await store.saveSnapshot(snapshot);
   }
 
-  return { loadAgentDefinition, prepareWorkspace, persistEvents, saveSnapshot };
+  /**
+   * The rubric text an outcome is graded against. A file rubric is read once, when the outcome is accepted, so
+   * the agent cannot change the rubric afterwards by editing the file. Problems come back as a result, not a throw:
+   * the outcome then ends as `failed` with the reason.
+   */
+  async function resolveRubric({ workspace, rubric }: { workspace: string; rubric: Rubric }): Promise<RubricResolution> {
+    if (rubric.type === 'text') return { ok: true, text: rubric.content };
+    try {
+      const resolved = await resolveInWorkspace(workspace, rubric.path);
+      const text = await fs.readFile(resolved.absolute, 'utf8');
+      if (text.length > MAX_RUBRIC_CHARS) {
+        return { ok: false, error: `rubric file ${rubric.path} has ${text.length} characters; the limit is ${MAX_RUBRIC_CHARS}` };
+      }
+      if (text.trim().length === 0) return { ok: false, error: `rubric file ${rubric.path} is empty` };
+      return { ok: true, text };
+    } catch (error) {
+      if (error instanceof WorkspaceError || (error as NodeJS.ErrnoException).code) {
+        return { ok: false, error: `rubric file ${rubric.path} cannot be read: ${(error as Error).message}` };
+      }
+      throw error;
+    }
+  }
+
+  return { loadAgentDefinition, prepareWorkspace, persistEvents, saveSnapshot, resolveRubric };
 }

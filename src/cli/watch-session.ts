@@ -6,7 +6,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import type { LucidClient } from '../client';
 import type { SessionSnapshot } from '../domain/events';
 import { EventPrinter, type PrinterStream } from './event-printer';
-import { OutcomeTracker, type SessionOutcome } from './session-outcome';
+import { SessionEndingTracker, type SessionEnding } from './session-ending';
 
 export interface WatchOptions {
   stdout: PrinterStream;
@@ -23,12 +23,12 @@ export interface WatchOptions {
 }
 
 export type WatchResult =
-  | { snapshot: SessionSnapshot; outcome: SessionOutcome; stoppedAtIdle: boolean }
+  | { snapshot: SessionSnapshot; ending: SessionEnding; stoppedAtIdle: boolean }
   | { failure: string };
 
 export async function watchSession(lucid: LucidClient, sessionId: string, options: WatchOptions): Promise<WatchResult> {
   const printer = new EventPrinter(options.stdout, { showProgress: true });
-  const tracker = new OutcomeTracker();
+  const tracker = new SessionEndingTracker();
   let stoppedAtIdle = false;
   const stopWatching = options.onCtrlC
     ? handleCtrlC(() => {
@@ -51,7 +51,7 @@ export async function watchSession(lucid: LucidClient, sessionId: string, option
   }
   const result = stoppedAtIdle ? await currentSnapshot(lucid, sessionId) : await finalSnapshot(lucid, sessionId);
   if ('failure' in result) return result;
-  return { snapshot: result.snapshot, outcome: tracker.outcome(result.snapshot), stoppedAtIdle };
+  return { snapshot: result.snapshot, ending: tracker.ending(result.snapshot), stoppedAtIdle };
 }
 
 /**

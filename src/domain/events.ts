@@ -3,6 +3,7 @@
  * Every event carries `id`, `seq` (1-based, gap-free per session) and `processed_at` (RFC 3339).
  * The workflow is the only author of events; activities persist them keyed by `seq`.
  */
+import type { CriterionVerdict, EvaluationResult, OutcomeEvaluation, Rubric } from './outcome';
 import type { Usage } from './usage';
 
 export interface TextBlock {
@@ -23,7 +24,9 @@ export type SessionErrorType =
   | 'model_rate_limited_error'
   | 'model_overloaded_error'
   | 'model_request_failed_error'
-  | 'unknown_error';
+  | 'unknown_error'
+  /** Lucid: a signal whose payload was invalid; nothing was done with it. */
+  | 'invalid_request_error';
 
 export interface SessionErrorObject {
   type: SessionErrorType;
@@ -48,7 +51,31 @@ export type SessionEventBody =
   | { type: 'session.status_terminated' }
   | { type: 'session.error'; error: SessionErrorObject }
   | { type: 'span.model_request_start'; model: string }
-  | { type: 'span.model_request_end'; model_request_start_id: string; is_error: boolean; model_usage: Usage };
+  | { type: 'span.model_request_end'; model_request_start_id: string; is_error: boolean; model_usage: Usage }
+  | {
+      type: 'user.define_outcome';
+      outcome_id: string;
+      description: string;
+      rubric: Rubric;
+      max_iterations: number;
+      /** Lucid: the agent is not shown the rubric. */
+      rubric_hidden: boolean;
+    }
+  | { type: 'span.outcome_evaluation_start'; outcome_id: string; iteration: number }
+  | { type: 'span.outcome_evaluation_ongoing'; outcome_id: string; iteration: number }
+  | {
+      type: 'span.outcome_evaluation_end';
+      outcome_evaluation_start_id: string;
+      outcome_id: string;
+      iteration: number;
+      result: EvaluationResult;
+      explanation: string;
+      /** Lucid: the grader's verdict per rubric criterion (empty when there was no valid verdict). */
+      criteria: CriterionVerdict[];
+      /** Lucid: how many evaluations the outcome allows, so feedback can say "n of max". */
+      max_iterations: number;
+      usage: Usage;
+    };
 
 export type SessionEvent = EventBase & SessionEventBody;
 export type SessionEventType = SessionEvent['type'];
@@ -65,6 +92,9 @@ export interface SessionSnapshot {
   /** The last text the agent produced. */
   final_message: string | null;
   usage: Usage;
+  /** Tokens the outcome grader used, counted apart from the agent's. */
+  grader_usage: Usage;
+  outcome_evaluations: OutcomeEvaluation[];
   turns: number;
   event_count: number;
   workspace: string;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AgentDefinitionSchema } from './agent-definition';
+import { OutcomeDefinitionSchema } from './outcome';
 
 /** At most this many seconds a finished session stays idle waiting for user messages (7 days). */
 export const MAX_KEEP_ALIVE_SECONDS = 7 * 24 * 3600;
@@ -14,6 +15,8 @@ export const SessionInputSchema = z
     message: z.string().min(1, 'message must not be empty').max(1_000_000),
     workspace: z.string().min(1).max(4096).optional(),
     keep_alive_seconds: z.number().int().min(0).max(MAX_KEEP_ALIVE_SECONDS).default(0),
+    /** What the agent should produce and the rubric a separate grader checks it against. */
+    outcome: OutcomeDefinitionSchema.optional(),
   })
   .strict();
 

@@ -1,5 +1,6 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type { SessionEvent } from './events';
+import { graderFeedback, outcomeBrief } from './outcome-messages';
 
 type MessageParam = Anthropic.MessageParam;
 type UserBlock = Anthropic.TextBlockParam | Anthropic.ToolResultBlockParam;
@@ -37,6 +38,14 @@ export function buildTranscript(events: readonly SessionEvent[]): MessageParam[]
           is_error: event.is_error,
         });
         break;
+      case 'user.define_outcome':
+        userText.push({ type: 'text', text: outcomeBrief(event) });
+        break;
+      case 'span.outcome_evaluation_end': {
+        const feedback = graderFeedback(event);
+        if (feedback) userText.push({ type: 'text', text: feedback });
+        break;
+      }
       case 'span.model_request_start':
         flushUser();
         assistant = [];

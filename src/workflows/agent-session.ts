@@ -28,9 +28,11 @@ import {
   type SessionInput,
   type UserMessage,
 } from '../domain/session-input';
+import type { OutcomeDefinitionInput } from '../domain/outcome';
 import { addUsage, ZERO_USAGE, type Usage } from '../domain/usage';
 import { LUCID_AGENT, LUCID_STATUS } from '../search-attributes';
 import { EventLog, type EventsPage, type EventsPageRequest } from './event-log';
+import { OutcomeLoop } from './outcome-loop';
 import type { SessionState } from './session-state';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -41,6 +43,8 @@ import type { SessionState } from './session-state';
 export const userMessageSignal = defineSignal<[UserMessage]>('user.message');
 /** Stops the current turn at the next safe point (before the next model request). */
 export const interruptSignal = defineSignal<[]>('user.interrupt');
+/** Gives the session an outcome to achieve: {description, rubric, max_iterations?, grader_model?, hide_rubric?}. */
+export const defineOutcomeSignal = defineSignal<[OutcomeDefinitionInput]>('user.define_outcome');
 export const snapshotQuery = defineQuery<SessionSnapshot>('status');
 export const usageQuery = defineQuery<Usage>('usage');
 export const eventsQuery = defineQuery<EventsPage, [EventsPageRequest?]>('events');
@@ -116,6 +120,8 @@ function startingSnapshot(): SessionSnapshot {
     stop_reason: null,
     final_message: null,
     usage: ZERO_USAGE,
+    grader_usage: ZERO_USAGE,
+    outcome_evaluations: [],
     turns: 0,
     event_count: 0,
     workspace: '',
@@ -154,6 +160,9 @@ async function startSession(raw: SessionInput): Promise<{ state: SessionState; f
     finalMessage: null,
     userMessagePending: true,
     interruptRequested: false,
+    outcomes: [],
+    pendingOutcomes: input.outcome ? [input.outcome] : [],
+    graderUsage: ZERO_USAGE,
   };
   return { state, firstMessage: input.message };
 }
@@ -168,9 +177,19 @@ type ModelOutcome =
 
 class Session {
   private readonly log: EventLog;
+  private readonly outcomes: OutcomeLoop;
 
   constructor(private readonly state: SessionState) {
     this.log = new EventLog(state.sessionId, state.nextSeq);
+    this.outcomes = new OutcomeLoop(state, {
+      log: this.log,
+      persist: () => this.persist(),
+      interruptRequested: () => this.state.interruptRequested,
+      reportInvalid: (message) => this.reportInvalidInput(message),
+    });
+    setHandler(defineOutcomeSignal, (outcome) => this.outcomes.queue(outcome), {
+      description: 'Define an outcome: {"description": "...", "rubric": {"type": "text", "content": "..."}, "max_iterations": 3}',
+    });
     setHandler(userMessageSignal, (message) => this.onUserMessage(message), {
       description: 'Send the agent a user message: {"text": "..."}',
     });
@@ -190,6 +209,15 @@ class Session {
       if (this.state.status === 'running') {
         const ended = await this.runTurn();
         if (ended === 'terminated') return this.finish();
+        if (ended === 'interrupted') this.outcomes.onInterrupted();
+        if (ended === 'idle' && this.state.stopReason?.type === 'end_turn') {
+          const next = await this.outcomes.afterTurn(this.state.finalMessage);
+          this.state.interruptRequested = false; // an interrupt during grading ended the outcome; the turn is over
+          if (next === 'revise') {
+            this.state.turnModelCalls = 0;
+            continue;
+          }
+        }
         await this.becomeIdle();
       }
       if (!(await this.waitForWork())) return this.finish();
@@ -199,13 +227,15 @@ class Session {
   }
 
   /** Runs the agent until it ends its turn; returns 'terminated' if the session cannot go on. */
-  private async runTurn(): Promise<'idle' | 'terminated'> {
+  private async runTurn(): Promise<'idle' | 'interrupted' | 'terminated'> {
     for (;;) {
+      await this.outcomes.acceptPending();
       if (this.state.interruptRequested) {
         this.state.interruptRequested = false;
         this.state.stopReason = { type: 'end_turn' };
-        return 'idle';
+        return 'interrupted';
       }
+      this.outcomes.onWorkStarted();
       if (this.state.turnModelCalls >= this.state.agent.max_turns) {
         this.state.stopReason = { type: 'max_turns_reached' };
         return 'idle';
@@ -330,10 +360,11 @@ class Session {
 
   /** Waits while idle for a user message, up to keep_alive_seconds; false when the session should end. */
   private async waitForWork(): Promise<boolean> {
-    if (this.state.userMessagePending) return true;
+    const hasWork = () => this.state.userMessagePending || this.outcomes.hasPending();
+    if (hasWork()) return true;
     if (this.state.keepAliveSeconds <= 0) return false;
     await this.continueAsNewIfHistoryIsLarge();
-    return condition(() => this.state.userMessagePending, this.state.keepAliveSeconds * 1000);
+    return condition(hasWork, this.state.keepAliveSeconds * 1000);
   }
 
   private async finish(): Promise<SessionSnapshot> {
@@ -347,11 +378,19 @@ class Session {
   }
 
   private onUserMessage(raw: UserMessage): void {
-    const parsed = UserMessageSchema.safeParse(raw);
-    if (!parsed.success) return; // A signal cannot be rejected; a malformed one is dropped rather than crash the session.
     if (this.state.status === 'terminated') return;
+    const parsed = UserMessageSchema.safeParse(raw);
+    if (!parsed.success) {
+      // A signal cannot be rejected; a malformed one becomes a visible error instead of crashing the session.
+      this.reportInvalidInput(`invalid user.message: ${describeIssues(parsed.error)}`);
+      return;
+    }
     this.log.emit({ type: 'user.message', content: textBlocks(parsed.data.text) });
     this.state.userMessagePending = true;
+  }
+
+  private reportInvalidInput(message: string): void {
+    this.log.emit({ type: 'session.error', error: { type: 'invalid_request_error', message, retry_status: { type: 'exhausted' } } });
   }
 
   private onInterrupt(): void {
@@ -397,6 +436,8 @@ class Session {
       stop_reason: this.state.stopReason,
       final_message: this.state.finalMessage,
       usage: this.state.usage,
+      grader_usage: this.outcomes.graderUsage(),
+      outcome_evaluations: this.outcomes.evaluations(),
       turns: this.state.turns,
       event_count: this.log.lastSeq,
       workspace: this.state.workspace,

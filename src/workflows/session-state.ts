@@ -1,6 +1,8 @@
 import type { AgentDefinition } from '../domain/agent-definition';
 import type { SessionStatus, StopReason } from '../domain/events';
+import type { OutcomeDefinition } from '../domain/outcome';
 import type { Usage } from '../domain/usage';
+import type { OutcomeRecord } from './outcome-loop';
 
 /**
  * Everything a session carries across continue-as-new: small and bounded, never the transcript (that lives in
@@ -26,4 +28,9 @@ export interface SessionState {
   /** A user message arrived that no model request has seen yet. */
   userMessagePending: boolean;
   interruptRequested: boolean;
+  /** Outcomes in the order they were defined; the newest unfinished one is active. */
+  outcomes: OutcomeRecord[];
+  /** Outcomes received by signal, accepted at the next safe point. */
+  pendingOutcomes: OutcomeDefinition[];
+  graderUsage: Usage;
 }

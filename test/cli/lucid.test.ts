@@ -14,7 +14,7 @@ import {
   renderEvent,
   renderProgress,
 } from '../../src/cli/render-event';
-import { OutcomeTracker } from '../../src/cli/session-outcome';
+import { SessionEndingTracker } from '../../src/cli/session-ending';
 import type { AgentDefinition } from '../../src/domain/agent-definition';
 import type { SessionEvent, SessionEventBody, SessionSnapshot } from '../../src/domain/events';
 import type { Scenario } from '../../src/scripted-model/scenario';
@@ -309,12 +309,12 @@ describe('render-event', () => {
   });
 
   it('tells a normal end from a failed one', () => {
-    const tracker = new OutcomeTracker();
+    const tracker = new SessionEndingTracker();
     tracker.observe(event({ type: 'session.status_idle', stop_reason: { type: 'end_turn' }, stop_details: null }));
-    expect(tracker.outcome(null)).toEqual({ ok: true });
+    expect(tracker.ending(null)).toEqual({ ok: true });
     tracker.observe(event({ type: 'session.status_running' }));
     tracker.observe(event({ type: 'session.error', error: { type: 'unknown_error', message: 'bad key', retry_status: { type: 'terminal' } } }));
-    expect(tracker.outcome(null)).toEqual({ ok: false, reason: 'session error: bad key' });
+    expect(tracker.ending(null)).toEqual({ ok: false, reason: 'session error: bad key' });
   });
 
   it('renders a snapshot with its final message', () => {
@@ -325,6 +325,8 @@ describe('render-event', () => {
       stop_reason: { type: 'end_turn' },
       final_message: 'All done.\nBye.',
       usage,
+      grader_usage: usage,
+      outcome_evaluations: [],
       turns: 3,
       event_count: 12,
       workspace: '/tmp/w',

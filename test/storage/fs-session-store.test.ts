@@ -40,6 +40,8 @@ describe('FsSessionStore', () => {
       stop_reason: { type: 'end_turn' },
       final_message: null,
       usage: { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
+      grader_usage: { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
+      outcome_evaluations: [],
       turns: 0,
       event_count: 0,
       workspace: '/w',

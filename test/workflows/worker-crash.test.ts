@@ -102,6 +102,51 @@ describe('a worker killed mid-session', () => {
     expect(model.requests).toHaveLength(4);
   });
 
+  it('resumes the outcome loop after a worker is killed during grading, counting no iteration twice', async () => {
+    const verdict = {
+      result: 'satisfied',
+      explanation: 'The counter file exists.',
+      criteria: [{ criterion: 'counter.txt exists', met: true, explanation: 'it does' }],
+    };
+    model.setScenario({
+      rules: [
+        // Slow grader: the worker dies while it answers, and the retried grading lands here too.
+        { match: { tools_include: 'submit_verdict' }, delay_ms: 3000, reply: { content: [{ type: 'tool_use', name: 'submit_verdict', input: verdict }] } },
+        { match: {}, reply: { content: [{ type: 'text', text: 'Counter is in place.' }] } },
+      ],
+    });
+    const before = model.requests.length;
+    const dataDir = tempDir('lucid-crash-grade-');
+    const taskQueue = uniqueTaskQueue('lucid-crash-grade');
+    const options = { address: temporal.address, taskQueue, dataDir, modelUrl: model.url };
+    const store = new FsSessionStore(dataDir);
+    const lucid = new LucidClient({ client: temporal.client, taskQueue, store });
+    const isGrader = (index: number) => JSON.stringify(model.requests[index].body.tools ?? []).includes('submit_verdict');
+
+    const first = startWorkerProcess(options);
+    workers.push(first);
+    await first.ready;
+    const sessionId = await lucid.startSession({
+      agent,
+      message: 'Check the counter',
+      outcome: { description: 'counter.txt exists', rubric: { type: 'text', content: '- counter.txt exists' } },
+    });
+    await waitFor(() => model.requests.slice(before).some((_, offset) => isGrader(before + offset)), 'the grader request');
+    await first.kill('SIGKILL');
+    const second = startWorkerProcess(options);
+    workers.push(second);
+    await second.ready;
+
+    const snapshot = await lucid.result(sessionId);
+    expect(snapshot.outcome_evaluations).toEqual([expect.objectContaining({ result: 'satisfied', iteration: 0 })]);
+    const events = await store.readEvents(sessionId);
+    expectWellFormedLog(events, snapshot.event_count);
+    expect(events.filter((event) => event.type === 'span.outcome_evaluation_start')).toHaveLength(1);
+    expect(events.filter((event) => event.type === 'span.outcome_evaluation_end')).toHaveLength(1);
+    const graderRequests = model.requests.slice(before).filter((_, offset) => isGrader(before + offset));
+    expect(graderRequests).toHaveLength(2); // the one lost with the worker, and its retry
+  });
+
   it('shuts down gracefully on SIGTERM', async () => {
     const worker = startWorkerProcess({
       address: temporal.address,

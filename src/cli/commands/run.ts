@@ -104,7 +104,7 @@ async function follow(
   if (result.stoppedAtIdle) {
     stdout.write(`\nthe session waits up to ${keepAliveSeconds}s for more: lucid send ${sessionId} "<message>"\n`);
   }
-  if (result.outcome.ok) return ExitCode.ok;
-  stderr.write(`lucid: session ${sessionId} did not end normally: ${result.outcome.reason}\n`);
+  if (result.ending.ok) return ExitCode.ok;
+  stderr.write(`lucid: session ${sessionId} did not end normally: ${result.ending.reason}\n`);
   return ExitCode.failed;
 }

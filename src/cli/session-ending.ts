@@ -6,13 +6,13 @@
 import type { SessionEvent, SessionSnapshot } from '../domain/events';
 import { describeStopReason } from './render-event';
 
-export type SessionOutcome =
+export type SessionEnding =
   | { ok: true }
   | { ok: false; reason: string };
 
 /** Follows the events of one session and remembers how its latest turn ended. */
-export class OutcomeTracker {
-  private latest: SessionOutcome | null = null;
+export class SessionEndingTracker {
+  private latest: SessionEnding | null = null;
 
   observe(event: SessionEvent): void {
     if (event.type === 'session.status_idle') {
@@ -28,10 +28,10 @@ export class OutcomeTracker {
   }
 
   /**
-   * The outcome: from the events when they showed an end, else from the final snapshot (e.g. when events were
+   * How the session ended: from the events when they showed an end, else from the final snapshot (e.g. when events were
    * missed because the stream started late).
    */
-  outcome(snapshot: SessionSnapshot | null): SessionOutcome {
+  ending(snapshot: SessionSnapshot | null): SessionEnding {
     if (this.latest) return this.latest;
     if (snapshot?.stop_reason?.type === 'end_turn') return { ok: true };
     if (snapshot?.stop_reason) return { ok: false, reason: `the turn ended with ${describeStopReason(snapshot.stop_reason)}` };
