@@ -4,4 +4,7 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 export const LUCID_AGENT = defineSearchAttributeKey('LucidAgent', SearchAttributeType.KEYWORD);
 export const LUCID_STATUS = defineSearchAttributeKey('LucidStatus', SearchAttributeType.KEYWORD);
 
-export const LUCID_SEARCH_ATTRIBUTES = [LUCID_AGENT, LUCID_STATUS] as const;
+/** Set on a thread's (sub-agent's) session: the session of the lead that delegated to it. */
+export const LUCID_PARENT_SESSION = defineSearchAttributeKey('LucidParentSession', SearchAttributeType.KEYWORD);
+
+export const LUCID_SEARCH_ATTRIBUTES = [LUCID_AGENT, LUCID_STATUS, LUCID_PARENT_SESSION] as const;

@@ -5,6 +5,8 @@ import { buildTranscript, withCacheBreakpoints } from '../domain/transcript';
 import type { Usage } from '../domain/usage';
 import type { SessionStore } from '../storage/session-store';
 import { toolDefinitions } from '../workspace/tools';
+import { delegateToolDefinition } from '../domain/delegate-tool';
+import type { RosterEntry } from '../domain/threads';
 import { toModelFailure } from './model-errors';
 import { redactDeep, redactText, secretsFromEnvironment } from '../domain/redact';
 
@@ -14,6 +16,8 @@ export interface CallModelInput {
   system: string;
   tools: string[];
   max_tokens: number;
+  /** The roster, when the agent may delegate: adds the `delegate` tool. */
+  delegate?: RosterEntry[];
   /** The transcript is every persisted event up to and including this seq. */
   throughSeq: number;
 }
@@ -63,7 +67,10 @@ export function createModelActivities({
     const events = await eventsThrough(input.sessionId, input.throughSeq);
     const request = withCacheBreakpoints({
       system: input.system,
-      tools: toolDefinitions(input.tools) as Anthropic.Tool[],
+      tools: [
+        ...(toolDefinitions(input.tools) as Anthropic.Tool[]),
+        ...(input.delegate ? [delegateToolDefinition(input.delegate)] : []),
+      ],
       messages: buildTranscript(events),
     });
     const context = Context.current();

@@ -5,21 +5,44 @@ export const AGENT_TOOL_NAMES = ['read_file', 'write_file', 'edit_file', 'list_f
 
 export const DEFAULT_MAX_TURNS = 50;
 export const MAX_MAX_TURNS = 10_000;
+/** A roster holds 1 to 20 sub-agents, as in the Managed Agents API. */
+export const MAX_ROSTER_SIZE = 20;
 
-/** An agent: which model it uses, how it is told to behave, and which tools it may call. */
+export const AgentNameSchema = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'use letters, digits, ".", "_" and "-" only');
+
+/**
+ * Limits on a lead agent's threads. Each is enforced with a tool error the lead sees, never a crash.
+ * `max_depth` 1 means the lead's sub-agents cannot delegate further.
+ */
+export const ThreadLimitsSchema = z
+  .object({
+    max_concurrent: z.number().int().min(1).max(200).default(25),
+    max_total: z.number().int().min(1).max(1000).default(100),
+    max_depth: z.number().int().min(1).max(5).default(1),
+  })
+  .strict();
+export type ThreadLimits = z.infer<typeof ThreadLimitsSchema>;
+
+/** An agent: which model it uses, how it is told to behave, which tools it may call and whom it may delegate to. */
 export const AgentDefinitionSchema = z
   .object({
-    name: z
-      .string()
-      .min(1)
-      .max(255)
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'use letters, digits, ".", "_" and "-" only'),
+    name: AgentNameSchema,
     model: z.string().min(1).max(256),
     system: z.string().max(100_000).default(''),
     tools: z.array(z.enum(AGENT_TOOL_NAMES)).max(AGENT_TOOL_NAMES.length).default([]),
     max_turns: z.number().int().min(1).max(MAX_MAX_TURNS).default(DEFAULT_MAX_TURNS),
     max_tokens: z.number().int().min(1).max(128_000).default(8192),
+    /** What the agent is for; a lead sees its sub-agents' descriptions. */
     description: z.string().max(2048).optional(),
+    /** Sub-agents this agent may delegate to with the `delegate` tool: names of definitions or inline ones. */
+    get subagents() {
+      return z.array(z.union([AgentNameSchema, AgentDefinitionSchema])).min(1).max(MAX_ROSTER_SIZE).optional();
+    },
+    thread_limits: ThreadLimitsSchema.optional(),
   })
   .strict();
 

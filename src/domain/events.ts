@@ -4,6 +4,7 @@
  * The workflow is the only author of events; activities persist them keyed by `seq`.
  */
 import type { CriterionVerdict, EvaluationResult, OutcomeEvaluation, Rubric } from './outcome';
+import type { ThreadSummary } from './threads';
 import type { Usage } from './usage';
 
 export interface TextBlock {
@@ -38,6 +39,8 @@ interface EventBase {
   id: string;
   seq: number;
   processed_at: string;
+  /** Set on every event of a thread's own log: which thread (sub-agent) did this. */
+  session_thread_id?: string;
 }
 
 export type SessionEventBody =
@@ -61,6 +64,12 @@ export type SessionEventBody =
       /** Lucid: the agent is not shown the rubric. */
       rubric_hidden: boolean;
     }
+  | { type: 'session.thread_created'; session_thread_id: string; agent_name: string; workflow_run_id: string | null }
+  | { type: 'session.thread_status_running'; session_thread_id: string; agent_name: string }
+  | { type: 'session.thread_status_idle'; session_thread_id: string; agent_name: string; stop_reason: StopReason; stop_details: null }
+  | { type: 'session.thread_status_terminated'; session_thread_id: string; agent_name: string }
+  | { type: 'agent.thread_message_sent'; to_session_thread_id: string; to_agent_name: string; content: TextBlock[] }
+  | { type: 'agent.thread_message_received'; from_session_thread_id: string; from_agent_name: string; content: TextBlock[] }
   | { type: 'span.outcome_evaluation_start'; outcome_id: string; iteration: number }
   | { type: 'span.outcome_evaluation_ongoing'; outcome_id: string; iteration: number }
   | {
@@ -95,6 +104,8 @@ export interface SessionSnapshot {
   /** Tokens the outcome grader used, counted apart from the agent's. */
   grader_usage: Usage;
   outcome_evaluations: OutcomeEvaluation[];
+  /** The lead's threads (sub-agents); `usage` above already includes theirs. */
+  threads: ThreadSummary[];
   turns: number;
   event_count: number;
   workspace: string;

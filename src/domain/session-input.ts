@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AgentDefinitionSchema } from './agent-definition';
 import { OutcomeDefinitionSchema } from './outcome';
+import { ThreadContextSchema } from './threads';
 
 /** At most this many seconds a finished session stays idle waiting for user messages (7 days). */
 export const MAX_KEEP_ALIVE_SECONDS = 7 * 24 * 3600;
@@ -17,6 +18,8 @@ export const SessionInputSchema = z
     keep_alive_seconds: z.number().int().min(0).max(MAX_KEEP_ALIVE_SECONDS).default(0),
     /** What the agent should produce and the rubric a separate grader checks it against. */
     outcome: OutcomeDefinitionSchema.optional(),
+    /** Set by a lead agent when it starts this session as a thread (a sub-agent's session). */
+    thread: ThreadContextSchema.optional(),
   })
   .strict();
 

@@ -146,10 +146,15 @@ function matches(match: Match | undefined, body: unknown, rawBody: string): bool
 // Building the answer
 // ---------------------------------------------------------------------------------------------------------------
 
-/** Values for `{{n}}` (1-based count of the rule's answers, this one included) and `{{request_index}}`. */
+/**
+ * Values for `{{n}}` (1-based count of the rule's answers, this one included) and `{{request_index}}`, and the raw
+ * request body for `{{capture:REGEX}}`: the first match of REGEX in the request (how a script reuses an id the
+ * client made up, such as a thread id).
+ */
 interface TemplateValues {
   n: number;
   request_index: number;
+  raw_body: string;
 }
 
 type ResponseBlock =
@@ -169,7 +174,9 @@ interface ResponseMessage {
 }
 
 function fillTemplate(text: string, values: TemplateValues): string {
-  return text.replace(/\{\{\s*(n|request_index)\s*\}\}/g, (_whole, name: keyof TemplateValues) => String(values[name]));
+  return text
+    .replace(/\{\{\s*(n|request_index)\s*\}\}/g, (_whole, name: 'n' | 'request_index') => String(values[name]))
+    .replace(/\{\{capture:(.+?)\}\}/g, (_whole, pattern: string) => new RegExp(pattern).exec(values.raw_body)?.[0] ?? '');
 }
 
 /** Fills templates in every string inside a tool input, at any depth. */
@@ -406,7 +413,7 @@ export async function startScriptedModel(options: ScriptedModelOptions): Promise
       return;
     }
     const plan = cache.plan(record.body);
-    const content = renderContent(rule, reply, { n, request_index: record.index });
+    const content = renderContent(rule, reply, { n, request_index: record.index, raw_body: rawBody });
     const message = buildMessage(record.body, reply, content, plan);
     if (record.stream) {
       if (await sendStream(res, message, delayMs, signal)) cache.commit(plan);

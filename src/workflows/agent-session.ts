@@ -6,10 +6,13 @@ import {
   ActivityFailure,
   allHandlersFinished,
   ApplicationFailure,
+  CancellationScope,
   condition,
   continueAsNew,
   defineQuery,
   defineSignal,
+  getExternalWorkflowHandle,
+  isCancellation,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -33,6 +36,8 @@ import { addUsage, ZERO_USAGE, type Usage } from '../domain/usage';
 import { LUCID_AGENT, LUCID_STATUS } from '../search-attributes';
 import { EventLog, type EventsPage, type EventsPageRequest } from './event-log';
 import { OutcomeLoop } from './outcome-loop';
+import { initialThreadsState, ThreadManager, threadReportSignal } from './threads';
+import { DELEGATE_TOOL_NAME, SUBAGENT_NOTE, type ThreadReport } from '../domain/threads';
 import type { SessionState } from './session-state';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -122,6 +127,7 @@ function startingSnapshot(): SessionSnapshot {
     usage: ZERO_USAGE,
     grader_usage: ZERO_USAGE,
     outcome_evaluations: [],
+    threads: [],
     turns: 0,
     event_count: 0,
     workspace: '',
@@ -143,6 +149,8 @@ async function startSession(raw: SessionInput): Promise<{ state: SessionState; f
   const input = parsed.data;
   const sessionId = workflowInfo().workflowId;
   const agent: AgentDefinition = typeof input.agent === 'string' ? await loadAgentDefinition(input.agent) : input.agent;
+  const threads = initialThreadsState(await resolveRoster(agent), agent, input.thread);
+  checkRosterDepth(threads.roster, threads.depth + 1, threads.limits.max_depth);
   const workspace = await prepareWorkspace({ sessionId, workspace: input.workspace });
   const state: SessionState = {
     version: 1,
@@ -163,8 +171,30 @@ async function startSession(raw: SessionInput): Promise<{ state: SessionState; f
     outcomes: [],
     pendingOutcomes: input.outcome ? [input.outcome] : [],
     graderUsage: ZERO_USAGE,
+    thread: input.thread,
+    completedTurns: 0,
+    threads,
   };
   return { state, firstMessage: input.message };
+}
+
+/** The definitions of the agent's sub-agents (named ones are read from the agents folder). */
+async function resolveRoster(agent: AgentDefinition): Promise<AgentDefinition[]> {
+  const roster: AgentDefinition[] = [];
+  for (const entry of agent.subagents ?? []) roster.push(typeof entry === 'string' ? await loadAgentDefinition(entry) : entry);
+  return roster;
+}
+
+/** Roster agents may have rosters of their own only as deep as the lead's `thread_limits.max_depth` allows. */
+function checkRosterDepth(roster: AgentDefinition[], depth: number, maxDepth: number): void {
+  for (const member of roster) {
+    if (member.subagents && depth >= maxDepth) {
+      throw ApplicationFailure.nonRetryable(
+        `invalid session input: roster agent "${member.name}" has sub-agents of its own, but thread_limits.max_depth is ${maxDepth}`,
+        'InvalidSessionInput',
+      );
+    }
+  }
 }
 
 type ToolUse = Extract<ModelContentBlock, { type: 'tool_use' }>;
@@ -178,9 +208,14 @@ type ModelOutcome =
 class Session {
   private readonly log: EventLog;
   private readonly outcomes: OutcomeLoop;
+  private readonly threads: ThreadManager;
 
   constructor(private readonly state: SessionState) {
-    this.log = new EventLog(state.sessionId, state.nextSeq);
+    this.log = new EventLog(state.sessionId, state.nextSeq, state.thread?.thread_id);
+    this.threads = new ThreadManager(state.threads, { sessionId: state.sessionId, workspace: state.workspace, log: this.log });
+    setHandler(threadReportSignal, (report) => this.threads.onReport(report), {
+      description: 'Internal: a thread (sub-agent session) reports a finished turn',
+    });
     this.outcomes = new OutcomeLoop(state, {
       log: this.log,
       persist: () => this.persist(),
@@ -198,8 +233,21 @@ class Session {
     });
   }
 
-  /** Runs the session to its end; `firstMessage` is given on a fresh start, not after continue-as-new. */
+  /**
+   * Runs the session to its end; `firstMessage` is given on a fresh start, not after continue-as-new. A cancelled
+   * session still closes its threads and records its end before the workflow reports the cancellation.
+   */
   async run(firstMessage?: string): Promise<SessionSnapshot> {
+    try {
+      return await this.loop(firstMessage);
+    } catch (error) {
+      if (!isCancellation(error)) throw error;
+      await CancellationScope.nonCancellable(() => this.finish());
+      throw error;
+    }
+  }
+
+  private async loop(firstMessage?: string): Promise<SessionSnapshot> {
     if (firstMessage !== undefined) {
       upsertSearchAttributes([{ key: LUCID_AGENT, value: this.state.agent.name }]);
       this.log.emit({ type: 'user.message', content: textBlocks(firstMessage) });
@@ -270,8 +318,9 @@ class Session {
             {
               sessionId: this.state.sessionId,
               model: agent.model,
-              system: agent.system,
+              system: this.state.thread ? [agent.system, SUBAGENT_NOTE].filter(Boolean).join('\n\n') : agent.system,
               tools: agent.tools,
+              delegate: this.threads.canDelegate() ? this.threads.rosterEntries() : undefined,
               max_tokens: agent.max_tokens,
               throughSeq: start.seq,
             },
@@ -323,9 +372,12 @@ class Session {
   /** Tool calls from one model turn run in parallel; their results are recorded in call order. */
   private async runTools(toolUses: ToolUse[]): Promise<void> {
     const allowed = new Set<string>(this.state.agent.tools);
+    if (this.threads.canDelegate()) allowed.add(DELEGATE_TOOL_NAME);
     const outcomes = await Promise.all(
       toolUses.map((toolUse) =>
-        allowed.has(toolUse.name)
+        toolUse.name === DELEGATE_TOOL_NAME && allowed.has(DELEGATE_TOOL_NAME)
+          ? this.threads.delegate(toolUse.input)
+          : allowed.has(toolUse.name)
           ? runTool.executeWithOptions(
               {
                 startToCloseTimeout: '5 minutes',
@@ -354,8 +406,10 @@ class Session {
   private async becomeIdle(): Promise<void> {
     this.setStatus('idle');
     this.log.emit({ type: 'session.status_idle', stop_reason: this.state.stopReason ?? { type: 'end_turn' }, stop_details: null });
+    this.state.completedTurns++;
     await this.persist();
     await saveSnapshot(this.snapshot());
+    await this.reportToLead('idle');
   }
 
   /** Waits while idle for a user message, up to keep_alive_seconds; false when the session should end. */
@@ -368,13 +422,39 @@ class Session {
   }
 
   private async finish(): Promise<SessionSnapshot> {
+    await this.threads.closeAll();
     this.setStatus('terminated');
     this.log.emit({ type: 'session.status_terminated' });
     await this.persist();
     const snapshot = this.snapshot();
     await saveSnapshot(snapshot);
+    await this.reportToLead('terminated');
     await condition(allHandlersFinished);
     return snapshot;
+  }
+
+  /** A thread tells its lead each finished turn; the lead may have ended already, which is fine. */
+  private async reportToLead(status: ThreadReport['status']): Promise<void> {
+    const thread = this.state.thread;
+    if (!thread) return;
+    const report: ThreadReport = {
+      thread_id: thread.thread_id,
+      completed_turns: this.state.completedTurns,
+      status,
+      stop_reason: this.state.stopReason,
+      final_message: this.state.finalMessage,
+      usage: this.totalUsage(),
+      model_requests: this.state.turns,
+    };
+    try {
+      await getExternalWorkflowHandle(thread.parent_session_id).signal(threadReportSignal, report);
+    } catch {
+      // The lead is gone; nobody is waiting for this report.
+    }
+  }
+
+  private totalUsage(): Usage {
+    return addUsage(this.state.usage, this.threads.usage());
   }
 
   private onUserMessage(raw: UserMessage): void {
@@ -397,6 +477,7 @@ class Session {
     if (this.state.status !== 'running') return;
     this.log.emit({ type: 'user.interrupt' });
     this.state.interruptRequested = true;
+    void this.threads.interruptRunning();
   }
 
   private setStatus(status: SessionState['status']): void {
@@ -435,9 +516,10 @@ class Session {
       status: this.state.status,
       stop_reason: this.state.stopReason,
       final_message: this.state.finalMessage,
-      usage: this.state.usage,
+      usage: this.totalUsage(),
       grader_usage: this.outcomes.graderUsage(),
       outcome_evaluations: this.outcomes.evaluations(),
+      threads: this.threads.summaries(),
       turns: this.state.turns,
       event_count: this.log.lastSeq,
       workspace: this.state.workspace,

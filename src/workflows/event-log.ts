@@ -30,6 +30,8 @@ export class EventLog {
   constructor(
     private readonly sessionId: string,
     private nextSeq: number,
+    /** A thread tags every event with its id, so a shared workspace's log says which sub-agent did what. */
+    private readonly threadId?: string,
   ) {}
 
   static emptyPage(): EventsPage {
@@ -38,7 +40,8 @@ export class EventLog {
 
   emit<B extends SessionEventBody>(body: B): SessionEvent & B {
     const seq = this.nextSeq++;
-    const event = { id: eventId(this.sessionId, seq), seq, processed_at: new Date().toISOString(), ...body };
+    const tag = this.threadId ? { session_thread_id: this.threadId } : {};
+    const event = { id: eventId(this.sessionId, seq), seq, processed_at: new Date().toISOString(), ...tag, ...body };
     this.events.push(event as SessionEvent);
     return event as SessionEvent & B;
   }

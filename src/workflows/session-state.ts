@@ -2,7 +2,9 @@ import type { AgentDefinition } from '../domain/agent-definition';
 import type { SessionStatus, StopReason } from '../domain/events';
 import type { OutcomeDefinition } from '../domain/outcome';
 import type { Usage } from '../domain/usage';
+import type { ThreadContext } from '../domain/threads';
 import type { OutcomeRecord } from './outcome-loop';
+import type { ThreadsState } from './threads';
 
 /**
  * Everything a session carries across continue-as-new: small and bounded, never the transcript (that lives in
@@ -33,4 +35,9 @@ export interface SessionState {
   /** Outcomes received by signal, accepted at the next safe point. */
   pendingOutcomes: OutcomeDefinition[];
   graderUsage: Usage;
+  /** Set when this session is a thread of a lead agent's session. */
+  thread?: ThreadContext;
+  /** Agent turns finished (each ends in idle); a thread reports this count to its lead. */
+  completedTurns: number;
+  threads: ThreadsState;
 }

@@ -42,6 +42,7 @@ describe('FsSessionStore', () => {
       usage: { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
       grader_usage: { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
       outcome_evaluations: [],
+      threads: [],
       turns: 0,
       event_count: 0,
       workspace: '/w',
