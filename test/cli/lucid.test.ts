@@ -5,6 +5,8 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { EventPrinter } from '../../src/cli/event-printer';
+import { runCli } from '../../src/cli/main';
 import { renderSnapshot } from '../../src/cli/render-snapshot';
 import {
   advanceProgress,
@@ -12,12 +14,14 @@ import {
   INITIAL_PROGRESS,
   oneLine,
   renderEvent,
+  renderEventLines,
   renderProgress,
 } from '../../src/cli/render-event';
-import { SessionEndingTracker } from '../../src/cli/session-ending';
+import { outcomesEnding, SessionEndingTracker } from '../../src/cli/session-ending';
 import type { AgentDefinition } from '../../src/domain/agent-definition';
 import type { SessionEvent, SessionEventBody, SessionSnapshot } from '../../src/domain/events';
-import type { Scenario } from '../../src/scripted-model/scenario';
+import type { CriterionVerdict, OutcomeEvaluation } from '../../src/domain/outcome';
+import type { Rule, Scenario } from '../../src/scripted-model/scenario';
 import { startSessionHarness, workspaceOf, type SessionHarness } from '../helpers/session';
 import { tempDir } from '../helpers/temporal';
 
@@ -65,6 +69,27 @@ async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, t
   }
 }
 
+/** A scripted grader's answer: the scripted model plays the grader when the request offers submit_verdict. */
+function graderSays(result: 'satisfied' | 'needs_revision' | 'failed', explanation: string, criteria: CriterionVerdict[]): Rule {
+  return {
+    match: { tools_include: 'submit_verdict' },
+    times: 1,
+    reply: { content: [{ type: 'tool_use', name: 'submit_verdict', input: { result, explanation, criteria } }] },
+  };
+}
+
+/** The agent's answers: to the outcome brief first, then to the grader's feedback. */
+function agentSays(first: string, afterFeedback?: string): Rule[] {
+  const rules: Rule[] = [{ match: { last_user_text: 'Outcome outc_' }, times: 1, reply: { content: [{ type: 'text', text: first }] } }];
+  if (afterFeedback) {
+    rules.unshift({ match: { last_user_text: 'Grader feedback' }, times: 1, reply: { content: [{ type: 'text', text: afterFeedback }] } });
+  }
+  return rules;
+}
+
+const THREE_LINES = 'The haiku has three lines';
+const threeLines = (met: boolean, explanation: string): CriterionVerdict[] => [{ criterion: THREE_LINES, met, explanation }];
+
 describe('lucid CLI (subprocess, real server, worker and scripted model)', () => {
   const unique = `${process.pid}-${Date.now().toString(36)}`;
   const agent: AgentDefinition = {
@@ -84,6 +109,7 @@ describe('lucid CLI (subprocess, real server, worker and scripted model)', () =>
     harness = await startSessionHarness({ rules: [] });
     workDir = tempDir('lucid-cli-');
     fs.writeFileSync(path.join(workDir, 'agent.json'), JSON.stringify(agent));
+    fs.writeFileSync(path.join(workDir, 'rubric.md'), `- ${THREE_LINES}\n`);
     env = { TEMPORAL_ADDRESS: harness.temporal.address, LUCID_TASK_QUEUE: harness.taskQueue, LUCID_DATA_DIR: harness.dataDir };
   });
   afterAll(async () => harness?.close());
@@ -209,6 +235,117 @@ describe('lucid CLI (subprocess, real server, worker and scripted model)', () =>
     expect(types.filter((type) => type === 'span.model_request_start')).toHaveLength(1);
   });
 
+  describe('a session with an outcome', () => {
+    const sessionId = `cli-outcome-${unique}`;
+
+    it('`run --rubric` shows each evaluation and its criteria, and exits 0 once the outcome is satisfied', async () => {
+      harness.model.setScenario({
+        rules: [
+          graderSays('needs_revision', 'The haiku needs a third line.', threeLines(false, 'only two lines')),
+          graderSays('satisfied', 'Three lines now.', threeLines(true, 'three lines')),
+          ...agentSays('old pond / frog jumps in', 'old pond / frog jumps in / splash'),
+        ],
+      });
+      const result = await lucid('run', 'agent.json', 'Write a haiku', '--rubric', 'rubric.md', '--id', sessionId);
+      expectExit(result, 0);
+      const out = result.stdout;
+      expect(out).toMatch(/outcome +outcome outc_\w+ defined: Write a haiku \(max 3 evaluations\)/);
+      expect(out).toMatch(/grader +grading outc_\w+ — evaluation 1 of 3/);
+      expect(out).toMatch(/grader +outc_\w+ evaluation 1 of 3: needs_revision — The haiku needs a third line\./);
+      expect(out).toMatch(/\n {24}✗ The haiku has three lines: only two lines\n/);
+      expect(out).toMatch(/outcome: evaluation 1 of 3 · needs_revision, agent revising · tokens in/);
+      expect(out).toMatch(/grader +outc_\w+ evaluation 2 of 3: satisfied — Three lines now\./);
+      expect(out).toMatch(/\n {24}✓ The haiku has three lines: three lines\n/);
+      expect(out.indexOf('✗ The haiku')).toBeLessThan(out.indexOf(': satisfied —'));
+      // The final snapshot: the outcome and the grader's tokens, apart from the agent's.
+      expect(out).toMatch(/\ngrader +in [\d,]+ \(cached [\d,]+, cache writes [\d,]+\) · out [1-9]/);
+      expect(out).toMatch(/outcomes:\n {2}outc_\w+ {2}satisfied · evaluation 2 of 3 · Write a haiku\n +Three lines now\./);
+    });
+
+    it('`status` shows the outcome evaluations and the grader tokens apart from the agent tokens', async () => {
+      const result = await lucid('status', sessionId);
+      expectExit(result, 0);
+      const snapshot = (await harness.store.readSnapshot(sessionId))!;
+      const agentIn = snapshot.usage.input_tokens + snapshot.usage.cache_read_input_tokens + snapshot.usage.cache_creation_input_tokens;
+      expect(result.stdout).toContain(`tokens     in ${agentIn.toLocaleString('en-US')} `);
+      expect(result.stdout).toContain(`grader     in `);
+      expect(result.stdout).toContain(`· out ${snapshot.grader_usage.output_tokens.toLocaleString('en-US')}\n`);
+      expect(result.stdout).toContain(`${snapshot.outcome_evaluations[0].outcome_id}  satisfied · evaluation 2 of 3 · Write a haiku`);
+    });
+  });
+
+  it('`run --rubric` exits 1 when the grader finds the outcome failed', async () => {
+    harness.model.setScenario({
+      rules: [graderSays('failed', 'There is no haiku to grade.', threeLines(false, 'no haiku')), ...agentSays('I would rather not.')],
+    });
+    const result = await lucid('run', 'agent.json', 'Write a haiku', '--rubric', 'rubric.md', '--max-iterations', '2', '--outcome', 'A haiku');
+    expectExit(result, 1);
+    expect(result.stdout).toMatch(/outcome outc_\w+ defined: A haiku \(max 2 evaluations\)/);
+    expect(result.stdout).toMatch(/evaluation 1 of 2: failed — There is no haiku to grade\./);
+    expect(result.stderr).toMatch(/outcome outc_\w+ ended failed: There is no haiku to grade\./);
+  });
+
+  it('`outcome` gives a kept-alive session an outcome, which it then works on', async () => {
+    harness.model.setScenario({
+      rules: [
+        graderSays('satisfied', 'Fine.', threeLines(true, 'three lines')),
+        { match: { last_user_text: 'Say hello' }, times: 1, reply: { content: [{ type: 'text', text: 'Hello.' }] } },
+        ...agentSays('old pond / frog jumps in / splash'),
+      ],
+    });
+    const sessionId = `cli-outcome-signal-${unique}`;
+    try {
+      expectExit(await lucid('run', 'agent.json', 'Say hello', '--keep-alive', '60', '--id', sessionId), 0);
+      const sent = await lucid('outcome', sessionId, '--rubric', 'rubric.md', '--description', 'A haiku', '--hide-rubric');
+      expectExit(sent, 0);
+      expect(sent.stdout).toContain(`outcome sent to ${sessionId}`);
+      const snapshot = await waitFor(
+        () => harness.lucid.snapshot(sessionId),
+        (current) => current?.outcome_evaluations[0]?.result === 'satisfied',
+      );
+      expect(snapshot?.outcome_evaluations).toEqual([expect.objectContaining({ description: 'A haiku', result: 'satisfied' })]);
+    } finally {
+      await harness.temporal.client.workflow.getHandle(sessionId).terminate('test over').catch(() => {});
+    }
+  });
+
+  it('exits 2 for bad outcome options, before connecting', async () => {
+    fs.writeFileSync(path.join(workDir, 'empty-rubric.md'), '  \n');
+    const run = (...options: string[]) => ['run', 'agent.json', 'Write a haiku', ...options];
+    // The two from the docs as real subprocesses; the rest in this process, which is much faster and equally real
+    // for checks that happen before the CLI connects.
+    const [zero, tooMany] = await Promise.all([
+      lucid(...run('--rubric', 'rubric.md', '--max-iterations', '0')),
+      lucid(...run('--rubric', 'rubric.md', '--max-iterations', '21')),
+    ]);
+    expectExit(zero, 2);
+    expect(zero.stderr).toContain('--max-iterations must be a whole number from 1 to 20, got "0"');
+    expect(zero.stderr).toContain('usage: lucid run <agent>');
+    expectExit(tooMany, 2);
+    expect(tooMany.stderr).toContain('--max-iterations must be a whole number from 1 to 20, got "21"');
+
+    const cases: Array<[args: string[], message: string]> = [
+      [run('--rubric', 'no-such-rubric.md'), 'cannot read rubric file no-such-rubric.md: no such file'],
+      [run('--rubric', 'empty-rubric.md'), 'rubric file empty-rubric.md is empty'],
+      [run('--rubric', 'rubric.md', '--grader-model', ''), 'invalid outcome: --grader-model: Too small'],
+      [run('--max-iterations', '2'), '--max-iterations needs --rubric FILE'],
+      [run('--outcome', 'A haiku'), '--outcome needs --rubric FILE'],
+      [['outcome', 'sesn_whatever', '--description', 'A haiku'], 'missing --rubric FILE'],
+      [['outcome', 'sesn_whatever', '--rubric', 'rubric.md'], 'missing --description "..."'],
+    ];
+    const cwd = process.cwd();
+    process.chdir(workDir); // the CLI resolves files against the current folder
+    try {
+      for (const [args, message] of cases) {
+        let stderr = '';
+        const code = await runCli(args, { stdout: { write: () => true }, stderr: { write: (text: string) => (stderr += text) } });
+        expect({ args, code, stderr }).toEqual({ args, code: 2, stderr: expect.stringContaining(message) });
+      }
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
   it('exits 2 with the usage on stderr for usage errors, and prints help with exit 0', async () => {
     fs.writeFileSync(path.join(workDir, 'bad-agent.json'), JSON.stringify({ ...agent, tools: ['rm_rf'] }));
     const [help, noArgs, unknown, missing, badAgent, badStatus] = await Promise.all([
@@ -327,6 +464,7 @@ describe('render-event', () => {
       usage,
       grader_usage: usage,
       outcome_evaluations: [],
+      threads: [],
       turns: 3,
       event_count: 12,
       workspace: '/tmp/w',
@@ -337,5 +475,126 @@ describe('render-event', () => {
     expect(text).toContain('status     terminated · stop reason end_turn');
     expect(text).toContain('tokens     in 1,150 (cached 1,000, cache writes 50) · out 20');
     expect(text.endsWith('final message:\n  All done.\n  Bye.')).toBe(true);
+  });
+});
+
+describe('render outcomes', () => {
+  const usage = { input_tokens: 100, output_tokens: 20, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
+  const define: SessionEventBody = {
+    type: 'user.define_outcome',
+    outcome_id: 'outc_1',
+    description: 'Write report.md\nabout risks',
+    rubric: { type: 'text', content: '- three risks' },
+    max_iterations: 3,
+    rubric_hidden: false,
+  };
+  const start = (iteration: number): SessionEventBody => ({ type: 'span.outcome_evaluation_start', outcome_id: 'outc_1', iteration });
+  const ongoing = (iteration: number): SessionEventBody => ({ type: 'span.outcome_evaluation_ongoing', outcome_id: 'outc_1', iteration });
+  const end = (iteration: number, result: 'needs_revision' | 'satisfied'): SessionEventBody => ({
+    type: 'span.outcome_evaluation_end',
+    outcome_evaluation_start_id: 'sevt_start',
+    outcome_id: 'outc_1',
+    iteration,
+    result,
+    explanation: result === 'satisfied' ? 'All met.' : 'List three risks.',
+    criteria: [
+      { criterion: 'Has a title', met: true, explanation: 'has "# Risks"' },
+      { criterion: 'Lists three risks', met: result === 'satisfied', explanation: result === 'satisfied' ? 'three' : 'only one' },
+    ],
+    max_iterations: 3,
+    usage,
+  });
+  let seq = 0;
+  /** Events one second apart, from 05:06:00 UTC. */
+  const event = (body: SessionEventBody, second = 0): SessionEvent =>
+    ({ id: `sevt_o_${++seq}`, seq: 7, processed_at: `2025-03-04T05:06:${String(second).padStart(2, '0')}.000Z`, ...body }) as SessionEvent;
+  const lines = (body: SessionEventBody, maxIterations?: number) =>
+    renderEventLines(event(body), { timeZone: 'UTC', outcomeMaxIterations: () => maxIterations });
+
+  it('renders the definition, the start, the heartbeat and the end of an evaluation', () => {
+    expect(lines(define)).toEqual(['05:06:00  #7   outcome  outcome outc_1 defined: Write report.md ↵ about risks (max 3 evaluations)']);
+    expect(lines({ ...define, max_iterations: 1, rubric_hidden: true })[0]).toMatch(/\(max 1 evaluation, rubric hidden from the agent\)$/);
+    expect(lines(start(1), 3)).toEqual(['05:06:00  #7   grader   grading outc_1 — evaluation 2 of 3']);
+    expect(lines(start(1))).toEqual(['05:06:00  #7   grader   grading outc_1 — evaluation 2']); // definition not seen
+    expect(lines(ongoing(0), 3)).toEqual(['05:06:00  #7   grader   still grading outc_1 — evaluation 1 of 3']);
+    expect(lines(end(0, 'needs_revision'))).toEqual([
+      '05:06:00  #7   grader   outc_1 evaluation 1 of 3: needs_revision — List three risks.',
+      '                        ✓ Has a title: has "# Risks"',
+      '                        ✗ Lists three risks: only one',
+    ]);
+  });
+
+  it('shows where the outcome stands in the progress line', () => {
+    const progressAfter = (...events: SessionEvent[]) => renderProgress(events.reduce(advanceProgress, INITIAL_PROGRESS));
+    const defined = event(define, 0);
+    expect(progressAfter(defined)).toBe('turn 0 · 0 tool calls · outcome: evaluation 1 of 3 · agent working · tokens in 0 · out 0 · cached 0');
+    expect(progressAfter(defined, event(start(0), 10))).toContain('· outcome: evaluation 1 of 3 · grading · tokens');
+    expect(progressAfter(defined, event(start(0), 10), event(ongoing(0), 25))).toContain('· outcome: evaluation 1 of 3 · grading 15s ·');
+    expect(progressAfter(defined, event(start(0), 10), event(end(0, 'needs_revision'), 30))).toContain(
+      '· outcome: evaluation 1 of 3 · needs_revision, agent revising ·',
+    );
+    expect(progressAfter(defined, event(end(0, 'needs_revision')), event(start(1)), event(end(1, 'satisfied')))).toContain(
+      '· outcome: evaluation 2 of 3 · satisfied ·',
+    );
+  });
+
+  it('keeps grader heartbeats in the progress line on a terminal, and prints them as lines in a pipe', () => {
+    const printed = (isTTY: boolean) => {
+      let output = '';
+      const printer = new EventPrinter({ write: (text: string) => (output += text), isTTY, columns: 200 }, { showProgress: true });
+      for (const body of [define, start(0)]) printer.print(event(body, 0));
+      const before = output.length;
+      printer.print(event(ongoing(0), 5));
+      return output.slice(before);
+    };
+    const terminal = printed(true);
+    expect(terminal).not.toContain('still grading');
+    expect(terminal).toContain('outcome: evaluation 1 of 3 · grading 5s');
+    expect(terminal).not.toContain('\n');
+    expect(printed(false)).toMatch(/grader +still grading outc_1 — evaluation 1 of 3\n$/);
+  });
+
+  const evaluation = (result: OutcomeEvaluation['result'], explanation: string | null): OutcomeEvaluation => ({
+    type: 'outcome_evaluation',
+    outcome_id: 'outc_1',
+    description: 'Write report.md',
+    result,
+    iteration: 1,
+    max_iterations: 3,
+    explanation,
+    completed_at: null,
+  });
+  const snapshotWith = (outcome_evaluations: OutcomeEvaluation[]): SessionSnapshot => ({
+    session_id: 'sesn_1',
+    agent: 'scribe',
+    status: 'terminated',
+    stop_reason: { type: 'end_turn' },
+    final_message: 'Done.',
+    usage,
+    grader_usage: { ...usage, input_tokens: 2_000, output_tokens: 90 },
+    outcome_evaluations,
+    threads: [],
+    turns: 2,
+    event_count: 20,
+    workspace: '/tmp/w',
+    created_at: '2025-03-04T05:06:00.000Z',
+    updated_at: '2025-03-04T05:06:00.000Z',
+  });
+
+  it('exits 0 only when every outcome ended satisfied', () => {
+    expect(outcomesEnding(snapshotWith([]))).toEqual({ ok: true });
+    expect(outcomesEnding(snapshotWith([evaluation('satisfied', 'ok')]))).toEqual({ ok: true });
+    expect(outcomesEnding(snapshotWith([evaluation('satisfied', 'ok'), evaluation('max_iterations_reached', 'Still one risk.')]))).toEqual({
+      ok: false,
+      reason: 'outcome outc_1 ended max_iterations_reached: Still one risk.',
+    });
+    expect(outcomesEnding(snapshotWith([evaluation('running', null)]))).toEqual({ ok: false, reason: 'outcome outc_1 did not finish (running)' });
+  });
+
+  it('renders the outcomes and the grader tokens of a snapshot', () => {
+    const text = renderSnapshot(snapshotWith([evaluation('grader_error', 'grader error: no verdict')]));
+    expect(text).toContain('tokens     in 100 (cached 0, cache writes 0) · out 20\ngrader     in 2,000 (cached 0, cache writes 0) · out 90');
+    expect(text).toContain('outcomes:\n  outc_1  grader_error · evaluation 2 of 3 · Write report.md\n          grader error: no verdict\nfinal message:');
+    expect(renderSnapshot(snapshotWith([]))).not.toMatch(/grader|outcomes:/);
   });
 });

@@ -17,15 +17,16 @@ describe('replaying agentSession histories', () => {
   it('replays every checked-in history without a determinism error', async () => {
     const files = fs.readdirSync(historiesDir).filter((name) => name.endsWith('.json'));
     expect(files.length).toBeGreaterThanOrEqual(HISTORY_SCENARIOS.length);
+    // The recording script names each session `replay-<scenario>`; replay needs the same id (child ids derive from it).
     const histories = files.map((name) => ({
-      workflowId: name,
+      workflowId: `replay-${name.replace(/\.json$/, '')}`,
       history: historyFromJSON(JSON.parse(fs.readFileSync(path.join(historiesDir, name), 'utf8'))),
     }));
     const results = [];
     for await (const result of Worker.runReplayHistories({ workflowBundle: workflowBundle() }, histories)) {
       results.push({ workflowId: result.workflowId, error: result.error?.message });
     }
-    expect(results).toEqual(files.map((workflowId) => ({ workflowId, error: undefined })));
+    expect(results).toEqual(histories.map(({ workflowId }) => ({ workflowId, error: undefined })));
   });
 
   describe('a freshly recorded session', () => {

@@ -147,6 +147,46 @@ describe('a worker killed mid-session', () => {
     expect(graderRequests).toHaveLength(2); // the one lost with the worker, and its retry
   });
 
+  it('finishes a lead and its running threads after a restart, starting no thread twice', async () => {
+    const researcher: AgentDefinition = { ...agent, name: 'researcher', system: 'RESEARCHER', tools: ['write_file'] };
+    const lead: AgentDefinition = { ...agent, name: 'lead', system: 'LEAD', tools: [], subagents: [researcher] };
+    const delegate = (task: string) => ({ type: 'tool_use' as const, name: 'delegate', input: { agent: 'researcher', task } });
+    model.setScenario({
+      rules: [
+        { match: { system: 'RESEARCHER' }, delay_ms: 3000, reply: { content: [{ type: 'text', text: 'researched' }] } },
+        { match: { system: 'LEAD' }, times: 1, reply: { content: [delegate('task one'), delegate('task two')] } },
+        { match: { system: 'LEAD' }, reply: { content: [{ type: 'text', text: 'Both threads reported.' }] } },
+      ],
+    });
+    const before = model.requests.length;
+    const dataDir = tempDir('lucid-crash-threads-');
+    const taskQueue = uniqueTaskQueue('lucid-crash-threads');
+    const options = { address: temporal.address, taskQueue, dataDir, modelUrl: model.url };
+    const store = new FsSessionStore(dataDir);
+    const lucid = new LucidClient({ client: temporal.client, taskQueue, store });
+    const researcherRequests = () => model.requests.slice(before).filter((request) => JSON.stringify(request.body.system).includes('RESEARCHER'));
+
+    const first = startWorkerProcess(options);
+    workers.push(first);
+    await first.ready;
+    const sessionId = await lucid.startSession({ agent: lead, message: 'Fan out' });
+    await waitFor(() => researcherRequests().length >= 2, 'both threads to call the model');
+    await first.kill('SIGKILL');
+    const second = startWorkerProcess(options);
+    workers.push(second);
+    await second.ready;
+
+    const snapshot = await lucid.result(sessionId);
+    expect(snapshot.final_message).toBe('Both threads reported.');
+    const events = await store.readEvents(sessionId);
+    expectWellFormedLog(events, snapshot.event_count);
+    expect(events.filter((event) => event.type === 'session.thread_created')).toHaveLength(2);
+    const children = [];
+    for await (const execution of temporal.client.workflow.list({ query: `LucidParentSession = "${sessionId}"` })) children.push(execution.workflowId);
+    expect(new Set(children).size).toBe(2);
+    expect(children).toHaveLength(2);
+  });
+
   it('shuts down gracefully on SIGTERM', async () => {
     const worker = startWorkerProcess({
       address: temporal.address,
