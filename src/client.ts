@@ -10,7 +10,15 @@ import { newSessionId } from './domain/ids';
 import { SessionInputSchema, describeIssues, type SessionInput } from './domain/session-input';
 import { FsSessionStore } from './storage/fs-session-store';
 import type { SessionStore } from './storage/session-store';
-import { agentSession, eventsQuery, interruptSignal, snapshotQuery, userMessageSignal } from './workflows/agent-session';
+import type { OutcomeDefinitionInput } from './domain/outcome';
+import {
+  agentSession,
+  defineOutcomeSignal,
+  eventsQuery,
+  interruptSignal,
+  snapshotQuery,
+  userMessageSignal,
+} from './workflows/agent-session';
 
 export interface LucidClientOptions {
   client: Client;
@@ -57,6 +65,11 @@ export class LucidClient {
 
   async sendMessage(sessionId: string, text: string): Promise<void> {
     await this.handle(sessionId).signal(userMessageSignal, { text });
+  }
+
+  /** Gives a running (or idle, kept-alive) session an outcome to achieve; the agent starts on it at once. */
+  async defineOutcome(sessionId: string, outcome: OutcomeDefinitionInput): Promise<void> {
+    await this.handle(sessionId).signal(defineOutcomeSignal, outcome);
   }
 
   async interrupt(sessionId: string): Promise<void> {

@@ -30,6 +30,13 @@ export interface ParsedArguments<Options extends OptionsConfig> {
   options: OptionValues<Options>;
 }
 
+/** Most extra arguments are an unquoted text: say which one to quote. */
+const EXTRA_ARGUMENT_HINTS: Partial<Record<CommandName, string>> = {
+  run: ' (quote the message: "...")',
+  send: ' (quote the message: "...")',
+  outcome: ' (quote the description: --description "...")',
+};
+
 /**
  * Parses `args` for `command`: every option must be declared, and there must be exactly as many positional
  * arguments as `positionalNames` (named in the error message when missing).
@@ -53,7 +60,7 @@ export function parseCommandArguments<Options extends OptionsConfig>(
   }
   if (positionals.length > positionalNames.length) {
     const extra = positionals.slice(positionalNames.length).map((value) => JSON.stringify(value));
-    const hint = command === 'run' || command === 'send' ? ' (quote the message: "...")' : '';
+    const hint = EXTRA_ARGUMENT_HINTS[command] ?? '';
     throw new CommandUsageError(`unexpected argument ${extra.join(' ')}${hint}`, command);
   }
   return { positionals, options: parsed.values as OptionValues<Options> };

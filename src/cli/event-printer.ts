@@ -1,14 +1,26 @@
 /**
- * Prints a live stream of events, one line each, with a progress line (turn, tool calls, tokens).
+ * Prints a live stream of events, one line each, with a progress line (turn, tool calls, outcome, tokens).
  * On a terminal the progress line stays at the bottom and is redrawn in place; when the output is a pipe or a
  * file, where `\r` tricks would only leave clutter, the progress is printed as a plain line after each model
- * answer instead.
+ * answer and each evaluation end instead.
+ *
+ * The grader's heartbeat events (`span.outcome_evaluation_ongoing`, one every few seconds while it works) only
+ * move the progress line on a terminal ("grading 15s"): a new line for each would bury the log.
  */
 import type { SessionEvent } from '../domain/events';
-import { advanceProgress, INITIAL_PROGRESS, renderEvent, renderProgress, type SessionProgress } from './render-event';
+import {
+  advanceProgress,
+  INITIAL_PROGRESS,
+  renderEventLines,
+  renderProgress,
+  type SessionProgress,
+} from './render-event';
 
 /** Moves to the start of the line and erases it (ANSI "erase in line"). */
 const CLEAR_LINE = '\r\x1b[2K';
+
+/** Events after which a pipe or file gets a plain progress line: the moments the totals or the outcome change. */
+const PROGRESS_AFTER: ReadonlySet<SessionEvent['type']> = new Set(['span.model_request_end', 'span.outcome_evaluation_end']);
 
 /** The part of a stream the printer uses; `process.stdout` fits. */
 export interface PrinterStream {
@@ -33,15 +45,14 @@ export class EventPrinter {
 
   print(event: SessionEvent): void {
     this.progress = advanceProgress(this.progress, event);
-    const toolNames = this.progress.toolNames;
-    const line = renderEvent(event, { toolName: (id) => toolNames[id] });
     if (this.redrawsInPlace()) {
-      this.stream.write(`${CLEAR_LINE}${line}\n${this.fittedProgress()}`);
+      const lines = event.type === 'span.outcome_evaluation_ongoing' ? '' : this.renderLines(event);
+      this.stream.write(`${CLEAR_LINE}${lines}${this.fittedProgress()}`);
       this.progressShown = true;
       return;
     }
-    this.stream.write(`${line}\n`);
-    if (this.options.showProgress && event.type === 'span.model_request_end') this.writeProgressLine();
+    this.stream.write(this.renderLines(event));
+    if (this.options.showProgress && PROGRESS_AFTER.has(event.type)) this.writeProgressLine();
   }
 
   /** Leaves the final progress as an ordinary line, so what follows starts on a fresh line. */
@@ -56,6 +67,16 @@ export class EventPrinter {
   clearProgress(): void {
     if (this.progressShown) this.stream.write(CLEAR_LINE);
     this.progressShown = false;
+  }
+
+  /** The event's line(s), each ending in a newline. */
+  private renderLines(event: SessionEvent): string {
+    const { toolNames, outcomeMaxIterations } = this.progress;
+    const lines = renderEventLines(event, {
+      toolName: (id) => toolNames[id],
+      outcomeMaxIterations: (id) => outcomeMaxIterations[id],
+    });
+    return lines.map((line) => `${line}\n`).join('');
   }
 
   private redrawsInPlace(): boolean {

@@ -7,6 +7,7 @@ import { CommandUsageError } from './args';
 import type { Command, CommandContext } from './command';
 import { eventsCommand } from './commands/events';
 import { interruptCommand } from './commands/interrupt';
+import { outcomeCommand } from './commands/outcome';
 import { runCommand } from './commands/run';
 import { sendCommand } from './commands/send';
 import { sessionsCommand } from './commands/sessions';
@@ -22,6 +23,7 @@ const COMMANDS: Record<Exclude<CommandName, 'help'>, Command> = {
   events: eventsCommand,
   send: sendCommand,
   interrupt: interruptCommand,
+  outcome: outcomeCommand,
   status: statusCommand,
 };
 

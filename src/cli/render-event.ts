@@ -5,6 +5,18 @@
  */
 import type { SessionEvent, StopReason, TextBlock } from '../domain/events';
 import { addUsage, ZERO_USAGE, type Usage } from '../domain/usage';
+import {
+  advanceOutcomeProgress,
+  describeCriteria,
+  describeOutcomeEvent,
+  isOutcomeEvent,
+  renderOutcomeProgress,
+  type OutcomeEvent,
+  type OutcomeProgress,
+} from './render-outcome';
+import { DEFAULT_MAX_TEXT_LENGTH, formatCount, oneLine, plural } from './text';
+
+export { formatCount, oneLine } from './text';
 
 export interface RenderEventOptions {
   /**
@@ -12,15 +24,23 @@ export interface RenderEventOptions {
    * the line is easier to read with the name.
    */
   toolName?: (toolUseId: string) => string | undefined;
+  /**
+   * How many evaluations an outcome allows, by its id: an evaluation start carries only the outcome id, and
+   * "evaluation 1 of 3" says more than "evaluation 1".
+   */
+  outcomeMaxIterations?: (outcomeId: string) => number | undefined;
   /** Longest text excerpt (agent messages, tool results) on one line; longer text is cut with "…". */
   maxTextLength?: number;
   /** Time zone for the HH:MM:SS column; the machine's own by default. */
   timeZone?: string;
 }
 
-const DEFAULT_MAX_TEXT_LENGTH = 160;
+/** Width of the sequence-number column ("#12"), so the columns after it line up. */
+const SEQ_WIDTH = 5;
 /** Width of the kind column ("agent", "tool", ...), so the text columns line up. */
 const KIND_WIDTH = 7;
+/** Lines that belong to an event's line (a verdict's criteria) start where its text starts. */
+const DETAIL_INDENT = ' '.repeat('HH:MM:SS'.length + 2 + SEQ_WIDTH + KIND_WIDTH + 2);
 /** String tool inputs longer than this are shown as their length rather than their text. */
 const MAX_INLINE_INPUT_LENGTH = 40;
 
@@ -31,12 +51,25 @@ const MAX_INLINE_INPUT_LENGTH = 40;
 export function renderEvent(event: SessionEvent, options: RenderEventOptions = {}): string {
   const [kind, text] = describeEvent(event, options);
   const time = formatClock(event.processed_at, options.timeZone);
-  return `${time}  ${`#${event.seq}`.padEnd(5)}${kind.padEnd(KIND_WIDTH)}  ${text}`;
+  return `${time}  ${`#${event.seq}`.padEnd(SEQ_WIDTH)}${kind.padEnd(KIND_WIDTH)}  ${text}`;
+}
+
+/**
+ * An event as it is printed: its line from {@link renderEvent}, followed for an evaluation end by one indented
+ * line per rubric criterion (`✓`/`✗`, the criterion and the grader's explanation), which is what a person
+ * reads to see why an outcome needs revision.
+ */
+export function renderEventLines(event: SessionEvent, options: RenderEventOptions = {}): string[] {
+  const line = renderEvent(event, options);
+  if (event.type !== 'span.outcome_evaluation_end') return [line];
+  const max = options.maxTextLength ?? DEFAULT_MAX_TEXT_LENGTH;
+  return [line, ...describeCriteria(event.criteria, max).map((criterion) => `${DETAIL_INDENT}${criterion}`)];
 }
 
 /** The kind column and the text of an event. */
 function describeEvent(event: SessionEvent, options: RenderEventOptions): [kind: string, text: string] {
   const max = options.maxTextLength ?? DEFAULT_MAX_TEXT_LENGTH;
+  if (isOutcomeEvent(event)) return describeOutcomeEvent(event, options.outcomeMaxIterations ?? (() => undefined), max);
   switch (event.type) {
     case 'user.message':
       return ['user', oneLine(textOfBlocks(event.content), max)];
@@ -101,18 +134,6 @@ export function totalInputTokens(usage: Usage): number {
   return usage.input_tokens + usage.cache_creation_input_tokens + usage.cache_read_input_tokens;
 }
 
-/** `12345` → `12,345`, independent of the machine's locale. */
-export function formatCount(count: number): string {
-  return count.toLocaleString('en-US');
-}
-
-/** Collapses text onto one line and cuts it to `max` characters. */
-export function oneLine(text: string, max: number = DEFAULT_MAX_TEXT_LENGTH): string {
-  const flat = text.trim().replace(/\s*\n\s*/g, ' ↵ ').replace(/[\t ]+/g, ' ');
-  const characters = Array.from(flat); // by code point, so an emoji is never cut in half
-  return characters.length > max ? `${characters.slice(0, max - 1).join('')}…` : flat;
-}
-
 function textOfBlocks(blocks: readonly TextBlock[]): string {
   return blocks.map((block) => block.text).join('\n');
 }
@@ -136,6 +157,10 @@ export interface SessionProgress {
   usage: Usage;
   /** Name of each tool call so far, for naming tool results. */
   toolNames: Readonly<Record<string, string>>;
+  /** The newest outcome and where its loop stands; null while the session has none. */
+  outcome: OutcomeProgress | null;
+  /** How many evaluations each outcome seen so far allows, for naming evaluations "n of max". */
+  outcomeMaxIterations: Readonly<Record<string, number>>;
 }
 
 export const INITIAL_PROGRESS: SessionProgress = Object.freeze({
@@ -143,10 +168,13 @@ export const INITIAL_PROGRESS: SessionProgress = Object.freeze({
   toolCalls: 0,
   usage: ZERO_USAGE,
   toolNames: {},
+  outcome: null,
+  outcomeMaxIterations: {},
 });
 
 /** The progress after one more event (a new object; the old one is left as it was). */
 export function advanceProgress(progress: SessionProgress, event: SessionEvent): SessionProgress {
+  if (isOutcomeEvent(event)) return advanceOutcome(progress, event);
   switch (event.type) {
     case 'span.model_request_start':
       return { ...progress, turns: progress.turns + 1 };
@@ -163,8 +191,24 @@ export function advanceProgress(progress: SessionProgress, event: SessionEvent):
   }
 }
 
-/** `turn 3 · 4 tool calls · tokens in 1,234 · out 56 · cached 1,000` */
+function advanceOutcome(progress: SessionProgress, event: OutcomeEvent): SessionProgress {
+  const outcomeMaxIterations =
+    event.type === 'user.define_outcome' || event.type === 'span.outcome_evaluation_end'
+      ? { ...progress.outcomeMaxIterations, [event.outcome_id]: event.max_iterations }
+      : progress.outcomeMaxIterations;
+  const outcome = advanceOutcomeProgress(progress.outcome, event, (id) => outcomeMaxIterations[id]);
+  return { ...progress, outcome, outcomeMaxIterations };
+}
+
+/**
+ * `turn 3 · 4 tool calls · tokens in 1,234 · out 56 · cached 1,000`, and with an outcome
+ * `turn 3 · 4 tool calls · outcome: evaluation 1 of 3 · grading · tokens in …`. The outcome comes before the
+ * tokens because a progress line too wide for the terminal is cut at its end, and the outcome matters more.
+ * The tokens are the agent's; the grader's are counted apart (see `lucid status`).
+ */
 export function renderProgress(progress: SessionProgress): string {
-  const calls = `${progress.toolCalls} tool call${progress.toolCalls === 1 ? '' : 's'}`;
-  return `turn ${progress.turns} · ${calls} · tokens ${describeUsage(progress.usage)}`;
+  const parts = [`turn ${progress.turns}`, plural(progress.toolCalls, 'tool call')];
+  if (progress.outcome) parts.push(renderOutcomeProgress(progress.outcome));
+  parts.push(`tokens ${describeUsage(progress.usage)}`);
+  return parts.join(' · ');
 }

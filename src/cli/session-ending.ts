@@ -1,10 +1,13 @@
 /**
- * Did a session end well? `lucid run` and the demo exit 0 only when the agent finished its last turn normally.
- * The snapshot alone cannot tell: a terminal model error ends the session without changing `stop_reason`, so
- * the events are watched as well.
+ * Did a session end well? `lucid run` and the demo exit 0 only when the agent finished its last turn normally,
+ * and `lucid run` also only when every outcome of the session was satisfied.
+ * The snapshot alone cannot tell how the turn ended: a terminal model error ends the session without changing
+ * `stop_reason`, so the events are watched as well.
  */
 import type { SessionEvent, SessionSnapshot } from '../domain/events';
+import { TERMINAL_OUTCOME_STATES } from '../domain/outcome';
 import { describeStopReason } from './render-event';
+import { oneLine } from './text';
 
 export type SessionEnding =
   | { ok: true }
@@ -37,4 +40,23 @@ export class SessionEndingTracker {
     if (snapshot?.stop_reason) return { ok: false, reason: `the turn ended with ${describeStopReason(snapshot.stop_reason)}` };
     return { ok: false, reason: 'the session ended before the agent finished a turn' };
   }
+}
+
+/** Longest grader explanation quoted in the reason. */
+const MAX_EXPLANATION_IN_REASON = 200;
+
+/**
+ * Whether every outcome of the session ended `satisfied` (a session without outcomes passes). Any other end —
+ * `failed`, `max_iterations_reached`, `grader_error`, `interrupted` (also when a newer outcome superseded it) —
+ * or an outcome that never finished, is a failure whose reason names the outcome and quotes the grader.
+ */
+export function outcomesEnding(snapshot: SessionSnapshot): SessionEnding {
+  const unmet = (snapshot.outcome_evaluations ?? []).filter((evaluation) => evaluation.result !== 'satisfied');
+  if (unmet.length === 0) return { ok: true };
+  const reasons = unmet.map((evaluation) => {
+    const state = TERMINAL_OUTCOME_STATES.has(evaluation.result) ? `ended ${evaluation.result}` : `did not finish (${evaluation.result})`;
+    const explanation = evaluation.explanation ? `: ${oneLine(evaluation.explanation, MAX_EXPLANATION_IN_REASON)}` : '';
+    return `outcome ${evaluation.outcome_id} ${state}${explanation}`;
+  });
+  return { ok: false, reason: reasons.join('; ') };
 }

@@ -1,17 +1,24 @@
 /**
  * `lucid run <agent> "<message>"`: starts a session and prints its events live until the agent's turn ends,
- * then the session's snapshot. Exit 0 when the turn ended normally (`end_turn`), 1 otherwise.
+ * then the session's snapshot. Exit 0 when the turn ended normally (`end_turn`) and every outcome of the
+ * session was satisfied, 1 otherwise.
+ *
+ * With `--rubric FILE` the session gets an outcome: a separate grader checks the agent's work against the
+ * rubric and sends it back to revise until the rubric is satisfied or the evaluations run out.
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import path from 'node:path';
 import type { AgentDefinition } from '../../domain/agent-definition';
+import type { OutcomeDefinition } from '../../domain/outcome';
 import { MAX_KEEP_ALIVE_SECONDS } from '../../domain/session-input';
 import { resolveAgentArgument } from '../agent-argument';
-import { parseCommandArguments, parseIntegerOption, requireMessage } from '../args';
+import { CommandUsageError, parseCommandArguments, parseIntegerOption, requireMessage } from '../args';
 import type { Command, CommandContext } from '../command';
 import type { Connected } from '../connect';
 import { CliError, ExitCode, type ExitCodeValue } from '../errors';
+import { OUTCOME_OPTIONS, outcomeFlagsGiven, readOutcome, type OutcomeFlags } from '../outcome-options';
 import { renderSnapshot } from '../render-snapshot';
+import { outcomesEnding } from '../session-ending';
 import { watchSession } from '../watch-session';
 import { warnIfNoWorker } from '../worker-check';
 
@@ -20,6 +27,9 @@ const OPTIONS = {
   'keep-alive': { type: 'string' },
   id: { type: 'string' },
   detach: { type: 'boolean' },
+  /** The outcome's description; the message by default. */
+  outcome: { type: 'string' },
+  ...OUTCOME_OPTIONS,
 } as const;
 
 interface RunRequest {
@@ -29,6 +39,7 @@ interface RunRequest {
   keepAliveSeconds: number;
   sessionId?: string;
   detach: boolean;
+  outcome?: OutcomeDefinition;
 }
 
 export const runCommand: Command = async (args, context) => {
@@ -59,7 +70,19 @@ function parseRunArguments(args: string[]): RunRequest {
       keepAlive === undefined ? 0 : parseIntegerOption('run', 'keep-alive', keepAlive, { min: 0, max: MAX_KEEP_ALIVE_SECONDS }),
     sessionId: options.id,
     detach: options.detach ?? false,
+    outcome: parseOutcome(options, message),
   };
+}
+
+/** The outcome `--rubric` asks for, or undefined without it (then the other outcome flags make no sense). */
+function parseOutcome(options: OutcomeFlags & { outcome?: string }, message: string): OutcomeDefinition | undefined {
+  if (options.rubric === undefined) {
+    const stray = [...(options.outcome === undefined ? [] : ['--outcome']), ...outcomeFlagsGiven(options)];
+    if (stray.length > 0) throw new CommandUsageError(`${stray.join(', ')} needs --rubric FILE`, 'run');
+    return undefined;
+  }
+  const description = options.outcome === undefined ? { text: message, flag: 'the message' } : { text: options.outcome, flag: '--outcome' };
+  return readOutcome('run', { ...options, rubric: options.rubric }, description);
 }
 
 async function startSession(connected: Connected, request: RunRequest): Promise<string> {
@@ -70,6 +93,7 @@ async function startSession(connected: Connected, request: RunRequest): Promise<
       message: request.message,
       workspace: request.workspace,
       keep_alive_seconds: request.keepAliveSeconds,
+      outcome: request.outcome,
     });
   } catch (error) {
     if (error instanceof WorkflowExecutionAlreadyStartedError) {
@@ -104,7 +128,14 @@ async function follow(
   if (result.stoppedAtIdle) {
     stdout.write(`\nthe session waits up to ${keepAliveSeconds}s for more: lucid send ${sessionId} "<message>"\n`);
   }
-  if (result.ending.ok) return ExitCode.ok;
-  stderr.write(`lucid: session ${sessionId} did not end normally: ${result.ending.reason}\n`);
-  return ExitCode.failed;
+  if (!result.ending.ok) {
+    stderr.write(`lucid: session ${sessionId} did not end normally: ${result.ending.reason}\n`);
+    return ExitCode.failed;
+  }
+  const outcomes = outcomesEnding(result.snapshot);
+  if (!outcomes.ok) {
+    stderr.write(`lucid: session ${sessionId}: ${outcomes.reason}\n`);
+    return ExitCode.failed;
+  }
+  return ExitCode.ok;
 }
