@@ -6,6 +6,7 @@ import type { Usage } from '../domain/usage';
 import type { SessionStore } from '../storage/session-store';
 import { toolDefinitions } from '../workspace/tools';
 import { delegateToolDefinition } from '../domain/delegate-tool';
+import { memoryToolDefinition } from '../memory/memory-tool-definition';
 import type { RosterEntry } from '../domain/threads';
 import { toModelFailure } from './model-errors';
 import { redactDeep, redactText, secretsFromEnvironment } from '../domain/redact';
@@ -18,6 +19,8 @@ export interface CallModelInput {
   max_tokens: number;
   /** The roster, when the agent may delegate: adds the `delegate` tool. */
   delegate?: RosterEntry[];
+  /** Attached memory stores: adds the `memory` tool. */
+  memory_stores?: Array<{ name: string; access: 'read_only' | 'read_write' }>;
   /** The transcript is every persisted event up to and including this seq. */
   throughSeq: number;
 }
@@ -70,6 +73,7 @@ export function createModelActivities({
       tools: [
         ...(toolDefinitions(input.tools) as Anthropic.Tool[]),
         ...(input.delegate ? [delegateToolDefinition(input.delegate)] : []),
+        ...(input.memory_stores?.length ? [memoryToolDefinition(input.memory_stores)] : []),
       ],
       messages: buildTranscript(events),
     });

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { sessionDirName } from '../storage/fs-session-store';
+import { safeFileName } from '../storage/safe-file-name';
 import { AgentDefinitionSchema, type AgentDefinition } from '../domain/agent-definition';
 import type { SessionEvent, SessionSnapshot } from '../domain/events';
 import { describeIssues } from '../domain/session-input';
@@ -53,7 +53,7 @@ export function createSessionActivities({
 
   /** Creates the session's workspace (by default a fresh folder under the data directory); idempotent. */
   async function prepareWorkspace({ sessionId, workspace }: { sessionId: string; workspace?: string }): Promise<string> {
-    const dir = path.resolve(workspace ?? path.join(dataDir, 'workspaces', sessionDirName(sessionId)));
+    const dir = path.resolve(workspace ?? path.join(dataDir, 'workspaces', safeFileName(sessionId)));
     await fs.mkdir(dir, { recursive: true });
     return fs.realpath(dir);
   }

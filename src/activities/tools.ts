@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import path from 'node:path';
-import { sessionDirName } from '../storage/fs-session-store';
+import { safeFileName } from '../storage/safe-file-name';
 import { executeToolOnce } from '../workspace/tool-journal';
 import type { ToolOutcome } from '../workspace/tools';
 import { redactText, secretsFromEnvironment } from '../domain/redact';
@@ -28,7 +28,7 @@ export function createToolActivities({ dataDir, secrets = secretsFromEnvironment
     try {
       const outcome = await executeToolOnce({
         workspace: input.workspace,
-        journalDir: path.join(dataDir, 'sessions', sessionDirName(input.sessionId), 'tool-journal'),
+        journalDir: path.join(dataDir, 'sessions', safeFileName(input.sessionId), 'tool-journal'),
         callId: input.toolUseId,
         name: input.name,
         input: input.input,

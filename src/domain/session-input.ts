@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AgentDefinitionSchema } from './agent-definition';
 import { OutcomeDefinitionSchema } from './outcome';
 import { ThreadContextSchema } from './threads';
+import { DEFAULT_MEMORY_BUDGET_CHARS, MAX_ATTACHED_STORES, MemoryAttachmentSchema } from '../memory/attachments';
 
 /** At most this many seconds a finished session stays idle waiting for user messages (7 days). */
 export const MAX_KEEP_ALIVE_SECONDS = 7 * 24 * 3600;
@@ -18,6 +19,10 @@ export const SessionInputSchema = z
     keep_alive_seconds: z.number().int().min(0).max(MAX_KEEP_ALIVE_SECONDS).default(0),
     /** What the agent should produce and the rubric a separate grader checks it against. */
     outcome: OutcomeDefinitionSchema.optional(),
+    /** Memory stores the agent reads at start (and may update through its memory tool where access allows). */
+    memory_stores: z.array(MemoryAttachmentSchema).max(MAX_ATTACHED_STORES).default([]),
+    /** Characters of memory content the system prompt may hold; the index of every store is always included. */
+    memory_budget_chars: z.number().int().min(0).max(400_000).default(DEFAULT_MEMORY_BUDGET_CHARS),
     /** Set by a lead agent when it starts this session as a thread (a sub-agent's session). */
     thread: ThreadContextSchema.optional(),
   })

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { SessionEvent, SessionSnapshot } from '../domain/events';
+import { safeFileName } from './safe-file-name';
 import type { SessionStore } from './session-store';
 
 const SEQ_DIGITS = 10;
@@ -15,7 +16,7 @@ export class FsSessionStore implements SessionStore {
   constructor(private readonly root: string) {}
 
   sessionDir(sessionId: string): string {
-    return path.join(this.root, 'sessions', sessionDirName(sessionId));
+    return path.join(this.root, 'sessions', safeFileName(sessionId));
   }
 
   async appendEvents(sessionId: string, events: readonly SessionEvent[]): Promise<void> {
@@ -62,15 +63,6 @@ export class FsSessionStore implements SessionStore {
       .filter((snapshot): snapshot is SessionSnapshot => snapshot !== null)
       .sort((a, b) => b.created_at.localeCompare(a.created_at));
   }
-}
-
-/**
- * A session id (any workflow id) as one safe folder name: '/' and friends are percent-encoded, and so are the
- * dots of '.' and '..', which encodeURIComponent leaves alone.
- */
-export function sessionDirName(sessionId: string): string {
-  const encoded = encodeURIComponent(sessionId);
-  return encoded === '.' || encoded === '..' ? encoded.replace(/\./g, '%2E') : encoded;
 }
 
 function seqFileName(seq: number): string {

@@ -38,6 +38,7 @@ import { EventLog, type EventsPage, type EventsPageRequest } from './event-log';
 import { OutcomeLoop } from './outcome-loop';
 import { initialThreadsState, ThreadManager, threadReportSignal } from './threads';
 import { DELEGATE_TOOL_NAME, SUBAGENT_NOTE, type ThreadReport } from '../domain/threads';
+import { MEMORY_TOOL_NAME } from '../memory/attachments';
 import type { SessionState } from './session-state';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -73,12 +74,13 @@ const MODEL_ACTIVITY = {
 } as const;
 
 const { callModel } = proxyActivities<Activities>(MODEL_ACTIVITY);
-const { runTool } = proxyActivities<Activities>({
+const TOOL_ACTIVITY = {
   startToCloseTimeout: '5 minutes',
   heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 5 },
-});
-const { loadAgentDefinition, prepareWorkspace, persistEvents, saveSnapshot } = proxyActivities<Activities>({
+} as const;
+const { runTool, runMemoryTool } = proxyActivities<Activities>(TOOL_ACTIVITY);
+const { loadAgentDefinition, prepareWorkspace, persistEvents, saveSnapshot, loadMemoryContext } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '500 milliseconds', maximumInterval: '10 seconds' },
 });
@@ -152,6 +154,10 @@ async function startSession(raw: SessionInput): Promise<{ state: SessionState; f
   const threads = initialThreadsState(await resolveRoster(agent), agent, input.thread);
   checkRosterDepth(threads.roster, threads.depth + 1, threads.limits.max_depth);
   const workspace = await prepareWorkspace({ sessionId, workspace: input.workspace });
+  const memory =
+    input.memory_stores.length > 0
+      ? await loadMemoryContext({ attachments: input.memory_stores, budget_chars: input.memory_budget_chars })
+      : { prompt: '', stores: [] };
   const state: SessionState = {
     version: 1,
     sessionId,
@@ -174,6 +180,7 @@ async function startSession(raw: SessionInput): Promise<{ state: SessionState; f
     thread: input.thread,
     completedTurns: 0,
     threads,
+    memory,
   };
   return { state, firstMessage: input.message };
 }
@@ -318,9 +325,10 @@ class Session {
             {
               sessionId: this.state.sessionId,
               model: agent.model,
-              system: this.state.thread ? [agent.system, SUBAGENT_NOTE].filter(Boolean).join('\n\n') : agent.system,
+              system: this.systemPrompt(),
               tools: agent.tools,
               delegate: this.threads.canDelegate() ? this.threads.rosterEntries() : undefined,
+              memory_stores: this.state.memory.stores.map((store) => ({ name: store.name, access: store.access })),
               max_tokens: agent.max_tokens,
               throughSeq: start.seq,
             },
@@ -373,18 +381,20 @@ class Session {
   private async runTools(toolUses: ToolUse[]): Promise<void> {
     const allowed = new Set<string>(this.state.agent.tools);
     if (this.threads.canDelegate()) allowed.add(DELEGATE_TOOL_NAME);
+    if (this.state.memory.stores.length > 0) allowed.add(MEMORY_TOOL_NAME);
     const outcomes = await Promise.all(
       toolUses.map((toolUse) =>
         toolUse.name === DELEGATE_TOOL_NAME && allowed.has(DELEGATE_TOOL_NAME)
           ? this.threads.delegate(toolUse.input)
-          : allowed.has(toolUse.name)
+          : toolUse.name === MEMORY_TOOL_NAME && allowed.has(MEMORY_TOOL_NAME)
+            ? runMemoryTool
+                .executeWithOptions({ ...TOOL_ACTIVITY, summary: `memory ${summarizeToolInput(toolUse.input)}` }, [
+                  { sessionId: this.state.sessionId, toolUseId: toolUse.id, stores: this.state.memory.stores, input: toolUse.input },
+                ])
+                .catch((error: unknown) => ({ is_error: true, content: `memory tool failed: ${errorMessage(error)}` }))
+            : allowed.has(toolUse.name)
           ? runTool.executeWithOptions(
-              {
-                startToCloseTimeout: '5 minutes',
-                heartbeatTimeout: '10 seconds',
-                retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 5 },
-                summary: `${toolUse.name} ${summarizeToolInput(toolUse.input)}`,
-              },
+              { ...TOOL_ACTIVITY, summary: `${toolUse.name} ${summarizeToolInput(toolUse.input)}` },
               [{ sessionId: this.state.sessionId, workspace: this.state.workspace, toolUseId: toolUse.id, name: toolUse.name, input: toolUse.input }],
             ).catch((error: unknown) => ({ is_error: true, content: `tool ${toolUse.name} failed: ${errorMessage(error)}` }))
           : Promise.resolve({
@@ -451,6 +461,12 @@ class Session {
     } catch {
       // The lead is gone; nobody is waiting for this report.
     }
+  }
+
+  /** The agent's prompt, then the memory block read at session start, then a sub-agent's note. */
+  private systemPrompt(): string {
+    const parts = [this.state.agent.system, this.state.memory.prompt, this.state.thread ? SUBAGENT_NOTE : ''];
+    return parts.filter(Boolean).join('\n\n');
   }
 
   private totalUsage(): Usage {

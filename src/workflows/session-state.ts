@@ -3,6 +3,7 @@ import type { SessionStatus, StopReason } from '../domain/events';
 import type { OutcomeDefinition } from '../domain/outcome';
 import type { Usage } from '../domain/usage';
 import type { ThreadContext } from '../domain/threads';
+import type { AttachedStore } from '../memory/attachments';
 import type { OutcomeRecord } from './outcome-loop';
 import type { ThreadsState } from './threads';
 
@@ -40,4 +41,6 @@ export interface SessionState {
   /** Agent turns finished (each ends in idle); a thread reports this count to its lead. */
   completedTurns: number;
   threads: ThreadsState;
+  /** Attached memory stores and the system-prompt block read from them at session start. */
+  memory: { prompt: string; stores: AttachedStore[] };
 }

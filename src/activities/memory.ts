@@ -1,0 +1,71 @@
+/** Memory in sessions: the system-prompt block at session start, and the agent's memory tool. */
+import { ApplicationFailure } from '@temporalio/common';
+import path from 'node:path';
+import { redactText, secretsFromEnvironment } from '../domain/redact';
+import type { AttachedStore, MemoryAttachment } from '../memory/attachments';
+import { MemoryError } from '../memory/errors';
+import { memoryPromptBlock, type LoadedStore } from '../memory/memory-prompt';
+import type { MemoryStoreRepository } from '../memory/memory-store';
+import { runMemoryTool as runTool, type MemoryToolOutcome } from '../memory/memory-tool';
+import { safeFileName } from '../storage/safe-file-name';
+
+export function createMemoryActivities({
+  memory,
+  dataDir,
+  secrets = secretsFromEnvironment(),
+}: {
+  memory: MemoryStoreRepository;
+  dataDir: string;
+  secrets?: string[];
+}) {
+  /** Reads the attached stores once, at session start; an unknown or archived-for-writing store fails the session. */
+  async function loadMemoryContext({
+    attachments,
+    budget_chars,
+  }: {
+    attachments: MemoryAttachment[];
+    budget_chars: number;
+  }): Promise<{ prompt: string; stores: AttachedStore[] }> {
+    const loaded: LoadedStore[] = [];
+    for (const attachment of attachments) {
+      try {
+        const store = await memory.getStore(attachment.memory_store_id);
+        if (store.archived_at && attachment.access === 'read_write') {
+          throw ApplicationFailure.nonRetryable(`memory store ${store.id} is archived; attach it read_only`, 'InvalidSessionInput');
+        }
+        loaded.push({ store, attachment, memories: await memory.listMemories(store.id, { include_content: true }) });
+      } catch (error) {
+        if (error instanceof MemoryError) throw ApplicationFailure.nonRetryable(`invalid session input: ${error.message}`, 'InvalidSessionInput');
+        throw error;
+      }
+    }
+    return {
+      prompt: redactText(memoryPromptBlock(loaded, budget_chars), secrets),
+      stores: loaded.map(({ store, attachment }) => ({ memory_store_id: store.id, name: store.name, access: attachment.access })),
+    };
+  }
+
+  async function runMemoryTool(input: {
+    sessionId: string;
+    toolUseId: string;
+    stores: AttachedStore[];
+    input: unknown;
+  }): Promise<MemoryToolOutcome> {
+    const outcome = await runTool({
+      repository: memory,
+      stores: input.stores,
+      input: redactInput(input.input, secrets),
+      actor: { type: 'session_actor', session_id: input.sessionId },
+      journalFile: path.join(dataDir, 'sessions', safeFileName(input.sessionId), 'memory-journal', `${safeFileName(input.toolUseId)}.json`),
+    });
+    return { ...outcome, content: redactText(outcome.content, secrets) };
+  }
+
+  return { loadMemoryContext, runMemoryTool };
+}
+
+/** Secrets never land in memory, even when the agent tries to write one. */
+function redactInput(input: unknown, secrets: string[]): unknown {
+  if (!input || typeof input !== 'object') return input;
+  return Object.fromEntries(Object.entries(input).map(([key, value]) => [key, typeof value === 'string' && key !== 'path' && key !== 'old_str' ? redactText(value, secrets) : value]));
+}

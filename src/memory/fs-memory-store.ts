@@ -1,0 +1,600 @@
+import { randomInt } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { atomicWriteFile, fsyncDirectory, tempPathFor, writeTempFile } from '../workspace/atomic-write';
+import { errnoCode } from '../workspace/sandbox';
+import {
+  InvalidMemoryRequestError,
+  MemoryLimitReachedError,
+  MemoryNotFoundError,
+  MemoryPathConflictError,
+  MemoryPreconditionFailedError,
+  MemoryStoreArchivedError,
+  MemoryStoreBusyError,
+} from './errors';
+import {
+  contentSha256,
+  MEMORY_ID_PREFIX,
+  MEMORY_LIMITS,
+  newMemoryObjectId,
+  validateActor,
+  validateExpectedSha256,
+  validateMemoryContent,
+  validateStoreDescription,
+  validateStoreName,
+  type ContentPrecondition,
+  type CreateMemoryStoreInput,
+  type ListMemoriesOptions,
+  type ListVersionsOptions,
+  type Memory,
+  type MemoryActor,
+  type MemoryStore,
+  type MemoryStoreRepository,
+  type MemoryVersion,
+  type UpdateMemoryInput,
+  type UpdateMemoryStoreInput,
+  type WriteMemoryInput,
+} from './memory-store';
+import { isUnderPrefix, pathsOverlap, validateMemoryPath, validatePathPrefix } from './paths';
+
+/*
+ * On-disk layout, under the root given to the constructor (Lucid uses `<LUCID_DATA_DIR>/memory`):
+ *
+ *   stores/<memstore id>/index/<generation>.json   the store's state: store record, live memories (without
+ *                                                  content) and the ids of every committed version, in order
+ *   stores/<memstore id>/versions/<memver id>.json one immutable version each, content included
+ *
+ * A change is committed in two steps:
+ *   1. its version file is written atomically (temp file, fsync, rename, directory fsync);
+ *   2. the next index generation, N+1, is created with link(2) from a fsynced temp file. link fails if N+1
+ *      already exists, which makes it a compare-and-swap: of two writers that both read generation N, exactly one
+ *      commits; the other re-reads, re-checks its preconditions and tries again.
+ * The highest generation is the truth. A crash before step 2 leaves the old index, which does not name the new
+ * version, so the version is invisible garbage (readers only open versions the index names); a crash inside either
+ * step leaves a `.lucid-tmp-*` file that nothing reads. Content lives only in version files, so an index can never
+ * point at content that is not on disk.
+ *
+ * Generation names are never freed, because the compare-and-swap depends on it: if generation N+1 were deleted
+ * once N+3 existed, a writer still holding N could link a new N+1 "successfully" into the past and its change would
+ * be lost. So names only ever form the range 1..highest, and a successful link of N+1 proves N was the latest.
+ * To save space, the commit of N truncates N-2 to an empty file (a tombstone); a reader that picked a generation
+ * just before it was emptied reads "" and looks again. The cost is one empty file a commit, as versions cost one
+ * file a change.
+ *
+ * Within one instance, writes to a store also wait in a per-store queue, so they do not race each other for the
+ * link and retry. Across processes (or instances) the link is what serializes them; there is no lock file and so no
+ * stale lock to recover. This needs a local filesystem with hard links, as POSIX ones have.
+ */
+
+const INDEX_FORMAT = 1;
+const GENERATION_DIGITS = 12;
+const GENERATION_FILE = /^(\d+)\.json$/;
+const STORE_ID = /^memstore_[A-Za-z0-9]+$/;
+const DEFAULT_COMMIT_ATTEMPTS = 100;
+/** A reader that found its generation emptied by newer commits looks again this many times before giving up. */
+const INDEX_READ_ATTEMPTS = 10;
+/** Files read at once when listing, well below common open-file limits (a store can have thousands). */
+const READ_CONCURRENCY = 32;
+
+/** A memory as the index keeps it: everything but the content, which is in its current version's file. */
+type MemoryRecord = Omit<Memory, 'content'>;
+
+interface StoreIndex {
+  format: typeof INDEX_FORMAT;
+  store: MemoryStore;
+  memories: MemoryRecord[];
+  /** Every committed version, oldest first. A version file not listed here was never committed. */
+  versions: Array<{ id: string; memory_id: string }>;
+}
+
+/** What a planned change commits: a new index and the versions it names; no `index` means nothing to do. */
+interface Change<T> {
+  result: T;
+  index?: StoreIndex;
+  versions?: MemoryVersion[];
+}
+
+/** Points where the test seam {@link FsMemoryStoreOptions.crashAfter} stops a write, leaving files as a crash would. */
+export type CrashPoint = 'version_written' | 'index_temp_written';
+
+/** Thrown by the crash seam. Nothing is cleaned up after it, exactly as if the process had died there. */
+export class SimulatedCrashError extends Error {
+  constructor(readonly point: CrashPoint) {
+    super(`simulated crash after ${point}`);
+    this.name = 'SimulatedCrashError';
+  }
+}
+
+export interface FsMemoryStoreOptions {
+  /** The clock for timestamps (tests pin it). */
+  now?: () => Date;
+  /** Test seam: every write throws {@link SimulatedCrashError} at this point. */
+  crashAfter?: CrashPoint;
+  /** How often a write may lose the index race to other processes before it gives up with `store_busy`. */
+  maxCommitAttempts?: number;
+}
+
+/** {@link MemoryStoreRepository} on the local filesystem; crash-safe and safe for concurrent processes. */
+export class FsMemoryStore implements MemoryStoreRepository {
+  private readonly queue = new KeyedQueue();
+
+  constructor(
+    private readonly root: string,
+    private readonly options: FsMemoryStoreOptions = {},
+  ) {}
+
+  // Stores
+
+  async createStore(input: CreateMemoryStoreInput): Promise<MemoryStore> {
+    const name = validateStoreName(input.name);
+    const description = validateStoreDescription(input.description ?? '');
+    const now = this.timestamp();
+    const store: MemoryStore = {
+      type: 'memory_store',
+      id: newMemoryObjectId(MEMORY_ID_PREFIX.store),
+      name,
+      description,
+      created_at: now,
+      updated_at: now,
+      archived_at: null,
+    };
+    await this.createStoreDirectories(store.id);
+    await this.tryCommitIndex(store.id, 1, { format: INDEX_FORMAT, store, memories: [], versions: [] });
+    return store;
+  }
+
+  async getStore(storeId: string): Promise<MemoryStore> {
+    return (await this.readIndex(storeId)).index.store;
+  }
+
+  async listStores(options: { include_archived?: boolean } = {}): Promise<MemoryStore[]> {
+    const names = (await readdirOrEmpty(path.join(this.root, 'stores'))).filter((name) => STORE_ID.test(name));
+    const stores = await mapWithConcurrency(names, (id) => this.getStore(id).catch(nullWhenNotFound));
+    return stores
+      .filter((store): store is MemoryStore => store !== null)
+      .filter((store) => options.include_archived || store.archived_at === null)
+      .sort((a, b) => b.created_at.localeCompare(a.created_at) || a.id.localeCompare(b.id));
+  }
+
+  async updateStore(storeId: string, input: UpdateMemoryStoreInput): Promise<MemoryStore> {
+    const name = input.name === undefined ? undefined : validateStoreName(input.name);
+    const description = input.description === undefined ? undefined : validateStoreDescription(input.description);
+    return this.mutate(storeId, async (index) => {
+      const { store } = index;
+      if (store.archived_at) throw new MemoryStoreArchivedError(store.id);
+      const changes = { name: name ?? store.name, description: description ?? store.description };
+      if (changes.name === store.name && changes.description === store.description) return { result: store };
+      const updated = { ...store, ...changes, updated_at: this.timestamp() };
+      return { result: updated, index: { ...index, store: updated } };
+    });
+  }
+
+  async archiveStore(storeId: string): Promise<MemoryStore> {
+    return this.mutate(storeId, async (index) => {
+      if (index.store.archived_at) return { result: index.store };
+      const now = this.timestamp();
+      const store = { ...index.store, archived_at: now, updated_at: now };
+      return { result: store, index: { ...index, store } };
+    });
+  }
+
+  // Memories
+
+  async writeMemory(storeId: string, input: WriteMemoryInput, actor: MemoryActor): Promise<Memory> {
+    const memoryPath = validateMemoryPath(input.path);
+    const content = validateMemoryContent(input.content);
+    const expected = validateExpectedSha256(input.expected_content_sha256);
+    const author = validateActor(actor);
+    return this.mutate(storeId, async (index) => {
+      const current = index.memories.find((memory) => memory.path === memoryPath);
+      const memoryId = current?.id ?? newMemoryObjectId(MEMORY_ID_PREFIX.memory);
+      const request = { memoryId, current, path: memoryPath, content, expected };
+      return planMemoryChange(index, request, author, this.timestamp());
+    });
+  }
+
+  async updateMemory(storeId: string, memoryId: string, input: UpdateMemoryInput, actor: MemoryActor): Promise<Memory> {
+    const newPath = input.path === undefined ? undefined : validateMemoryPath(input.path);
+    const newContent = input.content === undefined ? undefined : validateMemoryContent(input.content);
+    const expected = validateExpectedSha256(input.expected_content_sha256);
+    const author = validateActor(actor);
+    if (newPath === undefined && newContent === undefined) {
+      throw new InvalidMemoryRequestError('Nothing to update: pass content, path, or both.');
+    }
+    return this.mutate(storeId, async (index) => {
+      const current = requireMemory(index, memoryId);
+      const content = newContent ?? (await this.readContent(storeId, current.memory_version_id));
+      const request = { memoryId, current, path: newPath ?? current.path, content, expected };
+      return planMemoryChange(index, request, author, this.timestamp());
+    });
+  }
+
+  async deleteMemory(
+    storeId: string,
+    memoryId: string,
+    input: ContentPrecondition,
+    actor: MemoryActor,
+  ): Promise<MemoryVersion> {
+    const expected = validateExpectedSha256(input.expected_content_sha256);
+    const author = validateActor(actor);
+    return this.mutate(storeId, async (index) => {
+      const current = requireMemory(index, memoryId);
+      checkPrecondition(current.path, current, expected);
+      const version = newVersion(current, 'deleted', null, author, this.timestamp());
+      const memories = index.memories.filter((memory) => memory.id !== memoryId);
+      return { result: version, index: withVersion({ ...index, memories }, version), versions: [version] };
+    });
+  }
+
+  async getMemory(storeId: string, memoryId: string): Promise<Memory> {
+    const { index } = await this.readIndex(storeId);
+    return this.withContent(storeId, requireMemory(index, memoryId));
+  }
+
+  async getMemoryByPath(storeId: string, memoryPath: string): Promise<Memory> {
+    validateMemoryPath(memoryPath);
+    const { index } = await this.readIndex(storeId);
+    const record = index.memories.find((memory) => memory.path === memoryPath);
+    if (!record) throw new MemoryNotFoundError('memory', memoryPath, ` in store ${storeId}`);
+    return this.withContent(storeId, record);
+  }
+
+  async listMemories(storeId: string, options: ListMemoriesOptions = {}): Promise<Memory[]> {
+    const prefix = validatePathPrefix(options.path_prefix ?? '/');
+    const { index } = await this.readIndex(storeId);
+    const records = index.memories
+      .filter((memory) => isUnderPrefix(memory.path, prefix))
+      .sort((a, b) => (a.path < b.path ? -1 : 1));
+    if (!options.include_content) return records.map((record) => toMemory(record, null));
+    return mapWithConcurrency(records, (record) => this.withContent(storeId, record));
+  }
+
+  // Versions
+
+  async listVersions(storeId: string, options: ListVersionsOptions = {}): Promise<MemoryVersion[]> {
+    const limit = options.limit ?? Number.MAX_SAFE_INTEGER;
+    if (!Number.isInteger(limit) || limit < 1) {
+      throw new InvalidMemoryRequestError(`limit must be a positive integer; got ${JSON.stringify(options.limit)}.`);
+    }
+    const { index } = await this.readIndex(storeId);
+    const wanted = index.versions
+      .filter((version) => options.memory_id === undefined || version.memory_id === options.memory_id)
+      .reverse()
+      .slice(0, limit);
+    return mapWithConcurrency(wanted, (version) => this.readVersion(storeId, version.id));
+  }
+
+  async getVersion(storeId: string, versionId: string): Promise<MemoryVersion> {
+    const { index } = await this.readIndex(storeId);
+    return this.readCommittedVersion(storeId, index, versionId);
+  }
+
+  async restoreVersion(storeId: string, versionId: string, actor: MemoryActor): Promise<Memory> {
+    const author = validateActor(actor);
+    return this.mutate(storeId, async (index) => {
+      const version = await this.readCommittedVersion(storeId, index, versionId);
+      if (version.content === null) {
+        throw new InvalidMemoryRequestError(
+          `Memory version ${versionId} records a deletion and has no content to restore; ` +
+            `restore an earlier version of memory ${version.memory_id} instead.`,
+        );
+      }
+      const current = index.memories.find((memory) => memory.id === version.memory_id);
+      const request = { memoryId: version.memory_id, current, path: version.path, content: version.content };
+      return planMemoryChange(index, request, author, this.timestamp());
+    });
+  }
+
+  // Committing
+
+  /**
+   * Reads the latest index, plans a change on it and commits it as the next generation; when another process
+   * committed that generation first, plans again on the new state (so preconditions are re-checked).
+   */
+  private async mutate<T>(storeId: string, plan: (index: StoreIndex) => Promise<Change<T>>): Promise<T> {
+    return this.queue.run(storeId, async () => {
+      const attempts = this.options.maxCommitAttempts ?? DEFAULT_COMMIT_ATTEMPTS;
+      for (let attempt = 1; attempt <= attempts; attempt++) {
+        const { generation, index } = await this.readIndex(storeId);
+        const change = await plan(index);
+        if (!change.index) return change.result;
+        const versions = change.versions ?? [];
+        await Promise.all(versions.map((version) => this.writeVersion(storeId, version)));
+        this.crashPoint('version_written');
+        if (await this.tryCommitIndex(storeId, generation + 1, change.index)) {
+          await this.emptySupersededGeneration(storeId, generation - 1);
+          return change.result;
+        }
+        // Lost the race: these versions were never committed. Remove them, back off a little, and replan.
+        await Promise.all(versions.map((version) => fs.rm(this.versionFile(storeId, version.id), { force: true })));
+        await sleep(randomInt(1, Math.min(50, 2 * attempt) + 1));
+      }
+      throw new MemoryStoreBusyError(storeId, attempts);
+    });
+  }
+
+  /** Creates generation `generation` of the index unless it exists; false when another writer got there first. */
+  private async tryCommitIndex(storeId: string, generation: number, index: StoreIndex): Promise<boolean> {
+    const directory = this.indexDirectory(storeId);
+    const target = path.join(directory, generationFileName(generation));
+    const temp = tempPathFor(target);
+    await writeTempFile(temp, JSON.stringify(index));
+    this.crashPoint('index_temp_written');
+    try {
+      await fs.link(temp, target);
+    } catch (error) {
+      if (errnoCode(error) === 'EEXIST') return false;
+      throw error;
+    } finally {
+      await fs.rm(temp, { force: true });
+    }
+    await fsyncDirectory(directory);
+    return true;
+  }
+
+  /**
+   * Truncates a generation two commits old to a tombstone: its name stays taken, its space is freed. Best effort:
+   * the change is already committed, so a failure here must not make the caller think it was not.
+   */
+  private async emptySupersededGeneration(storeId: string, generation: number): Promise<void> {
+    if (generation < 1) return;
+    const file = path.join(this.indexDirectory(storeId), generationFileName(generation));
+    await fs.truncate(file, 0).catch(() => undefined);
+  }
+
+  private async readIndex(storeId: string): Promise<{ generation: number; index: StoreIndex }> {
+    const directory = this.indexDirectory(storeId);
+    for (let attempt = 1; ; attempt++) {
+      const generation = latestGeneration(await readdirOrEmpty(directory));
+      // No generation: no such store, or its creation crashed before committing generation 1.
+      if (generation === 0) throw new MemoryNotFoundError('memory_store', storeId);
+      const text = await fs.readFile(path.join(directory, generationFileName(generation)), 'utf8');
+      // Newer commits emptied it between readdir and readFile (truncation may even catch the read halfway).
+      const index = parseIndex(text);
+      if (index) return { generation, index };
+      if (attempt >= INDEX_READ_ATTEMPTS) {
+        throw new Error(`memory store ${storeId}: index generation ${generation} is not valid JSON`);
+      }
+    }
+  }
+
+  private async createStoreDirectories(storeId: string): Promise<void> {
+    const storeDirectory = this.storeDirectory(storeId);
+    await fs.mkdir(path.join(storeDirectory, 'versions'), { recursive: true });
+    await fs.mkdir(this.indexDirectory(storeId), { recursive: true });
+    // Make the new directory entries durable before the first index generation is linked into them.
+    await fsyncDirectory(storeDirectory);
+    await fsyncDirectory(path.dirname(storeDirectory));
+  }
+
+  private crashPoint(point: CrashPoint): void {
+    if (this.options.crashAfter === point) throw new SimulatedCrashError(point);
+  }
+
+  // Reading versions
+
+  private async readCommittedVersion(storeId: string, index: StoreIndex, versionId: string): Promise<MemoryVersion> {
+    // Only versions the index names exist: anything else on disk is a write that never committed.
+    if (!index.versions.some((version) => version.id === versionId)) {
+      throw new MemoryNotFoundError('memory_version', versionId, ` in store ${storeId}`);
+    }
+    return this.readVersion(storeId, versionId);
+  }
+
+  private async writeVersion(storeId: string, version: MemoryVersion): Promise<void> {
+    await atomicWriteFile(this.versionFile(storeId, version.id), JSON.stringify(version));
+  }
+
+  private async readVersion(storeId: string, versionId: string): Promise<MemoryVersion> {
+    return JSON.parse(await fs.readFile(this.versionFile(storeId, versionId), 'utf8')) as MemoryVersion;
+  }
+
+  private async readContent(storeId: string, versionId: string): Promise<string> {
+    const { content } = await this.readVersion(storeId, versionId);
+    if (content === null) throw new Error(`memory version ${versionId} is a deletion yet some memory's current version`);
+    return content;
+  }
+
+  private async withContent(storeId: string, record: MemoryRecord): Promise<Memory> {
+    return toMemory(record, await this.readContent(storeId, record.memory_version_id));
+  }
+
+  // Paths
+
+  private storeDirectory(storeId: string): string {
+    // The id becomes a folder name, so anything but our own id shape is refused before it reaches a path.
+    if (!STORE_ID.test(storeId)) throw new MemoryNotFoundError('memory_store', storeId);
+    return path.join(this.root, 'stores', storeId);
+  }
+
+  private indexDirectory(storeId: string): string {
+    return path.join(this.storeDirectory(storeId), 'index');
+  }
+
+  /** Only called with ids taken from an index or freshly made, never with caller input. */
+  private versionFile(storeId: string, versionId: string): string {
+    return path.join(this.storeDirectory(storeId), 'versions', `${versionId}.json`);
+  }
+
+  private timestamp(): string {
+    return (this.options.now?.() ?? new Date()).toISOString();
+  }
+}
+
+// Planning: pure functions from an index to a change. A database implementation could reuse their rules.
+
+interface MemoryChangeRequest {
+  memoryId: string;
+  /** The memory as it is now; undefined when the change creates it. */
+  current: MemoryRecord | undefined;
+  path: string;
+  content: string;
+  expected?: string;
+}
+
+/**
+ * Plans setting a memory's path and content. The order of the checks matters: a request that changes nothing
+ * succeeds even with a stale precondition (as in the API: the caller already has what it wants), and the
+ * precondition is checked before conflicts and limits so a stale writer learns first that it must re-read.
+ */
+function planMemoryChange(
+  index: StoreIndex,
+  request: MemoryChangeRequest,
+  actor: MemoryActor,
+  now: string,
+): Change<Memory> {
+  const { current, memoryId, content } = request;
+  if (index.store.archived_at) throw new MemoryStoreArchivedError(index.store.id);
+  const sha256 = contentSha256(content);
+  if (current && current.path === request.path && current.content_sha256 === sha256) {
+    return { result: toMemory(current, content) };
+  }
+  checkPrecondition(current?.path ?? request.path, current, request.expected);
+  const conflict = index.memories.find((memory) => memory.id !== memoryId && pathsOverlap(memory.path, request.path));
+  if (conflict) throw new MemoryPathConflictError(request.path, conflict.path, conflict.id);
+  if (!current && index.memories.length >= MEMORY_LIMITS.memoriesPerStore) {
+    throw new MemoryLimitReachedError(index.store.id, MEMORY_LIMITS.memoriesPerStore);
+  }
+  const target: VersionSubject = {
+    id: memoryId,
+    memory_store_id: index.store.id,
+    path: request.path,
+    content_sha256: sha256,
+    content_size_bytes: Buffer.byteLength(content, 'utf8'),
+  };
+  const version = newVersion(target, current ? 'modified' : 'created', content, actor, now);
+  const record: MemoryRecord = {
+    type: 'memory',
+    ...target,
+    memory_version_id: version.id,
+    created_at: current?.created_at ?? now,
+    updated_at: now,
+  };
+  const memories = current
+    ? index.memories.map((memory) => (memory.id === memoryId ? record : memory))
+    : [...index.memories, record];
+  const next = withVersion({ ...index, memories }, version);
+  return { result: toMemory(record, content), index: next, versions: [version] };
+}
+
+function checkPrecondition(memoryPath: string, current: MemoryRecord | undefined, expected: string | undefined): void {
+  if (expected === undefined || expected === current?.content_sha256) return;
+  throw new MemoryPreconditionFailedError(memoryPath, expected, current?.content_sha256 ?? null);
+}
+
+/** The memory a version is about, with the hash and size of its content after the change. */
+type VersionSubject = Pick<MemoryRecord, 'id' | 'memory_store_id' | 'path' | 'content_sha256' | 'content_size_bytes'>;
+
+/**
+ * A version of `memory` after `operation`. A deletion keeps the hash and size of the content it deleted, so the
+ * history says what was removed even though the version holds no content.
+ */
+function newVersion(
+  memory: VersionSubject,
+  operation: MemoryVersion['operation'],
+  content: string | null,
+  actor: MemoryActor,
+  now: string,
+): MemoryVersion {
+  return {
+    type: 'memory_version',
+    id: newMemoryObjectId(MEMORY_ID_PREFIX.version),
+    memory_id: memory.id,
+    memory_store_id: memory.memory_store_id,
+    operation,
+    path: memory.path,
+    content,
+    content_sha256: memory.content_sha256,
+    content_size_bytes: memory.content_size_bytes,
+    created_at: now,
+    created_by: actor,
+  };
+}
+
+function withVersion(index: StoreIndex, version: MemoryVersion): StoreIndex {
+  return { ...index, versions: [...index.versions, { id: version.id, memory_id: version.memory_id }] };
+}
+
+function requireMemory(index: StoreIndex, memoryId: string): MemoryRecord {
+  const memory = index.memories.find((candidate) => candidate.id === memoryId);
+  if (!memory) throw new MemoryNotFoundError('memory', memoryId, ` in store ${index.store.id}`);
+  return memory;
+}
+
+/** The API's field order, with the content in its place. */
+function toMemory(record: MemoryRecord, content: string | null): Memory {
+  const { type, id, memory_store_id, path: memoryPath, ...rest } = record;
+  return { type, id, memory_store_id, path: memoryPath, content, ...rest };
+}
+
+// Small helpers
+
+function generationFileName(generation: number): string {
+  return `${String(generation).padStart(GENERATION_DIGITS, '0')}.json`;
+}
+
+/** The index in `text`, or null for a tombstone (or a read that truncation cut short). */
+function parseIndex(text: string): StoreIndex | null {
+  try {
+    return JSON.parse(text) as StoreIndex;
+  } catch {
+    return null;
+  }
+}
+
+/** The highest generation among the index folder's names; 0 when there is none. */
+function latestGeneration(names: string[]): number {
+  let latest = 0;
+  for (const name of names) {
+    const match = GENERATION_FILE.exec(name);
+    if (match) latest = Math.max(latest, Number(match[1]));
+  }
+  return latest;
+}
+
+async function readdirOrEmpty(directory: string): Promise<string[]> {
+  try {
+    return await fs.readdir(directory);
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return [];
+    throw error;
+  }
+}
+
+function nullWhenNotFound(error: unknown): null {
+  if (error instanceof MemoryNotFoundError) return null;
+  throw error;
+}
+
+/** `Promise.all(items.map(task))`, with at most {@link READ_CONCURRENCY} tasks running at a time. */
+async function mapWithConcurrency<T, R>(items: readonly T[], task: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await task(items[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, items.length) }, worker));
+  return results;
+}
+
+/** Runs tasks one at a time per key, in call order; a failed task does not stop the ones queued behind it. */
+class KeyedQueue {
+  private readonly tails = new Map<string, Promise<void>>();
+
+  run<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const result = (this.tails.get(key) ?? Promise.resolve()).then(task);
+    const tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.tails.set(key, tail);
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+    return result;
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * The agent's `memory` tool: view, create, edit (string replace) and delete memories in attached stores. Every
+ * problem is a tool error the agent sees. Writes are versions attributed to the session, guarded by a content
+ * hash precondition, and exactly-once under activity retry through a small per-call journal.
+ */
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { describeIssues } from '../domain/session-input';
+import { MemoryError } from './errors';
+import { MemoryToolInputSchema, type AttachedStore, type MemoryToolInput } from './attachments';
+import { contentSha256, type MemoryActor, type MemoryStoreRepository } from './memory-store';
+
+export interface MemoryToolOutcome {
+  content: string;
+  is_error: boolean;
+}
+
+export interface RunMemoryToolOptions {
+  repository: MemoryStoreRepository;
+  stores: AttachedStore[];
+  input: unknown;
+  actor: MemoryActor;
+  /** Where this call records its intent and result, so a retried call never applies twice. */
+  journalFile: string;
+}
+
+/** What a write intends, recorded before it is applied. */
+interface Intent {
+  state: 'pending' | 'done';
+  result: string;
+  /** The memory's content hash after the write (null: deleted). */
+  after_sha256: string | null;
+  store_id: string;
+  path: string;
+}
+
+export async function runMemoryTool(options: RunMemoryToolOptions): Promise<MemoryToolOutcome> {
+  const parsed = MemoryToolInputSchema.safeParse(options.input);
+  if (!parsed.success) return failure(`Invalid input for memory: ${describeIssues(parsed.error)}`);
+  const input = parsed.data;
+  try {
+    const store = chooseStore(options.stores, input.store);
+    if (input.command === 'view') return { is_error: false, content: await view(options.repository, store, input.path) };
+    if (store.access === 'read_only') return failure(`Memory store "${store.name}" is read-only in this session`);
+    return await writeOnce(options, store, input);
+  } catch (error) {
+    if (error instanceof MemoryError || error instanceof ToolInputError) return failure(error.message);
+    throw error;
+  }
+}
+
+class ToolInputError extends Error {}
+
+function failure(content: string): MemoryToolOutcome {
+  return { is_error: true, content };
+}
+
+function chooseStore(stores: AttachedStore[], requested: string | undefined): AttachedStore {
+  if (stores.length === 0) throw new ToolInputError('No memory store is attached to this session');
+  if (!requested) {
+    if (stores.length === 1) return stores[0];
+    throw new ToolInputError(`Several memory stores are attached; name one in "store": ${stores.map((store) => store.name).join(', ')}`);
+  }
+  const store = stores.find((candidate) => candidate.memory_store_id === requested || candidate.name === requested);
+  if (!store) throw new ToolInputError(`No attached memory store "${requested}" (attached: ${stores.map((candidate) => candidate.name).join(', ')})`);
+  return store;
+}
+
+async function view(repository: MemoryStoreRepository, store: AttachedStore, memoryPath: string): Promise<string> {
+  if (memoryPath.endsWith('/')) {
+    const memories = await repository.listMemories(store.memory_store_id, { path_prefix: memoryPath });
+    if (memories.length === 0) return `(no memories under ${memoryPath})`;
+    return memories.map((memory) => `${memory.path} (${memory.content_size_bytes} bytes)`).join('\n');
+  }
+  const memory = await repository.getMemoryByPath(store.memory_store_id, memoryPath);
+  return memory.content ?? '';
+}
+
+/** Applies a write once: a retry after a crash finds the journal and the store already in the intended state. */
+async function writeOnce(options: RunMemoryToolOptions, store: AttachedStore, input: MemoryToolInput): Promise<MemoryToolOutcome> {
+  const journaled = await readIntent(options.journalFile);
+  if (journaled?.state === 'done') return { is_error: false, content: journaled.result };
+  if (journaled && (await currentSha(options.repository, journaled.store_id, journaled.path)) === journaled.after_sha256) {
+    await writeIntent(options.journalFile, { ...journaled, state: 'done' });
+    return { is_error: false, content: journaled.result };
+  }
+  const { repository, actor } = options;
+  const storeId = store.memory_store_id;
+  const before = await repository.getMemoryByPath(storeId, input.path).catch(notFoundAsNull);
+  let intent: Intent;
+  let apply: () => Promise<unknown>;
+  switch (input.command) {
+    case 'create': {
+      if (input.content === undefined) throw new ToolInputError('create needs "content"');
+      const content = input.content;
+      intent = { state: 'pending', result: `${before ? 'Overwrote' : 'Created'} ${input.path}`, after_sha256: contentSha256(content), store_id: storeId, path: input.path };
+      apply = () => repository.writeMemory(storeId, { path: input.path, content, expected_content_sha256: before?.content_sha256 }, actor);
+      break;
+    }
+    case 'str_replace': {
+      if (input.old_str === undefined || input.new_str === undefined) throw new ToolInputError('str_replace needs "old_str" and "new_str"');
+      if (!before) throw new ToolInputError(`No memory at ${input.path}`);
+      const current = before.content ?? '';
+      const occurrences = current.split(input.old_str).length - 1;
+      if (input.old_str.length === 0 || occurrences !== 1) {
+        throw new ToolInputError(`old_str must occur exactly once in ${input.path}; it occurs ${occurrences} times`);
+      }
+      const content = current.replace(input.old_str, () => input.new_str as string);
+      intent = { state: 'pending', result: `Edited ${input.path}`, after_sha256: contentSha256(content), store_id: storeId, path: input.path };
+      apply = () => repository.updateMemory(storeId, before.id, { content, expected_content_sha256: before.content_sha256 }, actor);
+      break;
+    }
+    case 'delete': {
+      if (!before) throw new ToolInputError(`No memory at ${input.path}`);
+      intent = { state: 'pending', result: `Deleted ${input.path}`, after_sha256: null, store_id: storeId, path: input.path };
+      apply = () => repository.deleteMemory(storeId, before.id, { expected_content_sha256: before.content_sha256 }, actor);
+      break;
+    }
+    default:
+      throw new ToolInputError(`Unknown command ${input.command}`);
+  }
+  await writeIntent(options.journalFile, intent);
+  await apply();
+  await writeIntent(options.journalFile, { ...intent, state: 'done' });
+  return { is_error: false, content: intent.result };
+}
+
+async function currentSha(repository: MemoryStoreRepository, storeId: string, memoryPath: string): Promise<string | null> {
+  const memory = await repository.getMemoryByPath(storeId, memoryPath).catch(notFoundAsNull);
+  return memory?.content_sha256 ?? null;
+}
+
+function notFoundAsNull(error: unknown): null {
+  if (error instanceof MemoryError && error.code === 'not_found_error') return null;
+  throw error;
+}
+
+async function readIntent(file: string): Promise<Intent | null> {
+  try {
+    return JSON.parse(await fs.readFile(file, 'utf8')) as Intent;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+async function writeIntent(file: string, intent: Intent): Promise<void> {
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const temp = `${file}.${randomUUID()}.tmp`;
+  await fs.writeFile(temp, JSON.stringify(intent));
+  await fs.rename(temp, file);
+}
