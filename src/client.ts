@@ -11,6 +11,11 @@ import { SessionInputSchema, describeIssues, type SessionInput } from './domain/
 import { FsSessionStore } from './storage/fs-session-store';
 import type { SessionStore } from './storage/session-store';
 import type { OutcomeDefinitionInput } from './domain/outcome';
+import { DreamInputSchema, type BulkDecision, type ChangeDecision, type Dream, type DreamInput } from './domain/dream';
+import { randomIdBody } from './domain/ids';
+import { FsDreamRegistry } from './storage/dream-registry';
+import { approveAllSignal, approveChangeSignal, dream as dreamWorkflow, dreamQuery, rejectAllSignal, rejectChangeSignal } from './workflows/dream';
+import path from 'node:path';
 import {
   agentSession,
   defineOutcomeSignal,
@@ -25,6 +30,8 @@ export interface LucidClientOptions {
   taskQueue?: string;
   /** Where finished sessions' event logs are read from; by default the filesystem store under LUCID_DATA_DIR. */
   store?: SessionStore;
+  /** Where finished dreams are read from; by default under LUCID_DATA_DIR. */
+  dreams?: FsDreamRegistry;
 }
 
 export interface StartSessionOptions extends SessionInput {
@@ -36,11 +43,52 @@ export class LucidClient {
   readonly temporal: Client;
   private readonly taskQueue: string;
   private readonly store: SessionStore;
+  private readonly dreams: FsDreamRegistry;
 
-  constructor({ client, taskQueue, store }: LucidClientOptions) {
+  constructor({ client, taskQueue, store, dreams }: LucidClientOptions) {
     this.temporal = client;
     this.taskQueue = taskQueue ?? defaultTaskQueue();
     this.store = store ?? new FsSessionStore(dataDir());
+    this.dreams = dreams ?? new FsDreamRegistry(path.join(dataDir(), 'dreams'));
+  }
+
+  // -- Dreams ------------------------------------------------------------------------------------------------
+
+  /** Starts a dream over finished sessions; returns its `drm_` id (the workflow id). */
+  async startDream(input: DreamInput, dreamId = `drm_${randomIdBody(Math.random)}`): Promise<string> {
+    const parsed = DreamInputSchema.safeParse(input);
+    if (!parsed.success) throw new Error(`invalid dream input: ${describeIssues(parsed.error)}`);
+    await this.temporal.workflow.start(dreamWorkflow, { workflowId: dreamId, taskQueue: this.taskQueue, args: [input], staticSummary: `dream over ${input.memory_store_id}` });
+    return dreamId;
+  }
+
+  /** The live dream while it runs (or waits for review), else its saved record. */
+  async dream(dreamId: string): Promise<Dream | null> {
+    try {
+      return await this.temporal.workflow.getHandle(dreamId).query(dreamQuery);
+    } catch {
+      return this.dreams.readDream(dreamId);
+    }
+  }
+
+  async dreamResult(dreamId: string): Promise<Dream> {
+    return this.temporal.workflow.getHandle<typeof dreamWorkflow>(dreamId).result();
+  }
+
+  async approveChange(dreamId: string, decision: ChangeDecision): Promise<void> {
+    await this.temporal.workflow.getHandle(dreamId).signal(approveChangeSignal, decision);
+  }
+
+  async rejectChange(dreamId: string, decision: ChangeDecision): Promise<void> {
+    await this.temporal.workflow.getHandle(dreamId).signal(rejectChangeSignal, decision);
+  }
+
+  async approveAll(dreamId: string, decision: BulkDecision = {}): Promise<void> {
+    await this.temporal.workflow.getHandle(dreamId).signal(approveAllSignal, decision);
+  }
+
+  async rejectAll(dreamId: string, decision: BulkDecision = {}): Promise<void> {
+    await this.temporal.workflow.getHandle(dreamId).signal(rejectAllSignal, decision);
   }
 
   /** Connects with the environment's Temporal settings (see src/connection.ts). */

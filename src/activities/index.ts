@@ -1,6 +1,11 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type { SessionStore } from '../storage/session-store';
+import path from 'node:path';
+import { FsMemoryStore } from '../memory/fs-memory-store';
+import { FsDreamRegistry } from '../storage/dream-registry';
+import { createDreamActivities } from './dream';
 import { createGraderActivities } from './grader';
+import { createMemoryActivities } from './memory';
 import { createAnthropicClient, createModelActivities } from './model';
 import { createSessionActivities } from './session';
 import { createToolActivities } from './tools';
@@ -14,11 +19,19 @@ export interface ActivityDependencies {
 
 /** Every activity the worker registers, built from its dependencies. */
 export function createActivities({ store, dataDir, agentsDir, anthropic = createAnthropicClient() }: ActivityDependencies) {
+  const memory = new FsMemoryStore(path.join(dataDir, 'memory'));
   return {
     ...createSessionActivities({ store, dataDir, agentsDir }),
     ...createModelActivities({ store, client: anthropic }),
     ...createToolActivities({ dataDir }),
     ...createGraderActivities({ anthropic }),
+    ...createMemoryActivities({ memory, dataDir }),
+    ...createDreamActivities({
+      store,
+      memory,
+      dreams: new FsDreamRegistry(path.join(dataDir, 'dreams')),
+      anthropic,
+    }),
   };
 }
 

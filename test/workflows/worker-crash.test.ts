@@ -3,6 +3,7 @@ import path from 'node:path';
 import { LucidClient } from '../../src/client';
 import type { AgentDefinition } from '../../src/domain/agent-definition';
 import { startScriptedModel, type ScriptedModel } from '../../src/scripted-model/server';
+import { FsMemoryStore } from '../../src/memory/fs-memory-store';
 import { FsSessionStore } from '../../src/storage/fs-session-store';
 import { expectWellFormedLog } from '../helpers/session';
 import { connectTestTemporal, tempDir, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal';
@@ -16,6 +17,14 @@ const agent: AgentDefinition = {
   max_turns: 10,
   max_tokens: 256,
 };
+
+async function waitForAsync(predicate: () => Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
 
 async function waitFor(predicate: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -185,6 +194,59 @@ describe('a worker killed mid-session', () => {
     for await (const execution of temporal.client.workflow.list({ query: `LucidParentSession = "${sessionId}"` })) children.push(execution.workflowId);
     expect(new Set(children).size).toBe(2);
     expect(children).toHaveLength(2);
+  });
+
+  it('keeps a dream waiting for approval through a worker kill, then applies what is approved', async () => {
+    model.setScenario({
+      rules: [
+        {
+          match: { tools_include: 'record_lessons' },
+          reply: { content: [{ type: 'tool_use', name: 'record_lessons', input: { lessons: [{ text: 'Check the counter.', kind: 'mistake', evidence_seqs: [1] }] } }] },
+        },
+        {
+          match: { tools_include: 'propose_changes' },
+          reply: {
+            content: [
+              {
+                type: 'tool_use',
+                name: 'propose_changes',
+                input: { changes: [{ op: 'add', path: '/counter.md', content: 'Check the counter.', rationale: 'seen once', lesson_numbers: [1] }] },
+              },
+            ],
+          },
+        },
+        { match: {}, reply: { content: [{ type: 'text', text: 'done' }] } },
+      ],
+    });
+    const dataDir = tempDir('lucid-crash-dream-');
+    const taskQueue = uniqueTaskQueue('lucid-crash-dream');
+    const options = { address: temporal.address, taskQueue, dataDir, modelUrl: model.url };
+    const lucid = new LucidClient({ client: temporal.client, taskQueue, store: new FsSessionStore(dataDir) });
+    const memory = new FsMemoryStore(path.join(dataDir, 'memory'));
+
+    const first = startWorkerProcess(options);
+    workers.push(first);
+    await first.ready;
+    const sessionId = await lucid.startSession({ agent, message: 'count' });
+    await lucid.result(sessionId);
+    const store = await memory.createStore({ name: 'crash' });
+    const dreamId = await lucid.startDream({
+      memory_store_id: store.id,
+      sessions: { type: 'session_ids', session_ids: [sessionId] },
+      model: 'dream-model',
+      output_behavior: { type: 'update_existing' },
+    });
+    await waitForAsync(async () => (await lucid.dream(dreamId))?.phase === 'awaiting_review', 'the dream to wait for review');
+    await first.kill('SIGKILL');
+    const second = startWorkerProcess(options);
+    workers.push(second);
+    await second.ready;
+
+    await lucid.approveAll(dreamId, { by: 'ana' });
+    const finished = await lucid.dreamResult(dreamId);
+    expect(finished.changes.map((change) => change.status)).toEqual(['applied']);
+    expect((await memory.getMemoryByPath(store.id, '/counter.md')).content).toBe('Check the counter.');
+    expect(await memory.listVersions(store.id)).toHaveLength(1);
   });
 
   it('shuts down gracefully on SIGTERM', async () => {

@@ -1,0 +1,284 @@
+/**
+ * The `dream` workflow: reviews an agent's finished sessions, proposes small evidenced changes to a memory store,
+ * and applies them at once (`review: auto`) or only those a human approves by signal (`review: human`).
+ * Deterministic orchestration only: reading sessions, asking the model and writing memory are activities.
+ */
+import {
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  defineQuery,
+  defineSignal,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import {
+  BulkDecisionSchema,
+  ChangeDecisionSchema,
+  DreamInputSchema,
+  type BulkDecision,
+  type ChangeDecision,
+  type Dream,
+  type DreamChange,
+  type DreamInput,
+  type Lesson,
+  type ParsedDreamInput,
+} from '../domain/dream';
+import { describeIssues } from '../domain/session-input';
+import { addUsage, ZERO_USAGE } from '../domain/usage';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Message-handling API
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Approve one change: {"change_id": "chg_1", "by": "ana", "comment": "..."}. */
+export const approveChangeSignal = defineSignal<[ChangeDecision]>('dream.approve');
+/** Reject one change: {"change_id": "chg_2", "by": "ana", "comment": "..."}. */
+export const rejectChangeSignal = defineSignal<[ChangeDecision]>('dream.reject');
+/** Approve every change still pending: {"by": "ana"}. */
+export const approveAllSignal = defineSignal<[BulkDecision?]>('dream.approve_all');
+/** Reject every change still pending: {"by": "ana"}. */
+export const rejectAllSignal = defineSignal<[BulkDecision?]>('dream.reject_all');
+export const dreamQuery = defineQuery<Dream>('dream');
+/** The changes still awaiting a decision, each with its diff, rationale and evidence. */
+export const pendingChangesQuery = defineQuery<DreamChange[]>('pending_changes');
+
+// ---------------------------------------------------------------------------------------------------------------
+// Activities
+// ---------------------------------------------------------------------------------------------------------------
+
+const { reflectOnSession, proposeDreamChanges } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '60 seconds', maximumAttempts: 5 },
+});
+const { findDreamSessions, holdMemoryStore, releaseMemoryStore, copyMemoryStore, applyDreamChange, saveDream } =
+  proxyActivities<Activities>({
+    startToCloseTimeout: '1 minute',
+    retry: { initialInterval: '500 milliseconds', maximumInterval: '10 seconds', maximumAttempts: 10 },
+  });
+
+// ---------------------------------------------------------------------------------------------------------------
+// Main workflow logic
+// ---------------------------------------------------------------------------------------------------------------
+
+export async function dream(raw: DreamInput): Promise<Dream> {
+  const parsed = DreamInputSchema.safeParse(raw);
+  if (!parsed.success) throw ApplicationFailure.nonRetryable(`invalid dream input: ${describeIssues(parsed.error)}`, 'InvalidDreamInput');
+  const run = new DreamRun(parsed.data);
+  return run.run();
+}
+
+class DreamRun {
+  private readonly dream: Dream;
+  private holdsStore = false;
+
+  constructor(private readonly input: ParsedDreamInput) {
+    this.dream = {
+      type: 'dream',
+      id: workflowInfo().workflowId,
+      status: 'pending',
+      phase: 'starting',
+      memory_store_id: input.memory_store_id,
+      session_ids: input.sessions.type === 'session_ids' ? [...input.sessions.session_ids].sort() : [],
+      model: input.model,
+      instructions: input.instructions ?? null,
+      review: input.review,
+      output_behavior: input.output_behavior,
+      outputs: [],
+      changes: [],
+      review_log: [],
+      usage: ZERO_USAGE,
+      error: null,
+      review_deadline: null,
+      created_at: new Date().toISOString(),
+      ended_at: null,
+    };
+    setHandler(dreamQuery, () => this.dream, { description: 'The dream: status, phase, changes, usage' });
+    setHandler(pendingChangesQuery, () => this.dream.changes.filter((change) => change.status === 'pending'), {
+      description: 'Changes awaiting a decision, with diffs',
+    });
+    setHandler(approveChangeSignal, (decision) => this.decideOne(decision, 'approved'), { description: 'Approve one change: {"change_id": "chg_1", "by": "name"}' });
+    setHandler(rejectChangeSignal, (decision) => this.decideOne(decision, 'rejected'), { description: 'Reject one change: {"change_id": "chg_1", "by": "name"}' });
+    setHandler(approveAllSignal, (decision) => this.decideAll(decision, 'approved'), { description: 'Approve every pending change: {"by": "name"}' });
+    setHandler(rejectAllSignal, (decision) => this.decideAll(decision, 'rejected'), { description: 'Reject every pending change: {"by": "name"}' });
+  }
+
+  async run(): Promise<Dream> {
+    try {
+      await this.dreamOnce();
+      this.dream.status = 'completed';
+      return await this.end();
+    } catch (error) {
+      if (isCancellation(error)) {
+        this.dream.status = 'canceled';
+        await CancellationScope.nonCancellable(() => this.end());
+        throw error;
+      }
+      this.dream.status = 'failed';
+      this.dream.error = { type: failureType(error), message: error instanceof Error ? error.message : String(error) };
+      await CancellationScope.nonCancellable(() => this.end());
+      throw error;
+    }
+  }
+
+  private async dreamOnce(): Promise<void> {
+    this.dream.status = 'running';
+    if (this.input.output_behavior.type === 'update_existing') {
+      await holdMemoryStore({ memory_store_id: this.input.memory_store_id, dream_id: this.dream.id });
+      this.holdsStore = true;
+    }
+    this.dream.phase = 'reading';
+    await saveDream(this.dream);
+    const found = await findDreamSessions({ memory_store_id: this.input.memory_store_id, sessions: this.input.sessions });
+    this.dream.session_ids = found.session_ids;
+    if (this.input.sessions.type === 'since_last_dream' && found.session_ids.length < this.input.sessions.min_sessions) {
+      this.dream.phase = 'skipped'; // too few new sessions: end without a model call
+      return;
+    }
+
+    const lessons = await this.reflectOnAll(found.session_ids);
+    this.dream.phase = 'consolidating';
+    const proposal = await proposeDreamChanges({
+      dream_id: this.dream.id,
+      memory_store_id: this.input.memory_store_id,
+      lessons,
+      model: this.input.model,
+      instructions: this.input.instructions,
+    });
+    this.dream.usage = addUsage(this.dream.usage, proposal.usage);
+    this.dream.changes = proposal.changes;
+    if (this.dream.changes.length === 0) {
+      this.dream.phase = 'done';
+      return;
+    }
+
+    const target = await this.outputStore();
+    await this.review();
+    await this.apply(target);
+    this.dream.phase = 'done';
+  }
+
+  /** Reflects on the sessions a bounded number at a time; each reflection is its own activity. */
+  private async reflectOnAll(sessionIds: string[]): Promise<Lesson[]> {
+    const lessons: Lesson[][] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < sessionIds.length) {
+        const index = next++;
+        const result = await reflectOnSession.executeWithOptions(
+          {
+            startToCloseTimeout: '30 minutes',
+            heartbeatTimeout: '30 seconds',
+            retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '60 seconds', maximumAttempts: 5 },
+            summary: `reflect on ${sessionIds[index]}`,
+          },
+          [
+            {
+              dream_id: this.dream.id,
+              session_id: sessionIds[index],
+              memory_store_id: this.input.memory_store_id,
+              model: this.input.model,
+              instructions: this.input.instructions,
+              budget_chars: this.input.transcript_budget_chars,
+            },
+          ],
+        );
+        lessons[index] = result.lessons;
+        this.dream.usage = addUsage(this.dream.usage, result.usage);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.input.max_parallel_reflections, sessionIds.length) }, worker));
+    return lessons.flat();
+  }
+
+  /** `create_new` writes to a copy of the input store; `update_existing` to the store itself. */
+  private async outputStore(): Promise<string> {
+    const target =
+      this.input.output_behavior.type === 'create_new'
+        ? (await copyMemoryStore({ memory_store_id: this.input.memory_store_id, dream_id: this.dream.id })).memory_store_id
+        : this.input.memory_store_id;
+    this.dream.outputs = [{ type: 'memory_store', memory_store_id: target }];
+    return target;
+  }
+
+  /** `auto` approves everything; `human` waits durably for decisions until the deadline expires the rest. */
+  private async review(): Promise<void> {
+    if (this.input.review === 'auto') {
+      this.decideAll({ by: 'auto-review' }, 'approved');
+      return;
+    }
+    this.dream.phase = 'awaiting_review';
+    const deadlineMs = this.input.review_deadline_seconds * 1000;
+    this.dream.review_deadline = new Date(Date.now() + deadlineMs).toISOString();
+    await saveDream(this.dream);
+    const decided = await condition(() => this.pending().length === 0, deadlineMs);
+    if (!decided) {
+      for (const change of this.pending()) {
+        change.status = 'expired';
+        change.decision = { by: 'deadline', comment: null, at: new Date().toISOString() };
+      }
+    }
+  }
+
+  private async apply(target: string): Promise<void> {
+    this.dream.phase = 'applying';
+    for (const change of this.dream.changes.filter((candidate) => candidate.status === 'approved')) {
+      const result = await applyDreamChange.executeWithOptions(
+        {
+          startToCloseTimeout: '1 minute',
+          retry: { initialInterval: '500 milliseconds', maximumInterval: '10 seconds', maximumAttempts: 10 },
+          summary: `apply ${change.id} (${change.op} ${'path' in change ? change.path : change.into_path})`,
+        },
+        [{ memory_store_id: target, dream_id: this.dream.id, change }],
+      );
+      change.status = result.status;
+      change.status_detail = result.detail;
+    }
+  }
+
+  private async end(): Promise<Dream> {
+    if (this.holdsStore) {
+      await releaseMemoryStore({ memory_store_id: this.input.memory_store_id, dream_id: this.dream.id });
+      this.holdsStore = false;
+    }
+    this.dream.ended_at = new Date().toISOString();
+    await saveDream(this.dream);
+    return this.dream;
+  }
+
+  private pending(): DreamChange[] {
+    return this.dream.changes.filter((change) => change.status === 'pending');
+  }
+
+  private decideOne(raw: ChangeDecision, status: 'approved' | 'rejected'): void {
+    const parsed = ChangeDecisionSchema.safeParse(raw);
+    if (!parsed.success) return this.log(status, null, 'unknown', `ignored: ${describeIssues(parsed.error)}`);
+    const { change_id, by, comment } = parsed.data;
+    const change = this.dream.changes.find((candidate) => candidate.id === change_id);
+    if (!change) return this.log(status, change_id, by, 'ignored: no such change');
+    if (change.status !== 'pending') return this.log(status, change_id, by, `ignored: already ${change.status}`);
+    change.status = status;
+    change.decision = { by, comment: comment ?? null, at: new Date().toISOString() };
+    this.log(status, change_id, by, 'ok');
+  }
+
+  private decideAll(raw: BulkDecision | undefined, status: 'approved' | 'rejected'): void {
+    const parsed = BulkDecisionSchema.safeParse(raw ?? {});
+    if (!parsed.success) return this.log(status, null, 'unknown', `ignored: ${describeIssues(parsed.error)}`);
+    for (const change of this.pending()) this.decideOne({ change_id: change.id, ...parsed.data }, status);
+  }
+
+  /** Every decision, accepted or not, is recorded with who sent it. */
+  private log(decision: 'approved' | 'rejected', changeId: string | null, by: string, result: string): void {
+    this.dream.review_log.push({ at: new Date().toISOString(), by, decision, change_id: changeId, result });
+  }
+}
+
+function failureType(error: unknown): string {
+  const cause = (error as { cause?: unknown })?.cause ?? error;
+  return cause instanceof ApplicationFailure && cause.type ? cause.type : 'internal_error';
+}
