@@ -15,6 +15,7 @@ import type { Scenario } from '../../src/scripted-model/scenario';
 import { startScriptedModel, type ScriptedModel } from '../../src/scripted-model/server';
 import { FsSessionStore } from '../../src/storage/fs-session-store';
 import { createWorker } from '../../src/worker';
+import { describeWorkerConcurrency, type WorkerConcurrency } from './worker-concurrency';
 
 /** A running benchmark environment; `close()` stops everything it started, in reverse order. */
 export interface BenchEnvironment {
@@ -26,6 +27,8 @@ export interface BenchEnvironment {
   model: ScriptedModel;
   store: FsSessionStore;
   dataDir: string;
+  /** The worker's effective concurrency settings: src/worker.ts's, i.e. the SDK defaults unless it sets them. */
+  workerConcurrency: WorkerConcurrency;
   close(): Promise<void>;
 }
 
@@ -58,7 +61,8 @@ export async function startBenchEnvironment(scenario: Scenario, log: (line: stri
     const store = new FsSessionStore(dataDir);
     const lucid = new LucidClient({ client: new Client({ connection, namespace: NAMESPACE }), taskQueue: TASK_QUEUE, store });
     log(`ready: dev server ${server.address}, scripted model ${model.url}, data ${dataDir}`);
-    return { address: server.address, taskQueue: TASK_QUEUE, lucid, model, store, dataDir, close: () => stopAll(stops) };
+    const workerConcurrency = describeWorkerConcurrency(worker);
+    return { address: server.address, taskQueue: TASK_QUEUE, lucid, model, store, dataDir, workerConcurrency, close: () => stopAll(stops) };
   } catch (error) {
     await stopAll(stops);
     throw error;

@@ -18,3 +18,26 @@ export function percentile(values: readonly number[], percent: number): number {
   const rank = Math.max(1, Math.ceil((percent / 100) * sorted.length));
   return sorted[rank - 1];
 }
+
+/** A span of time, e.g. from a request's arrival to its answer (milliseconds on any one clock). */
+export interface Interval {
+  start: number;
+  end: number;
+}
+
+/** The largest number of intervals that overlap at one moment: how much ran in parallel. 0 for none. */
+export function peakOverlap(intervals: readonly Interval[]): number {
+  // An end sorts before a start at the same moment: touching intervals did not run together.
+  const edges = intervals.flatMap(({ start, end }) => [
+    { at: start, change: 1 },
+    { at: end, change: -1 },
+  ]);
+  edges.sort((a, b) => a.at - b.at || a.change - b.change);
+  let current = 0;
+  let peak = 0;
+  for (const edge of edges) {
+    current += edge.change;
+    peak = Math.max(peak, current);
+  }
+  return peak;
+}

@@ -2,7 +2,7 @@
  * Prints a live stream of events, one line each, with a progress line (turn, tool calls, outcome, tokens).
  * On a terminal the progress line stays at the bottom and is redrawn in place; when the output is a pipe or a
  * file, where `\r` tricks would only leave clutter, the progress is printed as a plain line after each model
- * answer and each evaluation end instead.
+ * answer, each evaluation end and each time a thread finishes its task instead.
  *
  * The grader's heartbeat events (`span.outcome_evaluation_ongoing`, one every few seconds while it works) only
  * move the progress line on a terminal ("grading 15s"): a new line for each would bury the log.
@@ -15,6 +15,7 @@ import {
   renderProgress,
   type SessionProgress,
 } from './render-event';
+import { runningThreadCount } from './render-thread';
 
 /** Moves to the start of the line and erases it (ANSI "erase in line"). */
 const CLEAR_LINE = '\r\x1b[2K';
@@ -44,7 +45,8 @@ export class EventPrinter {
   }
 
   print(event: SessionEvent): void {
-    this.progress = advanceProgress(this.progress, event);
+    const before = this.progress;
+    this.progress = advanceProgress(before, event);
     if (this.redrawsInPlace()) {
       const lines = event.type === 'span.outcome_evaluation_ongoing' ? '' : this.renderLines(event);
       this.stream.write(`${CLEAR_LINE}${lines}${this.fittedProgress()}`);
@@ -52,7 +54,8 @@ export class EventPrinter {
       return;
     }
     this.stream.write(this.renderLines(event));
-    if (this.options.showProgress && PROGRESS_AFTER.has(event.type)) this.writeProgressLine();
+    const moment = PROGRESS_AFTER.has(event.type) || threadFinished(before, this.progress);
+    if (this.options.showProgress && moment) this.writeProgressLine();
   }
 
   /** Leaves the final progress as an ordinary line, so what follows starts on a fresh line. */
@@ -93,4 +96,13 @@ export class EventPrinter {
     const width = (this.stream.columns || 80) - 1; // 0 or unknown on some pseudo-terminals
     return text.length > width ? `${text.slice(0, Math.max(0, width - 1))}…` : text;
   }
+}
+
+/**
+ * A thread finished its task (or ended during it): the moment "threads: n running" changes for a reader. Thread
+ * starts come in bursts (one per delegate call) and closing idle threads at the end changes nothing running, so
+ * neither gets a line of its own.
+ */
+function threadFinished(before: SessionProgress, after: SessionProgress): boolean {
+  return runningThreadCount(after.threads) < runningThreadCount(before.threads);
 }

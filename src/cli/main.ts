@@ -12,6 +12,7 @@ import { runCommand } from './commands/run';
 import { sendCommand } from './commands/send';
 import { sessionsCommand } from './commands/sessions';
 import { statusCommand } from './commands/status';
+import { threadsCommand } from './commands/threads';
 import { configuredAddress, connectToTemporal, type Connected } from './connect';
 import { ExitCode, toCliError, UsageError, type ExitCodeValue } from './errors';
 import type { PrinterStream } from './event-printer';
@@ -21,6 +22,7 @@ const COMMANDS: Record<Exclude<CommandName, 'help'>, Command> = {
   run: runCommand,
   sessions: sessionsCommand,
   events: eventsCommand,
+  threads: threadsCommand,
   send: sendCommand,
   interrupt: interruptCommand,
   outcome: outcomeCommand,

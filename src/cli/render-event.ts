@@ -14,6 +14,13 @@ import {
   type OutcomeEvent,
   type OutcomeProgress,
 } from './render-outcome';
+import {
+  advanceThreadStatuses,
+  describeThreadEvent,
+  isThreadEvent,
+  renderThreadProgress,
+  type ThreadStatuses,
+} from './render-thread';
 import { DEFAULT_MAX_TEXT_LENGTH, formatCount, oneLine, plural } from './text';
 
 export { formatCount, oneLine } from './text';
@@ -70,6 +77,7 @@ export function renderEventLines(event: SessionEvent, options: RenderEventOption
 function describeEvent(event: SessionEvent, options: RenderEventOptions): [kind: string, text: string] {
   const max = options.maxTextLength ?? DEFAULT_MAX_TEXT_LENGTH;
   if (isOutcomeEvent(event)) return describeOutcomeEvent(event, options.outcomeMaxIterations ?? (() => undefined), max);
+  if (isThreadEvent(event)) return describeThreadEvent(event, max);
   switch (event.type) {
     case 'user.message':
       return ['user', oneLine(textOfBlocks(event.content), max)];
@@ -161,6 +169,8 @@ export interface SessionProgress {
   outcome: OutcomeProgress | null;
   /** How many evaluations each outcome seen so far allows, for naming evaluations "n of max". */
   outcomeMaxIterations: Readonly<Record<string, number>>;
+  /** Each thread's latest status (empty while the session has none). */
+  threads: ThreadStatuses;
 }
 
 export const INITIAL_PROGRESS: SessionProgress = Object.freeze({
@@ -170,11 +180,13 @@ export const INITIAL_PROGRESS: SessionProgress = Object.freeze({
   toolNames: {},
   outcome: null,
   outcomeMaxIterations: {},
+  threads: {},
 });
 
 /** The progress after one more event (a new object; the old one is left as it was). */
 export function advanceProgress(progress: SessionProgress, event: SessionEvent): SessionProgress {
   if (isOutcomeEvent(event)) return advanceOutcome(progress, event);
+  if (isThreadEvent(event)) return { ...progress, threads: advanceThreadStatuses(progress.threads, event) };
   switch (event.type) {
     case 'span.model_request_start':
       return { ...progress, turns: progress.turns + 1 };
@@ -202,13 +214,16 @@ function advanceOutcome(progress: SessionProgress, event: OutcomeEvent): Session
 
 /**
  * `turn 3 · 4 tool calls · tokens in 1,234 · out 56 · cached 1,000`, and with an outcome
- * `turn 3 · 4 tool calls · outcome: evaluation 1 of 3 · grading · tokens in …`. The outcome comes before the
- * tokens because a progress line too wide for the terminal is cut at its end, and the outcome matters more.
- * The tokens are the agent's; the grader's are counted apart (see `lucid status`).
+ * `turn 3 · 4 tool calls · outcome: evaluation 1 of 3 · grading · tokens in …`, and with threads
+ * `turn 1 · 3 tool calls · threads: 2 running / 3 · tokens in …`. The outcome and the threads come before the
+ * tokens because a progress line too wide for the terminal is cut at its end, and they matter more.
+ * The tokens are the agent's; the grader's and the threads' are counted apart (see `lucid status`, `lucid threads`).
  */
 export function renderProgress(progress: SessionProgress): string {
   const parts = [`turn ${progress.turns}`, plural(progress.toolCalls, 'tool call')];
   if (progress.outcome) parts.push(renderOutcomeProgress(progress.outcome));
+  const threads = renderThreadProgress(progress.threads);
+  if (threads) parts.push(threads);
   parts.push(`tokens ${describeUsage(progress.usage)}`);
   return parts.join(' · ');
 }

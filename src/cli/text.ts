@@ -19,3 +19,20 @@ export function formatCount(count: number): string {
 export function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
+
+/**
+ * Lays out rows (the first is the header) in columns two spaces apart, without trailing spaces. The columns
+ * listed in `rightAligned` are padded on the left, so the digits of numbers line up.
+ */
+export function formatColumns(rows: readonly string[][], rightAligned: ReadonlySet<number> = new Set()): string[] {
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => Array.from(row[column]).length)));
+  return rows.map((row) =>
+    row
+      .map((cell, column) => {
+        const padding = ' '.repeat(widths[column] - Array.from(cell).length);
+        return rightAligned.has(column) ? `${padding}${cell}` : `${cell}${padding}`;
+      })
+      .join('  ')
+      .trimEnd(),
+  );
+}

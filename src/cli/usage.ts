@@ -6,7 +6,8 @@ export const COMMAND_USAGE = {
     'lucid run <agent> "<message>" [--workspace DIR] [--keep-alive SECONDS] [--id SESSION_ID] [--detach]\n' +
     '          [--rubric FILE [--outcome "description"] [--max-iterations N] [--hide-rubric] [--grader-model MODEL]]',
   sessions: 'lucid sessions [--agent NAME] [--status running|idle|terminated] [--limit N]',
-  events: 'lucid events <id> [--after SEQ] [--follow] [--json]',
+  events: 'lucid events <id> [--thread THREAD_ID] [--after SEQ] [--follow] [--json]',
+  threads: 'lucid threads <id> [--follow] [--json]',
   send: 'lucid send <id> "<message>"',
   interrupt: 'lucid interrupt <id>',
   outcome:
@@ -31,7 +32,10 @@ Commands:
               --rubric: an outcome: a grader checks the work against the rubric file, and the
               agent revises until it is satisfied, at most --max-iterations evaluations, default 3)
   sessions   list sessions, newest first, through Temporal visibility
-  events     print a session's events (--follow: keep printing until it ends; --json: one JSON object a line)
+  events     print a session's events (--follow: keep printing until it ends; --json: one JSON object a line;
+             --thread sthr_…: the own log of one of its threads instead)
+  threads    print a session's thread tree: each sub-agent thread with agent, status, turns and tokens
+             (--follow: redraw it until the session ends; --json: as JSON)
   send       send a running or kept-alive session a user message
   interrupt  stop the current turn before its next model request
   outcome    give a running or kept-alive session an outcome (rubric file, description) to achieve

@@ -8,6 +8,7 @@ import {
   defineSignal,
   getExternalWorkflowHandle,
   ParentClosePolicy,
+  patched,
   startChild,
 } from '@temporalio/workflow';
 import type { AgentDefinition, ThreadLimits } from '../domain/agent-definition';
@@ -107,13 +108,17 @@ export class ThreadManager {
   async closeAll(): Promise<void> {
     const open = this.state.records.filter((record) => record.status !== 'terminated');
     if (open.length === 0) return;
-    for (const record of open) {
+    const cancel = async (record: ThreadRecord) => {
       try {
         await getExternalWorkflowHandle(record.session_id).cancel();
       } catch {
         this.markTerminated(record); // already gone
       }
-    }
+    };
+    // Cancelling all at once saves one workflow task per thread (bench/fanout: 2.8 s → 0.7 s at 25 threads).
+    // Sessions recorded before this change cancelled one by one, and replay the same way.
+    if (patched('close-threads-in-parallel')) await Promise.all(open.map(cancel));
+    else for (const record of open) await cancel(record);
     await condition(() => open.every((record) => record.status === 'terminated'), '1 minute');
     for (const record of open) this.markTerminated(record); // did not report in time; closed all the same
   }

@@ -6,8 +6,11 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { EventPrinter } from '../../src/cli/event-printer';
+import { LiveView } from '../../src/cli/live-view';
 import { runCli } from '../../src/cli/main';
 import { renderSnapshot } from '../../src/cli/render-snapshot';
+import { renderThreadTree } from '../../src/cli/render-thread-tree';
+import { buildThreadTree } from '../../src/cli/thread-tree';
 import {
   advanceProgress,
   describeToolInput,
@@ -21,6 +24,8 @@ import { outcomesEnding, SessionEndingTracker } from '../../src/cli/session-endi
 import type { AgentDefinition } from '../../src/domain/agent-definition';
 import type { SessionEvent, SessionEventBody, SessionSnapshot } from '../../src/domain/events';
 import type { CriterionVerdict, OutcomeEvaluation } from '../../src/domain/outcome';
+import type { ThreadSummary } from '../../src/domain/threads';
+import type { Usage } from '../../src/domain/usage';
 import type { Rule, Scenario } from '../../src/scripted-model/scenario';
 import { startSessionHarness, workspaceOf, type SessionHarness } from '../helpers/session';
 import { tempDir } from '../helpers/temporal';
@@ -169,6 +174,97 @@ describe('lucid CLI (subprocess, real server, worker and scripted model)', () =>
       expectExit(listed, 0);
       expect(listed.stdout).toMatch(/^ID +AGENT +STATUS +STARTED/);
       expect(listed.stdout).toMatch(new RegExp(`${sessionId} +${agent.name} +terminated +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d`));
+    });
+  });
+
+  describe('a lead delegating to two sub-agents in one turn', () => {
+    const sessionId = `cli-lead-${unique}`;
+    const subAgent = (name: string, system: string): AgentDefinition => ({ name, model: 'scripted-sub', system, tools: ['write_file'], max_turns: 3, max_tokens: 256 });
+    const lead: AgentDefinition = {
+      name: `cli-lead-${unique}`,
+      model: 'scripted-lead',
+      system: 'LEAD-SYSTEM: split the job.',
+      tools: ['read_file'],
+      max_turns: 4,
+      max_tokens: 512,
+      subagents: [subAgent('researcher', 'RESEARCHER-SYSTEM'), subAgent('writer', 'WRITER-SYSTEM')],
+      thread_limits: { max_concurrent: 25, max_total: 100, max_depth: 1 },
+    };
+    /** A sub-agent that writes `<file>` and then reports `summary`. */
+    const subAgentRules = (system: string, task: string, file: string, summary: string): Rule[] => [
+      { match: { system, last_user_text: task }, times: 1, reply: { content: [{ type: 'tool_use', name: 'write_file', input: { path: file, content: `${task}\n` } }] } },
+      { match: { system, last_tool_result: `Created ${file}` }, times: 1, reply: { content: [{ type: 'text', text: summary }] } },
+    ];
+    const delegate = (agent: string, task: string) => ({ type: 'tool_use' as const, name: 'delegate', input: { agent, task } });
+    let researcherThread: string;
+
+    it('`run` shows the thread events and how many threads run, and exits 0', async () => {
+      fs.writeFileSync(path.join(workDir, 'lead.json'), JSON.stringify(lead));
+      harness.model.setScenario({
+        rules: [
+          ...subAgentRules('RESEARCHER-SYSTEM', 'research alpha', 'alpha.md', 'Alpha notes are in alpha.md.'),
+          ...subAgentRules('WRITER-SYSTEM', 'write the intro', 'intro.md', 'The intro is in intro.md.'),
+          {
+            match: { system: 'LEAD-SYSTEM' },
+            times: 1,
+            reply: { content: [delegate('researcher', 'research alpha\nand cite sources'), delegate('writer', 'write the intro')] },
+          },
+          { match: { system: 'LEAD-SYSTEM' }, times: 1, reply: { content: [{ type: 'text', text: 'Report assembled.' }] } },
+        ],
+      });
+      const result = await lucid('run', 'lead.json', 'Build the report', '--id', sessionId);
+      expectExit(result, 0);
+      const out = result.stdout;
+      const created = out.match(/thread +thread (sthr_\w+) \(researcher\) created/);
+      expect(created).not.toBeNull();
+      researcherThread = created![1];
+      expect(out).toMatch(/thread +thread sthr_\w+ \(writer\) created/);
+      expect(out).toContain(`→ ${researcherThread} researcher: research alpha …`);
+      expect(out).toContain(`← ${researcherThread} researcher: Alpha notes are in alpha.md.`);
+      expect(out).toMatch(/← sthr_\w+ writer: The intro is in intro\.md\./);
+      expect(out).toContain(`thread ${researcherThread} (researcher) idle (end_turn)`);
+      // A pipe gets a progress line each time a thread finishes its task.
+      expect(out).toMatch(/turn 1 · 2 tool calls · threads: 1 running \/ 2 · tokens/);
+      expect(out).toMatch(/turn 1 · 2 tool calls · threads: 0 running \/ 2 · tokens/);
+      expect(out).toContain('final message:\n  Report assembled.');
+    });
+
+    it('`threads` lists both threads with agent, status, turns and tokens', async () => {
+      const [text, json, follow] = await Promise.all([
+        lucid('threads', sessionId),
+        lucid('threads', sessionId, '--json'),
+        lucid('threads', sessionId, '--follow'),
+      ]);
+      expectExit(text, 0);
+      const lines = text.stdout.trimEnd().split('\n');
+      expect(lines[0]).toMatch(/^SESSION \/ THREAD +AGENT +STATUS +TURNS +TOKENS IN +OUT +CACHED$/);
+      expect(lines[1]).toMatch(new RegExp(`^${sessionId} +${lead.name} +terminated +2 +[1-9][\\d,]* +[1-9]`));
+      expect(lines[2]).toMatch(new RegExp(`^├─ ${researcherThread} +researcher +terminated +2 +[1-9][\\d,]* +[1-9]`));
+      expect(lines[3]).toMatch(/^└─ sthr_\w+ +writer +terminated +2 +[1-9][\d,]* +[1-9]/);
+      expect(lines[4]).toMatch(/^2 threads: 0 running, 0 idle, 2 terminated · 6 turns · tokens in [\d,]+ · out [\d,]+ · cached [\d,]+$/);
+      expectExit(json, 0);
+      const tree = JSON.parse(json.stdout);
+      expect(tree).toMatchObject({ session_id: sessionId, thread_id: null, status: 'terminated' });
+      expect(tree.threads.map((thread: { agent_name: string }) => thread.agent_name)).toEqual(['researcher', 'writer']);
+      expect(tree.threads[0].session_id).toBe(`${sessionId}/${researcherThread}`);
+      // Following a session that has ended shows its tree once, as it ended, and returns.
+      expectExit(follow, 0);
+      expect(follow.stdout).toMatch(/^at \d\d:\d\d:\d\d\n/);
+      expect(follow.stdout.split('\n').slice(1).join('\n')).toBe(text.stdout);
+    });
+
+    it('`events --thread` prints the thread\'s own log, and exits 4 for a thread the session does not have', async () => {
+      const [own, missing] = await Promise.all([
+        lucid('events', sessionId, '--thread', researcherThread),
+        lucid('events', sessionId, '--thread', 'sthr_nosuchthread'),
+      ]);
+      expectExit(own, 0);
+      expect(own.stdout).toMatch(/#1 +user +research alpha ↵ and cite sources/);
+      expect(own.stdout).toMatch(/tool +write_file path="alpha.md" content=/);
+      expect(own.stdout).toMatch(/agent +Alpha notes are in alpha\.md\./);
+      expect(own.stdout).not.toContain('intro');
+      expectExit(missing, 4);
+      expect(missing.stderr).toContain(`no thread sthr_nosuchthread in session "${sessionId}"`);
     });
   });
 
@@ -370,6 +466,11 @@ describe('lucid CLI (subprocess, real server, worker and scripted model)', () =>
     expect(badAgent.stderr).toMatch(/invalid agent definition in bad-agent\.json: tools\.0/);
     expectExit(badStatus, 2);
     expect(badStatus.stderr).toContain('--status must be one of running, idle, terminated');
+    // Checked before connecting, so in this process: as real as a subprocess, and much faster.
+    let stderr = '';
+    const badThread = await runCli(['events', 'sesn_whatever', '--thread', 'researcher'], { stdout: { write: () => true }, stderr: { write: (text: string) => (stderr += text) } });
+    expect(badThread).toBe(2);
+    expect(stderr).toContain('--thread must be a thread id (sthr_…, see: lucid threads <id>), got "researcher"');
   });
 
   it('exits 3 quickly with a one-line hint when the server cannot be reached', async () => {
@@ -596,5 +697,128 @@ describe('render outcomes', () => {
     expect(text).toContain('tokens     in 100 (cached 0, cache writes 0) · out 20\ngrader     in 2,000 (cached 0, cache writes 0) · out 90');
     expect(text).toContain('outcomes:\n  outc_1  grader_error · evaluation 2 of 3 · Write report.md\n          grader error: no verdict\nfinal message:');
     expect(renderSnapshot(snapshotWith([]))).not.toMatch(/grader|outcomes:/);
+  });
+});
+
+describe('render threads', () => {
+  let seq = 0;
+  const event = (body: SessionEventBody): SessionEvent =>
+    ({ id: `sevt_t_${++seq}`, seq: 9, processed_at: '2025-03-04T05:06:07.000Z', ...body }) as SessionEvent;
+  const line = (body: SessionEventBody) => renderEvent(event(body), { timeZone: 'UTC', maxTextLength: 40 });
+  const text = (value: string) => [{ type: 'text' as const, text: value }];
+  const created = (thread: string, agent: string): SessionEventBody => ({ type: 'session.thread_created', session_thread_id: thread, agent_name: agent, workflow_run_id: null });
+  const running = (thread: string, agent: string): SessionEventBody => ({ type: 'session.thread_status_running', session_thread_id: thread, agent_name: agent });
+  const idle = (thread: string, agent: string): SessionEventBody => ({
+    type: 'session.thread_status_idle',
+    session_thread_id: thread,
+    agent_name: agent,
+    stop_reason: { type: 'end_turn' },
+    stop_details: null,
+  });
+  const terminated = (thread: string, agent: string): SessionEventBody => ({ type: 'session.thread_status_terminated', session_thread_id: thread, agent_name: agent });
+
+  it('renders each thread event as one line', () => {
+    expect(line(created('sthr_a', 'researcher'))).toBe('05:06:07  #9   thread   thread sthr_a (researcher) created');
+    expect(line(running('sthr_a', 'researcher'))).toBe('05:06:07  #9   thread   thread sthr_a (researcher) running');
+    expect(line(idle('sthr_a', 'researcher'))).toBe('05:06:07  #9   thread   thread sthr_a (researcher) idle (end_turn)');
+    expect(line(terminated('sthr_a', 'researcher'))).toBe('05:06:07  #9   thread   thread sthr_a (researcher) terminated');
+    // The task's first line only, cut to the text length; the result on one line, cut likewise.
+    expect(line({ type: 'agent.thread_message_sent', to_session_thread_id: 'sthr_a', to_agent_name: 'researcher', content: text('Find the facts\nin detail') })).toBe(
+      '05:06:07  #9   thread   → sthr_a researcher: Find the facts …',
+    );
+    expect(line({ type: 'agent.thread_message_sent', to_session_thread_id: 'sthr_a', to_agent_name: 'researcher', content: text('x'.repeat(100)) })).toBe(
+      `05:06:07  #9   thread   → sthr_a researcher: ${'x'.repeat(39)}…`,
+    );
+    expect(
+      line({ type: 'agent.thread_message_received', from_session_thread_id: 'sthr_a', from_agent_name: 'researcher', content: text('Done.\nSee facts.md') }),
+    ).toBe('05:06:07  #9   thread   ← sthr_a researcher: Done. ↵ See facts.md');
+  });
+
+  it('counts running threads in the progress line, and prints it in a pipe when a thread finishes', () => {
+    let output = '';
+    const printer = new EventPrinter({ write: (chunk: string) => (output += chunk), isTTY: false }, { showProgress: true });
+    const progressLines = () => output.split('\n').filter((row) => row.startsWith('  turn'));
+    for (const body of [created('sthr_a', 'r'), running('sthr_a', 'r'), created('sthr_b', 'w'), running('sthr_b', 'w')]) printer.print(event(body));
+    expect(progressLines()).toEqual([]); // starting threads prints no progress of its own
+    expect(renderProgress(printer.currentProgress)).toBe('turn 0 · 0 tool calls · threads: 2 running / 2 · tokens in 0 · out 0 · cached 0');
+    printer.print(event(idle('sthr_a', 'r')));
+    expect(progressLines()).toEqual(['  turn 0 · 0 tool calls · threads: 1 running / 2 · tokens in 0 · out 0 · cached 0']);
+    printer.print(event(terminated('sthr_a', 'r'))); // an idle thread closing changes nothing running
+    expect(progressLines()).toHaveLength(1);
+    printer.print(event(terminated('sthr_b', 'w'))); // ended during its task
+    expect(progressLines()[1]).toContain('threads: 0 running / 2');
+  });
+
+  const usage = (input: number, output: number, cached = 0): Usage => ({
+    input_tokens: input,
+    output_tokens: output,
+    cache_read_input_tokens: cached,
+    cache_creation_input_tokens: 0,
+  });
+  const summary = (parent: string, thread: string, agent: string, status: ThreadSummary['status'], turns: number, used: Usage): ThreadSummary => ({
+    thread_id: thread,
+    session_id: `${parent}/${thread}`,
+    agent_name: agent,
+    status,
+    turns,
+    usage: used,
+  });
+  const snapshot = (sessionId: string, agent: string, status: SessionSnapshot['status'], turns: number, used: Usage, threads: ThreadSummary[] = []): SessionSnapshot => ({
+    session_id: sessionId,
+    agent,
+    status,
+    stop_reason: null,
+    final_message: null,
+    usage: used,
+    grader_usage: usage(0, 0),
+    outcome_evaluations: [],
+    threads,
+    turns,
+    event_count: 1,
+    workspace: '/tmp/w',
+    created_at: '2025-03-04T05:06:07.000Z',
+    updated_at: '2025-03-04T05:06:07.000Z',
+  });
+
+  it('builds the tree from snapshots, nested threads included, with each session\'s own tokens', async () => {
+    // Totals include the threads': lead 100/10 of its own, researcher 50/5 of its own plus its checker's 20/2.
+    const lead = snapshot('sesn_1', 'lead', 'running', 2, usage(100 + 70 + 30, 10 + 7 + 3), [
+      summary('sesn_1', 'sthr_r', 'researcher', 'running', 1, usage(60, 6)), // stale: the thread's own snapshot is fresher
+      summary('sesn_1', 'sthr_w', 'writer', 'running', 0, usage(30, 3)),
+    ]);
+    const researcher = snapshot('sesn_1/sthr_r', 'researcher', 'running', 3, usage(70, 7, 40), [summary('sesn_1/sthr_r', 'sthr_c', 'checker', 'idle', 1, usage(20, 2))]);
+    const checker = snapshot('sesn_1/sthr_r/sthr_c', 'checker', 'idle', 1, usage(20, 2));
+    const stored = new Map([researcher, checker].map((value) => [value.session_id, value]));
+    const read = jest.fn(async (sessionId: string) => stored.get(sessionId) ?? null);
+
+    const tree = await buildThreadTree(lead, read);
+    expect(read.mock.calls.map(([id]) => id).sort()).toEqual(['sesn_1/sthr_r', 'sesn_1/sthr_r/sthr_c', 'sesn_1/sthr_w']);
+    expect(tree.usage).toEqual(usage(110, 11)); // 200 − 60 − 30: the lead's own, by its own summaries
+    expect(tree.threads[0]).toMatchObject({ thread_id: 'sthr_r', status: 'running', turns: 3, usage: usage(50, 5, 40), source: 'snapshot' });
+    expect(tree.threads[0].threads[0]).toMatchObject({ thread_id: 'sthr_c', agent_name: 'checker', status: 'idle', usage: usage(20, 2) });
+    expect(tree.threads[1]).toMatchObject({ thread_id: 'sthr_w', agent_name: 'writer', turns: 0, usage: usage(30, 3), source: 'lead' }); // no snapshot yet
+
+    expect(renderThreadTree(tree)).toEqual([
+      'SESSION / THREAD  AGENT       STATUS   TURNS  TOKENS IN  OUT  CACHED',
+      'sesn_1            lead        running      2        110   11       0',
+      '├─ sthr_r         researcher  running      3         90    5      40',
+      '│  └─ sthr_c      checker     idle         1         20    2       0',
+      '└─ sthr_w         writer      running      0         30    3       0',
+      '3 threads: 2 running, 1 idle, 0 terminated · 6 turns · tokens in 250 · out 21 · cached 40',
+    ]);
+    expect(renderThreadTree(await buildThreadTree(checker, read)).slice(-1)).toEqual(['no threads · 1 turn · tokens in 20 · out 2 · cached 0']);
+  });
+
+  it('redraws a followed view in place on a terminal, and prints only changes in a pipe', () => {
+    const shown = (isTTY: boolean) => {
+      let output = '';
+      const view = new LiveView({ write: (chunk: string) => (output += chunk), isTTY, columns: 12 });
+      view.show(['a', 'b'], 'at 1');
+      view.show(['a', 'b'], 'at 2'); // unchanged: nothing written
+      view.show(['a', 'c is a long line'], 'at 3');
+      return output;
+    };
+    expect(shown(false)).toBe('at 1\na\nb\n\nat 3\na\nc is a long line\n');
+    expect(shown(true)).toBe('at 1\na\nb\n\x1b[3F\x1b[Jat 3\na\nc is a lon…\n');
   });
 });

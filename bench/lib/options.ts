@@ -1,0 +1,26 @@
+/** Command-line and report helpers shared by the benchmarks. */
+import os from 'node:os';
+
+/** Parses a whole number within bounds, or throws an error naming the option and showing the usage. */
+export function wholeNumber(name: string, value: string, min: number, max: number, usage: string): number {
+  const number = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!(number >= min && number <= max)) throw new Error(`--${name} must be a whole number from ${min} to ${max}, got "${value}"\n${usage}`);
+  return number;
+}
+
+/** Parses a comma-separated list of whole numbers within bounds (`1,4,16`), keeping the order given. */
+export function wholeNumberList(name: string, value: string, min: number, max: number, usage: string): number[] {
+  const numbers = value.split(',').map((part) => wholeNumber(name, part.trim(), min, max, usage));
+  if (new Set(numbers).size !== numbers.length) throw new Error(`--${name} lists a number twice: "${value}"\n${usage}`);
+  return numbers;
+}
+
+/** `2025-06-05-140211`: a date that sorts, with the time so that two runs on one day keep both files. */
+export function fileTimestamp(date: Date): string {
+  return date.toISOString().slice(0, 19).replace('T', '-').replace(/:/g, '');
+}
+
+/** What the numbers were measured on, for the JSON report. */
+export function describeMachine(): { platform: string; cpus: string; node: string } {
+  return { platform: `${os.platform()} ${os.release()}`, cpus: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown'}`, node: process.version };
+}
