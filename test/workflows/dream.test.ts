@@ -199,6 +199,22 @@ describe('dreams', () => {
     expect((await harness.lucid.dreamResult(first)).changes[0].status).toBe('rejected');
   });
 
+  it('stops on cancel and applies nothing further', async () => {
+    harness.model.setScenario({ rules: [lessonsReply('x'), changesReply([add('/never.md', 'never')]), { match: {}, reply: { content: [{ type: 'text', text: 'ok' }] } }] });
+    const sessionId = await runSession('cancel me');
+    const store = await memory.createStore({ name: 'canceled' });
+    const dreamId = await harness.lucid.startDream(dreamInput(store.id, [sessionId]));
+    await waitForPhase(dreamId, 'awaiting_review');
+    await harness.temporal.client.workflow.getHandle(dreamId).cancel();
+    await expect(harness.lucid.dreamResult(dreamId)).rejects.toThrow(WorkflowFailedError);
+    await harness.lucid.approveAll(dreamId, { by: 'late' }).catch(() => undefined); // too late: the workflow has ended
+    expect(await harness.lucid.dream(dreamId)).toMatchObject({ status: 'canceled', ended_at: expect.any(String) });
+    expect(await memory.listMemories(store.id)).toEqual([]);
+    // The hold was released: another update_existing dream can take the store.
+    const next = await harness.lucid.startDream(dreamInput(store.id, [sessionId], { review: 'auto' }));
+    expect((await harness.lucid.dreamResult(next)).changes[0].status).toBe('applied');
+  });
+
   it('runs on a schedule: skips below the session threshold, dreams above it', async () => {
     const scheduled: AgentDefinition = { ...agent, name: `scheduled-${Date.now()}` };
     harness.model.setScenario({ rules: [lessonsReply('learned'), changesReply([add('/s.md', 'scheduled lesson')]), { match: {}, reply: { content: [{ type: 'text', text: 'ok' }] } }] });
