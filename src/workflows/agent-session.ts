@@ -379,30 +379,8 @@ class Session {
 
   /** Tool calls from one model turn run in parallel; their results are recorded in call order. */
   private async runTools(toolUses: ToolUse[]): Promise<void> {
-    const allowed = new Set<string>(this.state.agent.tools);
-    if (this.threads.canDelegate()) allowed.add(DELEGATE_TOOL_NAME);
-    if (this.state.memory.stores.length > 0) allowed.add(MEMORY_TOOL_NAME);
-    const outcomes = await Promise.all(
-      toolUses.map((toolUse) =>
-        toolUse.name === DELEGATE_TOOL_NAME && allowed.has(DELEGATE_TOOL_NAME)
-          ? this.threads.delegate(toolUse.input)
-          : toolUse.name === MEMORY_TOOL_NAME && allowed.has(MEMORY_TOOL_NAME)
-            ? runMemoryTool
-                .executeWithOptions({ ...TOOL_ACTIVITY, summary: `memory ${summarizeToolInput(toolUse.input)}` }, [
-                  { sessionId: this.state.sessionId, toolUseId: toolUse.id, stores: this.state.memory.stores, input: toolUse.input },
-                ])
-                .catch((error: unknown) => ({ is_error: true, content: `memory tool failed: ${errorMessage(error)}` }))
-            : allowed.has(toolUse.name)
-          ? runTool.executeWithOptions(
-              { ...TOOL_ACTIVITY, summary: `${toolUse.name} ${summarizeToolInput(toolUse.input)}` },
-              [{ sessionId: this.state.sessionId, workspace: this.state.workspace, toolUseId: toolUse.id, name: toolUse.name, input: toolUse.input }],
-            ).catch((error: unknown) => ({ is_error: true, content: `tool ${toolUse.name} failed: ${errorMessage(error)}` }))
-          : Promise.resolve({
-              is_error: true,
-              content: `tool "${toolUse.name}" is not available to this agent (available: ${[...allowed].join(', ') || 'none'})`,
-            }),
-      ),
-    );
+    const available = this.availableTools();
+    const outcomes = await Promise.all(toolUses.map((toolUse) => this.runOneTool(toolUse, available)));
     outcomes.forEach((outcome, index) =>
       this.log.emit({
         type: 'agent.tool_result',
@@ -411,6 +389,30 @@ class Session {
         is_error: outcome.is_error,
       }),
     );
+  }
+
+  /** The agent's workspace tools, plus `delegate` when it leads a team and `memory` when stores are attached. */
+  private availableTools(): Set<string> {
+    const available = new Set<string>(this.state.agent.tools);
+    if (this.threads.canDelegate()) available.add(DELEGATE_TOOL_NAME);
+    if (this.state.memory.stores.length > 0) available.add(MEMORY_TOOL_NAME);
+    return available;
+  }
+
+  /** One tool call; whatever goes wrong comes back as a tool error the agent sees, never a crashed session. */
+  private runOneTool(toolUse: ToolUse, available: Set<string>): Promise<{ content: string; is_error: boolean }> {
+    if (!available.has(toolUse.name)) {
+      const names = [...available].join(', ') || 'none';
+      return Promise.resolve({ is_error: true, content: `tool "${toolUse.name}" is not available to this agent (available: ${names})` });
+    }
+    if (toolUse.name === DELEGATE_TOOL_NAME) return this.threads.delegate(toolUse.input);
+    const options = { ...TOOL_ACTIVITY, summary: `${toolUse.name} ${summarizeToolInput(toolUse.input)}` };
+    const { sessionId, workspace } = this.state;
+    const call =
+      toolUse.name === MEMORY_TOOL_NAME
+        ? runMemoryTool.executeWithOptions(options, [{ sessionId, toolUseId: toolUse.id, stores: this.state.memory.stores, input: toolUse.input }])
+        : runTool.executeWithOptions(options, [{ sessionId, workspace, toolUseId: toolUse.id, name: toolUse.name, input: toolUse.input }]);
+    return call.catch((error: unknown) => ({ is_error: true, content: `tool ${toolUse.name} failed: ${errorMessage(error)}` }));
   }
 
   private async becomeIdle(): Promise<void> {
