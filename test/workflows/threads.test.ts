@@ -224,6 +224,25 @@ describe('multiagent threads', () => {
     expect((error as WorkflowFailedError).cause?.message).toMatch(/roster agent "researcher" has sub-agents of its own, but thread_limits.max_depth is 1/);
   });
 
+  it('stops running threads when the lead is interrupted, and leaves none running when it ends', async () => {
+    harness.model.setScenario({
+      rules: [
+        { match: { system: 'RESEARCHER-SYSTEM' }, delay_ms: 400, reply: { content: [{ type: 'tool_use', name: 'write_file', input: { path: 'busy.md', content: 'x' } }] } },
+        { match: { system: 'LEAD-SYSTEM' }, reply: { content: [delegate('researcher', 'busy one'), delegate('researcher', 'busy two')] } },
+      ],
+    });
+    const sessionId = await harness.lucid.startSession({ agent: lead(), message: 'Start and get interrupted' });
+    await eventually(async () => (await runningChildren(harness, sessionId)) === 2, 'two running threads');
+    await harness.lucid.interrupt(sessionId);
+    const snapshot = await harness.lucid.result(sessionId);
+    expect(snapshot.stop_reason).toEqual({ type: 'end_turn' });
+    for (const thread of snapshot.threads) {
+      const threadEvents = await harness.store.readEvents(thread.session_id);
+      expect(threadEvents.some((event) => event.type === 'user.interrupt')).toBe(true);
+    }
+    await eventually(async () => (await runningChildren(harness, sessionId)) === 0, 'no running threads');
+  });
+
   it('cancels running threads when the lead is cancelled, leaving no orphan workflows', async () => {
     harness.model.setScenario({
       rules: [
