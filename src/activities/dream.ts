@@ -15,7 +15,7 @@ import { memoryIndexOf, reflectOnSession as reflect } from '../dreams/reflect';
 import type { MemoryStoreRepository } from '../memory/memory-store';
 import type { FsDreamRegistry } from '../storage/dream-registry';
 import type { SessionStore } from '../storage/session-store';
-import { toGraderFailure } from './grader';
+import { toRetryableModelFailure } from './model-errors';
 
 const HEARTBEAT_EVERY_MS = 2_000;
 /** The most sessions one "since last dream" run reads, as for explicit ids. */
@@ -167,7 +167,9 @@ async function withHeartbeat<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    throw toGraderFailure(error);
+    // Cancellation must surface as the CancelledFailure Temporal aborted with, or the activity counts as failed.
+    if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason ?? error;
+    throw toRetryableModelFailure(error);
   } finally {
     clearInterval(beat);
   }

@@ -1,5 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { ApplicationFailure } from '@temporalio/common';
+import { redactText } from '../domain/redact';
 
 /**
  * Failure types of the model activity. The workflow owns model retries (so each retry is a visible
@@ -71,4 +72,34 @@ export function retryAfterMs(headers: Headers | Record<string, string> | undefin
 function failure(type: ModelFailureType, message: string, status: number | null, retryAfter: number | null) {
   const details: ModelFailureDetails = { status, retry_after_ms: retryAfter };
   return ApplicationFailure.create({ type, message, nonRetryable: true, details: [details] });
+}
+
+/** A `retry-after: 0` must not turn into a tight retry loop. */
+const MIN_RETRY_DELAY_MS = 1_000;
+
+/**
+ * For activities whose model calls Temporal retries (the grader, dreams): model API errors become typed failures
+ * (the types of {@link toModelFailure}), retryable at the Temporal level when the model API may answer next time. Other errors (a missing workspace, EIO) are rethrown with their
+ * message redacted, and Temporal retries them under the activity's policy.
+ */
+export function toRetryableModelFailure(error: unknown, secrets: readonly string[] = []): Error {
+  if (!(error instanceof Anthropic.AnthropicError)) {
+    if (error instanceof Error) {
+      error.message = redactText(error.message, secrets);
+      return error;
+    }
+    return new Error(redactText(String(error), secrets));
+  }
+  const modelFailure = toModelFailure(error);
+  const details = (modelFailure.details?.[0] ?? { status: null, retry_after_ms: null }) as ModelFailureDetails;
+  const retryable = (RETRYABLE_MODEL_FAILURES as readonly string[]).includes(modelFailure.type ?? '');
+  return ApplicationFailure.create({
+    type: modelFailure.type ?? undefined,
+    message: redactText(modelFailure.message, secrets),
+    nonRetryable: !retryable,
+    details: [details],
+    ...(retryable && details.retry_after_ms !== null
+      ? { nextRetryDelay: Math.max(MIN_RETRY_DELAY_MS, details.retry_after_ms) }
+      : {}),
+  });
 }

@@ -7,7 +7,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { toGraderFailure } from '../../src/activities/grader';
+import { toRetryableModelFailure } from '../../src/activities/model-errors';
 import { createAnthropicClient } from '../../src/activities/model';
 import type { Verdict } from '../../src/domain/outcome';
 import {
@@ -468,7 +468,7 @@ describe('rubricCriteria', () => {
   });
 });
 
-describe('toGraderFailure (the activity’s error mapping)', () => {
+describe('toRetryableModelFailure (the activity’s error mapping)', () => {
   /** The error the real SDK throws for a scripted error reply. */
   async function sdkError(error: { status: number; retry_after?: number; message?: string }): Promise<unknown> {
     model = await startScriptedModel({ scenario: { rules: [{ reply: { error } }] } });
@@ -477,7 +477,7 @@ describe('toGraderFailure (the activity’s error mapping)', () => {
   }
 
   test('429 is retryable, with nextRetryDelay from retry-after', async () => {
-    const failure = toGraderFailure(await sdkError({ status: 429, retry_after: 7 }));
+    const failure = toRetryableModelFailure(await sdkError({ status: 429, retry_after: 7 }));
     expect(failure).toBeInstanceOf(ApplicationFailure);
     expect(failure).toMatchObject({ type: 'ModelRateLimited', nonRetryable: false, nextRetryDelay: 7_000 });
   });
@@ -486,13 +486,13 @@ describe('toGraderFailure (the activity’s error mapping)', () => {
     [529, 'ModelOverloaded'],
     [500, 'ModelServerError'],
   ])('%i is retryable (%s) without a fixed delay', async (status, type) => {
-    const failure = toGraderFailure(await sdkError({ status }));
+    const failure = toRetryableModelFailure(await sdkError({ status }));
     expect(failure).toMatchObject({ type, nonRetryable: false });
     expect((failure as ApplicationFailure).nextRetryDelay).toBeUndefined();
   });
 
   test('400 is terminal, and the message is redacted', async () => {
-    const failure = toGraderFailure(await sdkError({ status: 400, message: 'bad key sk-ant-abcdefghijklmnopqrstuv' }));
+    const failure = toRetryableModelFailure(await sdkError({ status: 400, message: 'bad key sk-ant-abcdefghijklmnopqrstuv' }));
     expect(failure).toMatchObject({ type: 'ModelRequestRejected', nonRetryable: true });
     expect(failure.message).toBe('model API answered 400: bad key [REDACTED]');
   });
@@ -504,10 +504,10 @@ describe('toGraderFailure (the activity’s error mapping)', () => {
     model = undefined;
     const anthropic = createAnthropicClient({ ANTHROPIC_BASE_URL: url, ANTHROPIC_API_KEY: 'test' });
     const caught = await anthropic.messages.create({ model: 'm', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }).catch((error) => error);
-    expect(toGraderFailure(caught)).toMatchObject({ type: 'ModelConnectionError', nonRetryable: false });
+    expect(toRetryableModelFailure(caught)).toMatchObject({ type: 'ModelConnectionError', nonRetryable: false });
 
     const disk = new Error('EIO reading /secret/hunter2-super-secret');
-    expect(toGraderFailure(disk, ['hunter2-super-secret'])).toBe(disk);
+    expect(toRetryableModelFailure(disk, ['hunter2-super-secret'])).toBe(disk);
     expect(disk.message).toBe('EIO reading /secret/[REDACTED]');
   });
 });
