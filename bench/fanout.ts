@@ -22,7 +22,6 @@
  * requests in flight. The results are printed as a table and written as JSON to bench/results/.
  */
 import { WorkflowFailedError } from '@temporalio/client';
-import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { AgentDefinition } from '../src/domain/agent-definition';
@@ -30,7 +29,7 @@ import type { SessionSnapshot } from '../src/domain/events';
 import type { Rule, Scenario } from '../src/scripted-model/scenario';
 import { systemText, type RecordedRequest } from '../src/scripted-model/server';
 import { startBenchEnvironment, type BenchEnvironment } from './lib/environment';
-import { describeMachine, fileTimestamp, wholeNumber, wholeNumberList } from './lib/options';
+import { describeMachine, fileTimestamp, runBenchmark, wholeNumber, wholeNumberList, writeReport } from './lib/options';
 import { median, peakOverlap, percentile } from './lib/statistics';
 import { formatTable } from './lib/table';
 import { formatWorkerConcurrency } from './lib/worker-concurrency';
@@ -389,12 +388,7 @@ function writeResults(settings: Settings, environment: BenchEnvironment, results
     runtime_ms: Math.round(runtimeMs),
     results,
   };
-  fs.mkdirSync(path.dirname(settings.outFile), { recursive: true });
-  fs.writeFileSync(settings.outFile, `${JSON.stringify(report, null, 2)}\n`);
-  console.log(`results written to ${path.relative(process.cwd(), settings.outFile)} (run took ${Math.round(runtimeMs / 1000)} s)`);
+  writeReport(settings.outFile, report);
 }
 
-main().catch((error) => {
-  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-  process.exit(1);
-});
+runBenchmark(main);

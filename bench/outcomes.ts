@@ -18,10 +18,9 @@
  * the agent back to work, over and above waiting for the model. It is reported in milliseconds and as a ratio
  * to L. The results are printed as a table and written as JSON to bench/results/.
  */
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { describeMachine, fileTimestamp, runBenchmark, wholeNumber, writeReport } from './lib/options';
 import type { AgentDefinition } from '../src/domain/agent-definition';
 import type { SessionEvent } from '../src/domain/events';
 import type { OutcomeDefinitionInput } from '../src/domain/outcome';
@@ -64,22 +63,11 @@ function readSettings(argv: string[]): Settings {
     process.exit(0);
   }
   return {
-    latencyMs: wholeNumber('latency-ms', values['latency-ms'], 0, 60_000),
-    sessions: wholeNumber('sessions', values.sessions, 1, 1_000),
-    warmupRounds: wholeNumber('warmup', values.warmup, 0, 100),
+    latencyMs: wholeNumber('latency-ms', values['latency-ms'], 0, 60_000, USAGE),
+    sessions: wholeNumber('sessions', values.sessions, 1, 1_000, USAGE),
+    warmupRounds: wholeNumber('warmup', values.warmup, 0, 100, USAGE),
     outFile: values.out ?? path.join(__dirname, 'results', `outcomes-${fileTimestamp(new Date())}.json`),
   };
-}
-
-function wholeNumber(name: string, value: string, min: number, max: number): number {
-  const number = /^\d+$/.test(value) ? Number(value) : Number.NaN;
-  if (!(number >= min && number <= max)) throw new Error(`--${name} must be a whole number from ${min} to ${max}, got "${value}"\n${USAGE}`);
-  return number;
-}
-
-/** `2025-06-05-140211`: a date that sorts, with the time so that two runs on one day keep both files. */
-function fileTimestamp(date: Date): string {
-  return date.toISOString().slice(0, 19).replace('T', '-').replace(/:/g, '');
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -384,17 +372,12 @@ function writeResults(settings: Settings, results: ConfigurationResult[], runtim
       warmup_rounds: settings.warmupRounds,
       scheduling: 'sequential: one session at a time, configurations interleaved round by round',
     },
-    machine: { platform: `${os.platform()} ${os.release()}`, cpus: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown'}`, node: process.version },
+    machine: describeMachine(),
     overhead_formula: '(wall median(k) − wall median(no outcome) − latency × extra model requests) / gradings(k)',
     runtime_ms: Math.round(runtimeMs),
     results,
   };
-  fs.mkdirSync(path.dirname(settings.outFile), { recursive: true });
-  fs.writeFileSync(settings.outFile, `${JSON.stringify(report, null, 2)}\n`);
-  console.log(`results written to ${path.relative(process.cwd(), settings.outFile)} (run took ${Math.round(runtimeMs / 1000)} s)`);
+  writeReport(settings.outFile, report);
 }
 
-main().catch((error) => {
-  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-  process.exit(1);
-});
+runBenchmark(main);

@@ -64,11 +64,14 @@ export class LucidClient {
 
   /** The live dream while it runs (or waits for review), else its saved record. */
   async dream(dreamId: string): Promise<Dream | null> {
-    try {
-      return await this.temporal.workflow.getHandle(dreamId).query(dreamQuery);
-    } catch {
-      return this.dreams.readDream(dreamId);
+    if (await this.isRunning(dreamId)) {
+      try {
+        return await this.temporal.workflow.getHandle(dreamId).query(dreamQuery);
+      } catch {
+        // no worker answered; the record saved at the dream's last step is the best we have
+      }
     }
+    return this.dreams.readDream(dreamId);
   }
 
   async dreamResult(dreamId: string): Promise<Dream> {

@@ -1,5 +1,7 @@
 /** Command-line and report helpers shared by the benchmarks. */
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 
 /** Parses a whole number within bounds, or throws an error naming the option and showing the usage. */
 export function wholeNumber(name: string, value: string, min: number, max: number, usage: string): number {
@@ -23,4 +25,19 @@ export function fileTimestamp(date: Date): string {
 /** What the numbers were measured on, for the JSON report. */
 export function describeMachine(): { platform: string; cpus: string; node: string } {
   return { platform: `${os.platform()} ${os.release()}`, cpus: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown'}`, node: process.version };
+}
+
+/** Writes a benchmark's JSON report and says where it went. */
+export function writeReport(outFile: string, report: { runtime_ms: number } & Record<string, unknown>): void {
+  fs.mkdirSync(path.dirname(outFile), { recursive: true });
+  fs.writeFileSync(outFile, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`results written to ${path.relative(process.cwd(), outFile)} (run took ${Math.round(report.runtime_ms / 1000)} s)`);
+}
+
+/** Runs a benchmark's main function; any failure prints its stack and exits 1. */
+export function runBenchmark(main: () => Promise<void>): void {
+  main().catch((error) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    process.exit(1);
+  });
 }

@@ -19,9 +19,11 @@ export class CommandUsageError extends UsageError {
 
 type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
-/** The parsed options of a command: strings and booleans as declared. */
+type OptionValue<Option> = Option extends { type: 'boolean' } ? boolean : string;
+
+/** The parsed options of a command: strings and booleans as declared, arrays of them for `multiple: true`. */
 export type OptionValues<Options extends OptionsConfig> = {
-  [Name in keyof Options]?: Options[Name]['type'] extends 'boolean' ? boolean : string;
+  [Name in keyof Options]?: Options[Name] extends { multiple: true } ? OptionValue<Options[Name]>[] : OptionValue<Options[Name]>;
 };
 
 export interface ParsedArguments<Options extends OptionsConfig> {
@@ -39,7 +41,8 @@ const EXTRA_ARGUMENT_HINTS: Partial<Record<CommandName, string>> = {
 
 /**
  * Parses `args` for `command`: every option must be declared, and there must be exactly as many positional
- * arguments as `positionalNames` (named in the error message when missing).
+ * arguments as `positionalNames` (named in the error message when missing). A name ending in `?` is optional;
+ * optional names come last.
  */
 export function parseCommandArguments<Options extends OptionsConfig>(
   command: CommandName,
@@ -54,8 +57,9 @@ export function parseCommandArguments<Options extends OptionsConfig>(
     throw new CommandUsageError((error as Error).message, command);
   }
   const { positionals } = parsed;
-  if (positionals.length < positionalNames.length) {
-    const missing = positionalNames.slice(positionals.length).map((name) => `<${name}>`);
+  const required = positionalNames.filter((name) => !name.endsWith('?'));
+  if (positionals.length < required.length) {
+    const missing = required.slice(positionals.length).map((name) => `<${name}>`);
     throw new CommandUsageError(`missing ${missing.join(' and ')}`, command);
   }
   if (positionals.length > positionalNames.length) {
@@ -78,6 +82,17 @@ export function parseIntegerOption(
     throw new CommandUsageError(`--${name} must be a whole number from ${min} to ${max}, got "${value}"`, command);
   }
   return number;
+}
+
+/**
+ * A comma-separated list option (`--sessions a,b,c`, `--approve chg_1,chg_2`) as its non-empty items. An option
+ * given several times adds up (`--approve chg_1 --approve chg_2`).
+ */
+export function parseListOption(command: CommandName, name: string, values: string | string[] | undefined): string[] {
+  if (values === undefined) return [];
+  const items = (Array.isArray(values) ? values : [values]).flatMap((value) => value.split(',')).map((item) => item.trim());
+  if (items.some((item) => item === '')) throw new CommandUsageError(`--${name} has an empty item; give ID,ID,...`, command);
+  return items;
 }
 
 /** Rejects an empty or blank message before anything is sent. */

@@ -3,6 +3,7 @@
  * are part of the CLI's contract (docs/cli.md).
  */
 import { isGrpcServiceError, WorkflowNotFoundError } from '@temporalio/client';
+import { isMemoryError, type MemoryError, type MemoryErrorCode } from '../memory/errors';
 
 /** What `lucid` exits with. */
 export const ExitCode = {
@@ -16,6 +17,8 @@ export const ExitCode = {
   unreachable: 3,
   /** No session with the given id. */
   unknownSession: 4,
+  /** No memory store, memory, version, dream, change or schedule with the given id or name (the same code). */
+  notFound: 4,
   /** Stopped by Ctrl-C (128 + SIGINT), the shell convention. */
   interrupted: 130,
 } as const;
@@ -55,6 +58,28 @@ export function unknownSessionError(sessionId: string): CliError {
   return new CliError(`no session with id "${sessionId}" (see: lucid sessions)`, ExitCode.unknownSession);
 }
 
+/**
+ * What each memory store error exits with: bad input (a path, content, hash, name) is a usage error, an unknown
+ * id is "not found", and a refused change (precondition, conflict, limit, archived, busy) is a failure.
+ */
+const MEMORY_ERROR_EXIT_CODES: Record<MemoryErrorCode, ExitCodeValue> = {
+  invalid_path: ExitCode.usage,
+  invalid_content: ExitCode.usage,
+  content_too_large: ExitCode.usage,
+  invalid_request_error: ExitCode.usage,
+  not_found_error: ExitCode.notFound,
+  memory_precondition_failed_error: ExitCode.failed,
+  memory_path_conflict_error: ExitCode.failed,
+  memory_limit_reached: ExitCode.failed,
+  store_archived: ExitCode.failed,
+  store_busy: ExitCode.failed,
+};
+
+/** A memory store error as a CliError with its own message: the store's messages already say what to do. */
+export function memoryCliError(error: MemoryError): CliError {
+  return new CliError(error.message, MEMORY_ERROR_EXIT_CODES[error.code]);
+}
+
 /** gRPC status UNAVAILABLE: the server went away, or was never there. */
 const GRPC_UNAVAILABLE = 14;
 
@@ -65,6 +90,7 @@ const GRPC_UNAVAILABLE = 14;
 export function toCliError(error: unknown, address: string): CliError {
   if (error instanceof CliError) return error;
   if (error instanceof WorkflowNotFoundError) return unknownSessionError(error.workflowId);
+  if (isMemoryError(error)) return memoryCliError(error);
   if (isUnavailable(error)) return unreachableServerError(address, 'connection lost');
   return new CliError(describeError(error), ExitCode.failed);
 }

@@ -4,9 +4,11 @@
  */
 import { redactText, secretsFromEnvironment } from '../domain/redact';
 import { CommandUsageError } from './args';
-import type { Command, CommandContext } from './command';
+import type { Command, CommandContext, InputStream } from './command';
+import { dreamsCommand } from './commands/dreams';
 import { eventsCommand } from './commands/events';
 import { interruptCommand } from './commands/interrupt';
+import { memoryCommand } from './commands/memory';
 import { outcomeCommand } from './commands/outcome';
 import { runCommand } from './commands/run';
 import { sendCommand } from './commands/send';
@@ -16,9 +18,10 @@ import { threadsCommand } from './commands/threads';
 import { configuredAddress, connectToTemporal, type Connected } from './connect';
 import { ExitCode, toCliError, UsageError, type ExitCodeValue } from './errors';
 import type { PrinterStream } from './event-printer';
-import { COMMAND_USAGE, USAGE, type CommandName } from './usage';
+import { SubcommandUsageError } from './subcommands';
+import { COMMAND_USAGE, formatUsage, groupUsage, USAGE, usageFor } from './usage';
 
-const COMMANDS: Record<Exclude<CommandName, 'help'>, Command> = {
+const COMMANDS = {
   run: runCommand,
   sessions: sessionsCommand,
   events: eventsCommand,
@@ -27,13 +30,19 @@ const COMMANDS: Record<Exclude<CommandName, 'help'>, Command> = {
   interrupt: interruptCommand,
   outcome: outcomeCommand,
   status: statusCommand,
-};
+  memory: memoryCommand,
+  dreams: dreamsCommand,
+} satisfies Record<string, Command>;
+
+type TopLevelCommandName = keyof typeof COMMANDS;
 
 const HELP_WORDS = new Set(['help', '--help', '-h']);
 
 export interface CliStreams {
   stdout: PrinterStream;
   stderr: PrinterStream;
+  /** For interactive commands; `process.stdin` when run as `lucid`. */
+  stdin?: InputStream;
 }
 
 /** Runs one command line (without `node` and the script) and returns the exit code; never throws. */
@@ -48,12 +57,14 @@ export async function runCli(argv: string[], streams: CliStreams = process): Pro
     return ExitCode.usage;
   }
   if (asksForHelp(args)) {
-    streams.stdout.write(`usage: ${COMMAND_USAGE[name]}\n`);
+    streams.stdout.write(formatUsage(usageFor(name, args)));
     return ExitCode.ok;
   }
   let connected: Connected | undefined;
   const context: CommandContext = {
-    ...streams,
+    stdout: streams.stdout,
+    stderr: streams.stderr,
+    stdin: streams.stdin,
     connect: async () => (connected ??= await connectToTemporal()),
   };
   try {
@@ -74,7 +85,7 @@ export async function runCliAndExit(argv: string[] = process.argv.slice(2)): Pro
   process.exit(code);
 }
 
-function isCommandName(name: string): name is Exclude<CommandName, 'help'> {
+function isCommandName(name: string): name is TopLevelCommandName {
   return Object.hasOwn(COMMANDS, name);
 }
 
@@ -90,6 +101,8 @@ function reportError(error: unknown, stderr: PrinterStream, address: string): Ex
   stderr.write(`lucid: ${redactText(cliError.message, secretsFromEnvironment())}\n`);
   if (cliError instanceof CommandUsageError) {
     stderr.write(`usage: ${COMMAND_USAGE[cliError.command]}\n(lucid help: all commands)\n`);
+  } else if (cliError instanceof SubcommandUsageError) {
+    stderr.write(`${formatUsage(groupUsage(cliError.group))}(lucid help: all commands)\n`);
   } else if (cliError instanceof UsageError) {
     stderr.write(`\n${USAGE}`);
   }

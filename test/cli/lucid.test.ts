@@ -2,7 +2,6 @@
  * The `lucid` CLI, run for real as a subprocess (`node bin/lucid.js ...`) against the test dev server, a real
  * worker on its own task queue and the scripted model; plus unit tests of the pure event rendering.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { EventPrinter } from '../../src/cli/event-printer';
@@ -28,51 +27,8 @@ import type { ThreadSummary } from '../../src/domain/threads';
 import type { Usage } from '../../src/domain/usage';
 import type { Rule, Scenario } from '../../src/scripted-model/scenario';
 import { startSessionHarness, workspaceOf, type SessionHarness } from '../helpers/session';
+import { expectExit, runLucid, waitFor } from '../helpers/cli';
 import { tempDir } from '../helpers/temporal';
-
-const LUCID_BIN = path.resolve(__dirname, '..', '..', 'bin', 'lucid.js');
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  milliseconds: number;
-}
-
-/**
- * Runs the CLI without blocking this process: the worker serving the sessions runs in this very process, so a
- * synchronous child would deadlock it. The environment is the test's own, minus anything that could point the
- * CLI elsewhere (TEMPORAL_*, LUCID_*) or leak a real key (ANTHROPIC_*).
- */
-function runLucid(args: string[], env: Record<string, string>, cwd: string): Promise<CliResult> {
-  const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !/^(TEMPORAL_|LUCID_|ANTHROPIC_)/.test(name)),
-  );
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [LUCID_BIN, ...args], { cwd, env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr, milliseconds: Date.now() - started }));
-  });
-}
-
-/** A failing expectation shows the CLI's output, which is what one needs to see. */
-function expectExit(result: CliResult, code: number): void {
-  if (result.code !== code) throw new Error(`expected exit ${code}, got ${result.code}\nstdout:\n${result.stdout}\nstderr:\n${result.stderr}`);
-}
-
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 /** A scripted grader's answer: the scripted model plays the grader when the request offers submit_verdict. */
 function graderSays(result: 'satisfied' | 'needs_revision' | 'failed', explanation: string, criteria: CriterionVerdict[]): Rule {
