@@ -22,7 +22,6 @@ import { LucidClient } from '../src/client';
 import { taskQueue } from '../src/config';
 import type { SessionEvent } from '../src/domain/events';
 import { startScriptedModel, type ScriptedModel } from '../src/scripted-model/server';
-import { FsSessionStore } from '../src/storage/fs-session-store';
 import { createWorker } from '../src/worker';
 import { freePort, startDevServer, type DevServer } from './lib/dev-server';
 
@@ -169,7 +168,7 @@ async function startWorker(server: DevServer, anthropic: Anthropic, shutdown: Sh
 async function connectClient(server: DevServer, shutdown: Shutdown): Promise<LucidClient> {
   const connection = await Connection.connect({ address: server.address });
   shutdown.add('client connection', () => connection.close());
-  return new LucidClient({ client: new Client({ connection, namespace: NAMESPACE }), store: new FsSessionStore(dataDirectory) });
+  return new LucidClient({ client: new Client({ connection, namespace: NAMESPACE }), dataDir: dataDirectory });
 }
 
 /**

@@ -13,7 +13,6 @@ import { HISTORY_SCENARIOS } from '../test/fixtures/history-scenarios';
 import { LucidClient } from '../src/client';
 import { createAnthropicClient } from '../src/activities/model';
 import { startScriptedModel } from '../src/scripted-model/server';
-import { FsSessionStore } from '../src/storage/fs-session-store';
 import { createWorker } from '../src/worker';
 import { startDevServer } from './lib/dev-server';
 import { ensureTemporalCli } from './lib/temporal-cli';
@@ -34,7 +33,7 @@ async function main(): Promise<void> {
     dataDir,
     anthropic: createAnthropicClient({ ANTHROPIC_BASE_URL: model.url, ANTHROPIC_API_KEY: 'scripted' }),
   });
-  const lucid = new LucidClient({ client: new Client({ connection }), taskQueue, store: new FsSessionStore(dataDir) });
+  const lucid = new LucidClient({ client: new Client({ connection }), taskQueue, dataDir });
   try {
     await worker.runUntil(async () => {
       for (const scenario of HISTORY_SCENARIOS) {

@@ -28,10 +28,10 @@ import {
 export interface LucidClientOptions {
   client: Client;
   taskQueue?: string;
-  /** Where finished sessions' event logs are read from; by default the filesystem store under LUCID_DATA_DIR. */
+  /** Where finished sessions and dreams are read from (the worker's LUCID_DATA_DIR); by default LUCID_DATA_DIR. */
+  dataDir?: string;
+  /** A session store other than the filesystem one under `dataDir` (e.g. a database). */
   store?: SessionStore;
-  /** Where finished dreams are read from; by default under LUCID_DATA_DIR. */
-  dreams?: FsDreamRegistry;
 }
 
 export interface StartSessionOptions extends SessionInput {
@@ -45,11 +45,11 @@ export class LucidClient {
   private readonly store: SessionStore;
   private readonly dreams: FsDreamRegistry;
 
-  constructor({ client, taskQueue, store, dreams }: LucidClientOptions) {
+  constructor({ client, taskQueue, dataDir: root = dataDir(), store }: LucidClientOptions) {
     this.temporal = client;
     this.taskQueue = taskQueue ?? defaultTaskQueue();
-    this.store = store ?? new FsSessionStore(dataDir());
-    this.dreams = dreams ?? new FsDreamRegistry(path.join(dataDir(), 'dreams'));
+    this.store = store ?? new FsSessionStore(root);
+    this.dreams = new FsDreamRegistry(path.join(root, 'dreams'));
   }
 
   // -- Dreams ------------------------------------------------------------------------------------------------

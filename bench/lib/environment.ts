@@ -59,7 +59,7 @@ export async function startBenchEnvironment(scenario: Scenario, log: (line: stri
     });
     stops.unshift(await runUntilClosed(worker));
     const store = new FsSessionStore(dataDir);
-    const lucid = new LucidClient({ client: new Client({ connection, namespace: NAMESPACE }), taskQueue: TASK_QUEUE, store });
+    const lucid = new LucidClient({ client: new Client({ connection, namespace: NAMESPACE }), taskQueue: TASK_QUEUE, dataDir, store });
     log(`ready: dev server ${server.address}, scripted model ${model.url}, data ${dataDir}`);
     const workerConcurrency = describeWorkerConcurrency(worker);
     return { address: server.address, taskQueue: TASK_QUEUE, lucid, model, store, dataDir, workerConcurrency, close: () => stopAll(stops) };

@@ -28,7 +28,7 @@ export async function startSessionHarness(scenario: Scenario): Promise<SessionHa
   const worker = await createTestWorker({ temporal, taskQueue, dataDir, modelUrl: model.url });
   const workerRun = worker.run();
   const store = new FsSessionStore(dataDir);
-  const lucid = new LucidClient({ client: temporal.client, taskQueue, store });
+  const lucid = new LucidClient({ client: temporal.client, taskQueue, dataDir });
   return {
     temporal,
     model,

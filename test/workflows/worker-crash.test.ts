@@ -221,7 +221,7 @@ describe('a worker killed mid-session', () => {
     const dataDir = tempDir('lucid-crash-dream-');
     const taskQueue = uniqueTaskQueue('lucid-crash-dream');
     const options = { address: temporal.address, taskQueue, dataDir, modelUrl: model.url };
-    const lucid = new LucidClient({ client: temporal.client, taskQueue, store: new FsSessionStore(dataDir) });
+    const lucid = new LucidClient({ client: temporal.client, taskQueue, dataDir });
     const memory = new FsMemoryStore(path.join(dataDir, 'memory'));
 
     const first = startWorkerProcess(options);
