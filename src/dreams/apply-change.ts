@@ -186,12 +186,7 @@ async function writePath(
   }
 }
 
-/**
- * Creates a memory where the dream saw none. The store has no "must not exist" precondition, so this is check
- * (done by the caller) then write; if another writer created the memory in between, the write overwrote it, and
- * the overwritten content is restored at once. A brand-new memory has exactly one version, which is how that
- * is noticed.
- */
+/** Creates a memory where the dream saw none; create-only, so a memory another writer made meanwhile is kept. */
 async function createMemory(
   repository: MemoryStoreRepository,
   storeId: string,
@@ -199,11 +194,8 @@ async function createMemory(
   content: string,
   actor: MemoryActor,
 ): Promise<string | null> {
-  const memory = await repository.writeMemory(storeId, { path, content }, actor);
-  const [, previous] = await repository.listVersions(storeId, { memory_id: memory.id, limit: 2 });
-  if (!previous) return null;
-  if (previous.content !== null) await repository.restoreVersion(storeId, previous.id, actor);
-  return `another memory was created at ${quote(path)} meanwhile; its content was kept`;
+  await repository.writeMemory(storeId, { path, content, if_absent: true }, actor);
+  return null;
 }
 
 /** Errors that mean "someone changed the store since we read it", as opposed to failures of the store itself. */

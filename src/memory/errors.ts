@@ -106,6 +106,21 @@ function conflictRelation(path: string, other: string): string {
 }
 
 /** `expected_content_sha256` did not match the stored content: someone changed the memory since it was read. */
+/** A create-only write (`if_absent`) found a memory already at its path; nothing was written. */
+export class MemoryAlreadyExistsError extends MemoryError {
+  readonly code = 'memory_precondition_failed_error' as const;
+
+  constructor(
+    readonly memoryPath: string,
+    readonly memoryId: string,
+  ) {
+    super(
+      `Precondition failed for memory ${JSON.stringify(memoryPath)}: it was to be created, but memory ${memoryId} ` +
+        'already exists there. Read it and update it instead.',
+    );
+  }
+}
+
 export class MemoryPreconditionFailedError extends MemoryError {
   readonly code = 'memory_precondition_failed_error' as const;
 

@@ -9,6 +9,7 @@ import {
   MemoryLimitReachedError,
   MemoryNotFoundError,
   MemoryPathConflictError,
+  MemoryAlreadyExistsError,
   MemoryPreconditionFailedError,
   MemoryStoreArchivedError,
   MemoryStoreBusyError,
@@ -188,6 +189,7 @@ export class FsMemoryStore implements MemoryStoreRepository {
     const author = validateActor(actor);
     return this.mutate(storeId, async (index) => {
       const current = index.memories.find((memory) => memory.path === memoryPath);
+      if (current && input.if_absent) throw new MemoryAlreadyExistsError(memoryPath, current.id);
       const memoryId = current?.id ?? newMemoryObjectId(MEMORY_ID_PREFIX.memory);
       const request = { memoryId, current, path: memoryPath, content, expected };
       return planMemoryChange(index, request, author, this.timestamp());

@@ -110,6 +110,8 @@ export interface ContentPrecondition {
 export interface WriteMemoryInput extends ContentPrecondition {
   path: string;
   content: string;
+  /** Create only: fail with `memory_precondition_failed_error` if a memory already exists at the path. */
+  if_absent?: boolean;
 }
 
 export interface UpdateMemoryInput extends ContentPrecondition {

@@ -95,7 +95,9 @@ async function writeOnce(options: RunMemoryToolOptions, store: AttachedStore, in
       if (input.content === undefined) throw new ToolInputError('create needs "content"');
       const content = input.content;
       intent = { state: 'pending', result: `${before ? 'Overwrote' : 'Created'} ${input.path}`, after_sha256: contentSha256(content), store_id: storeId, path: input.path };
-      apply = () => repository.writeMemory(storeId, { path: input.path, content, expected_content_sha256: before?.content_sha256 }, actor);
+      // Guarded either way: by the hash read, or as create-only when nothing was there.
+      const guard = before ? { expected_content_sha256: before.content_sha256 } : { if_absent: true };
+      apply = () => repository.writeMemory(storeId, { path: input.path, content, ...guard }, actor);
       break;
     }
     case 'str_replace': {

@@ -76,14 +76,16 @@ describe('applyDreamChange', () => {
     expect((await contents())['/lessons/vpn.md']).toBe('the user got there first\n');
   });
 
-  test('add: a memory created between the check and the write is restored, and the change conflicted', async () => {
+  test('add: a memory created between the check and the write is kept untouched, and the change conflicted', async () => {
     const change = await approved({ op: 'add', path: '/lessons/vpn.md', content: '# VPN\n' });
     const racing = raceOnFirstWrite(store, () => userEdit('/lessons/vpn.md', 'created concurrently\n'));
 
     const result = await applyDreamChange(racing, storeId, change, DREAM);
 
-    expect(result).toEqual({ status: 'conflicted', detail: expect.stringContaining('another memory was created at "/lessons/vpn.md" meanwhile; its content was kept') });
+    expect(result).toEqual({ status: 'conflicted', detail: expect.stringContaining('it was to be created, but memory') });
     expect((await contents())['/lessons/vpn.md']).toBe('created concurrently\n');
+    const created = await store.getMemoryByPath(storeId, '/lessons/vpn.md');
+    expect(await store.listVersions(storeId, { memory_id: created.id })).toHaveLength(1); // never overwritten, not even briefly
   });
 
   test('edit: applies with a precondition; re-applying after success writes nothing', async () => {

@@ -9,6 +9,7 @@ import {
   MemoryLimitReachedError,
   MemoryNotFoundError,
   MemoryPathConflictError,
+  MemoryAlreadyExistsError,
   MemoryPreconditionFailedError,
   MemoryStoreArchivedError,
 } from '../../src/memory/errors';
@@ -399,6 +400,18 @@ describe('FsMemoryStore', () => {
       expect(result.content).toBe('done');
       await repository.updateMemory(storeId, memory.id, { content: 'done', expected_content_sha256: stale }, agent);
       expect(await repository.listVersions(storeId)).toHaveLength(2);
+    });
+
+    it('creates only where nothing is with if_absent, and otherwise writes nothing', async () => {
+      const created = await repository.writeMemory(storeId, { path: '/once.md', content: 'first', if_absent: true }, agent);
+      expect(created.content).toBe('first');
+      const error = await rejection(
+        repository.writeMemory(storeId, { path: '/once.md', content: 'second', if_absent: true }, user),
+        MemoryAlreadyExistsError,
+      );
+      expect(error).toMatchObject({ code: 'memory_precondition_failed_error', memoryId: created.id });
+      expect(error.message).toMatch(/already exists there/);
+      expect(await repository.listVersions(storeId, { memory_id: created.id })).toHaveLength(1);
     });
 
     it('fails a write with a precondition when no memory exists at the path', async () => {
