@@ -1,29 +1,16 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { ApplicationFailure } from '@temporalio/common';
+import {
+  RETRYABLE_MODEL_FAILURES,
+  type ModelFailureDetails,
+  type ModelFailureType,
+} from '../domain/model-failures';
 import { redactText } from '../domain/redact';
 
 /**
- * Failure types of the model activity. The workflow owns model retries (so each retry is a visible
- * `session.error` event with `retry_status: retrying`), so every failure is non-retryable at the Temporal level
- * and the workflow decides from the type whether to try again.
+ * The agent's model activity throws every failure non-retryable at the Temporal level: the workflow owns those
+ * retries (so each shows as a `session.error` event with `retry_status: retrying`) and decides from the type.
  */
-export const RETRYABLE_MODEL_FAILURES = [
-  'ModelRateLimited',
-  'ModelOverloaded',
-  'ModelServerError',
-  'ModelConnectionError',
-  'ModelTimeout',
-] as const;
-export const TERMINAL_MODEL_FAILURES = ['ModelRequestRejected', 'ModelConfigurationError'] as const;
-
-export type ModelFailureType = (typeof RETRYABLE_MODEL_FAILURES)[number] | (typeof TERMINAL_MODEL_FAILURES)[number];
-
-/** Carried in the failure's details so the workflow can honour `retry-after`. */
-export interface ModelFailureDetails {
-  status: number | null;
-  retry_after_ms: number | null;
-}
-
 export function toModelFailure(error: unknown): ApplicationFailure {
   if (error instanceof Anthropic.APIConnectionTimeoutError) return failure('ModelTimeout', 'model request timed out', null, null);
   if (error instanceof Anthropic.APIConnectionError) {

@@ -89,7 +89,7 @@ export type SessionEventBody =
 export type SessionEvent = EventBase & SessionEventBody;
 export type SessionEventType = SessionEvent['type'];
 
-/** Status of a session, as in the Managed Agents API. */
+/** Status of a session, as in the Managed Agents API (Lucid never reports `rescheduling`: Temporal retries silently). */
 export type SessionStatus = 'running' | 'idle' | 'rescheduling' | 'terminated';
 
 /** The final (or current) state of a session; the workflow result. */

@@ -105,7 +105,6 @@ function conflictRelation(path: string, other: string): string {
   return other.startsWith(`${path}/`) ? 'is a folder of' : 'lies inside';
 }
 
-/** `expected_content_sha256` did not match the stored content: someone changed the memory since it was read. */
 /** A create-only write (`if_absent`) found a memory already at its path; nothing was written. */
 export class MemoryAlreadyExistsError extends MemoryError {
   readonly code = 'memory_precondition_failed_error' as const;
@@ -121,6 +120,7 @@ export class MemoryAlreadyExistsError extends MemoryError {
   }
 }
 
+/** `expected_content_sha256` did not match the stored content: someone changed the memory since it was read. */
 export class MemoryPreconditionFailedError extends MemoryError {
   readonly code = 'memory_precondition_failed_error' as const;
 

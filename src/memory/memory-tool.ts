@@ -3,18 +3,16 @@
  * problem is a tool error the agent sees. Writes are versions attributed to the session, guarded by a content
  * hash precondition, and exactly-once under activity retry through a small per-call journal.
  */
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describeIssues } from '../domain/session-input';
+import { atomicWriteFile } from '../workspace/atomic-write';
+import type { ToolOutcome } from '../workspace/tools';
 import { MemoryError } from './errors';
 import { MemoryToolInputSchema, type AttachedStore, type MemoryToolInput } from './attachments';
 import { contentSha256, type MemoryActor, type MemoryStoreRepository } from './memory-store';
 
-export interface MemoryToolOutcome {
-  content: string;
-  is_error: boolean;
-}
+export type MemoryToolOutcome = ToolOutcome;
 
 export interface RunMemoryToolOptions {
   repository: MemoryStoreRepository;
@@ -119,8 +117,10 @@ async function writeOnce(options: RunMemoryToolOptions, store: AttachedStore, in
       apply = () => repository.deleteMemory(storeId, before.id, { expected_content_sha256: before.content_sha256 }, actor);
       break;
     }
-    default:
-      throw new ToolInputError(`Unknown command ${input.command}`);
+    default: {
+      const unreachable: 'view' = input.command; // view returned earlier; the schema allows no other command
+      throw new ToolInputError(`Unknown command ${unreachable}`);
+    }
   }
   await writeIntent(options.journalFile, intent);
   await apply();
@@ -149,7 +149,5 @@ async function readIntent(file: string): Promise<Intent | null> {
 
 async function writeIntent(file: string, intent: Intent): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true });
-  const temp = `${file}.${randomUUID()}.tmp`;
-  await fs.writeFile(temp, JSON.stringify(intent));
-  await fs.rename(temp, file);
+  await atomicWriteFile(file, JSON.stringify(intent));
 }

@@ -3,10 +3,10 @@
  * when each memory store was last dreamt over, and which `update_existing` dream holds a store.
  * A database implementation could replace this filesystem one.
  */
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Dream } from '../domain/dream';
+import { atomicWriteFile } from '../workspace/atomic-write';
 import { safeFileName } from './safe-file-name';
 
 export interface StoreHold {
@@ -88,7 +88,5 @@ async function readJson<T>(file: string): Promise<T | null> {
 
 async function writeJson(file: string, value: unknown): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true });
-  const temp = `${file}.${randomUUID()}.tmp`;
-  await fs.writeFile(temp, JSON.stringify(value, null, 2));
-  await fs.rename(temp, file);
+  await atomicWriteFile(file, JSON.stringify(value, null, 2));
 }

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { SessionEvent, SessionSnapshot } from '../domain/events';
+import { atomicWriteFile } from '../workspace/atomic-write';
 import { safeFileName } from './safe-file-name';
 import type { SessionStore } from './session-store';
 
@@ -10,7 +10,7 @@ const SEQ_DIGITS = 10;
 /**
  * Filesystem session store: `<root>/sessions/<encoded id>/events/<seq>.json` (one file an event, so a retried
  * write of the same seq is naturally idempotent) and `<root>/sessions/<encoded id>/session.json`.
- * Every file is written to a temp name and renamed, so readers never see a torn file.
+ * Every file is written to a temp name, synced and renamed, so readers (and a crash) never see a torn file.
  */
 export class FsSessionStore implements SessionStore {
   constructor(private readonly root: string) {}
@@ -23,7 +23,7 @@ export class FsSessionStore implements SessionStore {
     if (events.length === 0) return;
     const dir = path.join(this.sessionDir(sessionId), 'events');
     await fs.mkdir(dir, { recursive: true });
-    await Promise.all(events.map((event) => writeAtomic(path.join(dir, seqFileName(event.seq)), JSON.stringify(event))));
+    await Promise.all(events.map((event) => atomicWriteFile(path.join(dir, seqFileName(event.seq)), JSON.stringify(event))));
   }
 
   async readEvents(sessionId: string, options: { afterSeq?: number; limit?: number } = {}): Promise<SessionEvent[]> {
@@ -44,7 +44,7 @@ export class FsSessionStore implements SessionStore {
   async saveSnapshot(snapshot: SessionSnapshot): Promise<void> {
     const dir = this.sessionDir(snapshot.session_id);
     await fs.mkdir(dir, { recursive: true });
-    await writeAtomic(path.join(dir, 'session.json'), JSON.stringify(snapshot, null, 2));
+    await atomicWriteFile(path.join(dir, 'session.json'), JSON.stringify(snapshot, null, 2));
   }
 
   async readSnapshot(sessionId: string): Promise<SessionSnapshot | null> {
@@ -76,10 +76,4 @@ async function readdirOrEmpty(dir: string): Promise<string[]> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
-}
-
-async function writeAtomic(file: string, content: string): Promise<void> {
-  const temp = `${file}.${randomUUID()}.tmp`;
-  await fs.writeFile(temp, content);
-  await fs.rename(temp, file);
 }

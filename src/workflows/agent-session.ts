@@ -19,10 +19,10 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { ModelFailureDetails } from '../activities/model-errors';
 import type { CallModelResult, ModelContentBlock } from '../activities/model';
 import type { AgentDefinition } from '../domain/agent-definition';
 import type { SessionErrorType, SessionSnapshot } from '../domain/events';
+import { isTerminalModelFailure, sessionErrorTypeOf, type ModelFailureDetails } from '../domain/model-failures';
 import { textBlocks } from '../domain/events';
 import {
   describeIssues,
@@ -556,13 +556,8 @@ function describeModelFailure(error: unknown): {
   const cause = error instanceof ActivityFailure ? error.cause : error;
   if (cause instanceof ApplicationFailure && cause.type) {
     const details = (cause.details?.[0] ?? {}) as Partial<ModelFailureDetails>;
-    const terminal = cause.type === 'ModelRequestRejected' || cause.type === 'ModelConfigurationError';
-    const errorType: SessionErrorType =
-      cause.type === 'ModelRateLimited'
-        ? 'model_rate_limited_error'
-        : cause.type === 'ModelOverloaded'
-          ? 'model_overloaded_error'
-          : 'model_request_failed_error';
+    const terminal = isTerminalModelFailure(cause.type);
+    const errorType = sessionErrorTypeOf(cause.type);
     return { retryable: !terminal, errorType, message: cause.message, retryAfterMs: details.retry_after_ms ?? null };
   }
   // Timeouts after the activity's own retries (workers lost repeatedly): worth another attempt.

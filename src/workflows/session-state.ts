@@ -9,7 +9,7 @@ import type { ThreadsState } from './threads';
 
 /**
  * Everything a session carries across continue-as-new: small and bounded, never the transcript (that lives in
- * the event log). Bump `version` and keep reading older versions when this shape changes.
+ * the event log). `version` is 1 for the first released shape; a later shape bumps it and reads both.
  */
 export interface SessionState {
   version: 1;

@@ -28,6 +28,7 @@ import {
 } from '../domain/threads';
 import { addUsage, ZERO_USAGE, type Usage } from '../domain/usage';
 import { LUCID_AGENT, LUCID_PARENT_SESSION } from '../search-attributes';
+import type { ToolOutcome } from '../workspace/tools';
 import type { EventLog } from './event-log';
 
 /** A child reports here each time it goes idle or ends. */
@@ -57,11 +58,6 @@ export function initialThreadsState(roster: AgentDefinition[], agent: AgentDefin
   const limits = agent.thread_limits ?? ThreadLimitsSchema.parse({});
   // A thread inherits its lead's depth limit, so the whole tree is bounded by the top-level lead's setting.
   return { roster, limits: thread ? { ...limits, max_depth: thread.max_depth } : limits, depth: thread?.depth ?? 0, records: [] };
-}
-
-export interface ToolOutcome {
-  content: string;
-  is_error: boolean;
 }
 
 export class ThreadManager {
