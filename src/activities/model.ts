@@ -9,6 +9,7 @@ import { delegateToolDefinition } from '../domain/delegate-tool';
 import { memoryToolDefinition } from '../memory/memory-tool-definition';
 import type { RosterEntry } from '../domain/threads';
 import { toModelFailure } from './model-errors';
+import { usageOf } from '../domain/model-replies';
 import { redactDeep, redactText, secretsFromEnvironment } from '../domain/redact';
 
 export interface CallModelInput {
@@ -95,12 +96,7 @@ export function createModelActivities({
       return {
         content: redactDeep(message.content.flatMap(toModelBlock), secrets),
         stop_reason: message.stop_reason,
-        usage: {
-          input_tokens: message.usage.input_tokens ?? 0,
-          output_tokens: message.usage.output_tokens ?? 0,
-          cache_read_input_tokens: message.usage.cache_read_input_tokens ?? 0,
-          cache_creation_input_tokens: message.usage.cache_creation_input_tokens ?? 0,
-        },
+        usage: usageOf(message),
       };
     } catch (error) {
       const failure = toModelFailure(error);

@@ -19,8 +19,8 @@ import { isMemoryError } from '../memory/errors';
 import { validateMemoryContent, type Memory } from '../memory/memory-store';
 import { pathsOverlap, validateMemoryPath } from '../memory/paths';
 import { occurrences, replaceOnce, touchedPaths } from './apply-change';
+import { describeIssue } from '../domain/model-replies';
 import {
-  describeIssue,
   fenceData,
   redactForDream,
   runReportLoop,

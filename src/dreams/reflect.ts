@@ -15,6 +15,7 @@ import type Anthropic from '@anthropic-ai/sdk';
 import { z } from 'zod';
 import type { Evidence, Lesson } from '../domain/dream';
 import type { SessionEvent } from '../domain/events';
+import { describeIssue, stopReasonHint, toAssistantBlock, toolUsesOf, usageOf } from '../domain/model-replies';
 import { redactText, REDACTED } from '../domain/redact';
 import { withCacheBreakpoints } from '../domain/transcript';
 import { addUsage, ZERO_USAGE, type Usage } from '../domain/usage';
@@ -252,7 +253,7 @@ export async function runReportLoop<T>(request: ReportLoopRequest<T>, deps: Drea
     const check: ReportCheck<T> = 'problem' in submission ? { value: null, problems: [submission.problem] } : request.check(submission.input);
     if (check.problems.length === 0) return { value: check.value, accepted: true, problems: [], ...totals(conversation) };
     if (check.value !== null) kept = check;
-    problems = check.problems.map((problem) => problem + stopReasonHint(reply));
+    problems = check.problems.map((problem) => problem + stopReasonHint(reply, 'write less'));
     if (attempt < request.maxAttempts) appendFeedback(conversation, reply, request, redactAll(problems, deps.secrets));
   }
   return { value: kept?.value ?? null, accepted: false, problems: kept?.problems ?? problems, ...totals(conversation) };
@@ -316,42 +317,12 @@ function appendFeedback<T>(conversation: Conversation, reply: Anthropic.Message,
   last.content = [...(last.content as Anthropic.ContentBlockParam[]), ...answer];
 }
 
-function toolUsesOf(reply: Anthropic.Message): Anthropic.ToolUseBlock[] {
-  return reply.content.filter((block): block is Anthropic.ToolUseBlock => block.type === 'tool_use');
-}
-
-function toAssistantBlock(block: Anthropic.ContentBlock): Anthropic.ContentBlockParam[] {
-  if (block.type === 'text') return block.text ? [{ type: 'text', text: block.text }] : [];
-  if (block.type === 'tool_use') return [{ type: 'tool_use', id: block.id, name: block.name, input: block.input }];
-  return []; // thinking and server-tool blocks are never requested here
-}
-
-function stopReasonHint(reply: Anthropic.Message): string {
-  if (reply.stop_reason === 'max_tokens') return ' (your reply hit the max_tokens limit and was cut off: write less)';
-  return '';
-}
-
 function totals(conversation: Conversation): { usage: Usage; model_requests: number } {
   return { usage: conversation.usage, model_requests: conversation.modelRequests };
 }
 
-function usageOf(reply: Anthropic.Message): Usage {
-  return {
-    input_tokens: reply.usage.input_tokens ?? 0,
-    output_tokens: reply.usage.output_tokens ?? 0,
-    cache_read_input_tokens: reply.usage.cache_read_input_tokens ?? 0,
-    cache_creation_input_tokens: reply.usage.cache_creation_input_tokens ?? 0,
-  };
-}
-
 function redactAll(texts: string[], secrets: readonly string[] | undefined): string[] {
   return texts.map((text) => redactForDream(text, secrets));
-}
-
-/** "path.to.field: message", for feedback on a schema violation. */
-export function describeIssue(issue: z.core.$ZodIssue, prefix = ''): string {
-  const path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
-  return `${path || 'the input'}: ${issue.message.replace(/^Invalid input: /, '')}`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@
  */
 import type Anthropic from '@anthropic-ai/sdk';
 import { z } from 'zod';
+import { describeIssue, stopReasonHint, toAssistantBlock, toolUsesOf, usageOf } from '../domain/model-replies';
 import { VerdictSchema, type Verdict } from '../domain/outcome';
 import { redactDeep, redactText } from '../domain/redact';
 import { withCacheBreakpoints } from '../domain/transcript';
@@ -156,7 +157,7 @@ export type VerdictCheck = { ok: true; verdict: Verdict } | { ok: false; problem
  */
 export function checkVerdict(value: unknown, criteria: readonly string[]): VerdictCheck {
   const parsed = VerdictSchema.safeParse(value);
-  if (!parsed.success) return { ok: false, problems: parsed.error.issues.map(describeIssue) };
+  if (!parsed.success) return { ok: false, problems: parsed.error.issues.map((issue) => describeIssue(issue)) };
   const verdict = parsed.data;
   const problems = [...consistencyProblems(verdict), ...coverageProblems(verdict, criteria)];
   return problems.length ? { ok: false, problems } : { ok: true, verdict };
@@ -211,7 +212,7 @@ async function requestModel(grading: Grading): Promise<Anthropic.Message> {
  */
 function judgeReply(grading: Grading, reply: Anthropic.Message): Judgement {
   const toolUses = toolUsesOf(reply);
-  if (toolUses.length === 0) return { verdict: null, problem: `you ended your turn without calling ${SUBMIT_VERDICT_TOOL}${stopReasonHint(reply)}` };
+  if (toolUses.length === 0) return { verdict: null, problem: `you ended your turn without calling ${SUBMIT_VERDICT_TOOL}${stopReasonHint(reply, 'keep explanations shorter')}` };
   const submissions = toolUses.filter((block) => block.name === SUBMIT_VERDICT_TOOL);
   if (submissions.length === 0) return { verdict: null, problem: null };
   if (submissions.length > 1) {
@@ -219,7 +220,7 @@ function judgeReply(grading: Grading, reply: Anthropic.Message): Judgement {
   }
   const check = checkVerdict(submissions[0].input, grading.rubricCriteria);
   if (check.ok) return { verdict: check.verdict, problem: null };
-  return { verdict: null, problem: check.problems.join('; ') + stopReasonHint(reply) };
+  return { verdict: null, problem: check.problems.join('; ') + stopReasonHint(reply, 'keep explanations shorter') };
 }
 
 /** The next user message's content: a result for every tool call (running the read-only ones), or a reminder. */
@@ -235,10 +236,6 @@ async function answerReply(grading: Grading, reply: Anthropic.Message, problem: 
     answers.push({ type: 'tool_result', tool_use_id: toolUse.id, content: outcome.content, is_error: outcome.is_error });
   }
   return answers;
-}
-
-function toolUsesOf(reply: Anthropic.Message): Anthropic.ToolUseBlock[] {
-  return reply.content.filter((block): block is Anthropic.ToolUseBlock => block.type === 'tool_use');
 }
 
 const RETRY_ADVICE = `Fix this and call ${SUBMIT_VERDICT_TOOL} again.`;
@@ -273,17 +270,6 @@ function appendTurn(grading: Grading, reply: Anthropic.Message, followUp: Anthro
   last.content = [...(last.content as Anthropic.ContentBlockParam[]), ...content];
 }
 
-function toAssistantBlock(block: Anthropic.ContentBlock): Anthropic.ContentBlockParam[] {
-  if (block.type === 'text') return block.text ? [{ type: 'text', text: block.text }] : [];
-  if (block.type === 'tool_use') return [{ type: 'tool_use', id: block.id, name: block.name, input: block.input }];
-  return []; // thinking and server-tool blocks are never requested by the grader
-}
-
-function stopReasonHint(reply: Anthropic.Message): string {
-  if (reply.stop_reason === 'max_tokens') return ' (your reply hit the max_tokens limit and was cut off: keep explanations shorter)';
-  return '';
-}
-
 function result(grading: Grading, verdict: Verdict | null, error: string | null): GradeResult {
   const secrets = grading.deps.secrets;
   return {
@@ -293,15 +279,6 @@ function result(grading: Grading, verdict: Verdict | null, error: string | null)
     usage: grading.usage,
     model_requests: grading.modelRequests,
     invalid_verdicts: grading.invalidVerdicts,
-  };
-}
-
-function usageOf(reply: Anthropic.Message): Usage {
-  return {
-    input_tokens: reply.usage.input_tokens ?? 0,
-    output_tokens: reply.usage.output_tokens ?? 0,
-    cache_read_input_tokens: reply.usage.cache_read_input_tokens ?? 0,
-    cache_creation_input_tokens: reply.usage.cache_creation_input_tokens ?? 0,
   };
 }
 
@@ -411,11 +388,6 @@ function fence(tag: string, text: string): string {
 
 /** VerdictSchema's own cap on criteria entries: a longer rubric cannot be covered entry by entry. */
 const MAX_VERDICT_CRITERIA = 200;
-
-function describeIssue(issue: z.core.$ZodIssue): string {
-  const where = issue.path.length ? issue.path.join('.') : 'the input';
-  return `${where}: ${issue.message.replace(/^Invalid input: /, '')}`;
-}
 
 function consistencyProblems(verdict: Verdict): string[] {
   const unmet = verdict.criteria.filter((entry) => !entry.met);
