@@ -112,8 +112,6 @@ export interface FsMemoryStoreOptions {
   now?: () => Date;
   /** Test seam: every write throws {@link SimulatedCrashError} at this point. */
   crashAfter?: CrashPoint;
-  /** How often a write may lose the index race to other processes before it gives up with `store_busy`. */
-  maxCommitAttempts?: number;
 }
 
 /** {@link MemoryStoreRepository} on the local filesystem; crash-safe and safe for concurrent processes. */
@@ -296,7 +294,7 @@ export class FsMemoryStore implements MemoryStoreRepository {
    */
   private async mutate<T>(storeId: string, plan: (index: StoreIndex) => Promise<Change<T>>): Promise<T> {
     return this.queue.run(storeId, async () => {
-      const attempts = this.options.maxCommitAttempts ?? DEFAULT_COMMIT_ATTEMPTS;
+      const attempts = DEFAULT_COMMIT_ATTEMPTS;
       for (let attempt = 1; attempt <= attempts; attempt++) {
         const { generation, index } = await this.readIndex(storeId);
         const change = await plan(index);
