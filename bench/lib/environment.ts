@@ -24,6 +24,8 @@ export interface BenchEnvironment {
   /** The worker's task queue (LUCID_TASK_QUEUE for the CLI). */
   taskQueue: string;
   lucid: LucidClient;
+  /** For benchmarks that run a worker of their own next to Lucid's, on the same server. */
+  nativeConnection: NativeConnection;
   model: ScriptedModel;
   store: FsSessionStore;
   dataDir: string;
@@ -62,7 +64,7 @@ export async function startBenchEnvironment(scenario: Scenario, log: (line: stri
     const lucid = new LucidClient({ client: new Client({ connection, namespace: NAMESPACE }), taskQueue: TASK_QUEUE, dataDir, store });
     log(`ready: dev server ${server.address}, scripted model ${model.url}, data ${dataDir}`);
     const workerConcurrency = describeWorkerConcurrency(worker);
-    return { address: server.address, taskQueue: TASK_QUEUE, lucid, model, store, dataDir, workerConcurrency, close: () => stopAll(stops) };
+    return { address: server.address, taskQueue: TASK_QUEUE, lucid, nativeConnection, model, store, dataDir, workerConcurrency, close: () => stopAll(stops) };
   } catch (error) {
     await stopAll(stops);
     throw error;

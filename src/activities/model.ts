@@ -24,6 +24,11 @@ export interface CallModelInput {
   memory_stores?: Array<{ name: string; access: 'read_only' | 'read_write' }>;
   /** The transcript is every persisted event up to and including this seq. */
   throughSeq: number;
+  /**
+   * Events the workflow has not persisted yet (the newest ones, ending at `throughSeq`): stored first, so a turn
+   * needs no activity of its own for the log. Writing them again on a retry rewrites the same seqs.
+   */
+  events?: SessionEvent[];
 }
 
 export type ModelContentBlock =
@@ -56,6 +61,15 @@ export function createModelActivities({
   const anthropic = client ?? createAnthropicClient();
   const eventCache = new Map<string, SessionEvent[]>();
 
+  /** Stores the events handed over by the workflow and, when they follow on from the cache, remembers them. */
+  async function persistHandedOver(sessionId: string, events: SessionEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    await store.appendEvents(sessionId, events);
+    const cached = eventCache.get(sessionId);
+    const lastSeq = cached?.length ? cached[cached.length - 1].seq : 0;
+    if (cached && lastSeq + 1 === events[0].seq) cached.push(...events);
+  }
+
   async function eventsThrough(sessionId: string, throughSeq: number): Promise<SessionEvent[]> {
     const cached = eventCache.get(sessionId) ?? [];
     const lastSeq = cached.length ? cached[cached.length - 1].seq : 0;
@@ -68,6 +82,7 @@ export function createModelActivities({
   }
 
   async function callModel(input: CallModelInput): Promise<CallModelResult> {
+    await persistHandedOver(input.sessionId, input.events ?? []);
     const events = await eventsThrough(input.sessionId, input.throughSeq);
     const request = withCacheBreakpoints({
       system: input.system,

@@ -13,7 +13,9 @@ import {
   defineSignal,
   getExternalWorkflowHandle,
   isCancellation,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -80,10 +82,25 @@ const TOOL_ACTIVITY = {
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 5 },
 } as const;
 const { runTool, runMemoryTool } = proxyActivities<Activities>(TOOL_ACTIVITY);
-const { loadAgentDefinition, prepareWorkspace, persistEvents, saveSnapshot, loadMemoryContext } = proxyActivities<Activities>({
+const STORAGE_ACTIVITY = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '500 milliseconds', maximumInterval: '10 seconds' },
-});
+} as const;
+const scheduledStorage = proxyActivities<Activities>(STORAGE_ACTIVITY);
+const localStorage = proxyLocalActivities<Activities>(STORAGE_ACTIVITY);
+
+/**
+ * Sessions started before this patch ran every storage step as a scheduled activity and persisted the log in an
+ * activity of its own before each model call. Now the model activity persists the events it is handed, and the
+ * short, idempotent storage steps (agent lookup, workspace, memory context, event log, snapshot) run as local
+ * activities, inside the workflow task that needs them: a turn costs the model call and its tools, nothing more.
+ */
+const LEAN_TURNS_PATCH = 'lean-turns';
+
+/** Storage steps: local activities for sessions on the lean-turns patch, scheduled ones for older sessions. */
+function storage() {
+  return patched(LEAN_TURNS_PATCH) ? localStorage : scheduledStorage;
+}
 
 /** Model request attempts per model call before the turn ends with `retries_exhausted`. */
 export const MAX_MODEL_ATTEMPTS = 8;
@@ -150,8 +167,9 @@ async function startSession(raw: SessionInput): Promise<{ state: SessionState; f
   }
   const input = parsed.data;
   const sessionId = workflowInfo().workflowId;
+  const { loadAgentDefinition, prepareWorkspace, loadMemoryContext } = storage();
   const agent: AgentDefinition = typeof input.agent === 'string' ? await loadAgentDefinition(input.agent) : input.agent;
-  const threads = initialThreadsState(await resolveRoster(agent), agent, input.thread);
+  const threads = initialThreadsState(await resolveRoster(agent, loadAgentDefinition), agent, input.thread);
   checkRosterDepth(threads.roster, threads.depth + 1, threads.limits.max_depth);
   const workspace = await prepareWorkspace({ sessionId, workspace: input.workspace });
   const memory =
@@ -186,7 +204,7 @@ async function startSession(raw: SessionInput): Promise<{ state: SessionState; f
 }
 
 /** The definitions of the agent's sub-agents (named ones are read from the agents folder). */
-async function resolveRoster(agent: AgentDefinition): Promise<AgentDefinition[]> {
+async function resolveRoster(agent: AgentDefinition, loadAgentDefinition: (name: string) => Promise<AgentDefinition>): Promise<AgentDefinition[]> {
   const roster: AgentDefinition[] = [];
   for (const entry of agent.subagents ?? []) roster.push(typeof entry === 'string' ? await loadAgentDefinition(entry) : entry);
   return roster;
@@ -317,7 +335,10 @@ class Session {
     for (let attempt = 1; ; attempt++) {
       this.state.userMessagePending = false;
       const start = this.log.emit({ type: 'span.model_request_start', model: agent.model });
-      await this.persist();
+      // On the lean path the model activity persists the new events itself: one activity per model call.
+      const lean = patched(LEAN_TURNS_PATCH);
+      if (!lean) await this.persist();
+      const unpersisted = lean ? this.log.unpersisted() : [];
       try {
         const result = await callModel.executeWithOptions(
           { ...MODEL_ACTIVITY, summary: `${agent.name}: model request ${this.state.turns + 1} (${agent.model})` },
@@ -331,9 +352,11 @@ class Session {
               memory_stores: this.state.memory.stores.map((store) => ({ name: store.name, access: store.access })),
               max_tokens: agent.max_tokens,
               throughSeq: start.seq,
+              ...(lean ? { events: unpersisted } : {}),
             },
           ],
         );
+        this.log.markPersistedThrough(start.seq);
         this.state.turns++;
         this.state.turnModelCalls++;
         this.state.usage = addUsage(this.state.usage, result.usage);
@@ -420,7 +443,7 @@ class Session {
     this.log.emit({ type: 'session.status_idle', stop_reason: this.state.stopReason ?? { type: 'end_turn' }, stop_details: null });
     this.state.completedTurns++;
     await this.persist();
-    await saveSnapshot(this.snapshot());
+    await storage().saveSnapshot(this.snapshot());
     await this.reportToLead('idle');
   }
 
@@ -439,7 +462,7 @@ class Session {
     this.log.emit({ type: 'session.status_terminated' });
     await this.persist();
     const snapshot = this.snapshot();
-    await saveSnapshot(snapshot);
+    await storage().saveSnapshot(snapshot);
     await this.reportToLead('terminated');
     await condition(allHandlersFinished);
     return snapshot;
@@ -508,8 +531,8 @@ class Session {
   private async persist(): Promise<void> {
     const events = this.log.unpersisted();
     if (events.length === 0) return;
-    await persistEvents({ sessionId: this.state.sessionId, events });
-    this.log.markPersisted(events.length);
+    await storage().persistEvents({ sessionId: this.state.sessionId, events });
+    this.log.markPersistedThrough(events[events.length - 1].seq);
   }
 
   private async continueAsNewIfHistoryIsLarge(): Promise<void> {

@@ -46,13 +46,15 @@ export class EventLog {
     return event as SessionEvent & B;
   }
 
-  /** Events not yet persisted; call `markPersisted` with the same count once the activity succeeded. */
+  /** Events not yet persisted; call `markPersistedThrough` with the last one's seq once an activity stored them. */
   unpersisted(): SessionEvent[] {
     return this.events.slice(this.persistedCount);
   }
 
-  markPersisted(count: number): void {
-    this.persistedCount += count;
+  /** By seq, not by count: two overlapping persists of the same events cannot skip any that came after them. */
+  markPersistedThrough(seq: number): void {
+    const firstSeq = this.nextSeq - this.events.length;
+    this.persistedCount = Math.max(this.persistedCount, Math.min(this.events.length, seq - firstSeq + 1));
   }
 
   get lastSeq(): number {
