@@ -88,8 +88,11 @@ function asBlocks(content: MessageParam['content']): Anthropic.ContentBlockParam
 }
 
 /**
- * Marks the stable prefix for prompt caching: the last tool, the system prompt and the last block of the
- * newest message, so each request reads everything the previous one wrote to the cache.
+ * Marks the stable prefix for prompt caching, with the API's maximum of four breakpoints: the last tool, the
+ * system prompt, the end of the previous request's prompt and the newest block. The API looks for an earlier
+ * cache entry only about 20 blocks back from a breakpoint, so a turn with many parallel tool calls would put the
+ * newest block out of reach of the previous request's entry; the breakpoint where that prompt ended (the message
+ * before the newest assistant message) reads it at distance 0 however wide the turn was.
  */
 export function withCacheBreakpoints(request: {
   system: string;
@@ -101,8 +104,10 @@ export function withCacheBreakpoints(request: {
     index === request.tools.length - 1 ? { ...tool, cache_control: ephemeral } : tool,
   );
   const system = request.system ? [{ type: 'text' as const, text: request.system, cache_control: ephemeral }] : undefined;
+  const previousEnd = request.messages.map((message) => message.role).lastIndexOf('assistant') - 1;
+  const marked = new Set([previousEnd, request.messages.length - 1].filter((index) => index >= 0));
   const messages = request.messages.map((message, index) => {
-    if (index !== request.messages.length - 1) return message;
+    if (!marked.has(index)) return message;
     const blocks = asBlocks(message.content);
     const last = blocks.length - 1;
     return {

@@ -40,6 +40,9 @@ export interface CachePlan {
   breakpointHashes: string[];
 }
 
+/** How many block boundaries, a breakpoint's own included, the API checks for an earlier cache entry. */
+export const CACHE_LOOKBACK_BLOCKS = 20;
+
 /** Deterministic token estimate: a quarter of the characters, rounded up. */
 export function estimateTokens(text: string): number {
   return Math.ceil(text.length / 4);
@@ -70,7 +73,9 @@ export function estimateOutputTokens(content: ReadonlyArray<Record<string, unkno
 /**
  * A prompt cache that remembers prefixes by hash, for the lifetime of one scripted model.
  *
- * Simplifications, on purpose: no minimum cacheable length, no expiry, and no 20-block look-back limit.
+ * Like the API, a request finds an earlier entry only within {@link CACHE_LOOKBACK_BLOCKS} block boundaries of one
+ * of its breakpoints, trying its newest breakpoint first. Simplifications, on purpose: no minimum cacheable
+ * length and no expiry.
  */
 export class SimulatedPromptCache {
   private readonly stored = new Set<string>();
@@ -78,10 +83,11 @@ export class SimulatedPromptCache {
   /**
    * Works out a request's prompt usage without changing the cache.
    *
-   * Cache reads are the longest prefix (ending at any block, up to the request's last breakpoint) that an
-   * earlier request stored; cache creation is the rest of the prompt up to the last breakpoint; input tokens
-   * are whatever follows it. Looking at every block boundary, not only this request's breakpoints, is what lets
-   * an agent loop that moves its breakpoint to the newest message each turn still hit the previous turn's entry.
+   * Cache reads are the longest prefix an earlier request stored that ends within look-back reach of one of this
+   * request's breakpoints; cache creation is the rest of the prompt up to the last breakpoint; input tokens are
+   * whatever follows it. Looking at the block boundaries before a breakpoint, not only at the breakpoint itself,
+   * is what lets an agent loop that moves its breakpoint to the newest message each turn still hit the previous
+   * turn's entry.
    */
   plan(body: unknown): CachePlan {
     const model = modelOf(body);
@@ -94,13 +100,8 @@ export class SimulatedPromptCache {
       return { model, breakpointHashes: [], usage: { input_tokens: total, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 } };
     }
     const last = breakpoints[breakpoints.length - 1];
-    let read = 0;
-    for (let index = last; index >= 0; index--) {
-      if (this.stored.has(hashes[index])) {
-        read = ends[index];
-        break;
-      }
-    }
+    const hit = this.longestStoredPrefix(hashes, breakpoints);
+    const read = hit === null ? 0 : ends[hit];
     return {
       model,
       breakpointHashes: breakpoints.map((index) => hashes[index]),
@@ -110,6 +111,15 @@ export class SimulatedPromptCache {
         cache_creation_input_tokens: ends[last] - read,
       },
     };
+  }
+
+  /** The last piece of the longest stored prefix within look-back reach of a breakpoint, newest breakpoint first. */
+  private longestStoredPrefix(hashes: string[], breakpoints: number[]): number | null {
+    for (const breakpoint of [...breakpoints].reverse()) {
+      const lowest = Math.max(0, breakpoint - CACHE_LOOKBACK_BLOCKS + 1);
+      for (let index = breakpoint; index >= lowest; index--) if (this.stored.has(hashes[index])) return index;
+    }
+    return null;
   }
 
   /** Stores a planned request's breakpoints. Call it only for requests that were answered successfully. */

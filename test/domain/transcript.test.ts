@@ -68,4 +68,31 @@ describe('withCacheBreakpoints', () => {
     expect(request.system).toEqual([{ type: 'text', text: 'sys', cache_control: { type: 'ephemeral' } }]);
     expect(request.messages[0].content).toEqual([{ type: 'text', text: 'hello', cache_control: { type: 'ephemeral' } }]);
   });
+
+  it('also marks where the previous request ended, and never uses more than four breakpoints', () => {
+    const toolUse = (id: string) => ({ type: 'tool_use' as const, id, name: 'read_file', input: { path: id } });
+    const toolResult = (id: string) => ({ type: 'tool_result' as const, tool_use_id: id, content: 'text' });
+    const wideTurn = Array.from({ length: 12 }, (_, index) => `t${index}`);
+    const request = withCacheBreakpoints({
+      system: 'sys',
+      tools: [{ name: 'read_file', input_schema: { type: 'object' } }],
+      messages: [
+        { role: 'user', content: 'start' },
+        { role: 'assistant', content: [toolUse('t')] },
+        { role: 'user', content: [toolResult('t')] }, // where the previous request's prompt ended
+        { role: 'assistant', content: wideTurn.map(toolUse) },
+        { role: 'user', content: wideTurn.map(toolResult) },
+      ],
+    });
+    const markedBlocks = request.messages.flatMap((message, index) =>
+      typeof message.content === 'string'
+        ? []
+        : (message.content as Array<{ cache_control?: unknown }>).flatMap((block, blockIndex) => (block.cache_control ? [[index, blockIndex]] : [])),
+    );
+    expect(markedBlocks).toEqual([
+      [2, 0],
+      [4, 11],
+    ]);
+    expect(markedBlocks.length + 2).toBeLessThanOrEqual(4); // + the last tool and the system prompt
+  });
 });

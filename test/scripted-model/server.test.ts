@@ -357,6 +357,30 @@ describe('usage and the simulated prompt cache', () => {
     expect(second.usage.input_tokens).toBe(0);
   });
 
+  test('like the API, an entry more than 20 blocks before the newest breakpoint is found only through an earlier breakpoint', async () => {
+    const { client } = await start({ rules: [{ reply: { content: [{ type: 'text', text: 'ok' }] } }] });
+    const ephemeral = { type: 'ephemeral' as const };
+    const text = (value: string, marked = false) => ({ type: 'text' as const, text: value, ...(marked ? { cache_control: ephemeral } : {}) });
+    const wideAnswer = Array.from({ length: 25 }, (_, index) => text(`part ${index}`));
+    const turn2 = (markPreviousEnd: boolean): Anthropic.MessageParam[] => [
+      { role: 'user', content: [text('first question', markPreviousEnd)] },
+      { role: 'assistant', content: wideAnswer },
+      { role: 'user', content: [text('second question', true)] },
+    ];
+
+    // The cache is per model: each case gets a model of its own, so neither sees the other's entries.
+    const conversation = async (model: string, markPreviousEnd: boolean) => {
+      const first = await ask(client, '', { model, system, messages: [{ role: 'user', content: [text('first question', true)] }] });
+      return { first, second: await ask(client, '', { model, system, messages: turn2(markPreviousEnd) }) };
+    };
+    const { second: outOfReach } = await conversation('model-a', false);
+    const { first, second: reached } = await conversation('model-b', true);
+
+    const systemOnly = (await ask(client, 'other', { model: 'model-a', system })).usage.cache_read_input_tokens;
+    expect(outOfReach.usage.cache_read_input_tokens).toBe(systemOnly); // only the system breakpoint's entry
+    expect(reached.usage.cache_read_input_tokens).toBe(first.usage.cache_creation_input_tokens);
+  });
+
   test('the cache is per model, and count_tokens counts the whole prompt', async () => {
     const { client } = await start({ rules: [{ reply: { content: [{ type: 'text', text: 'ok' }] } }] });
 
