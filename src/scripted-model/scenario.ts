@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { FaultSettingsSchema, type FaultOptions } from './faults';
 
 /** A scripted model's whole script. */
 export interface Scenario {
@@ -13,6 +14,8 @@ export interface Scenario {
   default_delay_ms?: number;
   /** Tried in order; the first rule whose `match` fits and whose `times` is not used up answers. */
   rules: Rule[];
+  /** Fail a seeded share of `/v1/messages` requests with 429, 529, 500, a dropped connection or a stall. */
+  faults?: FaultOptions;
 }
 
 /** One scripted answer and the requests it applies to. */
@@ -184,6 +187,7 @@ export const ScenarioSchema: z.ZodType<Scenario> = z.strictObject({
   description: z.string().optional(),
   default_delay_ms: milliseconds.optional(),
   rules: z.array(RuleSchema),
+  faults: FaultSettingsSchema.optional(),
 });
 
 /** A scenario that failed validation; the message lists each bad field by its path. */

@@ -17,6 +17,7 @@ import {
   type StopReason,
 } from './scenario';
 import { transcriptProblem } from './request-checks';
+import { FaultPlan, FaultSettingsSchema, injectFault, zeroFaultCounts, type FaultCounts, type FaultKind } from './faults';
 import { countInputTokens, estimateOutputTokens, SimulatedPromptCache, type CachePlan, type TokenUsage } from './usage';
 
 /** How to start a scripted model. */
@@ -48,6 +49,8 @@ export interface RecordedRequest {
   rule_index: number | null;
   /** The request asked for a stream. */
   stream: boolean;
+  /** The fault injected into this request (the scenario's `faults` setting), or null. */
+  fault: FaultKind | null;
 }
 
 /** A running scripted model. */
@@ -57,6 +60,8 @@ export interface ScriptedModel {
   port: number;
   /** Every request received, in arrival order, including failed ones. */
   requests: RecordedRequest[];
+  /** Faults injected so far, per kind (all zero without a `faults` setting); kept across `setScenario`. */
+  faultCounts: FaultCounts;
   /** Replaces the scenario (validated) and resets every rule's `times` count. The prompt cache is kept. */
   setScenario(scenario: Scenario): void;
   /** Stops listening and cuts any request still being answered. */
@@ -110,14 +115,16 @@ function toolNames(body: unknown): string[] {
 // Choosing a rule
 // ---------------------------------------------------------------------------------------------------------------
 
-/** The scenario in force and how many requests each of its rules has answered. */
+/** The scenario in force, how many requests each of its rules has answered, and its faults to come. */
 interface Script {
   scenario: Scenario;
   uses: number[];
+  faults: FaultPlan | null;
 }
 
-function newScript(scenario: Scenario): Script {
-  return { scenario, uses: scenario.rules.map(() => 0) };
+function newScript(scenario: Scenario, faultCounts: FaultCounts): Script {
+  const faults = scenario.faults ? new FaultPlan(FaultSettingsSchema.parse(scenario.faults), faultCounts) : null;
+  return { scenario, uses: scenario.rules.map(() => 0), faults };
 }
 
 /** The first rule that fits the request and still has uses left, or null. */
@@ -348,8 +355,10 @@ function sendScriptedError(res: ServerResponse, error: ScriptedError): void {
 
 /** Starts a scripted model listening on loopback (by default) and resolves once it accepts connections. */
 export async function startScriptedModel(options: ScriptedModelOptions): Promise<ScriptedModel> {
+  const faultCounts = zeroFaultCounts();
   let script = newScript(
     typeof options.scenario === 'string' ? loadScenarioFile(options.scenario) : parseScenario(options.scenario),
+    faultCounts,
   );
   const requests: RecordedRequest[] = [];
   const cache = new SimulatedPromptCache();
@@ -376,6 +385,7 @@ export async function startScriptedModel(options: ScriptedModelOptions): Promise
       body: body === undefined ? rawBody : body,
       rule_index: null,
       stream: isRecord(body) && body.stream === true,
+      fault: null,
     };
     requests.push(record);
     res.on('finish', () => (record.answered_at = Date.now()));
@@ -399,6 +409,7 @@ export async function startScriptedModel(options: ScriptedModelOptions): Promise
       return sendError(res, 400, 'invalid_request_error', problem);
     }
     const current = script; // a setScenario() during the delay must not change this answer
+    if (current.faults && (await answeredByFault(current.faults, record, res, signal))) return;
     const ruleIndex = chooseRule(current, record.body, rawBody);
     if (ruleIndex === null) return answerNoMatch(record, res);
     record.rule_index = ruleIndex;
@@ -421,6 +432,14 @@ export async function startScriptedModel(options: ScriptedModelOptions): Promise
       sendJson(res, 200, message);
       cache.commit(plan);
     }
+  }
+
+  /** Draws the request's fault, if any, and applies it; true when the fault was the whole answer. */
+  async function answeredByFault(faults: FaultPlan, record: RecordedRequest, res: ServerResponse, signal: AbortSignal): Promise<boolean> {
+    record.fault = faults.next();
+    if (!record.fault) return false;
+    log(`#${record.index} POST ${record.path}${record.stream ? ' (stream)' : ''} → injected fault: ${record.fault}`);
+    return injectFault(record.fault, res, record.stream, faults.settings, signal);
   }
 
   /** 400 is not retried by clients, so a scenario gap fails the test at once instead of after retries. */
@@ -448,8 +467,9 @@ export async function startScriptedModel(options: ScriptedModelOptions): Promise
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
     requests,
+    faultCounts,
     setScenario(scenario: Scenario) {
-      script = newScript(parseScenario(scenario));
+      script = newScript(parseScenario(scenario), faultCounts);
     },
     close() {
       closing ??= new Promise<void>((resolve) => {
