@@ -29,6 +29,7 @@ import { createActivities } from '../src/activities';
 import { createAnthropicClient } from '../src/activities/model';
 import type { AgentDefinition } from '../src/domain/agent-definition';
 import type { Scenario } from '../src/scripted-model/scenario';
+import { workerOptionsOf, workerSettings } from '../src/worker-settings';
 import { startBenchEnvironment, type BenchEnvironment } from './lib/environment';
 import * as floorActivities from './lib/floor/activities';
 import { countActivities, summarizeRuns, type HistorySummary } from './lib/history';
@@ -100,15 +101,12 @@ function turnScenario(turns: number, latencyMs: number): Scenario {
 
 /** The floor's worker: on the same server, with the concurrency settings the Lucid worker runs with. */
 async function startFloorWorker(environment: BenchEnvironment): Promise<() => Promise<void>> {
-  const concurrency = environment.workerConcurrency;
   const worker = await Worker.create({
     connection: environment.nativeConnection,
     taskQueue: FLOOR_TASK_QUEUE,
     workflowsPath: require.resolve('./lib/floor/workflow'),
     activities: floorActivities,
-    ...(typeof concurrency.workflowTaskSlots === 'number' ? { maxConcurrentWorkflowTaskExecutions: concurrency.workflowTaskSlots } : {}),
-    ...(typeof concurrency.activityTaskSlots === 'number' ? { maxConcurrentActivityTaskExecutions: concurrency.activityTaskSlots } : {}),
-    maxCachedWorkflows: concurrency.maxCachedWorkflows,
+    ...workerOptionsOf(workerSettings()),
   });
   const running = worker.run();
   return async () => {

@@ -1,7 +1,8 @@
 /**
  * The Lucid worker: runs session workflows and their activities on the task queue `lucid` (LUCID_TASK_QUEUE).
  * `npm run worker`. Connection settings come from the environment (see src/connection.ts); SIGINT and SIGTERM
- * shut it down gracefully (the SDK finishes in-flight tasks first).
+ * shut it down gracefully (the SDK finishes in-flight tasks first). How much it runs at once is set in
+ * src/worker-settings.ts (LUCID_MAX_CONCURRENT_ACTIVITIES and friends).
  */
 import type Anthropic from '@anthropic-ai/sdk';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
@@ -10,6 +11,7 @@ import { agentsDir, dataDir, taskQueue } from './config';
 import { connectWorker } from './connection';
 import { ensureSearchAttributes } from './register-search-attributes';
 import { FsSessionStore } from './storage/fs-session-store';
+import { workerOptionsOf, workerSettings, type WorkerSettings } from './worker-settings';
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;
@@ -23,15 +25,19 @@ export interface CreateWorkerOptions {
    */
   workflowBundle?: WorkerOptions['workflowBundle'];
   anthropic?: Anthropic;
+  /** Slots, pollers and cache size; by default Lucid's, with the environment's overrides (src/worker-settings.ts). */
+  settings?: WorkerSettings;
 }
 
 export async function createWorker(options: CreateWorkerOptions): Promise<Worker> {
   const root = options.dataDir ?? dataDir();
+  const settings = options.settings ?? workerSettings();
   await ensureSearchAttributes(options.connection.operatorService, options.namespace);
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue ?? taskQueue(),
+    ...workerOptionsOf(settings),
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: require.resolve('./workflows') }),
@@ -45,6 +51,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
 }
 
 async function main(): Promise<void> {
+  const settings = workerSettings(); // a bad override stops the worker here, before it connects
   const { connection, namespace } = await connectWorker();
   try {
     const bundlePath = process.env.LUCID_WORKFLOW_BUNDLE;
@@ -52,6 +59,7 @@ async function main(): Promise<void> {
       connection,
       namespace,
       workflowBundle: bundlePath ? { codePath: bundlePath } : undefined,
+      settings,
     });
     console.log(`Lucid worker on task queue "${taskQueue()}" (namespace ${namespace}, data ${dataDir()})`);
     await worker.run();

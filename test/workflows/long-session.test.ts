@@ -2,9 +2,9 @@
  * A session of 200+ turns whose tool outputs total more than 5 MB: the transcript never travels as one payload
  * and the workflow continues-as-new before its history grows large.
  */
-import type { temporal as proto } from '@temporalio/proto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { summarizeRuns } from '../../bench/lib/history';
 import type { AgentDefinition } from '../../src/domain/agent-definition';
 import { expectWellFormedLog, startSessionHarness, type SessionHarness } from '../helpers/session';
 import { tempDir } from '../helpers/temporal';
@@ -20,20 +20,6 @@ const agent: AgentDefinition = {
   max_turns: TURNS + 10,
   max_tokens: 256,
 };
-
-function payloadBytes(event: proto.api.history.v1.IHistoryEvent): number {
-  let total = 0;
-  const visit = (value: unknown): void => {
-    if (!value || typeof value !== 'object') return;
-    if (value instanceof Uint8Array) {
-      total += value.byteLength;
-      return;
-    }
-    for (const child of Object.values(value)) visit(child);
-  };
-  visit(event);
-  return total;
-}
 
 describe('a long session', () => {
   let harness: SessionHarness;
@@ -75,21 +61,12 @@ describe('a long session', () => {
     expect(events.filter((event) => event.type === 'agent.tool_result' && event.is_error)).toHaveLength(0);
 
     // Every run of the chain stays small; the session continued-as-new along the way.
-    const runs = [];
-    for await (const execution of harness.temporal.client.workflow.list({ query: `WorkflowId = "${sessionId}"` })) {
-      const history = await harness.temporal.client.workflow.getHandle(sessionId, execution.runId).fetchHistory();
-      const eventsOfRun = history.events ?? [];
-      runs.push({
-        historyLength: eventsOfRun.length,
-        historyBytes: eventsOfRun.reduce((sum, event) => sum + payloadBytes(event), 0),
-        largestPayload: Math.max(...eventsOfRun.map(payloadBytes)),
-      });
-    }
+    const runs = await summarizeRuns(harness.temporal.client, sessionId);
     const report = {
       runs: runs.length,
-      maxHistoryLength: Math.max(...runs.map((run) => run.historyLength)),
-      maxHistoryPayloadBytes: Math.max(...runs.map((run) => run.historyBytes)),
-      largestPayloadBytes: Math.max(...runs.map((run) => run.largestPayload)),
+      maxHistoryLength: Math.max(...runs.map((run) => run.events)),
+      maxHistoryPayloadBytes: Math.max(...runs.map((run) => run.payloadBytes)),
+      largestPayloadBytes: Math.max(...runs.map((run) => run.largestPayloadBytes)),
       toolOutputBytes,
       cacheReadTokens: snapshot.usage.cache_read_input_tokens,
       inputTokens: snapshot.usage.input_tokens,
