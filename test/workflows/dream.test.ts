@@ -228,30 +228,37 @@ describe('dreams', () => {
       review: 'auto',
       taskQueue: harness.taskQueue,
     });
+    // Runs by run id: two triggers within one second give their runs the same workflow id.
     const runs = async () => {
-      const ids: string[] = [];
-      for await (const execution of harness.temporal.client.workflow.list({ query: `TemporalScheduledById = "${schedule.scheduleId}"` })) ids.push(execution.workflowId);
-      return ids;
+      const found: Array<{ workflowId: string; runId: string }> = [];
+      for await (const { workflowId, runId } of harness.temporal.client.workflow.list({ query: `TemporalScheduledById = "${schedule.scheduleId}"` })) {
+        found.push({ workflowId, runId });
+      }
+      return found;
     };
+    // Returns the listing that showed them all: visibility is eventually consistent, a second listing may not.
     const waitForRuns = async (count: number) => {
       const deadline = Date.now() + 30_000;
-      while ((await runs()).length < count) {
+      for (;;) {
+        const found = await runs();
+        if (found.length >= count) return found;
         if (Date.now() > deadline) throw new Error(`schedule did not start run ${count}`);
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
-      return (await runs()).sort();
     };
+    const dreamOf = (run: { workflowId: string; runId: string }): Promise<Dream> =>
+      harness.temporal.client.workflow.getHandle(run.workflowId, run.runId).result();
     try {
       await schedule.trigger();
       const [firstRun] = await waitForRuns(1);
-      const skipped = await harness.lucid.dreamResult(firstRun);
+      const skipped = await dreamOf(firstRun);
       expect(skipped).toMatchObject({ status: 'completed', phase: 'skipped', usage: { output_tokens: 0 } });
 
       await harness.lucid.result(await harness.lucid.startSession({ agent: scheduled, message: 'one' }));
       await harness.lucid.result(await harness.lucid.startSession({ agent: scheduled, message: 'two' }));
       await schedule.trigger();
-      const secondRun = (await waitForRuns(2)).find((id) => id !== firstRun)!;
-      const dreamt = await harness.lucid.dreamResult(secondRun);
+      const secondRun = (await waitForRuns(2)).find((run) => run.runId !== firstRun.runId)!;
+      const dreamt = await dreamOf(secondRun);
       expect(dreamt).toMatchObject({ status: 'completed', phase: 'done' });
       expect(dreamt.session_ids).toHaveLength(2);
       expect((await memory.getMemoryByPath(store.id, '/s.md')).content).toBe('scheduled lesson');
