@@ -32,12 +32,11 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import type { AgentDefinition } from '../src/domain/agent-definition';
 import type { SessionEvent, SessionSnapshot } from '../src/domain/events';
 import type { Scenario } from '../src/scripted-model/scenario';
 import { mapConcurrently } from './lib/concurrency';
-import { describeMachine, fileTimestamp, runBenchmark, wholeNumber, wholeNumberList, writeReport } from './lib/options';
+import { describeMachine, fileTimestamp, readBenchOptions, runBenchmark, wholeNumber, wholeNumberList, writeReport } from './lib/options';
 import { startProcessEnvironment, type ProcessEnvironment } from './lib/process-environment';
 import { formatMegabytes, MemorySampler, readCpuSeconds, type MemoryProfile } from './lib/process-stats';
 import { percentile } from './lib/statistics';
@@ -88,22 +87,7 @@ interface Settings {
 }
 
 function readSettings(argv: string[]): Settings {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      levels: { type: 'string', default: '1,50,200,500' },
-      turns: { type: 'string', default: '10' },
-      'latency-ms': { type: 'string', default: '200' },
-      compare: { type: 'string', default: 'sdk-defaults' },
-      'timeout-minutes': { type: 'string', default: '20' },
-      out: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
+  const values = readBenchOptions(argv, { levels: '1,50,200,500', turns: '10', 'latency-ms': '200', compare: 'sdk-defaults', 'timeout-minutes': '20' }, USAGE);
   return {
     levels: wholeNumberList('levels', values.levels, 1, 5_000, USAGE),
     turns: wholeNumber('turns', values.turns, 1, 1_000, USAGE),

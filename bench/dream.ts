@@ -21,7 +21,6 @@
  * tokens, each as a ratio to the smallest N and per session reviewed; the JSON in bench/results/ has the detail.
  */
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import type { AgentDefinition } from '../src/domain/agent-definition';
 import type { Dream } from '../src/domain/dream';
 import { addUsage, ZERO_USAGE, type Usage } from '../src/domain/usage';
@@ -30,7 +29,7 @@ import type { Rule, Scenario } from '../src/scripted-model/scenario';
 import { systemText, type RecordedRequest } from '../src/scripted-model/server';
 import { mapConcurrently } from './lib/concurrency';
 import { startBenchEnvironment, type BenchEnvironment } from './lib/environment';
-import { describeMachine, fileTimestamp, runBenchmark, wholeNumber, wholeNumberList, writeReport } from './lib/options';
+import { describeMachine, fileTimestamp, readBenchOptions, runBenchmark, wholeNumber, wholeNumberList, writeReport } from './lib/options';
 import { median, peakOverlap } from './lib/statistics';
 import { formatTable } from './lib/table';
 import { formatWorkerConcurrency } from './lib/worker-concurrency';
@@ -65,23 +64,7 @@ interface Settings {
 }
 
 function readSettings(argv: string[]): Settings {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      'latency-ms': { type: 'string', default: '50' },
-      sizes: { type: 'string', default: '10,50,100' },
-      turns: { type: 'string', default: '30' },
-      'parallel-sessions': { type: 'string', default: '25' },
-      repetitions: { type: 'string', default: '3' },
-      warmup: { type: 'string', default: '1' },
-      out: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
+  const values = readBenchOptions(argv, { 'latency-ms': '50', sizes: '10,50,100', turns: '30', 'parallel-sessions': '25', repetitions: '3', warmup: '1' }, USAGE);
   return {
     latencyMs: wholeNumber('latency-ms', values['latency-ms'], 0, 60_000, USAGE),
     sizes: wholeNumberList('sizes', values.sizes, 1, MAX_DREAM_SESSIONS, USAGE).sort((a, b) => a - b),

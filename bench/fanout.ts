@@ -23,13 +23,12 @@
  */
 import { WorkflowFailedError } from '@temporalio/client';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import type { AgentDefinition } from '../src/domain/agent-definition';
 import type { SessionSnapshot } from '../src/domain/events';
 import type { Rule, Scenario } from '../src/scripted-model/scenario';
 import { systemText, type RecordedRequest } from '../src/scripted-model/server';
 import { startBenchEnvironment, type BenchEnvironment } from './lib/environment';
-import { describeMachine, fileTimestamp, runBenchmark, wholeNumber, wholeNumberList, writeReport } from './lib/options';
+import { describeMachine, fileTimestamp, readBenchOptions, runBenchmark, wholeNumber, wholeNumberList, writeReport } from './lib/options';
 import { median, peakOverlap, percentile } from './lib/statistics';
 import { formatTable } from './lib/table';
 import { formatWorkerConcurrency } from './lib/worker-concurrency';
@@ -56,21 +55,7 @@ interface Settings {
 }
 
 function readSettings(argv: string[]): Settings {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      'latency-ms': { type: 'string', default: '200' },
-      repetitions: { type: 'string', default: '5' },
-      warmup: { type: 'string', default: '1' },
-      fanouts: { type: 'string', default: '1,4,16,25' },
-      out: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
+  const values = readBenchOptions(argv, { 'latency-ms': '200', repetitions: '5', warmup: '1', fanouts: '1,4,16,25' }, USAGE);
   const fanouts = wholeNumberList('fanouts', values.fanouts, 1, MAX_CONCURRENT_THREADS, USAGE);
   if (!fanouts.includes(1)) throw new Error(`--fanouts must include 1, the baseline\n${USAGE}`);
   return {

@@ -18,13 +18,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import type { AgentDefinition } from '../src/domain/agent-definition';
 import type { SessionEvent, SessionSnapshot } from '../src/domain/events';
 import type { Scenario } from '../src/scripted-model/scenario';
 import type { ScriptedModel } from '../src/scripted-model/server';
 import { summarizeRuns, type HistorySummary } from './lib/history';
-import { describeMachine, fileTimestamp, runBenchmark, wholeNumber, writeReport } from './lib/options';
+import { describeMachine, fileTimestamp, readBenchOptions, runBenchmark, wholeNumber, writeReport } from './lib/options';
 import { startProcessEnvironment, type ProcessEnvironment } from './lib/process-environment';
 import { formatMegabytes, MemorySampler, type MemoryProfile } from './lib/process-stats';
 import { median } from './lib/statistics';
@@ -49,20 +48,7 @@ interface Settings {
 }
 
 function readSettings(argv: string[]): Settings {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      turns: { type: 'string', default: '1000' },
-      'output-kb': { type: 'string', default: '10' },
-      'latency-ms': { type: 'string', default: '0' },
-      out: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
+  const values = readBenchOptions(argv, { turns: '1000', 'output-kb': '10', 'latency-ms': '0' }, USAGE);
   return {
     turns: wholeNumber('turns', values.turns, 1, 9_000, USAGE),
     // read_file cuts outputs above 32,000 characters; larger ones would not be what was asked for.

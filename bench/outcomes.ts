@@ -19,8 +19,7 @@
  * to L. The results are printed as a table and written as JSON to bench/results/.
  */
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { describeMachine, fileTimestamp, runBenchmark, wholeNumber, writeReport } from './lib/options';
+import { describeMachine, fileTimestamp, readBenchOptions, runBenchmark, wholeNumber, writeReport } from './lib/options';
 import type { AgentDefinition } from '../src/domain/agent-definition';
 import type { SessionEvent } from '../src/domain/events';
 import type { OutcomeDefinitionInput } from '../src/domain/outcome';
@@ -48,20 +47,7 @@ interface Settings {
 }
 
 function readSettings(argv: string[]): Settings {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      'latency-ms': { type: 'string', default: '200' },
-      sessions: { type: 'string', default: '10' },
-      warmup: { type: 'string', default: '1' },
-      out: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
+  const values = readBenchOptions(argv, { 'latency-ms': '200', sessions: '10', warmup: '1' }, USAGE);
   return {
     latencyMs: wholeNumber('latency-ms', values['latency-ms'], 0, 60_000, USAGE),
     sessions: wholeNumber('sessions', values.sessions, 1, 1_000, USAGE),

@@ -39,7 +39,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import type { AgentDefinition } from '../src/domain/agent-definition';
 import type { SessionEvent } from '../src/domain/events';
 import type { Usage } from '../src/domain/usage';
@@ -47,7 +46,7 @@ import type { Rule, Scenario, ScriptedBlock } from '../src/scripted-model/scenar
 import type { RecordedRequest } from '../src/scripted-model/server';
 import { CACHE_LOOKBACK_BLOCKS } from '../src/scripted-model/usage';
 import { startBenchEnvironment, type BenchEnvironment } from './lib/environment';
-import { describeMachine, fileTimestamp, runBenchmark, wholeNumber, writeReport } from './lib/options';
+import { describeMachine, fileTimestamp, readBenchOptions, runBenchmark, wholeNumber, writeReport } from './lib/options';
 import { promptOf, sharedBlocks, tokensOfFirst, type Prompt } from './lib/prompt-blocks';
 import { formatTable } from './lib/table';
 
@@ -66,19 +65,7 @@ interface Settings {
 }
 
 function readSettings(argv: string[]): Settings {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      requests: { type: 'string', default: '30' },
-      'user-turns': { type: 'string', default: '3' },
-      out: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
+  const values = readBenchOptions(argv, { requests: '30', 'user-turns': '3' }, USAGE);
   const requests = wholeNumber('requests', values.requests, 1, 500, USAGE);
   const userTurns = wholeNumber('user-turns', values['user-turns'], 1, 50, USAGE);
   if (requests % userTurns !== 0) throw new Error(`--user-turns (${userTurns}) must divide --requests (${requests})\n${USAGE}`);

@@ -29,11 +29,10 @@ import { temporal } from '@temporalio/proto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { startDevServer, type DevServer } from '../scripts/lib/dev-server';
 import { writeWorkflowBundle } from '../scripts/bundle-workflows';
 import { startScriptedModel, type ScriptedModel } from '../src/scripted-model/server';
-import { describeMachine, fileTimestamp, runBenchmark, wholeNumber, writeReport } from './lib/options';
+import { describeMachine, fileTimestamp, readBenchOptions, runBenchmark, wholeNumber, writeReport } from './lib/options';
 import { median, percentile } from './lib/statistics';
 import { formatTable } from './lib/table';
 import { REPOSITORY_ROOT, startTimedProcess } from './lib/timed-process';
@@ -52,19 +51,7 @@ interface Settings {
 }
 
 function readSettings(argv: string[]): Settings {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      rounds: { type: 'string', default: '5' },
-      warmup: { type: 'string', default: '1' },
-      out: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
+  const values = readBenchOptions(argv, { rounds: '5', warmup: '1' }, USAGE);
   return {
     rounds: wholeNumber('rounds', values.rounds, 1, 100, USAGE),
     warmupRounds: wholeNumber('warmup', values.warmup, 0, 10, USAGE),

@@ -24,7 +24,6 @@
  */
 import { Worker } from '@temporalio/worker';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { createActivities } from '../src/activities';
 import { createAnthropicClient } from '../src/activities/model';
 import type { AgentDefinition } from '../src/domain/agent-definition';
@@ -34,7 +33,7 @@ import { startBenchEnvironment, type BenchEnvironment } from './lib/environment'
 import * as floorActivities from './lib/floor/activities';
 import { countActivities, summarizeRuns, type HistorySummary } from './lib/history';
 import { runInProcessLoop } from './lib/in-process-loop';
-import { describeMachine, fileTimestamp, runBenchmark, wholeNumber, writeReport } from './lib/options';
+import { describeMachine, fileTimestamp, readBenchOptions, runBenchmark, wholeNumber, writeReport } from './lib/options';
 import { median, percentile } from './lib/statistics';
 import { formatTable } from './lib/table';
 import { formatWorkerConcurrency } from './lib/worker-concurrency';
@@ -53,21 +52,7 @@ interface Settings {
 }
 
 function readSettings(argv: string[]): Settings {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      turns: { type: 'string', default: '20' },
-      'latency-ms': { type: 'string', default: '0' },
-      sessions: { type: 'string', default: '10' },
-      warmup: { type: 'string', default: '2' },
-      out: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
+  const values = readBenchOptions(argv, { turns: '20', 'latency-ms': '0', sessions: '10', warmup: '2' }, USAGE);
   return {
     turns: wholeNumber('turns', values.turns, 2, 1_000, USAGE),
     latencyMs: wholeNumber('latency-ms', values['latency-ms'], 0, 60_000, USAGE),

@@ -2,6 +2,21 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+/**
+ * Reads a benchmark's options: each `--name value` of `defaults` (all strings, checked by the caller), `--out FILE`
+ * (absent unless given) and `--help`, which prints the usage and exits. An unknown option is an error.
+ */
+export function readBenchOptions<K extends string>(argv: string[], defaults: Record<K, string>, usage: string): Record<K, string> & { out?: string } {
+  const options = Object.fromEntries(Object.entries<string>(defaults).map(([name, value]) => [name, { type: 'string' as const, default: value }]));
+  const { values } = parseArgs({ args: argv, options: { ...options, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help) {
+    console.log(usage);
+    process.exit(0);
+  }
+  return values as Record<K, string> & { out?: string };
+}
 
 /** Parses a whole number within bounds, or throws an error naming the option and showing the usage. */
 export function wholeNumber(name: string, value: string, min: number, max: number, usage: string): number {
