@@ -36,7 +36,15 @@ import type { AgentDefinition } from '../src/domain/agent-definition';
 import type { SessionEvent, SessionSnapshot } from '../src/domain/events';
 import type { Scenario } from '../src/scripted-model/scenario';
 import { mapConcurrently } from './lib/concurrency';
-import { describeMachine, fileTimestamp, readBenchOptions, runBenchmark, wholeNumber, wholeNumberList, writeReport } from './lib/options';
+import {
+  describeMachine,
+  fileTimestamp,
+  readBenchOptions,
+  runBenchmark,
+  wholeNumber,
+  wholeNumberList,
+  writeReport,
+} from './lib/options';
 import { startProcessEnvironment, type ProcessEnvironment } from './lib/process-environment';
 import { formatMegabytes, MemorySampler, readCpuSeconds, type MemoryProfile } from './lib/process-stats';
 import { percentile } from './lib/statistics';
@@ -87,7 +95,11 @@ interface Settings {
 }
 
 function readSettings(argv: string[]): Settings {
-  const values = readBenchOptions(argv, { levels: '1,50,200,500', turns: '10', 'latency-ms': '200', compare: 'sdk-defaults', 'timeout-minutes': '20' }, USAGE);
+  const values = readBenchOptions(
+    argv,
+    { levels: '1,50,200,500', turns: '10', 'latency-ms': '200', compare: 'sdk-defaults', 'timeout-minutes': '20' },
+    USAGE,
+  );
   return {
     levels: wholeNumberList('levels', values.levels, 1, 5_000, USAGE),
     turns: wholeNumber('turns', values.turns, 1, 1_000, USAGE),
@@ -133,7 +145,13 @@ function concurrencyScenario(latencyMs: number): Scenario {
     rules: [
       {
         reply: {
-          content: [{ type: 'tool_use', name: 'write_file', input: { path: 'notes/note-{{n}}.md', content: 'Note {{n}}: all quiet.\n' } }],
+          content: [
+            {
+              type: 'tool_use',
+              name: 'write_file',
+              input: { path: 'notes/note-{{n}}.md', content: 'Note {{n}}: all quiet.\n' },
+            },
+          ],
         },
       },
     ],
@@ -210,8 +228,15 @@ async function measureRun(
     wall_ms: Math.round(wallMs),
     completed_turns: latencies.length,
     turns_per_second: latencies.length / (wallMs / 1000),
-    turn_latency_ms: { p50: percentile(latencies, 50), p90: percentile(latencies, 90), p99: percentile(latencies, 99), max: Math.max(...latencies) },
-    model_latency_ms: modelLatency(requests.map((request) => (request.answered_at ?? Number.NaN) - request.received_at)),
+    turn_latency_ms: {
+      p50: percentile(latencies, 50),
+      p90: percentile(latencies, 90),
+      p99: percentile(latencies, 99),
+      max: Math.max(...latencies),
+    },
+    model_latency_ms: modelLatency(
+      requests.map((request) => (request.answered_at ?? Number.NaN) - request.received_at),
+    ),
     queue_wait_ms: waits,
     worker_memory_bytes: workerMemory,
     cpu_seconds: {
@@ -224,10 +249,17 @@ async function measureRun(
 }
 
 /** Starts every session at once and waits for all of them; a worker that dies stops the benchmark. */
-async function runSessions(environment: ProcessEnvironment, worker: WorkerProcess, settings: Settings, ids: string[]): Promise<SessionEnd[]> {
+async function runSessions(
+  environment: ProcessEnvironment,
+  worker: WorkerProcess,
+  settings: Settings,
+  ids: string[],
+): Promise<SessionEnd[]> {
   const agent = benchAgent(settings.turns);
   const deadline = Date.now() + settings.timeoutMs;
-  const workerDied = worker.exited.then((output) => Promise.reject(new Error(`the worker exited during the run:\n${output}`)));
+  const workerDied = worker.exited.then((output) =>
+    Promise.reject(new Error(`the worker exited during the run:\n${output}`)),
+  );
   // Starting is a quick request each; a few dozen in flight keep the server busy without queueing thousands.
   const starting = mapConcurrently(ids, 50, (sessionId) =>
     environment.lucid.startSession({ sessionId, agent, message: `Write ${settings.turns} short notes, one per turn.` }),
@@ -238,10 +270,17 @@ async function runSessions(environment: ProcessEnvironment, worker: WorkerProces
 }
 
 /** The session's result, checked against the script; a session still running at the deadline is terminated. */
-async function awaitSession(environment: ProcessEnvironment, settings: Settings, sessionId: string, deadline: number): Promise<SessionEnd> {
+async function awaitSession(
+  environment: ProcessEnvironment,
+  settings: Settings,
+  sessionId: string,
+  deadline: number,
+): Promise<SessionEnd> {
   const handle: WorkflowHandle = environment.lucid.temporal.workflow.getHandle(sessionId);
   let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), Math.max(0, deadline - Date.now()))));
+  const timedOut = new Promise<'timeout'>(
+    (resolve) => (timer = setTimeout(() => resolve('timeout'), Math.max(0, deadline - Date.now()))),
+  );
   try {
     const outcome = await Promise.race([handle.result() as Promise<SessionSnapshot>, timedOut]);
     const events = await environment.store.readEvents(sessionId);
@@ -263,7 +302,8 @@ function checkSession(snapshot: SessionSnapshot, events: SessionEvent[], turns: 
   const errors = events.filter((event) => event.type === 'session.error');
   if (errors.length > 0) return `${errors.length} session.error events, the first: ${JSON.stringify(errors[0])}`;
   const failedTools = events.filter((event) => event.type === 'agent.tool_result' && event.is_error);
-  if (failedTools.length > 0) return `${failedTools.length} failed tool calls, the first: ${JSON.stringify(failedTools[0])}`;
+  if (failedTools.length > 0)
+    return `${failedTools.length} failed tool calls, the first: ${JSON.stringify(failedTools[0])}`;
   if (snapshot.stop_reason?.type !== 'max_turns_reached' || snapshot.turns !== turns) {
     return `stopped with ${JSON.stringify(snapshot.stop_reason)} after ${snapshot.turns} of ${turns} turns`;
   }
@@ -271,9 +311,16 @@ function checkSession(snapshot: SessionSnapshot, events: SessionEvent[], turns: 
   return null;
 }
 
-function cpuSeconds(environment: ProcessEnvironment, worker: WorkerProcess): { worker: number; server: number; bench: number } {
+function cpuSeconds(
+  environment: ProcessEnvironment,
+  worker: WorkerProcess,
+): { worker: number; server: number; bench: number } {
   const own = process.cpuUsage();
-  return { worker: readCpuSeconds(worker.pid), server: readCpuSeconds(environment.serverPid), bench: (own.user + own.system) / 1e6 };
+  return {
+    worker: readCpuSeconds(worker.pid),
+    server: readCpuSeconds(environment.serverPid),
+    bench: (own.user + own.system) / 1e6,
+  };
 }
 
 /** Schedule-to-start waits over every session's history (sessions this short never continue-as-new). */
@@ -316,8 +363,11 @@ interface PlannedRun {
  */
 function planRuns(settings: Settings): PlannedRun[] {
   const top = Math.max(...settings.levels);
-  const runs = [...settings.levels].sort((a, b) => a - b).map((sessions) => ({ configuration: LUCID_SETTINGS, sessions }));
-  for (const configuration of settings.compare) runs.push({ configuration, sessions: top }, { configuration: LUCID_SETTINGS, sessions: top });
+  const runs = [...settings.levels]
+    .sort((a, b) => a - b)
+    .map((sessions) => ({ configuration: LUCID_SETTINGS, sessions }));
+  for (const configuration of settings.compare)
+    runs.push({ configuration, sessions: top }, { configuration: LUCID_SETTINGS, sessions: top });
   return runs;
 }
 
@@ -366,8 +416,8 @@ function renderTable(results: RunResult[], cores: number): string {
 function printLegend(settings: Settings): void {
   console.log(
     `turn: span.model_request_start → agent.tool_result by workflow time (ideal ${settings.latencyMs} ms = L); turns/s: sessions × ${settings.turns} / wall.\n` +
-      'model: the scripted model\'s arrival → answer; act/wft wait: schedule-to-start of activity / workflow tasks (from histories).\n' +
-      'RSS: the worker process\'s resident memory when ready / peak (VmHWM) / after the last session; CPU cores: CPU seconds ÷ wall.',
+      "model: the scripted model's arrival → answer; act/wft wait: schedule-to-start of activity / workflow tasks (from histories).\n" +
+      "RSS: the worker process's resident memory when ready / peak (VmHWM) / after the last session; CPU cores: CPU seconds ÷ wall.",
   );
 }
 
@@ -426,7 +476,8 @@ function writeResults(settings: Settings, results: RunResult[], runtimeMs: numbe
     definitions: {
       turn_latency: 'agent.tool_result.processed_at − span.model_request_start.processed_at (workflow time)',
       turns_per_second: 'tool turns completed / wall time from the first start to the last result',
-      failure: 'failed or timed-out session, a stop other than max_turns_reached, a session.error or a failed tool call',
+      failure:
+        'failed or timed-out session, a stop other than max_turns_reached, a session.error or a failed tool call',
     },
     runtime_ms: Math.round(runtimeMs),
     results,

@@ -29,7 +29,15 @@ import type { Rule, Scenario } from '../src/scripted-model/scenario';
 import { systemText, type RecordedRequest } from '../src/scripted-model/server';
 import { mapConcurrently } from './lib/concurrency';
 import { startBenchEnvironment, type BenchEnvironment } from './lib/environment';
-import { describeMachine, fileTimestamp, readBenchOptions, runBenchmark, wholeNumber, wholeNumberList, writeReport } from './lib/options';
+import {
+  describeMachine,
+  fileTimestamp,
+  readBenchOptions,
+  runBenchmark,
+  wholeNumber,
+  wholeNumberList,
+  writeReport,
+} from './lib/options';
 import { median, peakOverlap } from './lib/statistics';
 import { formatTable } from './lib/table';
 import { formatWorkerConcurrency } from './lib/worker-concurrency';
@@ -64,7 +72,11 @@ interface Settings {
 }
 
 function readSettings(argv: string[]): Settings {
-  const values = readBenchOptions(argv, { 'latency-ms': '50', sizes: '10,50,100', turns: '30', 'parallel-sessions': '25', repetitions: '3', warmup: '1' }, USAGE);
+  const values = readBenchOptions(
+    argv,
+    { 'latency-ms': '50', sizes: '10,50,100', turns: '30', 'parallel-sessions': '25', repetitions: '3', warmup: '1' },
+    USAGE,
+  );
   return {
     latencyMs: wholeNumber('latency-ms', values['latency-ms'], 0, 60_000, USAGE),
     sizes: wholeNumberList('sizes', values.sizes, 1, MAX_DREAM_SESSIONS, USAGE).sort((a, b) => a - b),
@@ -107,12 +119,20 @@ function sessionRules(turns: number): Rule[] {
   const writeStep = (step: number) => ({
     content: [
       { type: 'text' as const, text: `Step ${step} of ${turns}: writing the notes for this step.` },
-      { type: 'tool_use' as const, name: 'write_file', input: { path: `step-${step}.md`, content: `Notes for step ${step}: checked and complete.\n` } },
+      {
+        type: 'tool_use' as const,
+        name: 'write_file',
+        input: { path: `step-${step}.md`, content: `Notes for step ${step}: checked and complete.\n` },
+      },
     ],
   });
   const agent = (match: Rule['match']) => ({ system: AGENT_MARKER, ...match });
   return [
-    { name: 'done', match: agent({ last_tool_result: `step-${turns}.md` }), reply: { content: [{ type: 'text', text: DONE }] } },
+    {
+      name: 'done',
+      match: agent({ last_tool_result: `step-${turns}.md` }),
+      reply: { content: [{ type: 'text', text: DONE }] },
+    },
     ...Array.from({ length: turns - 1 }, (_, index): Rule => ({
       name: `step ${index + 2}`,
       match: agent({ last_tool_result: `step-${index + 1}.md` }),
@@ -130,12 +150,30 @@ function sessionRules(turns: number): Rule[] {
 function dreamRules(): Rule[] {
   const lessons = [
     { text: SHARED_LESSON, kind: 'success_pattern', evidence_seqs: [1, 5] },
-    { text: `Session {{capture:${SESSION_PREFIX}-[a-z0-9]+-s[0-9]+}} wrote every step on the first try.`, kind: 'fact', evidence_seqs: [1] },
+    {
+      text: `Session {{capture:${SESSION_PREFIX}-[a-z0-9]+-s[0-9]+}} wrote every step on the first try.`,
+      kind: 'fact',
+      evidence_seqs: [1],
+    },
   ];
-  const change = { op: 'add', path: '/lessons/notes-files.md', content: `# Notes files\n\n- ${SHARED_LESSON}\n`, rationale: 'Every session shows it.', lesson_numbers: [1] };
+  const change = {
+    op: 'add',
+    path: '/lessons/notes-files.md',
+    content: `# Notes files\n\n- ${SHARED_LESSON}\n`,
+    rationale: 'Every session shows it.',
+    lesson_numbers: [1],
+  };
   return [
-    { name: 'reflect', match: { tools_include: 'record_lessons' }, reply: { content: [{ type: 'tool_use', name: 'record_lessons', input: { lessons } }] } },
-    { name: 'consolidate', match: { tools_include: 'propose_changes' }, reply: { content: [{ type: 'tool_use', name: 'propose_changes', input: { changes: [change] } }] } },
+    {
+      name: 'reflect',
+      match: { tools_include: 'record_lessons' },
+      reply: { content: [{ type: 'tool_use', name: 'record_lessons', input: { lessons } }] },
+    },
+    {
+      name: 'consolidate',
+      match: { tools_include: 'propose_changes' },
+      reply: { content: [{ type: 'tool_use', name: 'propose_changes', input: { changes: [change] } }] },
+    },
   ];
 }
 
@@ -165,11 +203,18 @@ interface SessionsMade {
  * Runs real agentSession workflows, `parallelSessions` at a time, and checks each followed its script: the
  * dreams then read logs exactly as the workflow writes them.
  */
-async function makeSessions(environment: BenchEnvironment, settings: Settings, log: (line: string) => void): Promise<SessionsMade> {
+async function makeSessions(
+  environment: BenchEnvironment,
+  settings: Settings,
+  log: (line: string) => void,
+): Promise<SessionsMade> {
   const { lucid, model } = environment;
   const count = settings.sizes[settings.sizes.length - 1];
   const runId = Date.now().toString(36);
-  const ids = Array.from({ length: count }, (_, index) => `${SESSION_PREFIX}-${runId}-s${String(index + 1).padStart(3, '0')}`);
+  const ids = Array.from(
+    { length: count },
+    (_, index) => `${SESSION_PREFIX}-${runId}-s${String(index + 1).padStart(3, '0')}`,
+  );
   const agent = benchAgent(settings.turns);
   const firstRequest = model.requests.length;
   const started = performance.now();
@@ -178,9 +223,12 @@ async function makeSessions(environment: BenchEnvironment, settings: Settings, l
     await lucid.startSession({ sessionId, agent, message: TASK });
     const snapshot = await lucid.result(sessionId);
     if (snapshot.final_message !== DONE || snapshot.turns !== settings.turns + 1) {
-      throw new Error(`session ${sessionId} did not go as scripted: ${snapshot.turns} turns, final message ${JSON.stringify(snapshot.final_message)}`);
+      throw new Error(
+        `session ${sessionId} did not go as scripted: ${snapshot.turns} turns, final message ${JSON.stringify(snapshot.final_message)}`,
+      );
     }
-    if (++finished % 10 === 0 || finished === count) log(`sessions: ${finished} of ${count} done (${seconds(performance.now() - started)} s)`);
+    if (++finished % 10 === 0 || finished === count)
+      log(`sessions: ${finished} of ${count} done (${seconds(performance.now() - started)} s)`);
     return snapshot;
   });
   return {
@@ -238,7 +286,11 @@ async function runDream(environment: BenchEnvironment, storeId: string, sessionI
   return { dreamId, sessions: sessionIds.length, wallMs, usage: dream.usage, ...phases(requests, startedAt, endedAt) };
 }
 
-function phases(requests: RecordedRequest[], startedAt: number, endedAt: number): Omit<Sample, 'dreamId' | 'sessions' | 'wallMs' | 'usage'> {
+function phases(
+  requests: RecordedRequest[],
+  startedAt: number,
+  endedAt: number,
+): Omit<Sample, 'dreamId' | 'sessions' | 'wallMs' | 'usage'> {
   const reflections = requests.filter((request) => offersTool(request, 'record_lessons'));
   const consolidations = requests.filter((request) => offersTool(request, 'propose_changes'));
   const answeredAt = (request: RecordedRequest) => request.answered_at ?? request.received_at;
@@ -250,7 +302,9 @@ function phases(requests: RecordedRequest[], startedAt: number, endedAt: number)
     reflectingMs: lastReflectionAnswer - reflections[0].received_at,
     handoverMs: consolidations[0].received_at - lastReflectionAnswer,
     closeMs: endedAt - answeredAt(consolidations[consolidations.length - 1]),
-    peakParallelReflections: peakOverlap(reflections.map((request) => ({ start: request.received_at, end: answeredAt(request) }))),
+    peakParallelReflections: peakOverlap(
+      reflections.map((request) => ({ start: request.received_at, end: answeredAt(request) })),
+    ),
   };
 }
 
@@ -280,9 +334,17 @@ function checkDreamWentAsScripted(dream: Dream, sessions: number, requests: Reco
 }
 
 /** Warm-up dreams first, then the measured ones, smallest N first, each N `repetitions` times in a row. */
-async function runAllDreams(environment: BenchEnvironment, settings: Settings, sessionIds: string[], log: (line: string) => void): Promise<Map<number, Sample[]>> {
+async function runAllDreams(
+  environment: BenchEnvironment,
+  settings: Settings,
+  sessionIds: string[],
+  log: (line: string) => void,
+): Promise<Map<number, Sample[]>> {
   const memory = new FsMemoryStore(path.join(environment.dataDir, 'memory'));
-  const store = await memory.createStore({ name: 'dream bench', description: 'The input store of every dream; create_new leaves it as it is.' });
+  const store = await memory.createStore({
+    name: 'dream bench',
+    description: 'The input store of every dream; create_new leaves it as it is.',
+  });
   for (let warmup = 0; warmup < settings.warmupDreams; warmup++) {
     const sample = await runDream(environment, store.id, sessionIds.slice(0, settings.sizes[0]));
     log(`warm-up dream over ${sample.sessions} sessions: ${Math.round(sample.wallMs)} ms`);
@@ -293,7 +355,9 @@ async function runAllDreams(environment: BenchEnvironment, settings: Settings, s
     for (let repetition = 0; repetition < settings.repetitions; repetition++) {
       const sample = await runDream(environment, store.id, sessionIds.slice(0, size));
       samples.get(size)!.push(sample);
-      log(`dream over N = ${size} sessions: ${Math.round(sample.wallMs)} ms, ${sample.reflectionRequests + sample.consolidationRequests} model calls`);
+      log(
+        `dream over N = ${size} sessions: ${Math.round(sample.wallMs)} ms, ${sample.reflectionRequests + sample.consolidationRequests} model calls`,
+      );
     }
   }
   return samples;
@@ -337,7 +401,12 @@ function summarize(size: number, samples: Sample[], latencyMs: number): Omit<Siz
     dreams: samples.length,
     wall_ms: wall,
     model_calls: calls,
-    tokens: { input, output, cache_read: medianOf((sample) => sample.usage.cache_read_input_tokens), total: input + output },
+    tokens: {
+      input,
+      output,
+      cache_read: medianOf((sample) => sample.usage.cache_read_input_tokens),
+      total: input + output,
+    },
     per_session: { wall_ms: wall / size, model_calls: calls / size, tokens: (input + output) / size },
     model_critical_path_ms: (reflectionRounds(size) + 1) * latencyMs,
     phases_ms: {
@@ -438,7 +507,9 @@ async function main(): Promise<void> {
   let results: SizeResult[];
   try {
     made = await makeSessions(environment, settings, log);
-    log(`${made.sessionIds.length} sessions made in ${seconds(made.wallMs)} s (${made.modelRequests} model requests, ${made.eventsPerSession} events each)`);
+    log(
+      `${made.sessionIds.length} sessions made in ${seconds(made.wallMs)} s (${made.modelRequests} model requests, ${made.eventsPerSession} events each)`,
+    );
     const samples = await runAllDreams(environment, settings, made.sessionIds, log);
     results = withRatios(settings.sizes.map((size) => summarize(size, samples.get(size)!, settings.latencyMs)));
   } finally {
@@ -456,7 +527,13 @@ async function main(): Promise<void> {
   writeResults(settings, environment, made, results, performance.now() - began);
 }
 
-function writeResults(settings: Settings, environment: BenchEnvironment, made: SessionsMade, results: SizeResult[], runtimeMs: number): void {
+function writeResults(
+  settings: Settings,
+  environment: BenchEnvironment,
+  made: SessionsMade,
+  results: SizeResult[],
+  runtimeMs: number,
+): void {
   const report = {
     benchmark: 'dream',
     created_at: new Date().toISOString(),
@@ -467,8 +544,14 @@ function writeResults(settings: Settings, environment: BenchEnvironment, made: S
       parallel_sessions: settings.parallelSessions,
       repetitions: settings.repetitions,
       warmup_dreams: settings.warmupDreams,
-      dream: { review: 'auto', output_behavior: 'create_new', max_parallel_reflections: PARALLEL_REFLECTIONS, transcript_budget_chars: 60_000 },
-      scheduling: 'sessions made first, several at once; then one dream at a time, smallest N first, each over the first N sessions',
+      dream: {
+        review: 'auto',
+        output_behavior: 'create_new',
+        max_parallel_reflections: PARALLEL_REFLECTIONS,
+        transcript_budget_chars: 60_000,
+      },
+      scheduling:
+        'sessions made first, several at once; then one dream at a time, smallest N first, each over the first N sessions',
     },
     sessions: {
       method: made.method,
@@ -478,7 +561,10 @@ function writeResults(settings: Settings, environment: BenchEnvironment, made: S
       events_per_session: made.eventsPerSession,
       usage: made.usage,
     },
-    worker: { created_by: 'src/worker.ts createWorker, no concurrency options (SDK defaults)', ...environment.workerConcurrency },
+    worker: {
+      created_by: 'src/worker.ts createWorker, no concurrency options (SDK defaults)',
+      ...environment.workerConcurrency,
+    },
     machine: describeMachine(),
     formulas: {
       ratio_to_smallest: 'measure(N) / measure(smallest N)',

@@ -28,7 +28,15 @@ import type { SessionSnapshot } from '../src/domain/events';
 import type { Rule, Scenario } from '../src/scripted-model/scenario';
 import { systemText, type RecordedRequest } from '../src/scripted-model/server';
 import { startBenchEnvironment, type BenchEnvironment } from './lib/environment';
-import { describeMachine, fileTimestamp, readBenchOptions, runBenchmark, wholeNumber, wholeNumberList, writeReport } from './lib/options';
+import {
+  describeMachine,
+  fileTimestamp,
+  readBenchOptions,
+  runBenchmark,
+  wholeNumber,
+  wholeNumberList,
+  writeReport,
+} from './lib/options';
 import { median, peakOverlap, percentile } from './lib/statistics';
 import { formatTable } from './lib/table';
 import { formatWorkerConcurrency } from './lib/worker-concurrency';
@@ -37,7 +45,8 @@ import { formatWorkerConcurrency } from './lib/worker-concurrency';
 // Settings
 // ---------------------------------------------------------------------------------------------------------------
 
-const USAGE = 'usage: npm run bench:fanout -- [--latency-ms 200] [--repetitions 5] [--warmup 1] [--fanouts 1,4,16,25] [--out FILE]';
+const USAGE =
+  'usage: npm run bench:fanout -- [--latency-ms 200] [--repetitions 5] [--warmup 1] [--fanouts 1,4,16,25] [--out FILE]';
 
 /** The lead's `thread_limits.max_concurrent`; also the largest fan-out the benchmark allows. */
 const MAX_CONCURRENT_THREADS = 25;
@@ -55,7 +64,11 @@ interface Settings {
 }
 
 function readSettings(argv: string[]): Settings {
-  const values = readBenchOptions(argv, { 'latency-ms': '200', repetitions: '5', warmup: '1', fanouts: '1,4,16,25' }, USAGE);
+  const values = readBenchOptions(
+    argv,
+    { 'latency-ms': '200', repetitions: '5', warmup: '1', fanouts: '1,4,16,25' },
+    USAGE,
+  );
   const fanouts = wholeNumberList('fanouts', values.fanouts, 1, MAX_CONCURRENT_THREADS, USAGE);
   if (!fanouts.includes(1)) throw new Error(`--fanouts must include 1, the baseline\n${USAGE}`);
   return {
@@ -168,17 +181,25 @@ async function runSession(environment: BenchEnvironment, fanout: number, session
 }
 
 /** Splits the session's time by its model requests: the lead's two and the sub-agents' K. */
-function phases(requests: RecordedRequest[], startedAt: number, endedAt: number): Omit<Sample, 'sessionId' | 'fanout' | 'wallMs'> {
+function phases(
+  requests: RecordedRequest[],
+  startedAt: number,
+  endedAt: number,
+): Omit<Sample, 'sessionId' | 'fanout' | 'wallMs'> {
   const [leadFirst, leadFinal] = requests.filter(isLeadRequest);
   const subagents = requests.filter((request) => !isLeadRequest(request));
   const answeredAt = (request: RecordedRequest) => request.answered_at ?? request.received_at;
   return {
     startupMs: leadFirst.received_at - startedAt,
     fanOutMs: Math.max(...subagents.map((request) => request.received_at)) - answeredAt(leadFirst),
-    staggerMs: Math.max(...subagents.map((request) => request.received_at)) - Math.min(...subagents.map((request) => request.received_at)),
+    staggerMs:
+      Math.max(...subagents.map((request) => request.received_at)) -
+      Math.min(...subagents.map((request) => request.received_at)),
     fanInMs: leadFinal.received_at - Math.max(...subagents.map(answeredAt)),
     closeMs: endedAt - answeredAt(leadFinal),
-    peakParallelRequests: peakOverlap(subagents.map((request) => ({ start: request.received_at, end: answeredAt(request) }))),
+    peakParallelRequests: peakOverlap(
+      subagents.map((request) => ({ start: request.received_at, end: answeredAt(request) })),
+    ),
   };
 }
 
@@ -187,7 +208,12 @@ function isLeadRequest(request: RecordedRequest): boolean {
 }
 
 /** A benchmark of the wrong thing is worse than none: stop if a session did not follow its script. */
-function checkSessionWentAsScripted(sessionId: string, fanout: number, snapshot: SessionSnapshot, requests: RecordedRequest[]): void {
+function checkSessionWentAsScripted(
+  sessionId: string,
+  fanout: number,
+  snapshot: SessionSnapshot,
+  requests: RecordedRequest[],
+): void {
   const leadRequests = requests.filter(isLeadRequest).length;
   const threadsDone = snapshot.threads.filter((thread) => thread.status === 'terminated' && thread.turns === 1).length;
   const ok =
@@ -224,7 +250,11 @@ async function settleThreads(environment: BenchEnvironment, snapshot: SessionSna
 }
 
 /** Runs warm-up rounds, then the measured ones; each round runs one session of every K in turn. */
-async function runAllRounds(environment: BenchEnvironment, settings: Settings, log: (line: string) => void): Promise<Map<number, Sample[]>> {
+async function runAllRounds(
+  environment: BenchEnvironment,
+  settings: Settings,
+  log: (line: string) => void,
+): Promise<Map<number, Sample[]>> {
   const samples = new Map(settings.fanouts.map((fanout) => [fanout, [] as Sample[]]));
   const runId = Date.now().toString(36);
   const rounds = settings.warmupRounds + settings.repetitions;
@@ -236,7 +266,9 @@ async function runAllRounds(environment: BenchEnvironment, settings: Settings, l
       if (!warmup) samples.get(fanout)!.push(sample);
       walls.push(`K=${fanout} ${Math.round(sample.wallMs)} ms`);
     }
-    log(`${warmup ? 'warm-up round' : `round ${round - settings.warmupRounds + 1} of ${settings.repetitions}`}: ${walls.join(', ')}`);
+    log(
+      `${warmup ? 'warm-up round' : `round ${round - settings.warmupRounds + 1} of ${settings.repetitions}`}: ${walls.join(', ')}`,
+    );
   }
   return samples;
 }
@@ -272,7 +304,10 @@ function summarize(fanout: number, samples: Sample[], baselineWallMs: number, la
     sessions: samples.length,
     wall_ms: { median: wall, p90: percentile(walls, 90), min: Math.min(...walls), max: Math.max(...walls) },
     ratio_to_single: wall / baselineWallMs,
-    overhead_per_thread: perThreadMs === null ? null : { ms: perThreadMs, ratio_to_latency: latencyMs > 0 ? perThreadMs / latencyMs : Number.NaN },
+    overhead_per_thread:
+      perThreadMs === null
+        ? null
+        : { ms: perThreadMs, ratio_to_latency: latencyMs > 0 ? perThreadMs / latencyMs : Number.NaN },
     phases_ms: {
       startup: medianOf((sample) => sample.startupMs),
       fan_out: medianOf((sample) => sample.fanOutMs),
@@ -337,7 +372,9 @@ async function main(): Promise<void> {
   try {
     const samples = await runAllRounds(environment, settings, log);
     const baselineWallMs = median(samples.get(1)!.map((sample) => sample.wallMs));
-    results = settings.fanouts.map((fanout) => summarize(fanout, samples.get(fanout)!, baselineWallMs, settings.latencyMs));
+    results = settings.fanouts.map((fanout) =>
+      summarize(fanout, samples.get(fanout)!, baselineWallMs, settings.latencyMs),
+    );
   } finally {
     await environment.close();
   }
@@ -351,7 +388,12 @@ async function main(): Promise<void> {
   writeResults(settings, environment, results, performance.now() - began);
 }
 
-function writeResults(settings: Settings, environment: BenchEnvironment, results: FanoutResult[], runtimeMs: number): void {
+function writeResults(
+  settings: Settings,
+  environment: BenchEnvironment,
+  results: FanoutResult[],
+  runtimeMs: number,
+): void {
   const report = {
     benchmark: 'fanout',
     created_at: new Date().toISOString(),
@@ -363,7 +405,10 @@ function writeResults(settings: Settings, environment: BenchEnvironment, results
       thread_limits: lead.thread_limits,
       scheduling: 'sequential: one session at a time, K round-robin within each round',
     },
-    worker: { created_by: 'src/worker.ts createWorker, no concurrency options (SDK defaults)', ...environment.workerConcurrency },
+    worker: {
+      created_by: 'src/worker.ts createWorker, no concurrency options (SDK defaults)',
+      ...environment.workerConcurrency,
+    },
     machine: describeMachine(),
     formulas: {
       ratio_to_single: 'wall median(K) / wall median(1)',

@@ -23,7 +23,14 @@ import type { SessionEvent, SessionSnapshot } from '../src/domain/events';
 import type { Scenario } from '../src/scripted-model/scenario';
 import type { ScriptedModel } from '../src/scripted-model/server';
 import { summarizeRuns, type HistorySummary } from './lib/history';
-import { describeMachine, fileTimestamp, readBenchOptions, runBenchmark, wholeNumber, writeReport } from './lib/options';
+import {
+  describeMachine,
+  fileTimestamp,
+  readBenchOptions,
+  runBenchmark,
+  wholeNumber,
+  writeReport,
+} from './lib/options';
 import { startProcessEnvironment, type ProcessEnvironment } from './lib/process-environment';
 import { formatMegabytes, MemorySampler, type MemoryProfile } from './lib/process-stats';
 import { median } from './lib/statistics';
@@ -81,7 +88,10 @@ function prepareWorkspace(dir: string, settings: Settings): void {
   const bytes = settings.outputKb * 1024;
   for (let n = 1; n <= settings.turns; n++) {
     const line = `file ${n}: ${'lorem ipsum dolor sit amet '.repeat(4)}\n`;
-    fs.writeFileSync(path.join(dir, 'data', `file-${n}.txt`), line.repeat(Math.ceil(bytes / line.length)).slice(0, bytes));
+    fs.writeFileSync(
+      path.join(dir, 'data', `file-${n}.txt`),
+      line.repeat(Math.ceil(bytes / line.length)).slice(0, bytes),
+    );
   }
 }
 
@@ -90,7 +100,10 @@ function longScenario(settings: Settings): Scenario {
     description: 'bench/long-session.ts: one file read per turn, then a final answer',
     default_delay_ms: settings.latencyMs,
     rules: [
-      { times: settings.turns, reply: { content: [{ type: 'tool_use', name: 'read_file', input: { path: 'data/file-{{n}}.txt' } }] } },
+      {
+        times: settings.turns,
+        reply: { content: [{ type: 'tool_use', name: 'read_file', input: { path: 'data/file-{{n}}.txt' } }] },
+      },
       { reply: { content: [{ type: 'text', text: FINAL_ANSWER }] } },
     ],
   };
@@ -104,7 +117,8 @@ function longScenario(settings: Settings): Scenario {
 function dropAnsweredBodies(model: ScriptedModel): () => void {
   let next = 0;
   const timer = setInterval(() => {
-    while (next < model.requests.length && model.requests[next].answered_at !== undefined) model.requests[next++].body = null;
+    while (next < model.requests.length && model.requests[next].answered_at !== undefined)
+      model.requests[next++].body = null;
   }, 200);
   return () => clearInterval(timer);
 }
@@ -131,7 +145,11 @@ interface Result {
   turn_latency_p50_ms: { first: number; last: number };
 }
 
-async function runSession(environment: ProcessEnvironment, settings: Settings, log: (line: string) => void): Promise<Result> {
+async function runSession(
+  environment: ProcessEnvironment,
+  settings: Settings,
+  log: (line: string) => void,
+): Promise<Result> {
   const workspace = path.join(environment.dataDir, 'long-workspace');
   prepareWorkspace(workspace, settings);
   const worker = await environment.startWorker();
@@ -140,10 +158,18 @@ async function runSession(environment: ProcessEnvironment, settings: Settings, l
   try {
     const memory = new MemorySampler(worker.pid, 1000);
     const started = performance.now();
-    const sessionId = await environment.lucid.startSession({ agent: benchAgent(settings.turns), message: 'Read every data file, one per turn.', workspace });
+    const sessionId = await environment.lucid.startSession({
+      agent: benchAgent(settings.turns),
+      message: 'Read every data file, one per turn.',
+      workspace,
+    });
     const progress = setInterval(() => log(`${environment.model.requests.length} model requests so far`), 30_000);
-    const workerDied = worker.exited.then((output) => Promise.reject(new Error(`the worker exited during the session:\n${output}`)));
-    const snapshot = await Promise.race([environment.lucid.result(sessionId), workerDied]).finally(() => clearInterval(progress));
+    const workerDied = worker.exited.then((output) =>
+      Promise.reject(new Error(`the worker exited during the session:\n${output}`)),
+    );
+    const snapshot = await Promise.race([environment.lucid.result(sessionId), workerDied]).finally(() =>
+      clearInterval(progress),
+    );
     const wallMs = performance.now() - started;
     const workerMemory = memory.stop();
     const events = await environment.store.readEvents(sessionId);
@@ -161,7 +187,12 @@ function checkSession(snapshot: SessionSnapshot, events: SessionEvent[], setting
   const results = events.filter((event) => event.type === 'agent.tool_result');
   const bad = results.filter((event) => event.is_error || event.content[0].text.length !== settings.outputKb * 1024);
   const errors = events.filter((event) => event.type === 'session.error');
-  if (snapshot.final_message !== FINAL_ANSWER || results.length !== settings.turns || bad.length > 0 || errors.length > 0) {
+  if (
+    snapshot.final_message !== FINAL_ANSWER ||
+    results.length !== settings.turns ||
+    bad.length > 0 ||
+    errors.length > 0
+  ) {
     throw new Error(
       `the session did not go as scripted: ${results.length} tool results (${bad.length} failed or of the wrong size), ` +
         `${errors.length} session errors, stop reason ${JSON.stringify(snapshot.stop_reason)}, final message ${JSON.stringify(snapshot.final_message)}`,
@@ -193,8 +224,13 @@ function summarize({ wallMs, events, runs, memory, model }: Measurements): Resul
     history_events_per_run: runs.map((run) => run.events),
     history_bytes_per_run: runs.map((run) => run.payloadBytes),
     largest_payload_bytes: Math.max(...runs.map((run) => run.largestPayloadBytes)),
-    largest_request_body_bytes: Math.max(...model.requests.map((request) => Number(request.headers['content-length'] ?? 0))),
-    tool_output_bytes: events.reduce((sum, event) => sum + (event.type === 'agent.tool_result' ? event.content[0].text.length : 0), 0),
+    largest_request_body_bytes: Math.max(
+      ...model.requests.map((request) => Number(request.headers['content-length'] ?? 0)),
+    ),
+    tool_output_bytes: events.reduce(
+      (sum, event) => sum + (event.type === 'agent.tool_result' ? event.content[0].text.length : 0),
+      0,
+    ),
     worker_memory_bytes: memory,
     per_turn_ms: { first, last, ratio: last / first },
     turn_latency_p50_ms: { first: median(latencies.slice(0, window)), last: median(latencies.slice(-window)) },
@@ -203,7 +239,9 @@ function summarize({ wallMs, events, runs, memory, model }: Measurements): Resul
 
 /** Start of each turn to the start of the next (the last turn: to its tool results). */
 function turnIntervals(turns: readonly ToolTurn[]): number[] {
-  return turns.map((turn, index) => (index + 1 < turns.length ? turns[index + 1].startedAt : turn.resultsAt) - turn.startedAt);
+  return turns.map(
+    (turn, index) => (index + 1 < turns.length ? turns[index + 1].startedAt : turn.resultsAt) - turn.startedAt,
+  );
 }
 
 function mean(values: readonly number[]): number {
@@ -228,9 +266,18 @@ function renderTable(result: Result): string {
     ['largest payload', kb(result.largest_payload_bytes)],
     ['tool output in total', kb(result.tool_output_bytes)],
     ['largest model request body', kb(result.largest_request_body_bytes)],
-    ['worker RSS start / peak / end', `${formatMegabytes(memory.startBytes)} / ${formatMegabytes(memory.peakBytes)} / ${formatMegabytes(memory.endBytes)}`],
-    [`per turn, first / last ${Math.min(WINDOW, Math.floor(result.turns / 2))} turns (mean)`, `${ms(result.per_turn_ms.first)} / ${ms(result.per_turn_ms.last)} (× ${result.per_turn_ms.ratio.toFixed(2)})`],
-    ['turn latency p50, first / last', `${ms(result.turn_latency_p50_ms.first)} / ${ms(result.turn_latency_p50_ms.last)}`],
+    [
+      'worker RSS start / peak / end',
+      `${formatMegabytes(memory.startBytes)} / ${formatMegabytes(memory.peakBytes)} / ${formatMegabytes(memory.endBytes)}`,
+    ],
+    [
+      `per turn, first / last ${Math.min(WINDOW, Math.floor(result.turns / 2))} turns (mean)`,
+      `${ms(result.per_turn_ms.first)} / ${ms(result.per_turn_ms.last)} (× ${result.per_turn_ms.ratio.toFixed(2)})`,
+    ],
+    [
+      'turn latency p50, first / last',
+      `${ms(result.turn_latency_p50_ms.first)} / ${ms(result.turn_latency_p50_ms.last)}`,
+    ],
   ];
   return formatTable(rows);
 }
@@ -252,7 +299,9 @@ async function main(): Promise<void> {
     await environment.close();
   }
   console.log(`\n${renderTable(result)}\n`);
-  console.log('per turn: span.model_request_start to the next one (workflow time); turn latency: span.model_request_start → agent.tool_result.');
+  console.log(
+    'per turn: span.model_request_start to the next one (workflow time); turn latency: span.model_request_start → agent.tool_result.',
+  );
   writeReport(settings.outFile, {
     benchmark: 'long-session',
     created_at: new Date().toISOString(),

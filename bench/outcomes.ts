@@ -19,7 +19,14 @@
  * to L. The results are printed as a table and written as JSON to bench/results/.
  */
 import path from 'node:path';
-import { describeMachine, fileTimestamp, readBenchOptions, runBenchmark, wholeNumber, writeReport } from './lib/options';
+import {
+  describeMachine,
+  fileTimestamp,
+  readBenchOptions,
+  runBenchmark,
+  wholeNumber,
+  writeReport,
+} from './lib/options';
 import type { AgentDefinition } from '../src/domain/agent-definition';
 import type { SessionEvent } from '../src/domain/events';
 import type { OutcomeDefinitionInput } from '../src/domain/outcome';
@@ -89,7 +96,11 @@ const RUBRIC = '- The answer is complete\n';
  * decide when its draft is finished.
  */
 function outcomeFor(revisions: number): OutcomeDefinitionInput {
-  return { description: `REVISIONS-${revisions}: answer the benchmark question.`, rubric: { type: 'text', content: RUBRIC }, max_iterations: 3 };
+  return {
+    description: `REVISIONS-${revisions}: answer the benchmark question.`,
+    rubric: { type: 'text', content: RUBRIC },
+    max_iterations: 3,
+  };
 }
 
 /** The drafts the agent hands in; the grader's script passes the final one and sends any other back. */
@@ -110,12 +121,19 @@ function benchScenario(latencyMs: number): Scenario {
         {
           type: 'tool_use',
           name: 'submit_verdict',
-          input: { result, explanation: met ? 'Complete.' : 'Not complete yet.', criteria: [{ criterion: 'The answer is complete', met, explanation: 'checked' }] },
+          input: {
+            result,
+            explanation: met ? 'Complete.' : 'Not complete yet.',
+            criteria: [{ criterion: 'The answer is complete', met, explanation: 'checked' }],
+          },
         },
       ],
     },
   });
-  const answer = (text: string, match: Rule['match']): Rule => ({ match: { system: AGENT_MARKER, ...match }, reply: { content: [{ type: 'text', text }] } });
+  const answer = (text: string, match: Rule['match']): Rule => ({
+    match: { system: AGENT_MARKER, ...match },
+    reply: { content: [{ type: 'text', text }] },
+  });
   return {
     description: 'bench/outcomes.ts: agent and grader at a fixed latency',
     default_delay_ms: latencyMs,
@@ -151,7 +169,11 @@ interface Sample {
   gradingSpansMs: number[];
 }
 
-async function runSession(environment: BenchEnvironment, configuration: Configuration, sessionId: string): Promise<Sample> {
+async function runSession(
+  environment: BenchEnvironment,
+  configuration: Configuration,
+  sessionId: string,
+): Promise<Sample> {
   const { lucid, model, store } = environment;
   const firstRequest = model.requests.length;
   const started = performance.now();
@@ -171,13 +193,20 @@ async function runSession(environment: BenchEnvironment, configuration: Configur
     wallMs,
     agentRequests: requests.filter((request) => !isGraderRequest(request)).length,
     graderRequests: requests.filter(isGraderRequest).length,
-    modelBusyMs: requests.reduce((total, request) => total + ((request.answered_at ?? request.received_at) - request.received_at), 0),
+    modelBusyMs: requests.reduce(
+      (total, request) => total + ((request.answered_at ?? request.received_at) - request.received_at),
+      0,
+    ),
     agentUsage: snapshot.usage,
     graderUsage: snapshot.grader_usage ?? ZERO_USAGE,
     gradings: events.filter((event) => event.type === 'span.outcome_evaluation_end').length,
     gradingSpansMs: gradingSpans(events),
   };
-  checkSessionWentAsScripted(configuration, snapshot.outcome_evaluations.map((evaluation) => evaluation.result), sample);
+  checkSessionWentAsScripted(
+    configuration,
+    snapshot.outcome_evaluations.map((evaluation) => evaluation.result),
+    sample,
+  );
   return sample;
 }
 
@@ -215,7 +244,11 @@ function checkSessionWentAsScripted(configuration: Configuration, results: strin
 }
 
 /** Runs warm-up rounds, then the measured ones; each round runs one session of every configuration in turn. */
-async function runAllRounds(environment: BenchEnvironment, settings: Settings, log: (line: string) => void): Promise<Map<Configuration, Sample[]>> {
+async function runAllRounds(
+  environment: BenchEnvironment,
+  settings: Settings,
+  log: (line: string) => void,
+): Promise<Map<Configuration, Sample[]>> {
   const samples = new Map(CONFIGURATIONS.map((configuration) => [configuration, [] as Sample[]]));
   const runId = Date.now().toString(36);
   const rounds = settings.warmupRounds + settings.sessions;
@@ -227,7 +260,9 @@ async function runAllRounds(environment: BenchEnvironment, settings: Settings, l
       if (!warmup) samples.get(configuration)!.push(sample);
       walls.push(`${Math.round(sample.wallMs)} ms`);
     }
-    log(`${warmup ? 'warm-up round' : `round ${round - settings.warmupRounds + 1} of ${settings.sessions}`}: ${walls.join(', ')}`);
+    log(
+      `${warmup ? 'warm-up round' : `round ${round - settings.warmupRounds + 1} of ${settings.sessions}`}: ${walls.join(', ')}`,
+    );
   }
   return samples;
 }
@@ -255,7 +290,12 @@ interface ConfigurationResult {
   samples: Sample[];
 }
 
-function summarize(configuration: Configuration, samples: Sample[], baseline: Sample[] | null, latencyMs: number): ConfigurationResult {
+function summarize(
+  configuration: Configuration,
+  samples: Sample[],
+  baseline: Sample[] | null,
+  latencyMs: number,
+): ConfigurationResult {
   const walls = samples.map((sample) => sample.wallMs);
   const gradings = median(samples.map((sample) => sample.gradings));
   const requests = (sample: Sample) => sample.agentRequests + sample.graderRequests;
@@ -286,7 +326,9 @@ function summarize(configuration: Configuration, samples: Sample[], baseline: Sa
 /** "Input" counts every prompt token: uncached, written to the cache and read from it. */
 function medianTokens(usages: Usage[]): { input: number; output: number } {
   return {
-    input: median(usages.map((usage) => usage.input_tokens + usage.cache_creation_input_tokens + usage.cache_read_input_tokens)),
+    input: median(
+      usages.map((usage) => usage.input_tokens + usage.cache_creation_input_tokens + usage.cache_read_input_tokens),
+    ),
     output: median(usages.map((usage) => usage.output_tokens)),
   };
 }
@@ -336,7 +378,12 @@ async function main(): Promise<void> {
     const samples = await runAllRounds(environment, settings, log);
     const baseline = samples.get(CONFIGURATIONS[0])!;
     results = CONFIGURATIONS.map((configuration) =>
-      summarize(configuration, samples.get(configuration)!, configuration.revisions === null ? null : baseline, settings.latencyMs),
+      summarize(
+        configuration,
+        samples.get(configuration)!,
+        configuration.revisions === null ? null : baseline,
+        settings.latencyMs,
+      ),
     );
   } finally {
     await environment.close();

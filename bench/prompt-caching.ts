@@ -46,7 +46,14 @@ import type { Rule, Scenario, ScriptedBlock } from '../src/scripted-model/scenar
 import type { RecordedRequest } from '../src/scripted-model/server';
 import { CACHE_LOOKBACK_BLOCKS } from '../src/scripted-model/usage';
 import { startBenchEnvironment, type BenchEnvironment } from './lib/environment';
-import { describeMachine, fileTimestamp, readBenchOptions, runBenchmark, wholeNumber, writeReport } from './lib/options';
+import {
+  describeMachine,
+  fileTimestamp,
+  readBenchOptions,
+  runBenchmark,
+  wholeNumber,
+  writeReport,
+} from './lib/options';
 import { promptOf, sharedBlocks, tokensOfFirst, type Prompt } from './lib/prompt-blocks';
 import { formatTable } from './lib/table';
 
@@ -68,8 +75,13 @@ function readSettings(argv: string[]): Settings {
   const values = readBenchOptions(argv, { requests: '30', 'user-turns': '3' }, USAGE);
   const requests = wholeNumber('requests', values.requests, 1, 500, USAGE);
   const userTurns = wholeNumber('user-turns', values['user-turns'], 1, 50, USAGE);
-  if (requests % userTurns !== 0) throw new Error(`--user-turns (${userTurns}) must divide --requests (${requests})\n${USAGE}`);
-  return { requests, userTurns, outFile: values.out ?? path.join(__dirname, 'results', `caching-${fileTimestamp(new Date())}.json`) };
+  if (requests % userTurns !== 0)
+    throw new Error(`--user-turns (${userTurns}) must divide --requests (${requests})\n${USAGE}`);
+  return {
+    requests,
+    userTurns,
+    outFile: values.out ?? path.join(__dirname, 'results', `caching-${fileTimestamp(new Date())}.json`),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -118,7 +130,11 @@ function cachingScenario(variant: Variant, userTurns: number, requestsPerTurn: n
   const rules: Rule[] = [];
   for (let turn = 1; turn <= userTurns; turn++) {
     const file = (k: number) => `turn-${turn}/part-{{n}}-${k}.ts`;
-    const reads: ScriptedBlock[] = Array.from({ length: variant.reads }, (_, k) => ({ type: 'tool_use', name: 'read_file', input: { path: file(k + 1) } }));
+    const reads: ScriptedBlock[] = Array.from({ length: variant.reads }, (_, k) => ({
+      type: 'tool_use',
+      name: 'read_file',
+      input: { path: file(k + 1) },
+    }));
     if (requestsPerTurn > 1) {
       rules.push({
         times: requestsPerTurn - 1,
@@ -131,7 +147,10 @@ function cachingScenario(variant: Variant, userTurns: number, requestsPerTurn: n
         },
       });
     }
-    rules.push({ times: 1, reply: { content: [{ type: 'text', text: `Turn ${turn} done: the parts are consistent.` }] } });
+    rules.push({
+      times: 1,
+      reply: { content: [{ type: 'text', text: `Turn ${turn} done: the parts are consistent.` }] },
+    });
   }
   return { description: 'bench/prompt-caching.ts: read and grep one file per request', rules };
 }
@@ -142,7 +161,10 @@ function prepareWorkspace(dir: string, variant: Variant, userTurns: number, requ
     fs.mkdirSync(path.join(dir, `turn-${turn}`), { recursive: true });
     for (let part = 1; part < requestsPerTurn; part++) {
       for (let k = 1; k <= variant.reads; k++) {
-        fs.writeFileSync(path.join(dir, `turn-${turn}`, `part-${part}-${k}.ts`), sourceFile(`t${turn}p${part}f${k}`, variant.fileChars));
+        fs.writeFileSync(
+          path.join(dir, `turn-${turn}`, `part-${part}-${k}.ts`),
+          sourceFile(`t${turn}p${part}f${k}`, variant.fileChars),
+        );
       }
     }
   }
@@ -163,7 +185,14 @@ function sourceFile(tag: string, chars: number): string {
 
 /** A system prompt of about `chars` characters: numbered working rules, as long agent prompts are. */
 function longSystemPrompt(chars: number): string {
-  const topics = ['reading files', 'editing code', 'running checks', 'naming things', 'writing tests', 'reporting back'];
+  const topics = [
+    'reading files',
+    'editing code',
+    'running checks',
+    'naming things',
+    'writing tests',
+    'reporting back',
+  ];
   let text = 'You are a careful software engineer working in a workspace folder. Follow these rules.\n';
   for (let index = 1; text.length < chars; index++) {
     const topic = topics[index % topics.length];
@@ -185,7 +214,12 @@ interface AnsweredRequest {
 }
 
 /** Runs one variant's session to its last user turn; returns its requests in order. */
-async function runVariant(environment: BenchEnvironment, variant: Variant, settings: Settings, log: (line: string) => void): Promise<AnsweredRequest[]> {
+async function runVariant(
+  environment: BenchEnvironment,
+  variant: Variant,
+  settings: Settings,
+  log: (line: string) => void,
+): Promise<AnsweredRequest[]> {
   const { lucid, model } = environment;
   const requestsPerTurn = settings.requests / settings.userTurns;
   model.setScenario(cachingScenario(variant, settings.userTurns, requestsPerTurn));
@@ -194,7 +228,13 @@ async function runVariant(environment: BenchEnvironment, variant: Variant, setti
   const firstRequest = model.requests.length;
   const sessionId = `caching-${variant.name}-${Date.now().toString(36)}`;
   // Kept alive between user turns; it is left idle at the end and goes away with the in-memory dev server.
-  await lucid.startSession({ sessionId, agent: agentFor(variant, requestsPerTurn), message: 'Check every part of turn 1.', workspace, keep_alive_seconds: 600 });
+  await lucid.startSession({
+    sessionId,
+    agent: agentFor(variant, requestsPerTurn),
+    message: 'Check every part of turn 1.',
+    workspace,
+    keep_alive_seconds: 600,
+  });
   for (let turn = 1; turn <= settings.userTurns; turn++) {
     if (turn > 1) await lucid.sendMessage(sessionId, `Now check every part of turn ${turn}.`);
     await waitUntilIdleAfter(environment, sessionId, turn * requestsPerTurn);
@@ -213,7 +253,8 @@ async function waitUntilIdleAfter(environment: BenchEnvironment, sessionId: stri
   for (;;) {
     const snapshot = await environment.lucid.snapshot(sessionId);
     if (snapshot && snapshot.status === 'idle' && snapshot.turns >= requests) return;
-    if (snapshot?.status === 'terminated') throw new Error(`session ${sessionId} ended early: ${JSON.stringify(snapshot.stop_reason)}`);
+    if (snapshot?.status === 'terminated')
+      throw new Error(`session ${sessionId} ended early: ${JSON.stringify(snapshot.stop_reason)}`);
     if (Date.now() > deadline) throw new Error(`session ${sessionId} did not reach ${requests} requests within 120 s`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
@@ -221,7 +262,9 @@ async function waitUntilIdleAfter(environment: BenchEnvironment, sessionId: stri
 
 /** The usage of each successful model request, from the session's log: what the SDK got back. */
 function modelUsages(events: SessionEvent[]): Usage[] {
-  return events.flatMap((event) => (event.type === 'span.model_request_end' && !event.is_error ? [event.model_usage] : []));
+  return events.flatMap((event) =>
+    event.type === 'span.model_request_end' && !event.is_error ? [event.model_usage] : [],
+  );
 }
 
 /** A benchmark of the wrong thing is worse than none: stop if the session did not follow its script. */
@@ -260,7 +303,8 @@ function analyseRequests(session: AnsweredRequest[]): RequestResult[] {
   return session.map(({ usage }, index) => {
     const prompt = prompts[index];
     const total = usage.input_tokens + usage.cache_creation_input_tokens + usage.cache_read_input_tokens;
-    if (total !== prompt.tokens) throw new Error(`request ${index + 1}: usage adds up to ${total} tokens, the prompt has ${prompt.tokens}`);
+    if (total !== prompt.tokens)
+      throw new Error(`request ${index + 1}: usage adds up to ${total} tokens, the prompt has ${prompt.tokens}`);
     const previous = index > 0 ? prompts[index - 1] : null;
     const sharedWithPrevious = previous ? sharedBlocks(prompt, previous) : 0;
     return {
@@ -306,7 +350,8 @@ interface VariantResult {
 }
 
 function summarize(variant: Variant, perRequest: RequestResult[]): VariantResult {
-  const sum = (pick: (result: RequestResult) => number) => perRequest.reduce((total, result) => total + pick(result), 0);
+  const sum = (pick: (result: RequestResult) => number) =>
+    perRequest.reduce((total, result) => total + pick(result), 0);
   const input = sum((result) => result.input_tokens);
   const read = sum((result) => result.cache_read_tokens);
   const written = sum((result) => result.cache_write_tokens);
@@ -324,9 +369,16 @@ function summarize(variant: Variant, perRequest: RequestResult[]): VariantResult
     measured_share: read / input,
     bound_share: bound / input,
     gap: (bound - read) / input,
-    relative_cost: { measured: (input - read - written + 1.25 * written + 0.1 * read) / input, ideal: (1.25 * (input - bound) + 0.1 * bound) / input },
-    requests_not_extending_previous: perRequest.filter((result) => result.request > 1 && !result.extends_previous).map((result) => result.request),
-    requests_over_lookback: perRequest.filter((result) => result.request > 1 && result.new_blocks >= CACHE_LOOKBACK_BLOCKS).map((result) => result.request),
+    relative_cost: {
+      measured: (input - read - written + 1.25 * written + 0.1 * read) / input,
+      ideal: (1.25 * (input - bound) + 0.1 * bound) / input,
+    },
+    requests_not_extending_previous: perRequest
+      .filter((result) => result.request > 1 && !result.extends_previous)
+      .map((result) => result.request),
+    requests_over_lookback: perRequest
+      .filter((result) => result.request > 1 && result.new_blocks >= CACHE_LOOKBACK_BLOCKS)
+      .map((result) => result.request),
     requests_below_min_cacheable: perRequest.filter((result) => result.input_tokens < MIN_CACHEABLE_TOKENS).length,
     max_breakpoints: Math.max(...perRequest.map((result) => result.breakpoints)),
     per_request: perRequest,
@@ -341,7 +393,18 @@ const count = (value: number) => value.toLocaleString('en-US');
 const percent = (value: number) => `${(100 * value).toFixed(1)}%`;
 
 function perRequestTable(result: VariantResult): string {
-  const header = ['request', 'input tok', 'cache read', 'bound', 'read %', 'bound %', 'gap tok', 'new blocks', 'breakpoints', 'extends i−1'];
+  const header = [
+    'request',
+    'input tok',
+    'cache read',
+    'bound',
+    'read %',
+    'bound %',
+    'gap tok',
+    'new blocks',
+    'breakpoints',
+    'extends i−1',
+  ];
   const rows = result.per_request.map((row) => [
     String(row.request),
     count(row.input_tokens),
@@ -358,7 +421,18 @@ function perRequestTable(result: VariantResult): string {
 }
 
 function summaryTable(results: VariantResult[]): string {
-  const header = ['variant', 'requests', 'input tok', 'cache read', 'bound', 'read share', 'bound share', 'gap', 'cost vs uncached', 'ideal cost'];
+  const header = [
+    'variant',
+    'requests',
+    'input tok',
+    'cache read',
+    'bound',
+    'read share',
+    'bound share',
+    'gap',
+    'cost vs uncached',
+    'ideal cost',
+  ];
   const rows = results.map((result) => [
     result.variant,
     String(result.requests),
@@ -377,17 +451,24 @@ function summaryTable(results: VariantResult[]): string {
 /** What a reader should check beyond the shares: any request that broke the prefix, and the simulation's blind spot. */
 function findings(result: VariantResult): string[] {
   const lines: string[] = [];
-  if (result.requests_not_extending_previous.length) lines.push(`requests not extending the previous prompt: ${result.requests_not_extending_previous.join(', ')}`);
+  if (result.requests_not_extending_previous.length)
+    lines.push(`requests not extending the previous prompt: ${result.requests_not_extending_previous.join(', ')}`);
   if (result.requests_over_lookback.length) lines.push(overLookbackFinding(result));
-  if (result.max_breakpoints > 4) lines.push(`up to ${result.max_breakpoints} breakpoints in a request: the API allows 4`);
-  if (result.requests_below_min_cacheable) lines.push(`${result.requests_below_min_cacheable} requests under ${count(MIN_CACHEABLE_TOKENS)} tokens: the real API writes no entry for them`);
+  if (result.max_breakpoints > 4)
+    lines.push(`up to ${result.max_breakpoints} breakpoints in a request: the API allows 4`);
+  if (result.requests_below_min_cacheable)
+    lines.push(
+      `${result.requests_below_min_cacheable} requests under ${count(MIN_CACHEABLE_TOKENS)} tokens: the real API writes no entry for them`,
+    );
   return lines.map((line) => `${result.variant}: ${line}`);
 }
 
 /** Requests whose newest block is beyond the look-back of the previous entry: did the previous-end breakpoint reach it? */
 function overLookbackFinding(result: VariantResult): string {
   const over = new Set(result.requests_over_lookback);
-  const short = result.per_request.filter((row) => over.has(row.request) && row.cache_read_tokens < row.bound_tokens).map((row) => row.request);
+  const short = result.per_request
+    .filter((row) => over.has(row.request) && row.cache_read_tokens < row.bound_tokens)
+    .map((row) => row.request);
   const which = `requests adding ${CACHE_LOOKBACK_BLOCKS}+ blocks (beyond the look-back from the newest block): ${result.requests_over_lookback.join(', ')}`;
   return short.length
     ? `${which}; reading less than the bound: ${short.join(', ')}`
@@ -401,20 +482,29 @@ function overLookbackFinding(result: VariantResult): string {
 async function main(): Promise<void> {
   const settings = readSettings(process.argv.slice(2));
   const log = (line: string) => console.log(`[bench] ${line}`);
-  log(`${settings.requests} model requests per session over ${settings.userTurns} user turns; variants: ${VARIANTS.map((variant) => variant.name).join(', ')}`);
+  log(
+    `${settings.requests} model requests per session over ${settings.userTurns} user turns; variants: ${VARIANTS.map((variant) => variant.name).join(', ')}`,
+  );
   const began = performance.now();
   const environment = await startBenchEnvironment({ rules: [] }, log);
   const results: VariantResult[] = [];
   try {
-    for (const variant of VARIANTS) results.push(summarize(variant, analyseRequests(await runVariant(environment, variant, settings, log))));
+    for (const variant of VARIANTS)
+      results.push(summarize(variant, analyseRequests(await runVariant(environment, variant, settings, log))));
   } finally {
     await environment.close();
   }
   for (const result of results) console.log(`\n${result.variant}: per request\n${perRequestTable(result)}`);
   console.log(`\n${summaryTable(results)}\n`);
-  console.log('bound = the longest prefix each request shares with an earlier one (all of request i−1 when it extends it); gap = bound share − read share.');
-  console.log('cost vs uncached: input cost with cache writes at 1.25× and reads at 0.1×; ideal cost: reads at the bound, everything else written.');
-  console.log(`new blocks: added since the previous request; from ${CACHE_LOOKBACK_BLOCKS} on, the newest block's look-back cannot reach the previous request's entry.`);
+  console.log(
+    'bound = the longest prefix each request shares with an earlier one (all of request i−1 when it extends it); gap = bound share − read share.',
+  );
+  console.log(
+    'cost vs uncached: input cost with cache writes at 1.25× and reads at 0.1×; ideal cost: reads at the bound, everything else written.',
+  );
+  console.log(
+    `new blocks: added since the previous request; from ${CACHE_LOOKBACK_BLOCKS} on, the newest block's look-back cannot reach the previous request's entry.`,
+  );
   for (const line of results.flatMap(findings)) console.log(line);
   writeResults(settings, results, performance.now() - began);
 }
@@ -426,7 +516,8 @@ function writeResults(settings: Settings, results: VariantResult[], runtimeMs: n
     settings: { requests: settings.requests, user_turns: settings.userTurns },
     simulated_cache_lookback_blocks: CACHE_LOOKBACK_BLOCKS,
     machine: describeMachine(),
-    bound_definition: 'per request: the longest prefix (whole blocks: tools, system blocks, message content blocks) shared with any earlier request of the session; 0 for the first',
+    bound_definition:
+      'per request: the longest prefix (whole blocks: tools, system blocks, message content blocks) shared with any earlier request of the session; 0 for the first',
     token_units: 'src/scripted-model/usage.ts estimate: ceil(JSON characters of each block without cache_control / 4)',
     runtime_ms: Math.round(runtimeMs),
     results,

@@ -32,7 +32,14 @@ import path from 'node:path';
 import { startDevServer, type DevServer } from '../scripts/lib/dev-server';
 import { writeWorkflowBundle } from '../scripts/bundle-workflows';
 import { startScriptedModel, type ScriptedModel } from '../src/scripted-model/server';
-import { describeMachine, fileTimestamp, readBenchOptions, runBenchmark, wholeNumber, writeReport } from './lib/options';
+import {
+  describeMachine,
+  fileTimestamp,
+  readBenchOptions,
+  runBenchmark,
+  wholeNumber,
+  writeReport,
+} from './lib/options';
 import { median, percentile } from './lib/statistics';
 import { formatTable } from './lib/table';
 import { REPOSITORY_ROOT, startTimedProcess } from './lib/timed-process';
@@ -102,7 +109,9 @@ interface Fixture {
 
 /** The environment of a child process: this one's, minus any Temporal or Lucid settings of the developer's. */
 function cleanEnvironment(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(TEMPORAL_|LUCID_|ANTHROPIC_)/.test(name)));
+  return Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !/^(TEMPORAL_|LUCID_|ANTHROPIC_)/.test(name)),
+  );
 }
 
 function workerEnvironment(fixture: Fixture, taskQueue: string, bundle: string | null): NodeJS.ProcessEnv {
@@ -153,7 +162,11 @@ async function measureWorker(fixture: Fixture, bundle: string | null, label: str
     workflowId: `startup-${fixture.runId}-${label}`,
     args: [{ agent: { name: 'startup', model: 'scripted-startup', system: 'Answer briefly.' }, message: 'Say ready.' }],
   });
-  const worker = startTimedProcess({ args: [path.join('src', 'worker.ts')], env: workerEnvironment(fixture, taskQueue, bundle), readyLine: WORKER_READY_LINE });
+  const worker = startTimedProcess({
+    args: [path.join('src', 'worker.ts')],
+    env: workerEnvironment(fixture, taskQueue, bundle),
+    readyLine: WORKER_READY_LINE,
+  });
   try {
     const readyMs = await worker.ready;
     await handle.result();
@@ -165,7 +178,9 @@ async function measureWorker(fixture: Fixture, bundle: string | null, label: str
       session_closed_ms: times.closed - worker.spawnedAtEpochMs,
     };
   } catch (error) {
-    throw new Error(`${label}: ${error instanceof Error ? error.message : String(error)}\nworker output:\n${worker.output()}`);
+    throw new Error(
+      `${label}: ${error instanceof Error ? error.message : String(error)}\nworker output:\n${worker.output()}`,
+    );
   } finally {
     await worker.stop();
   }
@@ -174,7 +189,10 @@ async function measureWorker(fixture: Fixture, bundle: string | null, label: str
 const EventType = temporal.api.enums.v1.EventType;
 
 /** Server times (epoch ms) of the first workflow task's start and completion, and of the workflow's close. */
-async function historyTimes(client: Client, workflowId: string): Promise<{ firstTaskStarted: number; firstTaskCompleted: number; closed: number }> {
+async function historyTimes(
+  client: Client,
+  workflowId: string,
+): Promise<{ firstTaskStarted: number; firstTaskCompleted: number; closed: number }> {
   const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
   const timeOf = (type: temporal.api.enums.v1.EventType, pick: 'first' | 'last' = 'first') => {
     const matching = events.filter((event) => event.eventType === type);
@@ -190,7 +208,12 @@ async function historyTimes(client: Client, workflowId: string): Promise<{ first
 }
 
 /** Runs every round: the two baselines, then the two worker modes in ABBA order. */
-async function runAllRounds(fixture: Fixture, modes: Mode[][], settings: Settings, log: (line: string) => void): Promise<Map<Mode, Sample[]>> {
+async function runAllRounds(
+  fixture: Fixture,
+  modes: Mode[][],
+  settings: Settings,
+  log: (line: string) => void,
+): Promise<Map<Mode, Sample[]>> {
   const samples = new Map<Mode, Sample[]>(modes.flat().map((mode) => [mode, []]));
   const [baselines, workers] = modes;
   for (let round = 0; round < settings.warmupRounds + settings.rounds; round++) {
@@ -202,7 +225,9 @@ async function runAllRounds(fixture: Fixture, modes: Mode[][], settings: Setting
       if (!warmup) samples.get(mode)!.push(sample);
       line.push(`${mode.name} ${Math.round(sample.first_task_ms ?? sample.ready_ms)} ms`);
     }
-    log(`${warmup ? 'warm-up round' : `round ${round - settings.warmupRounds + 1} of ${settings.rounds}`}: ${line.join('; ')}`);
+    log(
+      `${warmup ? 'warm-up round' : `round ${round - settings.warmupRounds + 1} of ${settings.rounds}`}: ${line.join('; ')}`,
+    );
   }
   return samples;
 }
@@ -236,8 +261,11 @@ function distribution(values: number[]): Distribution | null {
 }
 
 function summarize(mode: Mode, samples: Sample[]): ModeResult {
-  const values = (pick: (sample: Sample) => number | undefined) => samples.flatMap((sample) => (pick(sample) === undefined ? [] : [pick(sample)!]));
-  const readyToTask = values((sample) => (sample.first_task_ms === undefined ? undefined : sample.first_task_ms - sample.ready_ms));
+  const values = (pick: (sample: Sample) => number | undefined) =>
+    samples.flatMap((sample) => (pick(sample) === undefined ? [] : [pick(sample)!]));
+  const readyToTask = values((sample) =>
+    sample.first_task_ms === undefined ? undefined : sample.first_task_ms - sample.ready_ms,
+  );
   return {
     mode: mode.name,
     starts: samples.length,
@@ -251,8 +279,18 @@ function summarize(mode: Mode, samples: Sample[]): ModeResult {
 }
 
 function renderTable(results: ModeResult[]): string {
-  const ms = (value: number | null | undefined) => (value === null || value === undefined ? '—' : Math.round(value).toLocaleString('en-US'));
-  const header = ['start', 'n', 'ready median ms', 'ready p90', 'first task median ms', 'first task p90', 'ready → first task', 'session done median'];
+  const ms = (value: number | null | undefined) =>
+    value === null || value === undefined ? '—' : Math.round(value).toLocaleString('en-US');
+  const header = [
+    'start',
+    'n',
+    'ready median ms',
+    'ready p90',
+    'first task median ms',
+    'first task p90',
+    'ready → first task',
+    'session done median',
+  ];
   const rows = results.map((result) => [
     result.mode,
     String(result.starts),
@@ -276,11 +314,24 @@ async function main(): Promise<void> {
   const began = performance.now();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lucid-bench-startup-'));
   log('starting the Temporal dev server and the scripted model; writing the workflow bundle');
-  const [server, bundle] = await Promise.all([startDevServer(), writeWorkflowBundle(path.join(dataDir, 'workflow-bundle.js'))]);
-  const model = await startScriptedModel({ scenario: { rules: [{ reply: { content: [{ type: 'text', text: 'Ready.' }] } }] } });
+  const [server, bundle] = await Promise.all([
+    startDevServer(),
+    writeWorkflowBundle(path.join(dataDir, 'workflow-bundle.js')),
+  ]);
+  const model = await startScriptedModel({
+    scenario: { rules: [{ reply: { content: [{ type: 'text', text: 'Ready.' }] } }] },
+  });
   const connection = await Connection.connect({ address: server.address });
-  const fixture: Fixture = { server, model, client: new Client({ connection }), dataDir, runId: Date.now().toString(36) };
-  log(`bundle: ${Math.round(bundle.bytes / 1024)} KiB, built in ${Math.round(bundle.bundleMs)} ms; ${settings.rounds} rounds (+${settings.warmupRounds} warm-up)`);
+  const fixture: Fixture = {
+    server,
+    model,
+    client: new Client({ connection }),
+    dataDir,
+    runId: Date.now().toString(36),
+  };
+  log(
+    `bundle: ${Math.round(bundle.bytes / 1024)} KiB, built in ${Math.round(bundle.bundleMs)} ms; ${settings.rounds} rounds (+${settings.warmupRounds} warm-up)`,
+  );
   const { workers, baselines } = modesFor(bundle.path);
   let results: ModeResult[];
   try {
@@ -297,15 +348,24 @@ async function main(): Promise<void> {
     first_task: withoutBundle.first_task_ms!.median / withBundle.first_task_ms!.median,
   };
   console.log(`\n${renderTable(results)}\n`);
-  console.log(`without ÷ with bundle (medians): ready ${ratio.ready.toFixed(2)}×, first task ${ratio.first_task.toFixed(2)}×`);
-  console.log('all times from the spawn of `node --import tsx …`; first task = the first WorkflowTaskCompleted event (server time).');
+  console.log(
+    `without ÷ with bundle (medians): ready ${ratio.ready.toFixed(2)}×, first task ${ratio.first_task.toFixed(2)}×`,
+  );
+  console.log(
+    'all times from the spawn of `node --import tsx …`; first task = the first WorkflowTaskCompleted event (server time).',
+  );
   writeReport(settings.outFile, {
     benchmark: 'startup',
     created_at: new Date().toISOString(),
-    settings: { rounds: settings.rounds, warmup_rounds: settings.warmupRounds, order: 'baselines, then the worker modes in ABBA order' },
+    settings: {
+      rounds: settings.rounds,
+      warmup_rounds: settings.warmupRounds,
+      order: 'baselines, then the worker modes in ABBA order',
+    },
     machine: describeMachine(),
     bundle: { bytes: bundle.bytes, build_ms: Math.round(bundle.bundleMs) },
-    first_task_definition: 'spawn → first WorkflowTaskCompleted event time in the session workflow history (server clock, same machine)',
+    first_task_definition:
+      'spawn → first WorkflowTaskCompleted event time in the session workflow history (server clock, same machine)',
     ratio_without_over_with_bundle: ratio,
     runtime_ms: Math.round(performance.now() - began),
     results,

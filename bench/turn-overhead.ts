@@ -33,7 +33,14 @@ import { startBenchEnvironment, type BenchEnvironment } from './lib/environment'
 import * as floorActivities from './lib/floor/activities';
 import { countActivities, summarizeRuns, type HistorySummary } from './lib/history';
 import { runInProcessLoop } from './lib/in-process-loop';
-import { describeMachine, fileTimestamp, readBenchOptions, runBenchmark, wholeNumber, writeReport } from './lib/options';
+import {
+  describeMachine,
+  fileTimestamp,
+  readBenchOptions,
+  runBenchmark,
+  wholeNumber,
+  writeReport,
+} from './lib/options';
 import { median, percentile } from './lib/statistics';
 import { formatTable } from './lib/table';
 import { formatWorkerConcurrency } from './lib/worker-concurrency';
@@ -58,7 +65,8 @@ function readSettings(argv: string[]): Settings {
     latencyMs: wholeNumber('latency-ms', values['latency-ms'], 0, 60_000, USAGE),
     sessions: wholeNumber('sessions', values.sessions, 1, 1_000, USAGE),
     warmupRounds: wholeNumber('warmup', values.warmup, 0, 100, USAGE),
-    outFile: values.out ?? path.join(__dirname, 'results', `turns-L${values['latency-ms']}-${fileTimestamp(new Date())}.json`),
+    outFile:
+      values.out ?? path.join(__dirname, 'results', `turns-L${values['latency-ms']}-${fileTimestamp(new Date())}.json`),
   };
 }
 
@@ -69,7 +77,14 @@ function readSettings(argv: string[]): Settings {
 const FLOOR_TASK_QUEUE = 'lucid-bench-floor';
 
 function benchAgent(turns: number): AgentDefinition {
-  return { name: 'turn-bench', model: 'scripted-instant', system: 'Write one note per turn.', tools: ['write_file'], max_turns: turns, max_tokens: 256 };
+  return {
+    name: 'turn-bench',
+    model: 'scripted-instant',
+    system: 'Write one note per turn.',
+    tools: ['write_file'],
+    max_turns: turns,
+    max_tokens: 256,
+  };
 }
 
 /** T − 1 tool turns, then the answer. Set afresh before every session, which resets the `times` count. */
@@ -78,7 +93,14 @@ function turnScenario(turns: number, latencyMs: number): Scenario {
     description: 'bench/turn-overhead.ts: one write_file per turn',
     default_delay_ms: latencyMs,
     rules: [
-      { times: turns - 1, reply: { content: [{ type: 'tool_use', name: 'write_file', input: { path: 'notes/turn-{{n}}.txt', content: 'note {{n}}\n' } }] } },
+      {
+        times: turns - 1,
+        reply: {
+          content: [
+            { type: 'tool_use', name: 'write_file', input: { path: 'notes/turn-{{n}}.txt', content: 'note {{n}}\n' } },
+          ],
+        },
+      },
       { reply: { content: [{ type: 'text', text: 'All notes written.' }] } },
     ],
   };
@@ -129,7 +151,8 @@ async function runOnce(runner: Runner, configuration: ConfigurationName, id: str
     await environment.lucid.startSession({ sessionId: id, agent, message: 'Write the notes.' });
     const snapshot = await environment.lucid.result(id);
     const wallMs = performance.now() - started;
-    if (snapshot.turns !== settings.turns) throw new Error(`session ${id} made ${snapshot.turns} model requests, not ${settings.turns}`);
+    if (snapshot.turns !== settings.turns)
+      throw new Error(`session ${id} made ${snapshot.turns} model requests, not ${settings.turns}`);
     const runs = await summarizeRuns(environment.lucid.temporal, id);
     if (runs.length !== 1) throw new Error(`session ${id} continued-as-new; use fewer turns`);
     return { wallMs, history: runs[0] };
@@ -144,7 +167,8 @@ async function runOnce(runner: Runner, configuration: ConfigurationName, id: str
     return { wallMs: performance.now() - started };
   }
   const requests = await runInProcessLoop(runner.activities, agent, id, 'Write the notes.');
-  if (requests !== settings.turns) throw new Error(`in-process loop ${id} made ${requests} model requests, not ${settings.turns}`);
+  if (requests !== settings.turns)
+    throw new Error(`in-process loop ${id} made ${requests} model requests, not ${settings.turns}`);
   return { wallMs: performance.now() - started };
 }
 
@@ -160,7 +184,9 @@ async function runAllRounds(runner: Runner, log: (line: string) => void): Promis
       if (!warmup) samples.get(configuration)!.push(sample);
       perTurn.push(`${configuration} ${(sample.wallMs / settings.turns).toFixed(1)} ms/turn`);
     }
-    log(`${warmup ? 'warm-up round' : `round ${round - settings.warmupRounds + 1} of ${settings.sessions}`}: ${perTurn.join(', ')}`);
+    log(
+      `${warmup ? 'warm-up round' : `round ${round - settings.warmupRounds + 1} of ${settings.sessions}`}: ${perTurn.join(', ')}`,
+    );
   }
   return samples;
 }
@@ -207,7 +233,9 @@ function summarizeHistories(histories: HistorySummary[]): NonNullable<Configurat
   return {
     workflow_tasks: median(histories.map((history) => history.workflowTasks)),
     activities: median(histories.map(countActivities)),
-    activities_by_type: Object.fromEntries(types.map((type) => [type, median(histories.map((history) => history.activities[type] ?? 0))])),
+    activities_by_type: Object.fromEntries(
+      types.map((type) => [type, median(histories.map((history) => history.activities[type] ?? 0))]),
+    ),
     local_activities: median(histories.map((history) => history.localActivities)),
     events: median(histories.map((history) => history.events)),
     payload_bytes: median(histories.map((history) => history.payloadBytes)),
@@ -215,14 +243,26 @@ function summarizeHistories(histories: HistorySummary[]): NonNullable<Configurat
 }
 
 function renderTable(results: ConfigurationResult[], turns: number): string {
-  const header = ['configuration', 'per turn median ms', 'p90 ms', '÷ temporal floor', '÷ in-process floor', 'activities', 'workflow tasks'];
+  const header = [
+    'configuration',
+    'per turn median ms',
+    'p90 ms',
+    '÷ temporal floor',
+    '÷ in-process floor',
+    'activities',
+    'workflow tasks',
+  ];
   const rows = results.map((result) => [
     result.configuration,
     result.per_turn_ms.median.toFixed(2),
     result.per_turn_ms.p90.toFixed(2),
     result.ratio_to_temporal_floor.toFixed(2),
     result.ratio_to_in_process_floor.toFixed(2),
-    result.configuration === 'lucid' ? String(result.history?.activities ?? '') : result.configuration === 'temporal floor' ? String(2 * turns - 1) : '—',
+    result.configuration === 'lucid'
+      ? String(result.history?.activities ?? '')
+      : result.configuration === 'temporal floor'
+        ? String(2 * turns - 1)
+        : '—',
     result.configuration === 'lucid' ? String(result.history?.workflow_tasks ?? '') : '—',
   ]);
   return formatTable([header, ...rows]);
@@ -254,11 +294,18 @@ async function main(): Promise<void> {
   }
   console.log(`\n${renderTable(results, settings.turns)}\n`);
   const lucid = results.find((result) => result.configuration === 'lucid')!.history!;
-  console.log(`a Lucid session of ${settings.turns} turns: ${lucid.workflow_tasks} workflow tasks, activities ${JSON.stringify(lucid.activities_by_type)}, ${lucid.local_activities} local activities, ${lucid.events} history events, ${lucid.payload_bytes} payload bytes`);
+  console.log(
+    `a Lucid session of ${settings.turns} turns: ${lucid.workflow_tasks} workflow tasks, activities ${JSON.stringify(lucid.activities_by_type)}, ${lucid.local_activities} local activities, ${lucid.events} history events, ${lucid.payload_bytes} payload bytes`,
+  );
   writeReport(settings.outFile, {
     benchmark: 'turn-overhead',
     created_at: new Date().toISOString(),
-    settings: { turns: settings.turns, sessions_per_configuration: settings.sessions, warmup_rounds: settings.warmupRounds, model_latency_ms: settings.latencyMs },
+    settings: {
+      turns: settings.turns,
+      sessions_per_configuration: settings.sessions,
+      warmup_rounds: settings.warmupRounds,
+      model_latency_ms: settings.latencyMs,
+    },
     machine: describeMachine(),
     worker_concurrency: environment.workerConcurrency,
     runtime_ms: Math.round(performance.now() - began),

@@ -28,7 +28,10 @@ export interface WrittenBundle {
 export async function writeWorkflowBundle(outFile: string): Promise<WrittenBundle> {
   const started = performance.now();
   // Webpack's progress lines at info level say nothing a user needs; warnings and errors still show.
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../src/workflows'), logger: new DefaultLogger('WARN') });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../src/workflows'),
+    logger: new DefaultLogger('WARN'),
+  });
   const bundleMs = performance.now() - started;
   const target = path.resolve(outFile);
   fs.mkdirSync(path.dirname(target), { recursive: true });
@@ -40,11 +43,15 @@ export async function writeWorkflowBundle(outFile: string): Promise<WrittenBundl
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { out: { type: 'string', default: DEFAULT_OUT }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseArgs({
+    options: { out: { type: 'string', default: DEFAULT_OUT }, help: { type: 'boolean', short: 'h' } },
+  });
   if (values.help) return void console.log(USAGE);
   const written = await writeWorkflowBundle(values.out);
   const shown = path.relative(process.cwd(), written.path) || written.path;
-  console.log(`workflow bundle written to ${shown} (${Math.round(written.bytes / 1024)} KiB, bundled in ${(written.bundleMs / 1000).toFixed(1)} s)`);
+  console.log(
+    `workflow bundle written to ${shown} (${Math.round(written.bytes / 1024)} KiB, bundled in ${(written.bundleMs / 1000).toFixed(1)} s)`,
+  );
   console.log(`start a worker with it:  LUCID_WORKFLOW_BUNDLE=${shown} npm run worker`);
   console.log('rebuild it after any change to src/workflows or what it imports: the worker runs the bundled code.');
 }

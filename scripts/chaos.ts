@@ -45,11 +45,17 @@ function parseOptions(): ChaosOptions {
     console.log(USAGE);
     process.exit(0);
   }
-  const whole = (name: keyof typeof values, min: number, max: number) => wholeNumber(name, String(values[name]), min, max, USAGE);
+  const whole = (name: keyof typeof values, min: number, max: number) =>
+    wholeNumber(name, String(values[name]), min, max, USAGE);
   const faultRate = Number(values['fault-rate']);
-  if (!(faultRate >= 0 && faultRate <= 1)) throw new Error(`--fault-rate must be from 0 to 1, got "${values['fault-rate']}"\n${USAGE}`);
+  if (!(faultRate >= 0 && faultRate <= 1))
+    throw new Error(`--fault-rate must be from 0 to 1, got "${values['fault-rate']}"\n${USAGE}`);
   return {
-    sessions: { writer: whole('sessions', 2, 1000), reporter: whole('outcomes', 0, 1000), lead: whole('leads', 0, 1000) },
+    sessions: {
+      writer: whole('sessions', 2, 1000),
+      reporter: whole('outcomes', 0, 1000),
+      lead: whole('leads', 0, 1000),
+    },
     faultRate,
     faultKinds: parseKinds(String(values['fault-kinds'])),
     stallMs: whole('stall-ms', 0, 600_000),
@@ -66,7 +72,8 @@ function parseOptions(): ChaosOptions {
 function parseKinds(value: string): FaultKind[] {
   const kinds = value.split(',').map((kind) => kind.trim());
   const unknown = kinds.filter((kind) => !(FAULT_KINDS as readonly string[]).includes(kind));
-  if (unknown.length || kinds.length === 0) throw new Error(`--fault-kinds takes some of ${FAULT_KINDS.join(',')}, got "${value}"\n${USAGE}`);
+  if (unknown.length || kinds.length === 0)
+    throw new Error(`--fault-kinds takes some of ${FAULT_KINDS.join(',')}, got "${value}"\n${USAGE}`);
   return kinds as FaultKind[];
 }
 

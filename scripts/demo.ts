@@ -125,7 +125,9 @@ async function main(): Promise<number> {
 async function startServer(shutdown: Shutdown): Promise<DevServer> {
   const port = await preferredOrFreePort(PREFERRED_GRPC_PORT, 'gRPC');
   const uiPort = await preferredOrFreePort(PREFERRED_UI_PORT, 'web UI');
-  say(`starting the Temporal dev server on 127.0.0.1:${port} (state in ${relative(path.join(dataDirectory, 'temporal.db'))})`);
+  say(
+    `starting the Temporal dev server on 127.0.0.1:${port} (state in ${relative(path.join(dataDirectory, 'temporal.db'))})`,
+  );
   const server = await startDevServer({ port, uiPort, dbFilename: path.join(dataDirectory, 'temporal.db') });
   shutdown.add('Temporal server', () => server.stop());
   say(`Temporal web UI: http://localhost:${uiPort}`);
@@ -178,13 +180,18 @@ async function connectClient(server: DevServer, shutdown: Shutdown): Promise<Luc
  */
 async function endLeftoverSessions(client: Client): Promise<void> {
   const leftovers: string[] = [];
-  for await (const execution of client.workflow.list({ query: 'WorkflowType = "agentSession" AND ExecutionStatus = "Running"' })) {
+  for await (const execution of client.workflow.list({
+    query: 'WorkflowType = "agentSession" AND ExecutionStatus = "Running"',
+  })) {
     leftovers.push(execution.workflowId);
   }
   for (const sessionId of leftovers) {
-    await client.workflow.getHandle(sessionId).terminate('ended by the demo at start-up: left running by an earlier run');
+    await client.workflow
+      .getHandle(sessionId)
+      .terminate('ended by the demo at start-up: left running by an earlier run');
   }
-  if (leftovers.length) say(`ended ${leftovers.length} session(s) an earlier demo run left unfinished: ${leftovers.join(', ')}`);
+  if (leftovers.length)
+    say(`ended ${leftovers.length} session(s) an earlier demo run left unfinished: ${leftovers.join(', ')}`);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -210,7 +217,9 @@ async function runTheTask(lucid: LucidClient, server: DevServer): Promise<{ sess
 
   heading('Explore');
   console.log(`session id   ${sessionId}`);
-  console.log(`Temporal UI  http://localhost:${server.uiPort}/namespaces/${NAMESPACE}/workflows/${encodeURIComponent(sessionId)}`);
+  console.log(
+    `Temporal UI  http://localhost:${server.uiPort}/namespaces/${NAMESPACE}/workflows/${encodeURIComponent(sessionId)}`,
+  );
   if (!result.ending.ok) say(`the session did not end normally: ${result.ending.reason}`);
   return { sessionId, succeeded: result.ending.ok };
 }
@@ -252,7 +261,8 @@ function changedFiles(events: readonly SessionEvent[]): string[] {
 
 async function keepRunning(server: DevServer, sessionId: string): Promise<void> {
   // The CLI's default address is localhost:7233; only a different port needs saying.
-  const lucid = server.port === PREFERRED_GRPC_PORT ? 'npm run lucid --' : `TEMPORAL_ADDRESS=${server.address} npm run lucid --`;
+  const lucid =
+    server.port === PREFERRED_GRPC_PORT ? 'npm run lucid --' : `TEMPORAL_ADDRESS=${server.address} npm run lucid --`;
   heading('Still running');
   console.log('The Temporal server and the worker stay up until Ctrl-C. Try, in another terminal:');
   console.log(`  ${lucid} sessions`);

@@ -59,7 +59,14 @@ async function main(): Promise<void> {
         }
         // The CLI's JSON is the documented interchange format (historyFromJSON reads it back).
         const json = execFileSync(ensureTemporalCli(), [
-          'workflow', 'show', '--address', server.address, '--workflow-id', sessionId, '--output', 'json',
+          'workflow',
+          'show',
+          '--address',
+          server.address,
+          '--workflow-id',
+          sessionId,
+          '--output',
+          'json',
         ]);
         fs.writeFileSync(file, json);
         console.log(`recorded ${scenario.name}: ${JSON.parse(json.toString()).events.length} events`);

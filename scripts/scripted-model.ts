@@ -24,7 +24,8 @@ async function main(): Promise<void> {
   if (values.help) return void console.log(USAGE);
   if (!values.scenario) throw new Error(`--scenario is required\n${USAGE}`);
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0–65535, got ${values.port}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port must be 0–65535, got ${values.port}`);
 
   const model = await startScriptedModel({
     scenario: values.scenario,
@@ -33,7 +34,9 @@ async function main(): Promise<void> {
     log: values.quiet ? undefined : (line) => process.stderr.write(`scripted model: ${line}\n`),
   });
   console.log(model.url);
-  process.stderr.write(`scripted model: serving ${values.scenario} (ANTHROPIC_BASE_URL=${model.url}); Ctrl-C to stop\n`);
+  process.stderr.write(
+    `scripted model: serving ${values.scenario} (ANTHROPIC_BASE_URL=${model.url}); Ctrl-C to stop\n`,
+  );
 
   const stop = async (signal: NodeJS.Signals) => {
     process.stderr.write(`scripted model: ${signal}, ${model.requests.length} requests received, stopping\n`);

@@ -14,7 +14,14 @@ import type { OutcomeDefinitionInput } from './domain/outcome';
 import { DreamInputSchema, type BulkDecision, type ChangeDecision, type Dream, type DreamInput } from './domain/dream';
 import { randomIdBody } from './domain/ids';
 import { FsDreamRegistry } from './storage/dream-registry';
-import { approveAllSignal, approveChangeSignal, dream as dreamWorkflow, dreamQuery, rejectAllSignal, rejectChangeSignal } from './workflows/dream';
+import {
+  approveAllSignal,
+  approveChangeSignal,
+  dream as dreamWorkflow,
+  dreamQuery,
+  rejectAllSignal,
+  rejectChangeSignal,
+} from './workflows/dream';
 import path from 'node:path';
 import {
   agentSession,
@@ -58,7 +65,12 @@ export class LucidClient {
   async startDream(input: DreamInput, dreamId = `drm_${randomIdBody(Math.random)}`): Promise<string> {
     const parsed = DreamInputSchema.safeParse(input);
     if (!parsed.success) throw new Error(`invalid dream input: ${describeIssues(parsed.error)}`);
-    await this.temporal.workflow.start(dreamWorkflow, { workflowId: dreamId, taskQueue: this.taskQueue, args: [input], staticSummary: `dream over ${input.memory_store_id}` });
+    await this.temporal.workflow.start(dreamWorkflow, {
+      workflowId: dreamId,
+      taskQueue: this.taskQueue,
+      args: [input],
+      staticSummary: `dream over ${input.memory_store_id}`,
+    });
     return dreamId;
   }
 

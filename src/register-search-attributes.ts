@@ -27,7 +27,9 @@ export async function ensureSearchAttributes(operatorService: OperatorService, n
   } catch (error) {
     if (/already exists/i.test(String((error as Error).message))) return; // another worker registered them first
     const commands = missing
-      .map((key) => `temporal operator search-attribute create --namespace ${namespace} --name ${key.name} --type Keyword`)
+      .map(
+        (key) => `temporal operator search-attribute create --namespace ${namespace} --name ${key.name} --type Keyword`,
+      )
       .join('\n  ');
     throw new Error(
       `Lucid needs the search attributes ${missing.map((key) => key.name).join(', ')} and could not register them ` +

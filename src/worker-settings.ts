@@ -72,7 +72,8 @@ export function workerSettings(env: NodeJS.ProcessEnv = process.env): WorkerSett
 
 function parseWhole({ name, min, max }: Variable, raw: string): number {
   const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!(value >= min && value <= max)) throw new WorkerSettingsError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  if (!(value >= min && value <= max))
+    throw new WorkerSettingsError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
   return value;
 }
 

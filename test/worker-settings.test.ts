@@ -25,7 +25,11 @@ describe('workerSettings', () => {
   });
 
   it.each([
-    ['LUCID_MAX_CONCURRENT_ACTIVITIES', 'lots', /LUCID_MAX_CONCURRENT_ACTIVITIES must be a whole number from 1 to 100000, got "lots"/],
+    [
+      'LUCID_MAX_CONCURRENT_ACTIVITIES',
+      'lots',
+      /LUCID_MAX_CONCURRENT_ACTIVITIES must be a whole number from 1 to 100000, got "lots"/,
+    ],
     ['LUCID_MAX_CONCURRENT_ACTIVITIES', '0', /from 1 to/],
     ['LUCID_MAX_CONCURRENT_ACTIVITIES', '1.5', /got "1.5"/],
     ['LUCID_MAX_CONCURRENT_ACTIVITIES', '-3', /got "-3"/],
@@ -38,7 +42,9 @@ describe('workerSettings', () => {
   });
 
   it('rejects a sticky cache smaller than the workflow-task slots, which the SDK would quietly shrink', () => {
-    expect(() => workerSettings({ LUCID_MAX_CACHED_WORKFLOWS: '10', LUCID_MAX_CONCURRENT_WORKFLOW_TASKS: '20' })).toThrow(
+    expect(() =>
+      workerSettings({ LUCID_MAX_CACHED_WORKFLOWS: '10', LUCID_MAX_CONCURRENT_WORKFLOW_TASKS: '20' }),
+    ).toThrow(
       /LUCID_MAX_CACHED_WORKFLOWS \(10\) must be at least the workflow-task slots \(20, LUCID_MAX_CONCURRENT_WORKFLOW_TASKS\)/,
     );
   });
@@ -46,7 +52,12 @@ describe('workerSettings', () => {
 
 describe('workerOptionsOf', () => {
   it('turns the settings into Worker.create options, leaving an unset cache size to the SDK', () => {
-    const options = workerOptionsOf({ ...DEFAULT_WORKER_SETTINGS, maxCachedWorkflows: undefined, activityTaskPollers: 3, workflowTaskPollers: 5 });
+    const options = workerOptionsOf({
+      ...DEFAULT_WORKER_SETTINGS,
+      maxCachedWorkflows: undefined,
+      activityTaskPollers: 3,
+      workflowTaskPollers: 5,
+    });
     expect(options).not.toHaveProperty('maxCachedWorkflows');
     expect(options.activityTaskPollerBehavior).toEqual({ type: 'simple-maximum', maximum: 3 });
     expect(options.workflowTaskPollerBehavior).toEqual({ type: 'simple-maximum', maximum: 5 });

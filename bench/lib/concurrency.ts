@@ -4,7 +4,11 @@
  * Runs `task` on every item with at most `limit` running at once, and returns the results in the items' order.
  * The first failure is thrown once the tasks already running have settled, so nothing is left behind.
  */
-export async function mapConcurrently<T, R>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapConcurrently<T, R>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   let failure: { error: unknown } | null = null;

@@ -38,7 +38,10 @@ const TASK_QUEUE = 'lucid-bench';
 const NAMESPACE = 'default';
 
 /** Starts the dev server, bundles the workflows once, and starts the scripted model and a worker. */
-export async function startBenchEnvironment(scenario: Scenario, log: (line: string) => void): Promise<BenchEnvironment> {
+export async function startBenchEnvironment(
+  scenario: Scenario,
+  log: (line: string) => void,
+): Promise<BenchEnvironment> {
   // Worker logs at info level would interleave with the benchmark's own output.
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lucid-bench-'));
@@ -50,7 +53,10 @@ export async function startBenchEnvironment(scenario: Scenario, log: (line: stri
     stops.unshift(() => model.close());
     const connection = await Connection.connect({ address: server.address });
     const nativeConnection = await NativeConnection.connect({ address: server.address });
-    stops.unshift(() => connection.close(), () => nativeConnection.close());
+    stops.unshift(
+      () => connection.close(),
+      () => nativeConnection.close(),
+    );
     const worker = await createWorker({
       connection: nativeConnection,
       namespace: NAMESPACE,
@@ -61,10 +67,25 @@ export async function startBenchEnvironment(scenario: Scenario, log: (line: stri
     });
     stops.unshift(await runUntilClosed(worker));
     const store = new FsSessionStore(dataDir);
-    const lucid = new LucidClient({ client: new Client({ connection, namespace: NAMESPACE }), taskQueue: TASK_QUEUE, dataDir, store });
+    const lucid = new LucidClient({
+      client: new Client({ connection, namespace: NAMESPACE }),
+      taskQueue: TASK_QUEUE,
+      dataDir,
+      store,
+    });
     log(`ready: dev server ${server.address}, scripted model ${model.url}, data ${dataDir}`);
     const workerConcurrency = describeWorkerConcurrency(worker);
-    return { address: server.address, taskQueue: TASK_QUEUE, lucid, nativeConnection, model, store, dataDir, workerConcurrency, close: () => stopAll(stops) };
+    return {
+      address: server.address,
+      taskQueue: TASK_QUEUE,
+      lucid,
+      nativeConnection,
+      model,
+      store,
+      dataDir,
+      workerConcurrency,
+      close: () => stopAll(stops),
+    };
   } catch (error) {
     await stopAll(stops);
     throw error;
@@ -74,7 +95,10 @@ export async function startBenchEnvironment(scenario: Scenario, log: (line: stri
 /** Bundled once, as the tests do: bundling at worker start-up would take seconds of the run. */
 async function bundleWorkflows(): Promise<string> {
   const quiet = { trace() {}, debug() {}, info() {}, log() {}, warn: console.warn, error: console.error };
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: quiet as never });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../../src/workflows'),
+    logger: quiet as never,
+  });
   return code;
 }
 

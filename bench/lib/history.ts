@@ -32,7 +32,10 @@ export function summarizeHistory(events: HistoryEvent[]): HistorySummary {
   let localActivities = 0;
   for (const event of events) {
     if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) workflowTasks++;
-    if (event.eventType === EventType.EVENT_TYPE_MARKER_RECORDED && event.markerRecordedEventAttributes?.markerName === 'core_local_activity') {
+    if (
+      event.eventType === EventType.EVENT_TYPE_MARKER_RECORDED &&
+      event.markerRecordedEventAttributes?.markerName === 'core_local_activity'
+    ) {
       localActivities++;
     }
     const type = event.activityTaskScheduledEventAttributes?.activityType?.name;

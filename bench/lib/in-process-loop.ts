@@ -10,7 +10,12 @@ import { textBlocks } from '../../src/domain/events';
 import { EventLog } from '../../src/workflows/event-log';
 
 /** Runs the agent on `message` until it stops asking for tools; returns the number of model requests made. */
-export async function runInProcessLoop(activities: Activities, agent: AgentDefinition, sessionId: string, message: string): Promise<number> {
+export async function runInProcessLoop(
+  activities: Activities,
+  agent: AgentDefinition,
+  sessionId: string,
+  message: string,
+): Promise<number> {
   // The testing package's activity context: callModel and runTool heartbeat through Context.current().
   const environment = new MockActivityEnvironment();
   const inContext = <T>(call: () => Promise<T>) => environment.run(call) as Promise<T>;
@@ -37,7 +42,12 @@ export async function runInProcessLoop(activities: Activities, agent: AgentDefin
       if (block.type === 'text') log.emit({ type: 'agent.message', content: textBlocks(block.text) });
       else log.emit({ type: 'agent.tool_use', tool_use_id: block.id, name: block.name, input: block.input });
     }
-    log.emit({ type: 'span.model_request_end', model_request_start_id: start.id, is_error: false, model_usage: result.usage });
+    log.emit({
+      type: 'span.model_request_end',
+      model_request_start_id: start.id,
+      is_error: false,
+      model_usage: result.usage,
+    });
     if (toolUses.length === 0) {
       await activities.persistEvents({ sessionId, events: log.unpersisted() });
       return requests;
@@ -46,7 +56,12 @@ export async function runInProcessLoop(activities: Activities, agent: AgentDefin
       const outcome = await inContext(() =>
         activities.runTool({ sessionId, workspace, toolUseId: toolUse.id, name: toolUse.name, input: toolUse.input }),
       );
-      log.emit({ type: 'agent.tool_result', tool_use_id: toolUse.id, content: textBlocks(outcome.content), is_error: outcome.is_error });
+      log.emit({
+        type: 'agent.tool_result',
+        tool_use_id: toolUse.id,
+        content: textBlocks(outcome.content),
+        is_error: outcome.is_error,
+      });
     }
   }
   throw new Error(`in-process loop: the agent did not finish within ${agent.max_turns} model requests`);

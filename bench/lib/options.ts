@@ -8,9 +8,18 @@ import { parseArgs } from 'node:util';
  * Reads a benchmark's options: each `--name value` of `defaults` (all strings, checked by the caller), `--out FILE`
  * (absent unless given) and `--help`, which prints the usage and exits. An unknown option is an error.
  */
-export function readBenchOptions<K extends string>(argv: string[], defaults: Record<K, string>, usage: string): Record<K, string> & { out?: string } {
-  const options = Object.fromEntries(Object.entries<string>(defaults).map(([name, value]) => [name, { type: 'string' as const, default: value }]));
-  const { values } = parseArgs({ args: argv, options: { ...options, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+export function readBenchOptions<K extends string>(
+  argv: string[],
+  defaults: Record<K, string>,
+  usage: string,
+): Record<K, string> & { out?: string } {
+  const options = Object.fromEntries(
+    Object.entries<string>(defaults).map(([name, value]) => [name, { type: 'string' as const, default: value }]),
+  );
+  const { values } = parseArgs({
+    args: argv,
+    options: { ...options, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
   if (values.help) {
     console.log(usage);
     process.exit(0);
@@ -21,7 +30,8 @@ export function readBenchOptions<K extends string>(argv: string[], defaults: Rec
 /** Parses a whole number within bounds, or throws an error naming the option and showing the usage. */
 export function wholeNumber(name: string, value: string, min: number, max: number, usage: string): number {
   const number = /^\d+$/.test(value) ? Number(value) : Number.NaN;
-  if (!(number >= min && number <= max)) throw new Error(`--${name} must be a whole number from ${min} to ${max}, got "${value}"\n${usage}`);
+  if (!(number >= min && number <= max))
+    throw new Error(`--${name} must be a whole number from ${min} to ${max}, got "${value}"\n${usage}`);
   return number;
 }
 
@@ -39,14 +49,20 @@ export function fileTimestamp(date: Date): string {
 
 /** What the numbers were measured on, for the JSON report. */
 export function describeMachine(): { platform: string; cpus: string; node: string } {
-  return { platform: `${os.platform()} ${os.release()}`, cpus: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown'}`, node: process.version };
+  return {
+    platform: `${os.platform()} ${os.release()}`,
+    cpus: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown'}`,
+    node: process.version,
+  };
 }
 
 /** Writes a benchmark's JSON report and says where it went. */
 export function writeReport(outFile: string, report: { runtime_ms: number } & Record<string, unknown>): void {
   fs.mkdirSync(path.dirname(outFile), { recursive: true });
   fs.writeFileSync(outFile, `${JSON.stringify(report, null, 2)}\n`);
-  console.log(`results written to ${path.relative(process.cwd(), outFile)} (run took ${Math.round(report.runtime_ms / 1000)} s)`);
+  console.log(
+    `results written to ${path.relative(process.cwd(), outFile)} (run took ${Math.round(report.runtime_ms / 1000)} s)`,
+  );
 }
 
 /** Runs a benchmark's main function; any failure prints its stack and exits 1. */

@@ -32,11 +32,17 @@ export interface ProcessEnvironment {
 const TASK_QUEUE = 'lucid-bench';
 const NAMESPACE = 'default';
 
-export async function startProcessEnvironment(scenario: Scenario, log: (line: string) => void): Promise<ProcessEnvironment> {
+export async function startProcessEnvironment(
+  scenario: Scenario,
+  log: (line: string) => void,
+): Promise<ProcessEnvironment> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lucid-bench-'));
   log('starting the Temporal dev server and bundling the workflows');
   // Bundled once: a worker that bundled at start-up would spend seconds of CPU in every measured run.
-  const [server, bundle] = await Promise.all([startDevServer(), writeWorkflowBundle(path.join(dataDir, 'workflow-bundle.js'))]);
+  const [server, bundle] = await Promise.all([
+    startDevServer(),
+    writeWorkflowBundle(path.join(dataDir, 'workflow-bundle.js')),
+  ]);
   const bundlePath = bundle.path;
   const model = await startScriptedModel({ scenario }).catch(async (error: unknown) => {
     await server.stop();
@@ -44,7 +50,12 @@ export async function startProcessEnvironment(scenario: Scenario, log: (line: st
   });
   const connection = await Connection.connect({ address: server.address });
   const store = new FsSessionStore(dataDir);
-  const lucid = new LucidClient({ client: new Client({ connection, namespace: NAMESPACE }), taskQueue: TASK_QUEUE, dataDir, store });
+  const lucid = new LucidClient({
+    client: new Client({ connection, namespace: NAMESPACE }),
+    taskQueue: TASK_QUEUE,
+    dataDir,
+    store,
+  });
   log(`ready: dev server ${server.address}, scripted model ${model.url}, data ${dataDir}`);
   return {
     lucid,
@@ -53,7 +64,14 @@ export async function startProcessEnvironment(scenario: Scenario, log: (line: st
     dataDir,
     serverPid: server.process.pid!,
     startWorker: (overrides = {}) =>
-      startWorkerProcess({ address: server.address, taskQueue: TASK_QUEUE, dataDir, modelUrl: model.url, bundlePath, overrides }),
+      startWorkerProcess({
+        address: server.address,
+        taskQueue: TASK_QUEUE,
+        dataDir,
+        modelUrl: model.url,
+        bundlePath,
+        overrides,
+      }),
     async close() {
       await connection.close().catch(() => {});
       await model.close().catch(() => {});

@@ -37,7 +37,9 @@ export function promptOf(body: unknown): Prompt {
   const tokens = blocks.reduce((sum, block) => sum + block.tokens, 0);
   const counted = countInputTokens(body);
   if (tokens !== counted) {
-    throw new Error(`prompt-blocks.ts no longer matches src/scripted-model/usage.ts: ${tokens} tokens here, ${counted} there`);
+    throw new Error(
+      `prompt-blocks.ts no longer matches src/scripted-model/usage.ts: ${tokens} tokens here, ${counted} there`,
+    );
   }
   const prefixTokens = [0];
   for (const block of blocks) prefixTokens.push(prefixTokens[prefixTokens.length - 1] + block.tokens);
@@ -67,7 +69,8 @@ function promptBlocks(request: Record<string, unknown>): PromptBlock[] {
     const role = String(message.role);
     // As in usage.ts: a marker on each message's first block keeps [a, b] in one message apart from [a] and [b].
     if (typeof message.content === 'string') blocks.push(block(`${role}:start`, message.content));
-    else asArray(message.content).forEach((part, index) => blocks.push(block(index === 0 ? `${role}:start` : role, part)));
+    else
+      asArray(message.content).forEach((part, index) => blocks.push(block(index === 0 ? `${role}:start` : role, part)));
   }
   return blocks;
 }

@@ -6,7 +6,9 @@
  */
 export function formatTable(rows: readonly string[][]): string {
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-  const numeric = rows[0].map((_, column) => rows.slice(1).every((row) => /^[-+\d.,%×\s/]*$/.test(row[column]) || row[column] === '—'));
+  const numeric = rows[0].map((_, column) =>
+    rows.slice(1).every((row) => /^[-+\d.,%×\s/]*$/.test(row[column]) || row[column] === '—'),
+  );
   const format = (row: readonly string[]) =>
     row
       .map((cell, column) => (numeric[column] ? cell.padStart(widths[column]) : cell.padEnd(widths[column])))

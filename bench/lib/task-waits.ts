@@ -21,7 +21,8 @@ export function taskWaits(events: readonly HistoryEvent[]): TaskWaits {
   for (const event of events) {
     const id = String(event.eventId);
     const at = tsToMs(event.eventTime);
-    if (event.activityTaskScheduledEventAttributes || event.workflowTaskScheduledEventAttributes) scheduledAt.set(id, at);
+    if (event.activityTaskScheduledEventAttributes || event.workflowTaskScheduledEventAttributes)
+      scheduledAt.set(id, at);
     const activity = event.activityTaskStartedEventAttributes;
     if (activity) waits.activityMs.push(at - scheduledAt.get(String(activity.scheduledEventId))!);
     const task = event.workflowTaskStartedEventAttributes;

@@ -29,12 +29,19 @@ export interface TimedProcessOptions {
 export function startTimedProcess({ args, env, readyLine, timeoutMs = 120_000 }: TimedProcessOptions): TimedProcess {
   const spawnedAtEpochMs = Date.now();
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: REPOSITORY_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+    cwd: REPOSITORY_ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   // 'close', not 'exit': by then all output has been read, so a short-lived process's ready line is never missed.
   const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
   const ready = new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ready line within ${timeoutMs / 1000} s:\n${output}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`no ready line within ${timeoutMs / 1000} s:\n${output}`)),
+      timeoutMs,
+    );
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       if (readyLine.test(output)) {

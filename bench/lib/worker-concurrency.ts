@@ -27,7 +27,10 @@ type PollerBehavior = { type: string; maximum?: number };
 /** Reads the compiled options of a created worker. */
 export function describeWorkerConcurrency(worker: Worker): WorkerConcurrency {
   const { options } = worker;
-  const tuner = options.tuner as unknown as { workflowTaskSlotSupplier: SlotSupplier; activityTaskSlotSupplier: SlotSupplier };
+  const tuner = options.tuner as unknown as {
+    workflowTaskSlotSupplier: SlotSupplier;
+    activityTaskSlotSupplier: SlotSupplier;
+  };
   return {
     workflowTaskSlots: describeSlots(tuner.workflowTaskSlotSupplier),
     activityTaskSlots: describeSlots(tuner.activityTaskSlotSupplier),

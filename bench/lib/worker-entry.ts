@@ -17,7 +17,12 @@ async function main(): Promise<void> {
   const { connection, namespace } = await connectWorker();
   try {
     const bundlePath = process.env.LUCID_WORKFLOW_BUNDLE;
-    const worker = await createWorker({ connection, namespace, workflowBundle: bundlePath ? { codePath: bundlePath } : undefined, settings });
+    const worker = await createWorker({
+      connection,
+      namespace,
+      workflowBundle: bundlePath ? { codePath: bundlePath } : undefined,
+      settings,
+    });
     console.log(`${READY_PREFIX}${JSON.stringify(describeWorkerConcurrency(worker))}`);
     await worker.run(); // SIGTERM shuts it down (the SDK's default shutdown signals)
   } finally {

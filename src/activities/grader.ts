@@ -15,7 +15,13 @@ const HEARTBEAT_EVERY_MS = 2_000;
  * `nextRetryDelay` honouring `retry-after`, and a retry starts the grading afresh (it only reads, so that is
  * safe). Bad requests and configuration errors are thrown non-retryable.
  */
-export function createGraderActivities({ anthropic, secrets = secretsFromEnvironment() }: { anthropic: Anthropic; secrets?: string[] }) {
+export function createGraderActivities({
+  anthropic,
+  secrets = secretsFromEnvironment(),
+}: {
+  anthropic: Anthropic;
+  secrets?: string[];
+}) {
   async function gradeOutcome(input: GradeOutcomeInput): Promise<GradeResult> {
     const context = Context.current();
     // Beat while a long model request streams, so a lost worker is noticed within the heartbeat timeout.

@@ -18,7 +18,12 @@ export interface ActivityDependencies {
 }
 
 /** Every activity the worker registers, built from its dependencies. */
-export function createActivities({ store, dataDir, agentsDir, anthropic = createAnthropicClient() }: ActivityDependencies) {
+export function createActivities({
+  store,
+  dataDir,
+  agentsDir,
+  anthropic = createAnthropicClient(),
+}: ActivityDependencies) {
   const memory = new FsMemoryStore(path.join(dataDir, 'memory'));
   return {
     ...createSessionActivities({ store, dataDir, agentsDir }),

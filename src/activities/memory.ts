@@ -31,17 +31,25 @@ export function createMemoryActivities({
       try {
         const store = await memory.getStore(attachment.memory_store_id);
         if (store.archived_at && attachment.access === 'read_write') {
-          throw ApplicationFailure.nonRetryable(`memory store ${store.id} is archived; attach it read_only`, 'InvalidSessionInput');
+          throw ApplicationFailure.nonRetryable(
+            `memory store ${store.id} is archived; attach it read_only`,
+            'InvalidSessionInput',
+          );
         }
         loaded.push({ store, attachment, memories: await memory.listMemories(store.id, { include_content: true }) });
       } catch (error) {
-        if (error instanceof MemoryError) throw ApplicationFailure.nonRetryable(`invalid session input: ${error.message}`, 'InvalidSessionInput');
+        if (error instanceof MemoryError)
+          throw ApplicationFailure.nonRetryable(`invalid session input: ${error.message}`, 'InvalidSessionInput');
         throw error;
       }
     }
     return {
       prompt: redactText(memoryPromptBlock(loaded, budget_chars), secrets),
-      stores: loaded.map(({ store, attachment }) => ({ memory_store_id: store.id, name: store.name, access: attachment.access })),
+      stores: loaded.map(({ store, attachment }) => ({
+        memory_store_id: store.id,
+        name: store.name,
+        access: attachment.access,
+      })),
     };
   }
 
@@ -56,7 +64,13 @@ export function createMemoryActivities({
       stores: input.stores,
       input: redactInput(input.input, secrets),
       actor: { type: 'session_actor', session_id: input.sessionId },
-      journalFile: path.join(dataDir, 'sessions', safeFileName(input.sessionId), 'memory-journal', `${safeFileName(input.toolUseId)}.json`),
+      journalFile: path.join(
+        dataDir,
+        'sessions',
+        safeFileName(input.sessionId),
+        'memory-journal',
+        `${safeFileName(input.toolUseId)}.json`,
+      ),
     });
     return { ...outcome, content: redactText(outcome.content, secrets) };
   }
@@ -67,5 +81,10 @@ export function createMemoryActivities({
 /** Secrets never land in memory, even when the agent tries to write one. */
 function redactInput(input: unknown, secrets: string[]): unknown {
   if (!input || typeof input !== 'object') return input;
-  return Object.fromEntries(Object.entries(input).map(([key, value]) => [key, typeof value === 'string' && key !== 'path' && key !== 'old_str' ? redactText(value, secrets) : value]));
+  return Object.fromEntries(
+    Object.entries(input).map(([key, value]) => [
+      key,
+      typeof value === 'string' && key !== 'path' && key !== 'old_str' ? redactText(value, secrets) : value,
+    ]),
+  );
 }

@@ -1,10 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { ApplicationFailure } from '@temporalio/common';
-import {
-  RETRYABLE_MODEL_FAILURES,
-  type ModelFailureDetails,
-  type ModelFailureType,
-} from '../domain/model-failures';
+import { RETRYABLE_MODEL_FAILURES, type ModelFailureDetails, type ModelFailureType } from '../domain/model-failures';
 import { redactText } from '../domain/redact';
 
 /**
@@ -12,7 +8,8 @@ import { redactText } from '../domain/redact';
  * retries (so each shows as a `session.error` event with `retry_status: retrying`) and decides from the type.
  */
 export function toModelFailure(error: unknown): ApplicationFailure {
-  if (error instanceof Anthropic.APIConnectionTimeoutError) return failure('ModelTimeout', 'model request timed out', null, null);
+  if (error instanceof Anthropic.APIConnectionTimeoutError)
+    return failure('ModelTimeout', 'model request timed out', null, null);
   if (error instanceof Anthropic.APIConnectionError) {
     return failure('ModelConnectionError', `cannot reach the model API: ${error.message}`, null, null);
   }

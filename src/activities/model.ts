@@ -32,8 +32,7 @@ export interface CallModelInput {
 }
 
 export type ModelContentBlock =
-  | { type: 'text'; text: string }
-  | { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> };
+  { type: 'text'; text: string } | { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> };
 
 export interface CallModelResult {
   content: ModelContentBlock[];

@@ -34,7 +34,10 @@ export function createSessionActivities({
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
         const known = (await fs.readdir(agentsDir).catch(() => [] as string[])).filter((n) => n.endsWith('.json'));
         const list = known.map((n) => n.slice(0, -5)).join(', ') || 'none';
-        throw ApplicationFailure.nonRetryable(`agent "${name}" not found in ${agentsDir} (known: ${list})`, 'InvalidAgent');
+        throw ApplicationFailure.nonRetryable(
+          `agent "${name}" not found in ${agentsDir} (known: ${list})`,
+          'InvalidAgent',
+        );
       }
       throw error;
     }
@@ -46,13 +49,22 @@ export function createSessionActivities({
     }
     const parsed = AgentDefinitionSchema.safeParse(json);
     if (!parsed.success) {
-      throw ApplicationFailure.nonRetryable(`invalid agent definition ${file}: ${describeIssues(parsed.error)}`, 'InvalidAgent');
+      throw ApplicationFailure.nonRetryable(
+        `invalid agent definition ${file}: ${describeIssues(parsed.error)}`,
+        'InvalidAgent',
+      );
     }
     return parsed.data;
   }
 
   /** Creates the session's workspace (by default a fresh folder under the data directory); idempotent. */
-  async function prepareWorkspace({ sessionId, workspace }: { sessionId: string; workspace?: string }): Promise<string> {
+  async function prepareWorkspace({
+    sessionId,
+    workspace,
+  }: {
+    sessionId: string;
+    workspace?: string;
+  }): Promise<string> {
     const dir = path.resolve(workspace ?? path.join(dataDir, 'workspaces', safeFileName(sessionId)));
     await fs.mkdir(dir, { recursive: true });
     return fs.realpath(dir);
@@ -71,13 +83,22 @@ export function createSessionActivities({
    * the agent cannot change the rubric afterwards by editing the file. Problems come back as a result, not a throw:
    * the outcome then ends as `failed` with the reason.
    */
-  async function resolveRubric({ workspace, rubric }: { workspace: string; rubric: Rubric }): Promise<RubricResolution> {
+  async function resolveRubric({
+    workspace,
+    rubric,
+  }: {
+    workspace: string;
+    rubric: Rubric;
+  }): Promise<RubricResolution> {
     if (rubric.type === 'text') return { ok: true, text: rubric.content };
     try {
       const resolved = await resolveInWorkspace(workspace, rubric.path);
       const text = await fs.readFile(resolved.absolute, 'utf8');
       if (text.length > MAX_RUBRIC_CHARS) {
-        return { ok: false, error: `rubric file ${rubric.path} has ${text.length} characters; the limit is ${MAX_RUBRIC_CHARS}` };
+        return {
+          ok: false,
+          error: `rubric file ${rubric.path} has ${text.length} characters; the limit is ${MAX_RUBRIC_CHARS}`,
+        };
       }
       if (text.trim().length === 0) return { ok: false, error: `rubric file ${rubric.path} is empty` };
       return { ok: true, text };

@@ -20,7 +20,13 @@ export interface RunToolInput {
  * Whatever the model got wrong comes back as `{ is_error: true }` for the agent to see; the journal makes a
  * retried call return its first outcome instead of applying a change twice.
  */
-export function createToolActivities({ dataDir, secrets = secretsFromEnvironment() }: { dataDir: string; secrets?: string[] }) {
+export function createToolActivities({
+  dataDir,
+  secrets = secretsFromEnvironment(),
+}: {
+  dataDir: string;
+  secrets?: string[];
+}) {
   async function runTool(input: RunToolInput): Promise<ToolOutcome> {
     const context = Context.current();
     // Beat while the tool runs, so a lost worker is noticed within the heartbeat timeout but a long grep is not.

@@ -23,7 +23,9 @@ type OptionValue<Option> = Option extends { type: 'boolean' } ? boolean : string
 
 /** The parsed options of a command: strings and booleans as declared, arrays of them for `multiple: true`. */
 export type OptionValues<Options extends OptionsConfig> = {
-  [Name in keyof Options]?: Options[Name] extends { multiple: true } ? OptionValue<Options[Name]>[] : OptionValue<Options[Name]>;
+  [Name in keyof Options]?: Options[Name] extends { multiple: true }
+    ? OptionValue<Options[Name]>[]
+    : OptionValue<Options[Name]>;
 };
 
 export interface ParsedArguments<Options extends OptionsConfig> {
@@ -90,8 +92,11 @@ export function parseIntegerOption(
  */
 export function parseListOption(command: CommandName, name: string, values: string | string[] | undefined): string[] {
   if (values === undefined) return [];
-  const items = (Array.isArray(values) ? values : [values]).flatMap((value) => value.split(',')).map((item) => item.trim());
-  if (items.some((item) => item === '')) throw new CommandUsageError(`--${name} has an empty item; give ID,ID,...`, command);
+  const items = (Array.isArray(values) ? values : [values])
+    .flatMap((value) => value.split(','))
+    .map((item) => item.trim());
+  if (items.some((item) => item === ''))
+    throw new CommandUsageError(`--${name} has an empty item; give ID,ID,...`, command);
   return items;
 }
 

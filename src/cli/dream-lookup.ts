@@ -43,15 +43,21 @@ export async function findDream(connected: Connected, dreamId: string): Promise<
   const saved = await openDreamRegistry().readDream(dreamId);
   if (saved) return { dream: saved, description, running, noWorkerAnswered: running };
   if (!description) throw unknownDreamError(dreamId);
-  if (running) throw new CliError(`dream ${dreamId} has not started yet (no worker has picked it up?)`, ExitCode.failed);
-  throw new CliError(`dream ${dreamId} ended (${description.status.name.toLowerCase()}) before it saved a record: ${await failureOf(connected, dreamId)}`, ExitCode.failed);
+  if (running)
+    throw new CliError(`dream ${dreamId} has not started yet (no worker has picked it up?)`, ExitCode.failed);
+  throw new CliError(
+    `dream ${dreamId} ended (${description.status.name.toLowerCase()}) before it saved a record: ${await failureOf(connected, dreamId)}`,
+    ExitCode.failed,
+  );
 }
 
 /** The live dream of a running workflow, or null when no worker answers within the deadline. */
 export async function queryDream(connected: Connected, dreamId: string): Promise<Dream | null> {
   try {
     const deadline = Date.now() + LIVE_QUERY_DEADLINE_MS;
-    return await connected.temporal.withDeadline(deadline, () => connected.temporal.workflow.getHandle(dreamId).query(dreamQuery));
+    return await connected.temporal.withDeadline(deadline, () =>
+      connected.temporal.workflow.getHandle(dreamId).query(dreamQuery),
+    );
   } catch (error) {
     if (isUnavailable(error)) throw error;
     return null;

@@ -19,7 +19,10 @@ export function parseReview(command: DreamCommandName, value: string | undefined
 /** An agent name; checking it also keeps quotes out of the visibility query a scheduled dream runs. */
 export function checkAgentName(command: DreamCommandName, name: string): string {
   if (!AGENT_NAME_PATTERN.test(name)) {
-    throw new CommandUsageError(`--agent must be an agent name (letters, digits, ".", "_", "-"), got "${name}"`, command);
+    throw new CommandUsageError(
+      `--agent must be an agent name (letters, digits, ".", "_", "-"), got "${name}"`,
+      command,
+    );
   }
   return name;
 }

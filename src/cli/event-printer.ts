@@ -21,7 +21,10 @@ import { runningThreadCount } from './render-thread';
 const CLEAR_LINE = '\r\x1b[2K';
 
 /** Events after which a pipe or file gets a plain progress line: the moments the totals or the outcome change. */
-const PROGRESS_AFTER: ReadonlySet<SessionEvent['type']> = new Set(['span.model_request_end', 'span.outcome_evaluation_end']);
+const PROGRESS_AFTER: ReadonlySet<SessionEvent['type']> = new Set([
+  'span.model_request_end',
+  'span.outcome_evaluation_end',
+]);
 
 /** The part of a stream the printer uses; `process.stdout` fits. */
 export interface PrinterStream {

@@ -41,11 +41,17 @@ const ANSWERS: Record<string, 'approve' | 'reject' | 'skip' | 'quit'> = {
 };
 
 /** Walks through `changes` in order, asking for a decision on each until the reviewer quits or none are left. */
-export async function reviewInteractively(changes: readonly DreamChange[], conversation: ReviewConversation): Promise<InteractiveReviewResult> {
+export async function reviewInteractively(
+  changes: readonly DreamChange[],
+  conversation: ReviewConversation,
+): Promise<InteractiveReviewResult> {
   const result: InteractiveReviewResult = { verdicts: [], skipped: [], quit: false };
   for (const [index, change] of changes.entries()) {
     conversation.show(`\n${renderChange(change).join('\n')}\n`);
-    const answer = await askUntilUnderstood(conversation, `[${index + 1}/${changes.length}] ${change.id}: approve, reject, skip or quit? [a/r/s/q] `);
+    const answer = await askUntilUnderstood(
+      conversation,
+      `[${index + 1}/${changes.length}] ${change.id}: approve, reject, skip or quit? [a/r/s/q] `,
+    );
     if (answer === 'quit') {
       result.quit = true;
       result.skipped.push(...changes.slice(index).map((rest) => rest.id));
@@ -58,7 +64,10 @@ export async function reviewInteractively(changes: readonly DreamChange[], conve
 }
 
 /** Asks again until the answer is one of a/r/s/q (or a word for one); the end of input counts as quit. */
-async function askUntilUnderstood(conversation: ReviewConversation, question: string): Promise<'approve' | 'reject' | 'skip' | 'quit'> {
+async function askUntilUnderstood(
+  conversation: ReviewConversation,
+  question: string,
+): Promise<'approve' | 'reject' | 'skip' | 'quit'> {
   for (;;) {
     const line = await conversation.ask(question);
     if (line === null) return 'quit';
@@ -72,7 +81,10 @@ async function askUntilUnderstood(conversation: ReviewConversation, question: st
  * A conversation over a terminal: questions are written to `output`, answers read a line at a time from
  * `input` (in the terminal's own line mode, which echoes what is typed). `close()` releases the input.
  */
-export function terminalConversation(input: InputStream, output: PrinterStream): ReviewConversation & { close(): void } {
+export function terminalConversation(
+  input: InputStream,
+  output: PrinterStream,
+): ReviewConversation & { close(): void } {
   const lines = readline.createInterface({ input, terminal: false });
   const iterator = lines[Symbol.asyncIterator]();
   return {

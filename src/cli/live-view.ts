@@ -33,7 +33,13 @@ export class LiveView {
   /** Replaces what was shown before. Lines are cut to the terminal's width: a wrapped line would throw the count off. */
   private redraw(lines: string[]): void {
     const width = Math.max(1, (this.stream.columns || 80) - 1);
-    const fitted = lines.map((line) => (Array.from(line).length > width ? `${Array.from(line).slice(0, width - 1).join('')}…` : line));
+    const fitted = lines.map((line) =>
+      Array.from(line).length > width
+        ? `${Array.from(line)
+            .slice(0, width - 1)
+            .join('')}…`
+        : line,
+    );
     const erase = this.linesShown > 0 ? `${linesUp(this.linesShown)}${ERASE_BELOW}` : '';
     this.stream.write(`${erase}${fitted.join('\n')}\n`);
     this.linesShown = fitted.length;

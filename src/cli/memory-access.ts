@@ -28,10 +28,16 @@ export async function resolveStore(memory: FsMemoryStore, idOrName: string): Pro
   const named = (await memory.listStores({ include_archived: true })).filter((store) => store.name === idOrName);
   if (named.length === 1) return named[0];
   if (named.length === 0) {
-    throw new CliError(`no memory store with id or name ${JSON.stringify(idOrName)} (see: lucid memory list)`, ExitCode.notFound);
+    throw new CliError(
+      `no memory store with id or name ${JSON.stringify(idOrName)} (see: lucid memory list)`,
+      ExitCode.notFound,
+    );
   }
   const ids = named.map((store) => store.id).join(', ');
-  throw new CliError(`${named.length} memory stores are named ${JSON.stringify(idOrName)} (${ids}); give the id`, ExitCode.usage);
+  throw new CliError(
+    `${named.length} memory stores are named ${JSON.stringify(idOrName)} (${ids}); give the id`,
+    ExitCode.usage,
+  );
 }
 
 /** Who made a change from the command line: `--by NAME`, else the login name of whoever runs `lucid`. */

@@ -7,7 +7,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
-import { MAX_MAX_ITERATIONS, MAX_RUBRIC_CHARS, OutcomeDefinitionSchema, type OutcomeDefinition } from '../domain/outcome';
+import {
+  MAX_MAX_ITERATIONS,
+  MAX_RUBRIC_CHARS,
+  OutcomeDefinitionSchema,
+  type OutcomeDefinition,
+} from '../domain/outcome';
 import { CommandUsageError, parseIntegerOption } from './args';
 import { CliError, ExitCode } from './errors';
 import { formatCount } from './text';
@@ -71,12 +76,18 @@ export function readOutcome(
     max_iterations:
       maxIterations === undefined
         ? undefined
-        : parseIntegerOption(command, 'max-iterations', maxIterations, { min: MIN_MAX_ITERATIONS, max: MAX_MAX_ITERATIONS }),
+        : parseIntegerOption(command, 'max-iterations', maxIterations, {
+            min: MIN_MAX_ITERATIONS,
+            max: MAX_MAX_ITERATIONS,
+          }),
     hide_rubric: flags['hide-rubric'],
     grader_model: flags['grader-model'],
   });
   if (!parsed.success) {
-    throw new CommandUsageError(`invalid outcome: ${describeOutcomeIssues(parsed.error, flags.rubric, description.flag)}`, command);
+    throw new CommandUsageError(
+      `invalid outcome: ${describeOutcomeIssues(parsed.error, flags.rubric, description.flag)}`,
+      command,
+    );
   }
   return parsed.data;
 }
@@ -87,7 +98,10 @@ function readRubricFile(file: string, shownAs: string): string {
   try {
     const { size } = fs.statSync(file);
     if (size > MAX_RUBRIC_BYTES) {
-      throw new CliError(`rubric file ${shownAs} is too large (at most ${formatCount(MAX_RUBRIC_CHARS)} characters)`, ExitCode.usage);
+      throw new CliError(
+        `rubric file ${shownAs} is too large (at most ${formatCount(MAX_RUBRIC_CHARS)} characters)`,
+        ExitCode.usage,
+      );
     }
     text = fs.readFileSync(file, 'utf8');
   } catch (error) {

@@ -22,7 +22,14 @@ import { describeUsage } from './render-event';
 import { formatCount, oneLine, plural } from './text';
 
 /** Statuses in the order a reader cares about them: what still needs a decision first. */
-const CHANGE_STATUSES: readonly DreamChangeStatus[] = ['pending', 'approved', 'applied', 'conflicted', 'rejected', 'expired'];
+const CHANGE_STATUSES: readonly DreamChangeStatus[] = [
+  'pending',
+  'approved',
+  'applied',
+  'conflicted',
+  'rejected',
+  'expired',
+];
 /** Sessions named in the `sessions` row and in a change's evidence before the rest are only counted. */
 const MAX_SESSIONS_SHOWN = 8;
 /** Lines of a change's details start under its operation. */
@@ -38,7 +45,10 @@ export interface RenderDreamOptions {
 export function renderDream(dream: Dream, options: RenderDreamOptions = {}): string {
   const rows: Array<[string, string]> = [
     ['dream', dream.id],
-    ['status', `${dream.status} · phase ${dream.phase}${options.executionStatus ? ` (workflow ${options.executionStatus})` : ''}`],
+    [
+      'status',
+      `${dream.status} · phase ${dream.phase}${options.executionStatus ? ` (workflow ${options.executionStatus})` : ''}`,
+    ],
     ['store', describeStores(dream)],
     ['sessions', describeSessions(dream.session_ids)],
     ['model', `${dream.model} · review ${dream.review}`],
@@ -46,7 +56,8 @@ export function renderDream(dream: Dream, options: RenderDreamOptions = {}): str
     ['created', formatTimestamp(dream.created_at)],
   ];
   if (dream.ended_at) rows.push(['ended', formatTimestamp(dream.ended_at)]);
-  if (dream.review_deadline && dream.phase === 'awaiting_review') rows.push(['review by', formatTimestamp(dream.review_deadline)]);
+  if (dream.review_deadline && dream.phase === 'awaiting_review')
+    rows.push(['review by', formatTimestamp(dream.review_deadline)]);
   if (dream.instructions) rows.push(['steering', oneLine(dream.instructions, 200)]);
   if (dream.error) rows.push(['error', `${dream.error.type}: ${oneLine(dream.error.message, 300)}`]);
   rows.push(['changes', describeChangeCounts(dream.changes)]);
@@ -65,7 +76,10 @@ export function renderChange(change: DreamChange): string[] {
   if (change.decision) details.push(['decision', describeDecision(change)]);
   if (change.status_detail) details.push(['detail', change.status_detail]);
   const detailLines = details.flatMap(([label, value]) => labelled(label, value));
-  const diffLines = change.diff.trimEnd().split('\n').map((line) => `${DETAIL_INDENT}${line}`);
+  const diffLines = change.diff
+    .trimEnd()
+    .split('\n')
+    .map((line) => `${DETAIL_INDENT}${line}`);
   return [head, ...detailLines, ...(change.diff ? diffLines : [])];
 }
 
@@ -86,20 +100,33 @@ export function describeEvidence(evidence: readonly Evidence[]): string {
 /** `1 pending, 2 applied` (statuses with no change left out), or `none`. */
 export function describeChangeCounts(changes: readonly DreamChange[]): string {
   if (changes.length === 0) return 'none';
-  const counts = CHANGE_STATUSES.map((status) => [status, changes.filter((change) => change.status === status).length] as const)
+  const counts = CHANGE_STATUSES.map(
+    (status) => [status, changes.filter((change) => change.status === status).length] as const,
+  )
     .filter(([, count]) => count > 0)
     .map(([status, count]) => `${count} ${status}`);
   return `${changes.length}: ${counts.join(', ')}`;
 }
 
 /** The columns of `lucid dreams list`. */
-export const DREAM_LIST_HEADER = ['ID', 'STATUS', 'PHASE', 'STORE', 'SESSIONS', 'CHANGES', 'PENDING', 'APPLIED', 'CREATED'];
+export const DREAM_LIST_HEADER = [
+  'ID',
+  'STATUS',
+  'PHASE',
+  'STORE',
+  'SESSIONS',
+  'CHANGES',
+  'PENDING',
+  'APPLIED',
+  'CREATED',
+];
 /** SESSIONS to APPLIED: numbers, right-aligned. */
 export const DREAM_LIST_NUMBER_COLUMNS: ReadonlySet<number> = new Set([4, 5, 6, 7]);
 
 /** One row of `lucid dreams list`; `status` overrides the record's (for a workflow that ended without saying so). */
 export function dreamListRow(dream: Dream, status: string = dream.status): string[] {
-  const count = (wanted: DreamChangeStatus) => formatCount(dream.changes.filter((change) => change.status === wanted).length);
+  const count = (wanted: DreamChangeStatus) =>
+    formatCount(dream.changes.filter((change) => change.status === wanted).length);
   return [
     dream.id,
     status,
@@ -116,7 +143,8 @@ export function dreamListRow(dream: Dream, status: string = dream.status): strin
 /** `memstore_a (update_existing)` or `memstore_a → copy memstore_b (create_new)`. */
 function describeStores(dream: Dream): string {
   const output = dream.outputs[0]?.memory_store_id;
-  if (dream.output_behavior.type === 'update_existing' || !output) return `${dream.memory_store_id} (${dream.output_behavior.type})`;
+  if (dream.output_behavior.type === 'update_existing' || !output)
+    return `${dream.memory_store_id} (${dream.output_behavior.type})`;
   return `${dream.memory_store_id} → copy ${output} (create_new)`;
 }
 

@@ -12,7 +12,13 @@ import { oneLine, plural } from './text';
 /** The events an outcome's grade-and-revise loop adds to a session's log. */
 export type OutcomeEvent = Extract<
   SessionEvent,
-  { type: 'user.define_outcome' | 'span.outcome_evaluation_start' | 'span.outcome_evaluation_ongoing' | 'span.outcome_evaluation_end' }
+  {
+    type:
+      | 'user.define_outcome'
+      | 'span.outcome_evaluation_start'
+      | 'span.outcome_evaluation_ongoing'
+      | 'span.outcome_evaluation_end';
+  }
 >;
 
 const OUTCOME_EVENT_TYPES: ReadonlySet<string> = new Set([
@@ -37,20 +43,36 @@ export type MaxIterationsLookup = (outcomeId: string) => number | undefined;
  * - `grader   still grading outc_1 — evaluation 1 of 3`
  * - `grader   outc_1 evaluation 1 of 3: needs_revision — Only one risk is listed.`
  */
-export function describeOutcomeEvent(event: OutcomeEvent, maxIterations: MaxIterationsLookup, maxTextLength: number): [kind: string, text: string] {
+export function describeOutcomeEvent(
+  event: OutcomeEvent,
+  maxIterations: MaxIterationsLookup,
+  maxTextLength: number,
+): [kind: string, text: string] {
   switch (event.type) {
     case 'user.define_outcome': {
       const hidden = event.rubric_hidden ? ', rubric hidden from the agent' : '';
       const limit = `max ${plural(event.max_iterations, 'evaluation')}${hidden}`;
-      return ['outcome', `outcome ${event.outcome_id} defined: ${oneLine(event.description, maxTextLength)} (${limit})`];
+      return [
+        'outcome',
+        `outcome ${event.outcome_id} defined: ${oneLine(event.description, maxTextLength)} (${limit})`,
+      ];
     }
     case 'span.outcome_evaluation_start':
-      return ['grader', `grading ${event.outcome_id} — ${describeEvaluation(event.iteration, maxIterations(event.outcome_id))}`];
+      return [
+        'grader',
+        `grading ${event.outcome_id} — ${describeEvaluation(event.iteration, maxIterations(event.outcome_id))}`,
+      ];
     case 'span.outcome_evaluation_ongoing':
-      return ['grader', `still grading ${event.outcome_id} — ${describeEvaluation(event.iteration, maxIterations(event.outcome_id))}`];
+      return [
+        'grader',
+        `still grading ${event.outcome_id} — ${describeEvaluation(event.iteration, maxIterations(event.outcome_id))}`,
+      ];
     case 'span.outcome_evaluation_end': {
       const evaluation = describeEvaluation(event.iteration, event.max_iterations);
-      return ['grader', `${event.outcome_id} ${evaluation}: ${event.result} — ${oneLine(event.explanation, maxTextLength)}`];
+      return [
+        'grader',
+        `${event.outcome_id} ${evaluation}: ${event.result} — ${oneLine(event.explanation, maxTextLength)}`,
+      ];
     }
   }
 }
@@ -90,20 +112,48 @@ export interface OutcomeProgress {
 }
 
 /** The outcome progress after one more outcome event. Only the newest outcome is shown: a new one replaces it. */
-export function advanceOutcomeProgress(current: OutcomeProgress | null, event: OutcomeEvent, maxIterations: MaxIterationsLookup): OutcomeProgress {
+export function advanceOutcomeProgress(
+  current: OutcomeProgress | null,
+  event: OutcomeEvent,
+  maxIterations: MaxIterationsLookup,
+): OutcomeProgress {
   const base: OutcomeProgress =
     current?.outcomeId === event.outcome_id
       ? current
-      : { outcomeId: event.outcome_id, maxIterations: maxIterations(event.outcome_id) ?? null, evaluation: 1, phase: 'working', gradingStartedAt: null, gradingSeconds: 0 };
+      : {
+          outcomeId: event.outcome_id,
+          maxIterations: maxIterations(event.outcome_id) ?? null,
+          evaluation: 1,
+          phase: 'working',
+          gradingStartedAt: null,
+          gradingSeconds: 0,
+        };
   switch (event.type) {
     case 'user.define_outcome':
       return { ...base, maxIterations: event.max_iterations, evaluation: 1, phase: 'working' };
     case 'span.outcome_evaluation_start':
-      return { ...base, evaluation: event.iteration + 1, phase: 'grading', gradingStartedAt: event.processed_at, gradingSeconds: 0 };
+      return {
+        ...base,
+        evaluation: event.iteration + 1,
+        phase: 'grading',
+        gradingStartedAt: event.processed_at,
+        gradingSeconds: 0,
+      };
     case 'span.outcome_evaluation_ongoing':
-      return { ...base, evaluation: event.iteration + 1, phase: 'grading', gradingSeconds: secondsBetween(base.gradingStartedAt, event.processed_at) };
+      return {
+        ...base,
+        evaluation: event.iteration + 1,
+        phase: 'grading',
+        gradingSeconds: secondsBetween(base.gradingStartedAt, event.processed_at),
+      };
     case 'span.outcome_evaluation_end':
-      return { ...base, maxIterations: event.max_iterations, evaluation: event.iteration + 1, phase: event.result, gradingStartedAt: null };
+      return {
+        ...base,
+        maxIterations: event.max_iterations,
+        evaluation: event.iteration + 1,
+        phase: event.result,
+        gradingStartedAt: null,
+      };
   }
 }
 

@@ -3,12 +3,21 @@
  * calendar specs when a schedule is created, so a calendar is written back in cron's five fields; intervals read
  * `every 6h`. Pure.
  */
-import { DAYS_OF_WEEK, MONTHS, type CalendarSpecDescription, type Range, type ScheduleSpecDescription } from '@temporalio/client';
+import {
+  DAYS_OF_WEEK,
+  MONTHS,
+  type CalendarSpecDescription,
+  type Range,
+  type ScheduleSpecDescription,
+} from '@temporalio/client';
 
 /** `0 3 * * *`, `every 6h`, several joined with `; `, or `-` for none. */
 export function describeScheduleSpec(spec: ScheduleSpecDescription | undefined): string {
   if (!spec) return '-';
-  const parts = [...(spec.calendars ?? []).map(describeCalendar), ...(spec.intervals ?? []).map((interval) => `every ${formatDuration(interval.every)}`)];
+  const parts = [
+    ...(spec.calendars ?? []).map(describeCalendar),
+    ...(spec.intervals ?? []).map((interval) => `every ${formatDuration(interval.every)}`),
+  ];
   return parts.length > 0 ? parts.join('; ') : '-';
 }
 
@@ -18,8 +27,16 @@ export function describeCalendar(calendar: CalendarSpecDescription): string {
     describeField(calendar.minute, 0, 59),
     describeField(calendar.hour, 0, 23),
     describeField(calendar.dayOfMonth, 1, 31),
-    describeField(calendar.month.map((range) => numbered(range, (month) => MONTHS.indexOf(month) + 1)), 1, 12),
-    describeField(calendar.dayOfWeek.map((range) => numbered(range, (day) => DAYS_OF_WEEK.indexOf(day))), 0, 6),
+    describeField(
+      calendar.month.map((range) => numbered(range, (month) => MONTHS.indexOf(month) + 1)),
+      1,
+      12,
+    ),
+    describeField(
+      calendar.dayOfWeek.map((range) => numbered(range, (day) => DAYS_OF_WEEK.indexOf(day))),
+      0,
+      6,
+    ),
   ].join(' ');
 }
 
@@ -29,7 +46,10 @@ function describeField(ranges: readonly Range<number>[], min: number, max: numbe
     return ranges[0].step > 1 ? `*/${ranges[0].step}` : '*';
   }
   return ranges
-    .map(({ start, end, step }) => `${start === end ? start : `${start}-${end}`}${step > 1 && start !== end ? `/${step}` : ''}`)
+    .map(
+      ({ start, end, step }) =>
+        `${start === end ? start : `${start}-${end}`}${step > 1 && start !== end ? `/${step}` : ''}`,
+    )
     .join(',');
 }
 

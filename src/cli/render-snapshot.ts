@@ -38,7 +38,12 @@ export function renderSnapshot(snapshot: SessionSnapshot, options: RenderSnapsho
   const rows: Array<[string, string]> = [
     ['session', snapshot.session_id],
     ['agent', snapshot.agent],
-    ['status', snapshot.stop_reason ? `${snapshot.status} · stop reason ${describeStopReason(snapshot.stop_reason)}` : snapshot.status],
+    [
+      'status',
+      snapshot.stop_reason
+        ? `${snapshot.status} · stop reason ${describeStopReason(snapshot.stop_reason)}`
+        : snapshot.status,
+    ],
   ];
   if (options.executionStatus) rows.push(['workflow', options.executionStatus]);
   rows.push(

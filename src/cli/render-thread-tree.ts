@@ -56,6 +56,8 @@ function describeTotals(root: ThreadTreeNode): string {
   const usage = everyone.reduce((total, node) => addUsage(total, node.usage), ZERO_USAGE);
   const totals = `${plural(turns, 'turn')} · tokens ${describeUsage(usage)}`;
   if (threads.length === 0) return `no threads · ${totals}`;
-  const counts = THREAD_STATUSES.map((status) => `${threads.filter((thread) => thread.status === status).length} ${status}`);
+  const counts = THREAD_STATUSES.map(
+    (status) => `${threads.filter((thread) => thread.status === status).length} ${status}`,
+  );
   return `${plural(threads.length, 'thread')}: ${counts.join(', ')} · ${totals}`;
 }

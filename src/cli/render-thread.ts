@@ -52,9 +52,15 @@ export function describeThreadEvent(event: ThreadEvent, maxTextLength: number): 
       return ['thread', `thread ${event.session_thread_id} (${event.agent_name}) terminated`];
     case 'agent.thread_message_sent':
       // A task is often a long brief; its first line is what identifies it in a log.
-      return ['thread', `→ ${event.to_session_thread_id} ${event.to_agent_name}: ${firstLine(joinText(event.content), maxTextLength)}`];
+      return [
+        'thread',
+        `→ ${event.to_session_thread_id} ${event.to_agent_name}: ${firstLine(joinText(event.content), maxTextLength)}`,
+      ];
     case 'agent.thread_message_received':
-      return ['thread', `← ${event.from_session_thread_id} ${event.from_agent_name}: ${oneLine(joinText(event.content), maxTextLength)}`];
+      return [
+        'thread',
+        `← ${event.from_session_thread_id} ${event.from_agent_name}: ${oneLine(joinText(event.content), maxTextLength)}`,
+      ];
   }
 }
 

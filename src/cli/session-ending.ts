@@ -9,9 +9,7 @@ import { TERMINAL_OUTCOME_STATES } from '../domain/outcome';
 import { describeStopReason } from './render-event';
 import { oneLine } from './text';
 
-export type SessionEnding =
-  | { ok: true }
-  | { ok: false; reason: string };
+export type SessionEnding = { ok: true } | { ok: false; reason: string };
 
 /** Follows the events of one session and remembers how its latest turn ended. */
 export class SessionEndingTracker {
@@ -37,7 +35,8 @@ export class SessionEndingTracker {
   ending(snapshot: SessionSnapshot | null): SessionEnding {
     if (this.latest) return this.latest;
     if (snapshot?.stop_reason?.type === 'end_turn') return { ok: true };
-    if (snapshot?.stop_reason) return { ok: false, reason: `the turn ended with ${describeStopReason(snapshot.stop_reason)}` };
+    if (snapshot?.stop_reason)
+      return { ok: false, reason: `the turn ended with ${describeStopReason(snapshot.stop_reason)}` };
     return { ok: false, reason: 'the session ended before the agent finished a turn' };
   }
 }
@@ -54,7 +53,9 @@ export function outcomesEnding(snapshot: SessionSnapshot): SessionEnding {
   const unmet = (snapshot.outcome_evaluations ?? []).filter((evaluation) => evaluation.result !== 'satisfied');
   if (unmet.length === 0) return { ok: true };
   const reasons = unmet.map((evaluation) => {
-    const state = TERMINAL_OUTCOME_STATES.has(evaluation.result) ? `ended ${evaluation.result}` : `did not finish (${evaluation.result})`;
+    const state = TERMINAL_OUTCOME_STATES.has(evaluation.result)
+      ? `ended ${evaluation.result}`
+      : `did not finish (${evaluation.result})`;
     const explanation = evaluation.explanation ? `: ${oneLine(evaluation.explanation, MAX_EXPLANATION_IN_REASON)}` : '';
     return `outcome ${evaluation.outcome_id} ${state}${explanation}`;
   });

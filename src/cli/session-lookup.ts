@@ -25,7 +25,10 @@ export async function findSession(connected: Connected, sessionId: string): Prom
  * Looks up a session that must still be running to receive a signal (send, interrupt). Signalling a closed
  * workflow fails with "not found", which would wrongly read as an unknown id, so this checks first.
  */
-export async function findRunningSession(connected: Connected, sessionId: string): Promise<WorkflowExecutionDescription> {
+export async function findRunningSession(
+  connected: Connected,
+  sessionId: string,
+): Promise<WorkflowExecutionDescription> {
   const { description } = await findSession(connected, sessionId);
   if (!description || description.status.name !== 'RUNNING') {
     const status = description ? description.status.name.toLowerCase() : 'no longer in Temporal';
@@ -35,7 +38,9 @@ export async function findRunningSession(connected: Connected, sessionId: string
 }
 
 /** The session's own status (running, idle, terminated) as the workflow last published it, if any. */
-export function lucidStatusOf(description: Pick<WorkflowExecutionDescription, 'typedSearchAttributes'>): string | undefined {
+export function lucidStatusOf(
+  description: Pick<WorkflowExecutionDescription, 'typedSearchAttributes'>,
+): string | undefined {
   return description.typedSearchAttributes.get(LUCID_STATUS);
 }
 

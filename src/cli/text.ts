@@ -5,7 +5,10 @@ export const DEFAULT_MAX_TEXT_LENGTH = 160;
 
 /** Collapses text onto one line (newlines become " ↵ ") and cuts it to `max` characters with "…". */
 export function oneLine(text: string, max: number = DEFAULT_MAX_TEXT_LENGTH): string {
-  const flat = text.trim().replace(/\s*\n\s*/g, ' ↵ ').replace(/[\t ]+/g, ' ');
+  const flat = text
+    .trim()
+    .replace(/\s*\n\s*/g, ' ↵ ')
+    .replace(/[\t ]+/g, ' ');
   const characters = Array.from(flat); // by code point, so an emoji is never cut in half
   return characters.length > max ? `${characters.slice(0, max - 1).join('')}…` : flat;
 }

@@ -23,8 +23,7 @@ export interface WatchOptions {
 }
 
 export type WatchResult =
-  | { snapshot: SessionSnapshot; ending: SessionEnding; stoppedAtIdle: boolean }
-  | { failure: string };
+  { snapshot: SessionSnapshot; ending: SessionEnding; stoppedAtIdle: boolean } | { failure: string };
 
 export async function watchSession(lucid: LucidClient, sessionId: string, options: WatchOptions): Promise<WatchResult> {
   const printer = new EventPrinter(options.stdout, { showProgress: true });
@@ -58,7 +57,10 @@ export async function watchSession(lucid: LucidClient, sessionId: string, option
  * The snapshot the session's workflow returned, or why it failed. A failed workflow (bad input, unknown agent)
  * nests the reason in its causes: the innermost message is the useful one.
  */
-export async function finalSnapshot(lucid: LucidClient, sessionId: string): Promise<{ snapshot: SessionSnapshot } | { failure: string }> {
+export async function finalSnapshot(
+  lucid: LucidClient,
+  sessionId: string,
+): Promise<{ snapshot: SessionSnapshot } | { failure: string }> {
   try {
     return { snapshot: await lucid.result(sessionId) };
   } catch (error) {
@@ -67,7 +69,10 @@ export async function finalSnapshot(lucid: LucidClient, sessionId: string): Prom
   }
 }
 
-async function currentSnapshot(lucid: LucidClient, sessionId: string): Promise<{ snapshot: SessionSnapshot } | { failure: string }> {
+async function currentSnapshot(
+  lucid: LucidClient,
+  sessionId: string,
+): Promise<{ snapshot: SessionSnapshot } | { failure: string }> {
   const snapshot = await lucid.snapshot(sessionId);
   return snapshot ? { snapshot } : { failure: 'its snapshot could not be read' };
 }

@@ -8,7 +8,11 @@ import type { Connected } from './connect';
 import type { PrinterStream } from './event-printer';
 
 /** Prints a warning on `stderr` when no worker has polled the session task queue lately; never throws. */
-export async function warnIfNoWorker(connected: Connected, stderr: PrinterStream, queue: string = taskQueue()): Promise<void> {
+export async function warnIfNoWorker(
+  connected: Connected,
+  stderr: PrinterStream,
+  queue: string = taskQueue(),
+): Promise<void> {
   try {
     const response = await connected.temporal.workflowService.describeTaskQueue({
       namespace: connected.namespace,

@@ -40,7 +40,11 @@ export const AgentDefinitionSchema = z
     description: z.string().max(2048).optional(),
     /** Sub-agents this agent may delegate to with the `delegate` tool: names of definitions or inline ones. */
     get subagents() {
-      return z.array(z.union([AgentNameSchema, AgentDefinitionSchema])).min(1).max(MAX_ROSTER_SIZE).optional();
+      return z
+        .array(z.union([AgentNameSchema, AgentDefinitionSchema]))
+        .min(1)
+        .max(MAX_ROSTER_SIZE)
+        .optional();
     },
     thread_limits: ThreadLimitsSchema.optional(),
   })

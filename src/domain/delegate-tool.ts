@@ -7,7 +7,9 @@ export function delegateToolDefinition(roster: RosterEntry[]): Anthropic.Tool {
   const { $schema: _schema, ...schema } = z.toJSONSchema(DelegateInputSchema) as Record<string, unknown>;
   const properties = { ...(schema.properties as Record<string, Record<string, unknown>>) };
   properties.agent = { ...properties.agent, enum: roster.map((entry) => entry.name) };
-  const lines = roster.map((entry) => `- ${entry.name} (${entry.model})${entry.description ? `: ${entry.description}` : ''}`);
+  const lines = roster.map(
+    (entry) => `- ${entry.name} (${entry.model})${entry.description ? `: ${entry.description}` : ''}`,
+  );
   return {
     name: DELEGATE_TOOL_NAME,
     description:

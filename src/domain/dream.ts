@@ -40,9 +40,17 @@ export const DreamInputSchema = z
     model: z.string().min(1).max(256),
     /** `auto` applies the change set at once; `human` waits for a decision on each change. */
     review: z.enum(['auto', 'human']).default('human'),
-    review_deadline_seconds: z.number().int().min(1).max(90 * 24 * 3600).default(DEFAULT_REVIEW_DEADLINE_SECONDS),
+    review_deadline_seconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(90 * 24 * 3600)
+      .default(DEFAULT_REVIEW_DEADLINE_SECONDS),
     output_behavior: z
-      .discriminatedUnion('type', [z.object({ type: z.literal('create_new') }).strict(), z.object({ type: z.literal('update_existing') }).strict()])
+      .discriminatedUnion('type', [
+        z.object({ type: z.literal('create_new') }).strict(),
+        z.object({ type: z.literal('update_existing') }).strict(),
+      ])
       .default({ type: 'create_new' }),
     /** Sessions reflected on at once. */
     max_parallel_reflections: z.number().int().min(1).max(16).default(4),
@@ -113,7 +121,13 @@ export interface Dream {
   outputs: Array<{ type: 'memory_store'; memory_store_id: string }>;
   changes: DreamChange[];
   /** Every review decision received, accepted or ignored, with who sent it. */
-  review_log: Array<{ at: string; by: string; decision: 'approved' | 'rejected'; change_id: string | null; result: string }>;
+  review_log: Array<{
+    at: string;
+    by: string;
+    decision: 'approved' | 'rejected';
+    change_id: string | null;
+    result: string;
+  }>;
   usage: Usage;
   error: { type: string; message: string } | null;
   review_deadline: string | null;

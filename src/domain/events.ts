@@ -14,10 +14,7 @@ export interface TextBlock {
 
 /** Why the agent stopped; `max_turns_reached` is Lucid's own addition to the Managed Agents set. */
 export type StopReason =
-  | { type: 'end_turn' }
-  | { type: 'retries_exhausted' }
-  | { type: 'max_turns_reached' }
-  | { type: 'refusal' };
+  { type: 'end_turn' } | { type: 'retries_exhausted' } | { type: 'max_turns_reached' } | { type: 'refusal' };
 
 export type RetryStatus = { type: 'retrying' } | { type: 'exhausted' } | { type: 'terminal' };
 
@@ -66,10 +63,21 @@ export type SessionEventBody =
     }
   | { type: 'session.thread_created'; session_thread_id: string; agent_name: string; workflow_run_id: string | null }
   | { type: 'session.thread_status_running'; session_thread_id: string; agent_name: string }
-  | { type: 'session.thread_status_idle'; session_thread_id: string; agent_name: string; stop_reason: StopReason; stop_details: null }
+  | {
+      type: 'session.thread_status_idle';
+      session_thread_id: string;
+      agent_name: string;
+      stop_reason: StopReason;
+      stop_details: null;
+    }
   | { type: 'session.thread_status_terminated'; session_thread_id: string; agent_name: string }
   | { type: 'agent.thread_message_sent'; to_session_thread_id: string; to_agent_name: string; content: TextBlock[] }
-  | { type: 'agent.thread_message_received'; from_session_thread_id: string; from_agent_name: string; content: TextBlock[] }
+  | {
+      type: 'agent.thread_message_received';
+      from_session_thread_id: string;
+      from_agent_name: string;
+      content: TextBlock[];
+    }
   | { type: 'span.outcome_evaluation_start'; outcome_id: string; iteration: number }
   | { type: 'span.outcome_evaluation_ongoing'; outcome_id: string; iteration: number }
   | {

@@ -57,7 +57,8 @@ export type CriterionVerdict = Verdict['criteria'][number];
  * Results an evaluation can end with. `grader_error` is Lucid's own: the grader gave no valid verdict within its
  * attempts; it is terminal and never counts as a pass.
  */
-export type EvaluationResult = 'satisfied' | 'needs_revision' | 'max_iterations_reached' | 'failed' | 'interrupted' | 'grader_error';
+export type EvaluationResult =
+  'satisfied' | 'needs_revision' | 'max_iterations_reached' | 'failed' | 'interrupted' | 'grader_error';
 
 /** An outcome's state in `outcome_evaluations[]`: in progress, or the final result. */
 export type OutcomeState = 'pending' | 'running' | 'evaluating' | Exclude<EvaluationResult, 'needs_revision'>;

@@ -14,7 +14,9 @@ export const REDACTED = '[REDACTED]';
 /** Values of the worker's environment that are secrets (at least 8 characters, so short values never match). */
 export function secretsFromEnvironment(env: NodeJS.ProcessEnv = process.env): string[] {
   return Object.entries(env)
-    .filter(([name, value]) => /API_KEY|SECRET|TOKEN|PASSWORD/i.test(name) && typeof value === 'string' && value.length >= 8)
+    .filter(
+      ([name, value]) => /API_KEY|SECRET|TOKEN|PASSWORD/i.test(name) && typeof value === 'string' && value.length >= 8,
+    )
     .map(([, value]) => value as string);
 }
 

@@ -58,7 +58,8 @@ export function buildTranscript(events: readonly SessionEvent[]): MessageParam[]
         break;
       case 'span.model_request_end':
         // A failed request leaves no assistant message behind.
-        if (assistant && assistant.length > 0 && !event.is_error) messages.push({ role: 'assistant', content: assistant });
+        if (assistant && assistant.length > 0 && !event.is_error)
+          messages.push({ role: 'assistant', content: assistant });
         assistant = null;
         break;
       default:
@@ -94,16 +95,18 @@ function asBlocks(content: MessageParam['content']): Anthropic.ContentBlockParam
  * newest block out of reach of the previous request's entry; the breakpoint where that prompt ended (the message
  * before the newest assistant message) reads it at distance 0 however wide the turn was.
  */
-export function withCacheBreakpoints(request: {
-  system: string;
+export function withCacheBreakpoints(request: { system: string; tools: Anthropic.Tool[]; messages: MessageParam[] }): {
+  system: Anthropic.TextBlockParam[] | undefined;
   tools: Anthropic.Tool[];
   messages: MessageParam[];
-}): { system: Anthropic.TextBlockParam[] | undefined; tools: Anthropic.Tool[]; messages: MessageParam[] } {
+} {
   const ephemeral = { type: 'ephemeral' as const };
   const tools = request.tools.map((tool, index) =>
     index === request.tools.length - 1 ? { ...tool, cache_control: ephemeral } : tool,
   );
-  const system = request.system ? [{ type: 'text' as const, text: request.system, cache_control: ephemeral }] : undefined;
+  const system = request.system
+    ? [{ type: 'text' as const, text: request.system, cache_control: ephemeral }]
+    : undefined;
   const previousEnd = request.messages.map((message) => message.role).lastIndexOf('assistant') - 1;
   const marked = new Set([previousEnd, request.messages.length - 1].filter((index) => index >= 0));
   const messages = request.messages.map((message, index) => {
@@ -112,7 +115,9 @@ export function withCacheBreakpoints(request: {
     const last = blocks.length - 1;
     return {
       ...message,
-      content: blocks.map((block, blockIndex) => (blockIndex === last ? { ...block, cache_control: ephemeral } : block)),
+      content: blocks.map((block, blockIndex) =>
+        blockIndex === last ? { ...block, cache_control: ephemeral } : block,
+      ),
     } as MessageParam;
   });
   return { system, tools, messages };

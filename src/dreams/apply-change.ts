@@ -33,7 +33,9 @@ export async function applyDreamChange(
   actor: MemoryActor,
 ): Promise<ApplyChangeResult> {
   const paths = touchedPaths(change);
-  const current = new Map(await Promise.all(paths.map(async (path) => [path, await readMemory(repository, storeId, path)] as const)));
+  const current = new Map(
+    await Promise.all(paths.map(async (path) => [path, await readMemory(repository, storeId, path)] as const)),
+  );
   const targets = await targetStates(repository, storeId, change, current);
   if (targets === null) return conflicted(`${describeChange(change)}: ${baseProblem(change, current)}`);
   if (paths.every((path) => holdsTarget(current.get(path), targets.get(path)!))) {
@@ -43,7 +45,9 @@ export async function applyDreamChange(
   for (const path of paths) {
     const memory = current.get(path);
     if (!holdsTarget(memory, targets.get(path)!) && !atBase(memory, change.base_sha256[path])) {
-      return conflicted(`${describeChange(change)}: ${movedOn(path, memory, change.base_sha256[path])}; nothing was written`);
+      return conflicted(
+        `${describeChange(change)}: ${movedOn(path, memory, change.base_sha256[path])}; nothing was written`,
+      );
     }
   }
   return writeTargets(repository, storeId, change, paths, current, targets, actor);
@@ -99,7 +103,12 @@ async function targetStates(
     case 'merge':
       return new Map(touchedPaths(change).map((path) => [path, path === change.into_path ? change.content : null]));
     case 'edit': {
-      const base = await baseContent(repository, storeId, current.get(change.path) ?? null, change.base_sha256[change.path]);
+      const base = await baseContent(
+        repository,
+        storeId,
+        current.get(change.path) ?? null,
+        change.base_sha256[change.path],
+      );
       const result = base === null ? null : replaceOnce(base, change.old_string, change.new_string);
       return result === null ? null : new Map([[change.path, result]]);
     }
@@ -124,7 +133,8 @@ function baseProblem(change: DreamChange, current: ReadonlyMap<string, Memory | 
   const memory = current.get(change.path);
   const base = change.base_sha256[change.path];
   if (!memory) return `${quote(change.path)} no longer exists; nothing was written`;
-  if (typeof base !== 'string') return `the change records no base content hash for ${quote(change.path)}; nothing was written`;
+  if (typeof base !== 'string')
+    return `the change records no base content hash for ${quote(change.path)}; nothing was written`;
   if (memory.content_sha256 !== base) return `${movedOn(change.path, memory, base)}; nothing was written`;
   return `old_string does not occur exactly once in ${quote(change.path)}; nothing was written`;
 }
@@ -147,12 +157,25 @@ async function writeTargets(
   actor: MemoryActor,
 ): Promise<ApplyChangeResult> {
   const pending = paths.filter((path) => !holdsTarget(current.get(path), targets.get(path)!));
-  const ordered = [...pending.filter((path) => targets.get(path) !== null), ...pending.filter((path) => targets.get(path) === null)];
+  const ordered = [
+    ...pending.filter((path) => targets.get(path) !== null),
+    ...pending.filter((path) => targets.get(path) === null),
+  ];
   const written: string[] = [];
   for (const path of ordered) {
-    const outcome = await writePath(repository, storeId, path, current.get(path) ?? null, targets.get(path)!, change.base_sha256[path], actor);
+    const outcome = await writePath(
+      repository,
+      storeId,
+      path,
+      current.get(path) ?? null,
+      targets.get(path)!,
+      change.base_sha256[path],
+      actor,
+    );
     if (outcome !== null) {
-      const partial = written.length ? ` (${written.map(quote).join(', ')} had already been written)` : '; nothing was written';
+      const partial = written.length
+        ? ` (${written.map(quote).join(', ')} had already been written)`
+        : '; nothing was written';
       return conflicted(`${describeChange(change)}: ${outcome}${partial}`);
     }
     written.push(path);
@@ -172,7 +195,8 @@ async function writePath(
 ): Promise<string | null> {
   try {
     if (target === null) {
-      if (memory) await repository.deleteMemory(storeId, memory.id, { expected_content_sha256: baseSha256 ?? undefined }, actor);
+      if (memory)
+        await repository.deleteMemory(storeId, memory.id, { expected_content_sha256: baseSha256 ?? undefined }, actor);
       return null;
     }
     if (typeof baseSha256 === 'string') {

@@ -32,7 +32,11 @@ export interface CondenseOptions {
  * A readable, compact transcript of `events` in at most `budgetChars` characters: one entry per shown event,
  * prefixed with its seq, in log order. See the module comment for what is kept, shortened and left out.
  */
-export function condenseSession(events: readonly SessionEvent[], budgetChars: number, options: CondenseOptions = {}): string {
+export function condenseSession(
+  events: readonly SessionEvent[],
+  budgetChars: number,
+  options: CondenseOptions = {},
+): string {
   const budget = Math.max(0, Math.floor(budgetChars));
   const limits = limitsFor(budget);
   const redact = options.redact ?? ((text: string) => text);
@@ -83,7 +87,14 @@ export interface SessionOutcomeSummary {
 
 /** Counts a session's verdicts, errors and interruptions, and says how it ended. */
 export function sessionOutcomeSummary(events: readonly SessionEvent[]): SessionOutcomeSummary {
-  const summary: SessionOutcomeSummary = { verdicts: [], errors: 0, error_seqs: [], tool_errors: 0, interrupts: 0, ended: null };
+  const summary: SessionOutcomeSummary = {
+    verdicts: [],
+    errors: 0,
+    error_seqs: [],
+    tool_errors: 0,
+    interrupts: 0,
+    ended: null,
+  };
   for (const event of events) {
     if (event.type === 'span.outcome_evaluation_end') summary.verdicts.push(verdictSummary(event));
     if (event.type === 'session.error') {
@@ -257,7 +268,9 @@ function verdictText(event: Extract<SessionEvent, { type: 'span.outcome_evaluati
 }
 
 function failedToolUseIds(events: readonly SessionEvent[]): Set<string> {
-  return new Set(events.flatMap((event) => (event.type === 'agent.tool_result' && event.is_error ? [event.tool_use_id] : [])));
+  return new Set(
+    events.flatMap((event) => (event.type === 'agent.tool_result' && event.is_error ? [event.tool_use_id] : [])),
+  );
 }
 
 function toolNamesById(events: readonly SessionEvent[]): Map<string, string> {
@@ -292,7 +305,8 @@ function fitToBudget(entries: readonly Entry[], budget: number): string {
     const position = insertionPoint(kept, index);
     const before = position > 0 ? kept[position - 1] : -1;
     const after = position < kept.length ? kept[position] : entries.length;
-    const added = entries[index].text.length + 1 + gapCost(before, index) + gapCost(index, after) - gapCost(before, after);
+    const added =
+      entries[index].text.length + 1 + gapCost(before, index) + gapCost(index, after) - gapCost(before, after);
     if (cost + added - 1 > budget) continue; // a shorter entry further down the order may still fit
     kept.splice(position, 0, index);
     cost += added;
@@ -407,12 +421,19 @@ function indent(text: string): string {
 // Summary helpers
 // ---------------------------------------------------------------------------------------------------------------
 
-type StatusEvent = Extract<SessionEvent, { type: 'session.status_idle' | 'session.status_terminated' | 'session.status_running' }>;
+type StatusEvent = Extract<
+  SessionEvent,
+  { type: 'session.status_idle' | 'session.status_terminated' | 'session.status_running' }
+>;
 
 function lastStatusEvent(events: readonly SessionEvent[]): StatusEvent | undefined {
   for (let index = events.length - 1; index >= 0; index--) {
     const event = events[index];
-    if (event.type === 'session.status_idle' || event.type === 'session.status_terminated' || event.type === 'session.status_running') {
+    if (
+      event.type === 'session.status_idle' ||
+      event.type === 'session.status_terminated' ||
+      event.type === 'session.status_running'
+    ) {
       return event;
     }
   }

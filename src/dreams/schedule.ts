@@ -30,7 +30,8 @@ export function dreamScheduleId(agent: string, memoryStoreId: string): string {
 }
 
 export async function createDreamSchedule(client: Client, options: DreamScheduleOptions): Promise<ScheduleHandle> {
-  if (Boolean(options.cron) === Boolean(options.every)) throw new Error('give exactly one of a cron expression or an interval');
+  if (Boolean(options.cron) === Boolean(options.every))
+    throw new Error('give exactly one of a cron expression or an interval');
   const input: DreamInput = {
     memory_store_id: options.memory_store_id,
     sessions: { type: 'since_last_dream', agent: options.agent, min_sessions: options.min_sessions ?? 1 },

@@ -25,9 +25,22 @@ export interface AttachedStore {
 /** The memory tool's input, validated in the activity. */
 export const MemoryToolInputSchema = z
   .object({
-    command: z.enum(['view', 'create', 'str_replace', 'delete']).describe('view a memory or list a folder, create (or overwrite) a memory, replace a string in one, or delete one'),
-    store: z.string().min(1).max(255).optional().describe('Name or id of the memory store; may be left out when only one is attached'),
-    path: z.string().min(1).max(1024).describe('Memory path such as /lessons/testing.md; for view, a folder ending in / lists it'),
+    command: z
+      .enum(['view', 'create', 'str_replace', 'delete'])
+      .describe(
+        'view a memory or list a folder, create (or overwrite) a memory, replace a string in one, or delete one',
+      ),
+    store: z
+      .string()
+      .min(1)
+      .max(255)
+      .optional()
+      .describe('Name or id of the memory store; may be left out when only one is attached'),
+    path: z
+      .string()
+      .min(1)
+      .max(1024)
+      .describe('Memory path such as /lessons/testing.md; for view, a folder ending in / lists it'),
     content: z.string().optional().describe('create: the full content'),
     old_str: z.string().optional().describe('str_replace: the exact text to replace (must occur once)'),
     new_str: z.string().optional().describe('str_replace: the replacement'),

@@ -392,7 +392,8 @@ export class FsMemoryStore implements MemoryStoreRepository {
 
   private async readContent(storeId: string, versionId: string): Promise<string> {
     const { content } = await this.readVersion(storeId, versionId);
-    if (content === null) throw new Error(`memory version ${versionId} is a deletion yet some memory's current version`);
+    if (content === null)
+      throw new Error(`memory version ${versionId} is a deletion yet some memory's current version`);
     return content;
   }
 

@@ -21,7 +21,9 @@ export function memoryPromptBlock(stores: LoadedStore[], budgetChars: number): s
       store.description ? `Description: ${store.description}` : null,
       attachment.instructions ? `How to use it: ${attachment.instructions}` : null,
       'Index:',
-      ...memories.map((memory) => `- ${memory.path} (${memory.content_size_bytes} bytes): ${firstLine(memory.content)}`),
+      ...memories.map(
+        (memory) => `- ${memory.path} (${memory.content_size_bytes} bytes): ${firstLine(memory.content)}`,
+      ),
     ].filter((line): line is string => line !== null);
     const bodies: string[] = [];
     // Smallest memories first: more of them fit, and the index already names the rest.

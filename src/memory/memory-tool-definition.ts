@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { MEMORY_TOOL_NAME, MemoryToolInputSchema } from './attachments';
 
 /** The `memory` tool as the model sees it, naming the attached stores and their access. */
-export function memoryToolDefinition(stores: Array<{ name: string; access: 'read_only' | 'read_write' }>): Anthropic.Tool {
+export function memoryToolDefinition(
+  stores: Array<{ name: string; access: 'read_only' | 'read_write' }>,
+): Anthropic.Tool {
   const { $schema: _schema, ...schema } = z.toJSONSchema(MemoryToolInputSchema) as Record<string, unknown>;
   return {
     name: MEMORY_TOOL_NAME,

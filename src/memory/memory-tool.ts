@@ -39,7 +39,8 @@ export async function runMemoryTool(options: RunMemoryToolOptions): Promise<Memo
   const input = parsed.data;
   try {
     const store = chooseStore(options.stores, input.store);
-    if (input.command === 'view') return { is_error: false, content: await view(options.repository, store, input.path) };
+    if (input.command === 'view')
+      return { is_error: false, content: await view(options.repository, store, input.path) };
     if (store.access === 'read_only') return failure(`Memory store "${store.name}" is read-only in this session`);
     return await writeOnce(options, store, input);
   } catch (error) {
@@ -58,10 +59,15 @@ function chooseStore(stores: AttachedStore[], requested: string | undefined): At
   if (stores.length === 0) throw new ToolInputError('No memory store is attached to this session');
   if (!requested) {
     if (stores.length === 1) return stores[0];
-    throw new ToolInputError(`Several memory stores are attached; name one in "store": ${stores.map((store) => store.name).join(', ')}`);
+    throw new ToolInputError(
+      `Several memory stores are attached; name one in "store": ${stores.map((store) => store.name).join(', ')}`,
+    );
   }
   const store = stores.find((candidate) => candidate.memory_store_id === requested || candidate.name === requested);
-  if (!store) throw new ToolInputError(`No attached memory store "${requested}" (attached: ${stores.map((candidate) => candidate.name).join(', ')})`);
+  if (!store)
+    throw new ToolInputError(
+      `No attached memory store "${requested}" (attached: ${stores.map((candidate) => candidate.name).join(', ')})`,
+    );
   return store;
 }
 
@@ -76,10 +82,17 @@ async function view(repository: MemoryStoreRepository, store: AttachedStore, mem
 }
 
 /** Applies a write once: a retry after a crash finds the journal and the store already in the intended state. */
-async function writeOnce(options: RunMemoryToolOptions, store: AttachedStore, input: MemoryToolInput): Promise<MemoryToolOutcome> {
+async function writeOnce(
+  options: RunMemoryToolOptions,
+  store: AttachedStore,
+  input: MemoryToolInput,
+): Promise<MemoryToolOutcome> {
   const journaled = await readIntent(options.journalFile);
   if (journaled?.state === 'done') return { is_error: false, content: journaled.result };
-  if (journaled && (await currentSha(options.repository, journaled.store_id, journaled.path)) === journaled.after_sha256) {
+  if (
+    journaled &&
+    (await currentSha(options.repository, journaled.store_id, journaled.path)) === journaled.after_sha256
+  ) {
     await writeIntent(options.journalFile, { ...journaled, state: 'done' });
     return { is_error: false, content: journaled.result };
   }
@@ -92,14 +105,21 @@ async function writeOnce(options: RunMemoryToolOptions, store: AttachedStore, in
     case 'create': {
       if (input.content === undefined) throw new ToolInputError('create needs "content"');
       const content = input.content;
-      intent = { state: 'pending', result: `${before ? 'Overwrote' : 'Created'} ${input.path}`, after_sha256: contentSha256(content), store_id: storeId, path: input.path };
+      intent = {
+        state: 'pending',
+        result: `${before ? 'Overwrote' : 'Created'} ${input.path}`,
+        after_sha256: contentSha256(content),
+        store_id: storeId,
+        path: input.path,
+      };
       // Guarded either way: by the hash read, or as create-only when nothing was there.
       const guard = before ? { expected_content_sha256: before.content_sha256 } : { if_absent: true };
       apply = () => repository.writeMemory(storeId, { path: input.path, content, ...guard }, actor);
       break;
     }
     case 'str_replace': {
-      if (input.old_str === undefined || input.new_str === undefined) throw new ToolInputError('str_replace needs "old_str" and "new_str"');
+      if (input.old_str === undefined || input.new_str === undefined)
+        throw new ToolInputError('str_replace needs "old_str" and "new_str"');
       if (!before) throw new ToolInputError(`No memory at ${input.path}`);
       const current = before.content ?? '';
       const occurrences = current.split(input.old_str).length - 1;
@@ -107,14 +127,28 @@ async function writeOnce(options: RunMemoryToolOptions, store: AttachedStore, in
         throw new ToolInputError(`old_str must occur exactly once in ${input.path}; it occurs ${occurrences} times`);
       }
       const content = current.replace(input.old_str, () => input.new_str as string);
-      intent = { state: 'pending', result: `Edited ${input.path}`, after_sha256: contentSha256(content), store_id: storeId, path: input.path };
-      apply = () => repository.updateMemory(storeId, before.id, { content, expected_content_sha256: before.content_sha256 }, actor);
+      intent = {
+        state: 'pending',
+        result: `Edited ${input.path}`,
+        after_sha256: contentSha256(content),
+        store_id: storeId,
+        path: input.path,
+      };
+      apply = () =>
+        repository.updateMemory(storeId, before.id, { content, expected_content_sha256: before.content_sha256 }, actor);
       break;
     }
     case 'delete': {
       if (!before) throw new ToolInputError(`No memory at ${input.path}`);
-      intent = { state: 'pending', result: `Deleted ${input.path}`, after_sha256: null, store_id: storeId, path: input.path };
-      apply = () => repository.deleteMemory(storeId, before.id, { expected_content_sha256: before.content_sha256 }, actor);
+      intent = {
+        state: 'pending',
+        result: `Deleted ${input.path}`,
+        after_sha256: null,
+        store_id: storeId,
+        path: input.path,
+      };
+      apply = () =>
+        repository.deleteMemory(storeId, before.id, { expected_content_sha256: before.content_sha256 }, actor);
       break;
     }
     default: {
@@ -128,7 +162,11 @@ async function writeOnce(options: RunMemoryToolOptions, store: AttachedStore, in
   return { is_error: false, content: intent.result };
 }
 
-async function currentSha(repository: MemoryStoreRepository, storeId: string, memoryPath: string): Promise<string | null> {
+async function currentSha(
+  repository: MemoryStoreRepository,
+  storeId: string,
+  memoryPath: string,
+): Promise<string | null> {
   const memory = await repository.getMemoryByPath(storeId, memoryPath).catch(notFoundAsNull);
   return memory?.content_sha256 ?? null;
 }

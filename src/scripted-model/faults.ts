@@ -77,7 +77,13 @@ export class FaultPlan {
  * status, or a dropped connection), false when the request should now be answered normally (after a stall,
  * or when the client left during it).
  */
-export async function injectFault(kind: FaultKind, res: ServerResponse, stream: boolean, settings: FaultSettings, signal: AbortSignal): Promise<boolean> {
+export async function injectFault(
+  kind: FaultKind,
+  res: ServerResponse,
+  stream: boolean,
+  settings: FaultSettings,
+  signal: AbortSignal,
+): Promise<boolean> {
   switch (kind) {
     case '429':
       return sendFaultError(res, 429, 'rate_limit_error', { 'retry-after': String(RATE_LIMIT_RETRY_AFTER_S) });
@@ -97,7 +103,12 @@ export async function injectFault(kind: FaultKind, res: ServerResponse, stream: 
 function sendFaultError(res: ServerResponse, status: number, type: string, headers: Record<string, string> = {}): true {
   const body = JSON.stringify({ type: 'error', error: { type, message: `scripted model: injected ${status} fault` } });
   const requestId = `req_scripted_${randomBytes(8).toString('hex')}`;
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'request-id': requestId, ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+    'request-id': requestId,
+    ...headers,
+  });
   res.end(body);
   return true;
 }
@@ -109,9 +120,23 @@ function sendFaultError(res: ServerResponse, status: number, type: string, heade
 async function dropConnection(res: ServerResponse, stream: boolean): Promise<void> {
   if (stream) {
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
-    const start = { type: 'message_start', message: { id: 'msg_dropped', type: 'message', role: 'assistant', content: [], model: 'scripted-model', stop_reason: null, stop_sequence: null, usage: { input_tokens: 0, output_tokens: 0 } } };
+    const start = {
+      type: 'message_start',
+      message: {
+        id: 'msg_dropped',
+        type: 'message',
+        role: 'assistant',
+        content: [],
+        model: 'scripted-model',
+        stop_reason: null,
+        stop_sequence: null,
+        usage: { input_tokens: 0, output_tokens: 0 },
+      },
+    };
     // Cut only once the first event is on its way, so the client really sees an answer break off.
-    await new Promise<void>((resolve) => res.write(`event: message_start\ndata: ${JSON.stringify(start)}\n\n`, () => resolve()));
+    await new Promise<void>((resolve) =>
+      res.write(`event: message_start\ndata: ${JSON.stringify(start)}\n\n`, () => resolve()),
+    );
   }
   res.socket?.destroy();
 }

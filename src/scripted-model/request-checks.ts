@@ -12,13 +12,19 @@ export function transcriptProblem(body: unknown): string | null {
   if ((messages[0] as Message).role !== 'user') return 'messages.0.role: the first message must use the "user" role';
   for (let index = 0; index < messages.length; index++) {
     const message = messages[index] as Message;
-    if (message.role !== 'user' && message.role !== 'assistant') return `messages.${index}.role: must be "user" or "assistant"`;
+    if (message.role !== 'user' && message.role !== 'assistant')
+      return `messages.${index}.role: must be "user" or "assistant"`;
     if (index > 0 && (messages[index - 1] as Message).role === message.role) {
       return `messages.${index}: roles must alternate between "user" and "assistant"`;
     }
     const blocks = blocksOf(message.content);
-    if (blocks.length === 0 && typeof message.content !== 'string') return `messages.${index}.content: must not be empty`;
-    const problem = toolResultProblem(blocks, index, index > 0 ? blocksOf((messages[index - 1] as Message).content) : []);
+    if (blocks.length === 0 && typeof message.content !== 'string')
+      return `messages.${index}.content: must not be empty`;
+    const problem = toolResultProblem(
+      blocks,
+      index,
+      index > 0 ? blocksOf((messages[index - 1] as Message).content) : [],
+    );
     if (problem) return problem;
   }
   return null;

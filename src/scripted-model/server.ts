@@ -17,7 +17,14 @@ import {
   type StopReason,
 } from './scenario';
 import { transcriptProblem } from './request-checks';
-import { FaultPlan, FaultSettingsSchema, injectFault, zeroFaultCounts, type FaultCounts, type FaultKind } from './faults';
+import {
+  FaultPlan,
+  FaultSettingsSchema,
+  injectFault,
+  zeroFaultCounts,
+  type FaultCounts,
+  type FaultKind,
+} from './faults';
 import { countInputTokens, estimateOutputTokens, SimulatedPromptCache, type CachePlan, type TokenUsage } from './usage';
 
 /** How to start a scripted model. */
@@ -86,14 +93,18 @@ export function lastUserText(body: unknown): string {
 /** The text of the last `tool_result` block in the last user message ('' if it has none). */
 export function lastToolResultText(body: unknown): string {
   const content = lastUserMessage(body)?.content;
-  const results = Array.isArray(content) ? content.filter((block) => isRecord(block) && block.type === 'tool_result') : [];
+  const results = Array.isArray(content)
+    ? content.filter((block) => isRecord(block) && block.type === 'tool_result')
+    : [];
   const last = results[results.length - 1];
   return isRecord(last) ? textOf(last.content) : '';
 }
 
 function lastUserMessage(body: unknown): Record<string, unknown> | undefined {
   const messages = isRecord(body) && Array.isArray(body.messages) ? body.messages : [];
-  return messages.filter((message): message is Record<string, unknown> => isRecord(message) && message.role === 'user').pop();
+  return messages
+    .filter((message): message is Record<string, unknown> => isRecord(message) && message.role === 'user')
+    .pop();
 }
 
 /** A string as is, or the text blocks of a block array joined by newlines. */
@@ -138,7 +149,8 @@ function chooseRule(script: Script, body: unknown, rawBody: string): number | nu
 
 function matches(match: Match | undefined, body: unknown, rawBody: string): boolean {
   if (!match) return true;
-  const contains = (needle: string | undefined, haystack: () => string) => needle === undefined || haystack().includes(needle);
+  const contains = (needle: string | undefined, haystack: () => string) =>
+    needle === undefined || haystack().includes(needle);
   return (
     contains(match.system, () => systemText(body)) &&
     contains(match.last_user_text, () => lastUserText(body)) &&
@@ -183,21 +195,29 @@ interface ResponseMessage {
 function fillTemplate(text: string, values: TemplateValues): string {
   return text
     .replace(/\{\{\s*(n|request_index)\s*\}\}/g, (_whole, name: 'n' | 'request_index') => String(values[name]))
-    .replace(/\{\{capture:(.+?)\}\}/g, (_whole, pattern: string) => new RegExp(pattern).exec(values.raw_body)?.[0] ?? '');
+    .replace(
+      /\{\{capture:(.+?)\}\}/g,
+      (_whole, pattern: string) => new RegExp(pattern).exec(values.raw_body)?.[0] ?? '',
+    );
 }
 
 /** Fills templates in every string inside a tool input, at any depth. */
 function fillDeep(value: unknown, values: TemplateValues): unknown {
   if (typeof value === 'string') return fillTemplate(value, values);
   if (Array.isArray(value)) return value.map((item) => fillDeep(item, values));
-  if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, fillDeep(item, values)]));
+  if (isRecord(value))
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, fillDeep(item, values)]));
   return value;
 }
 
 function renderContent(rule: Rule, reply: ContentReply, values: TemplateValues): ResponseBlock[] {
   const blocks: ResponseBlock[] = [];
   if (rule.repeat_text && rule.repeat_text.count > 0) {
-    blocks.push({ type: 'text', text: fillTemplate(rule.repeat_text.text, values).repeat(rule.repeat_text.count), citations: null });
+    blocks.push({
+      type: 'text',
+      text: fillTemplate(rule.repeat_text.text, values).repeat(rule.repeat_text.count),
+      citations: null,
+    });
   }
   for (const block of reply.content) {
     if (block.type === 'text') {
@@ -250,14 +270,21 @@ function streamEvents(message: ResponseMessage): StreamEvent[] {
   const events: StreamEvent[] = [
     {
       type: 'message_start',
-      message: { ...message, content: [], stop_reason: null, stop_sequence: null, usage: { ...inputUsage, output_tokens: 1 } },
+      message: {
+        ...message,
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: { ...inputUsage, output_tokens: 1 },
+      },
     },
     { type: 'ping' },
   ];
   message.content.forEach((block, index) => {
     if (block.type === 'text') {
       events.push({ type: 'content_block_start', index, content_block: { type: 'text', text: '', citations: null } });
-      for (const text of chunks(block.text)) events.push({ type: 'content_block_delta', index, delta: { type: 'text_delta', text } });
+      for (const text of chunks(block.text))
+        events.push({ type: 'content_block_delta', index, delta: { type: 'text_delta', text } });
     } else {
       events.push({ type: 'content_block_start', index, content_block: { ...block, input: {} } });
       for (const partial_json of chunks(JSON.stringify(block.input))) {
@@ -295,7 +322,12 @@ function chunks(text: string, pieces = 3): string[] {
  * Sends the stream: headers, `message_start` and `ping` at once (so the client knows the request was accepted),
  * then the remaining events spread evenly over `delayMs`. Resolves false if the stream was cut short.
  */
-async function sendStream(res: ServerResponse, message: ResponseMessage, delayMs: number, signal: AbortSignal): Promise<boolean> {
+async function sendStream(
+  res: ServerResponse,
+  message: ResponseMessage,
+  delayMs: number,
+  signal: AbortSignal,
+): Promise<boolean> {
   if (signal.aborted) return false;
   res.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
@@ -339,13 +371,20 @@ function defaultErrorType(status: number): string {
   return ERROR_TYPES_BY_STATUS[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error');
 }
 
-function sendError(res: ServerResponse, status: number, type: string, message: string, headers: Record<string, string> = {}): void {
+function sendError(
+  res: ServerResponse,
+  status: number,
+  type: string,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
   sendJson(res, status, { type: 'error', error: { type, message } }, headers);
 }
 
 function sendScriptedError(res: ServerResponse, error: ScriptedError): void {
   const type = error.type ?? defaultErrorType(error.status);
-  const headers: Record<string, string> = error.retry_after === undefined ? {} : { 'retry-after': String(error.retry_after) };
+  const headers: Record<string, string> =
+    error.retry_after === undefined ? {} : { 'retry-after': String(error.retry_after) };
   sendError(res, error.status, type, error.message ?? `scripted ${type}`, headers);
 }
 
@@ -402,7 +441,12 @@ export async function startScriptedModel(options: ScriptedModelOptions): Promise
     sendError(res, 404, 'not_found_error', `scripted model: no endpoint ${req.method} ${path}`);
   }
 
-  async function answerMessages(record: RecordedRequest, rawBody: string, res: ServerResponse, signal: AbortSignal): Promise<void> {
+  async function answerMessages(
+    record: RecordedRequest,
+    rawBody: string,
+    res: ServerResponse,
+    signal: AbortSignal,
+  ): Promise<void> {
     const problem = transcriptProblem(record.body);
     if (problem) {
       process.stderr.write(`scripted model: request #${record.index} rejected: ${problem}\n`);
@@ -416,7 +460,9 @@ export async function startScriptedModel(options: ScriptedModelOptions): Promise
     const n = ++current.uses[ruleIndex];
     const rule = current.scenario.rules[ruleIndex];
     const delayMs = rule.delay_ms ?? current.scenario.default_delay_ms ?? 0;
-    log(`#${record.index} POST ${record.path}${record.stream ? ' (stream)' : ''} → rule ${ruleIndex}${rule.name ? ` "${rule.name}"` : ''} (use ${n})`);
+    log(
+      `#${record.index} POST ${record.path}${record.stream ? ' (stream)' : ''} → rule ${ruleIndex}${rule.name ? ` "${rule.name}"` : ''} (use ${n})`,
+    );
 
     const reply = rule.reply;
     if ('error' in reply) {
@@ -435,7 +481,12 @@ export async function startScriptedModel(options: ScriptedModelOptions): Promise
   }
 
   /** Draws the request's fault, if any, and applies it; true when the fault was the whole answer. */
-  async function answeredByFault(faults: FaultPlan, record: RecordedRequest, res: ServerResponse, signal: AbortSignal): Promise<boolean> {
+  async function answeredByFault(
+    faults: FaultPlan,
+    record: RecordedRequest,
+    res: ServerResponse,
+    signal: AbortSignal,
+  ): Promise<boolean> {
     record.fault = faults.next();
     if (!record.fault) return false;
     log(`#${record.index} POST ${record.path}${record.stream ? ' (stream)' : ''} → injected fault: ${record.fault}`);

@@ -97,7 +97,11 @@ export class SimulatedPromptCache {
     const total = ends.length ? ends[ends.length - 1] : 0;
     const breakpoints = pieces.flatMap((piece, index) => (piece.breakpoint ? [index] : []));
     if (!breakpoints.length) {
-      return { model, breakpointHashes: [], usage: { input_tokens: total, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 } };
+      return {
+        model,
+        breakpointHashes: [],
+        usage: { input_tokens: total, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
+      };
     }
     const last = breakpoints[breakpoints.length - 1];
     const hit = this.longestStoredPrefix(hashes, breakpoints);
@@ -145,7 +149,10 @@ function promptPieces(body: unknown): PromptPiece[] {
     const role = String(message.role);
     // A marker on each message's first block keeps [a, b] in one message distinct from [a] and [b] in two.
     if (typeof message.content === 'string') pieces.push(piece(`${role}:start`, message.content));
-    else asArray(message.content).forEach((block, index) => pieces.push(piece(index === 0 ? `${role}:start` : role, block)));
+    else
+      asArray(message.content).forEach((block, index) =>
+        pieces.push(piece(index === 0 ? `${role}:start` : role, block)),
+      );
   }
   return pieces;
 }

@@ -23,7 +23,10 @@ export class FsDreamRegistry {
     if (dream.status === 'completed' && dream.phase !== 'skipped') {
       const current = await this.lastDreamAt(dream.memory_store_id);
       if (!current || current < dream.created_at) {
-        await writeJson(this.storeFile(dream.memory_store_id), { last_dream_at: dream.created_at, last_dream_id: dream.id });
+        await writeJson(this.storeFile(dream.memory_store_id), {
+          last_dream_at: dream.created_at,
+          last_dream_id: dream.id,
+        });
       }
     }
   }
@@ -36,7 +39,9 @@ export class FsDreamRegistry {
     const dir = path.join(this.root, 'dreams');
     const names = (await fs.readdir(dir).catch(() => [] as string[])).filter((name) => name.endsWith('.json'));
     const dreams = await Promise.all(names.map((name) => readJson<Dream>(path.join(dir, name))));
-    return dreams.filter((dream): dream is Dream => dream !== null).sort((a, b) => b.created_at.localeCompare(a.created_at));
+    return dreams
+      .filter((dream): dream is Dream => dream !== null)
+      .sort((a, b) => b.created_at.localeCompare(a.created_at));
   }
 
   async lastDreamAt(storeId: string): Promise<string | null> {
@@ -47,7 +52,11 @@ export class FsDreamRegistry {
    * Takes the store for `dreamId` unless another dream holds it and `isRunning` says that dream is still going.
    * Returns the holder that blocks, or null when the hold is ours.
    */
-  async hold(storeId: string, dreamId: string, isRunning: (dreamId: string) => Promise<boolean>): Promise<StoreHold | null> {
+  async hold(
+    storeId: string,
+    dreamId: string,
+    isRunning: (dreamId: string) => Promise<boolean>,
+  ): Promise<StoreHold | null> {
     const file = this.holdFile(storeId);
     await fs.mkdir(path.dirname(file), { recursive: true });
     const mine: StoreHold = { dream_id: dreamId, since: new Date().toISOString() };

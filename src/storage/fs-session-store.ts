@@ -23,7 +23,9 @@ export class FsSessionStore implements SessionStore {
     if (events.length === 0) return;
     const dir = path.join(this.sessionDir(sessionId), 'events');
     await fs.mkdir(dir, { recursive: true });
-    await Promise.all(events.map((event) => atomicWriteFile(path.join(dir, seqFileName(event.seq)), JSON.stringify(event))));
+    await Promise.all(
+      events.map((event) => atomicWriteFile(path.join(dir, seqFileName(event.seq)), JSON.stringify(event))),
+    );
   }
 
   async readEvents(sessionId: string, options: { afterSeq?: number; limit?: number } = {}): Promise<SessionEvent[]> {
@@ -37,7 +39,9 @@ export class FsSessionStore implements SessionStore {
       .sort((a, b) => a - b)
       .slice(0, limit);
     return Promise.all(
-      wanted.map(async (seq) => JSON.parse(await fs.readFile(path.join(dir, seqFileName(seq)), 'utf8')) as SessionEvent),
+      wanted.map(
+        async (seq) => JSON.parse(await fs.readFile(path.join(dir, seqFileName(seq)), 'utf8')) as SessionEvent,
+      ),
     );
   }
 

@@ -163,7 +163,10 @@ function isContinued(input: SessionInput | ContinuedSession): input is Continued
 async function startSession(raw: SessionInput): Promise<{ state: SessionState; firstMessage: string }> {
   const parsed = SessionInputSchema.safeParse(raw);
   if (!parsed.success) {
-    throw ApplicationFailure.nonRetryable(`invalid session input: ${describeIssues(parsed.error)}`, 'InvalidSessionInput');
+    throw ApplicationFailure.nonRetryable(
+      `invalid session input: ${describeIssues(parsed.error)}`,
+      'InvalidSessionInput',
+    );
   }
   const input = parsed.data;
   const sessionId = workflowInfo().workflowId;
@@ -204,9 +207,13 @@ async function startSession(raw: SessionInput): Promise<{ state: SessionState; f
 }
 
 /** The definitions of the agent's sub-agents (named ones are read from the agents folder). */
-async function resolveRoster(agent: AgentDefinition, loadAgentDefinition: (name: string) => Promise<AgentDefinition>): Promise<AgentDefinition[]> {
+async function resolveRoster(
+  agent: AgentDefinition,
+  loadAgentDefinition: (name: string) => Promise<AgentDefinition>,
+): Promise<AgentDefinition[]> {
   const roster: AgentDefinition[] = [];
-  for (const entry of agent.subagents ?? []) roster.push(typeof entry === 'string' ? await loadAgentDefinition(entry) : entry);
+  for (const entry of agent.subagents ?? [])
+    roster.push(typeof entry === 'string' ? await loadAgentDefinition(entry) : entry);
   return roster;
 }
 
@@ -237,7 +244,11 @@ class Session {
 
   constructor(private readonly state: SessionState) {
     this.log = new EventLog(state.sessionId, state.nextSeq, state.thread?.thread_id);
-    this.threads = new ThreadManager(state.threads, { sessionId: state.sessionId, workspace: state.workspace, log: this.log });
+    this.threads = new ThreadManager(state.threads, {
+      sessionId: state.sessionId,
+      workspace: state.workspace,
+      log: this.log,
+    });
     setHandler(threadReportSignal, (report) => this.threads.onReport(report), {
       description: 'Internal: a thread (sub-agent session) reports a finished turn',
     });
@@ -248,7 +259,8 @@ class Session {
       reportInvalid: (message) => this.reportInvalidInput(message),
     });
     setHandler(defineOutcomeSignal, (outcome) => this.outcomes.queue(outcome), {
-      description: 'Define an outcome: {"description": "...", "rubric": {"type": "text", "content": "..."}, "max_iterations": 3}',
+      description:
+        'Define an outcome: {"description": "...", "rubric": {"type": "text", "content": "..."}, "max_iterations": 3}',
     });
     setHandler(userMessageSignal, (message) => this.onUserMessage(message), {
       description: 'Send the agent a user message: {"text": "..."}',
@@ -362,20 +374,39 @@ class Session {
         this.state.usage = addUsage(this.state.usage, result.usage);
         // The model's output sits inside its request span: that is how the transcript is rebuilt from the log.
         const toolUses = this.recordModelOutput(result.content);
-        this.log.emit({ type: 'span.model_request_end', model_request_start_id: start.id, is_error: false, model_usage: result.usage });
+        this.log.emit({
+          type: 'span.model_request_end',
+          model_request_start_id: start.id,
+          is_error: false,
+          model_usage: result.usage,
+        });
         return { kind: 'ok', result, toolUses };
       } catch (error) {
-        this.log.emit({ type: 'span.model_request_end', model_request_start_id: start.id, is_error: true, model_usage: ZERO_USAGE });
+        this.log.emit({
+          type: 'span.model_request_end',
+          model_request_start_id: start.id,
+          is_error: true,
+          model_usage: ZERO_USAGE,
+        });
         const failure = describeModelFailure(error);
         if (!failure.retryable) {
-          this.log.emit({ type: 'session.error', error: { type: failure.errorType, message: failure.message, retry_status: { type: 'terminal' } } });
+          this.log.emit({
+            type: 'session.error',
+            error: { type: failure.errorType, message: failure.message, retry_status: { type: 'terminal' } },
+          });
           return { kind: 'terminal', message: failure.message };
         }
         if (attempt >= MAX_MODEL_ATTEMPTS) {
-          this.log.emit({ type: 'session.error', error: { type: failure.errorType, message: failure.message, retry_status: { type: 'exhausted' } } });
+          this.log.emit({
+            type: 'session.error',
+            error: { type: failure.errorType, message: failure.message, retry_status: { type: 'exhausted' } },
+          });
           return { kind: 'exhausted' };
         }
-        this.log.emit({ type: 'session.error', error: { type: failure.errorType, message: failure.message, retry_status: { type: 'retrying' } } });
+        this.log.emit({
+          type: 'session.error',
+          error: { type: failure.errorType, message: failure.message, retry_status: { type: 'retrying' } },
+        });
         const backoff = Math.min(RETRY_MAX_DELAY_MS, RETRY_BASE_DELAY_MS * 2 ** (attempt - 1));
         // An interrupt cuts the wait short; the turn then ends at the top of the loop.
         const delay = Math.max(MIN_RETRY_DELAY_MS, failure.retryAfterMs ?? backoff);
@@ -426,21 +457,35 @@ class Session {
   private runOneTool(toolUse: ToolUse, available: Set<string>): Promise<{ content: string; is_error: boolean }> {
     if (!available.has(toolUse.name)) {
       const names = [...available].join(', ') || 'none';
-      return Promise.resolve({ is_error: true, content: `tool "${toolUse.name}" is not available to this agent (available: ${names})` });
+      return Promise.resolve({
+        is_error: true,
+        content: `tool "${toolUse.name}" is not available to this agent (available: ${names})`,
+      });
     }
     if (toolUse.name === DELEGATE_TOOL_NAME) return this.threads.delegate(toolUse.input);
     const options = { ...TOOL_ACTIVITY, summary: `${toolUse.name} ${summarizeToolInput(toolUse.input)}` };
     const { sessionId, workspace } = this.state;
     const call =
       toolUse.name === MEMORY_TOOL_NAME
-        ? runMemoryTool.executeWithOptions(options, [{ sessionId, toolUseId: toolUse.id, stores: this.state.memory.stores, input: toolUse.input }])
-        : runTool.executeWithOptions(options, [{ sessionId, workspace, toolUseId: toolUse.id, name: toolUse.name, input: toolUse.input }]);
-    return call.catch((error: unknown) => ({ is_error: true, content: `tool ${toolUse.name} failed: ${errorMessage(error)}` }));
+        ? runMemoryTool.executeWithOptions(options, [
+            { sessionId, toolUseId: toolUse.id, stores: this.state.memory.stores, input: toolUse.input },
+          ])
+        : runTool.executeWithOptions(options, [
+            { sessionId, workspace, toolUseId: toolUse.id, name: toolUse.name, input: toolUse.input },
+          ]);
+    return call.catch((error: unknown) => ({
+      is_error: true,
+      content: `tool ${toolUse.name} failed: ${errorMessage(error)}`,
+    }));
   }
 
   private async becomeIdle(): Promise<void> {
     this.setStatus('idle');
-    this.log.emit({ type: 'session.status_idle', stop_reason: this.state.stopReason ?? { type: 'end_turn' }, stop_details: null });
+    this.log.emit({
+      type: 'session.status_idle',
+      stop_reason: this.state.stopReason ?? { type: 'end_turn' },
+      stop_details: null,
+    });
     this.state.completedTurns++;
     await this.persist();
     await storage().saveSnapshot(this.snapshot());
@@ -511,7 +556,10 @@ class Session {
   }
 
   private reportInvalidInput(message: string): void {
-    this.log.emit({ type: 'session.error', error: { type: 'invalid_request_error', message, retry_status: { type: 'exhausted' } } });
+    this.log.emit({
+      type: 'session.error',
+      error: { type: 'invalid_request_error', message, retry_status: { type: 'exhausted' } },
+    });
   }
 
   private onInterrupt(): void {
@@ -538,7 +586,9 @@ class Session {
   private async continueAsNewIfHistoryIsLarge(): Promise<void> {
     const info = workflowInfo();
     const large =
-      info.continueAsNewSuggested || info.historyLength >= CONTINUE_AS_NEW_EVENTS || info.historySize >= CONTINUE_AS_NEW_BYTES;
+      info.continueAsNewSuggested ||
+      info.historyLength >= CONTINUE_AS_NEW_EVENTS ||
+      info.historySize >= CONTINUE_AS_NEW_BYTES;
     if (!large) return;
     await this.persist();
     await condition(allHandlersFinished);

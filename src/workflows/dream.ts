@@ -67,7 +67,8 @@ const { findDreamSessions, holdMemoryStore, releaseMemoryStore, copyMemoryStore,
 
 export async function dream(raw: DreamInput): Promise<Dream> {
   const parsed = DreamInputSchema.safeParse(raw);
-  if (!parsed.success) throw ApplicationFailure.nonRetryable(`invalid dream input: ${describeIssues(parsed.error)}`, 'InvalidDreamInput');
+  if (!parsed.success)
+    throw ApplicationFailure.nonRetryable(`invalid dream input: ${describeIssues(parsed.error)}`, 'InvalidDreamInput');
   const run = new DreamRun(parsed.data);
   return run.run();
 }
@@ -101,10 +102,18 @@ class DreamRun {
     setHandler(pendingChangesQuery, () => this.dream.changes.filter((change) => change.status === 'pending'), {
       description: 'Changes awaiting a decision, with diffs',
     });
-    setHandler(approveChangeSignal, (decision) => this.decideOne(decision, 'approved'), { description: 'Approve one change: {"change_id": "chg_1", "by": "name"}' });
-    setHandler(rejectChangeSignal, (decision) => this.decideOne(decision, 'rejected'), { description: 'Reject one change: {"change_id": "chg_1", "by": "name"}' });
-    setHandler(approveAllSignal, (decision) => this.decideAll(decision, 'approved'), { description: 'Approve every pending change: {"by": "name"}' });
-    setHandler(rejectAllSignal, (decision) => this.decideAll(decision, 'rejected'), { description: 'Reject every pending change: {"by": "name"}' });
+    setHandler(approveChangeSignal, (decision) => this.decideOne(decision, 'approved'), {
+      description: 'Approve one change: {"change_id": "chg_1", "by": "name"}',
+    });
+    setHandler(rejectChangeSignal, (decision) => this.decideOne(decision, 'rejected'), {
+      description: 'Reject one change: {"change_id": "chg_1", "by": "name"}',
+    });
+    setHandler(approveAllSignal, (decision) => this.decideAll(decision, 'approved'), {
+      description: 'Approve every pending change: {"by": "name"}',
+    });
+    setHandler(rejectAllSignal, (decision) => this.decideAll(decision, 'rejected'), {
+      description: 'Reject every pending change: {"by": "name"}',
+    });
   }
 
   async run(): Promise<Dream> {
@@ -133,9 +142,15 @@ class DreamRun {
     }
     this.dream.phase = 'reading';
     await saveDream(this.dream);
-    const found = await findDreamSessions({ memory_store_id: this.input.memory_store_id, sessions: this.input.sessions });
+    const found = await findDreamSessions({
+      memory_store_id: this.input.memory_store_id,
+      sessions: this.input.sessions,
+    });
     this.dream.session_ids = found.session_ids;
-    if (this.input.sessions.type === 'since_last_dream' && found.session_ids.length < this.input.sessions.min_sessions) {
+    if (
+      this.input.sessions.type === 'since_last_dream' &&
+      found.session_ids.length < this.input.sessions.min_sessions
+    ) {
       this.dream.phase = 'skipped'; // too few new sessions: end without a model call
       return;
     }
@@ -173,7 +188,12 @@ class DreamRun {
           {
             startToCloseTimeout: '30 minutes',
             heartbeatTimeout: '30 seconds',
-            retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '60 seconds', maximumAttempts: 5 },
+            retry: {
+              initialInterval: '1 second',
+              backoffCoefficient: 2,
+              maximumInterval: '60 seconds',
+              maximumAttempts: 5,
+            },
             summary: `reflect on ${sessionIds[index]}`,
           },
           [
@@ -199,7 +219,8 @@ class DreamRun {
   private async outputStore(): Promise<string> {
     const target =
       this.input.output_behavior.type === 'create_new'
-        ? (await copyMemoryStore({ memory_store_id: this.input.memory_store_id, dream_id: this.dream.id })).memory_store_id
+        ? (await copyMemoryStore({ memory_store_id: this.input.memory_store_id, dream_id: this.dream.id }))
+            .memory_store_id
         : this.input.memory_store_id;
     this.dream.outputs = [{ type: 'memory_store', memory_store_id: target }];
     return target;

@@ -190,7 +190,8 @@ export class OutcomeLoop {
 
     const graded = await this.runGrader(record, deliverable);
     let result: EvaluationResult = graded.result;
-    if (result === 'needs_revision' && iteration + 1 >= record.definition.max_iterations) result = 'max_iterations_reached';
+    if (result === 'needs_revision' && iteration + 1 >= record.definition.max_iterations)
+      result = 'max_iterations_reached';
     this.state.graderUsage = addUsage(this.state.graderUsage, graded.usage);
     this.hooks.log.emit({
       type: 'span.outcome_evaluation_end',
@@ -218,21 +219,18 @@ export class OutcomeLoop {
     let settled = false;
     const grading = scope
       .run(() =>
-        gradeOutcome.executeWithOptions(
-          { ...GRADER_ACTIVITY, summary: `grade ${record.id} iteration ${iteration}` },
-          [
-            {
-              sessionId: this.state.sessionId,
-              outcomeId: record.id,
-              iteration,
-              description: record.definition.description,
-              rubricText: record.rubricText,
-              deliverable,
-              workspace: this.state.workspace,
-              model: record.definition.grader_model ?? this.state.agent.model,
-            },
-          ],
-        ),
+        gradeOutcome.executeWithOptions({ ...GRADER_ACTIVITY, summary: `grade ${record.id} iteration ${iteration}` }, [
+          {
+            sessionId: this.state.sessionId,
+            outcomeId: record.id,
+            iteration,
+            description: record.definition.description,
+            rubricText: record.rubricText,
+            deliverable,
+            workspace: this.state.workspace,
+            model: record.definition.grader_model ?? this.state.agent.model,
+          },
+        ]),
       )
       .finally(() => (settled = true));
 
@@ -249,12 +247,27 @@ export class OutcomeLoop {
     try {
       const graded = await grading;
       if (!graded.verdict) {
-        return { result: 'grader_error', explanation: `grader error: ${graded.error ?? 'no verdict'}`, criteria: [], usage: graded.usage };
+        return {
+          result: 'grader_error',
+          explanation: `grader error: ${graded.error ?? 'no verdict'}`,
+          criteria: [],
+          usage: graded.usage,
+        };
       }
-      return { result: graded.verdict.result, explanation: graded.verdict.explanation, criteria: graded.verdict.criteria, usage: graded.usage };
+      return {
+        result: graded.verdict.result,
+        explanation: graded.verdict.explanation,
+        criteria: graded.verdict.criteria,
+        usage: graded.usage,
+      };
     } catch (error) {
       if (isCancellation(error)) {
-        return { result: 'interrupted', explanation: 'interrupted by the user while the grader was working', criteria: [], usage: ZERO_USAGE };
+        return {
+          result: 'interrupted',
+          explanation: 'interrupted by the user while the grader was working',
+          criteria: [],
+          usage: ZERO_USAGE,
+        };
       }
       const cause = error instanceof ActivityFailure ? error.cause : error;
       const message = cause instanceof ApplicationFailure || cause instanceof Error ? cause.message : String(cause);

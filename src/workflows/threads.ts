@@ -54,10 +54,19 @@ export interface ThreadsState {
   records: ThreadRecord[];
 }
 
-export function initialThreadsState(roster: AgentDefinition[], agent: AgentDefinition, thread?: ThreadContext): ThreadsState {
+export function initialThreadsState(
+  roster: AgentDefinition[],
+  agent: AgentDefinition,
+  thread?: ThreadContext,
+): ThreadsState {
   const limits = agent.thread_limits ?? ThreadLimitsSchema.parse({});
   // A thread inherits its lead's depth limit, so the whole tree is bounded by the top-level lead's setting.
-  return { roster, limits: thread ? { ...limits, max_depth: thread.max_depth } : limits, depth: thread?.depth ?? 0, records: [] };
+  return {
+    roster,
+    limits: thread ? { ...limits, max_depth: thread.max_depth } : limits,
+    depth: thread?.depth ?? 0,
+    records: [],
+  };
 }
 
 export class ThreadManager {
@@ -72,13 +81,18 @@ export class ThreadManager {
   }
 
   rosterEntries(): RosterEntry[] {
-    return this.state.roster.map((agent) => ({ name: agent.name, description: agent.description ?? '', model: agent.model }));
+    return this.state.roster.map((agent) => ({
+      name: agent.name,
+      description: agent.description ?? '',
+      model: agent.model,
+    }));
   }
 
   onReport(report: ThreadReport): void {
     const record = this.state.records.find((candidate) => candidate.thread_id === report.thread_id);
     if (!record) return;
-    if (record.report && record.report.completed_turns > report.completed_turns && report.status !== 'terminated') return;
+    if (record.report && record.report.completed_turns > report.completed_turns && report.status !== 'terminated')
+      return;
     record.report = report;
     if (report.status === 'terminated') this.markTerminated(record);
   }
@@ -131,17 +145,26 @@ export class ThreadManager {
   }
 
   usage(): Usage {
-    return this.state.records.reduce((total, record) => addUsage(total, record.report?.usage ?? ZERO_USAGE), ZERO_USAGE);
+    return this.state.records.reduce(
+      (total, record) => addUsage(total, record.report?.usage ?? ZERO_USAGE),
+      ZERO_USAGE,
+    );
   }
 
   private async open(agentName: string, task: string): Promise<{ record: ThreadRecord } | { error: string }> {
     const agent = this.state.roster.find((candidate) => candidate.name === agentName);
-    if (!agent) return { error: `No agent "${agentName}" in the roster (available: ${this.state.roster.map((a) => a.name).join(', ')})` };
+    if (!agent)
+      return {
+        error: `No agent "${agentName}" in the roster (available: ${this.state.roster.map((a) => a.name).join(', ')})`,
+      };
     const { limits, records } = this.state;
-    if (records.length >= limits.max_total) return { error: `Thread limit reached: this session may start at most ${limits.max_total} threads` };
+    if (records.length >= limits.max_total)
+      return { error: `Thread limit reached: this session may start at most ${limits.max_total} threads` };
     const running = records.filter((record) => record.status === 'running').length;
     if (running >= limits.max_concurrent) {
-      return { error: `Concurrency limit reached: at most ${limits.max_concurrent} threads may run at once; wait for one to finish` };
+      return {
+        error: `Concurrency limit reached: at most ${limits.max_concurrent} threads may run at once; wait for one to finish`,
+      };
     }
     const threadId = `sthr_${randomIdBody(Math.random)}`;
     const record: ThreadRecord = {
@@ -178,7 +201,12 @@ export class ThreadManager {
     });
     // A child that fails (e.g. at start-up) never reports; its result tells us instead.
     child.result().catch(() => this.markTerminated(record));
-    this.context.log.emit({ type: 'session.thread_created', session_thread_id: threadId, agent_name: agent.name, workflow_run_id: child.firstExecutionRunId });
+    this.context.log.emit({
+      type: 'session.thread_created',
+      session_thread_id: threadId,
+      agent_name: agent.name,
+      workflow_run_id: child.firstExecutionRunId,
+    });
     this.announce(record, task);
     return { record };
   }
@@ -186,8 +214,10 @@ export class ThreadManager {
   private followUp(threadId: string, agentName: string, task: string): { record: ThreadRecord } | { error: string } {
     const record = this.state.records.find((candidate) => candidate.thread_id === threadId);
     if (!record) return { error: `No thread "${threadId}" in this session` };
-    if (record.agent_name !== agentName) return { error: `Thread ${threadId} belongs to agent "${record.agent_name}", not "${agentName}"` };
-    if (record.status === 'running') return { error: `Thread ${threadId} is still working on an earlier task; wait for its result` };
+    if (record.agent_name !== agentName)
+      return { error: `Thread ${threadId} belongs to agent "${record.agent_name}", not "${agentName}"` };
+    if (record.status === 'running')
+      return { error: `Thread ${threadId} is still working on an earlier task; wait for its result` };
     if (record.status === 'terminated') return { error: `Thread ${threadId} has ended; start a new thread instead` };
     record.status = 'running';
     record.sent++;
@@ -198,8 +228,17 @@ export class ThreadManager {
 
   private announce(record: ThreadRecord, task: string): void {
     const { log } = this.context;
-    log.emit({ type: 'agent.thread_message_sent', to_session_thread_id: record.thread_id, to_agent_name: record.agent_name, content: textBlocks(task) });
-    log.emit({ type: 'session.thread_status_running', session_thread_id: record.thread_id, agent_name: record.agent_name });
+    log.emit({
+      type: 'agent.thread_message_sent',
+      to_session_thread_id: record.thread_id,
+      to_agent_name: record.agent_name,
+      content: textBlocks(task),
+    });
+    log.emit({
+      type: 'session.thread_status_running',
+      session_thread_id: record.thread_id,
+      agent_name: record.agent_name,
+    });
   }
 
   private async awaitTurn(record: ThreadRecord): Promise<ToolOutcome> {
@@ -214,22 +253,40 @@ export class ThreadManager {
     });
     if (record.status === 'terminated' || !report || report.status === 'terminated') {
       this.markTerminated(record);
-      return toolError(`Thread ${record.thread_id} (${record.agent_name}) ended before finishing: ${describeStop(report?.stop_reason ?? null)}.` + lastWords(report));
+      return toolError(
+        `Thread ${record.thread_id} (${record.agent_name}) ended before finishing: ${describeStop(report?.stop_reason ?? null)}.` +
+          lastWords(report),
+      );
     }
     record.status = 'idle';
     const stopReason = report.stop_reason ?? { type: 'end_turn' };
-    log.emit({ type: 'session.thread_status_idle', session_thread_id: record.thread_id, agent_name: record.agent_name, stop_reason: stopReason, stop_details: null });
+    log.emit({
+      type: 'session.thread_status_idle',
+      session_thread_id: record.thread_id,
+      agent_name: record.agent_name,
+      stop_reason: stopReason,
+      stop_details: null,
+    });
     if (stopReason.type !== 'end_turn') {
-      return toolError(`Thread ${record.thread_id} (${record.agent_name}) stopped: ${describeStop(stopReason)}.` + lastWords(report));
+      return toolError(
+        `Thread ${record.thread_id} (${record.agent_name}) stopped: ${describeStop(stopReason)}.` + lastWords(report),
+      );
     }
-    return { is_error: false, content: `[thread ${record.thread_id}, ${record.agent_name}] ${shortThreadResult(report.final_message)}` };
+    return {
+      is_error: false,
+      content: `[thread ${record.thread_id}, ${record.agent_name}] ${shortThreadResult(report.final_message)}`,
+    };
   }
 
   /** Marks a thread ended, announcing it once in the lead's log. */
   private markTerminated(record: ThreadRecord): void {
     if (record.status === 'terminated') return;
     record.status = 'terminated';
-    this.context.log.emit({ type: 'session.thread_status_terminated', session_thread_id: record.thread_id, agent_name: record.agent_name });
+    this.context.log.emit({
+      type: 'session.thread_status_terminated',
+      session_thread_id: record.thread_id,
+      agent_name: record.agent_name,
+    });
   }
 }
 

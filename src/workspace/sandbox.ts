@@ -97,7 +97,10 @@ export async function resolveInWorkspace(
   }
   const exists = (await lstatOrNull(absolute)) !== null;
   if (!exists && !options.forWrite) {
-    throw new WorkspaceError('not_found', `No such file or directory: "${relPath}" (paths are relative to the workspace root).`);
+    throw new WorkspaceError(
+      'not_found',
+      `No such file or directory: "${relPath}" (paths are relative to the workspace root).`,
+    );
   }
   return { root, absolute, relative: toRelative(root, absolute), exists };
 }
@@ -132,13 +135,17 @@ export function normalizeRelativePath(relPath: string): string {
 
 function assertWellFormed(relPath: string): void {
   const invalid = (why: string) => new WorkspaceError('invalid_input', `Invalid path: ${why}`);
-  if (typeof relPath !== 'string' || relPath.length === 0) throw invalid('the path is empty. Use "." for the workspace root.');
+  if (typeof relPath !== 'string' || relPath.length === 0)
+    throw invalid('the path is empty. Use "." for the workspace root.');
   if (relPath.includes('\0')) throw invalid('it contains a NUL byte.');
   if (Buffer.byteLength(relPath) > MAX_PATH_BYTES) throw invalid(`it is longer than ${MAX_PATH_BYTES} bytes.`);
   if (relPath.includes('\\')) {
-    throw invalid(`"${relPath}" contains a backslash. Use forward slashes, relative to the workspace root (e.g. "src/app.ts").`);
+    throw invalid(
+      `"${relPath}" contains a backslash. Use forward slashes, relative to the workspace root (e.g. "src/app.ts").`,
+    );
   }
-  if (/^[A-Za-z]:/.test(relPath)) throw invalid(`"${relPath}" has a drive letter. Use a path relative to the workspace root.`);
+  if (/^[A-Za-z]:/.test(relPath))
+    throw invalid(`"${relPath}" has a drive letter. Use a path relative to the workspace root.`);
   if (path.isAbsolute(relPath)) {
     throw new WorkspaceError(
       'path_outside_workspace',
@@ -213,7 +220,10 @@ export function fsErrorToWorkspaceError(error: unknown, displayPath: string): Wo
     case 'ENOENT':
       return new WorkspaceError('not_found', `No such file or directory: "${displayPath}".`);
     case 'ENOTDIR':
-      return new WorkspaceError('invalid_input', `Invalid path "${displayPath}": a component of it is a file, not a directory.`);
+      return new WorkspaceError(
+        'invalid_input',
+        `Invalid path "${displayPath}": a component of it is a file, not a directory.`,
+      );
     case 'EISDIR':
       return new WorkspaceError('not_a_file', `"${displayPath}" is a directory, not a file.`);
     case 'EEXIST':

@@ -4,13 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { atomicWriteFile, commitTempFile, tempPathFor, writeTempFile } from './atomic-write';
 import { errnoCode, isInside, resolveWorkspaceRoot, toRelative } from './sandbox';
-import {
-  ensureParentDirectory,
-  errorOutcome,
-  planWorkspaceTool,
-  type PlannedWrite,
-  type ToolOutcome,
-} from './tools';
+import { ensureParentDirectory, errorOutcome, planWorkspaceTool, type PlannedWrite, type ToolOutcome } from './tools';
 
 /**
  * Exactly-once tool calls under Temporal activity retries.
@@ -76,7 +70,13 @@ const CALL_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
 
 const toolOutcomeSchema = z.object({ content: z.string(), is_error: z.boolean() });
 const journalEntrySchema = z.discriminatedUnion('state', [
-  z.object({ version: z.literal(1), state: z.literal('done'), callId: z.string(), name: z.string(), outcome: toolOutcomeSchema }),
+  z.object({
+    version: z.literal(1),
+    state: z.literal('done'),
+    callId: z.string(),
+    name: z.string(),
+    outcome: toolOutcomeSchema,
+  }),
   z.object({
     version: z.literal(1),
     state: z.literal('pending'),
@@ -129,7 +129,11 @@ export async function readJournalEntry(journalDir: string, callId: string): Prom
 }
 
 /** Steps 2-5 of the protocol for a planned write. */
-async function applyJournaled(options: ExecuteToolOnceOptions, write: PlannedWrite, outcome: ToolOutcome): Promise<ToolOutcome> {
+async function applyJournaled(
+  options: ExecuteToolOnceOptions,
+  write: PlannedWrite,
+  outcome: ToolOutcome,
+): Promise<ToolOutcome> {
   const temp = tempPathFor(write.absolute, options.callId);
   try {
     await ensureParentDirectory(write);

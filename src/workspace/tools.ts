@@ -85,7 +85,9 @@ const INPUT_SCHEMAS = {
       .describe('Glob relative to the workspace root, e.g. "**/*.ts" (any depth), "*.md" (top level only), "src/**".'),
   }),
   grep: z.object({
-    pattern: z.string().describe('JavaScript regular expression searched for in each line, e.g. "function \\\\w+Handler".'),
+    pattern: z
+      .string()
+      .describe('JavaScript regular expression searched for in each line, e.g. "function \\\\w+Handler".'),
     path: z
       .string()
       .optional()
@@ -301,7 +303,10 @@ async function editFileTool(context: ToolContext, input: ToolInput<'edit_file'>)
     );
   }
   if (input.old_string === input.new_string) {
-    throw new WorkspaceError('invalid_input', 'old_string and new_string are identical, so the edit would change nothing.');
+    throw new WorkspaceError(
+      'invalid_input',
+      'old_string and new_string are identical, so the edit would change nothing.',
+    );
   }
   const target = await resolveInWorkspace(context.workspace, input.path);
   const text = await readTextFile(target, input.path);
@@ -311,7 +316,10 @@ async function editFileTool(context: ToolContext, input: ToolInput<'edit_file'>)
   const content = Buffer.from(edited, 'utf8');
   assertWritableSize(content.length, input.path);
   return {
-    outcome: { content: `Edited ${input.path}: replaced 1 occurrence at line ${lineNumberAt(text, index)}.`, is_error: false },
+    outcome: {
+      content: `Edited ${input.path}: replaced 1 occurrence at line ${lineNumberAt(text, index)}.`,
+      is_error: false,
+    },
     write: { absolute: target.absolute, relative: target.relative, content },
   };
 }
@@ -324,7 +332,11 @@ async function listFilesTool(context: ToolContext, input: ToolInput<'list_files'
   if (!start) return ok(`No files match "${pattern}".`);
   // A plain directory name ("src", ".") lists everything under it, as a model asking that would expect.
   const isMatch = scan.isGlob ? picomatch(pattern, { dot: true }) : () => true;
-  const walk = await walkFrom(start, base, { skipDirs: skippedDirsFor(pattern), includeSymlinks: true, signal: context.signal });
+  const walk = await walkFrom(start, base, {
+    skipDirs: skippedDirsFor(pattern),
+    includeSymlinks: true,
+    signal: context.signal,
+  });
   const matches = walk.files
     .map((file) => file.display)
     .filter((file) => isMatch(file))
@@ -342,10 +354,15 @@ async function grepTool(context: ToolContext, input: ToolInput<'grep'>): Promise
   const regex = compileRegex(input.pattern);
   const spelled = normalizeRelativePath(input.path ?? '.');
   const start = await resolveInWorkspace(context.workspace, input.path ?? '.');
-  const walk = await walkFrom(start, spelled, { skipDirs: SKIPPED_DIR_NAMES, includeSymlinks: false, signal: context.signal });
+  const walk = await walkFrom(start, spelled, {
+    skipDirs: SKIPPED_DIR_NAMES,
+    includeSymlinks: false,
+    signal: context.signal,
+  });
   const search = await searchFiles(walk.files, regex, context.signal);
   const where = input.path ?? 'the workspace';
-  if (search.lines.length === 0) return ok(`No matches for /${input.pattern}/ in ${where}.${search.notice}${walkNotice(walk)}`);
+  if (search.lines.length === 0)
+    return ok(`No matches for /${input.pattern}/ in ${where}.${search.notice}${walkNotice(walk)}`);
   return ok(search.lines.join('\n') + search.notice + walkNotice(walk));
 }
 
@@ -378,14 +395,18 @@ async function readTextFile(target: ResolvedPath, displayPath: string): Promise<
 
 function assertIsFile(stat: Stats, displayPath: string): void {
   if (stat.isDirectory()) {
-    throw new WorkspaceError('not_a_file', `${displayPath} is a directory, not a file. Use list_files to see what it contains.`);
+    throw new WorkspaceError(
+      'not_a_file',
+      `${displayPath} is a directory, not a file. Use list_files to see what it contains.`,
+    );
   }
   // FIFOs, sockets and devices: reading one could block forever or never end.
   if (!stat.isFile()) throw new WorkspaceError('not_a_file', `${displayPath} is not a regular file.`);
 }
 
 async function assertRegularFile(target: ResolvedPath, displayPath: string): Promise<void> {
-  if (target.relative === '.') throw new WorkspaceError('not_a_file', `"${displayPath}" is the workspace root, not a file.`);
+  if (target.relative === '.')
+    throw new WorkspaceError('not_a_file', `"${displayPath}" is the workspace root, not a file.`);
   assertIsFile(await fs.stat(target.absolute), displayPath);
 }
 
@@ -465,7 +486,10 @@ function compileRegex(pattern: string): RegExp {
   try {
     return new RegExp(pattern);
   } catch (error) {
-    throw new WorkspaceError('invalid_input', `${(error as Error).message}. The pattern is a JavaScript regular expression.`);
+    throw new WorkspaceError(
+      'invalid_input',
+      `${(error as Error).message}. The pattern is a JavaScript regular expression.`,
+    );
   }
 }
 
@@ -547,7 +571,9 @@ async function readDirSorted(dir: string): Promise<Dirent[]> {
 }
 
 function walkNotice(walk: WalkResult): string {
-  return walk.stoppedEarly ? `\n[search stopped after visiting ${MAX_WALK_ENTRIES} entries; narrow the pattern or path]` : '';
+  return walk.stoppedEarly
+    ? `\n[search stopped after visiting ${MAX_WALK_ENTRIES} entries; narrow the pattern or path]`
+    : '';
 }
 
 interface SearchResult {

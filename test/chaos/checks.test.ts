@@ -22,8 +22,22 @@ beforeEach(() => {
 });
 
 const at = new Date(0).toISOString();
-const message = (seq: number, id = `sevt_${seq}`): SessionEvent => ({ type: 'user.message', id, seq, processed_at: at, content: [{ type: 'text', text: 'hi' }] });
-const toolUse = (seq: number, toolUseId: string): SessionEvent => ({ type: 'agent.tool_use', id: `sevt_${seq}`, seq, processed_at: at, tool_use_id: toolUseId, name: 'edit_file', input: {} });
+const message = (seq: number, id = `sevt_${seq}`): SessionEvent => ({
+  type: 'user.message',
+  id,
+  seq,
+  processed_at: at,
+  content: [{ type: 'text', text: 'hi' }],
+});
+const toolUse = (seq: number, toolUseId: string): SessionEvent => ({
+  type: 'agent.tool_use',
+  id: `sevt_${seq}`,
+  seq,
+  processed_at: at,
+  tool_use_id: toolUseId,
+  name: 'edit_file',
+  input: {},
+});
 const toolResult = (seq: number, toolUseId: string): SessionEvent => ({
   type: 'agent.tool_result',
   id: `sevt_${seq}`,
@@ -60,7 +74,17 @@ function journal(toolUseId: string, state: 'done' | 'pending' = 'done'): void {
   const dir = path.join(dataDir, 'sessions', safeFileName(SESSION), 'tool-journal');
   fs.mkdirSync(dir, { recursive: true });
   const outcome = { content: 'ok', is_error: false };
-  const entry = state === 'done' ? { version: 1, state, callId: toolUseId, name: 'edit_file', outcome } : { version: 1, state, callId: toolUseId, name: 'edit_file', outcome, write: { target: 'a', temp: 'b', sha256: 'c' } };
+  const entry =
+    state === 'done'
+      ? { version: 1, state, callId: toolUseId, name: 'edit_file', outcome }
+      : {
+          version: 1,
+          state,
+          callId: toolUseId,
+          name: 'edit_file',
+          outcome,
+          write: { target: 'a', temp: 'b', sha256: 'c' },
+        };
   fs.writeFileSync(path.join(dir, `${toolUseId}.json`), JSON.stringify(entry));
 }
 
@@ -81,7 +105,13 @@ describe('event log check', () => {
   });
 
   it('fails an event stored twice under two seqs, and a tool call recorded twice', async () => {
-    await storeSession([message(1), message(2, 'sevt_1'), toolUse(3, 'toolu_a'), toolUse(4, 'toolu_a'), toolResult(5, 'toolu_a')]);
+    await storeSession([
+      message(1),
+      message(2, 'sevt_1'),
+      toolUse(3, 'toolu_a'),
+      toolUse(4, 'toolu_a'),
+      toolResult(5, 'toolu_a'),
+    ]);
 
     const result = await checkEventLogs(store, [SESSION]);
 
@@ -102,7 +132,10 @@ describe('file write check', () => {
 
   it('fails an edit applied twice, a call journaled but not logged, and one left pending', async () => {
     const snapshot = await storeSession([toolUse(1, 'toolu_a'), toolResult(2, 'toolu_a')]);
-    fs.writeFileSync(path.join(snapshot.workspace, JOURNAL_FILE), JOURNAL_CONTENT.replace('[entry 2]\n', '[entry 2]\n[entry 2]\n'));
+    fs.writeFileSync(
+      path.join(snapshot.workspace, JOURNAL_FILE),
+      JOURNAL_CONTENT.replace('[entry 2]\n', '[entry 2]\n[entry 2]\n'),
+    );
     journal('toolu_a', 'pending');
     journal('toolu_ghost');
 
@@ -121,6 +154,8 @@ describe('session check', () => {
 
     expect(checkSessionsFinished([writerRun(snapshot)]).ok).toBe(true);
     expect(checkSessionsFinished([writerRun(null, 'workflow failed')]).detail).toContain('sesn_check: workflow failed');
-    expect(checkSessionsFinished([writerRun({ ...snapshot, final_message: 'gave up' })]).detail).toContain('final message "gave up"');
+    expect(checkSessionsFinished([writerRun({ ...snapshot, final_message: 'gave up' })]).detail).toContain(
+      'final message "gave up"',
+    );
   });
 });

@@ -31,7 +31,11 @@ import { expectExit, runLucid, waitFor } from '../helpers/cli';
 import { tempDir } from '../helpers/temporal';
 
 /** A scripted grader's answer: the scripted model plays the grader when the request offers submit_verdict. */
-function graderSays(result: 'satisfied' | 'needs_revision' | 'failed', explanation: string, criteria: CriterionVerdict[]): Rule {
+function graderSays(
+  result: 'satisfied' | 'needs_revision' | 'failed',
+  explanation: string,
+  criteria: CriterionVerdict[],
+): Rule {
   return {
     match: { tools_include: 'submit_verdict' },
     times: 1,
@@ -41,15 +45,23 @@ function graderSays(result: 'satisfied' | 'needs_revision' | 'failed', explanati
 
 /** The agent's answers: to the outcome brief first, then to the grader's feedback. */
 function agentSays(first: string, afterFeedback?: string): Rule[] {
-  const rules: Rule[] = [{ match: { last_user_text: 'Outcome outc_' }, times: 1, reply: { content: [{ type: 'text', text: first }] } }];
+  const rules: Rule[] = [
+    { match: { last_user_text: 'Outcome outc_' }, times: 1, reply: { content: [{ type: 'text', text: first }] } },
+  ];
   if (afterFeedback) {
-    rules.unshift({ match: { last_user_text: 'Grader feedback' }, times: 1, reply: { content: [{ type: 'text', text: afterFeedback }] } });
+    rules.unshift({
+      match: { last_user_text: 'Grader feedback' },
+      times: 1,
+      reply: { content: [{ type: 'text', text: afterFeedback }] },
+    });
   }
   return rules;
 }
 
 const THREE_LINES = 'The haiku has three lines';
-const threeLines = (met: boolean, explanation: string): CriterionVerdict[] => [{ criterion: THREE_LINES, met, explanation }];
+const threeLines = (met: boolean, explanation: string): CriterionVerdict[] => [
+  { criterion: THREE_LINES, met, explanation },
+];
 
 describe('lucid CLI (subprocess, real server, worker and scripted model)', () => {
   const unique = `${process.pid}-${Date.now().toString(36)}`;
@@ -71,7 +83,11 @@ describe('lucid CLI (subprocess, real server, worker and scripted model)', () =>
     workDir = tempDir('lucid-cli-');
     fs.writeFileSync(path.join(workDir, 'agent.json'), JSON.stringify(agent));
     fs.writeFileSync(path.join(workDir, 'rubric.md'), `- ${THREE_LINES}\n`);
-    env = { TEMPORAL_ADDRESS: harness.temporal.address, LUCID_TASK_QUEUE: harness.taskQueue, LUCID_DATA_DIR: harness.dataDir };
+    env = {
+      TEMPORAL_ADDRESS: harness.temporal.address,
+      LUCID_TASK_QUEUE: harness.taskQueue,
+      LUCID_DATA_DIR: harness.dataDir,
+    };
   });
   afterAll(async () => harness?.close());
 
@@ -85,11 +101,19 @@ describe('lucid CLI (subprocess, real server, worker and scripted model)', () =>
           reply: {
             content: [
               { type: 'text', text: 'Writing it.' },
-              { type: 'tool_use', name: 'write_file', input: { path: 'haiku.md', content: 'old pond\nfrog jumps in\nsplash\n' } },
+              {
+                type: 'tool_use',
+                name: 'write_file',
+                input: { path: 'haiku.md', content: 'old pond\nfrog jumps in\nsplash\n' },
+              },
             ],
           },
         },
-        { match: { last_tool_result: 'Created haiku.md' }, times: 1, reply: { content: [{ type: 'text', text: 'Done: haiku.md holds the haiku.' }] } },
+        {
+          match: { last_tool_result: 'Created haiku.md' },
+          times: 1,
+          reply: { content: [{ type: 'text', text: 'Done: haiku.md holds the haiku.' }] },
+        },
       ],
     };
 
@@ -106,20 +130,30 @@ describe('lucid CLI (subprocess, real server, worker and scripted model)', () =>
       expect(result.stdout).toMatch(/turn 2 · 1 tool call · tokens in [\d,]+ · out [\d,]+ · cached [\d,]+/);
       expect(result.stdout).not.toContain('\r');
       expect(result.stdout).toContain('final message:\n  Done: haiku.md holds the haiku.');
-      expect(fs.readFileSync(path.join(workspaceOf(harness, sessionId), 'haiku.md'), 'utf8')).toBe('old pond\nfrog jumps in\nsplash\n');
+      expect(fs.readFileSync(path.join(workspaceOf(harness, sessionId), 'haiku.md'), 'utf8')).toBe(
+        'old pond\nfrog jumps in\nsplash\n',
+      );
     });
 
     it('`events` prints each event as a line, or as JSON after a sequence number', async () => {
       const snapshot = (await harness.store.readSnapshot(sessionId))!;
-      const [text, json] = await Promise.all([lucid('events', sessionId), lucid('events', sessionId, '--json', '--after', '2')]);
+      const [text, json] = await Promise.all([
+        lucid('events', sessionId),
+        lucid('events', sessionId, '--json', '--after', '2'),
+      ]);
       expectExit(text, 0);
       const lines = text.stdout.trimEnd().split('\n');
       expect(lines).toHaveLength(snapshot.event_count);
       expect(lines[0]).toMatch(/#1 +user +Write a haiku file please/);
       expect(lines[lines.length - 1]).toMatch(/session +terminated/);
       expectExit(json, 0);
-      const events = json.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as SessionEvent);
-      expect(events.map((event) => event.seq)).toEqual(Array.from({ length: snapshot.event_count - 2 }, (_, index) => index + 3));
+      const events = json.stdout
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line) as SessionEvent);
+      expect(events.map((event) => event.seq)).toEqual(
+        Array.from({ length: snapshot.event_count - 2 }, (_, index) => index + 3),
+      );
     });
 
     it('`sessions` lists it through Temporal visibility, filtered by agent and status', async () => {
@@ -129,13 +163,22 @@ describe('lucid CLI (subprocess, real server, worker and scripted model)', () =>
       );
       expectExit(listed, 0);
       expect(listed.stdout).toMatch(/^ID +AGENT +STATUS +STARTED/);
-      expect(listed.stdout).toMatch(new RegExp(`${sessionId} +${agent.name} +terminated +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d`));
+      expect(listed.stdout).toMatch(
+        new RegExp(`${sessionId} +${agent.name} +terminated +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d`),
+      );
     });
   });
 
   describe('a lead delegating to two sub-agents in one turn', () => {
     const sessionId = `cli-lead-${unique}`;
-    const subAgent = (name: string, system: string): AgentDefinition => ({ name, model: 'scripted-sub', system, tools: ['write_file'], max_turns: 3, max_tokens: 256 });
+    const subAgent = (name: string, system: string): AgentDefinition => ({
+      name,
+      model: 'scripted-sub',
+      system,
+      tools: ['write_file'],
+      max_turns: 3,
+      max_tokens: 256,
+    });
     const lead: AgentDefinition = {
       name: `cli-lead-${unique}`,
       model: 'scripted-lead',
@@ -148,10 +191,22 @@ describe('lucid CLI (subprocess, real server, worker and scripted model)', () =>
     };
     /** A sub-agent that writes `<file>` and then reports `summary`. */
     const subAgentRules = (system: string, task: string, file: string, summary: string): Rule[] => [
-      { match: { system, last_user_text: task }, times: 1, reply: { content: [{ type: 'tool_use', name: 'write_file', input: { path: file, content: `${task}\n` } }] } },
-      { match: { system, last_tool_result: `Created ${file}` }, times: 1, reply: { content: [{ type: 'text', text: summary }] } },
+      {
+        match: { system, last_user_text: task },
+        times: 1,
+        reply: { content: [{ type: 'tool_use', name: 'write_file', input: { path: file, content: `${task}\n` } }] },
+      },
+      {
+        match: { system, last_tool_result: `Created ${file}` },
+        times: 1,
+        reply: { content: [{ type: 'text', text: summary }] },
+      },
     ];
-    const delegate = (agent: string, task: string) => ({ type: 'tool_use' as const, name: 'delegate', input: { agent, task } });
+    const delegate = (agent: string, task: string) => ({
+      type: 'tool_use' as const,
+      name: 'delegate',
+      input: { agent, task },
+    });
     let researcherThread: string;
 
     it('`run` shows the thread events and how many threads run, and exits 0', async () => {
@@ -163,9 +218,18 @@ describe('lucid CLI (subprocess, real server, worker and scripted model)', () =>
           {
             match: { system: 'LEAD-SYSTEM' },
             times: 1,
-            reply: { content: [delegate('researcher', 'research alpha\nand cite sources'), delegate('writer', 'write the intro')] },
+            reply: {
+              content: [
+                delegate('researcher', 'research alpha\nand cite sources'),
+                delegate('writer', 'write the intro'),
+              ],
+            },
           },
-          { match: { system: 'LEAD-SYSTEM' }, times: 1, reply: { content: [{ type: 'text', text: 'Report assembled.' }] } },
+          {
+            match: { system: 'LEAD-SYSTEM' },
+            times: 1,
+            reply: { content: [{ type: 'text', text: 'Report assembled.' }] },
+          },
         ],
       });
       const result = await lucid('run', 'lead.json', 'Build the report', '--id', sessionId);
@@ -197,7 +261,9 @@ describe('lucid CLI (subprocess, real server, worker and scripted model)', () =>
       expect(lines[1]).toMatch(new RegExp(`^${sessionId} +${lead.name} +terminated +2 +[1-9][\\d,]* +[1-9]`));
       expect(lines[2]).toMatch(new RegExp(`^├─ ${researcherThread} +researcher +terminated +2 +[1-9][\\d,]* +[1-9]`));
       expect(lines[3]).toMatch(/^└─ sthr_\w+ +writer +terminated +2 +[1-9][\d,]* +[1-9]/);
-      expect(lines[4]).toMatch(/^2 threads: 0 running, 0 idle, 2 terminated · 6 turns · tokens in [\d,]+ · out [\d,]+ · cached [\d,]+$/);
+      expect(lines[4]).toMatch(
+        /^2 threads: 0 running, 0 idle, 2 terminated · 6 turns · tokens in [\d,]+ · out [\d,]+ · cached [\d,]+$/,
+      );
       expectExit(json, 0);
       const tree = JSON.parse(json.stdout);
       expect(tree).toMatchObject({ session_id: sessionId, thread_id: null, status: 'terminated' });
@@ -209,7 +275,7 @@ describe('lucid CLI (subprocess, real server, worker and scripted model)', () =>
       expect(follow.stdout.split('\n').slice(1).join('\n')).toBe(text.stdout);
     });
 
-    it('`events --thread` prints the thread\'s own log, and exits 4 for a thread the session does not have', async () => {
+    it("`events --thread` prints the thread's own log, and exits 4 for a thread the session does not have", async () => {
       const [own, missing] = await Promise.all([
         lucid('events', sessionId, '--thread', researcherThread),
         lucid('events', sessionId, '--thread', 'sthr_nosuchthread'),
@@ -227,8 +293,16 @@ describe('lucid CLI (subprocess, real server, worker and scripted model)', () =>
   it('`send` wakes a kept-alive session and `status` shows its answer', async () => {
     harness.model.setScenario({
       rules: [
-        { match: { last_user_text: 'Remember the number 42' }, times: 1, reply: { content: [{ type: 'text', text: 'Noted: 42.' }] } },
-        { match: { last_user_text: 'What was the number' }, times: 1, reply: { content: [{ type: 'text', text: 'The number was 42.' }] } },
+        {
+          match: { last_user_text: 'Remember the number 42' },
+          times: 1,
+          reply: { content: [{ type: 'text', text: 'Noted: 42.' }] },
+        },
+        {
+          match: { last_user_text: 'What was the number' },
+          times: 1,
+          reply: { content: [{ type: 'text', text: 'The number was 42.' }] },
+        },
       ],
     });
     const sessionId = `cli-keep-alive-${unique}`;
@@ -252,9 +326,17 @@ describe('lucid CLI (subprocess, real server, worker and scripted model)', () =>
       expect(text.stdout).toMatch(/workflow +RUNNING/);
       expect(text.stdout).toContain('final message:\n  The number was 42.');
       expectExit(json, 0);
-      expect(JSON.parse(json.stdout)).toMatchObject({ session_id: sessionId, status: 'idle', turns: 2, final_message: 'The number was 42.' });
+      expect(JSON.parse(json.stdout)).toMatchObject({
+        session_id: sessionId,
+        status: 'idle',
+        turns: 2,
+        final_message: 'The number was 42.',
+      });
     } finally {
-      await harness.temporal.client.workflow.getHandle(sessionId).terminate('test over').catch(() => {});
+      await harness.temporal.client.workflow
+        .getHandle(sessionId)
+        .terminate('test over')
+        .catch(() => {});
     }
   });
 
@@ -311,26 +393,46 @@ describe('lucid CLI (subprocess, real server, worker and scripted model)', () =>
       expect(out.indexOf('✗ The haiku')).toBeLessThan(out.indexOf(': satisfied —'));
       // The final snapshot: the outcome and the grader's tokens, apart from the agent's.
       expect(out).toMatch(/\ngrader +in [\d,]+ \(cached [\d,]+, cache writes [\d,]+\) · out [1-9]/);
-      expect(out).toMatch(/outcomes:\n {2}outc_\w+ {2}satisfied · evaluation 2 of 3 · Write a haiku\n +Three lines now\./);
+      expect(out).toMatch(
+        /outcomes:\n {2}outc_\w+ {2}satisfied · evaluation 2 of 3 · Write a haiku\n +Three lines now\./,
+      );
     });
 
     it('`status` shows the outcome evaluations and the grader tokens apart from the agent tokens', async () => {
       const result = await lucid('status', sessionId);
       expectExit(result, 0);
       const snapshot = (await harness.store.readSnapshot(sessionId))!;
-      const agentIn = snapshot.usage.input_tokens + snapshot.usage.cache_read_input_tokens + snapshot.usage.cache_creation_input_tokens;
+      const agentIn =
+        snapshot.usage.input_tokens +
+        snapshot.usage.cache_read_input_tokens +
+        snapshot.usage.cache_creation_input_tokens;
       expect(result.stdout).toContain(`tokens     in ${agentIn.toLocaleString('en-US')} `);
       expect(result.stdout).toContain(`grader     in `);
       expect(result.stdout).toContain(`· out ${snapshot.grader_usage.output_tokens.toLocaleString('en-US')}\n`);
-      expect(result.stdout).toContain(`${snapshot.outcome_evaluations[0].outcome_id}  satisfied · evaluation 2 of 3 · Write a haiku`);
+      expect(result.stdout).toContain(
+        `${snapshot.outcome_evaluations[0].outcome_id}  satisfied · evaluation 2 of 3 · Write a haiku`,
+      );
     });
   });
 
   it('`run --rubric` exits 1 when the grader finds the outcome failed', async () => {
     harness.model.setScenario({
-      rules: [graderSays('failed', 'There is no haiku to grade.', threeLines(false, 'no haiku')), ...agentSays('I would rather not.')],
+      rules: [
+        graderSays('failed', 'There is no haiku to grade.', threeLines(false, 'no haiku')),
+        ...agentSays('I would rather not.'),
+      ],
     });
-    const result = await lucid('run', 'agent.json', 'Write a haiku', '--rubric', 'rubric.md', '--max-iterations', '2', '--outcome', 'A haiku');
+    const result = await lucid(
+      'run',
+      'agent.json',
+      'Write a haiku',
+      '--rubric',
+      'rubric.md',
+      '--max-iterations',
+      '2',
+      '--outcome',
+      'A haiku',
+    );
     expectExit(result, 1);
     expect(result.stdout).toMatch(/outcome outc_\w+ defined: A haiku \(max 2 evaluations\)/);
     expect(result.stdout).toMatch(/evaluation 1 of 2: failed — There is no haiku to grade\./);
@@ -348,16 +450,29 @@ describe('lucid CLI (subprocess, real server, worker and scripted model)', () =>
     const sessionId = `cli-outcome-signal-${unique}`;
     try {
       expectExit(await lucid('run', 'agent.json', 'Say hello', '--keep-alive', '60', '--id', sessionId), 0);
-      const sent = await lucid('outcome', sessionId, '--rubric', 'rubric.md', '--description', 'A haiku', '--hide-rubric');
+      const sent = await lucid(
+        'outcome',
+        sessionId,
+        '--rubric',
+        'rubric.md',
+        '--description',
+        'A haiku',
+        '--hide-rubric',
+      );
       expectExit(sent, 0);
       expect(sent.stdout).toContain(`outcome sent to ${sessionId}`);
       const snapshot = await waitFor(
         () => harness.lucid.snapshot(sessionId),
         (current) => current?.outcome_evaluations[0]?.result === 'satisfied',
       );
-      expect(snapshot?.outcome_evaluations).toEqual([expect.objectContaining({ description: 'A haiku', result: 'satisfied' })]);
+      expect(snapshot?.outcome_evaluations).toEqual([
+        expect.objectContaining({ description: 'A haiku', result: 'satisfied' }),
+      ]);
     } finally {
-      await harness.temporal.client.workflow.getHandle(sessionId).terminate('test over').catch(() => {});
+      await harness.temporal.client.workflow
+        .getHandle(sessionId)
+        .terminate('test over')
+        .catch(() => {});
     }
   });
 
@@ -390,7 +505,10 @@ describe('lucid CLI (subprocess, real server, worker and scripted model)', () =>
     try {
       for (const [args, message] of cases) {
         let stderr = '';
-        const code = await runCli(args, { stdout: { write: () => true }, stderr: { write: (text: string) => (stderr += text) } });
+        const code = await runCli(args, {
+          stdout: { write: () => true },
+          stderr: { write: (text: string) => (stderr += text) },
+        });
         expect({ args, code, stderr }).toEqual({ args, code: 2, stderr: expect.stringContaining(message) });
       }
     } finally {
@@ -424,7 +542,10 @@ describe('lucid CLI (subprocess, real server, worker and scripted model)', () =>
     expect(badStatus.stderr).toContain('--status must be one of running, idle, terminated');
     // Checked before connecting, so in this process: as real as a subprocess, and much faster.
     let stderr = '';
-    const badThread = await runCli(['events', 'sesn_whatever', '--thread', 'researcher'], { stdout: { write: () => true }, stderr: { write: (text: string) => (stderr += text) } });
+    const badThread = await runCli(['events', 'sesn_whatever', '--thread', 'researcher'], {
+      stdout: { write: () => true },
+      stderr: { write: (text: string) => (stderr += text) },
+    });
     expect(badThread).toBe(2);
     expect(stderr).toContain('--thread must be a thread id (sthr_…, see: lucid threads <id>), got "researcher"');
   });
@@ -440,7 +561,11 @@ describe('lucid CLI (subprocess, real server, worker and scripted model)', () =>
 
   it('exits 4 for an unknown session id', async () => {
     const missingId = `sesn_missing_${unique}`;
-    const results = await Promise.all([lucid('status', missingId), lucid('events', missingId), lucid('send', missingId, 'hello?')]);
+    const results = await Promise.all([
+      lucid('status', missingId),
+      lucid('events', missingId),
+      lucid('send', missingId, 'hello?'),
+    ]);
     for (const result of results) {
       expectExit(result, 4);
       expect(result.stderr).toContain(`no session with id "${missingId}"`);
@@ -451,8 +576,14 @@ describe('lucid CLI (subprocess, real server, worker and scripted model)', () =>
 describe('render-event', () => {
   const at = '2025-03-04T05:06:07.000Z';
   let seq = 0;
-  const event = (body: SessionEventBody): SessionEvent => ({ id: `sevt_x_${++seq}`, seq, processed_at: at, ...body }) as SessionEvent;
-  const usage = { input_tokens: 100, output_tokens: 20, cache_read_input_tokens: 1_000, cache_creation_input_tokens: 50 };
+  const event = (body: SessionEventBody): SessionEvent =>
+    ({ id: `sevt_x_${++seq}`, seq, processed_at: at, ...body }) as SessionEvent;
+  const usage = {
+    input_tokens: 100,
+    output_tokens: 20,
+    cache_read_input_tokens: 1_000,
+    cache_creation_input_tokens: 50,
+  };
   const render = (body: SessionEventBody, toolName?: string) =>
     renderEvent({ ...event(body), seq: 7 }, { timeZone: 'UTC', toolName: () => toolName });
 
@@ -463,21 +594,37 @@ describe('render-event', () => {
     expect(render({ type: 'agent.tool_use', tool_use_id: 't1', name: 'read_file', input: { path: 'a.md' } })).toBe(
       '05:06:07  #7   tool     read_file path="a.md"',
     );
-    expect(render({ type: 'agent.tool_result', tool_use_id: 't1', content: [{ type: 'text', text: 'no such file' }], is_error: true }, 'read_file')).toBe(
-      '05:06:07  #7   result   ✗ read_file: no such file',
-    );
-    expect(render({ type: 'span.model_request_end', model_request_start_id: 's', is_error: false, model_usage: usage })).toBe(
-      '05:06:07  #7   model    answered (in 1,150 · out 20 · cached 1,000)',
-    );
-    expect(render({ type: 'session.status_idle', stop_reason: { type: 'max_turns_reached' }, stop_details: null })).toBe(
-      '05:06:07  #7   session  idle (max_turns_reached)',
-    );
     expect(
-      render({ type: 'session.error', error: { type: 'model_overloaded_error', message: 'busy', retry_status: { type: 'retrying' } } }),
+      render(
+        {
+          type: 'agent.tool_result',
+          tool_use_id: 't1',
+          content: [{ type: 'text', text: 'no such file' }],
+          is_error: true,
+        },
+        'read_file',
+      ),
+    ).toBe('05:06:07  #7   result   ✗ read_file: no such file');
+    expect(
+      render({ type: 'span.model_request_end', model_request_start_id: 's', is_error: false, model_usage: usage }),
+    ).toBe('05:06:07  #7   model    answered (in 1,150 · out 20 · cached 1,000)');
+    expect(
+      render({ type: 'session.status_idle', stop_reason: { type: 'max_turns_reached' }, stop_details: null }),
+    ).toBe('05:06:07  #7   session  idle (max_turns_reached)');
+    expect(
+      render({
+        type: 'session.error',
+        error: { type: 'model_overloaded_error', message: 'busy', retry_status: { type: 'retrying' } },
+      }),
     ).toBe('05:06:07  #7   error    model_overloaded_error (retrying): busy');
-    expect(render({ type: 'agent.tool_result', tool_use_id: 't9', content: [{ type: 'text', text: 'ok' }], is_error: false })).toBe(
-      '05:06:07  #7   result   ✓ tool: ok',
-    );
+    expect(
+      render({
+        type: 'agent.tool_result',
+        tool_use_id: 't9',
+        content: [{ type: 'text', text: 'ok' }],
+        is_error: false,
+      }),
+    ).toBe('05:06:07  #7   result   ✓ tool: ok');
   });
 
   it('keeps long text and tool inputs short', () => {
@@ -507,7 +654,12 @@ describe('render-event', () => {
     tracker.observe(event({ type: 'session.status_idle', stop_reason: { type: 'end_turn' }, stop_details: null }));
     expect(tracker.ending(null)).toEqual({ ok: true });
     tracker.observe(event({ type: 'session.status_running' }));
-    tracker.observe(event({ type: 'session.error', error: { type: 'unknown_error', message: 'bad key', retry_status: { type: 'terminal' } } }));
+    tracker.observe(
+      event({
+        type: 'session.error',
+        error: { type: 'unknown_error', message: 'bad key', retry_status: { type: 'terminal' } },
+      }),
+    );
     expect(tracker.ending(null)).toEqual({ ok: false, reason: 'session error: bad key' });
   });
 
@@ -545,8 +697,16 @@ describe('render outcomes', () => {
     max_iterations: 3,
     rubric_hidden: false,
   };
-  const start = (iteration: number): SessionEventBody => ({ type: 'span.outcome_evaluation_start', outcome_id: 'outc_1', iteration });
-  const ongoing = (iteration: number): SessionEventBody => ({ type: 'span.outcome_evaluation_ongoing', outcome_id: 'outc_1', iteration });
+  const start = (iteration: number): SessionEventBody => ({
+    type: 'span.outcome_evaluation_start',
+    outcome_id: 'outc_1',
+    iteration,
+  });
+  const ongoing = (iteration: number): SessionEventBody => ({
+    type: 'span.outcome_evaluation_ongoing',
+    outcome_id: 'outc_1',
+    iteration,
+  });
   const end = (iteration: number, result: 'needs_revision' | 'satisfied'): SessionEventBody => ({
     type: 'span.outcome_evaluation_end',
     outcome_evaluation_start_id: 'sevt_start',
@@ -556,7 +716,11 @@ describe('render outcomes', () => {
     explanation: result === 'satisfied' ? 'All met.' : 'List three risks.',
     criteria: [
       { criterion: 'Has a title', met: true, explanation: 'has "# Risks"' },
-      { criterion: 'Lists three risks', met: result === 'satisfied', explanation: result === 'satisfied' ? 'three' : 'only one' },
+      {
+        criterion: 'Lists three risks',
+        met: result === 'satisfied',
+        explanation: result === 'satisfied' ? 'three' : 'only one',
+      },
     ],
     max_iterations: 3,
     usage,
@@ -564,13 +728,22 @@ describe('render outcomes', () => {
   let seq = 0;
   /** Events one second apart, from 05:06:00 UTC. */
   const event = (body: SessionEventBody, second = 0): SessionEvent =>
-    ({ id: `sevt_o_${++seq}`, seq: 7, processed_at: `2025-03-04T05:06:${String(second).padStart(2, '0')}.000Z`, ...body }) as SessionEvent;
+    ({
+      id: `sevt_o_${++seq}`,
+      seq: 7,
+      processed_at: `2025-03-04T05:06:${String(second).padStart(2, '0')}.000Z`,
+      ...body,
+    }) as SessionEvent;
   const lines = (body: SessionEventBody, maxIterations?: number) =>
     renderEventLines(event(body), { timeZone: 'UTC', outcomeMaxIterations: () => maxIterations });
 
   it('renders the definition, the start, the heartbeat and the end of an evaluation', () => {
-    expect(lines(define)).toEqual(['05:06:00  #7   outcome  outcome outc_1 defined: Write report.md ↵ about risks (max 3 evaluations)']);
-    expect(lines({ ...define, max_iterations: 1, rubric_hidden: true })[0]).toMatch(/\(max 1 evaluation, rubric hidden from the agent\)$/);
+    expect(lines(define)).toEqual([
+      '05:06:00  #7   outcome  outcome outc_1 defined: Write report.md ↵ about risks (max 3 evaluations)',
+    ]);
+    expect(lines({ ...define, max_iterations: 1, rubric_hidden: true })[0]).toMatch(
+      /\(max 1 evaluation, rubric hidden from the agent\)$/,
+    );
     expect(lines(start(1), 3)).toEqual(['05:06:00  #7   grader   grading outc_1 — evaluation 2 of 3']);
     expect(lines(start(1))).toEqual(['05:06:00  #7   grader   grading outc_1 — evaluation 2']); // definition not seen
     expect(lines(ongoing(0), 3)).toEqual(['05:06:00  #7   grader   still grading outc_1 — evaluation 1 of 3']);
@@ -582,23 +755,31 @@ describe('render outcomes', () => {
   });
 
   it('shows where the outcome stands in the progress line', () => {
-    const progressAfter = (...events: SessionEvent[]) => renderProgress(events.reduce(advanceProgress, INITIAL_PROGRESS));
+    const progressAfter = (...events: SessionEvent[]) =>
+      renderProgress(events.reduce(advanceProgress, INITIAL_PROGRESS));
     const defined = event(define, 0);
-    expect(progressAfter(defined)).toBe('turn 0 · 0 tool calls · outcome: evaluation 1 of 3 · agent working · tokens in 0 · out 0 · cached 0');
+    expect(progressAfter(defined)).toBe(
+      'turn 0 · 0 tool calls · outcome: evaluation 1 of 3 · agent working · tokens in 0 · out 0 · cached 0',
+    );
     expect(progressAfter(defined, event(start(0), 10))).toContain('· outcome: evaluation 1 of 3 · grading · tokens');
-    expect(progressAfter(defined, event(start(0), 10), event(ongoing(0), 25))).toContain('· outcome: evaluation 1 of 3 · grading 15s ·');
+    expect(progressAfter(defined, event(start(0), 10), event(ongoing(0), 25))).toContain(
+      '· outcome: evaluation 1 of 3 · grading 15s ·',
+    );
     expect(progressAfter(defined, event(start(0), 10), event(end(0, 'needs_revision'), 30))).toContain(
       '· outcome: evaluation 1 of 3 · needs_revision, agent revising ·',
     );
-    expect(progressAfter(defined, event(end(0, 'needs_revision')), event(start(1)), event(end(1, 'satisfied')))).toContain(
-      '· outcome: evaluation 2 of 3 · satisfied ·',
-    );
+    expect(
+      progressAfter(defined, event(end(0, 'needs_revision')), event(start(1)), event(end(1, 'satisfied'))),
+    ).toContain('· outcome: evaluation 2 of 3 · satisfied ·');
   });
 
   it('keeps grader heartbeats in the progress line on a terminal, and prints them as lines in a pipe', () => {
     const printed = (isTTY: boolean) => {
       let output = '';
-      const printer = new EventPrinter({ write: (text: string) => (output += text), isTTY, columns: 200 }, { showProgress: true });
+      const printer = new EventPrinter(
+        { write: (text: string) => (output += text), isTTY, columns: 200 },
+        { showProgress: true },
+      );
       for (const body of [define, start(0)]) printer.print(event(body, 0));
       const before = output.length;
       printer.print(event(ongoing(0), 5));
@@ -641,17 +822,28 @@ describe('render outcomes', () => {
   it('exits 0 only when every outcome ended satisfied', () => {
     expect(outcomesEnding(snapshotWith([]))).toEqual({ ok: true });
     expect(outcomesEnding(snapshotWith([evaluation('satisfied', 'ok')]))).toEqual({ ok: true });
-    expect(outcomesEnding(snapshotWith([evaluation('satisfied', 'ok'), evaluation('max_iterations_reached', 'Still one risk.')]))).toEqual({
+    expect(
+      outcomesEnding(
+        snapshotWith([evaluation('satisfied', 'ok'), evaluation('max_iterations_reached', 'Still one risk.')]),
+      ),
+    ).toEqual({
       ok: false,
       reason: 'outcome outc_1 ended max_iterations_reached: Still one risk.',
     });
-    expect(outcomesEnding(snapshotWith([evaluation('running', null)]))).toEqual({ ok: false, reason: 'outcome outc_1 did not finish (running)' });
+    expect(outcomesEnding(snapshotWith([evaluation('running', null)]))).toEqual({
+      ok: false,
+      reason: 'outcome outc_1 did not finish (running)',
+    });
   });
 
   it('renders the outcomes and the grader tokens of a snapshot', () => {
     const text = renderSnapshot(snapshotWith([evaluation('grader_error', 'grader error: no verdict')]));
-    expect(text).toContain('tokens     in 100 (cached 0, cache writes 0) · out 20\ngrader     in 2,000 (cached 0, cache writes 0) · out 90');
-    expect(text).toContain('outcomes:\n  outc_1  grader_error · evaluation 2 of 3 · Write report.md\n          grader error: no verdict\nfinal message:');
+    expect(text).toContain(
+      'tokens     in 100 (cached 0, cache writes 0) · out 20\ngrader     in 2,000 (cached 0, cache writes 0) · out 90',
+    );
+    expect(text).toContain(
+      'outcomes:\n  outc_1  grader_error · evaluation 2 of 3 · Write report.md\n          grader error: no verdict\nfinal message:',
+    );
     expect(renderSnapshot(snapshotWith([]))).not.toMatch(/grader|outcomes:/);
   });
 });
@@ -662,8 +854,17 @@ describe('render threads', () => {
     ({ id: `sevt_t_${++seq}`, seq: 9, processed_at: '2025-03-04T05:06:07.000Z', ...body }) as SessionEvent;
   const line = (body: SessionEventBody) => renderEvent(event(body), { timeZone: 'UTC', maxTextLength: 40 });
   const text = (value: string) => [{ type: 'text' as const, text: value }];
-  const created = (thread: string, agent: string): SessionEventBody => ({ type: 'session.thread_created', session_thread_id: thread, agent_name: agent, workflow_run_id: null });
-  const running = (thread: string, agent: string): SessionEventBody => ({ type: 'session.thread_status_running', session_thread_id: thread, agent_name: agent });
+  const created = (thread: string, agent: string): SessionEventBody => ({
+    type: 'session.thread_created',
+    session_thread_id: thread,
+    agent_name: agent,
+    workflow_run_id: null,
+  });
+  const running = (thread: string, agent: string): SessionEventBody => ({
+    type: 'session.thread_status_running',
+    session_thread_id: thread,
+    agent_name: agent,
+  });
   const idle = (thread: string, agent: string): SessionEventBody => ({
     type: 'session.thread_status_idle',
     session_thread_id: thread,
@@ -671,34 +872,65 @@ describe('render threads', () => {
     stop_reason: { type: 'end_turn' },
     stop_details: null,
   });
-  const terminated = (thread: string, agent: string): SessionEventBody => ({ type: 'session.thread_status_terminated', session_thread_id: thread, agent_name: agent });
+  const terminated = (thread: string, agent: string): SessionEventBody => ({
+    type: 'session.thread_status_terminated',
+    session_thread_id: thread,
+    agent_name: agent,
+  });
 
   it('renders each thread event as one line', () => {
     expect(line(created('sthr_a', 'researcher'))).toBe('05:06:07  #9   thread   thread sthr_a (researcher) created');
     expect(line(running('sthr_a', 'researcher'))).toBe('05:06:07  #9   thread   thread sthr_a (researcher) running');
-    expect(line(idle('sthr_a', 'researcher'))).toBe('05:06:07  #9   thread   thread sthr_a (researcher) idle (end_turn)');
-    expect(line(terminated('sthr_a', 'researcher'))).toBe('05:06:07  #9   thread   thread sthr_a (researcher) terminated');
+    expect(line(idle('sthr_a', 'researcher'))).toBe(
+      '05:06:07  #9   thread   thread sthr_a (researcher) idle (end_turn)',
+    );
+    expect(line(terminated('sthr_a', 'researcher'))).toBe(
+      '05:06:07  #9   thread   thread sthr_a (researcher) terminated',
+    );
     // The task's first line only, cut to the text length; the result on one line, cut likewise.
-    expect(line({ type: 'agent.thread_message_sent', to_session_thread_id: 'sthr_a', to_agent_name: 'researcher', content: text('Find the facts\nin detail') })).toBe(
-      '05:06:07  #9   thread   → sthr_a researcher: Find the facts …',
-    );
-    expect(line({ type: 'agent.thread_message_sent', to_session_thread_id: 'sthr_a', to_agent_name: 'researcher', content: text('x'.repeat(100)) })).toBe(
-      `05:06:07  #9   thread   → sthr_a researcher: ${'x'.repeat(39)}…`,
-    );
     expect(
-      line({ type: 'agent.thread_message_received', from_session_thread_id: 'sthr_a', from_agent_name: 'researcher', content: text('Done.\nSee facts.md') }),
+      line({
+        type: 'agent.thread_message_sent',
+        to_session_thread_id: 'sthr_a',
+        to_agent_name: 'researcher',
+        content: text('Find the facts\nin detail'),
+      }),
+    ).toBe('05:06:07  #9   thread   → sthr_a researcher: Find the facts …');
+    expect(
+      line({
+        type: 'agent.thread_message_sent',
+        to_session_thread_id: 'sthr_a',
+        to_agent_name: 'researcher',
+        content: text('x'.repeat(100)),
+      }),
+    ).toBe(`05:06:07  #9   thread   → sthr_a researcher: ${'x'.repeat(39)}…`);
+    expect(
+      line({
+        type: 'agent.thread_message_received',
+        from_session_thread_id: 'sthr_a',
+        from_agent_name: 'researcher',
+        content: text('Done.\nSee facts.md'),
+      }),
     ).toBe('05:06:07  #9   thread   ← sthr_a researcher: Done. ↵ See facts.md');
   });
 
   it('counts running threads in the progress line, and prints it in a pipe when a thread finishes', () => {
     let output = '';
-    const printer = new EventPrinter({ write: (chunk: string) => (output += chunk), isTTY: false }, { showProgress: true });
+    const printer = new EventPrinter(
+      { write: (chunk: string) => (output += chunk), isTTY: false },
+      { showProgress: true },
+    );
     const progressLines = () => output.split('\n').filter((row) => row.startsWith('  turn'));
-    for (const body of [created('sthr_a', 'r'), running('sthr_a', 'r'), created('sthr_b', 'w'), running('sthr_b', 'w')]) printer.print(event(body));
+    for (const body of [created('sthr_a', 'r'), running('sthr_a', 'r'), created('sthr_b', 'w'), running('sthr_b', 'w')])
+      printer.print(event(body));
     expect(progressLines()).toEqual([]); // starting threads prints no progress of its own
-    expect(renderProgress(printer.currentProgress)).toBe('turn 0 · 0 tool calls · threads: 2 running / 2 · tokens in 0 · out 0 · cached 0');
+    expect(renderProgress(printer.currentProgress)).toBe(
+      'turn 0 · 0 tool calls · threads: 2 running / 2 · tokens in 0 · out 0 · cached 0',
+    );
     printer.print(event(idle('sthr_a', 'r')));
-    expect(progressLines()).toEqual(['  turn 0 · 0 tool calls · threads: 1 running / 2 · tokens in 0 · out 0 · cached 0']);
+    expect(progressLines()).toEqual([
+      '  turn 0 · 0 tool calls · threads: 1 running / 2 · tokens in 0 · out 0 · cached 0',
+    ]);
     printer.print(event(terminated('sthr_a', 'r'))); // an idle thread closing changes nothing running
     expect(progressLines()).toHaveLength(1);
     printer.print(event(terminated('sthr_b', 'w'))); // ended during its task
@@ -711,7 +943,14 @@ describe('render threads', () => {
     cache_read_input_tokens: cached,
     cache_creation_input_tokens: 0,
   });
-  const summary = (parent: string, thread: string, agent: string, status: ThreadSummary['status'], turns: number, used: Usage): ThreadSummary => ({
+  const summary = (
+    parent: string,
+    thread: string,
+    agent: string,
+    status: ThreadSummary['status'],
+    turns: number,
+    used: Usage,
+  ): ThreadSummary => ({
     thread_id: thread,
     session_id: `${parent}/${thread}`,
     agent_name: agent,
@@ -719,7 +958,14 @@ describe('render threads', () => {
     turns,
     usage: used,
   });
-  const snapshot = (sessionId: string, agent: string, status: SessionSnapshot['status'], turns: number, used: Usage, threads: ThreadSummary[] = []): SessionSnapshot => ({
+  const snapshot = (
+    sessionId: string,
+    agent: string,
+    status: SessionSnapshot['status'],
+    turns: number,
+    used: Usage,
+    threads: ThreadSummary[] = [],
+  ): SessionSnapshot => ({
     session_id: sessionId,
     agent,
     status,
@@ -736,23 +982,46 @@ describe('render threads', () => {
     updated_at: '2025-03-04T05:06:07.000Z',
   });
 
-  it('builds the tree from snapshots, nested threads included, with each session\'s own tokens', async () => {
+  it("builds the tree from snapshots, nested threads included, with each session's own tokens", async () => {
     // Totals include the threads': lead 100/10 of its own, researcher 50/5 of its own plus its checker's 20/2.
     const lead = snapshot('sesn_1', 'lead', 'running', 2, usage(100 + 70 + 30, 10 + 7 + 3), [
       summary('sesn_1', 'sthr_r', 'researcher', 'running', 1, usage(60, 6)), // stale: the thread's own snapshot is fresher
       summary('sesn_1', 'sthr_w', 'writer', 'running', 0, usage(30, 3)),
     ]);
-    const researcher = snapshot('sesn_1/sthr_r', 'researcher', 'running', 3, usage(70, 7, 40), [summary('sesn_1/sthr_r', 'sthr_c', 'checker', 'idle', 1, usage(20, 2))]);
+    const researcher = snapshot('sesn_1/sthr_r', 'researcher', 'running', 3, usage(70, 7, 40), [
+      summary('sesn_1/sthr_r', 'sthr_c', 'checker', 'idle', 1, usage(20, 2)),
+    ]);
     const checker = snapshot('sesn_1/sthr_r/sthr_c', 'checker', 'idle', 1, usage(20, 2));
     const stored = new Map([researcher, checker].map((value) => [value.session_id, value]));
     const read = jest.fn(async (sessionId: string) => stored.get(sessionId) ?? null);
 
     const tree = await buildThreadTree(lead, read);
-    expect(read.mock.calls.map(([id]) => id).sort()).toEqual(['sesn_1/sthr_r', 'sesn_1/sthr_r/sthr_c', 'sesn_1/sthr_w']);
+    expect(read.mock.calls.map(([id]) => id).sort()).toEqual([
+      'sesn_1/sthr_r',
+      'sesn_1/sthr_r/sthr_c',
+      'sesn_1/sthr_w',
+    ]);
     expect(tree.usage).toEqual(usage(110, 11)); // 200 − 60 − 30: the lead's own, by its own summaries
-    expect(tree.threads[0]).toMatchObject({ thread_id: 'sthr_r', status: 'running', turns: 3, usage: usage(50, 5, 40), source: 'snapshot' });
-    expect(tree.threads[0].threads[0]).toMatchObject({ thread_id: 'sthr_c', agent_name: 'checker', status: 'idle', usage: usage(20, 2) });
-    expect(tree.threads[1]).toMatchObject({ thread_id: 'sthr_w', agent_name: 'writer', turns: 0, usage: usage(30, 3), source: 'lead' }); // no snapshot yet
+    expect(tree.threads[0]).toMatchObject({
+      thread_id: 'sthr_r',
+      status: 'running',
+      turns: 3,
+      usage: usage(50, 5, 40),
+      source: 'snapshot',
+    });
+    expect(tree.threads[0].threads[0]).toMatchObject({
+      thread_id: 'sthr_c',
+      agent_name: 'checker',
+      status: 'idle',
+      usage: usage(20, 2),
+    });
+    expect(tree.threads[1]).toMatchObject({
+      thread_id: 'sthr_w',
+      agent_name: 'writer',
+      turns: 0,
+      usage: usage(30, 3),
+      source: 'lead',
+    }); // no snapshot yet
 
     expect(renderThreadTree(tree)).toEqual([
       'SESSION / THREAD  AGENT       STATUS   TURNS  TOKENS IN  OUT  CACHED',
@@ -762,7 +1031,9 @@ describe('render threads', () => {
       '└─ sthr_w         writer      running      0         30    3       0',
       '3 threads: 2 running, 1 idle, 0 terminated · 6 turns · tokens in 250 · out 21 · cached 40',
     ]);
-    expect(renderThreadTree(await buildThreadTree(checker, read)).slice(-1)).toEqual(['no threads · 1 turn · tokens in 20 · out 2 · cached 0']);
+    expect(renderThreadTree(await buildThreadTree(checker, read)).slice(-1)).toEqual([
+      'no threads · 1 turn · tokens in 20 · out 2 · cached 0',
+    ]);
   });
 
   it('redraws a followed view in place on a terminal, and prints only changes in a pipe', () => {

@@ -20,18 +20,42 @@ import { tempDir } from '../helpers/temporal';
 
 const lessonsReply = (text: string): Rule => ({
   match: { tools_include: 'record_lessons' },
-  reply: { content: [{ type: 'tool_use', name: 'record_lessons', input: { lessons: [{ text, kind: 'mistake', evidence_seqs: [1, 3] }] } }] },
+  reply: {
+    content: [
+      {
+        type: 'tool_use',
+        name: 'record_lessons',
+        input: { lessons: [{ text, kind: 'mistake', evidence_seqs: [1, 3] }] },
+      },
+    ],
+  },
 });
 const changesReply = (changes: Array<Record<string, unknown>>): Rule => ({
   match: { tools_include: 'propose_changes' },
   reply: { content: [{ type: 'tool_use', name: 'propose_changes', input: { changes } }] },
 });
-const add = (filePath: string, content: string, rationale: string) => ({ op: 'add', path: filePath, content, rationale, lesson_numbers: [1] });
-const agentReply: Rule = { match: { system: 'REPORTER-SYSTEM' }, reply: { content: [{ type: 'text', text: 'Report written.' }] } };
+const add = (filePath: string, content: string, rationale: string) => ({
+  op: 'add',
+  path: filePath,
+  content,
+  rationale,
+  lesson_numbers: [1],
+});
+const agentReply: Rule = {
+  match: { system: 'REPORTER-SYSTEM' },
+  reply: { content: [{ type: 'text', text: 'Report written.' }] },
+};
 
 describe('lucid memory and lucid dreams (subprocess, real server, worker and scripted model)', () => {
   const unique = `${process.pid}-${Date.now().toString(36)}`;
-  const agent: AgentDefinition = { name: `reporter-${unique}`, model: 'agent-model', system: 'REPORTER-SYSTEM', tools: [], max_turns: 3, max_tokens: 256 };
+  const agent: AgentDefinition = {
+    name: `reporter-${unique}`,
+    model: 'agent-model',
+    system: 'REPORTER-SYSTEM',
+    tools: [],
+    max_turns: 3,
+    max_tokens: 256,
+  };
   let harness: SessionHarness;
   let workDir: string;
   let env: Record<string, string>;
@@ -41,7 +65,11 @@ describe('lucid memory and lucid dreams (subprocess, real server, worker and scr
   beforeAll(async () => {
     harness = await startSessionHarness({ rules: [] });
     workDir = tempDir('lucid-memory-cli-');
-    env = { TEMPORAL_ADDRESS: harness.temporal.address, LUCID_TASK_QUEUE: harness.taskQueue, LUCID_DATA_DIR: harness.dataDir };
+    env = {
+      TEMPORAL_ADDRESS: harness.temporal.address,
+      LUCID_TASK_QUEUE: harness.taskQueue,
+      LUCID_DATA_DIR: harness.dataDir,
+    };
     memory = new FsMemoryStore(path.join(harness.dataDir, 'memory'));
   });
   afterAll(async () => harness?.close());
@@ -53,7 +81,10 @@ describe('lucid memory and lucid dreams (subprocess, real server, worker and scr
   }
 
   async function waitForPhase(dreamId: string, phase: Dream['phase']): Promise<Dream> {
-    const dream = await waitFor(() => harness.lucid.dream(dreamId), (current) => current?.phase === phase);
+    const dream = await waitFor(
+      () => harness.lucid.dream(dreamId),
+      (current) => current?.phase === phase,
+    );
     if (dream?.phase !== phase) throw new Error(`dream ${dreamId} never reached ${phase} (at ${dream?.phase})`);
     return dream;
   }
@@ -66,11 +97,16 @@ describe('lucid memory and lucid dreams (subprocess, real server, worker and scr
       expect(storeId).toMatch(/^memstore_\w+$/);
 
       // The store goes by its name as well as by its id.
-      expectExit(await lucid('memory', 'write', `notes-${unique}`, '/style.md', '--content', 'Use tabs.\n', '--by', 'ana'), 0);
+      expectExit(
+        await lucid('memory', 'write', `notes-${unique}`, '/style.md', '--content', 'Use tabs.\n', '--by', 'ana'),
+        0,
+      );
       fs.writeFileSync(path.join(workDir, 'style.md'), 'Use spaces.\nTwo of them.\n');
       const second = await lucid('memory', 'write', storeId, '/style.md', '--file', 'style.md', '--by', 'ben');
       expectExit(second, 0);
-      expect(second.stdout).toMatch(/^modified \/style\.md \(mem_\w+\) · version memver_\w+ · sha256 [0-9a-f]{12} · 25 bytes/);
+      expect(second.stdout).toMatch(
+        /^modified \/style\.md \(mem_\w+\) · version memver_\w+ · sha256 [0-9a-f]{12} · 25 bytes/,
+      );
 
       const [shown, listed, stores, history] = await Promise.all([
         lucid('memory', 'show', storeId, '/style.md'),
@@ -81,7 +117,9 @@ describe('lucid memory and lucid dreams (subprocess, real server, worker and scr
       expectExit(shown, 0);
       expect(shown.stdout).toBe('Use spaces.\nTwo of them.\n');
       expectExit(listed, 0);
-      expect(listed.stdout).toMatch(/^PATH +BYTES +SHA256 +VERSION +UPDATED\n\/style\.md +25 +[0-9a-f]{12} +memver_\w+ +\d{4}-/);
+      expect(listed.stdout).toMatch(
+        /^PATH +BYTES +SHA256 +VERSION +UPDATED\n\/style\.md +25 +[0-9a-f]{12} +memver_\w+ +\d{4}-/,
+      );
       expect(stores.stdout).toMatch(new RegExp(`${storeId} +notes-${unique} +1 +\\d{4}-.* Conventions we agreed on`));
       const versions = JSON.parse(history.stdout) as Array<{ id: string; operation: string }>;
       expect(versions.map((version) => version.operation)).toEqual(['modified', 'created']);
@@ -99,12 +137,21 @@ describe('lucid memory and lucid dreams (subprocess, real server, worker and scr
       expect((await memory.getMemoryByPath(storeId, '/style.md')).content).toBe('Use tabs.\n');
       const table = await lucid('memory', 'history', storeId);
       expect(table.stdout.split('\n')[0]).toMatch(/^VERSION +OPERATION +PATH +TIME +BY +BYTES +SHA256$/);
-      expect(table.stdout.split('\n').slice(1, 4).map((line) => line.match(/ (user \w+) /)?.[1])).toEqual(['user cy', 'user ben', 'user ana']);
+      expect(
+        table.stdout
+          .split('\n')
+          .slice(1, 4)
+          .map((line) => line.match(/ (user \w+) /)?.[1]),
+      ).toEqual(['user cy', 'user ben', 'user ana']);
     });
 
     it('exits 1 on a precondition mismatch, 2 on a bad path, 4 on an unknown store or memory', async () => {
       const storeId = (await memory.createStore({ name: `strict-${unique}` })).id;
-      const note = await memory.writeMemory(storeId, { path: '/a.md', content: 'one' }, { type: 'user_actor', user_id: 'ana' });
+      const note = await memory.writeMemory(
+        storeId,
+        { path: '/a.md', content: 'one' },
+        { type: 'user_actor', user_id: 'ana' },
+      );
       const stale = 'f'.repeat(64);
       const [mismatch, badPath, unknownStore, unknownMemory] = await Promise.all([
         lucid('memory', 'write', storeId, '/a.md', '--content', 'two', '--expect-sha', stale),
@@ -113,7 +160,9 @@ describe('lucid memory and lucid dreams (subprocess, real server, worker and scr
         lucid('memory', 'show', storeId, '/missing.md'),
       ]);
       expectExit(mismatch, 1);
-      expect(mismatch.stderr).toContain(`lucid: Precondition failed for memory "/a.md": expected content_sha256 ${stale}, but its content_sha256 is ${note.content_sha256}.`);
+      expect(mismatch.stderr).toContain(
+        `lucid: Precondition failed for memory "/a.md": expected content_sha256 ${stale}, but its content_sha256 is ${note.content_sha256}.`,
+      );
       expectExit(badPath, 2);
       expect(badPath.stderr).toContain('Invalid memory path "a.md": a path must start with "/"');
       expectExit(unknownStore, 4);
@@ -121,7 +170,19 @@ describe('lucid memory and lucid dreams (subprocess, real server, worker and scr
       expectExit(unknownMemory, 4);
       expect((await memory.getMemoryByPath(storeId, '/a.md')).content).toBe('one');
       // The hash prefix that `ls` prints stands for the whole hash.
-      expectExit(await lucid('memory', 'write', storeId, '/a.md', '--content', 'three', '--expect-sha', note.content_sha256.slice(0, 12)), 0);
+      expectExit(
+        await lucid(
+          'memory',
+          'write',
+          storeId,
+          '/a.md',
+          '--content',
+          'three',
+          '--expect-sha',
+          note.content_sha256.slice(0, 12),
+        ),
+        0,
+      );
       expect((await memory.getMemoryByPath(storeId, '/a.md')).content).toBe('three');
     });
   });
@@ -131,7 +192,13 @@ describe('lucid memory and lucid dreams (subprocess, real server, worker and scr
       harness.model.setScenario({
         rules: [
           lessonsReply('Always add a Sources section to reports.'),
-          changesReply([add('/lessons/sources.md', 'Always add a Sources section to reports.\n', 'The report lacked its Sources section.')]),
+          changesReply([
+            add(
+              '/lessons/sources.md',
+              'Always add a Sources section to reports.\n',
+              'The report lacked its Sources section.',
+            ),
+          ]),
           agentReply,
         ],
       });
@@ -139,7 +206,17 @@ describe('lucid memory and lucid dreams (subprocess, real server, worker and scr
       const storeName = `lessons-${unique}`;
       const storeId = (await memory.createStore({ name: storeName })).id;
 
-      const started = await lucid('dreams', 'start', '--store', storeName, '--sessions', sessionId, '--model', 'dream-model', '--update-existing');
+      const started = await lucid(
+        'dreams',
+        'start',
+        '--store',
+        storeName,
+        '--sessions',
+        sessionId,
+        '--model',
+        'dream-model',
+        '--update-existing',
+      );
       expectExit(started, 0);
       const dreamId = started.stdout.trim();
       expect(dreamId).toMatch(/^drm_\w+$/);
@@ -165,7 +242,17 @@ describe('lucid memory and lucid dreams (subprocess, real server, worker and scr
       expectExit(unknownChange, 4);
       expect(unknownChange.stderr).toContain(`dream ${dreamId} has no change "chg_9" (its changes: chg_1)`);
 
-      const reviewed = await lucid('dreams', 'review', dreamId, '--approve', 'chg_1', '--by', 'ana', '--comment', 'good catch');
+      const reviewed = await lucid(
+        'dreams',
+        'review',
+        dreamId,
+        '--approve',
+        'chg_1',
+        '--by',
+        'ana',
+        '--comment',
+        'good catch',
+      );
       expectExit(reviewed, 0);
       expect(reviewed.stdout).toContain('chg_1  approved by ana → applied');
       expect(reviewed.stdout).toContain(`dream ${dreamId} completed: every change decided`);
@@ -216,7 +303,9 @@ describe('lucid memory and lucid dreams (subprocess, real server, worker and scr
       );
       if (code !== 0) throw new Error(`exit ${code}\n${stdout}\n${stderr}`);
       expect(stdout).toContain('chg_1  add /a.md · support 1 · pending');
-      expect(stdout).toContain('[1/2] chg_1: approve, reject, skip or quit? [a/r/s/q] please answer a (approve), r (reject), s (skip) or q (quit)');
+      expect(stdout).toContain(
+        '[1/2] chg_1: approve, reject, skip or quit? [a/r/s/q] please answer a (approve), r (reject), s (skip) or q (quit)',
+      );
       expect(stdout).toContain('+beta');
       expect(stdout).toContain('chg_1  rejected by dana');
       expect(stdout).toContain('chg_2  approved by dana → applied');
@@ -227,9 +316,44 @@ describe('lucid memory and lucid dreams (subprocess, real server, worker and scr
       const storeName = `scheduled-${unique}`;
       const storeId = (await memory.createStore({ name: storeName })).id;
       const [everyHour, nightly, badCron] = await Promise.all([
-        lucid('dreams', 'schedule', '--agent', `hourly-${unique}`, '--store', storeName, '--model', 'dream-model', '--every', '1h', '--review', 'auto'),
-        lucid('dreams', 'schedule', '--agent', `nightly-${unique}`, '--store', storeId, '--model', 'dream-model', '--cron', '0 3 * * *'),
-        lucid('dreams', 'schedule', '--agent', `broken-${unique}`, '--store', storeId, '--model', 'dream-model', '--cron', 'not a cron'),
+        lucid(
+          'dreams',
+          'schedule',
+          '--agent',
+          `hourly-${unique}`,
+          '--store',
+          storeName,
+          '--model',
+          'dream-model',
+          '--every',
+          '1h',
+          '--review',
+          'auto',
+        ),
+        lucid(
+          'dreams',
+          'schedule',
+          '--agent',
+          `nightly-${unique}`,
+          '--store',
+          storeId,
+          '--model',
+          'dream-model',
+          '--cron',
+          '0 3 * * *',
+        ),
+        lucid(
+          'dreams',
+          'schedule',
+          '--agent',
+          `broken-${unique}`,
+          '--store',
+          storeId,
+          '--model',
+          'dream-model',
+          '--cron',
+          'not a cron',
+        ),
       ]);
       expectExit(everyHour, 0);
       expectExit(nightly, 0);
@@ -240,17 +364,27 @@ describe('lucid memory and lucid dreams (subprocess, real server, worker and scr
       expect(badCron.stderr).toContain('lucid: invalid schedule: CronString does not have 5-7 fields');
       try {
         // Schedules are listed through visibility, which takes a moment to see new ones.
-        const listed = await waitFor(() => lucid('dreams', 'schedule', 'list'), (result) => result.stdout.includes(hourlyId) && result.stdout.includes(nightlyId));
+        const listed = await waitFor(
+          () => lucid('dreams', 'schedule', 'list'),
+          (result) => result.stdout.includes(hourlyId) && result.stdout.includes(nightlyId),
+        );
         expectExit(listed, 0);
         expect(listed.stdout).toMatch(/^ID +AGENT +STORE +WHEN +REVIEW +STATE +NEXT RUN +RUNS\n/);
-        expect(listed.stdout).toMatch(new RegExp(`${hourlyId} +hourly-${unique} +${storeId} +every 1h +auto +active +\\d{4}-.* +0`));
-        expect(listed.stdout).toMatch(new RegExp(`${nightlyId} +nightly-${unique} +${storeId} +0 3 \\* \\* \\* +human +active`));
+        expect(listed.stdout).toMatch(
+          new RegExp(`${hourlyId} +hourly-${unique} +${storeId} +every 1h +auto +active +\\d{4}-.* +0`),
+        );
+        expect(listed.stdout).toMatch(
+          new RegExp(`${nightlyId} +nightly-${unique} +${storeId} +0 3 \\* \\* \\* +human +active`),
+        );
 
         expectExit(await lucid('dreams', 'schedule', 'pause', hourlyId, '--note', 'holiday'), 0);
         const paused = await harness.temporal.client.schedule.getHandle(hourlyId).describe();
         expect(paused.state).toMatchObject({ paused: true, note: 'holiday' });
       } finally {
-        const deleted = await Promise.all([lucid('dreams', 'schedule', 'delete', hourlyId), lucid('dreams', 'schedule', 'delete', nightlyId)]);
+        const deleted = await Promise.all([
+          lucid('dreams', 'schedule', 'delete', hourlyId),
+          lucid('dreams', 'schedule', 'delete', nightlyId),
+        ]);
         for (const result of deleted) expectExit(result, 0);
       }
       const gone = await lucid('dreams', 'schedule', 'pause', hourlyId);
@@ -339,7 +473,11 @@ describe('dream review and rendering (pure)', () => {
     expect(first.shown[0]).toContain('+Use spaces.');
 
     const ended = await reviewInteractively(changes, scripted(['r']));
-    expect(ended).toEqual({ verdicts: [{ change_id: 'chg_1', decision: 'rejected' }], skipped: ['chg_2', 'chg_3', 'chg_4'], quit: true });
+    expect(ended).toEqual({
+      verdicts: [{ change_id: 'chg_1', decision: 'rejected' }],
+      skipped: ['chg_2', 'chg_3', 'chg_4'],
+      quit: true,
+    });
   });
 
   it('writes schedule calendars as cron fields and intervals as durations', () => {
@@ -354,6 +492,11 @@ describe('dream review and rendering (pure)', () => {
         dayOfWeek: [range('MONDAY', 'FRIDAY')],
       } as never),
     ).toBe('*/15 3 * * 1-5');
-    expect([formatDuration(3_600_000), formatDuration(90_000), formatDuration(129_600_000), formatDuration(250)]).toEqual(['1h', '1m30s', '1d12h', '250ms']);
+    expect([
+      formatDuration(3_600_000),
+      formatDuration(90_000),
+      formatDuration(129_600_000),
+      formatDuration(250),
+    ]).toEqual(['1h', '1m30s', '1d12h', '250ms']);
   });
 });

@@ -14,15 +14,27 @@ describe('agent definitions', () => {
 
   it('validates inline rosters recursively and bounds their size', () => {
     const member = { name: 'm', model: 'x' };
-    expect(AgentDefinitionSchema.safeParse({ name: 'lead', model: 'x', subagents: [member, 'named'] }).success).toBe(true);
+    expect(AgentDefinitionSchema.safeParse({ name: 'lead', model: 'x', subagents: [member, 'named'] }).success).toBe(
+      true,
+    );
     expect(AgentDefinitionSchema.safeParse({ name: 'lead', model: 'x', subagents: [] }).success).toBe(false);
-    expect(AgentDefinitionSchema.safeParse({ name: 'lead', model: 'x', subagents: Array(21).fill(member) }).success).toBe(false);
-    const badMember = AgentDefinitionSchema.safeParse({ name: 'lead', model: 'x', subagents: [{ name: 'm', model: 'x', tools: ['rm'] }] });
+    expect(
+      AgentDefinitionSchema.safeParse({ name: 'lead', model: 'x', subagents: Array(21).fill(member) }).success,
+    ).toBe(false);
+    const badMember = AgentDefinitionSchema.safeParse({
+      name: 'lead',
+      model: 'x',
+      subagents: [{ name: 'm', model: 'x', tools: ['rm'] }],
+    });
     expect(badMember.success).toBe(false);
   });
 
   it('rejects unknown fields and tools with readable paths', () => {
-    const parsed = SessionInputSchema.safeParse({ agent: { name: 'a', model: 'x', tools: ['shell'] }, message: 'hi', extra: 1 });
+    const parsed = SessionInputSchema.safeParse({
+      agent: { name: 'a', model: 'x', tools: ['shell'] },
+      message: 'hi',
+      extra: 1,
+    });
     expect(parsed.success).toBe(false);
     const paths = parsed.error!.issues.map((issue) => issue.path.join('.'));
     expect(paths).toEqual(expect.arrayContaining(['agent', '']));

@@ -8,10 +8,15 @@ describe('redaction', () => {
   });
 
   it('redacts every string of a nested value and leaves the rest alone', () => {
-    expect(redactDeep({ a: ['topsecretvalue', 3], b: { c: 'fine' } }, ['topsecretvalue'])).toEqual({ a: ['[REDACTED]', 3], b: { c: 'fine' } });
+    expect(redactDeep({ a: ['topsecretvalue', 3], b: { c: 'fine' } }, ['topsecretvalue'])).toEqual({
+      a: ['[REDACTED]', 3],
+      b: { c: 'fine' },
+    });
   });
 
   it('takes secrets from the environment by name, ignoring short values', () => {
-    expect(secretsFromEnvironment({ ANTHROPIC_API_KEY: 'longenoughvalue', GITHUB_TOKEN: 'short', HOME: '/root/home/dir' })).toEqual(['longenoughvalue']);
+    expect(
+      secretsFromEnvironment({ ANTHROPIC_API_KEY: 'longenoughvalue', GITHUB_TOKEN: 'short', HOME: '/root/home/dir' }),
+    ).toEqual(['longenoughvalue']);
   });
 });

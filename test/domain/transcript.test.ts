@@ -2,7 +2,10 @@ import type { SessionEvent, SessionEventBody } from '../../src/domain/events';
 import { buildTranscript, withCacheBreakpoints } from '../../src/domain/transcript';
 
 function log(...bodies: SessionEventBody[]): SessionEvent[] {
-  return bodies.map((body, index) => ({ id: `e${index + 1}`, seq: index + 1, processed_at: '2026-01-01T00:00:00Z', ...body }) as SessionEvent);
+  return bodies.map(
+    (body, index) =>
+      ({ id: `e${index + 1}`, seq: index + 1, processed_at: '2026-01-01T00:00:00Z', ...body }) as SessionEvent,
+  );
 }
 const text = (value: string) => [{ type: 'text' as const, text: value }];
 const usage = { input_tokens: 1, output_tokens: 1, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
@@ -49,7 +52,15 @@ describe('buildTranscript', () => {
         { type: 'user.message', content: text('two') },
       ),
     );
-    expect(messages).toEqual([{ role: 'user', content: [{ type: 'text', text: 'one' }, { type: 'text', text: 'two' }] }]);
+    expect(messages).toEqual([
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'one' },
+          { type: 'text', text: 'two' },
+        ],
+      },
+    ]);
   });
 });
 
@@ -66,7 +77,9 @@ describe('withCacheBreakpoints', () => {
     expect(request.tools[0]).not.toHaveProperty('cache_control');
     expect(request.tools[1]).toHaveProperty('cache_control', { type: 'ephemeral' });
     expect(request.system).toEqual([{ type: 'text', text: 'sys', cache_control: { type: 'ephemeral' } }]);
-    expect(request.messages[0].content).toEqual([{ type: 'text', text: 'hello', cache_control: { type: 'ephemeral' } }]);
+    expect(request.messages[0].content).toEqual([
+      { type: 'text', text: 'hello', cache_control: { type: 'ephemeral' } },
+    ]);
   });
 
   it('also marks where the previous request ended, and never uses more than four breakpoints', () => {
@@ -87,7 +100,9 @@ describe('withCacheBreakpoints', () => {
     const markedBlocks = request.messages.flatMap((message, index) =>
       typeof message.content === 'string'
         ? []
-        : (message.content as Array<{ cache_control?: unknown }>).flatMap((block, blockIndex) => (block.cache_control ? [[index, blockIndex]] : [])),
+        : (message.content as Array<{ cache_control?: unknown }>).flatMap((block, blockIndex) =>
+            block.cache_control ? [[index, blockIndex]] : [],
+          ),
     );
     expect(markedBlocks).toEqual([
       [2, 0],

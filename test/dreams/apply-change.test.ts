@@ -24,7 +24,11 @@ beforeEach(async () => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'lucid-apply-'));
   store = new FsMemoryStore(root);
   storeId = (await store.createStore({ name: 'agent memory' })).id;
-  for (const [memoryPath, content] of Object.entries({ '/lessons/deploying.md': DEPLOY, '/style/a.md': STYLE_A, '/style/b.md': STYLE_B })) {
+  for (const [memoryPath, content] of Object.entries({
+    '/lessons/deploying.md': DEPLOY,
+    '/style/a.md': STYLE_A,
+    '/style/b.md': STYLE_B,
+  })) {
     await store.writeMemory(storeId, { path: memoryPath, content }, USER);
   }
 });
@@ -37,7 +41,17 @@ afterEach(() => {
 async function approved(operation: DreamChangeOperation): Promise<DreamChange> {
   const memories = await store.listMemories(storeId, { include_content: true });
   const preview = previewChange(operation, new Map(memories.map((memory) => [memory.path, memory])));
-  return { ...operation, ...preview, id: 'chg_1', rationale: 'test', evidence: [], support: 1, status: 'approved', decision: null, status_detail: null };
+  return {
+    ...operation,
+    ...preview,
+    id: 'chg_1',
+    rationale: 'test',
+    evidence: [],
+    support: 1,
+    status: 'approved',
+    decision: null,
+    status_detail: null,
+  };
 }
 
 /** path → content of every memory. */
@@ -50,7 +64,8 @@ async function versionCount(): Promise<number> {
   return (await store.listVersions(storeId)).length;
 }
 
-const userEdit = (memoryPath: string, content: string) => store.writeMemory(storeId, { path: memoryPath, content }, USER);
+const userEdit = (memoryPath: string, content: string) =>
+  store.writeMemory(storeId, { path: memoryPath, content }, USER);
 
 describe('applyDreamChange', () => {
   test('add: writes the memory as the dream; applying again is a no-op reported as applied', async () => {
@@ -62,7 +77,10 @@ describe('applyDreamChange', () => {
     expect((await store.listVersions(storeId, { memory_id: memory.id }))[0].created_by).toEqual(DREAM);
 
     const versions = await versionCount();
-    expect(await applyDreamChange(store, storeId, change, DREAM)).toEqual({ status: 'applied', detail: 'the store already held the result of this change' });
+    expect(await applyDreamChange(store, storeId, change, DREAM)).toEqual({
+      status: 'applied',
+      detail: 'the store already held the result of this change',
+    });
     expect(await versionCount()).toBe(versions);
   });
 
@@ -72,7 +90,12 @@ describe('applyDreamChange', () => {
 
     const result = await applyDreamChange(store, storeId, change, DREAM);
 
-    expect(result).toEqual({ status: 'conflicted', detail: expect.stringContaining('a memory now exists at "/lessons/vpn.md", where the dream saw none; nothing was written') });
+    expect(result).toEqual({
+      status: 'conflicted',
+      detail: expect.stringContaining(
+        'a memory now exists at "/lessons/vpn.md", where the dream saw none; nothing was written',
+      ),
+    });
     expect((await contents())['/lessons/vpn.md']).toBe('the user got there first\n');
   });
 
@@ -82,14 +105,22 @@ describe('applyDreamChange', () => {
 
     const result = await applyDreamChange(racing, storeId, change, DREAM);
 
-    expect(result).toEqual({ status: 'conflicted', detail: expect.stringContaining('it was to be created, but memory') });
+    expect(result).toEqual({
+      status: 'conflicted',
+      detail: expect.stringContaining('it was to be created, but memory'),
+    });
     expect((await contents())['/lessons/vpn.md']).toBe('created concurrently\n');
     const created = await store.getMemoryByPath(storeId, '/lessons/vpn.md');
     expect(await store.listVersions(storeId, { memory_id: created.id })).toHaveLength(1); // never overwritten, not even briefly
   });
 
   test('edit: applies with a precondition; re-applying after success writes nothing', async () => {
-    const change = await approved({ op: 'edit', path: '/lessons/deploying.md', old_string: '- Deploy from main.\n', new_string: '- Deploy from main.\n- Smoke test after.\n' });
+    const change = await approved({
+      op: 'edit',
+      path: '/lessons/deploying.md',
+      old_string: '- Deploy from main.\n',
+      new_string: '- Deploy from main.\n- Smoke test after.\n',
+    });
 
     expect(await applyDreamChange(store, storeId, change, DREAM)).toEqual({ status: 'applied', detail: null });
     expect((await contents())['/lessons/deploying.md']).toBe(`${DEPLOY}- Smoke test after.\n`);
@@ -100,14 +131,21 @@ describe('applyDreamChange', () => {
   });
 
   test('edit: a user edit since the dream read the memory makes it conflicted, and nothing is written', async () => {
-    const change = await approved({ op: 'edit', path: '/lessons/deploying.md', old_string: 'Tag the release', new_string: 'Sign the release' });
+    const change = await approved({
+      op: 'edit',
+      path: '/lessons/deploying.md',
+      old_string: 'Tag the release',
+      new_string: 'Sign the release',
+    });
     await userEdit('/lessons/deploying.md', `${DEPLOY}- Never deploy on Fridays.\n`);
     const versions = await versionCount();
 
     const result = await applyDreamChange(store, storeId, change, DREAM);
 
     expect(result.status).toBe('conflicted');
-    expect(result.detail).toMatch(/^edit "\/lessons\/deploying\.md": "\/lessons\/deploying\.md" was changed since the dream read it \(content_sha256 \w{12}… then, \w{12}… now\); nothing was written$/);
+    expect(result.detail).toMatch(
+      /^edit "\/lessons\/deploying\.md": "\/lessons\/deploying\.md" was changed since the dream read it \(content_sha256 \w{12}… then, \w{12}… now\); nothing was written$/,
+    );
     expect((await contents())['/lessons/deploying.md']).toBe(`${DEPLOY}- Never deploy on Fridays.\n`);
     expect(await versionCount()).toBe(versions);
   });
@@ -136,33 +174,59 @@ describe('applyDreamChange', () => {
   });
 
   test('merge into one of its sources: writes the merged content, deletes the other source', async () => {
-    const change = await approved({ op: 'merge', paths: ['/style/a.md', '/style/b.md'], into_path: '/style/a.md', content: '# Style\n- British spelling, always.\n' });
+    const change = await approved({
+      op: 'merge',
+      paths: ['/style/a.md', '/style/b.md'],
+      into_path: '/style/a.md',
+      content: '# Style\n- British spelling, always.\n',
+    });
 
     expect(await applyDreamChange(store, storeId, change, DREAM)).toEqual({ status: 'applied', detail: null });
-    expect(await contents()).toEqual({ '/lessons/deploying.md': DEPLOY, '/style/a.md': '# Style\n- British spelling, always.\n' });
+    expect(await contents()).toEqual({
+      '/lessons/deploying.md': DEPLOY,
+      '/style/a.md': '# Style\n- British spelling, always.\n',
+    });
     expect((await applyDreamChange(store, storeId, change, DREAM)).status).toBe('applied');
   });
 
   test('merge into a new path: creates it and deletes both sources', async () => {
-    const change = await approved({ op: 'merge', paths: ['/style/a.md', '/style/b.md'], into_path: '/lessons/spelling.md', content: '# Spelling\n' });
+    const change = await approved({
+      op: 'merge',
+      paths: ['/style/a.md', '/style/b.md'],
+      into_path: '/lessons/spelling.md',
+      content: '# Spelling\n',
+    });
 
     expect((await applyDreamChange(store, storeId, change, DREAM)).status).toBe('applied');
     expect(await contents()).toEqual({ '/lessons/deploying.md': DEPLOY, '/lessons/spelling.md': '# Spelling\n' });
   });
 
   test('merge: a source edited meanwhile makes it conflicted before anything is written', async () => {
-    const change = await approved({ op: 'merge', paths: ['/style/a.md', '/style/b.md'], into_path: '/lessons/spelling.md', content: '# Spelling\n' });
+    const change = await approved({
+      op: 'merge',
+      paths: ['/style/a.md', '/style/b.md'],
+      into_path: '/lessons/spelling.md',
+      content: '# Spelling\n',
+    });
     await userEdit('/style/b.md', `${STYLE_B}- Except in code.\n`);
     const before = await contents();
 
     const result = await applyDreamChange(store, storeId, change, DREAM);
 
-    expect(result).toEqual({ status: 'conflicted', detail: expect.stringMatching(/^merge into "\/lessons\/spelling\.md": "\/style\/b\.md" was changed since/) });
+    expect(result).toEqual({
+      status: 'conflicted',
+      detail: expect.stringMatching(/^merge into "\/lessons\/spelling\.md": "\/style\/b\.md" was changed since/),
+    });
     expect(await contents()).toEqual(before);
   });
 
   test('merge interrupted half-way (merged memory written, sources not yet deleted) completes on retry', async () => {
-    const change = await approved({ op: 'merge', paths: ['/style/a.md', '/style/b.md'], into_path: '/lessons/spelling.md', content: '# Spelling\n' });
+    const change = await approved({
+      op: 'merge',
+      paths: ['/style/a.md', '/style/b.md'],
+      into_path: '/lessons/spelling.md',
+      content: '# Spelling\n',
+    });
     await store.writeMemory(storeId, { path: '/lessons/spelling.md', content: '# Spelling\n' }, DREAM); // the crashed attempt's first write
 
     expect(await applyDreamChange(store, storeId, change, DREAM)).toEqual({ status: 'applied', detail: null });
@@ -172,7 +236,9 @@ describe('applyDreamChange', () => {
   test('a missing store is an error, not a conflict', async () => {
     const change = await approved({ op: 'add', path: '/lessons/vpn.md', content: '# VPN\n' });
 
-    await expect(applyDreamChange(store, 'memstore_missing', change, DREAM)).rejects.toBeInstanceOf(MemoryNotFoundError);
+    await expect(applyDreamChange(store, 'memstore_missing', change, DREAM)).rejects.toBeInstanceOf(
+      MemoryNotFoundError,
+    );
   });
 });
 

@@ -5,12 +5,20 @@ import { redactForDream } from '../../src/dreams/reflect';
 
 /** Numbers the bodies 1, 2, 3, … as a session log would. */
 function log(bodies: SessionEventBody[]): SessionEvent[] {
-  return bodies.map((body, index) => ({ id: `sevt_${index + 1}`, seq: index + 1, processed_at: '2026-05-01T00:00:00.000Z', ...body }) as SessionEvent);
+  return bodies.map(
+    (body, index) =>
+      ({ id: `sevt_${index + 1}`, seq: index + 1, processed_at: '2026-05-01T00:00:00.000Z', ...body }) as SessionEvent,
+  );
 }
 
 const user = (text: string): SessionEventBody => ({ type: 'user.message', content: [{ type: 'text', text }] });
 const agent = (text: string): SessionEventBody => ({ type: 'agent.message', content: [{ type: 'text', text }] });
-const toolUse = (id: string, name: string, input: Record<string, unknown>): SessionEventBody => ({ type: 'agent.tool_use', tool_use_id: id, name, input });
+const toolUse = (id: string, name: string, input: Record<string, unknown>): SessionEventBody => ({
+  type: 'agent.tool_use',
+  tool_use_id: id,
+  name,
+  input,
+});
 const toolResult = (id: string, text: string, isError = false): SessionEventBody => ({
   type: 'agent.tool_result',
   tool_use_id: id,
@@ -48,7 +56,11 @@ function evaluation(result: 'needs_revision' | 'satisfied', iteration: number): 
     explanation: result === 'satisfied' ? 'All criteria met.' : 'beta.md is not named.',
     criteria: [
       { criterion: 'summary.md exists', met: true, explanation: 'It exists.' },
-      { criterion: 'it names every note', met: result === 'satisfied', explanation: result === 'satisfied' ? 'All named.' : 'beta.md missing.' },
+      {
+        criterion: 'it names every note',
+        met: result === 'satisfied',
+        explanation: result === 'satisfied' ? 'All named.' : 'beta.md missing.',
+      },
     ],
     max_iterations: 3,
     usage: { input_tokens: 1, output_tokens: 1, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
@@ -81,7 +93,10 @@ function gradedSession(): SessionEvent[] {
 function longSession(count: number): SessionEvent[] {
   const bodies: SessionEventBody[] = [user('Rename every file in src/ to kebab-case.')];
   for (let index = 1; index <= count; index++) {
-    bodies.push(toolUse(`t${index}`, 'read_file', { path: `src/file${index}.ts` }), toolResult(`t${index}`, `export const value${index} = ${index};\n`.repeat(20)));
+    bodies.push(
+      toolUse(`t${index}`, 'read_file', { path: `src/file${index}.ts` }),
+      toolResult(`t${index}`, `export const value${index} = ${index};\n`.repeat(20)),
+    );
     if (index === Math.floor(count / 2)) bodies.push(overloaded, evaluation('needs_revision', 0));
   }
   bodies.push(agent('All files are renamed.'), idle);
@@ -104,12 +119,16 @@ describe('condenseSession', () => {
     const text = condenseSession(gradedSession(), 10_000);
 
     expect(text.split('\n')[0]).toBe('[#1] user.message: Summarise the notes folder into summary.md.');
-    expect(text).toContain('[#2] user.define_outcome outc_1 (at most 3 evaluations): A summary of the notes in summary.md');
+    expect(text).toContain(
+      '[#2] user.define_outcome outc_1 (at most 3 evaluations): A summary of the notes in summary.md',
+    );
     expect(text).toContain('    - it names every note');
     expect(text).toContain('[#5] agent.tool_use write_file {"path":"summary.md","content":"Alpha is the plan."}');
     expect(text).toContain('[#7] agent.tool_result write_file ok: Wrote 18 bytes to summary.md');
     expect(text).toContain('[#8] session.error model_overloaded_error (retrying): Overloaded, retrying in 2s');
-    expect(text).toContain('[#11] span.outcome_evaluation_end outc_1 evaluation 1 of 3: needs_revision — beta.md is not named.');
+    expect(text).toContain(
+      '[#11] span.outcome_evaluation_end outc_1 evaluation 1 of 3: needs_revision — beta.md is not named.',
+    );
     expect(text).toContain('    - NOT MET: it names every note — beta.md missing.');
     expect(text).toContain('[#13] agent.tool_result edit_file ERROR: old_string not found');
     expect(text).toContain('[#15] span.outcome_evaluation_end outc_1 evaluation 2 of 3: satisfied — All criteria met.');
@@ -154,7 +173,9 @@ describe('condenseSession', () => {
     expect(omitted.length).toBeGreaterThan(0);
 
     // Shown entries and omitted stretches partition the log: each event appears exactly once, in order.
-    const covered = [...shown.map((seq) => ({ first: seq, last: seq, count: 1 })), ...omitted].sort((a, b) => a.first - b.first);
+    const covered = [...shown.map((seq) => ({ first: seq, last: seq, count: 1 })), ...omitted].sort(
+      (a, b) => a.first - b.first,
+    );
     let next = 1;
     for (const range of covered) {
       expect(range.first).toBe(next);
@@ -175,7 +196,7 @@ describe('condenseSession', () => {
     expect(parse(condenseSession(events, 100_000)).shown).toEqual(events.map((event) => event.seq));
   });
 
-  test('redacts through the caller\'s function before cutting, so no secret is left half-visible', () => {
+  test("redacts through the caller's function before cutting, so no secret is left half-visible", () => {
     const key = `sk-ant-api03-${'k'.repeat(200)}`;
     const events = log([toolUse('t1', 'write_file', { path: '.env', content: `ANTHROPIC_API_KEY=${key}` })]);
     const text = condenseSession(events, 10_000, { redact: (value) => value.split(key).join('[REDACTED]') });
@@ -186,7 +207,11 @@ describe('condenseSession', () => {
 
   test('redacts only around what is shown, so a long session with huge tool inputs condenses fast', () => {
     const huge = `${'lorem ipsum '.repeat(20_000)}password=hunter2hunter2`;
-    const events = log(Array.from({ length: 300 }, (_, index) => toolUse(`t${index}`, 'write_file', { path: `f${index}.md`, content: huge })));
+    const events = log(
+      Array.from({ length: 300 }, (_, index) =>
+        toolUse(`t${index}`, 'write_file', { path: `f${index}.md`, content: huge }),
+      ),
+    );
     const started = Date.now();
     const text = condenseSession(events, 60_000, { redact: (value) => redactForDream(value) });
 
@@ -205,7 +230,14 @@ describe('sessionOutcomeSummary', () => {
   test('lists verdicts with unmet criteria, counts errors and says how the session ended', () => {
     expect(sessionOutcomeSummary(gradedSession())).toEqual({
       verdicts: [
-        { seq: 11, outcome_id: 'outc_1', iteration: 0, max_iterations: 3, result: 'needs_revision', unmet_criteria: ['it names every note'] },
+        {
+          seq: 11,
+          outcome_id: 'outc_1',
+          iteration: 0,
+          max_iterations: 3,
+          result: 'needs_revision',
+          unmet_criteria: ['it names every note'],
+        },
         { seq: 15, outcome_id: 'outc_1', iteration: 1, max_iterations: 3, result: 'satisfied', unmet_criteria: [] },
       ],
       errors: 1,

@@ -17,10 +17,16 @@ export interface CliResult {
  * CLI elsewhere (TEMPORAL_*, LUCID_*) or leak a real key (ANTHROPIC_*). Standard input is not a terminal.
  */
 export function runLucid(args: string[], env: Record<string, string>, cwd: string): Promise<CliResult> {
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(TEMPORAL_|LUCID_|ANTHROPIC_)/.test(name)));
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !/^(TEMPORAL_|LUCID_|ANTHROPIC_)/.test(name)),
+  );
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [LUCID_BIN, ...args], { cwd, env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [LUCID_BIN, ...args], {
+      cwd,
+      env: { ...inherited, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
@@ -32,7 +38,8 @@ export function runLucid(args: string[], env: Record<string, string>, cwd: strin
 
 /** A failing expectation shows the CLI's output, which is what one needs to see. */
 export function expectExit(result: CliResult, code: number): void {
-  if (result.code !== code) throw new Error(`expected exit ${code}, got ${result.code}\nstdout:\n${result.stdout}\nstderr:\n${result.stderr}`);
+  if (result.code !== code)
+    throw new Error(`expected exit ${code}, got ${result.code}\nstdout:\n${result.stdout}\nstderr:\n${result.stderr}`);
 }
 
 /** Reads until `done` holds or the time is up, and returns the last value read. */

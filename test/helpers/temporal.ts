@@ -27,7 +27,8 @@ function quietRuntime(): void {
 export async function connectTestTemporal(): Promise<TestTemporal> {
   quietRuntime();
   const address = process.env.LUCID_TEST_TEMPORAL_ADDRESS;
-  if (!address) throw new Error('LUCID_TEST_TEMPORAL_ADDRESS is not set: run tests through jest (test/global-setup.ts)');
+  if (!address)
+    throw new Error('LUCID_TEST_TEMPORAL_ADDRESS is not set: run tests through jest (test/global-setup.ts)');
   const connection = await Connection.connect({ address });
   const nativeConnection = await NativeConnection.connect({ address });
   return {
@@ -66,7 +67,10 @@ export interface TestWorkerOptions {
 
 /** A real worker whose Anthropic client reaches the scripted model through its base URL. */
 export async function createTestWorker(options: TestWorkerOptions): Promise<Worker> {
-  const anthropic: Anthropic = createAnthropicClient({ ANTHROPIC_BASE_URL: options.modelUrl, ANTHROPIC_API_KEY: 'test-key' });
+  const anthropic: Anthropic = createAnthropicClient({
+    ANTHROPIC_BASE_URL: options.modelUrl,
+    ANTHROPIC_API_KEY: 'test-key',
+  });
   return createWorker({
     connection: options.temporal.nativeConnection,
     namespace: 'default',

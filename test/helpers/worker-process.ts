@@ -1,5 +1,9 @@
 /** The worker as a real child process (scripts/lib/worker-process.ts), on the test run's workflow bundle. */
-import { startWorkerProcess as startWorker, type WorkerProcess, type WorkerProcessOptions } from '../../scripts/lib/worker-process';
+import {
+  startWorkerProcess as startWorker,
+  type WorkerProcess,
+  type WorkerProcessOptions,
+} from '../../scripts/lib/worker-process';
 
 export type { WorkerProcess };
 

@@ -18,7 +18,11 @@ async function increment(repository: MemoryStoreRepository, storeId: string, wri
     const current = await repository.getMemoryByPath(storeId, '/counter');
     const next = `${Number.parseInt(current.content!, 10) + 1} by ${writer}`;
     try {
-      await repository.writeMemory(storeId, { path: '/counter', content: next, expected_content_sha256: current.content_sha256 }, actor(writer));
+      await repository.writeMemory(
+        storeId,
+        { path: '/counter', content: next, expected_content_sha256: current.content_sha256 },
+        actor(writer),
+      );
       return attempt;
     } catch (error) {
       if (!(error instanceof MemoryPreconditionFailedError)) throw error;
@@ -40,7 +44,9 @@ async function expectConsistent(root: string, repository: MemoryStoreRepository,
   // Index generations run 1..latest without gaps or leftover temp files; all but the latest two are emptied.
   const indexFiles = fs.readdirSync(path.join(storeDirectory, 'index')).sort();
   const latest = indexFiles.length;
-  expect(indexFiles).toEqual(Array.from({ length: latest }, (_, index) => `${String(index + 1).padStart(12, '0')}.json`));
+  expect(indexFiles).toEqual(
+    Array.from({ length: latest }, (_, index) => `${String(index + 1).padStart(12, '0')}.json`),
+  );
   const sizes = indexFiles.map((name) => fs.statSync(path.join(storeDirectory, 'index', name)).size);
   expect(sizes.slice(0, -2).every((size) => size === 0)).toBe(true);
   expect(sizes.slice(-2).every((size) => size > 0)).toBe(true);
@@ -55,7 +61,8 @@ describe('FsMemoryStore under concurrent writers', () => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'lucid-memory-race-'));
     const repository = new FsMemoryStore(root);
     storeId = (await repository.createStore({ name: 'shared' })).id;
-    baseSha = (await repository.writeMemory(storeId, { path: '/counter', content: '0 by setup' }, actor('setup'))).content_sha256;
+    baseSha = (await repository.writeMemory(storeId, { path: '/counter', content: '0 by setup' }, actor('setup')))
+      .content_sha256;
   });
 
   afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -113,7 +120,9 @@ describe('FsMemoryStore under concurrent writers', () => {
     for (const output of outputs) expect(JSON.parse(output)).toEqual({ done: increments });
 
     const repository = new FsMemoryStore(root);
-    expect((await repository.getMemoryByPath(storeId, '/counter')).content).toMatch(new RegExp(`^${processes * increments} by `));
+    expect((await repository.getMemoryByPath(storeId, '/counter')).content).toMatch(
+      new RegExp(`^${processes * increments} by `),
+    );
     const created = await repository.listMemories(storeId, { path_prefix: '/workers/' });
     expect(created).toHaveLength(processes * increments);
     expect(await repository.listVersions(storeId)).toHaveLength(1 + 2 * processes * increments);
@@ -125,7 +134,12 @@ describe('FsMemoryStore under concurrent writers', () => {
  * A child process (node with tsx, like the worker tests) that, for each step, creates its own memory and
  * increments the shared counter, both concurrently, so the processes race for the same index generations.
  */
-function runWriterProcess(input: { root: string; storeId: string; worker: number; increments: number }): Promise<string> {
+function runWriterProcess(input: {
+  root: string;
+  storeId: string;
+  worker: number;
+  increments: number;
+}): Promise<string> {
   const script = `
     const { FsMemoryStore } = require(${JSON.stringify(path.resolve(__dirname, '../../src/memory/fs-memory-store.ts'))});
     const input = JSON.parse(process.env.MEMORY_WRITER_INPUT);
@@ -160,6 +174,8 @@ function runWriterProcess(input: { root: string; storeId: string; worker: number
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve(stdout.trim()) : reject(new Error(`writer ${input.worker} exited ${code}:\n${stderr}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve(stdout.trim()) : reject(new Error(`writer ${input.worker} exited ${code}:\n${stderr}`)),
+    );
   });
 }

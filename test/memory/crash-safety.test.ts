@@ -30,22 +30,27 @@ describe('FsMemoryStore after a crash', () => {
   it.each<CrashPoint>(['version_written', 'index_temp_written'])(
     'keeps the old state, with no dangling version, when a write dies after %s',
     async (point) => {
-      await expect(crashingAt(point).writeMemory(storeId, { path: '/plan.md', content: 'new plan' }, agent)).rejects.toBeInstanceOf(
-        SimulatedCrashError,
-      );
+      await expect(
+        crashingAt(point).writeMemory(storeId, { path: '/plan.md', content: 'new plan' }, agent),
+      ).rejects.toBeInstanceOf(SimulatedCrashError);
       expect(filesIn('versions')).toHaveLength(2); // the new version's file is on disk...
 
       const restarted = new FsMemoryStore(root);
       expect((await restarted.getMemoryByPath(storeId, '/plan.md')).content).toBe('old plan');
       const history = await restarted.listVersions(storeId);
       expect(history.map((version) => version.content)).toEqual(['old plan']); // ...but was never committed
-      const orphan = filesIn('versions').map((name) => name.replace(/\.json$/, '')).find((id) => id !== history[0].id)!;
+      const orphan = filesIn('versions')
+        .map((name) => name.replace(/\.json$/, ''))
+        .find((id) => id !== history[0].id)!;
       await expect(restarted.getVersion(storeId, orphan)).rejects.toMatchObject({ code: 'not_found_error' });
       await expect(restarted.restoreVersion(storeId, orphan, agent)).rejects.toMatchObject({ code: 'not_found_error' });
 
       // The store carries on from the old state.
       await restarted.writeMemory(storeId, { path: '/plan.md', content: 'newer plan' }, agent);
-      expect((await restarted.listVersions(storeId)).map((version) => version.content)).toEqual(['newer plan', 'old plan']);
+      expect((await restarted.listVersions(storeId)).map((version) => version.content)).toEqual([
+        'newer plan',
+        'old plan',
+      ]);
     },
   );
 
@@ -54,7 +59,9 @@ describe('FsMemoryStore after a crash', () => {
     const [first] = await repository.listVersions(storeId);
     await repository.writeMemory(storeId, { path: '/plan.md', content: 'second plan' }, agent);
     await expect(crashing.deleteMemory(storeId, memoryId, {}, agent)).rejects.toBeInstanceOf(SimulatedCrashError);
-    await expect(crashing.updateMemory(storeId, memoryId, { path: '/moved.md' }, agent)).rejects.toBeInstanceOf(SimulatedCrashError);
+    await expect(crashing.updateMemory(storeId, memoryId, { path: '/moved.md' }, agent)).rejects.toBeInstanceOf(
+      SimulatedCrashError,
+    );
     await expect(crashing.restoreVersion(storeId, first.id, agent)).rejects.toBeInstanceOf(SimulatedCrashError);
 
     expect(await repository.getMemory(storeId, memoryId)).toMatchObject({ path: '/plan.md', content: 'second plan' });
@@ -76,7 +83,9 @@ describe('FsMemoryStore after a crash', () => {
   });
 
   it('does not list a store whose creation died before its first index', async () => {
-    await expect(crashingAt('index_temp_written').createStore({ name: 'half made' })).rejects.toBeInstanceOf(SimulatedCrashError);
+    await expect(crashingAt('index_temp_written').createStore({ name: 'half made' })).rejects.toBeInstanceOf(
+      SimulatedCrashError,
+    );
     expect(fs.readdirSync(path.join(root, 'stores'))).toHaveLength(2);
     expect((await repository.listStores()).map((store) => store.name)).toEqual(['notes']);
   });
@@ -85,7 +94,10 @@ describe('FsMemoryStore after a crash', () => {
     for (let step = 0; step < 5; step++) {
       await repository.writeMemory(storeId, { path: '/plan.md', content: `plan ${step}` }, agent);
     }
-    const sizes = filesIn('index').map((name) => [name, fs.statSync(path.join(storeDirectory(), 'index', name)).size > 0]);
+    const sizes = filesIn('index').map((name) => [
+      name,
+      fs.statSync(path.join(storeDirectory(), 'index', name)).size > 0,
+    ]);
     expect(sizes).toEqual([
       ['000000000001.json', false],
       ['000000000002.json', false],
@@ -104,11 +116,13 @@ describe('FsMemoryStore after a crash', () => {
     let releaseStalled!: () => void;
     const stall = new Promise<void>((resolve) => (releaseStalled = resolve));
     const original = fs.promises.readFile;
-    const spy = jest.spyOn(fs.promises, 'readFile').mockImplementationOnce(async (...args: Parameters<typeof original>) => {
-      const text = await original(...args);
-      await stall;
-      return text;
-    });
+    const spy = jest
+      .spyOn(fs.promises, 'readFile')
+      .mockImplementationOnce(async (...args: Parameters<typeof original>) => {
+        const text = await original(...args);
+        await stall;
+        return text;
+      });
     const stalledWrite = stalled.writeMemory(storeId, { path: '/stalled.md', content: 'from the past' }, agent);
     await new Promise((resolve) => setTimeout(resolve, 50));
     spy.mockRestore();

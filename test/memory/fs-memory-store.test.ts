@@ -24,7 +24,10 @@ const api: MemoryActor = { type: 'api_actor', api_key_id: 'apikey_1' };
 const sha256 = (text: string) => createHash('sha256').update(Buffer.from(text, 'utf8')).digest('hex');
 
 /** The error a promise rejects with; fails the test when it resolves. */
-async function rejection<T extends MemoryError>(promise: Promise<unknown>, type: abstract new (...args: never[]) => T): Promise<T> {
+async function rejection<T extends MemoryError>(
+  promise: Promise<unknown>,
+  type: abstract new (...args: never[]) => T,
+): Promise<T> {
   const error = await promise.then(
     (value) => {
       throw new Error(`expected ${type.name}, got ${JSON.stringify(value)}`);
@@ -82,7 +85,9 @@ describe('FsMemoryStore', () => {
       await rejection(repository.createStore({ name: 'x'.repeat(256) }), InvalidMemoryRequestError);
       await rejection(repository.createStore({ name: 'tab\there' }), InvalidMemoryRequestError);
       await rejection(repository.createStore({ name: 'ok', description: 'd'.repeat(1025) }), InvalidMemoryRequestError);
-      expect((await repository.createStore({ name: '😀'.repeat(255), description: 'd'.repeat(1024) })).name).toHaveLength(510);
+      expect(
+        (await repository.createStore({ name: '😀'.repeat(255), description: 'd'.repeat(1024) })).name,
+      ).toHaveLength(510);
     });
 
     it('answers not_found for unknown ids, including ones that are not file-name safe', async () => {
@@ -90,7 +95,10 @@ describe('FsMemoryStore', () => {
         const error = await rejection(repository.getStore(id), MemoryNotFoundError);
         expect(error.code).toBe('not_found_error');
       }
-      await rejection(repository.writeMemory('memstore_nope', { path: '/a', content: 'a' }, agent), MemoryNotFoundError);
+      await rejection(
+        repository.writeMemory('memstore_nope', { path: '/a', content: 'a' }, agent),
+        MemoryNotFoundError,
+      );
     });
 
     it('keeps an archived store readable and deletable but refuses creates, updates and restores', async () => {
@@ -98,10 +106,16 @@ describe('FsMemoryStore', () => {
       const other = await repository.writeMemory(storeId, { path: '/b.md', content: 'two' }, agent);
       await repository.archiveStore(storeId);
 
-      const refused = await rejection(repository.writeMemory(storeId, { path: '/c.md', content: 'x' }, agent), MemoryStoreArchivedError);
+      const refused = await rejection(
+        repository.writeMemory(storeId, { path: '/c.md', content: 'x' }, agent),
+        MemoryStoreArchivedError,
+      );
       expect(refused.code).toBe('store_archived');
       expect(refused.message).toMatch(/archived: its memories can be read and deleted/);
-      await rejection(repository.updateMemory(storeId, memory.id, { content: 'changed' }, agent), MemoryStoreArchivedError);
+      await rejection(
+        repository.updateMemory(storeId, memory.id, { content: 'changed' }, agent),
+        MemoryStoreArchivedError,
+      );
       await rejection(repository.restoreVersion(storeId, memory.memory_version_id, agent), MemoryStoreArchivedError);
       await rejection(repository.updateStore(storeId, { name: 'new' }), MemoryStoreArchivedError);
 
@@ -127,7 +141,11 @@ describe('FsMemoryStore', () => {
         updated_at: '2026-05-01T00:00:02.000Z',
       });
 
-      const updated = await repository.writeMemory(storeId, { path: '/prefs/style.md', content: 'Use spaces – 2 ✓' }, agent);
+      const updated = await repository.writeMemory(
+        storeId,
+        { path: '/prefs/style.md', content: 'Use spaces – 2 ✓' },
+        agent,
+      );
       expect(updated.id).toBe(created.id);
       expect(updated.created_at).toBe(created.created_at);
       expect(updated.memory_version_id).not.toBe(created.memory_version_id);
@@ -147,7 +165,9 @@ describe('FsMemoryStore', () => {
       );
       expect(error.code).toBe('invalid_path');
       await expect(repository.getMemoryByPath(storeId, 'notes.md')).rejects.toMatchObject({ code: 'invalid_path' });
-      await expect(repository.getMemoryByPath(storeId, '/missing.md')).rejects.toMatchObject({ code: 'not_found_error' });
+      await expect(repository.getMemoryByPath(storeId, '/missing.md')).rejects.toMatchObject({
+        code: 'not_found_error',
+      });
       expect(await repository.listVersions(storeId)).toHaveLength(2);
     });
 
@@ -163,7 +183,9 @@ describe('FsMemoryStore', () => {
         ['/notes/a.md', 'content of /notes/a.md'],
         ['/notes/b.md', 'content of /notes/b.md'],
       ]);
-      await expect(repository.listMemories(storeId, { path_prefix: '/notes' })).rejects.toMatchObject({ code: 'invalid_path' });
+      await expect(repository.listMemories(storeId, { path_prefix: '/notes' })).rejects.toMatchObject({
+        code: 'invalid_path',
+      });
     });
 
     it('accepts exactly 102,400 bytes of content and refuses 102,401', async () => {
@@ -176,7 +198,10 @@ describe('FsMemoryStore', () => {
       expect(error.code).toBe('content_too_large');
       expect(error.message).toMatch(/102401 bytes of UTF-8; the limit is 102400 bytes/);
       // Bytes, not characters: 51,201 two-byte characters are 102,402 bytes.
-      await rejection(repository.writeMemory(storeId, { path: '/accents.md', content: 'é'.repeat(51_201) }, agent), MemoryContentTooLargeError);
+      await rejection(
+        repository.writeMemory(storeId, { path: '/accents.md', content: 'é'.repeat(51_201) }, agent),
+        MemoryContentTooLargeError,
+      );
       await expect(
         repository.writeMemory(storeId, { path: '/broken.md', content: 'half \uD83D emoji' }, agent),
       ).rejects.toMatchObject({ code: 'invalid_content' });
@@ -186,7 +211,10 @@ describe('FsMemoryStore', () => {
       for (let index = 0; index < 2000; index++) {
         await repository.writeMemory(storeId, { path: `/m/${index}.md`, content: `memory ${index}` }, agent);
       }
-      const error = await rejection(repository.writeMemory(storeId, { path: '/one-more.md', content: 'x' }, agent), MemoryLimitReachedError);
+      const error = await rejection(
+        repository.writeMemory(storeId, { path: '/one-more.md', content: 'x' }, agent),
+        MemoryLimitReachedError,
+      );
       expect(error.code).toBe('memory_limit_reached');
       expect(error.message).toMatch(/already holds 2000 memories/);
       await repository.writeMemory(storeId, { path: '/m/0.md', content: 'updated' }, agent);
@@ -202,7 +230,11 @@ describe('FsMemoryStore', () => {
         repository.writeMemory(storeId, { path: '/notes/todo.md', content: 'x' }, agent),
         MemoryPathConflictError,
       );
-      expect(below).toMatchObject({ code: 'memory_path_conflict_error', conflicting_path: '/notes', conflicting_memory_id: notes.id });
+      expect(below).toMatchObject({
+        code: 'memory_path_conflict_error',
+        conflicting_path: '/notes',
+        conflicting_memory_id: notes.id,
+      });
       expect(below.message).toMatch(/"\/notes\/todo.md" lies inside memory mem_\w+ at "\/notes"/);
 
       const deep = await repository.writeMemory(storeId, { path: '/projects/lucid/plan.md', content: 'plan' }, agent);
@@ -223,7 +255,12 @@ describe('FsMemoryStore', () => {
       const taken = await repository.writeMemory(storeId, { path: '/taken.md', content: 'taken' }, agent);
 
       const renamed = await repository.updateMemory(storeId, memory.id, { path: '/final/report.md' }, user);
-      expect(renamed).toMatchObject({ id: memory.id, path: '/final/report.md', content: 'text', content_sha256: memory.content_sha256 });
+      expect(renamed).toMatchObject({
+        id: memory.id,
+        path: '/final/report.md',
+        content: 'text',
+        content_sha256: memory.content_sha256,
+      });
       await expect(repository.getMemoryByPath(storeId, '/draft.md')).rejects.toMatchObject({ code: 'not_found_error' });
 
       await expect(repository.updateMemory(storeId, memory.id, { path: '/archive' }, user)).rejects.toMatchObject({
@@ -235,7 +272,9 @@ describe('FsMemoryStore', () => {
       });
       // A memory never conflicts with itself: moving it below its own old path is fine.
       await repository.updateMemory(storeId, memory.id, { path: '/final/report.md/v2' }, user);
-      await expect(repository.updateMemory(storeId, memory.id, {}, user)).rejects.toMatchObject({ code: 'invalid_request_error' });
+      await expect(repository.updateMemory(storeId, memory.id, {}, user)).rejects.toMatchObject({
+        code: 'invalid_request_error',
+      });
       await expect(repository.updateMemory(storeId, 'mem_missing', { content: 'x' }, user)).rejects.toMatchObject({
         code: 'not_found_error',
       });
@@ -294,7 +333,9 @@ describe('FsMemoryStore', () => {
     it('creates no version for a no-op write, update or restore', async () => {
       const memory = await repository.writeMemory(storeId, { path: '/a.md', content: 'same' }, agent);
       expect(await repository.writeMemory(storeId, { path: '/a.md', content: 'same' }, agent)).toEqual(memory);
-      expect(await repository.updateMemory(storeId, memory.id, { content: 'same', path: '/a.md' }, agent)).toEqual(memory);
+      expect(await repository.updateMemory(storeId, memory.id, { content: 'same', path: '/a.md' }, agent)).toEqual(
+        memory,
+      );
       expect(await repository.restoreVersion(storeId, memory.memory_version_id, agent)).toEqual(memory);
       expect(await repository.listVersions(storeId)).toHaveLength(1);
     });
@@ -321,7 +362,9 @@ describe('FsMemoryStore', () => {
         code: 'memory_path_conflict_error',
         conflicting_memory_id: usurper.id,
       });
-      await expect(repository.restoreVersion(storeId, 'memver_unknown', agent)).rejects.toMatchObject({ code: 'not_found_error' });
+      await expect(repository.restoreVersion(storeId, 'memver_unknown', agent)).rejects.toMatchObject({
+        code: 'not_found_error',
+      });
     });
 
     it('lists per store and per memory, newest first, with a limit; versions outlive their memory', async () => {
@@ -338,15 +381,21 @@ describe('FsMemoryStore', () => {
         'modified',
         'created',
       ]);
-      expect((await repository.listVersions(storeId, { memory_id: b.id, limit: 1 })).map((v) => v.content)).toEqual(['b2']);
-      await expect(repository.listVersions(storeId, { limit: 0 })).rejects.toMatchObject({ code: 'invalid_request_error' });
+      expect((await repository.listVersions(storeId, { memory_id: b.id, limit: 1 })).map((v) => v.content)).toEqual([
+        'b2',
+      ]);
+      await expect(repository.listVersions(storeId, { limit: 0 })).rejects.toMatchObject({
+        code: 'invalid_request_error',
+      });
       await expect(repository.getMemory(storeId, a.id)).rejects.toMatchObject({ code: 'not_found_error' });
     });
 
     it('keeps versions of other stores apart', async () => {
       const other = await repository.createStore({ name: 'other' });
       const memory = await repository.writeMemory(other.id, { path: '/a.md', content: 'a' }, agent);
-      await expect(repository.getVersion(storeId, memory.memory_version_id)).rejects.toMatchObject({ code: 'not_found_error' });
+      await expect(repository.getVersion(storeId, memory.memory_version_id)).rejects.toMatchObject({
+        code: 'not_found_error',
+      });
       await expect(repository.restoreVersion(storeId, memory.memory_version_id, agent)).rejects.toMatchObject({
         code: 'not_found_error',
       });
@@ -359,7 +408,11 @@ describe('FsMemoryStore', () => {
       const memory = await repository.writeMemory(storeId, { path: '/a.md', content: 'base' }, agent);
       await repository.writeMemory(storeId, { path: '/a.md', content: 'theirs' }, user);
       const error = await rejection(
-        repository.writeMemory(storeId, { path: '/a.md', content: 'mine', expected_content_sha256: sha256('base') }, agent),
+        repository.writeMemory(
+          storeId,
+          { path: '/a.md', content: 'mine', expected_content_sha256: sha256('base') },
+          agent,
+        ),
         MemoryPreconditionFailedError,
       );
       expect(error).toMatchObject({
@@ -367,11 +420,18 @@ describe('FsMemoryStore', () => {
         expected_content_sha256: sha256('base'),
         actual_content_sha256: sha256('theirs'),
       });
-      expect(error.message).toContain(`expected content_sha256 ${sha256('base')}, but its content_sha256 is ${sha256('theirs')}`);
+      expect(error.message).toContain(
+        `expected content_sha256 ${sha256('base')}, but its content_sha256 is ${sha256('theirs')}`,
+      );
       expect(error.message).toMatch(/read it again/);
 
       await rejection(
-        repository.updateMemory(storeId, memory.id, { path: '/moved.md', expected_content_sha256: sha256('base') }, agent),
+        repository.updateMemory(
+          storeId,
+          memory.id,
+          { path: '/moved.md', expected_content_sha256: sha256('base') },
+          agent,
+        ),
         MemoryPreconditionFailedError,
       );
       await rejection(
@@ -384,11 +444,25 @@ describe('FsMemoryStore', () => {
 
     it('applies the change when the hash matches, for write, rename and delete', async () => {
       const memory = await repository.writeMemory(storeId, { path: '/a.md', content: 'base' }, agent);
-      await repository.writeMemory(storeId, { path: '/a.md', content: 'next', expected_content_sha256: memory.content_sha256 }, agent);
+      await repository.writeMemory(
+        storeId,
+        { path: '/a.md', content: 'next', expected_content_sha256: memory.content_sha256 },
+        agent,
+      );
       // The precondition of a rename refers to the current content.
-      const moved = await repository.updateMemory(storeId, memory.id, { path: '/b.md', expected_content_sha256: sha256('next') }, agent);
+      const moved = await repository.updateMemory(
+        storeId,
+        memory.id,
+        { path: '/b.md', expected_content_sha256: sha256('next') },
+        agent,
+      );
       expect(moved).toMatchObject({ path: '/b.md', content: 'next' });
-      const deletion = await repository.deleteMemory(storeId, memory.id, { expected_content_sha256: sha256('next') }, agent);
+      const deletion = await repository.deleteMemory(
+        storeId,
+        memory.id,
+        { expected_content_sha256: sha256('next') },
+        agent,
+      );
       expect(deletion.operation).toBe('deleted');
     });
 
@@ -396,14 +470,22 @@ describe('FsMemoryStore', () => {
       const memory = await repository.writeMemory(storeId, { path: '/a.md', content: 'old' }, agent);
       await repository.writeMemory(storeId, { path: '/a.md', content: 'done' }, user);
       const stale = memory.content_sha256;
-      const result = await repository.writeMemory(storeId, { path: '/a.md', content: 'done', expected_content_sha256: stale }, agent);
+      const result = await repository.writeMemory(
+        storeId,
+        { path: '/a.md', content: 'done', expected_content_sha256: stale },
+        agent,
+      );
       expect(result.content).toBe('done');
       await repository.updateMemory(storeId, memory.id, { content: 'done', expected_content_sha256: stale }, agent);
       expect(await repository.listVersions(storeId)).toHaveLength(2);
     });
 
     it('creates only where nothing is with if_absent, and otherwise writes nothing', async () => {
-      const created = await repository.writeMemory(storeId, { path: '/once.md', content: 'first', if_absent: true }, agent);
+      const created = await repository.writeMemory(
+        storeId,
+        { path: '/once.md', content: 'first', if_absent: true },
+        agent,
+      );
       expect(created.content).toBe('first');
       const error = await rejection(
         repository.writeMemory(storeId, { path: '/once.md', content: 'second', if_absent: true }, user),
@@ -416,7 +498,11 @@ describe('FsMemoryStore', () => {
 
     it('fails a write with a precondition when no memory exists at the path', async () => {
       const error = await rejection(
-        repository.writeMemory(storeId, { path: '/new.md', content: 'x', expected_content_sha256: sha256('anything') }, agent),
+        repository.writeMemory(
+          storeId,
+          { path: '/new.md', content: 'x', expected_content_sha256: sha256('anything') },
+          agent,
+        ),
         MemoryPreconditionFailedError,
       );
       expect(error.actual_content_sha256).toBeNull();
@@ -426,7 +512,11 @@ describe('FsMemoryStore', () => {
 
     it('refuses a hash that is not 64 lowercase hex digits', async () => {
       await expect(
-        repository.writeMemory(storeId, { path: '/a.md', content: 'x', expected_content_sha256: sha256('x').toUpperCase() }, agent),
+        repository.writeMemory(
+          storeId,
+          { path: '/a.md', content: 'x', expected_content_sha256: sha256('x').toUpperCase() },
+          agent,
+        ),
       ).rejects.toMatchObject({ code: 'invalid_request_error' });
     });
   });

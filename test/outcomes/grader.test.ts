@@ -22,7 +22,13 @@ import {
   type GradeResult,
 } from '../../src/outcomes/grader';
 import type { Rule, UsageOverride } from '../../src/scripted-model/scenario';
-import { lastToolResultText, lastUserText, startScriptedModel, systemText, type ScriptedModel } from '../../src/scripted-model/server';
+import {
+  lastToolResultText,
+  lastUserText,
+  startScriptedModel,
+  systemText,
+  type ScriptedModel,
+} from '../../src/scripted-model/server';
 
 const RUBRIC = [
   'The summary must meet all of these:',
@@ -41,7 +47,9 @@ const NEEDS_REVISION: Verdict = {
   ...SATISFIED,
   result: 'needs_revision',
   explanation: 'summary.md misses notes/beta.md.',
-  criteria: SATISFIED.criteria.map((entry, index) => (index === 1 ? { ...entry, met: false, explanation: 'beta.md is missing.' } : entry)),
+  criteria: SATISFIED.criteria.map((entry, index) =>
+    index === 1 ? { ...entry, met: false, explanation: 'beta.md is missing.' } : entry,
+  ),
 };
 
 let workspace: string;
@@ -66,7 +74,11 @@ function put(relative: string, content: string): void {
 }
 
 /** Starts the scripted model with `rules` and grades with the real SDK against it. */
-async function grade(rules: Rule[], input: Partial<GradeInput> = {}, deps: Partial<GradeDependencies> = {}): Promise<GradeResult> {
+async function grade(
+  rules: Rule[],
+  input: Partial<GradeInput> = {},
+  deps: Partial<GradeDependencies> = {},
+): Promise<GradeResult> {
   model = await startScriptedModel({ scenario: { rules } });
   const anthropic = createAnthropicClient({ ANTHROPIC_BASE_URL: model.url, ANTHROPIC_API_KEY: 'test' });
   return gradeDeliverables(
@@ -83,9 +95,15 @@ async function grade(rules: Rule[], input: Partial<GradeInput> = {}, deps: Parti
 }
 
 /** A rule that answers one grader request (grader requests are the ones offering submit_verdict). */
-function once(content: Array<Record<string, unknown>>, options: { lastToolResult?: string; usage?: UsageOverride } = {}): Rule {
+function once(
+  content: Array<Record<string, unknown>>,
+  options: { lastToolResult?: string; usage?: UsageOverride } = {},
+): Rule {
   return {
-    match: { tools_include: 'submit_verdict', ...(options.lastToolResult ? { last_tool_result: options.lastToolResult } : {}) },
+    match: {
+      tools_include: 'submit_verdict',
+      ...(options.lastToolResult ? { last_tool_result: options.lastToolResult } : {}),
+    },
     times: 1,
     reply: { content: content as never, ...(options.usage ? { usage: options.usage } : {}) },
   };
@@ -101,7 +119,9 @@ function body(index: number): any {
 function toolResults(index: number): Array<{ tool_use_id: string; content: string; is_error?: boolean }> {
   const messages = body(index).messages;
   const last = messages[messages.length - 1];
-  return Array.isArray(last.content) ? last.content.filter((block: { type: string }) => block.type === 'tool_result') : [];
+  return Array.isArray(last.content)
+    ? last.content.filter((block: { type: string }) => block.type === 'tool_result')
+    : [];
 }
 
 /** The text of the first user message, where the grader is told what to grade. */
@@ -168,7 +188,9 @@ describe('gradeDeliverables', () => {
 
     expect(result.verdict).toEqual(NEEDS_REVISION);
     expect(result.invalid_verdicts).toBe(1);
-    expect(toolResults(1)[0].content).toMatch(/result is "satisfied" but 1 criteria are not met \("It names every file in notes\/"\)/);
+    expect(toolResults(1)[0].content).toMatch(
+      /result is "satisfied" but 1 criteria are not met \("It names every file in notes\/"\)/,
+    );
   });
 
   test('rejects "needs_revision" when every criterion is marked met', async () => {
@@ -180,10 +202,14 @@ describe('gradeDeliverables', () => {
 
   test(`gives up with an error after ${MAX_INVALID_VERDICTS} invalid verdicts, never passing the inconsistent one`, async () => {
     const inconsistent = { ...NEEDS_REVISION, result: 'satisfied' };
-    const result = await grade([{ match: { tools_include: 'submit_verdict' }, reply: { content: [submit(inconsistent) as never] } }]);
+    const result = await grade([
+      { match: { tools_include: 'submit_verdict' }, reply: { content: [submit(inconsistent) as never] } },
+    ]);
 
     expect(result.verdict).toBeNull();
-    expect(result.error).toMatch(/no valid verdict in 3 attempts; last problem: result is "satisfied" but 1 criteria are not met/);
+    expect(result.error).toMatch(
+      /no valid verdict in 3 attempts; last problem: result is "satisfied" but 1 criteria are not met/,
+    );
     expect(result.invalid_verdicts).toBe(MAX_INVALID_VERDICTS);
     expect(result.model_requests).toBe(MAX_INVALID_VERDICTS);
     expect(model!.requests).toHaveLength(MAX_INVALID_VERDICTS);
@@ -208,7 +234,9 @@ describe('gradeDeliverables', () => {
   });
 
   test('three turns without a verdict end in an error', async () => {
-    const result = await grade([{ match: { tools_include: 'submit_verdict' }, reply: { content: [{ type: 'text', text: 'Satisfied.' }] } }]);
+    const result = await grade([
+      { match: { tools_include: 'submit_verdict' }, reply: { content: [{ type: 'text', text: 'Satisfied.' }] } },
+    ]);
 
     expect(result).toMatchObject({ verdict: null, invalid_verdicts: 3, model_requests: 3 });
     expect(result.error).toMatch(/without calling submit_verdict/);
@@ -247,10 +275,15 @@ describe('gradeDeliverables', () => {
     expect(result.verdict).toEqual(SATISFIED);
     expect(result.invalid_verdicts).toBe(0);
     const [write, edit, list] = toolResults(1);
-    expect(write).toMatchObject({ is_error: true, content: expect.stringMatching(/"write_file" is not available: the grader can only read/) });
+    expect(write).toMatchObject({
+      is_error: true,
+      content: expect.stringMatching(/"write_file" is not available: the grader can only read/),
+    });
     expect(edit).toMatchObject({ is_error: true, content: expect.stringMatching(/"edit_file" is not available/) });
     expect(list).toMatchObject({ is_error: false, content: 'notes/alpha.md\nnotes/beta.md' });
-    expect(fs.readFileSync(path.join(workspace, 'summary.md'), 'utf8')).toBe('Alpha covers the plan. Gamma covers the budget.\n');
+    expect(fs.readFileSync(path.join(workspace, 'summary.md'), 'utf8')).toBe(
+      'Alpha covers the plan. Gamma covers the budget.\n',
+    );
     expect(fs.readFileSync(path.join(workspace, 'notes/alpha.md'), 'utf8')).toBe('the plan\n');
   });
 
@@ -260,7 +293,12 @@ describe('gradeDeliverables', () => {
     const request = body(0);
     expect(systemText(request)).toBe(GRADER_SYSTEM_PROMPT);
     expect(request.system).toHaveLength(1);
-    expect(request.tools.map((tool: { name: string }) => tool.name)).toEqual(['read_file', 'list_files', 'grep', 'submit_verdict']);
+    expect(request.tools.map((tool: { name: string }) => tool.name)).toEqual([
+      'read_file',
+      'list_files',
+      'grep',
+      'submit_verdict',
+    ]);
     expect(request.messages).toHaveLength(1);
     expect(request.messages[0].role).toBe('user');
 
@@ -344,7 +382,12 @@ describe('gradeDeliverables', () => {
   test(`stops after ${MAX_GRADER_REQUESTS} requests, forcing submit_verdict on the last one`, async () => {
     const beats: string[] = [];
     const result = await grade(
-      [{ match: { tools_include: 'submit_verdict' }, reply: { content: [callTool('read_file', { path: 'summary.md' }) as never] } }],
+      [
+        {
+          match: { tools_include: 'submit_verdict' },
+          reply: { content: [callTool('read_file', { path: 'summary.md' }) as never] },
+        },
+      ],
       {},
       { heartbeat: () => beats.push('beat') },
     );
@@ -393,7 +436,11 @@ describe('gradeDeliverables', () => {
 
   test('stops when its signal aborts', async () => {
     const controller = new AbortController();
-    const grading = grade([{ match: {}, delay_ms: 5_000, reply: { content: [submit(SATISFIED) as never] } }], {}, { signal: controller.signal });
+    const grading = grade(
+      [{ match: {}, delay_ms: 5_000, reply: { content: [submit(SATISFIED) as never] } }],
+      {},
+      { signal: controller.signal },
+    );
     setTimeout(() => controller.abort(), 200);
 
     await expect(grading).rejects.toBeInstanceOf(Anthropic.APIUserAbortError);
@@ -439,7 +486,13 @@ describe('rubricCriteria', () => {
   });
 
   test('nested items are details of their criterion, not criteria', () => {
-    const rubric = ['1. Tests pass', '   - unit tests', '   - integration tests', '2. README updated', '\t* with examples'].join('\n');
+    const rubric = [
+      '1. Tests pass',
+      '   - unit tests',
+      '   - integration tests',
+      '2. README updated',
+      '\t* with examples',
+    ].join('\n');
     expect(rubricCriteria(rubric)).toEqual(['Tests pass', 'README updated']);
   });
 
@@ -473,7 +526,9 @@ describe('toRetryableModelFailure (the activity’s error mapping)', () => {
   async function sdkError(error: { status: number; retry_after?: number; message?: string }): Promise<unknown> {
     model = await startScriptedModel({ scenario: { rules: [{ reply: { error } }] } });
     const anthropic = createAnthropicClient({ ANTHROPIC_BASE_URL: model.url, ANTHROPIC_API_KEY: 'test' });
-    return anthropic.messages.create({ model: 'm', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }).catch((caught) => caught);
+    return anthropic.messages
+      .create({ model: 'm', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] })
+      .catch((caught) => caught);
   }
 
   test('429 is retryable, with nextRetryDelay from retry-after', async () => {
@@ -492,7 +547,9 @@ describe('toRetryableModelFailure (the activity’s error mapping)', () => {
   });
 
   test('400 is terminal, and the message is redacted', async () => {
-    const failure = toRetryableModelFailure(await sdkError({ status: 400, message: 'bad key sk-ant-abcdefghijklmnopqrstuv' }));
+    const failure = toRetryableModelFailure(
+      await sdkError({ status: 400, message: 'bad key sk-ant-abcdefghijklmnopqrstuv' }),
+    );
     expect(failure).toMatchObject({ type: 'ModelRequestRejected', nonRetryable: true });
     expect(failure.message).toBe('model API answered 400: bad key [REDACTED]');
   });
@@ -503,7 +560,9 @@ describe('toRetryableModelFailure (the activity’s error mapping)', () => {
     await model.close();
     model = undefined;
     const anthropic = createAnthropicClient({ ANTHROPIC_BASE_URL: url, ANTHROPIC_API_KEY: 'test' });
-    const caught = await anthropic.messages.create({ model: 'm', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }).catch((error) => error);
+    const caught = await anthropic.messages
+      .create({ model: 'm', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] })
+      .catch((error) => error);
     expect(toRetryableModelFailure(caught)).toMatchObject({ type: 'ModelConnectionError', nonRetryable: false });
 
     const disk = new Error('EIO reading /secret/hunter2-super-secret');

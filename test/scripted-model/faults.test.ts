@@ -16,7 +16,10 @@ afterEach(async () => {
   model = undefined;
 });
 
-async function start(faults: FaultOptions, rules: Rule[] = [okRule]): Promise<{ model: ScriptedModel; client: Anthropic }> {
+async function start(
+  faults: FaultOptions,
+  rules: Rule[] = [okRule],
+): Promise<{ model: ScriptedModel; client: Anthropic }> {
   model = await startScriptedModel({ scenario: { rules, faults } });
   return { model, client: new Anthropic({ apiKey: 'test', baseURL: model.url, maxRetries: 0 }) };
 }

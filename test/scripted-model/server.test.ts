@@ -83,14 +83,25 @@ describe('rule selection', () => {
 
   const fieldCases: Array<{ field: string; params: Partial<Anthropic.MessageCreateParamsNonStreaming> }> = [
     { field: 'system', params: { system: [{ type: 'text', text: 'You are a pirate.' }] } },
-    { field: 'last_user_text', params: { messages: [{ role: 'user', content: [{ type: 'text', text: 'what is the weather?' }] }] } },
+    {
+      field: 'last_user_text',
+      params: { messages: [{ role: 'user', content: [{ type: 'text', text: 'what is the weather?' }] }] },
+    },
     {
       field: 'last_tool_result',
       params: {
         messages: [
           { role: 'user', content: 'run it' },
-          { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'bash', input: { command: 'true' } }] },
-          { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: [{ type: 'text', text: 'exit code 0' }] }] },
+          {
+            role: 'assistant',
+            content: [{ type: 'tool_use', id: 'toolu_1', name: 'bash', input: { command: 'true' } }],
+          },
+          {
+            role: 'user',
+            content: [
+              { type: 'tool_result', tool_use_id: 'toolu_1', content: [{ type: 'text', text: 'exit code 0' }] },
+            ],
+          },
         ],
       },
     },
@@ -102,10 +113,16 @@ describe('rule selection', () => {
   test.each(fieldCases)('match.$field picks the request out', async ({ field, params }) => {
     const { model, client } = await start({
       rules: [
-        { match: { system: 'pirate', last_user_text: 'nothing like this' }, reply: { content: [{ type: 'text', text: 'both' }] } },
+        {
+          match: { system: 'pirate', last_user_text: 'nothing like this' },
+          reply: { content: [{ type: 'text', text: 'both' }] },
+        },
         { match: { system: 'pirate' }, reply: { content: [{ type: 'text', text: 'system' }] } },
         { match: { last_user_text: 'weather' }, reply: { content: [{ type: 'text', text: 'last_user_text' }] } },
-        { match: { last_tool_result: 'exit code 0' }, reply: { content: [{ type: 'text', text: 'last_tool_result' }] } },
+        {
+          match: { last_tool_result: 'exit code 0' },
+          reply: { content: [{ type: 'text', text: 'last_tool_result' }] },
+        },
         { match: { request: '"user_id":"user-42"' }, reply: { content: [{ type: 'text', text: 'request' }] } },
         { match: { model: 'claude-special' }, reply: { content: [{ type: 'text', text: 'model' }] } },
         { match: { tools_include: 'bash' }, reply: { content: [{ type: 'text', text: 'tools_include' }] } },
@@ -119,7 +136,9 @@ describe('rule selection', () => {
   });
 
   test('setScenario replaces the rules and resets their counts', async () => {
-    const { client, model } = await start({ rules: [{ times: 1, reply: { content: [{ type: 'text', text: 'one' }] } }] });
+    const { client, model } = await start({
+      rules: [{ times: 1, reply: { content: [{ type: 'text', text: 'one' }] } }],
+    });
     expect(textOf(await ask(client, 'x'))).toBe('one');
 
     model.setScenario({ rules: [{ times: 1, reply: { content: [{ type: 'text', text: 'two' }] } }] });
@@ -135,7 +154,11 @@ describe('replies', () => {
         reply: {
           content: [
             { type: 'text', text: 'I will write the file now, as you asked.' },
-            { type: 'tool_use', name: 'write_file', input: { path: 'notes.txt', lines: ['a', 'b'], options: { mode: 420 } } },
+            {
+              type: 'tool_use',
+              name: 'write_file',
+              input: { path: 'notes.txt', lines: ['a', 'b'], options: { mode: 420 } },
+            },
           ],
         },
       },
@@ -154,7 +177,11 @@ describe('replies', () => {
       stop_reason: 'tool_use',
       content: [
         { type: 'text', text: 'I will write the file now, as you asked.' },
-        { type: 'tool_use', name: 'write_file', input: { path: 'notes.txt', lines: ['a', 'b'], options: { mode: 420 } } },
+        {
+          type: 'tool_use',
+          name: 'write_file',
+          input: { path: 'notes.txt', lines: ['a', 'b'], options: { mode: 420 } },
+        },
       ],
     });
     expect(message.id).toMatch(/^msg_/);
@@ -166,7 +193,11 @@ describe('replies', () => {
   test('a stream read with messages.stream().finalMessage() adds up to the scripted content', async () => {
     const { client, model } = await start(toolReply);
 
-    const stream = client.messages.stream({ model: MODEL, max_tokens: 100, messages: [{ role: 'user', content: 'write notes' }] });
+    const stream = client.messages.stream({
+      model: MODEL,
+      max_tokens: 100,
+      messages: [{ role: 'user', content: 'write notes' }],
+    });
     const eventTypes: string[] = [];
     stream.on('streamEvent', (event) => eventTypes.push(event.type));
     const message = await stream.finalMessage();
@@ -222,7 +253,11 @@ describe('replies', () => {
           reply: {
             content: [
               { type: 'text', text: 'turn {{n}}' },
-              { type: 'tool_use', name: 'write', input: { path: 'file-{{n}}.txt', meta: { tags: ['req-{{request_index}}'] }, size: 3 } },
+              {
+                type: 'tool_use',
+                name: 'write',
+                input: { path: 'file-{{n}}.txt', meta: { tags: ['req-{{request_index}}'] }, size: 3 },
+              },
             ],
           },
         },
@@ -246,7 +281,9 @@ describe('replies', () => {
   });
 
   test('repeat_text adds one long text block before the content', async () => {
-    const { client } = await start({ rules: [{ repeat_text: { text: 'ab', count: 500 }, reply: { content: [{ type: 'text', text: 'end' }] } }] });
+    const { client } = await start({
+      rules: [{ repeat_text: { text: 'ab', count: 500 }, reply: { content: [{ type: 'text', text: 'end' }] } }],
+    });
 
     const message = await ask(client, 'x');
 
@@ -272,7 +309,9 @@ describe('errors', () => {
     const { client } = await start({ rules: [{ reply: { error: { status: 529, message: 'Overloaded' } } }] });
 
     const error = await rejection(
-      client.messages.stream({ model: MODEL, max_tokens: 100, messages: [{ role: 'user', content: 'x' }] }).finalMessage(),
+      client.messages
+        .stream({ model: MODEL, max_tokens: 100, messages: [{ role: 'user', content: 'x' }] })
+        .finalMessage(),
     );
 
     expect(error.status).toBe(529);
@@ -302,7 +341,9 @@ describe('errors', () => {
 
       expect(error.status).toBe(400);
       expect(error.error).toMatchObject({ error: { type: 'invalid_request_error' } });
-      expect(apiErrorMessage(error)).toContain('scripted model: no rule matches request #0 (last user text: "something unexpected")');
+      expect(apiErrorMessage(error)).toContain(
+        'scripted model: no rule matches request #0 (last user text: "something unexpected")',
+      );
       expect(stderr.lines()).toContain('no rule matches request #0');
       expect(model.requests[0].rule_index).toBeNull();
     } finally {
@@ -341,7 +382,9 @@ describe('usage and the simulated prompt cache', () => {
   test('a breakpoint that moves to the newest message still reads the previous turn, also when streaming', async () => {
     const { client } = await start({ rules: [{ reply: { content: [{ type: 'text', text: 'ok' }] } }] });
     const ephemeral = { type: 'ephemeral' as const };
-    const turn1: Anthropic.MessageParam[] = [{ role: 'user', content: [{ type: 'text', text: 'first question', cache_control: ephemeral }] }];
+    const turn1: Anthropic.MessageParam[] = [
+      { role: 'user', content: [{ type: 'text', text: 'first question', cache_control: ephemeral }] },
+    ];
     const turn2: Anthropic.MessageParam[] = [
       { role: 'user', content: [{ type: 'text', text: 'first question' }] },
       { role: 'assistant', content: [{ type: 'text', text: 'ok' }] },
@@ -349,7 +392,9 @@ describe('usage and the simulated prompt cache', () => {
     ];
 
     const first = await ask(client, '', { system, messages: turn1 });
-    const second = await client.messages.stream({ model: MODEL, max_tokens: 100, system, messages: turn2 }).finalMessage();
+    const second = await client.messages
+      .stream({ model: MODEL, max_tokens: 100, system, messages: turn2 })
+      .finalMessage();
 
     const firstPrompt = first.usage.cache_creation_input_tokens ?? 0;
     expect(second.usage.cache_read_input_tokens).toBe(firstPrompt);
@@ -360,7 +405,11 @@ describe('usage and the simulated prompt cache', () => {
   test('like the API, an entry more than 20 blocks before the newest breakpoint is found only through an earlier breakpoint', async () => {
     const { client } = await start({ rules: [{ reply: { content: [{ type: 'text', text: 'ok' }] } }] });
     const ephemeral = { type: 'ephemeral' as const };
-    const text = (value: string, marked = false) => ({ type: 'text' as const, text: value, ...(marked ? { cache_control: ephemeral } : {}) });
+    const text = (value: string, marked = false) => ({
+      type: 'text' as const,
+      text: value,
+      ...(marked ? { cache_control: ephemeral } : {}),
+    });
     const wideAnswer = Array.from({ length: 25 }, (_, index) => text(`part ${index}`));
     const turn2 = (markPreviousEnd: boolean): Anthropic.MessageParam[] => [
       { role: 'user', content: [text('first question', markPreviousEnd)] },
@@ -370,7 +419,11 @@ describe('usage and the simulated prompt cache', () => {
 
     // The cache is per model: each case gets a model of its own, so neither sees the other's entries.
     const conversation = async (model: string, markPreviousEnd: boolean) => {
-      const first = await ask(client, '', { model, system, messages: [{ role: 'user', content: [text('first question', true)] }] });
+      const first = await ask(client, '', {
+        model,
+        system,
+        messages: [{ role: 'user', content: [text('first question', true)] }],
+      });
       return { first, second: await ask(client, '', { model, system, messages: turn2(markPreviousEnd) }) };
     };
     const { second: outOfReach } = await conversation('model-a', false);
@@ -386,11 +439,17 @@ describe('usage and the simulated prompt cache', () => {
 
     const first = await ask(client, 'q', { system });
     const otherModel = await ask(client, 'q', { system, model: 'claude-other' });
-    const counted = await client.messages.countTokens({ model: MODEL, system, messages: [{ role: 'user', content: 'q' }] });
+    const counted = await client.messages.countTokens({
+      model: MODEL,
+      system,
+      messages: [{ role: 'user', content: 'q' }],
+    });
 
     expect(otherModel.usage.cache_read_input_tokens).toBe(0);
     const { input_tokens, cache_read_input_tokens, cache_creation_input_tokens } = first.usage;
-    expect(counted.input_tokens).toBe(input_tokens + (cache_read_input_tokens ?? 0) + (cache_creation_input_tokens ?? 0));
+    expect(counted.input_tokens).toBe(
+      input_tokens + (cache_read_input_tokens ?? 0) + (cache_creation_input_tokens ?? 0),
+    );
   });
 
   test('a prompt without breakpoints is all plain input and grows with the prompt', async () => {
@@ -431,7 +490,11 @@ describe('delays', () => {
     });
     const seen: Array<{ type: string; at: number }> = [];
 
-    const stream = client.messages.stream({ model: MODEL, max_tokens: 100, messages: [{ role: 'user', content: 'x' }] });
+    const stream = client.messages.stream({
+      model: MODEL,
+      max_tokens: 100,
+      messages: [{ role: 'user', content: 'x' }],
+    });
     stream.on('streamEvent', (event) => seen.push({ type: event.type, at: Date.now() }));
     const message = await stream.finalMessage();
 
@@ -449,7 +512,11 @@ describe('delays', () => {
       ],
     });
 
-    const stream = client.messages.stream({ model: MODEL, max_tokens: 100, messages: [{ role: 'user', content: 'x' }] });
+    const stream = client.messages.stream({
+      model: MODEL,
+      max_tokens: 100,
+      messages: [{ role: 'user', content: 'x' }],
+    });
     const outcome = stream.done().catch((error: unknown) => error);
     await new Promise<void>((resolve) => stream.on('streamEvent', () => resolve()));
     stream.abort();
@@ -526,7 +593,12 @@ describe('recording', () => {
 
 describe('scenario validation', () => {
   test('an invalid scenario is rejected with the path of each bad field', async () => {
-    const bad = { rules: [{ reply: { content: [{ type: 'tool_use', input: {} }] } }, { reply: { error: { status: 200 } }, tims: 1 }] };
+    const bad = {
+      rules: [
+        { reply: { content: [{ type: 'tool_use', input: {} }] } },
+        { reply: { error: { status: 200 } }, tims: 1 },
+      ],
+    };
 
     const error = await startScriptedModel({ scenario: bad as unknown as Scenario }).catch((caught: unknown) => caught);
 
@@ -546,8 +618,12 @@ describe('scenario validation', () => {
     writeFileSync(notJson, '{ "rules": [ ');
     writeFileSync(badField, JSON.stringify({ rules: [{ reply: { content: [], stop_reason: 'done' } }] }));
 
-    await expect(startScriptedModel({ scenario: notJson })).rejects.toThrow(`scenario file ${notJson} is not valid JSON`);
-    await expect(startScriptedModel({ scenario: badField })).rejects.toThrow(/bad-field\.json[\s\S]*rules\[0\]\.reply\.stop_reason/);
+    await expect(startScriptedModel({ scenario: notJson })).rejects.toThrow(
+      `scenario file ${notJson} is not valid JSON`,
+    );
+    await expect(startScriptedModel({ scenario: badField })).rejects.toThrow(
+      /bad-field\.json[\s\S]*rules\[0\]\.reply\.stop_reason/,
+    );
     const { client } = await start(good);
     expect(textOf(await ask(client, 'x'))).toBe('from file');
   });
@@ -587,7 +663,14 @@ describe('transcript checks, as the real API makes them', () => {
   });
 
   it('rejects roles that do not alternate and a transcript that starts with the assistant', () => {
-    expect(transcriptProblem({ messages: [{ role: 'user', content: 'a' }, { role: 'user', content: 'b' }] })).toMatch(/alternate/);
+    expect(
+      transcriptProblem({
+        messages: [
+          { role: 'user', content: 'a' },
+          { role: 'user', content: 'b' },
+        ],
+      }),
+    ).toMatch(/alternate/);
     expect(transcriptProblem({ messages: [{ role: 'assistant', content: 'a' }] })).toMatch(/first message/);
   });
 

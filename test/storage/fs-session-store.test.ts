@@ -27,7 +27,10 @@ describe('FsSessionStore', () => {
   });
 
   it('reads pages in seq order, numerically (10 after 9)', async () => {
-    await store.appendEvents('sesn_a', Array.from({ length: 12 }, (_, index) => event(12 - index)));
+    await store.appendEvents(
+      'sesn_a',
+      Array.from({ length: 12 }, (_, index) => event(12 - index)),
+    );
     expect((await store.readEvents('sesn_a', { afterSeq: 8, limit: 3 })).map((e) => e.seq)).toEqual([9, 10, 11]);
     expect(await store.readEvents('sesn_missing')).toEqual([]);
   });

@@ -23,20 +23,35 @@ const toolRounds: Scenario = {
     {
       match: { last_user_text: 'Tidy the notes' },
       times: 1,
-      reply: { content: [{ type: 'tool_use', name: 'write_file', input: { path: 'notes.md', content: 'alpha\nbeta\n' } }] },
+      reply: {
+        content: [{ type: 'tool_use', name: 'write_file', input: { path: 'notes.md', content: 'alpha\nbeta\n' } }],
+      },
     },
     {
       match: {},
       times: 1,
-      reply: { content: [{ type: 'text', text: 'Reading it back.' }, { type: 'tool_use', name: 'read_file', input: { path: 'notes.md' } }] },
+      reply: {
+        content: [
+          { type: 'text', text: 'Reading it back.' },
+          { type: 'tool_use', name: 'read_file', input: { path: 'notes.md' } },
+        ],
+      },
     },
     {
       match: { last_tool_result: 'alpha' },
       times: 1,
       reply: {
         content: [
-          { type: 'tool_use', name: 'write_file', input: { path: 'summary/summary.md', content: '# Summary\n2 notes\n' } },
-          { type: 'tool_use', name: 'edit_file', input: { path: 'notes.md', old_string: 'beta', new_string: 'beta (done)' } },
+          {
+            type: 'tool_use',
+            name: 'write_file',
+            input: { path: 'summary/summary.md', content: '# Summary\n2 notes\n' },
+          },
+          {
+            type: 'tool_use',
+            name: 'edit_file',
+            input: { path: 'notes.md', old_string: 'beta', new_string: 'beta (done)' },
+          },
         ],
       },
     },
@@ -115,20 +130,32 @@ describe('agentSession', () => {
   it('runs a session started with `temporal workflow start` through the pinned CLI', async () => {
     const sessionId = `cli-started-${Date.now()}`;
     const input = JSON.stringify({ agent, message: 'Tidy the notes from the CLI' });
-    execFileSync(ensureTemporalCli(), [
-      'workflow', 'start',
-      '--address', harness.temporal.address,
-      '--task-queue', harness.taskQueue,
-      '--type', 'agentSession',
-      '--workflow-id', sessionId,
-      '--input', input,
-    ], { stdio: 'pipe' });
+    execFileSync(
+      ensureTemporalCli(),
+      [
+        'workflow',
+        'start',
+        '--address',
+        harness.temporal.address,
+        '--task-queue',
+        harness.taskQueue,
+        '--type',
+        'agentSession',
+        '--workflow-id',
+        sessionId,
+        '--input',
+        input,
+      ],
+      { stdio: 'pipe' },
+    );
     harness.model.setScenario({
       rules: [{ ...toolRounds.rules[0], match: { last_user_text: 'from the CLI' } }, ...toolRounds.rules.slice(1)],
     });
     const snapshot = await harness.lucid.result(sessionId);
     expect(snapshot.stop_reason).toEqual({ type: 'end_turn' });
-    expect(fs.readFileSync(path.join(workspaceOf(harness, sessionId), 'notes.md'), 'utf8')).toBe('alpha\nbeta (done)\n');
+    expect(fs.readFileSync(path.join(workspaceOf(harness, sessionId), 'notes.md'), 'utf8')).toBe(
+      'alpha\nbeta (done)\n',
+    );
   });
 
   it('fails at once with a readable validation error on invalid input', async () => {

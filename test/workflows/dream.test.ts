@@ -13,18 +13,35 @@ import { Worker } from '@temporalio/worker';
 import { startSessionHarness, type SessionHarness } from '../helpers/session';
 import { workflowBundle } from '../helpers/temporal';
 
-const agent: AgentDefinition = { name: 'reporter', model: 'agent-model', system: 'AGENT-SYSTEM', tools: [], max_turns: 5, max_tokens: 256 };
+const agent: AgentDefinition = {
+  name: 'reporter',
+  model: 'agent-model',
+  system: 'AGENT-SYSTEM',
+  tools: [],
+  max_turns: 5,
+  max_tokens: 256,
+};
 const SECRET = `sk-ant-api03-${'Zq9'.repeat(12)}`;
 
 const lessonsReply = (text: string): Rule => ({
   match: { tools_include: 'record_lessons' },
-  reply: { content: [{ type: 'tool_use', name: 'record_lessons', input: { lessons: [{ text, kind: 'mistake', evidence_seqs: [1] }] } }] },
+  reply: {
+    content: [
+      { type: 'tool_use', name: 'record_lessons', input: { lessons: [{ text, kind: 'mistake', evidence_seqs: [1] }] } },
+    ],
+  },
 });
 const changesReply = (changes: Array<Record<string, unknown>>): Rule => ({
   match: { tools_include: 'propose_changes' },
   reply: { content: [{ type: 'tool_use', name: 'propose_changes', input: { changes } }] },
 });
-const add = (filePath: string, content: string) => ({ op: 'add', path: filePath, content, rationale: `keep ${filePath}`, lesson_numbers: [1] });
+const add = (filePath: string, content: string) => ({
+  op: 'add',
+  path: filePath,
+  content,
+  rationale: `keep ${filePath}`,
+  lesson_numbers: [1],
+});
 
 describe('dreams', () => {
   let harness: SessionHarness;
@@ -64,19 +81,38 @@ describe('dreams', () => {
     const verdict = (result: string, met: boolean) => ({
       type: 'tool_use' as const,
       name: 'submit_verdict',
-      input: { result, explanation: met ? 'Sources present.' : 'No Sources section.', criteria: [{ criterion: 'The report has a Sources section', met, explanation: met ? 'present' : 'missing' }] },
+      input: {
+        result,
+        explanation: met ? 'Sources present.' : 'No Sources section.',
+        criteria: [{ criterion: 'The report has a Sources section', met, explanation: met ? 'present' : 'missing' }],
+      },
     });
     harness.model.setScenario({
       rules: [
         lessonsReply('Always add a Sources section to reports.'),
-        changesReply([{ ...add('/lessons/sources.md', 'Always add a Sources section to reports.'), rationale: 'Three sessions failed the Sources criterion.' }]),
-        { match: { tools_include: 'submit_verdict', request: 'with a Sources section' }, reply: { content: [verdict('satisfied', true)] } },
+        changesReply([
+          {
+            ...add('/lessons/sources.md', 'Always add a Sources section to reports.'),
+            rationale: 'Three sessions failed the Sources criterion.',
+          },
+        ]),
+        {
+          match: { tools_include: 'submit_verdict', request: 'with a Sources section' },
+          reply: { content: [verdict('satisfied', true)] },
+        },
         { match: { tools_include: 'submit_verdict' }, reply: { content: [verdict('needs_revision', false)] } },
-        { match: { system: 'Always add a Sources section' }, reply: { content: [{ type: 'text', text: 'Report with a Sources section.' }] } },
+        {
+          match: { system: 'Always add a Sources section' },
+          reply: { content: [{ type: 'text', text: 'Report with a Sources section.' }] },
+        },
         { match: { system: 'AGENT-SYSTEM' }, reply: { content: [{ type: 'text', text: 'Report written.' }] } },
       ],
     });
-    const outcome = { description: 'A short report', rubric: { type: 'text' as const, content: '- The report has a Sources section' }, max_iterations: 1 };
+    const outcome = {
+      description: 'A short report',
+      rubric: { type: 'text' as const, content: '- The report has a Sources section' },
+      max_iterations: 1,
+    };
     const failed = [];
     for (let index = 0; index < 3; index++) failed.push(await runSession(`Write report ${index}`, { outcome }));
 
@@ -100,9 +136,16 @@ describe('dreams', () => {
     expect(version.created_by).toEqual({ type: 'dream_actor', dream_id: dreamId, change_id: change.id });
 
     const before = harness.model.requests.length;
-    const next = await harness.lucid.startSession({ agent, message: 'Write report 3', outcome, memory_stores: [{ memory_store_id: store.id, access: 'read_only' }] });
+    const next = await harness.lucid.startSession({
+      agent,
+      message: 'Write report 3',
+      outcome,
+      memory_stores: [{ memory_store_id: store.id, access: 'read_only' }],
+    });
     const snapshot = await harness.lucid.result(next);
-    expect(JSON.stringify(harness.model.requests[before].body.system)).toContain('Always add a Sources section to reports.');
+    expect(JSON.stringify(harness.model.requests[before].body.system)).toContain(
+      'Always add a Sources section to reports.',
+    );
     expect(snapshot.outcome_evaluations).toEqual([expect.objectContaining({ result: 'satisfied', iteration: 0 })]);
   });
 
@@ -118,7 +161,8 @@ describe('dreams', () => {
     const store = await memory.createStore({ name: 'partial' });
     const dreamId = await harness.lucid.startDream(dreamInput(store.id, [sessionId], { review_deadline_seconds: 3 }));
     const waiting = await waitForPhase(dreamId, 'awaiting_review');
-    const idOf = (filePath: string) => waiting.changes.find((change) => 'path' in change && change.path === filePath)!.id;
+    const idOf = (filePath: string) =>
+      waiting.changes.find((change) => 'path' in change && change.path === filePath)!.id;
     await harness.lucid.approveChange(dreamId, { change_id: idOf('/a.md'), by: 'ana' });
     await harness.lucid.rejectChange(dreamId, { change_id: idOf('/b.md'), by: 'ben', comment: 'not useful' });
     await harness.lucid.approveChange(dreamId, { change_id: 'chg_999', by: 'ana' });
@@ -137,23 +181,42 @@ describe('dreams', () => {
 
     // The dream's history, signals and deadline timer included, replays deterministically.
     const history = await harness.temporal.client.workflow.getHandle(dreamId).fetchHistory();
-    await expect(Worker.runReplayHistory({ workflowBundle: workflowBundle() }, history, dreamId)).resolves.toBeUndefined();
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: workflowBundle() }, history, dreamId),
+    ).resolves.toBeUndefined();
   });
 
   it('marks a change conflicted when a user edited its memory while the dream waited', async () => {
     const store = await memory.createStore({ name: 'conflicts' });
-    await memory.writeMemory(store.id, { path: '/style.md', content: 'Use tabs.' }, { type: 'user_actor', user_id: 'ana' });
+    await memory.writeMemory(
+      store.id,
+      { path: '/style.md', content: 'Use tabs.' },
+      { type: 'user_actor', user_id: 'ana' },
+    );
     harness.model.setScenario({
       rules: [
         lessonsReply('The team switched to spaces.'),
-        changesReply([{ op: 'edit', path: '/style.md', old_string: 'tabs', new_string: 'spaces', rationale: 'style changed', lesson_numbers: [1] }]),
+        changesReply([
+          {
+            op: 'edit',
+            path: '/style.md',
+            old_string: 'tabs',
+            new_string: 'spaces',
+            rationale: 'style changed',
+            lesson_numbers: [1],
+          },
+        ]),
         { match: {}, reply: { content: [{ type: 'text', text: 'ok' }] } },
       ],
     });
     const sessionId = await runSession('style talk');
     const dreamId = await harness.lucid.startDream(dreamInput(store.id, [sessionId]));
     await waitForPhase(dreamId, 'awaiting_review');
-    await memory.writeMemory(store.id, { path: '/style.md', content: 'Use tabs. Always.' }, { type: 'user_actor', user_id: 'ben' });
+    await memory.writeMemory(
+      store.id,
+      { path: '/style.md', content: 'Use tabs. Always.' },
+      { type: 'user_actor', user_id: 'ben' },
+    );
     await harness.lucid.approveAll(dreamId, { by: 'ana' });
     const finished = await harness.lucid.dreamResult(dreamId);
     expect(finished.changes[0].status).toBe('conflicted');
@@ -178,13 +241,21 @@ describe('dreams', () => {
     const stored = await memory.listMemories(store.id, { include_content: true });
     expect(stored).toHaveLength(1);
     expect(JSON.stringify(stored)).not.toContain(SECRET);
-    const dreamRequests = harness.model.requests.slice(before).filter((request) => /record_lessons|propose_changes/.test(JSON.stringify(request.body.tools ?? [])));
+    const dreamRequests = harness.model.requests
+      .slice(before)
+      .filter((request) => /record_lessons|propose_changes/.test(JSON.stringify(request.body.tools ?? [])));
     expect(dreamRequests.length).toBeGreaterThan(0);
     for (const request of dreamRequests) expect(JSON.stringify(request.body)).not.toContain(SECRET);
   });
 
   it('lets only one update_existing dream hold a store', async () => {
-    harness.model.setScenario({ rules: [lessonsReply('x'), changesReply([add('/x.md', 'x')]), { match: {}, reply: { content: [{ type: 'text', text: 'ok' }] } }] });
+    harness.model.setScenario({
+      rules: [
+        lessonsReply('x'),
+        changesReply([add('/x.md', 'x')]),
+        { match: {}, reply: { content: [{ type: 'text', text: 'ok' }] } },
+      ],
+    });
     const sessionId = await runSession('hold');
     const store = await memory.createStore({ name: 'held' });
     const first = await harness.lucid.startDream(dreamInput(store.id, [sessionId]));
@@ -200,7 +271,13 @@ describe('dreams', () => {
   });
 
   it('stops on cancel and applies nothing further', async () => {
-    harness.model.setScenario({ rules: [lessonsReply('x'), changesReply([add('/never.md', 'never')]), { match: {}, reply: { content: [{ type: 'text', text: 'ok' }] } }] });
+    harness.model.setScenario({
+      rules: [
+        lessonsReply('x'),
+        changesReply([add('/never.md', 'never')]),
+        { match: {}, reply: { content: [{ type: 'text', text: 'ok' }] } },
+      ],
+    });
     const sessionId = await runSession('cancel me');
     const store = await memory.createStore({ name: 'canceled' });
     const dreamId = await harness.lucid.startDream(dreamInput(store.id, [sessionId]));
@@ -217,7 +294,13 @@ describe('dreams', () => {
 
   it('runs on a schedule: skips below the session threshold, dreams above it', async () => {
     const scheduled: AgentDefinition = { ...agent, name: `scheduled-${Date.now()}` };
-    harness.model.setScenario({ rules: [lessonsReply('learned'), changesReply([add('/s.md', 'scheduled lesson')]), { match: {}, reply: { content: [{ type: 'text', text: 'ok' }] } }] });
+    harness.model.setScenario({
+      rules: [
+        lessonsReply('learned'),
+        changesReply([add('/s.md', 'scheduled lesson')]),
+        { match: {}, reply: { content: [{ type: 'text', text: 'ok' }] } },
+      ],
+    });
     const store = await memory.createStore({ name: 'scheduled' });
     const schedule = await createDreamSchedule(harness.temporal.client, {
       agent: scheduled.name,
@@ -231,7 +314,9 @@ describe('dreams', () => {
     // Runs by run id: two triggers within one second give their runs the same workflow id.
     const runs = async () => {
       const found: Array<{ workflowId: string; runId: string }> = [];
-      for await (const { workflowId, runId } of harness.temporal.client.workflow.list({ query: `TemporalScheduledById = "${schedule.scheduleId}"` })) {
+      for await (const { workflowId, runId } of harness.temporal.client.workflow.list({
+        query: `TemporalScheduledById = "${schedule.scheduleId}"`,
+      })) {
         found.push({ workflowId, runId });
       }
       return found;

@@ -4,7 +4,8 @@ import { EventLog } from '../../src/workflows/event-log';
 
 function logWith(count: number, firstSeq = 1): EventLog {
   const log = new EventLog('sesn_test', firstSeq);
-  for (let index = 0; index < count; index++) log.emit({ type: 'user.message', content: textBlocks(`message ${index}`) });
+  for (let index = 0; index < count; index++)
+    log.emit({ type: 'user.message', content: textBlocks(`message ${index}`) });
   return log;
 }
 

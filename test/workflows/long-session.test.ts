@@ -42,15 +42,26 @@ describe('a long session', () => {
     fs.mkdirSync(path.join(workspace, 'data'));
     for (let n = 1; n <= TURNS; n++) {
       const line = `file ${n}: ${'lorem ipsum dolor sit amet '.repeat(4)}\n`;
-      fs.writeFileSync(path.join(workspace, 'data', `file-${n}.txt`), line.repeat(Math.ceil(FILE_BYTES / line.length)).slice(0, FILE_BYTES));
+      fs.writeFileSync(
+        path.join(workspace, 'data', `file-${n}.txt`),
+        line.repeat(Math.ceil(FILE_BYTES / line.length)).slice(0, FILE_BYTES),
+      );
     }
 
-    const sessionId = await harness.lucid.startSession({ agent, message: 'Read every data file, one per turn.', workspace });
+    const sessionId = await harness.lucid.startSession({
+      agent,
+      message: 'Read every data file, one per turn.',
+      workspace,
+    });
     const snapshot = await harness.lucid.result(sessionId);
 
     // user.message + running + 200 × (span start, tool_use, span end, tool_result) + final 3 + idle + terminated
     const expectedEvents = 2 + TURNS * 4 + 3 + 2;
-    expect(snapshot).toMatchObject({ stop_reason: { type: 'end_turn' }, turns: TURNS + 1, event_count: expectedEvents });
+    expect(snapshot).toMatchObject({
+      stop_reason: { type: 'end_turn' },
+      turns: TURNS + 1,
+      event_count: expectedEvents,
+    });
     const events = await harness.store.readEvents(sessionId);
     expectWellFormedLog(events, expectedEvents);
     const toolOutputBytes = events.reduce(

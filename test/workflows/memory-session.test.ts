@@ -5,7 +5,14 @@ import type { AgentDefinition } from '../../src/domain/agent-definition';
 import { FsMemoryStore } from '../../src/memory/fs-memory-store';
 import { startSessionHarness, type SessionHarness } from '../helpers/session';
 
-const agent: AgentDefinition = { name: 'rememberer', model: 'scripted', system: 'AGENT-SYSTEM', tools: [], max_turns: 5, max_tokens: 256 };
+const agent: AgentDefinition = {
+  name: 'rememberer',
+  model: 'scripted',
+  system: 'AGENT-SYSTEM',
+  tools: [],
+  max_turns: 5,
+  max_tokens: 256,
+};
 
 describe('memory in sessions', () => {
   let harness: SessionHarness;
@@ -18,20 +25,53 @@ describe('memory in sessions', () => {
 
   it('puts the store into the system prompt as reference data and records the agent writes as session versions', async () => {
     const store = await memory.createStore({ name: 'Team lessons', description: 'What we learned' });
-    await memory.writeMemory(store.id, { path: '/lessons/testing.md', content: 'LESSON-MARKER: run the tests before you finish.' }, { type: 'user_actor', user_id: 'ana' });
+    await memory.writeMemory(
+      store.id,
+      { path: '/lessons/testing.md', content: 'LESSON-MARKER: run the tests before you finish.' },
+      { type: 'user_actor', user_id: 'ana' },
+    );
     harness.model.setScenario({
       rules: [
         {
           match: { system: 'LESSON-MARKER' },
           times: 1,
-          reply: { content: [{ type: 'tool_use', name: 'memory', input: { command: 'create', path: '/lessons/naming.md', content: 'Use kebab-case file names.' } }] },
+          reply: {
+            content: [
+              {
+                type: 'tool_use',
+                name: 'memory',
+                input: { command: 'create', path: '/lessons/naming.md', content: 'Use kebab-case file names.' },
+              },
+            ],
+          },
         },
-        { match: {}, times: 1, reply: { content: [{ type: 'tool_use', name: 'memory', input: { command: 'str_replace', path: '/lessons/naming.md', old_str: 'kebab-case', new_str: 'kebab-case (never camelCase)' } }] } },
+        {
+          match: {},
+          times: 1,
+          reply: {
+            content: [
+              {
+                type: 'tool_use',
+                name: 'memory',
+                input: {
+                  command: 'str_replace',
+                  path: '/lessons/naming.md',
+                  old_str: 'kebab-case',
+                  new_str: 'kebab-case (never camelCase)',
+                },
+              },
+            ],
+          },
+        },
         { match: {}, reply: { content: [{ type: 'text', text: 'Noted.' }] } },
       ],
     });
     const before = harness.model.requests.length;
-    const sessionId = await harness.lucid.startSession({ agent, message: 'Work and remember', memory_stores: [{ memory_store_id: store.id, access: 'read_write' }] });
+    const sessionId = await harness.lucid.startSession({
+      agent,
+      message: 'Work and remember',
+      memory_stores: [{ memory_store_id: store.id, access: 'read_write' }],
+    });
     const snapshot = await harness.lucid.result(sessionId);
     expect(snapshot.final_message).toBe('Noted.');
 
@@ -56,11 +96,23 @@ describe('memory in sessions', () => {
     const store = await memory.createStore({ name: 'Read only' });
     harness.model.setScenario({
       rules: [
-        { match: {}, times: 1, reply: { content: [{ type: 'tool_use', name: 'memory', input: { command: 'create', path: '/x.md', content: 'nope' } }] } },
+        {
+          match: {},
+          times: 1,
+          reply: {
+            content: [
+              { type: 'tool_use', name: 'memory', input: { command: 'create', path: '/x.md', content: 'nope' } },
+            ],
+          },
+        },
         { match: {}, reply: { content: [{ type: 'text', text: 'Could not write.' }] } },
       ],
     });
-    const sessionId = await harness.lucid.startSession({ agent, message: 'Try', memory_stores: [{ memory_store_id: store.id, access: 'read_only' }] });
+    const sessionId = await harness.lucid.startSession({
+      agent,
+      message: 'Try',
+      memory_stores: [{ memory_store_id: store.id, access: 'read_only' }],
+    });
     await harness.lucid.result(sessionId);
     const result = (await harness.store.readEvents(sessionId)).find((event) => event.type === 'agent.tool_result');
     expect(result).toMatchObject({ is_error: true, content: [{ text: expect.stringMatching(/read-only/) }] });
@@ -68,7 +120,11 @@ describe('memory in sessions', () => {
   });
 
   it('fails the session at start, clearly, for an unknown store', async () => {
-    const sessionId = await harness.lucid.startSession({ agent, message: 'x', memory_stores: [{ memory_store_id: 'memstore_missing', access: 'read_only' }] });
+    const sessionId = await harness.lucid.startSession({
+      agent,
+      message: 'x',
+      memory_stores: [{ memory_store_id: 'memstore_missing', access: 'read_only' }],
+    });
     const error = await harness.lucid.result(sessionId).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(WorkflowFailedError);
     const cause = (error as WorkflowFailedError).cause;

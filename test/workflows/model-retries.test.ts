@@ -45,7 +45,11 @@ describe('model call failures', () => {
       expect.objectContaining({ type: 'model_overloaded_error', retry_status: { type: 'retrying' } }),
     ]);
     const spans = events.filter((event) => event.type === 'span.model_request_end');
-    expect(spans.map((event) => event.type === 'span.model_request_end' && event.is_error)).toEqual([true, true, false]);
+    expect(spans.map((event) => event.type === 'span.model_request_end' && event.is_error)).toEqual([
+      true,
+      true,
+      false,
+    ]);
     // retry-after: 1 s was honoured before the second attempt.
     const [first, second] = harness.model.requests.slice(before);
     expect(second.received_at - first.received_at).toBeGreaterThanOrEqual(900);

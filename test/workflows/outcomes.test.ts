@@ -31,10 +31,18 @@ const outcome = (extra: Partial<OutcomeDefinitionInput> = {}): OutcomeDefinition
 
 const criteria = (titleMet: boolean, risksMet: boolean): CriterionVerdict[] => [
   { criterion: 'The report has a title', met: titleMet, explanation: titleMet ? 'has "# Risks"' : 'no title line' },
-  { criterion: 'The report lists three risks', met: risksMet, explanation: risksMet ? 'three bullets' : 'only one risk listed' },
+  {
+    criterion: 'The report lists three risks',
+    met: risksMet,
+    explanation: risksMet ? 'three bullets' : 'only one risk listed',
+  },
 ];
 
-function verdict(result: 'satisfied' | 'needs_revision' | 'failed', explanation: string, list = criteria(true, result === 'satisfied')): Rule {
+function verdict(
+  result: 'satisfied' | 'needs_revision' | 'failed',
+  explanation: string,
+  list = criteria(true, result === 'satisfied'),
+): Rule {
   return {
     match: { tools_include: 'submit_verdict' },
     times: 1,
@@ -47,9 +55,16 @@ const agentWritesReport: Rule[] = [
   {
     match: { system: 'AGENT-SYSTEM-PROMPT', last_user_text: 'Outcome outc_' },
     times: 1,
-    reply: { content: [{ type: 'tool_use', name: 'write_file', input: { path: 'report.md', content: '# Risks\n- scope creep\n' } }] },
+    reply: {
+      content: [
+        { type: 'tool_use', name: 'write_file', input: { path: 'report.md', content: '# Risks\n- scope creep\n' } },
+      ],
+    },
   },
-  { match: { system: 'AGENT-SYSTEM-PROMPT' }, reply: { content: [{ type: 'text', text: 'Report written to report.md.' }] } },
+  {
+    match: { system: 'AGENT-SYSTEM-PROMPT' },
+    reply: { content: [{ type: 'text', text: 'Report written to report.md.' }] },
+  },
 ];
 
 const isGrader = (request: RecordedRequest) => JSON.stringify(request.body.tools ?? []).includes('submit_verdict');
@@ -71,23 +86,42 @@ describe('outcomes', () => {
     const events = await harness.store.readEvents(sessionId);
     expectWellFormedLog(events, snapshot.event_count);
     const requests = harness.model.requests.slice(before);
-    return { sessionId, snapshot, events, graderRequests: requests.filter(isGrader), agentRequests: requests.filter((r) => !isGrader(r)) };
+    return {
+      sessionId,
+      snapshot,
+      events,
+      graderRequests: requests.filter(isGrader),
+      agentRequests: requests.filter((r) => !isGrader(r)),
+    };
   }
 
   it('passes on the first try, with a grader that sees rubric and deliverables but nothing of the agent', async () => {
-    const { snapshot, events, graderRequests } = await run([verdict('satisfied', 'All criteria met.'), ...agentWritesReport], {
-      agent,
-      message: 'Please do the report',
-      outcome: outcome(),
-    });
+    const { snapshot, events, graderRequests } = await run(
+      [verdict('satisfied', 'All criteria met.'), ...agentWritesReport],
+      {
+        agent,
+        message: 'Please do the report',
+        outcome: outcome(),
+      },
+    );
 
     expect(snapshot.outcome_evaluations).toEqual([
-      expect.objectContaining({ result: 'satisfied', iteration: 0, explanation: 'All criteria met.', completed_at: expect.any(String) }),
+      expect.objectContaining({
+        result: 'satisfied',
+        iteration: 0,
+        explanation: 'All criteria met.',
+        completed_at: expect.any(String),
+      }),
     ]);
     expect(snapshot.outcome_evaluations[0].outcome_id).toMatch(/^outc_/);
     const ends = ofType(events, 'span.outcome_evaluation_end');
-    expect(ends).toEqual([expect.objectContaining({ result: 'satisfied', iteration: 0, criteria: criteria(true, true) })]);
-    expect(ofType(events, 'user.define_outcome')[0]).toMatchObject({ outcome_id: snapshot.outcome_evaluations[0].outcome_id, max_iterations: 3 });
+    expect(ends).toEqual([
+      expect.objectContaining({ result: 'satisfied', iteration: 0, criteria: criteria(true, true) }),
+    ]);
+    expect(ofType(events, 'user.define_outcome')[0]).toMatchObject({
+      outcome_id: snapshot.outcome_evaluations[0].outcome_id,
+      max_iterations: 3,
+    });
 
     // Grader tokens are counted apart from the agent's.
     expect(snapshot.grader_usage.output_tokens).toBeGreaterThan(0);
@@ -100,8 +134,14 @@ describe('outcomes', () => {
       expect(text).toContain('Report written to report.md.');
       expect(text).not.toContain('AGENT-SYSTEM-PROMPT');
       expect(text).not.toContain('scope creep\\n"'); // the agent's write_file call is not shown to the grader
-      const blocks = request.body.messages.flatMap((message: { content: unknown }) => (Array.isArray(message.content) ? message.content : []));
-      expect(blocks.filter((block: { type: string; name?: string }) => block.type === 'tool_use' && block.name === 'write_file')).toEqual([]);
+      const blocks = request.body.messages.flatMap((message: { content: unknown }) =>
+        Array.isArray(message.content) ? message.content : [],
+      );
+      expect(
+        blocks.filter(
+          (block: { type: string; name?: string }) => block.type === 'tool_use' && block.name === 'write_file',
+        ),
+      ).toEqual([]);
     }
   });
 
@@ -110,11 +150,23 @@ describe('outcomes', () => {
       verdict('needs_revision', 'FEEDBACK-ZERO: list all three risks.', criteria(true, false)),
       verdict('needs_revision', 'FEEDBACK-ONE: still two risks.', criteria(true, false)),
       verdict('satisfied', 'Good now.'),
-      { match: { system: 'AGENT-SYSTEM-PROMPT', last_user_text: 'FEEDBACK-ZERO' }, times: 1, reply: { content: [{ type: 'text', text: 'Revised once.' }] } },
-      { match: { system: 'AGENT-SYSTEM-PROMPT', last_user_text: 'FEEDBACK-ONE' }, times: 1, reply: { content: [{ type: 'text', text: 'Revised twice.' }] } },
+      {
+        match: { system: 'AGENT-SYSTEM-PROMPT', last_user_text: 'FEEDBACK-ZERO' },
+        times: 1,
+        reply: { content: [{ type: 'text', text: 'Revised once.' }] },
+      },
+      {
+        match: { system: 'AGENT-SYSTEM-PROMPT', last_user_text: 'FEEDBACK-ONE' },
+        times: 1,
+        reply: { content: [{ type: 'text', text: 'Revised twice.' }] },
+      },
       ...agentWritesReport,
     ];
-    const { snapshot, events, agentRequests } = await run(rules, { agent, message: 'Report please', outcome: outcome() });
+    const { snapshot, events, agentRequests } = await run(rules, {
+      agent,
+      message: 'Report please',
+      outcome: outcome(),
+    });
 
     expect(ofType(events, 'span.outcome_evaluation_end').map((event) => [event.iteration, event.result])).toEqual([
       [0, 'needs_revision'],
@@ -131,47 +183,85 @@ describe('outcomes', () => {
   it('stops at max_iterations_reached after exactly max_iterations evaluations, with one last agent turn', async () => {
     const rules: Rule[] = [
       { ...verdict('needs_revision', 'Not there yet.', criteria(false, false)), times: undefined },
-      { match: { system: 'AGENT-SYSTEM-PROMPT', last_user_text: 'No evaluations are left' }, reply: { content: [{ type: 'text', text: 'Acknowledged: title and risks still missing.' }] } },
+      {
+        match: { system: 'AGENT-SYSTEM-PROMPT', last_user_text: 'No evaluations are left' },
+        reply: { content: [{ type: 'text', text: 'Acknowledged: title and risks still missing.' }] },
+      },
       ...agentWritesReport,
     ];
-    const { snapshot, events, agentRequests } = await run(rules, { agent, message: 'Report please', outcome: outcome({ max_iterations: 2 }) });
+    const { snapshot, events, agentRequests } = await run(rules, {
+      agent,
+      message: 'Report please',
+      outcome: outcome({ max_iterations: 2 }),
+    });
 
     expect(ofType(events, 'span.outcome_evaluation_start')).toHaveLength(2);
-    expect(ofType(events, 'span.outcome_evaluation_end').map((event) => event.result)).toEqual(['needs_revision', 'max_iterations_reached']);
-    expect(snapshot.outcome_evaluations[0]).toMatchObject({ result: 'max_iterations_reached', completed_at: expect.any(String) });
+    expect(ofType(events, 'span.outcome_evaluation_end').map((event) => event.result)).toEqual([
+      'needs_revision',
+      'max_iterations_reached',
+    ]);
+    expect(snapshot.outcome_evaluations[0]).toMatchObject({
+      result: 'max_iterations_reached',
+      completed_at: expect.any(String),
+    });
     expect(snapshot.final_message).toBe('Acknowledged: title and risks still missing.');
     expect(lastUserText(agentRequests[agentRequests.length - 1].body)).toContain('No evaluations are left');
     expect(snapshot.stop_reason).toEqual({ type: 'end_turn' });
   });
 
   it('ends with failed when the rubric cannot be applied', async () => {
-    const { snapshot, events } = await run([verdict('failed', 'The rubric asks about a report; there is none to grade.', criteria(false, false)), ...agentWritesReport], {
-      agent,
-      message: 'Report please',
-      outcome: outcome(),
-    });
+    const { snapshot, events } = await run(
+      [
+        verdict('failed', 'The rubric asks about a report; there is none to grade.', criteria(false, false)),
+        ...agentWritesReport,
+      ],
+      {
+        agent,
+        message: 'Report please',
+        outcome: outcome(),
+      },
+    );
     expect(ofType(events, 'span.outcome_evaluation_end').map((event) => event.result)).toEqual(['failed']);
-    expect(snapshot.outcome_evaluations[0]).toMatchObject({ result: 'failed', explanation: expect.stringContaining('none to grade') });
+    expect(snapshot.outcome_evaluations[0]).toMatchObject({
+      result: 'failed',
+      explanation: expect.stringContaining('none to grade'),
+    });
   });
 
   it('retries a malformed grader reply and records a grader error, never a pass', async () => {
     const malformed: Rule = {
       match: { tools_include: 'submit_verdict' },
-      reply: { content: [{ type: 'tool_use', name: 'submit_verdict', input: { result: 'satisfied', explanation: 'Looks fine', criteria: [] } }] },
+      reply: {
+        content: [
+          {
+            type: 'tool_use',
+            name: 'submit_verdict',
+            input: { result: 'satisfied', explanation: 'Looks fine', criteria: [] },
+          },
+        ],
+      },
     };
-    const { snapshot, events, graderRequests } = await run([malformed, ...agentWritesReport], { agent, message: 'Report please', outcome: outcome() });
+    const { snapshot, events, graderRequests } = await run([malformed, ...agentWritesReport], {
+      agent,
+      message: 'Report please',
+      outcome: outcome(),
+    });
     expect(graderRequests.length).toBeGreaterThan(1);
     const [end] = ofType(events, 'span.outcome_evaluation_end');
     expect(end.result).toBe('grader_error');
     expect(snapshot.outcome_evaluations[0].result).toBe('grader_error');
-    expect(events.some((event) => event.type === 'span.outcome_evaluation_end' && event.result === 'satisfied')).toBe(false);
+    expect(events.some((event) => event.type === 'span.outcome_evaluation_end' && event.result === 'satisfied')).toBe(
+      false,
+    );
   });
 
   it('is interrupted during grading, with heartbeat events while the grader works', async () => {
     harness.model.setScenario({ rules: [{ ...verdict('satisfied', 'late'), delay_ms: 60_000 }, ...agentWritesReport] });
     const sessionId = await harness.lucid.startSession({ agent, message: 'Report please', outcome: outcome() });
     const deadline = Date.now() + 30_000;
-    while (!(await harness.lucid.readEvents(sessionId)).some((event) => event.type === 'span.outcome_evaluation_ongoing')) {
+    while (
+      !(await harness.lucid.readEvents(sessionId)).some((event) => event.type === 'span.outcome_evaluation_ongoing')
+    ) {
       if (Date.now() > deadline) throw new Error('no span.outcome_evaluation_ongoing event');
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
@@ -187,12 +277,17 @@ describe('outcomes', () => {
     harness.model.setScenario({
       rules: [
         verdict('satisfied', 'Done well.'),
-        { match: { system: 'AGENT-SYSTEM-PROMPT', last_user_text: 'just say hi' }, times: 1, reply: { content: [{ type: 'text', text: 'hi' }] } },
+        {
+          match: { system: 'AGENT-SYSTEM-PROMPT', last_user_text: 'just say hi' },
+          times: 1,
+          reply: { content: [{ type: 'text', text: 'hi' }] },
+        },
         ...agentWritesReport,
       ],
     });
     const sessionId = await harness.lucid.startSession({ agent, message: 'just say hi', keep_alive_seconds: 3 });
-    while ((await harness.lucid.snapshot(sessionId))?.status !== 'idle') await new Promise((resolve) => setTimeout(resolve, 50));
+    while ((await harness.lucid.snapshot(sessionId))?.status !== 'idle')
+      await new Promise((resolve) => setTimeout(resolve, 50));
     await harness.temporal.client.workflow.getHandle(sessionId).signal(defineOutcomeSignal, outcome());
     const snapshot = await harness.lucid.result(sessionId);
     expect(snapshot.outcome_evaluations).toEqual([expect.objectContaining({ result: 'satisfied' })]);
@@ -208,7 +303,10 @@ describe('outcomes', () => {
       .signal(defineOutcomeSignal, { description: 'x', rubric: { type: 'text', content: 'y' }, max_iterations: 99 });
     const snapshot = await harness.lucid.result(sessionId);
     const errors = ofType(await harness.store.readEvents(sessionId), 'session.error');
-    expect(errors[0].error).toMatchObject({ type: 'invalid_request_error', message: expect.stringMatching(/max_iterations/) });
+    expect(errors[0].error).toMatchObject({
+      type: 'invalid_request_error',
+      message: expect.stringMatching(/max_iterations/),
+    });
     expect(snapshot.outcome_evaluations).toEqual([]);
   });
 
@@ -230,17 +328,26 @@ describe('outcomes', () => {
       outcome: outcome({ hide_rubric: true }),
     });
     expect(hiddenRun.snapshot.outcome_evaluations[0].result).toBe('satisfied');
-    for (const request of hiddenRun.agentRequests) expect(JSON.stringify(request.body)).not.toContain('The report lists three risks');
+    for (const request of hiddenRun.agentRequests)
+      expect(JSON.stringify(request.body)).not.toContain('The report lists three risks');
     expect(JSON.stringify(hiddenRun.agentRequests[0].body)).toContain('Write report.md about project risks');
     expect(JSON.stringify(hiddenRun.graderRequests[0].body)).toContain('The report lists three risks');
   });
 
   it('rejects a hidden file rubric and an oversized rubric at start', async () => {
     await expect(
-      harness.lucid.startSession({ agent, message: 'x', outcome: outcome({ hide_rubric: true, rubric: { type: 'file', path: 'r.md' } }) }),
+      harness.lucid.startSession({
+        agent,
+        message: 'x',
+        outcome: outcome({ hide_rubric: true, rubric: { type: 'file', path: 'r.md' } }),
+      }),
     ).rejects.toThrow(/hidden rubric must be given as text/);
     await expect(
-      harness.lucid.startSession({ agent, message: 'x', outcome: outcome({ rubric: { type: 'text', content: 'x'.repeat(262_145) } }) }),
+      harness.lucid.startSession({
+        agent,
+        message: 'x',
+        outcome: outcome({ rubric: { type: 'text', content: 'x'.repeat(262_145) } }),
+      }),
     ).rejects.toThrow(/rubric/);
   });
 });

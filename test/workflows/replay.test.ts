@@ -40,7 +40,9 @@ describe('replaying agentSession histories', () => {
       const sessionId = await harness.lucid.startSession(HISTORY_SCENARIOS[0].input);
       await harness.lucid.result(sessionId);
       const history = await harness.temporal.client.workflow.getHandle(sessionId).fetchHistory();
-      await expect(Worker.runReplayHistory({ workflowBundle: workflowBundle() }, history, sessionId)).resolves.toBeUndefined();
+      await expect(
+        Worker.runReplayHistory({ workflowBundle: workflowBundle() }, history, sessionId),
+      ).resolves.toBeUndefined();
     });
   });
 });

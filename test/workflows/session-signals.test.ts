@@ -55,7 +55,9 @@ describe('talking to a running session', () => {
     await waitForStatus(harness, sessionId, 'idle');
 
     // The event log is paged through the query while the session runs.
-    const page = await harness.temporal.client.workflow.getHandle(sessionId).query(eventsQuery, { after_seq: 1, limit: 2 });
+    const page = await harness.temporal.client.workflow
+      .getHandle(sessionId)
+      .query(eventsQuery, { after_seq: 1, limit: 2 });
     expect(page.events.map((event) => event.seq)).toEqual([2, 3]);
     expect(page.has_more).toBe(true);
 
@@ -75,7 +77,13 @@ describe('talking to a running session', () => {
 
   it('stops the current turn at the next safe point on interrupt', async () => {
     harness.model.setScenario({
-      rules: [{ match: {}, delay_ms: 1500, reply: { content: [{ type: 'tool_use', name: 'write_file', input: { path: 'loop.txt', content: 'again' } }] } }],
+      rules: [
+        {
+          match: {},
+          delay_ms: 1500,
+          reply: { content: [{ type: 'tool_use', name: 'write_file', input: { path: 'loop.txt', content: 'again' } }] },
+        },
+      ],
     });
     const before = harness.model.requests.length;
     const sessionId = await harness.lucid.startSession({ agent, message: 'loop forever' });
@@ -156,7 +164,9 @@ describe('talking to a running session', () => {
 
   it('ends the turn with max_turns_reached when the agent keeps going', async () => {
     harness.model.setScenario({
-      rules: [{ match: {}, reply: { content: [{ type: 'tool_use', name: 'read_file', input: { path: 'missing.txt' } }] } }],
+      rules: [
+        { match: {}, reply: { content: [{ type: 'tool_use', name: 'read_file', input: { path: 'missing.txt' } }] } },
+      ],
     });
     const before = harness.model.requests.length;
     const sessionId = await harness.lucid.startSession({ agent: { ...agent, max_turns: 2 }, message: 'go on and on' });

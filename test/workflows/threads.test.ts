@@ -55,7 +55,11 @@ function subAgentRules(system: string, topic: string, summary: string): Rule[] {
       match: { system, last_user_text: topic },
       times: 1,
       delay_ms: 800,
-      reply: { content: [{ type: 'tool_use', name: 'write_file', input: { path: `${topic}.md`, content: `notes on ${topic}\n` } }] },
+      reply: {
+        content: [
+          { type: 'tool_use', name: 'write_file', input: { path: `${topic}.md`, content: `notes on ${topic}\n` } },
+        ],
+      },
     },
     { match: { system, request: topic }, reply: text(summary) },
   ];
@@ -66,7 +70,9 @@ const ofType = <T extends SessionEvent['type']>(events: SessionEvent[], type: T)
   events.filter((event): event is Extract<SessionEvent, { type: T }> => event.type === type);
 
 async function runningChildren(harness: SessionHarness, leadId: string): Promise<number> {
-  return (await harness.temporal.client.workflow.count(`LucidParentSession = "${leadId}" AND ExecutionStatus = "Running"`)).count;
+  return (
+    await harness.temporal.client.workflow.count(`LucidParentSession = "${leadId}" AND ExecutionStatus = "Running"`)
+  ).count;
 }
 
 async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
@@ -102,7 +108,13 @@ describe('multiagent threads', () => {
       {
         match: { system: 'LEAD-SYSTEM' },
         times: 1,
-        reply: { content: [delegate('researcher', 'research alpha'), delegate('researcher', 'research beta'), delegate('writer', 'write the intro')] },
+        reply: {
+          content: [
+            delegate('researcher', 'research alpha'),
+            delegate('researcher', 'research beta'),
+            delegate('writer', 'write the intro'),
+          ],
+        },
       },
       { match: { system: 'LEAD-SYSTEM' }, reply: text('Report assembled.') },
     ];
@@ -110,16 +122,24 @@ describe('multiagent threads', () => {
 
     expect(snapshot.final_message).toBe('Report assembled.');
     const workspace = workspaceOf(harness, sessionId);
-    for (const topic of ['alpha', 'beta', 'intro']) expect(fs.readFileSync(path.join(workspace, `${topic}.md`), 'utf8')).toBe(`notes on ${topic}\n`);
+    for (const topic of ['alpha', 'beta', 'intro'])
+      expect(fs.readFileSync(path.join(workspace, `${topic}.md`), 'utf8')).toBe(`notes on ${topic}\n`);
 
     // Concurrency: all three threads' first requests arrived before any of them was answered.
-    const firstRequests = ['alpha', 'beta', 'intro'].map((topic) => requests.find((request) => JSON.stringify(request.body.messages).includes(topic) && !systemOf(request).includes('LEAD'))!);
-    expect(Math.max(...firstRequests.map((request) => request.received_at))).toBeLessThan(Math.min(...firstRequests.map((request) => request.answered_at!)));
+    const firstRequests = ['alpha', 'beta', 'intro'].map((topic) =>
+      requests.find(
+        (request) => JSON.stringify(request.body.messages).includes(topic) && !systemOf(request).includes('LEAD'),
+      )!,
+    );
+    expect(Math.max(...firstRequests.map((request) => request.received_at))).toBeLessThan(
+      Math.min(...firstRequests.map((request) => request.answered_at!)),
+    );
 
     // The lead's next request carries the three short results.
     const leadRequests = requests.filter((request) => systemOf(request).includes('LEAD-SYSTEM'));
     const second = JSON.stringify(leadRequests[1].body.messages);
-    for (const result of ['alpha facts are in alpha.md', 'beta facts are in beta.md', 'intro drafted in intro.md']) expect(second).toContain(result);
+    for (const result of ['alpha facts are in alpha.md', 'beta facts are in beta.md', 'intro drafted in intro.md'])
+      expect(second).toContain(result);
     expect(leadRequests[0].body.tools.map((tool: { name: string }) => tool.name)).toEqual(['read_file', 'delegate']);
 
     // Each thread talks to its own model with its own system prompt and tools, and cannot delegate.
@@ -141,7 +161,9 @@ describe('multiagent threads', () => {
     expect(ofType(events, 'session.thread_status_idle')).toHaveLength(3);
     expect(ofType(events, 'session.thread_status_terminated')).toHaveLength(3);
     const alphaThread = created.find((event) => {
-      const sent = ofType(events, 'agent.thread_message_sent').find((message) => message.to_session_thread_id === event.session_thread_id);
+      const sent = ofType(events, 'agent.thread_message_sent').find(
+        (message) => message.to_session_thread_id === event.session_thread_id,
+      );
       return sent?.content[0].text === 'research alpha';
     })!;
     const threadEvents = await harness.store.readEvents(threadSessionId(sessionId, alphaThread.session_thread_id));
@@ -150,7 +172,9 @@ describe('multiagent threads', () => {
 
     // Usage per thread, summed for the session; nothing is left running.
     expect(snapshot.threads).toHaveLength(3);
-    expect(snapshot.threads.every((thread) => thread.status === 'terminated' && thread.usage.output_tokens > 0)).toBe(true);
+    expect(snapshot.threads.every((thread) => thread.status === 'terminated' && thread.usage.output_tokens > 0)).toBe(
+      true,
+    );
     const threadOutput = snapshot.threads.reduce((sum, thread) => sum + thread.usage.output_tokens, 0);
     expect(snapshot.usage.output_tokens).toBeGreaterThan(threadOutput);
     await eventually(async () => (await runningChildren(harness, sessionId)) === 0, 'threads to close');
@@ -158,9 +182,17 @@ describe('multiagent threads', () => {
 
   it('sends a follow-up to an existing thread, which remembers its earlier turns', async () => {
     const rules: Rule[] = [
-      { match: { system: 'RESEARCHER-SYSTEM', last_user_text: 'now gamma' }, times: 1, reply: text('gamma added after alpha') },
+      {
+        match: { system: 'RESEARCHER-SYSTEM', last_user_text: 'now gamma' },
+        times: 1,
+        reply: text('gamma added after alpha'),
+      },
       ...subAgentRules('RESEARCHER-SYSTEM', 'alpha', 'alpha done'),
-      { match: { system: 'LEAD-SYSTEM', last_tool_result: 'alpha done' }, times: 1, reply: { content: [delegate('researcher', 'now gamma', '{{capture:sthr_[A-Za-z0-9]+}}')] } },
+      {
+        match: { system: 'LEAD-SYSTEM', last_tool_result: 'alpha done' },
+        times: 1,
+        reply: { content: [delegate('researcher', 'now gamma', '{{capture:sthr_[A-Za-z0-9]+}}')] },
+      },
       { match: { system: 'LEAD-SYSTEM', last_tool_result: 'gamma added' }, times: 1, reply: text('Both parts done.') },
       { match: { system: 'LEAD-SYSTEM' }, times: 1, reply: { content: [delegate('researcher', 'research alpha')] } },
     ];
@@ -168,7 +200,10 @@ describe('multiagent threads', () => {
 
     expect(snapshot.final_message).toBe('Both parts done.');
     expect(ofType(events, 'session.thread_created')).toHaveLength(1);
-    const followUp = requests.find((request) => systemOf(request).includes('RESEARCHER') && JSON.stringify(request.body.messages).includes('now gamma'))!;
+    const followUp = requests.find(
+      (request) =>
+        systemOf(request).includes('RESEARCHER') && JSON.stringify(request.body.messages).includes('now gamma'),
+    )!;
     const transcript = JSON.stringify(followUp.body.messages);
     expect(transcript).toContain('research alpha');
     expect(transcript).toContain('alpha done');
@@ -179,11 +214,21 @@ describe('multiagent threads', () => {
     const slowResearch: Rule = { match: { system: 'RESEARCHER-SYSTEM' }, delay_ms: 300, reply: text('researched') };
     const rules: Rule[] = [
       slowResearch,
-      { match: { system: 'WRITER-SYSTEM' }, reply: { content: [{ type: 'tool_use', name: 'write_file', input: { path: 'loop.md', content: 'x' } }] } },
+      {
+        match: { system: 'WRITER-SYSTEM' },
+        reply: { content: [{ type: 'tool_use', name: 'write_file', input: { path: 'loop.md', content: 'x' } }] },
+      },
       {
         match: { system: 'LEAD-SYSTEM' },
         times: 1,
-        reply: { content: [delegate('researcher', 'one'), delegate('researcher', 'two'), delegate('nobody', 'three'), { type: 'tool_use', name: 'delegate', input: { agent: 'writer' } }] },
+        reply: {
+          content: [
+            delegate('researcher', 'one'),
+            delegate('researcher', 'two'),
+            delegate('nobody', 'three'),
+            { type: 'tool_use', name: 'delegate', input: { agent: 'writer' } },
+          ],
+        },
       },
       { match: { system: 'LEAD-SYSTEM' }, times: 1, reply: { content: [delegate('researcher', 'four')] } },
       { match: { system: 'LEAD-SYSTEM' }, times: 1, reply: { content: [delegate('researcher', 'five')] } },
@@ -193,25 +238,48 @@ describe('multiagent threads', () => {
     const { snapshot, events } = await run(rules, limited, 'Push the limits');
 
     expect(snapshot.final_message).toBe('Coped with the limits.');
-    const results = ofType(events, 'agent.tool_result').map((event) => ({ error: event.is_error, text: event.content[0].text }));
+    const results = ofType(events, 'agent.tool_result').map((event) => ({
+      error: event.is_error,
+      text: event.content[0].text,
+    }));
     expect(results[0]).toEqual({ error: false, text: expect.stringContaining('researched') });
-    expect(results[1]).toEqual({ error: true, text: expect.stringMatching(/Concurrency limit reached: at most 1 threads/) });
+    expect(results[1]).toEqual({
+      error: true,
+      text: expect.stringMatching(/Concurrency limit reached: at most 1 threads/),
+    });
     expect(results[2]).toEqual({ error: true, text: expect.stringMatching(/No agent "nobody" in the roster/) });
     expect(results[3]).toEqual({ error: true, text: expect.stringMatching(/Invalid input for delegate: task/) });
     expect(results[4]).toEqual({ error: false, text: expect.stringContaining('researched') });
-    expect(results[5]).toEqual({ error: true, text: expect.stringMatching(/Thread limit reached: this session may start at most 2 threads/) });
+    expect(results[5]).toEqual({
+      error: true,
+      text: expect.stringMatching(/Thread limit reached: this session may start at most 2 threads/),
+    });
   });
 
   it('reports a thread that hits its turn limit or fails as a tool error', async () => {
     const rules: Rule[] = [
-      { match: { system: 'WRITER-SYSTEM' }, reply: { content: [{ type: 'tool_use', name: 'write_file', input: { path: 'loop.md', content: 'x' } }] } },
+      {
+        match: { system: 'WRITER-SYSTEM' },
+        reply: { content: [{ type: 'tool_use', name: 'write_file', input: { path: 'loop.md', content: 'x' } }] },
+      },
       { match: { system: 'RESEARCHER-SYSTEM' }, reply: { error: { status: 400, message: 'bad research request' } } },
-      { match: { system: 'LEAD-SYSTEM' }, times: 1, reply: { content: [delegate('writer', 'loop forever'), delegate('researcher', 'fail please')] } },
+      {
+        match: { system: 'LEAD-SYSTEM' },
+        times: 1,
+        reply: { content: [delegate('writer', 'loop forever'), delegate('researcher', 'fail please')] },
+      },
       { match: { system: 'LEAD-SYSTEM' }, reply: text('Noted the failures.') },
     ];
-    const { snapshot, events } = await run(rules, lead({ subagents: [{ ...writer, max_turns: 2 }, researcher] }), 'Try');
+    const { snapshot, events } = await run(
+      rules,
+      lead({ subagents: [{ ...writer, max_turns: 2 }, researcher] }),
+      'Try',
+    );
     expect(snapshot.final_message).toBe('Noted the failures.');
-    const results = ofType(events, 'agent.tool_result').map((event) => ({ error: event.is_error, text: event.content[0].text }));
+    const results = ofType(events, 'agent.tool_result').map((event) => ({
+      error: event.is_error,
+      text: event.content[0].text,
+    }));
     expect(results[0]).toEqual({ error: true, text: expect.stringMatching(/stopped: it reached its turn limit/) });
     expect(results[1]).toEqual({ error: true, text: expect.stringMatching(/ended before finishing/) });
   });
@@ -221,14 +289,23 @@ describe('multiagent threads', () => {
     const sessionId = await harness.lucid.startSession({ agent: nested, message: 'x' });
     const error = await harness.lucid.result(sessionId).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(WorkflowFailedError);
-    expect((error as WorkflowFailedError).cause?.message).toMatch(/roster agent "researcher" has sub-agents of its own, but thread_limits.max_depth is 1/);
+    expect((error as WorkflowFailedError).cause?.message).toMatch(
+      /roster agent "researcher" has sub-agents of its own, but thread_limits.max_depth is 1/,
+    );
   });
 
   it('stops running threads when the lead is interrupted, and leaves none running when it ends', async () => {
     harness.model.setScenario({
       rules: [
-        { match: { system: 'RESEARCHER-SYSTEM' }, delay_ms: 400, reply: { content: [{ type: 'tool_use', name: 'write_file', input: { path: 'busy.md', content: 'x' } }] } },
-        { match: { system: 'LEAD-SYSTEM' }, reply: { content: [delegate('researcher', 'busy one'), delegate('researcher', 'busy two')] } },
+        {
+          match: { system: 'RESEARCHER-SYSTEM' },
+          delay_ms: 400,
+          reply: { content: [{ type: 'tool_use', name: 'write_file', input: { path: 'busy.md', content: 'x' } }] },
+        },
+        {
+          match: { system: 'LEAD-SYSTEM' },
+          reply: { content: [delegate('researcher', 'busy one'), delegate('researcher', 'busy two')] },
+        },
       ],
     });
     const sessionId = await harness.lucid.startSession({ agent: lead(), message: 'Start and get interrupted' });
@@ -247,7 +324,10 @@ describe('multiagent threads', () => {
     harness.model.setScenario({
       rules: [
         { match: { system: 'RESEARCHER-SYSTEM' }, delay_ms: 60_000, reply: text('too late') },
-        { match: { system: 'LEAD-SYSTEM' }, reply: { content: [delegate('researcher', 'slow one'), delegate('researcher', 'slow two')] } },
+        {
+          match: { system: 'LEAD-SYSTEM' },
+          reply: { content: [delegate('researcher', 'slow one'), delegate('researcher', 'slow two')] },
+        },
       ],
     });
     const sessionId = await harness.lucid.startSession({ agent: lead(), message: 'Start and get cancelled' });

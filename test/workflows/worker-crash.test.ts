@@ -49,7 +49,11 @@ describe('a worker killed mid-session', () => {
             times: 1,
             reply: {
               content: [
-                { type: 'tool_use', name: 'edit_file', input: { path: 'counter.txt', old_string: 'x', new_string: 'xx' } },
+                {
+                  type: 'tool_use',
+                  name: 'edit_file',
+                  input: { path: 'counter.txt', old_string: 'x', new_string: 'xx' },
+                },
                 { type: 'tool_use', name: 'write_file', input: { path: 'log.txt', content: 'edited once\n' } },
               ],
             },
@@ -120,7 +124,11 @@ describe('a worker killed mid-session', () => {
     model.setScenario({
       rules: [
         // Slow grader: the worker dies while it answers, and the retried grading lands here too.
-        { match: { tools_include: 'submit_verdict' }, delay_ms: 3000, reply: { content: [{ type: 'tool_use', name: 'submit_verdict', input: verdict }] } },
+        {
+          match: { tools_include: 'submit_verdict' },
+          delay_ms: 3000,
+          reply: { content: [{ type: 'tool_use', name: 'submit_verdict', input: verdict }] },
+        },
         { match: {}, reply: { content: [{ type: 'text', text: 'Counter is in place.' }] } },
       ],
     });
@@ -130,7 +138,8 @@ describe('a worker killed mid-session', () => {
     const options = { address: temporal.address, taskQueue, dataDir, modelUrl: model.url };
     const store = new FsSessionStore(dataDir);
     const lucid = new LucidClient({ client: temporal.client, taskQueue, store });
-    const isGrader = (index: number) => JSON.stringify(model.requests[index].body.tools ?? []).includes('submit_verdict');
+    const isGrader = (index: number) =>
+      JSON.stringify(model.requests[index].body.tools ?? []).includes('submit_verdict');
 
     const first = startWorkerProcess(options);
     workers.push(first);
@@ -140,7 +149,10 @@ describe('a worker killed mid-session', () => {
       message: 'Check the counter',
       outcome: { description: 'counter.txt exists', rubric: { type: 'text', content: '- counter.txt exists' } },
     });
-    await waitFor(() => model.requests.slice(before).some((_, offset) => isGrader(before + offset)), 'the grader request');
+    await waitFor(
+      () => model.requests.slice(before).some((_, offset) => isGrader(before + offset)),
+      'the grader request',
+    );
     await first.kill('SIGKILL');
     const second = startWorkerProcess(options);
     workers.push(second);
@@ -159,7 +171,11 @@ describe('a worker killed mid-session', () => {
   it('finishes a lead and its running threads after a restart, starting no thread twice', async () => {
     const researcher: AgentDefinition = { ...agent, name: 'researcher', system: 'RESEARCHER', tools: ['write_file'] };
     const lead: AgentDefinition = { ...agent, name: 'lead', system: 'LEAD', tools: [], subagents: [researcher] };
-    const delegate = (task: string) => ({ type: 'tool_use' as const, name: 'delegate', input: { agent: 'researcher', task } });
+    const delegate = (task: string) => ({
+      type: 'tool_use' as const,
+      name: 'delegate',
+      input: { agent: 'researcher', task },
+    });
     model.setScenario({
       rules: [
         { match: { system: 'RESEARCHER' }, delay_ms: 3000, reply: { content: [{ type: 'text', text: 'researched' }] } },
@@ -173,7 +189,8 @@ describe('a worker killed mid-session', () => {
     const options = { address: temporal.address, taskQueue, dataDir, modelUrl: model.url };
     const store = new FsSessionStore(dataDir);
     const lucid = new LucidClient({ client: temporal.client, taskQueue, store });
-    const researcherRequests = () => model.requests.slice(before).filter((request) => JSON.stringify(request.body.system).includes('RESEARCHER'));
+    const researcherRequests = () =>
+      model.requests.slice(before).filter((request) => JSON.stringify(request.body.system).includes('RESEARCHER'));
 
     const first = startWorkerProcess(options);
     workers.push(first);
@@ -191,7 +208,8 @@ describe('a worker killed mid-session', () => {
     expectWellFormedLog(events, snapshot.event_count);
     expect(events.filter((event) => event.type === 'session.thread_created')).toHaveLength(2);
     const children = [];
-    for await (const execution of temporal.client.workflow.list({ query: `LucidParentSession = "${sessionId}"` })) children.push(execution.workflowId);
+    for await (const execution of temporal.client.workflow.list({ query: `LucidParentSession = "${sessionId}"` }))
+      children.push(execution.workflowId);
     expect(new Set(children).size).toBe(2);
     expect(children).toHaveLength(2);
   });
@@ -201,7 +219,15 @@ describe('a worker killed mid-session', () => {
       rules: [
         {
           match: { tools_include: 'record_lessons' },
-          reply: { content: [{ type: 'tool_use', name: 'record_lessons', input: { lessons: [{ text: 'Check the counter.', kind: 'mistake', evidence_seqs: [1] }] } }] },
+          reply: {
+            content: [
+              {
+                type: 'tool_use',
+                name: 'record_lessons',
+                input: { lessons: [{ text: 'Check the counter.', kind: 'mistake', evidence_seqs: [1] }] },
+              },
+            ],
+          },
         },
         {
           match: { tools_include: 'propose_changes' },
@@ -210,7 +236,17 @@ describe('a worker killed mid-session', () => {
               {
                 type: 'tool_use',
                 name: 'propose_changes',
-                input: { changes: [{ op: 'add', path: '/counter.md', content: 'Check the counter.', rationale: 'seen once', lesson_numbers: [1] }] },
+                input: {
+                  changes: [
+                    {
+                      op: 'add',
+                      path: '/counter.md',
+                      content: 'Check the counter.',
+                      rationale: 'seen once',
+                      lesson_numbers: [1],
+                    },
+                  ],
+                },
               },
             ],
           },
@@ -236,7 +272,10 @@ describe('a worker killed mid-session', () => {
       model: 'dream-model',
       output_behavior: { type: 'update_existing' },
     });
-    await waitForAsync(async () => (await lucid.dream(dreamId))?.phase === 'awaiting_review', 'the dream to wait for review');
+    await waitForAsync(
+      async () => (await lucid.dream(dreamId))?.phase === 'awaiting_review',
+      'the dream to wait for review',
+    );
     await first.kill('SIGKILL');
     const second = startWorkerProcess(options);
     workers.push(second);

@@ -119,8 +119,14 @@ describe('refused escapes (nothing outside is touched)', () => {
 
   test('7. symlinked directory pointing outside: write link/newfile, read link/file', async () => {
     await link(fx.outside, 'outdir');
-    expectRefused(await fx.run('write_file', { path: 'outdir/newfile.txt', content: 'pwned' }), /outside the workspace/);
-    expectRefused(await fx.run('write_file', { path: 'outdir/deep/er/new.txt', content: 'pwned' }), /outside the workspace/);
+    expectRefused(
+      await fx.run('write_file', { path: 'outdir/newfile.txt', content: 'pwned' }),
+      /outside the workspace/,
+    );
+    expectRefused(
+      await fx.run('write_file', { path: 'outdir/deep/er/new.txt', content: 'pwned' }),
+      /outside the workspace/,
+    );
     expectRefused(await fx.run('read_file', { path: 'outdir/dir/inner.txt' }), /outside the workspace/);
   });
 
@@ -134,7 +140,10 @@ describe('refused escapes (nothing outside is touched)', () => {
     await link('chain2', 'chain1');
     expectRefused(await fx.run('read_file', { path: 'chain1' }), /outside the workspace/);
     expectRefused(await fx.run('write_file', { path: 'chain1', content: 'pwned' }), /outside the workspace/);
-    expectRefused(await fx.run('edit_file', { path: 'chain1', old_string: 'top', new_string: 'pwned' }), /outside the workspace/);
+    expectRefused(
+      await fx.run('edit_file', { path: 'chain1', old_string: 'top', new_string: 'pwned' }),
+      /outside the workspace/,
+    );
   });
 
   test('10. Windows drive path C:\\x and C:/x', async () => {
@@ -152,7 +161,10 @@ describe('refused escapes (nothing outside is touched)', () => {
     const longPath = Array.from({ length: 30 }, () => 'd'.repeat(200)).join('/');
     expect(Buffer.byteLength(longPath)).toBeGreaterThan(MAX_PATH_BYTES);
     expectRefused(await fx.run('write_file', { path: longPath, content: 'x' }), /longer than 4096 bytes/);
-    expectRefused(await fx.run('write_file', { path: `${'s'.repeat(300)}.txt`, content: 'x' }), /longer than 255 bytes/);
+    expectRefused(
+      await fx.run('write_file', { path: `${'s'.repeat(300)}.txt`, content: 'x' }),
+      /longer than 255 bytes/,
+    );
     expect(await fs.promises.readdir(fx.workspace)).toEqual(['hello.txt']);
   });
 
@@ -200,7 +212,10 @@ describe('refused escapes (nothing outside is touched)', () => {
     await link(path.join(fx.outside, 'not-yet.txt'), 'dangling.txt');
     expectRefused(await fx.run('write_file', { path: 'dangling.txt', content: 'pwned' }), /outside the workspace/);
     await link(path.join(fx.outside, 'newdir'), 'dangling-dir');
-    expectRefused(await fx.run('write_file', { path: 'dangling-dir/x.txt', content: 'pwned' }), /outside the workspace/);
+    expectRefused(
+      await fx.run('write_file', { path: 'dangling-dir/x.txt', content: 'pwned' }),
+      /outside the workspace/,
+    );
   });
 
   test('20. whole-workspace list_files and grep never follow links out', async () => {

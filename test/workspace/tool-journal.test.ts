@@ -112,7 +112,10 @@ describe('recovery from a crash mid-protocol', () => {
     await crash('toolu_c1', 'after_temp_write');
     expect(read('f.txt')).toBe('x');
     expect(await readJournalEntry(journalDir, 'toolu_c1')).toBeNull();
-    expect(await call('toolu_c1', DOUBLE_X)).toEqual({ content: 'Edited f.txt: replaced 1 occurrence at line 1.', is_error: false });
+    expect(await call('toolu_c1', DOUBLE_X)).toEqual({
+      content: 'Edited f.txt: replaced 1 occurrence at line 1.',
+      is_error: false,
+    });
     expect(read('f.txt')).toBe('xx');
     expect(workspaceEntries()).toEqual(['f.txt']); // the leftover temp file was reused, not orphaned
   });
@@ -138,7 +141,10 @@ describe('recovery from a crash mid-protocol', () => {
     expect(read('f.txt')).toBe('xx');
     expect(await readJournalEntry(journalDir, 'toolu_c3')).toEqual(expect.objectContaining({ state: 'pending' }));
 
-    expect(await call('toolu_c3', DOUBLE_X)).toEqual({ content: 'Edited f.txt: replaced 1 occurrence at line 1.', is_error: false });
+    expect(await call('toolu_c3', DOUBLE_X)).toEqual({
+      content: 'Edited f.txt: replaced 1 occurrence at line 1.',
+      is_error: false,
+    });
     expect(read('f.txt')).toBe('xx');
     expect(await readJournalEntry(journalDir, 'toolu_c3')).toEqual(expect.objectContaining({ state: 'done' }));
   });

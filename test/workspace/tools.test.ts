@@ -102,7 +102,9 @@ describe('malformed calls are tool errors, never exceptions', () => {
   });
 
   test('unknown extra keys are ignored', async () => {
-    expect(await run('write_file', { path: 'a.txt', content: 'x', mode: 'append' })).toEqual(ok('Created a.txt (1 byte).'));
+    expect(await run('write_file', { path: 'a.txt', content: 'x', mode: 'append' })).toEqual(
+      ok('Created a.txt (1 byte).'),
+    );
   });
 
   test('genuine setup failures do throw: the workspace is missing', async () => {
@@ -114,7 +116,9 @@ describe('malformed calls are tool errors, never exceptions', () => {
   test('cancellation throws', async () => {
     const controller = new AbortController();
     controller.abort();
-    await expect(runWorkspaceTool({ workspace, name: 'grep', input: { pattern: 'x' }, signal: controller.signal })).rejects.toThrow();
+    await expect(
+      runWorkspaceTool({ workspace, name: 'grep', input: { pattern: 'x' }, signal: controller.signal }),
+    ).rejects.toThrow();
   });
 });
 
@@ -164,7 +168,9 @@ describe('truncateOutput', () => {
 
 describe('write_file', () => {
   test('creates parent directories and reports created / overwrote', async () => {
-    expect(await run('write_file', { path: 'a/b/c.txt', content: 'héllo' })).toEqual(ok('Created a/b/c.txt (6 bytes).'));
+    expect(await run('write_file', { path: 'a/b/c.txt', content: 'héllo' })).toEqual(
+      ok('Created a/b/c.txt (6 bytes).'),
+    );
     expect(read('a/b/c.txt')).toBe('héllo');
     expect(await run('write_file', { path: 'a/b/c.txt', content: '' })).toEqual(ok('Overwrote a/b/c.txt (0 bytes).'));
     expect(read('a/b/c.txt')).toBe('');
@@ -186,7 +192,10 @@ describe('write_file', () => {
     put('dir/x.txt', 'x');
     put('plain.txt', 'p');
     expectError(await run('write_file', { path: 'dir', content: 'x' }), /dir is a directory, not a file/);
-    expectError(await run('write_file', { path: 'plain.txt/child.txt', content: 'x' }), /"plain.txt" is a file, not a directory/);
+    expectError(
+      await run('write_file', { path: 'plain.txt/child.txt', content: 'x' }),
+      /"plain.txt" is a file, not a directory/,
+    );
     expectError(await run('write_file', { path: '.', content: 'x' }), /workspace root, not a file/);
     expect(read('plain.txt')).toBe('p');
     expect(allEntries()).toEqual(['dir', 'dir/x.txt', 'plain.txt']);
@@ -204,7 +213,11 @@ describe('edit_file', () => {
   beforeEach(() => put('src/app.ts', 'const a = 1;\nconst b = 2;\nconst b2 = 2;\n'));
 
   test('replaces exactly one occurrence', async () => {
-    const outcome = await run('edit_file', { path: 'src/app.ts', old_string: 'const a = 1;', new_string: 'const a = 10;' });
+    const outcome = await run('edit_file', {
+      path: 'src/app.ts',
+      old_string: 'const a = 1;',
+      new_string: 'const a = 10;',
+    });
     expect(outcome).toEqual(ok('Edited src/app.ts: replaced 1 occurrence at line 1.'));
     expect(read('src/app.ts')).toBe('const a = 10;\nconst b = 2;\nconst b2 = 2;\n');
     expect(allEntries()).toEqual(['src', 'src/app.ts']);
@@ -241,7 +254,15 @@ describe('edit_file', () => {
 
 describe('list_files', () => {
   beforeEach(() => {
-    for (const name of ['README.md', 'docs/guide.md', 'src/b.ts', 'src/a.ts', 'src/deep/c.ts', '.env', 'src/.hidden.ts']) {
+    for (const name of [
+      'README.md',
+      'docs/guide.md',
+      'src/b.ts',
+      'src/a.ts',
+      'src/deep/c.ts',
+      '.env',
+      'src/.hidden.ts',
+    ]) {
       put(name, 'x');
     }
     put('.git/HEAD', 'ref');
@@ -275,7 +296,9 @@ describe('list_files', () => {
   });
 
   test('a plain directory name lists everything under it', async () => {
-    expect(await run('list_files', { pattern: 'src' })).toEqual(ok('src/.hidden.ts\nsrc/a.ts\nsrc/b.ts\nsrc/deep/c.ts'));
+    expect(await run('list_files', { pattern: 'src' })).toEqual(
+      ok('src/.hidden.ts\nsrc/a.ts\nsrc/b.ts\nsrc/deep/c.ts'),
+    );
     expect((await run('list_files', { pattern: '.' })).content.split('\n')).toEqual([
       '.env',
       'README.md',
@@ -293,7 +316,9 @@ describe('list_files', () => {
     expect(outcome.content.split('\n')).toContain('src-link');
     expect(outcome.content).not.toContain('src-link/');
     // Naming the link as the base is fine: it resolves inside, and results keep the model's spelling.
-    expect(await run('list_files', { pattern: 'src-link/*.ts' })).toEqual(ok('src-link/.hidden.ts\nsrc-link/a.ts\nsrc-link/b.ts'));
+    expect(await run('list_files', { pattern: 'src-link/*.ts' })).toEqual(
+      ok('src-link/.hidden.ts\nsrc-link/a.ts\nsrc-link/b.ts'),
+    );
   });
 
   test('the result count is capped, with a notice', async () => {
@@ -301,7 +326,9 @@ describe('list_files', () => {
     const lines = (await run('list_files', { pattern: 'many/*' })).content.split('\n');
     expect(lines).toHaveLength(MAX_LIST_RESULTS + 1);
     expect(lines[0]).toBe('many/f0000.txt');
-    expect(lines.at(-1)).toBe(`[showing the first ${MAX_LIST_RESULTS} of ${MAX_LIST_RESULTS + 5} matching files; use a narrower pattern]`);
+    expect(lines.at(-1)).toBe(
+      `[showing the first ${MAX_LIST_RESULTS} of ${MAX_LIST_RESULTS + 5} matching files; use a narrower pattern]`,
+    );
   });
 
   test('empty and negated patterns are errors', async () => {
@@ -320,7 +347,9 @@ describe('grep', () => {
   });
 
   test('relpath:lineno:line over the whole workspace, binary and node_modules skipped', async () => {
-    expect(await run('grep', { pattern: 'alpha' })).toEqual(ok('notes.md:1:alpha notes\nsrc/a.ts:1:export function alpha() {}'));
+    expect(await run('grep', { pattern: 'alpha' })).toEqual(
+      ok('notes.md:1:alpha notes\nsrc/a.ts:1:export function alpha() {}'),
+    );
   });
 
   test('regex syntax, a directory path, a file path, CRLF stripped', async () => {
@@ -328,7 +357,9 @@ describe('grep', () => {
       ok('src/a.ts:1:export function alpha() {}\nsrc/a.ts:3:export function gamma() {}'),
     );
     expect(await run('grep', { pattern: 'beta = \\d;$', path: 'src/a.ts' })).toEqual(ok('src/a.ts:2:const beta = 1;'));
-    expect(await run('grep', { pattern: 'alpha', path: 'node_modules' })).toEqual(ok('node_modules/x/index.js:1:function alpha() {}'));
+    expect(await run('grep', { pattern: 'alpha', path: 'node_modules' })).toEqual(
+      ok('node_modules/x/index.js:1:function alpha() {}'),
+    );
   });
 
   test('no matches, missing path, invalid regex', async () => {

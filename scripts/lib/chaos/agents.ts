@@ -13,7 +13,9 @@ export type SessionKind = 'writer' | 'reporter' | 'lead';
 
 const MODEL = 'chaos-model';
 const text = (value: string) => ({ content: [{ type: 'text' as const, text: value }] });
-const toolUse = (name: string, input: Record<string, unknown>) => ({ content: [{ type: 'tool_use' as const, name, input }] });
+const toolUse = (name: string, input: Record<string, unknown>) => ({
+  content: [{ type: 'tool_use' as const, name, input }],
+});
 
 // -- The writer: one write_file, then one edit_file per journal entry -------------------------------------------
 
@@ -36,16 +38,31 @@ export const writerAgent: AgentDefinition = {
 export const WRITER_MESSAGE = 'Start the journal and add the entries.';
 export const WRITER_FINAL = `The journal has ${JOURNAL_ENTRIES} entries.`;
 export const JOURNAL_FILE = 'journal.md';
-export const JOURNAL_CONTENT = ['# journal', ...Array.from({ length: JOURNAL_ENTRIES }, (_, index) => entryLine(index + 1)), END, ''].join('\n');
+export const JOURNAL_CONTENT = [
+  '# journal',
+  ...Array.from({ length: JOURNAL_ENTRIES }, (_, index) => entryLine(index + 1)),
+  END,
+  '',
+].join('\n');
 
 function writerRules(): Rule[] {
   const system = 'CHAOS-WRITER';
-  const rules: Rule[] = [{ name: 'writer: done', match: { system, request: entryLine(JOURNAL_ENTRIES) }, reply: text(WRITER_FINAL) }];
+  const rules: Rule[] = [
+    { name: 'writer: done', match: { system, request: entryLine(JOURNAL_ENTRIES) }, reply: text(WRITER_FINAL) },
+  ];
   for (let entry = JOURNAL_ENTRIES - 1; entry >= 0; entry--) {
     const edit = { path: JOURNAL_FILE, old_string: END, new_string: `${entryLine(entry + 1)}\n${END}` };
-    rules.push({ name: `writer: entry ${entry + 1}`, match: { system, request: entry ? entryLine(entry) : '# journal' }, reply: toolUse('edit_file', edit) });
+    rules.push({
+      name: `writer: entry ${entry + 1}`,
+      match: { system, request: entry ? entryLine(entry) : '# journal' },
+      reply: toolUse('edit_file', edit),
+    });
   }
-  rules.push({ name: 'writer: start', match: { system }, reply: toolUse('write_file', { path: JOURNAL_FILE, content: `# journal\n${END}\n` }) });
+  rules.push({
+    name: 'writer: start',
+    match: { system },
+    reply: toolUse('write_file', { path: JOURNAL_FILE, content: `# journal\n${END}\n` }),
+  });
   return rules;
 }
 
@@ -80,12 +97,24 @@ function verdict(met: boolean): Rule['reply'] {
 function reporterRules(): Rule[] {
   const system = 'CHAOS-REPORTER';
   return [
-    { name: 'grader: satisfied', match: { tools_include: 'submit_verdict', request: REPORTER_FINAL }, reply: verdict(true) },
+    {
+      name: 'grader: satisfied',
+      match: { tools_include: 'submit_verdict', request: REPORTER_FINAL },
+      reply: verdict(true),
+    },
     { name: 'grader: needs revision', match: { tools_include: 'submit_verdict' }, reply: verdict(false) },
     { name: 'reporter: revised', match: { system, request: 'final-v2' }, reply: text(REPORTER_FINAL) },
-    { name: 'reporter: revise', match: { system, last_user_text: 'CHAOS-FEEDBACK' }, reply: toolUse('edit_file', { path: REPORT_FILE, old_string: 'draft-v1', new_string: 'final-v2' }) },
+    {
+      name: 'reporter: revise',
+      match: { system, last_user_text: 'CHAOS-FEEDBACK' },
+      reply: toolUse('edit_file', { path: REPORT_FILE, old_string: 'draft-v1', new_string: 'final-v2' }),
+    },
     { name: 'reporter: drafted', match: { system, request: 'draft-v1' }, reply: text('Draft written.') },
-    { name: 'reporter: draft', match: { system }, reply: toolUse('write_file', { path: REPORT_FILE, content: '# Report\nstatus: draft-v1\n' }) },
+    {
+      name: 'reporter: draft',
+      match: { system },
+      reply: toolUse('write_file', { path: REPORT_FILE, content: '# Report\nstatus: draft-v1\n' }),
+    },
   ];
 }
 
@@ -117,12 +146,28 @@ export const scoutContent = (direction: string) => `notes about ${direction}\n`;
 
 function leadRules(): Rule[] {
   const direction = '{{capture:north|south}}';
-  const delegations = SCOUT_DIRECTIONS.map((where) => ({ type: 'tool_use' as const, name: 'delegate', input: { agent: scoutAgent.name, task: `Scout the ${where}.` } }));
+  const delegations = SCOUT_DIRECTIONS.map((where) => ({
+    type: 'tool_use' as const,
+    name: 'delegate',
+    input: { agent: scoutAgent.name, task: `Scout the ${where}.` },
+  }));
   return [
-    { name: 'lead: done', match: { system: 'CHAOS-LEAD', last_tool_result: 'Scout notes written' }, reply: text(LEAD_FINAL) },
+    {
+      name: 'lead: done',
+      match: { system: 'CHAOS-LEAD', last_tool_result: 'Scout notes written' },
+      reply: text(LEAD_FINAL),
+    },
     { name: 'lead: delegate', match: { system: 'CHAOS-LEAD' }, reply: { content: delegations } },
-    { name: 'scout: done', match: { system: 'CHAOS-SCOUT', request: 'notes about' }, reply: text(`Scout notes written to ${direction}.md.`) },
-    { name: 'scout: write', match: { system: 'CHAOS-SCOUT' }, reply: toolUse('write_file', { path: `${direction}.md`, content: `notes about ${direction}\n` }) },
+    {
+      name: 'scout: done',
+      match: { system: 'CHAOS-SCOUT', request: 'notes about' },
+      reply: text(`Scout notes written to ${direction}.md.`),
+    },
+    {
+      name: 'scout: write',
+      match: { system: 'CHAOS-SCOUT' },
+      reply: toolUse('write_file', { path: `${direction}.md`, content: `notes about ${direction}\n` }),
+    },
   ];
 }
 
@@ -133,10 +178,26 @@ export const DREAM_MEMORY_CONTENT = 'Add one journal entry per turn.';
 
 function dreamRules(): Rule[] {
   const lessons = [{ text: DREAM_MEMORY_CONTENT, kind: 'success_pattern', evidence_seqs: [1] }];
-  const changes = [{ op: 'add', path: DREAM_MEMORY_PATH, content: DREAM_MEMORY_CONTENT, rationale: 'Every writer did this.', lesson_numbers: [1] }];
+  const changes = [
+    {
+      op: 'add',
+      path: DREAM_MEMORY_PATH,
+      content: DREAM_MEMORY_CONTENT,
+      rationale: 'Every writer did this.',
+      lesson_numbers: [1],
+    },
+  ];
   return [
-    { name: 'dream: lessons', match: { tools_include: 'record_lessons' }, reply: toolUse('record_lessons', { lessons }) },
-    { name: 'dream: changes', match: { tools_include: 'propose_changes' }, reply: toolUse('propose_changes', { changes }) },
+    {
+      name: 'dream: lessons',
+      match: { tools_include: 'record_lessons' },
+      reply: toolUse('record_lessons', { lessons }),
+    },
+    {
+      name: 'dream: changes',
+      match: { tools_include: 'propose_changes' },
+      reply: toolUse('propose_changes', { changes }),
+    },
   ];
 }
 

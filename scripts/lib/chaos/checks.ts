@@ -51,7 +51,11 @@ function result(name: string, checked: string, problems: string[]): CheckResult 
 
 // -- Sessions ---------------------------------------------------------------------------------------------------
 
-const FINAL_MESSAGES: Record<SessionKind, string> = { writer: WRITER_FINAL, reporter: REPORTER_FINAL, lead: LEAD_FINAL };
+const FINAL_MESSAGES: Record<SessionKind, string> = {
+  writer: WRITER_FINAL,
+  reporter: REPORTER_FINAL,
+  lead: LEAD_FINAL,
+};
 
 /** Every session completed, ended its turn with the scripted final message, and kept the scripted shape. */
 export function checkSessionsFinished(runs: SessionRun[]): CheckResult {
@@ -60,19 +64,31 @@ export function checkSessionsFinished(runs: SessionRun[]): CheckResult {
     const wrong: string[] = [];
     if (snapshot.status !== 'terminated') wrong.push(`status ${snapshot.status}`);
     if (snapshot.stop_reason?.type !== 'end_turn') wrong.push(`stop reason ${snapshot.stop_reason?.type}`);
-    if (snapshot.final_message !== FINAL_MESSAGES[planned.kind]) wrong.push(`final message ${JSON.stringify(snapshot.final_message)}`);
+    if (snapshot.final_message !== FINAL_MESSAGES[planned.kind])
+      wrong.push(`final message ${JSON.stringify(snapshot.final_message)}`);
     // One evaluation per outcome, at its latest iteration: the grader asked for one revision, then was satisfied.
-    const evaluations = snapshot.outcome_evaluations.map((evaluation) => `${evaluation.result}@${evaluation.iteration}`).join(',');
-    if (planned.kind === 'reporter' && evaluations !== 'satisfied@1') wrong.push(`outcome evaluations [${evaluations}]`);
-    if (planned.kind === 'lead' && snapshot.threads.length !== SCOUT_DIRECTIONS.length) wrong.push(`${snapshot.threads.length} threads`);
+    const evaluations = snapshot.outcome_evaluations
+      .map((evaluation) => `${evaluation.result}@${evaluation.iteration}`)
+      .join(',');
+    if (planned.kind === 'reporter' && evaluations !== 'satisfied@1')
+      wrong.push(`outcome evaluations [${evaluations}]`);
+    if (planned.kind === 'lead' && snapshot.threads.length !== SCOUT_DIRECTIONS.length)
+      wrong.push(`${snapshot.threads.length} threads`);
     return wrong.length ? [`${planned.id}: ${wrong.join(', ')}`] : [];
   });
-  return result('every session finished', `${runs.length}/${runs.length} completed with the scripted final message`, problems);
+  return result(
+    'every session finished',
+    `${runs.length}/${runs.length} completed with the scripted final message`,
+    problems,
+  );
 }
 
 /** The sessions whose logs and journals are checked: every top-level session and every thread of a lead. */
 export function allSessionIds(runs: SessionRun[]): string[] {
-  return runs.flatMap(({ planned, snapshot }) => [planned.id, ...(snapshot?.threads.map((thread) => thread.session_id) ?? [])]);
+  return runs.flatMap(({ planned, snapshot }) => [
+    planned.id,
+    ...(snapshot?.threads.map((thread) => thread.session_id) ?? []),
+  ]);
 }
 
 // -- Event logs -------------------------------------------------------------------------------------------------
@@ -87,13 +103,18 @@ export async function checkEventLogs(store: FsSessionStore, sessionIds: string[]
     events += log.length;
     problems.push(...logProblems(log, snapshot).map((problem) => `${sessionId}: ${problem}`));
   }
-  return result('event logs: seqs 1..N, no gaps or duplicates', `${sessionIds.length} logs, ${events} events`, problems);
+  return result(
+    'event logs: seqs 1..N, no gaps or duplicates',
+    `${sessionIds.length} logs, ${events} events`,
+    problems,
+  );
 }
 
 function logProblems(log: SessionEvent[], snapshot: SessionSnapshot | null): string[] {
   const problems: string[] = [];
   if (!snapshot) problems.push('no stored snapshot');
-  else if (log.length !== snapshot.event_count) problems.push(`${log.length} events stored, snapshot says ${snapshot.event_count}`);
+  else if (log.length !== snapshot.event_count)
+    problems.push(`${log.length} events stored, snapshot says ${snapshot.event_count}`);
   const gap = log.findIndex((event, index) => event.seq !== index + 1);
   if (gap >= 0) problems.push(`seq ${log[gap].seq} where ${gap + 1} belongs`);
   if (new Set(log.map((event) => event.id)).size !== log.length) problems.push('an event id appears twice');
@@ -101,7 +122,9 @@ function logProblems(log: SessionEvent[], snapshot: SessionSnapshot | null): str
     const ids = log.flatMap((event) => (event.type === type ? [event.tool_use_id] : []));
     if (new Set(ids).size !== ids.length) problems.push(`a tool_use_id appears in two ${type} events`);
   }
-  const uses = toolUses(log).map((use) => use.id).sort();
+  const uses = toolUses(log)
+    .map((use) => use.id)
+    .sort();
   const results = log.flatMap((event) => (event.type === 'agent.tool_result' ? [event.tool_use_id] : [])).sort();
   if (uses.join() !== results.join()) problems.push('tool uses and tool results do not pair up');
   return problems;
@@ -126,7 +149,11 @@ function expectedFiles(kind: SessionKind): Record<string, string> {
  * file left over). The tool journal holds one finished entry per workspace tool call in the log, and none
  * for a call the log does not have.
  */
-export async function checkFileWrites(dataDir: string, store: FsSessionStore, runs: SessionRun[]): Promise<CheckResult> {
+export async function checkFileWrites(
+  dataDir: string,
+  store: FsSessionStore,
+  runs: SessionRun[],
+): Promise<CheckResult> {
   const problems: string[] = [];
   let files = 0;
   let calls = 0;
@@ -138,11 +165,17 @@ export async function checkFileWrites(dataDir: string, store: FsSessionStore, ru
   }
   for (const sessionId of allSessionIds(runs)) {
     const journalDir = path.join(dataDir, 'sessions', safeFileName(sessionId), 'tool-journal');
-    const uses = toolUses(await store.readEvents(sessionId)).filter((use) => (TOOL_NAMES as readonly string[]).includes(use.name));
+    const uses = toolUses(await store.readEvents(sessionId)).filter((use) =>
+      (TOOL_NAMES as readonly string[]).includes(use.name),
+    );
     calls += uses.length;
     problems.push(...(await journalProblems(journalDir, uses)).map((problem) => `${sessionId}: ${problem}`));
   }
-  return result('every file write happened exactly once', `${files} files exact, ${calls} tool calls journaled once`, problems);
+  return result(
+    'every file write happened exactly once',
+    `${files} files exact, ${calls} tool calls journaled once`,
+    problems,
+  );
 }
 
 function workspaceProblems(workspace: string, expected: Record<string, string>): string[] {
@@ -151,17 +184,23 @@ function workspaceProblems(workspace: string, expected: Record<string, string>):
   for (const [name, content] of Object.entries(expected)) {
     const file = path.join(workspace, name);
     if (!fs.existsSync(file)) problems.push(`${name} missing`);
-    else if (fs.readFileSync(file, 'utf8') !== content) problems.push(`${name} is ${JSON.stringify(fs.readFileSync(file, 'utf8'))}`);
+    else if (fs.readFileSync(file, 'utf8') !== content)
+      problems.push(`${name} is ${JSON.stringify(fs.readFileSync(file, 'utf8'))}`);
   }
   return problems;
 }
 
 async function journalProblems(journalDir: string, uses: Array<{ id: string }>): Promise<string[]> {
   const names = fs.existsSync(journalDir) ? fs.readdirSync(journalDir) : [];
-  const problems = names.filter((name) => name.startsWith(TEMP_FILE_PREFIX)).map((name) => `journal temp file ${name} left over`);
-  const journaled = new Set(names.filter((name) => name.endsWith('.json')).map((name) => name.slice(0, -'.json'.length)));
+  const problems = names
+    .filter((name) => name.startsWith(TEMP_FILE_PREFIX))
+    .map((name) => `journal temp file ${name} left over`);
+  const journaled = new Set(
+    names.filter((name) => name.endsWith('.json')).map((name) => name.slice(0, -'.json'.length)),
+  );
   const logged = new Set(uses.map((use) => use.id));
-  for (const id of journaled) if (!logged.has(id)) problems.push(`journal entry ${id} for a call the log does not have`);
+  for (const id of journaled)
+    if (!logged.has(id)) problems.push(`journal entry ${id} for a call the log does not have`);
   for (const { id } of uses) {
     const entry = journaled.has(id) ? await readJournalEntry(journalDir, id) : null;
     if (entry?.state !== 'done') problems.push(`tool call ${id} is ${entry ? entry.state : 'not journaled'}`);
@@ -175,7 +214,12 @@ async function journalProblems(journalDir: string, uses: Array<{ id: string }>):
  * The workflows still running on the run's task queue are exactly `expected`. Visibility trails the workflows
  * by a moment, so it is read again for a few seconds before a difference counts.
  */
-export async function checkRunningWorkflows(client: Client, taskQueue: string, expected: string[], when: string): Promise<CheckResult> {
+export async function checkRunningWorkflows(
+  client: Client,
+  taskQueue: string,
+  expected: string[],
+  when: string,
+): Promise<CheckResult> {
   const want = [...expected].sort().join(', ') || 'none';
   const read = async () => (await listRunning(client, taskQueue)).join(', ') || 'none';
   const settled = Date.now() + 15_000;
@@ -184,12 +228,18 @@ export async function checkRunningWorkflows(client: Client, taskQueue: string, e
     await sleep(500);
     found = await retryTransient('running workflows', read, settled);
   }
-  return result(`no workflow left running ${when}`, `running: ${found}`, found === want ? [] : [`running: ${found}; expected: ${want}`]);
+  return result(
+    `no workflow left running ${when}`,
+    `running: ${found}`,
+    found === want ? [] : [`running: ${found}; expected: ${want}`],
+  );
 }
 
 async function listRunning(client: Client, taskQueue: string): Promise<string[]> {
   const ids: string[] = [];
-  for await (const execution of client.workflow.list({ query: `TaskQueue = "${taskQueue}" AND ExecutionStatus = "Running"` })) {
+  for await (const execution of client.workflow.list({
+    query: `TaskQueue = "${taskQueue}" AND ExecutionStatus = "Running"`,
+  })) {
     ids.push(execution.workflowId);
   }
   return ids.sort();

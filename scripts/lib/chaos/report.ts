@@ -4,10 +4,16 @@ import { FAULT_KINDS } from '../../../src/scripted-model/faults';
 import type { ChaosReport } from './run-chaos';
 
 export function formatChaosReport(report: ChaosReport): string {
-  const checks = formatTable([['check', 'result', 'detail'], ...report.checks.map((check) => [check.name, check.ok ? 'PASS' : 'FAIL', check.detail])]);
+  const checks = formatTable([
+    ['check', 'result', 'detail'],
+    ...report.checks.map((check) => [check.name, check.ok ? 'PASS' : 'FAIL', check.detail]),
+  ]);
   const counts = formatTable([
     ['injected', 'count'],
-    ...FAULT_KINDS.map((kind) => [`model ${kind === 'drop' || kind === 'stall' ? kind : `HTTP ${kind}`}`, String(report.faults[kind])]),
+    ...FAULT_KINDS.map((kind) => [
+      `model ${kind === 'drop' || kind === 'stall' ? kind : `HTTP ${kind}`}`,
+      String(report.faults[kind]),
+    ]),
     ['worker SIGKILLs', String(report.worker_kills)],
     ['dev server restarts', String(report.server_restarts)],
     ['worker exits on its own', String(report.unexpected_worker_exits)],

@@ -26,7 +26,8 @@ export async function retryTransient<T>(what: string, call: () => Promise<T>, de
       return await call();
     } catch (error) {
       if (!isTransient(error)) throw error;
-      if (Date.now() > deadline) throw new DeadlineError(`${what}: still failing at the deadline: ${(error as Error).message}`);
+      if (Date.now() > deadline)
+        throw new DeadlineError(`${what}: still failing at the deadline: ${(error as Error).message}`);
       await sleep(PAUSE_MS);
     }
   }
@@ -36,7 +37,10 @@ export async function retryTransient<T>(what: string, call: () => Promise<T>, de
 export async function beforeDeadline<T>(what: string, promise: Promise<T>, deadline: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DeadlineError(`${what}: not done by the deadline`)), Math.max(0, deadline - Date.now()));
+    timer = setTimeout(
+      () => reject(new DeadlineError(`${what}: not done by the deadline`)),
+      Math.max(0, deadline - Date.now()),
+    );
   });
   try {
     return await Promise.race([promise, expired]);
@@ -46,7 +50,13 @@ export async function beforeDeadline<T>(what: string, promise: Promise<T>, deadl
 }
 
 /** Polls `read` until `done` holds; transient errors count as "not yet". */
-export async function pollUntil<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, deadline: number, everyMs = 500): Promise<T> {
+export async function pollUntil<T>(
+  what: string,
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  deadline: number,
+  everyMs = 500,
+): Promise<T> {
   for (;;) {
     const value = await retryTransient(what, read, deadline);
     if (done(value)) return value;
@@ -59,7 +69,10 @@ export function isTransient(error: unknown): boolean {
   const cause = error instanceof ServiceError ? error.cause : error;
   if (isGrpcServiceError(cause)) return TRANSIENT_GRPC_CODES.has(cause.code);
   // The client reports a connection it is still (re)establishing without a gRPC status.
-  return error instanceof ServiceError || (error instanceof Error && /ECONNREFUSED|ECONNRESET|UNAVAILABLE|connection/i.test(error.message));
+  return (
+    error instanceof ServiceError ||
+    (error instanceof Error && /ECONNREFUSED|ECONNRESET|UNAVAILABLE|connection/i.test(error.message))
+  );
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -15,7 +15,15 @@ import { FAULT_KINDS, mulberry32, type FaultCounts, type FaultKind } from '../..
 import { startScriptedModel, type ScriptedModel } from '../../../src/scripted-model/server';
 import { FsSessionStore } from '../../../src/storage/fs-session-store';
 import { chaosScenario, type SessionKind } from './agents';
-import { allSessionIds, checkDream, checkEventLogs, checkFileWrites, checkRunningWorkflows, checkSessionsFinished, type CheckResult } from './checks';
+import {
+  allSessionIds,
+  checkDream,
+  checkEventLogs,
+  checkFileWrites,
+  checkRunningWorkflows,
+  checkSessionsFinished,
+  type CheckResult,
+} from './checks';
 import { DeadlineError, sleep } from './retry';
 import { DREAM_SESSIONS, planDisruptions, planSessions, type Disruption, type PlannedSession } from './schedule';
 import { ServerSupervisor } from './server-supervisor';
@@ -98,23 +106,43 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const workflowBundle = options.workflowBundle ?? (await bundleWorkflows(root));
     running.server = await ServerSupervisor.start(path.join(root, 'temporal.db'));
     running.model = await startScriptedModel({
-      scenario: chaosScenario({ rate: options.faultRate, kinds: options.faultKinds, stall_ms: options.stallMs, seed: options.seed }),
+      scenario: chaosScenario({
+        rate: options.faultRate,
+        kinds: options.faultKinds,
+        stall_ms: options.stallMs,
+        seed: options.seed,
+      }),
     });
-    const worker = new WorkerSupervisor({ address: running.server.address, taskQueue: TASK_QUEUE, dataDir, modelUrl: running.model.url, workflowBundle }, options.log);
+    const worker = new WorkerSupervisor(
+      { address: running.server.address, taskQueue: TASK_QUEUE, dataDir, modelUrl: running.model.url, workflowBundle },
+      options.log,
+    );
     running.worker = worker;
     await worker.start();
     running.connection = await Connection.connect({ address: running.server.address });
-    const lucid = new LucidClient({ client: new Client({ connection: running.connection, namespace: 'default' }), taskQueue: TASK_QUEUE, dataDir });
+    const lucid = new LucidClient({
+      client: new Client({ connection: running.connection, namespace: 'default' }),
+      taskQueue: TASK_QUEUE,
+      dataDir,
+    });
     const rig: Rig = { server: running.server, model: running.model, worker, lucid, dataDir };
     options.log(`dev server ${rig.server.address}, scripted model ${rig.model.url}, worker up`);
 
     const random = mulberry32(options.seed);
     const disruptions = planDisruptions({ ...options, random });
     const planned = planSessions(options.sessions, options.windowMs, random);
-    const memoryStoreId = (await new FsMemoryStore(path.join(dataDir, 'memory')).createStore({ name: 'chaos lessons' })).id;
+    const memoryStoreId = (await new FsMemoryStore(path.join(dataDir, 'memory')).createStore({ name: 'chaos lessons' }))
+      .id;
     const context: WorkloadContext = { lucid, startedAt: Date.now(), deadline, log: options.log };
 
-    const { runs, dream, disruptionError } = await runWorkload(context, rig, planned, disruptions, options, memoryStoreId);
+    const { runs, dream, disruptionError } = await runWorkload(
+      context,
+      rig,
+      planned,
+      disruptions,
+      options,
+      memoryStoreId,
+    );
     const store = new FsSessionStore(dataDir);
     const checks = [
       checkSessionsFinished(runs),
@@ -146,7 +174,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 }
 
 /** Runs sessions, dream and disruptions side by side; then, with nothing else left, approves the dream. */
-async function runWorkload(context: WorkloadContext, rig: Rig, planned: PlannedSession[], disruptions: Disruption[], options: ChaosOptions, memoryStoreId: string) {
+async function runWorkload(
+  context: WorkloadContext,
+  rig: Rig,
+  planned: PlannedSession[],
+  disruptions: Disruption[],
+  options: ChaosOptions,
+  memoryStoreId: string,
+) {
   const sessionRuns = planned.map((session) => runSession(context, session));
   const dreamSources = sessionRuns.filter((_, index) => planned[index].kind === 'writer').slice(0, DREAM_SESSIONS);
   const dreamWaiting = startDreamWhenReady(context, dreamSources, memoryStoreId).then(
@@ -168,7 +203,12 @@ async function runWorkload(context: WorkloadContext, rig: Rig, planned: PlannedS
  */
 async function reviewDream(context: WorkloadContext, dreamProblem: string | null) {
   const client = context.lucid.temporal;
-  const before = await checkRunningWorkflows(client, TASK_QUEUE, dreamProblem ? [] : [DREAM_ID], 'but the dream awaiting review');
+  const before = await checkRunningWorkflows(
+    client,
+    TASK_QUEUE,
+    dreamProblem ? [] : [DREAM_ID],
+    'but the dream awaiting review',
+  );
   let finished: Dream | null = null;
   if (dreamProblem) context.log(`the dream never waited for review: ${dreamProblem}`);
   else finished = await approveDream(context).catch((error: Error) => (context.log(`dream: ${error.message}`), null));
@@ -177,7 +217,12 @@ async function reviewDream(context: WorkloadContext, dreamProblem: string | null
 }
 
 /** Carries out the disruptions at their moments; each waits for the previous one to recover. */
-async function disrupt(context: WorkloadContext, disruptions: Disruption[], rig: Rig, options: ChaosOptions): Promise<void> {
+async function disrupt(
+  context: WorkloadContext,
+  disruptions: Disruption[],
+  rig: Rig,
+  options: ChaosOptions,
+): Promise<void> {
   for (const disruption of disruptions) {
     await sleep(Math.max(0, context.startedAt + disruption.at_ms - Date.now()));
     if (Date.now() > context.deadline) throw new DeadlineError('the deadline passed before every disruption was done');
@@ -216,7 +261,10 @@ async function stopAll(running: Running): Promise<void> {
 async function bundleWorkflows(root: string): Promise<string> {
   const { bundleWorkflowCode } = await import('@temporalio/worker');
   const quiet = { trace() {}, debug() {}, info() {}, log() {}, warn: console.warn, error: console.error };
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../../src/workflows'), logger: quiet as never });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../../../src/workflows'),
+    logger: quiet as never,
+  });
   const file = path.join(root, 'workflows.js');
   fs.writeFileSync(file, code);
   return file;

@@ -31,7 +31,10 @@ export interface ScheduleOptions {
  * first and after the last. A disruption comes due only after the previous one has recovered.
  */
 export function planDisruptions({ workerKills, serverRestarts, windowMs, random }: ScheduleOptions): Disruption[] {
-  const kinds: DisruptionKind[] = [...Array(workerKills).fill('worker_kill'), ...Array(serverRestarts).fill('server_restart')];
+  const kinds: DisruptionKind[] = [
+    ...Array(workerKills).fill('worker_kill'),
+    ...Array(serverRestarts).fill('server_restart'),
+  ];
   return kinds
     .map((kind) => ({ kind, at_ms: Math.round(windowMs * (0.1 + 0.8 * random())) }))
     .sort((a, b) => a.at_ms - b.at_ms);
@@ -41,7 +44,11 @@ export function planDisruptions({ workerKills, serverRestarts, windowMs, random 
  * Sessions start evenly over the first 60 % of the window, their kinds shuffled, so the disruptions meet sessions
  * at every step: starting, mid-tool, grading, delegating, finishing.
  */
-export function planSessions(counts: Record<SessionKind, number>, windowMs: number, random: () => number): PlannedSession[] {
+export function planSessions(
+  counts: Record<SessionKind, number>,
+  windowMs: number,
+  random: () => number,
+): PlannedSession[] {
   // The first writers feed the dream, which should then wait for review through most of the chaos.
   const dreamWriters = Math.min(DREAM_SESSIONS, counts.writer);
   const rest: SessionKind[] = [
@@ -52,7 +59,11 @@ export function planSessions(counts: Record<SessionKind, number>, windowMs: numb
   shuffle(rest, random);
   const ordered = [...Array<SessionKind>(dreamWriters).fill('writer'), ...rest];
   const spacing = ordered.length > 1 ? (0.6 * windowMs) / (ordered.length - 1) : 0;
-  return ordered.map((kind, index) => ({ id: `sesn_chaos_${String(index).padStart(3, '0')}_${kind}`, kind, start_ms: Math.round(index * spacing) }));
+  return ordered.map((kind, index) => ({
+    id: `sesn_chaos_${String(index).padStart(3, '0')}_${kind}`,
+    kind,
+    start_ms: Math.round(index * spacing),
+  }));
 }
 
 /** The dream reads this many of the first writer sessions. */

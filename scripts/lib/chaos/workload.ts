@@ -7,7 +7,16 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { LucidClient, StartSessionOptions } from '../../../src/client';
 import type { Dream } from '../../../src/domain/dream';
 import type { SessionSnapshot } from '../../../src/domain/events';
-import { LEAD_MESSAGE, leadAgent, REPORTER_MESSAGE, reporterAgent, reporterOutcome, WRITER_MESSAGE, writerAgent, type SessionKind } from './agents';
+import {
+  LEAD_MESSAGE,
+  leadAgent,
+  REPORTER_MESSAGE,
+  reporterAgent,
+  reporterOutcome,
+  WRITER_MESSAGE,
+  writerAgent,
+  type SessionKind,
+} from './agents';
 import { beforeDeadline, pollUntil, retryTransient, sleep } from './retry';
 import type { PlannedSession } from './schedule';
 
@@ -38,7 +47,11 @@ export async function runSession(context: WorkloadContext, planned: PlannedSessi
   const { lucid, deadline } = context;
   await sleep(Math.max(0, context.startedAt + planned.start_ms - Date.now()));
   try {
-    await retryTransient(`start ${planned.id}`, () => startOnce(lucid, { sessionId: planned.id, ...INPUTS[planned.kind] }), deadline);
+    await retryTransient(
+      `start ${planned.id}`,
+      () => startOnce(lucid, { sessionId: planned.id, ...INPUTS[planned.kind] }),
+      deadline,
+    );
     // A result is a long poll: it would wait for a stuck session forever, so the deadline cuts it off.
     const result = retryTransient(`result of ${planned.id}`, () => lucid.result(planned.id), deadline);
     const snapshot = await beforeDeadline(`result of ${planned.id}`, result, deadline);
@@ -64,7 +77,11 @@ export const DREAM_ID = 'drm_chaos';
  * Starts a human-reviewed dream over the given sessions once they have finished, and resolves when it waits
  * for review: from then on it sits through the rest of the chaos until {@link approveDream}.
  */
-export async function startDreamWhenReady(context: WorkloadContext, sessions: Array<Promise<SessionRun>>, memoryStoreId: string): Promise<void> {
+export async function startDreamWhenReady(
+  context: WorkloadContext,
+  sessions: Array<Promise<SessionRun>>,
+  memoryStoreId: string,
+): Promise<void> {
   const { lucid, deadline } = context;
   const finished = (await Promise.all(sessions)).filter((run) => run.snapshot).map((run) => run.planned.id);
   if (finished.length === 0) throw new Error('no session finished for the dream to read');
@@ -75,15 +92,25 @@ export async function startDreamWhenReady(context: WorkloadContext, sessions: Ar
     review: 'human' as const,
     output_behavior: { type: 'update_existing' as const },
   };
-  await retryTransient('start the dream', async () => {
-    try {
-      await lucid.startDream(input, DREAM_ID);
-    } catch (error) {
-      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-    }
-  }, deadline);
+  await retryTransient(
+    'start the dream',
+    async () => {
+      try {
+        await lucid.startDream(input, DREAM_ID);
+      } catch (error) {
+        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      }
+    },
+    deadline,
+  );
   context.log(`dream ${DREAM_ID} started over ${finished.join(', ')}`);
-  await pollUntil('the dream to wait for review', () => lucid.dream(DREAM_ID), (dream) => dream?.phase === 'awaiting_review', deadline, 1_000);
+  await pollUntil(
+    'the dream to wait for review',
+    () => lucid.dream(DREAM_ID),
+    (dream) => dream?.phase === 'awaiting_review',
+    deadline,
+    1_000,
+  );
   context.log(`dream ${DREAM_ID} is waiting for review`);
 }
 
@@ -91,5 +118,9 @@ export async function startDreamWhenReady(context: WorkloadContext, sessions: Ar
 export async function approveDream(context: WorkloadContext): Promise<Dream> {
   const { lucid, deadline } = context;
   await retryTransient('approve the dream', () => lucid.approveAll(DREAM_ID, { by: 'chaos-driver' }), deadline);
-  return beforeDeadline('result of the dream', retryTransient('result of the dream', () => lucid.dreamResult(DREAM_ID), deadline), deadline);
+  return beforeDeadline(
+    'result of the dream',
+    retryTransient('result of the dream', () => lucid.dreamResult(DREAM_ID), deadline),
+    deadline,
+  );
 }

@@ -59,17 +59,26 @@ export const dreamReviewCommand: Command = async (args, context) => {
   if (!decisions) return ExitCode.ok;
   if (flagged) checkDecisionsApply(found.dream, flagged);
   await sendDecisions(connected, dreamId, decisions, reviewer);
-  const decided = decisions.all ? pending.map((change) => change.id) : decisions.verdicts.map((verdict) => verdict.change_id);
+  const decided = decisions.all
+    ? pending.map((change) => change.id)
+    : decisions.verdicts.map((verdict) => verdict.change_id);
   return reportOutcome(connected, dreamId, decided, { ...context, wait: !options['no-wait'] });
 };
 
 /** The decision flags, or null when none was given (then the review is interactive). */
-function parseDecisionFlags(options: { approve?: string[]; reject?: string[]; 'approve-all'?: boolean; 'reject-all'?: boolean }): Decisions | null {
+function parseDecisionFlags(options: {
+  approve?: string[];
+  reject?: string[];
+  'approve-all'?: boolean;
+  'reject-all'?: boolean;
+}): Decisions | null {
   const approve = parseListOption('dreams review', 'approve', options.approve);
   const reject = parseListOption('dreams review', 'reject', options.reject);
-  if (options['approve-all'] && options['reject-all']) throw new CommandUsageError('give --approve-all or --reject-all, not both', 'dreams review');
+  if (options['approve-all'] && options['reject-all'])
+    throw new CommandUsageError('give --approve-all or --reject-all, not both', 'dreams review');
   const both = approve.filter((changeId) => reject.includes(changeId));
-  if (both.length > 0) throw new CommandUsageError(`${both.join(', ')} cannot be both approved and rejected`, 'dreams review');
+  if (both.length > 0)
+    throw new CommandUsageError(`${both.join(', ')} cannot be both approved and rejected`, 'dreams review');
   const all = options['approve-all'] ? 'approved' : options['reject-all'] ? 'rejected' : null;
   const verdicts: ChangeVerdict[] = [
     ...approve.map((change_id) => ({ change_id, decision: 'approved' as const })),
@@ -80,7 +89,8 @@ function parseDecisionFlags(options: { approve?: string[]; reject?: string[]; 'a
 
 function parseReviewer(options: { by?: string; comment?: string }): Reviewer {
   const by = userName(options.by);
-  if (by.length > MAX_BY_LENGTH) throw new CommandUsageError(`--by may have at most ${MAX_BY_LENGTH} characters`, 'dreams review');
+  if (by.length > MAX_BY_LENGTH)
+    throw new CommandUsageError(`--by may have at most ${MAX_BY_LENGTH} characters`, 'dreams review');
   if (options.comment !== undefined && options.comment.length > MAX_COMMENT_LENGTH) {
     throw new CommandUsageError(`--comment may have at most ${MAX_COMMENT_LENGTH} characters`, 'dreams review');
   }
@@ -89,7 +99,8 @@ function parseReviewer(options: { by?: string; comment?: string }): Reviewer {
 
 /** Only a running dream in `awaiting_review` takes decisions; anything else would be ignored, so say why. */
 function requireAwaitingReview({ dream, running }: FoundDream): void {
-  if (!running) throw new CliError(`dream ${dream.id} has ended (${dream.status}); it no longer takes decisions`, ExitCode.failed);
+  if (!running)
+    throw new CliError(`dream ${dream.id} has ended (${dream.status}); it no longer takes decisions`, ExitCode.failed);
   if (dream.phase === 'awaiting_review') return;
   const reason =
     dream.review === 'auto'
@@ -104,7 +115,10 @@ function checkDecisionsApply(dream: Dream, decisions: Decisions): void {
     const change = dream.changes.find((candidate) => candidate.id === change_id);
     if (!change) {
       const known = dream.changes.map((candidate) => candidate.id).join(', ');
-      throw new CliError(`dream ${dream.id} has no change "${change_id}" (its changes: ${known || 'none'})`, ExitCode.notFound);
+      throw new CliError(
+        `dream ${dream.id} has no change "${change_id}" (its changes: ${known || 'none'})`,
+        ExitCode.notFound,
+      );
     }
     if (change.status !== 'pending') throw new CliError(`${change_id} is already ${change.status}`, ExitCode.failed);
   }
@@ -114,7 +128,11 @@ function checkDecisionsApply(dream: Dream, decisions: Decisions): void {
  * Asks at a terminal; without one, prints what awaits a decision and stops with exit code 2, since a script that
  * forgot its flags must not hang on a question nobody will answer. Null when nothing was decided.
  */
-async function askForDecisions(pending: readonly DreamChange[], { stdin, stdout }: CommandContext, dreamId: string): Promise<Decisions | null> {
+async function askForDecisions(
+  pending: readonly DreamChange[],
+  { stdin, stdout }: CommandContext,
+  dreamId: string,
+): Promise<Decisions | null> {
   if (!stdin?.isTTY) {
     stdout.write(`${pending.map((change) => renderChange(change).join('\n')).join('\n\n')}\n`);
     throw new CliError(
@@ -137,7 +155,12 @@ async function askForDecisions(pending: readonly DreamChange[], { stdin, stdout 
   }
 }
 
-async function sendDecisions(connected: Connected, dreamId: string, decisions: Decisions, reviewer: Reviewer): Promise<void> {
+async function sendDecisions(
+  connected: Connected,
+  dreamId: string,
+  decisions: Decisions,
+  reviewer: Reviewer,
+): Promise<void> {
   const { lucid } = connected;
   for (const { change_id, decision } of decisions.verdicts) {
     if (decision === 'approved') await lucid.approveChange(dreamId, { change_id, ...reviewer });
@@ -160,7 +183,9 @@ async function reportOutcome(
   const taken = (current: Dream) => decided.every((changeId) => !isPending(changeOf(current, changeId)));
   let dream = await waitForDream(connected, dreamId, taken, DECISIONS_TAKEN_TIMEOUT_MS);
   if (!dream || !taken(dream)) {
-    stderr.write(`decisions sent to ${dreamId}, but no worker has taken them yet; they take effect when one does (lucid dreams show ${dreamId})\n`);
+    stderr.write(
+      `decisions sent to ${dreamId}, but no worker has taken them yet; they take effect when one does (lucid dreams show ${dreamId})\n`,
+    );
     return ExitCode.ok;
   }
   const stillPending = dream.changes.filter(isPending);
@@ -169,12 +194,18 @@ async function reportOutcome(
   for (const change of fates) stdout.write(`${describeFate(change)}\n`);
   stdout.write(`${summarize(dream, stillPending)}\n`);
   const conflicted = fates.filter((change): change is DreamChange => change?.status === 'conflicted');
-  for (const change of conflicted) stderr.write(`lucid: ${change.id} was approved but not applied: ${change.status_detail ?? 'conflicted'}\n`);
+  for (const change of conflicted)
+    stderr.write(`lucid: ${change.id} was approved but not applied: ${change.status_detail ?? 'conflicted'}\n`);
   return conflicted.length > 0 ? ExitCode.failed : ExitCode.ok;
 }
 
 /** Polls the live dream until `done` holds or time is up; the last dream read, or null when no worker answered. */
-async function waitForDream(connected: Connected, dreamId: string, done: (dream: Dream) => boolean, timeoutMs: number): Promise<Dream | null> {
+async function waitForDream(
+  connected: Connected,
+  dreamId: string,
+  done: (dream: Dream) => boolean,
+  timeoutMs: number,
+): Promise<Dream | null> {
   const deadline = Date.now() + timeoutMs;
   let last: Dream | null = null;
   for (;;) {
@@ -189,7 +220,10 @@ async function waitForEnd(connected: Connected, dreamId: string): Promise<Dream 
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), APPLIED_TIMEOUT_MS)));
   try {
-    return await Promise.race([connected.lucid.dreamResult(dreamId).catch(() => findDream(connected, dreamId).then((found) => found.dream)), timeout]);
+    return await Promise.race([
+      connected.lucid.dreamResult(dreamId).catch(() => findDream(connected, dreamId).then((found) => found.dream)),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -199,7 +233,8 @@ async function waitForEnd(connected: Connected, dreamId: string): Promise<Dream 
 function describeFate(change: DreamChange | undefined): string {
   if (!change) return '(unknown change)';
   const decision = change.decision ? ` by ${change.decision.by}` : '';
-  if (change.status === 'applied' || change.status === 'conflicted') return `${change.id}  approved${decision} → ${change.status}`;
+  if (change.status === 'applied' || change.status === 'conflicted')
+    return `${change.id}  approved${decision} → ${change.status}`;
   return `${change.id}  ${change.status}${decision}`;
 }
 

@@ -3,7 +3,13 @@
  * (src/dreams/schedule.ts) starts a `dream` over the agent's sessions completed since the store's last dream;
  * `list`, `pause`, `resume` and `delete` manage those schedules (and refuse any schedule that is not a dream's).
  */
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, isGrpcServiceError, type ScheduleDescription, type ScheduleHandle } from '@temporalio/client';
+import {
+  ScheduleAlreadyRunning,
+  ScheduleNotFoundError,
+  isGrpcServiceError,
+  type ScheduleDescription,
+  type ScheduleHandle,
+} from '@temporalio/client';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { taskQueue } from '../../config';
 import type { DreamInput } from '../../domain/dream';
@@ -42,7 +48,10 @@ const createCommand: Command = async (args, { stdout, stderr, connect }) => {
   const storeArgument = requireOption('dreams schedule', options.store, 'store');
   const when = parseWhen(options);
   const review = parseReview('dreams schedule', options.review);
-  const minSessions = options['min-sessions'] === undefined ? undefined : parseIntegerOption('dreams schedule', 'min-sessions', options['min-sessions'], { min: 1, max: 100 });
+  const minSessions =
+    options['min-sessions'] === undefined
+      ? undefined
+      : parseIntegerOption('dreams schedule', 'min-sessions', options['min-sessions'], { min: 1, max: 100 });
   const store = await resolveStore(openMemory(), storeArgument);
   const { temporal } = await connect();
   const handle = await createSchedule(() =>
@@ -59,8 +68,10 @@ const createCommand: Command = async (args, { stdout, stderr, connect }) => {
   );
   stdout.write(`${handle.scheduleId}\n`);
   const next = (await handle.describe()).info.nextActionTimes[0];
-  stderr.write(`dreams over ${agent}'s new sessions into ${store.id}, ${options.cron ? `cron ${options.cron}` : `every ${options.every}`}` +
-    `${next ? `; next at ${formatLocalTime(next)}` : ''}\n`);
+  stderr.write(
+    `dreams over ${agent}'s new sessions into ${store.id}, ${options.cron ? `cron ${options.cron}` : `every ${options.every}`}` +
+      `${next ? `; next at ${formatLocalTime(next)}` : ''}\n`,
+  );
   return ExitCode.ok;
 };
 
@@ -77,7 +88,10 @@ function parseWhen(options: { cron?: string; every?: string }): { cron: string }
     milliseconds = Number.NaN;
   }
   if (!(milliseconds >= 1_000)) {
-    throw new CommandUsageError(`--every must be a duration of at least 1s such as 30m, 6h or "1 day", got "${options.every}"`, 'dreams schedule');
+    throw new CommandUsageError(
+      `--every must be a duration of at least 1s such as 30m, 6h or "1 day", got "${options.every}"`,
+      'dreams schedule',
+    );
   }
   return { every: options.every as string };
 }
@@ -94,7 +108,8 @@ async function createSchedule(create: () => Promise<ScheduleHandle>): Promise<Sc
       );
     }
     // The SDK turns the server's "Invalid schedule spec" into a TypeError carrying the server's reason.
-    if (error instanceof TypeError) throw new CommandUsageError(`invalid schedule: ${error.message}`, 'dreams schedule');
+    if (error instanceof TypeError)
+      throw new CommandUsageError(`invalid schedule: ${error.message}`, 'dreams schedule');
     const cause = (error as { cause?: unknown }).cause ?? error;
     if (isGrpcServiceError(cause) && cause.code === GRPC_INVALID_ARGUMENT) {
       throw new CommandUsageError(`the server refused the schedule: ${cause.details}`, 'dreams schedule');
@@ -110,7 +125,10 @@ const listCommand: Command = async (args, { stdout, connect }) => {
   for await (const summary of temporal.schedule.list()) {
     if (summary.action?.workflowType !== DREAM_WORKFLOW_TYPE) continue;
     // The summary lacks the dream's settings (agent, store); the description has them.
-    const description = await temporal.schedule.getHandle(summary.scheduleId).describe().catch(() => null);
+    const description = await temporal.schedule
+      .getHandle(summary.scheduleId)
+      .describe()
+      .catch(() => null);
     if (description) descriptions.push(description);
   }
   if (options.json) {
@@ -118,7 +136,9 @@ const listCommand: Command = async (args, { stdout, connect }) => {
     return ExitCode.ok;
   }
   if (descriptions.length === 0) {
-    stdout.write('no dream schedules (create one: lucid dreams schedule --agent NAME --store <store> --model MODEL --every 6h)\n');
+    stdout.write(
+      'no dream schedules (create one: lucid dreams schedule --agent NAME --store <store> --model MODEL --every 6h)\n',
+    );
     return ExitCode.ok;
   }
   const header = ['ID', 'AGENT', 'STORE', 'WHEN', 'REVIEW', 'STATE', 'NEXT RUN', 'RUNS'];
@@ -160,7 +180,11 @@ function dreamInputOf(description: ScheduleDescription): DreamInput | null {
 }
 
 /** `pause`, `resume` or `delete`: one schedule, checked to be a dream's first. */
-function scheduleAction(name: 'pause' | 'resume' | 'delete', act: (handle: ScheduleHandle, note?: string) => Promise<void>, past: string): Command {
+function scheduleAction(
+  name: 'pause' | 'resume' | 'delete',
+  act: (handle: ScheduleHandle, note?: string) => Promise<void>,
+  past: string,
+): Command {
   const command = `dreams schedule ${name}` as const;
   // Pause and resume take an optional note, which Temporal shows with the schedule; delete takes nothing.
   const options: { note?: { type: 'string' } } = name === 'delete' ? {} : { note: { type: 'string' } };
@@ -188,8 +212,16 @@ async function findDreamSchedule(connected: Connected, scheduleId: string): Prom
 
 const subcommands = commandGroup('dreams schedule', {
   list: listCommand,
-  pause: scheduleAction('pause', (handle, note) => handle.pause(note ?? 'paused with lucid dreams schedule pause'), 'paused'),
-  resume: scheduleAction('resume', (handle, note) => handle.unpause(note ?? 'resumed with lucid dreams schedule resume'), 'resumed'),
+  pause: scheduleAction(
+    'pause',
+    (handle, note) => handle.pause(note ?? 'paused with lucid dreams schedule pause'),
+    'paused',
+  ),
+  resume: scheduleAction(
+    'resume',
+    (handle, note) => handle.unpause(note ?? 'resumed with lucid dreams schedule resume'),
+    'resumed',
+  ),
   delete: scheduleAction('delete', (handle) => handle.delete(), 'deleted'),
 });
 

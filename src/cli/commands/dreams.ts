@@ -8,7 +8,13 @@ import { DreamInputSchema, type Dream, type DreamInput } from '../../domain/drea
 import { describeIssues } from '../../domain/session-input';
 import { FsSessionStore } from '../../storage/fs-session-store';
 import { dataDir } from '../../config';
-import { CommandUsageError, parseCommandArguments, parseIntegerOption, parseListOption, type OptionValues } from '../args';
+import {
+  CommandUsageError,
+  parseCommandArguments,
+  parseIntegerOption,
+  parseListOption,
+  type OptionValues,
+} from '../args';
 import type { Command } from '../command';
 import type { Connected } from '../connect';
 import { CliError, ExitCode } from '../errors';
@@ -69,7 +75,14 @@ function parseDreamSettings(options: StartOptions): Omit<DreamInput, 'memory_sto
     ...(review ? { review } : {}),
     output_behavior: { type: options['update-existing'] ? 'update_existing' : 'create_new' },
     ...(options.instructions !== undefined ? { instructions: options.instructions } : {}),
-    ...(deadline !== undefined ? { review_deadline_seconds: parseIntegerOption('dreams start', 'deadline', deadline, { min: 1, max: MAX_DEADLINE_SECONDS }) } : {}),
+    ...(deadline !== undefined
+      ? {
+          review_deadline_seconds: parseIntegerOption('dreams start', 'deadline', deadline, {
+            min: 1,
+            max: MAX_DEADLINE_SECONDS,
+          }),
+        }
+      : {}),
   };
 }
 
@@ -77,15 +90,19 @@ function parseDreamSettings(options: StartOptions): Omit<DreamInput, 'memory_sto
 function parseSessionsOptions(options: StartOptions): DreamInput['sessions'] {
   const sessionIds = parseListOption('dreams start', 'sessions', options.sessions);
   const byAgent = options.agent !== undefined;
-  if ((sessionIds.length > 0) === byAgent) {
+  if (sessionIds.length > 0 === byAgent) {
     throw new CommandUsageError('give exactly one of --sessions ID,ID,... or --agent NAME', 'dreams start');
   }
   if (!byAgent) {
-    if (options['min-sessions'] !== undefined) throw new CommandUsageError('--min-sessions goes with --agent, not --sessions', 'dreams start');
+    if (options['min-sessions'] !== undefined)
+      throw new CommandUsageError('--min-sessions goes with --agent, not --sessions', 'dreams start');
     return { type: 'session_ids', session_ids: sessionIds };
   }
   const agent = checkAgentName('dreams start', options.agent as string);
-  const minSessions = options['min-sessions'] === undefined ? 1 : parseIntegerOption('dreams start', 'min-sessions', options['min-sessions'], { min: 1, max: 100 });
+  const minSessions =
+    options['min-sessions'] === undefined
+      ? 1
+      : parseIntegerOption('dreams start', 'min-sessions', options['min-sessions'], { min: 1, max: 100 });
   return { type: 'since_last_dream', agent, min_sessions: minSessions };
 }
 
@@ -119,12 +136,24 @@ interface ListedDream {
 }
 
 const listCommand: Command = async (args, { stdout, connect }) => {
-  const { options } = parseCommandArguments('dreams list', args, { limit: { type: 'string' }, json: { type: 'boolean' } });
-  const limit = options.limit === undefined ? DEFAULT_LIST_LIMIT : parseIntegerOption('dreams list', 'limit', options.limit, { min: 1, max: 10_000 });
+  const { options } = parseCommandArguments('dreams list', args, {
+    limit: { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  const limit =
+    options.limit === undefined
+      ? DEFAULT_LIST_LIMIT
+      : parseIntegerOption('dreams list', 'limit', options.limit, { min: 1, max: 10_000 });
   const connected = await connect();
   const listed = (await listDreams(connected)).slice(0, limit);
   if (options.json) {
-    stdout.write(`${JSON.stringify(listed.map(({ dream, status }) => ({ ...dream, status })), null, 2)}\n`);
+    stdout.write(
+      `${JSON.stringify(
+        listed.map(({ dream, status }) => ({ ...dream, status })),
+        null,
+        2,
+      )}\n`,
+    );
     return ExitCode.ok;
   }
   if (listed.length === 0) {
@@ -148,8 +177,12 @@ async function listDreams(connected: Connected): Promise<ListedDream[]> {
   for (const [dreamId, execution] of running) {
     if (!byId.has(dreamId)) byId.set(dreamId, { dream: placeholderDream(dreamId, execution), status: 'running' });
   }
-  const stale = [...byId.values()].filter(({ dream }) => !running.has(dream.id) && (dream.status === 'running' || dream.status === 'pending'));
-  await Promise.all(stale.map(async (entry) => (entry.status = await closedWorkflowStatus(connected, entry.dream.id, entry.status))));
+  const stale = [...byId.values()].filter(
+    ({ dream }) => !running.has(dream.id) && (dream.status === 'running' || dream.status === 'pending'),
+  );
+  await Promise.all(
+    stale.map(async (entry) => (entry.status = await closedWorkflowStatus(connected, entry.dream.id, entry.status))),
+  );
   return [...byId.values()].sort((a, b) => b.dream.created_at.localeCompare(a.dream.created_at));
 }
 
@@ -157,7 +190,8 @@ async function listDreams(connected: Connected): Promise<ListedDream[]> {
 async function runningDreamIds(connected: Connected): Promise<Map<string, WorkflowExecutionInfo>> {
   const running = new Map<string, WorkflowExecutionInfo>();
   const query = `WorkflowType = "${DREAM_WORKFLOW_TYPE}" AND ExecutionStatus = "Running"`;
-  for await (const execution of connected.temporal.workflow.list({ query })) running.set(execution.workflowId, execution);
+  for await (const execution of connected.temporal.workflow.list({ query }))
+    running.set(execution.workflowId, execution);
   return running;
 }
 

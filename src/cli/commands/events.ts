@@ -46,7 +46,10 @@ export const eventsCommand: Command = async (args, { stdout, connect }) => {
 
 function checkThreadId(threadId: string): string {
   if (!THREAD_ID_PATTERN.test(threadId)) {
-    throw new CommandUsageError(`--thread must be a thread id (sthr_…, see: lucid threads <id>), got "${threadId}"`, 'events');
+    throw new CommandUsageError(
+      `--thread must be a thread id (sthr_…, see: lucid threads <id>), got "${threadId}"`,
+      'events',
+    );
   }
   return threadId;
 }
@@ -65,14 +68,17 @@ async function findLog(connected: Connected, leadId: string, threadId: string | 
     await findSession(connected, sessionId);
   } catch (error) {
     if (!(error instanceof CliError) || error.exitCode !== ExitCode.unknownSession) throw error;
-    throw new CliError(`no thread ${threadId} in session "${leadId}" (see: lucid threads ${leadId})`, ExitCode.unknownSession);
+    throw new CliError(
+      `no thread ${threadId} in session "${leadId}" (see: lucid threads ${leadId})`,
+      ExitCode.unknownSession,
+    );
   }
   return sessionId;
 }
 
 /** The events with seq > afterSeq that exist now, page by page. */
 async function* readAllEvents(lucid: LucidClient, sessionId: string, afterSeq: number): AsyncGenerator<SessionEvent> {
-  for (let lastSeq = afterSeq; ; ) {
+  for (let lastSeq = afterSeq; ;) {
     const page = await lucid.readEvents(sessionId, { afterSeq: lastSeq, limit: PAGE_SIZE });
     yield* page;
     if (page.length < PAGE_SIZE) return;

@@ -22,7 +22,9 @@ const SHA_PREFIX_LENGTH = 12;
 const DEFAULT_HISTORY_LIMIT = 50;
 
 const createCommand: Command = async (args, { stdout }) => {
-  const { positionals, options } = parseCommandArguments('memory create', args, { description: { type: 'string' } }, ['name']);
+  const { positionals, options } = parseCommandArguments('memory create', args, { description: { type: 'string' } }, [
+    'name',
+  ]);
   const store = await openMemory().createStore({ name: positionals[0], description: options.description });
   stdout.write(`${store.id}\n`);
   return ExitCode.ok;
@@ -44,11 +46,22 @@ const listCommand: Command = async (args, { stdout }) => {
 };
 
 function storeRow(store: MemoryStore, memoryCount: number): string[] {
-  return [store.id, store.name, formatCount(memoryCount), formatLocalTime(new Date(store.created_at)), oneLine(store.description, 60)];
+  return [
+    store.id,
+    store.name,
+    formatCount(memoryCount),
+    formatLocalTime(new Date(store.created_at)),
+    oneLine(store.description, 60),
+  ];
 }
 
 const lsCommand: Command = async (args, { stdout }) => {
-  const { positionals, options } = parseCommandArguments('memory ls', args, { prefix: { type: 'string' }, json: { type: 'boolean' } }, ['store']);
+  const { positionals, options } = parseCommandArguments(
+    'memory ls',
+    args,
+    { prefix: { type: 'string' }, json: { type: 'boolean' } },
+    ['store'],
+  );
   const memory = openMemory();
   const store = await resolveStore(memory, positionals[0]);
   const memories = await memory.listMemories(store.id, { path_prefix: options.prefix });
@@ -70,7 +83,10 @@ const lsCommand: Command = async (args, { stdout }) => {
 
 /** The content alone goes to stdout, so `lucid memory show s /a.md > a.md` round-trips; the details to stderr. */
 const showCommand: Command = async (args, { stdout, stderr }) => {
-  const { positionals, options } = parseCommandArguments('memory show', args, { json: { type: 'boolean' } }, ['store', 'path']);
+  const { positionals, options } = parseCommandArguments('memory show', args, { json: { type: 'boolean' } }, [
+    'store',
+    'path',
+  ]);
   const memory = openMemory();
   const store = await resolveStore(memory, positionals[0]);
   const item = await memory.getMemoryByPath(store.id, positionals[1]);
@@ -96,8 +112,13 @@ const writeCommand: Command = async (args, { stdout, stdin }) => {
   const store = await resolveStore(memory, storeArgument);
   const before = await memoryAtPath(memory, store.id, memoryPath);
   const expected = expectedSha(options['expect-sha'], memoryPath, before);
-  const written = await memory.writeMemory(store.id, { path: memoryPath, content, expected_content_sha256: expected }, actor);
-  const what = before === null ? 'created' : before.memory_version_id === written.memory_version_id ? 'unchanged' : 'modified';
+  const written = await memory.writeMemory(
+    store.id,
+    { path: memoryPath, content, expected_content_sha256: expected },
+    actor,
+  );
+  const what =
+    before === null ? 'created' : before.memory_version_id === written.memory_version_id ? 'unchanged' : 'modified';
   stdout.write(`${what} ${describeMemory(written)}\n`);
   return ExitCode.ok;
 };
@@ -123,7 +144,10 @@ function expectedSha(option: string | undefined, memoryPath: string, current: Me
 }
 
 /** `--content TEXT` or `--file FILE` (`-` for standard input), exactly one. */
-async function readContentOption(options: { file?: string; content?: string }, stdin: CommandContext['stdin']): Promise<string> {
+async function readContentOption(
+  options: { file?: string; content?: string },
+  stdin: CommandContext['stdin'],
+): Promise<string> {
   if ((options.file === undefined) === (options.content === undefined)) {
     throw new CommandUsageError('give the content with exactly one of --file FILE or --content TEXT', 'memory write');
   }
@@ -133,7 +157,10 @@ async function readContentOption(options: { file?: string; content?: string }, s
   try {
     return await fs.readFile(file, 'utf8');
   } catch (error) {
-    throw new CliError(`cannot read --file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, ExitCode.usage);
+    throw new CliError(
+      `cannot read --file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      ExitCode.usage,
+    );
   }
 }
 
@@ -151,10 +178,15 @@ const historyCommand: Command = async (args, { stdout }) => {
     ['store', 'path?'],
   );
   const [storeArgument, memoryPath] = positionals;
-  const limit = options.limit === undefined ? DEFAULT_HISTORY_LIMIT : parseIntegerOption('memory history', 'limit', options.limit, { min: 1, max: 100_000 });
+  const limit =
+    options.limit === undefined
+      ? DEFAULT_HISTORY_LIMIT
+      : parseIntegerOption('memory history', 'limit', options.limit, { min: 1, max: 100_000 });
   const memory = openMemory();
   const store = await resolveStore(memory, storeArgument);
-  const versions = (memoryPath === undefined ? await memory.listVersions(store.id) : await versionsAtPath(memory, store.id, memoryPath)).slice(0, limit);
+  const versions = (
+    memoryPath === undefined ? await memory.listVersions(store.id) : await versionsAtPath(memory, store.id, memoryPath)
+  ).slice(0, limit);
   if (options.json) return writeJson(stdout, versions);
   if (versions.length === 0) {
     stdout.write(`no versions in ${store.id}\n`);
@@ -169,7 +201,9 @@ const historyCommand: Command = async (args, { stdout }) => {
     formatCount(version.content_size_bytes),
     version.content_sha256.slice(0, SHA_PREFIX_LENGTH),
   ]);
-  stdout.write(lines(formatColumns([['VERSION', 'OPERATION', 'PATH', 'TIME', 'BY', 'BYTES', 'SHA256'], ...rows], new Set([5]))));
+  stdout.write(
+    lines(formatColumns([['VERSION', 'OPERATION', 'PATH', 'TIME', 'BY', 'BYTES', 'SHA256'], ...rows], new Set([5]))),
+  );
   return ExitCode.ok;
 };
 
@@ -180,7 +214,9 @@ const historyCommand: Command = async (args, { stdout }) => {
 async function versionsAtPath(memory: FsMemoryStore, storeId: string, memoryPath: string): Promise<MemoryVersion[]> {
   const current = await memoryAtPath(memory, storeId, memoryPath);
   const all = await memory.listVersions(storeId);
-  const memoryIds = new Set(current ? [current.id] : all.filter((version) => version.path === memoryPath).map((version) => version.memory_id));
+  const memoryIds = new Set(
+    current ? [current.id] : all.filter((version) => version.path === memoryPath).map((version) => version.memory_id),
+  );
   if (memoryIds.size === 0) {
     throw new CliError(`no memory at ${JSON.stringify(memoryPath)} in ${storeId}, now or before`, ExitCode.notFound);
   }
@@ -192,8 +228,14 @@ const diffCommand: Command = async (args, { stdout, stderr }) => {
   const [storeArgument, firstId, secondId] = positionals;
   const memory = openMemory();
   const store = await resolveStore(memory, storeArgument);
-  const [first, second] = await Promise.all([memory.getVersion(store.id, firstId), memory.getVersion(store.id, secondId)]);
-  const diff = unifiedDiff(first.content ?? '', second.content ?? '', { oldLabel: versionLabel(first), newLabel: versionLabel(second) });
+  const [first, second] = await Promise.all([
+    memory.getVersion(store.id, firstId),
+    memory.getVersion(store.id, secondId),
+  ]);
+  const diff = unifiedDiff(first.content ?? '', second.content ?? '', {
+    oldLabel: versionLabel(first),
+    newLabel: versionLabel(second),
+  });
   if (diff === '') stderr.write(`${first.id} and ${second.id} have the same content\n`);
   stdout.write(diff);
   return ExitCode.ok;
@@ -201,11 +243,16 @@ const diffCommand: Command = async (args, { stdout, stderr }) => {
 
 /** `/style.md@memver_…`, or `/dev/null` for a deletion, as diff tools show a file that is not there. */
 function versionLabel(version: MemoryVersion): string {
-  return version.operation === 'deleted' ? `/dev/null (${version.path} deleted in ${version.id})` : `${version.path}@${version.id}`;
+  return version.operation === 'deleted'
+    ? `/dev/null (${version.path} deleted in ${version.id})`
+    : `${version.path}@${version.id}`;
 }
 
 const restoreCommand: Command = async (args, { stdout }) => {
-  const { positionals, options } = parseCommandArguments('memory restore', args, { by: { type: 'string' } }, ['store', 'version']);
+  const { positionals, options } = parseCommandArguments('memory restore', args, { by: { type: 'string' } }, [
+    'store',
+    'version',
+  ]);
   const [storeArgument, versionId] = positionals;
   const actor = userActor(options.by);
   const memory = openMemory();

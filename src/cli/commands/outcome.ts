@@ -21,7 +21,11 @@ export const outcomeCommand: Command = async (args, { stdout, connect }) => {
   const [sessionId] = positionals;
   if (options.rubric === undefined) throw new CommandUsageError('missing --rubric FILE', 'outcome');
   if (options.description === undefined) throw new CommandUsageError('missing --description "..."', 'outcome');
-  const outcome = readOutcome('outcome', { ...options, rubric: options.rubric }, { text: options.description, flag: '--description' });
+  const outcome = readOutcome(
+    'outcome',
+    { ...options, rubric: options.rubric },
+    { text: options.description, flag: '--description' },
+  );
 
   const connected = await connect();
   const description = await findRunningSession(connected, sessionId);
@@ -31,7 +35,10 @@ export const outcomeCommand: Command = async (args, { stdout, connect }) => {
     throw new CliError(`session "${sessionId}" has ended; it no longer accepts outcomes`, ExitCode.failed);
   }
   await connected.lucid.defineOutcome(sessionId, outcome);
-  const when = status === 'idle' ? 'the idle session wakes up and starts work on it' : 'the agent takes it up before its next model request';
+  const when =
+    status === 'idle'
+      ? 'the idle session wakes up and starts work on it'
+      : 'the agent takes it up before its next model request';
   stdout.write(`outcome sent to ${sessionId}; ${when}. Watch it: lucid events ${sessionId} --follow\n`);
   return ExitCode.ok;
 };

@@ -67,7 +67,9 @@ function parseRunArguments(args: string[]): RunRequest {
     // The worker may run elsewhere with another working directory: send it an absolute path.
     workspace: options.workspace === undefined ? undefined : path.resolve(options.workspace),
     keepAliveSeconds:
-      keepAlive === undefined ? 0 : parseIntegerOption('run', 'keep-alive', keepAlive, { min: 0, max: MAX_KEEP_ALIVE_SECONDS }),
+      keepAlive === undefined
+        ? 0
+        : parseIntegerOption('run', 'keep-alive', keepAlive, { min: 0, max: MAX_KEEP_ALIVE_SECONDS }),
     sessionId: options.id,
     detach: options.detach ?? false,
     outcome: parseOutcome(options, message),
@@ -81,7 +83,10 @@ function parseOutcome(options: OutcomeFlags & { outcome?: string }, message: str
     if (stray.length > 0) throw new CommandUsageError(`${stray.join(', ')} needs --rubric FILE`, 'run');
     return undefined;
   }
-  const description = options.outcome === undefined ? { text: message, flag: 'the message' } : { text: options.outcome, flag: '--outcome' };
+  const description =
+    options.outcome === undefined
+      ? { text: message, flag: 'the message' }
+      : { text: options.outcome, flag: '--outcome' };
   return readOutcome('run', { ...options, rubric: options.rubric }, description);
 }
 
@@ -97,7 +102,10 @@ async function startSession(connected: Connected, request: RunRequest): Promise<
     });
   } catch (error) {
     if (error instanceof WorkflowExecutionAlreadyStartedError) {
-      throw new CliError(`a session with id "${request.sessionId}" already exists; choose another --id`, ExitCode.usage);
+      throw new CliError(
+        `a session with id "${request.sessionId}" already exists; choose another --id`,
+        ExitCode.usage,
+      );
     }
     throw error;
   }

@@ -35,7 +35,10 @@ export const sessionsCommand: Command = async (args, { stdout, connect }) => {
   const { temporal } = await connect();
   const rows: string[][] = [];
   try {
-    for await (const execution of temporal.workflow.list({ query: sessionsQuery(filter), pageSize: Math.min(limit, 100) })) {
+    for await (const execution of temporal.workflow.list({
+      query: sessionsQuery(filter),
+      pageSize: Math.min(limit, 100),
+    })) {
       rows.push(sessionRow(execution));
       if (rows.length >= limit) break;
     }
@@ -60,10 +63,16 @@ function explainMissingSearchAttributes(error: unknown): unknown {
 /** Checking the values also keeps quotes out of the visibility query. */
 function checkFilter(options: { agent?: string; status?: string }): SessionFilter {
   if (options.agent !== undefined && !AGENT_NAME_PATTERN.test(options.agent)) {
-    throw new CommandUsageError(`--agent must be an agent name (letters, digits, ".", "_", "-"), got "${options.agent}"`, 'sessions');
+    throw new CommandUsageError(
+      `--agent must be an agent name (letters, digits, ".", "_", "-"), got "${options.agent}"`,
+      'sessions',
+    );
   }
   if (options.status !== undefined && !(SESSION_STATUSES as readonly string[]).includes(options.status)) {
-    throw new CommandUsageError(`--status must be one of ${SESSION_STATUSES.join(', ')}, got "${options.status}"`, 'sessions');
+    throw new CommandUsageError(
+      `--status must be one of ${SESSION_STATUSES.join(', ')}, got "${options.status}"`,
+      'sessions',
+    );
   }
   return { agent: options.agent, status: options.status };
 }
@@ -110,5 +119,14 @@ export function formatLocalTime(date: Date): string {
 
 function formatTable(rows: string[][]): string {
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd()).join('\n') + '\n';
+  return (
+    rows
+      .map((row) =>
+        row
+          .map((cell, column) => cell.padEnd(widths[column]))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
 }

@@ -21,9 +21,14 @@ export const statusCommand: Command = async (args, { stdout, stderr, connect }) 
   return ExitCode.ok;
 };
 
-async function readSnapshot(connected: Connected, sessionId: string, stderr: { write(text: string): unknown }): Promise<SessionSnapshot> {
+async function readSnapshot(
+  connected: Connected,
+  sessionId: string,
+  stderr: { write(text: string): unknown },
+): Promise<SessionSnapshot> {
   const { snapshot, noWorkerAnswered } = await readSessionSnapshot(connected, sessionId);
-  if (noWorkerAnswered) stderr.write('note: no worker answered the status query; showing the snapshot stored at the last idle\n');
+  if (noWorkerAnswered)
+    stderr.write('note: no worker answered the status query; showing the snapshot stored at the last idle\n');
   if (!snapshot) {
     throw new CliError(`session "${sessionId}" has no snapshot yet (no worker has picked it up?)`, ExitCode.failed);
   }

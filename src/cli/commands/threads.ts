@@ -31,7 +31,8 @@ export const threadsCommand: Command = async (args, { stdout, stderr, connect })
   const read = snapshotReader(connected, stderr);
   if (options.follow) return followTree(connected, sessionId, read, { stdout, json: options.json ?? false });
   const tree = await readTree(sessionId, read);
-  if (!tree) throw new CliError(`session "${sessionId}" has no snapshot yet (no worker has picked it up?)`, ExitCode.failed);
+  if (!tree)
+    throw new CliError(`session "${sessionId}" has no snapshot yet (no worker has picked it up?)`, ExitCode.failed);
   stdout.write(options.json ? `${JSON.stringify(tree, null, 2)}\n` : `${renderThreadTree(tree).join('\n')}\n`);
   return ExitCode.ok;
 };
