@@ -180,6 +180,7 @@ async function measureWorker(fixture: Fixture, bundle: string | null, label: str
   } catch (error) {
     throw new Error(
       `${label}: ${error instanceof Error ? error.message : String(error)}\nworker output:\n${worker.output()}`,
+      { cause: error },
     );
   } finally {
     await worker.stop();

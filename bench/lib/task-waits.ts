@@ -4,7 +4,7 @@
  * tasks mean no free workflow-task slot, or a workflow thread too busy to take them.
  */
 import { tsToMs } from '@temporalio/common/lib/time';
-import { temporal } from '@temporalio/proto';
+import { type temporal } from '@temporalio/proto';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 

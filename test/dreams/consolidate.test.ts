@@ -86,7 +86,7 @@ async function consolidate(
   return proposeChanges({ lessons: LESSONS, model: 'scripted-consolidator', ...input }, { anthropic, secrets });
 }
 
-function body(index: number): any {
+function body(index: number) {
   return model!.requests[index].body;
 }
 

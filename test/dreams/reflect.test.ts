@@ -158,7 +158,7 @@ async function reflect(rules: Rule[], input: Partial<ReflectInput> = {}): Promis
   );
 }
 
-function body(index: number): any {
+function body(index: number) {
   return model!.requests[index].body;
 }
 

@@ -111,7 +111,7 @@ function once(
 const submit = (verdict: unknown) => ({ type: 'tool_use', name: 'submit_verdict', input: verdict });
 const callTool = (name: string, input: Record<string, unknown>) => ({ type: 'tool_use', name, input });
 
-function body(index: number): any {
+function body(index: number) {
   return model!.requests[index].body;
 }
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Dream } from '../../../src/domain/dream';
 import type { SessionEvent, SessionSnapshot } from '../../../src/domain/events';
 import { FsMemoryStore } from '../../../src/memory/fs-memory-store';
-import { FsSessionStore } from '../../../src/storage/fs-session-store';
+import { type FsSessionStore } from '../../../src/storage/fs-session-store';
 import { safeFileName } from '../../../src/storage/safe-file-name';
 import { TEMP_FILE_PREFIX } from '../../../src/workspace/atomic-write';
 import { readJournalEntry } from '../../../src/workspace/tool-journal';
