@@ -96,7 +96,8 @@ export async function tellTheStory(stage: Stage): Promise<Story> {
 export function storyProblems({ team, dream, lesson }: Story): string[] {
   const problems: string[] = [];
   if (!team.ending.ok) problems.push(`the team's session did not end normally: ${team.ending.reason}`);
-  if (dream.dream?.status !== 'completed') problems.push(`the dream ended ${dream.dream?.status ?? 'nowhere'}`);
+  if (dream.dream?.status !== 'completed')
+    problems.push(`the dream did not complete (${dream.dream?.status ?? 'no record'})`);
   if (!lesson.ending.ok) problems.push(`the last session did not end normally: ${lesson.ending.reason}`);
   for (const [name, act] of [
     ['team', team],
@@ -144,18 +145,13 @@ async function showTheTeam(stage: Stage, team: TeamResult): Promise<void> {
   say(stage, `${running} threads were running at the same time`);
 }
 
-/** Act 2's result: every evaluation with its per-criterion verdicts, as `lucid status` counts them. */
+/** Act 2's result: every evaluation with its per-criterion verdicts, in the CLI's words. */
 function showTheVerdicts(stage: Stage, team: ActSession): void {
   subheading(stage, 'The verdicts');
   for (const event of team.events) {
     if (event.type !== 'span.outcome_evaluation_end') continue;
     print(stage, `${describeEvaluation(event.iteration, event.max_iterations)}: ${event.result}`);
-    print(
-      stage,
-      describeCriteria(event.criteria, 200)
-        .map((line) => `  ${line}`)
-        .join('\n'),
-    );
+    print(stage, indent(describeCriteria(event.criteria, 200).join('\n')));
   }
 }
 
@@ -183,11 +179,8 @@ async function dreamOverTheSessions(stage: Stage, sessionIds: string[]): Promise
   } else {
     subheading(stage, `Proposed ${pending.length === 1 ? 'change' : 'changes'} (lucid dreams show ${dreamId})`);
     for (const change of pending) print(stage, renderChange(change).join('\n'));
-    await approve(
-      stage,
-      dreamId,
-      pending.map((change) => change.id),
-    );
+    const changeIds = pending.map((change) => change.id);
+    await approve(stage, dreamId, changeIds);
   }
   const dream = await stage.lucid.dreamResult(dreamId).catch(() => stage.lucid.dream(dreamId));
   for (const change of dream?.changes ?? [])
@@ -207,15 +200,19 @@ async function approve(stage: Stage, dreamId: string, changeIds: string[]): Prom
   }
 }
 
-/** Says the dream's phase each time it changes, until `done` holds; the dream as last seen. */
+/**
+ * Says the dream's phase each time it changes, until `done` holds or its workflow is gone (terminated from
+ * outside); the dream as last seen.
+ */
 async function followDream(stage: Stage, dreamId: string, done: (dream: Dream) => boolean): Promise<Dream | null> {
   let shown = '';
   for (;;) {
+    const running = await stage.lucid.isRunning(dreamId);
     const dream = await stage.lucid.dream(dreamId);
     const state = dream ? `${dream.status} · phase ${dream.phase}` : '';
     if (dream && state !== shown) say(stage, `dream ${dream.id}: ${state}`);
     shown = state;
-    if (dream && done(dream)) return dream;
+    if ((dream && done(dream)) || !running) return dream;
     await sleep(250);
   }
 }
