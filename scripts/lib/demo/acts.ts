@@ -27,6 +27,7 @@ import type { Dream } from '../../../src/domain/dream';
 import { textOf, type SessionEvent, type SessionSnapshot } from '../../../src/domain/events';
 import type { Memory, MemoryStore, MemoryStoreRepository } from '../../../src/memory/memory-store';
 import {
+  DELIVERABLE,
   DREAM_INSTRUCTIONS,
   MEMORY_STORE,
   RETRO_NOTES,
@@ -87,6 +88,7 @@ export async function tellTheStory(stage: Stage): Promise<Story> {
   const team = await leadDelegatesAndIsGraded(stage);
   await showTheTeam(stage, team);
   showTheVerdicts(stage, team);
+  showTheDeliverable(stage, team);
   const dream = await dreamOverTheSessions(stage, [team.sessionId, ...team.threadSessionIds]);
   const lesson = await sessionWithTheLesson(stage, dream.store);
   return { team, dream, lesson };
@@ -153,6 +155,15 @@ function showTheVerdicts(stage: Stage, team: ActSession): void {
     print(stage, `${describeEvaluation(event.iteration, event.max_iterations)}: ${event.result}`);
     print(stage, indent(describeCriteria(event.criteria, 200).join('\n')));
   }
+}
+
+/** The file the outcome is about, as the grader last saw it. */
+function showTheDeliverable(stage: Stage, act: ActSession): void {
+  if (!act.snapshot) return;
+  const file = path.join(act.snapshot.workspace, DELIVERABLE);
+  if (!fs.existsSync(file)) return;
+  subheading(stage, `${DELIVERABLE} as graded`);
+  print(stage, indent(fs.readFileSync(file, 'utf8').trimEnd()));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -238,6 +249,7 @@ async function sessionWithTheLesson(stage: Stage, store: MemoryStore): Promise<L
   });
   say(stage, `session ${sessionId} started; its events:\n`);
   const act = await watchAct(stage, sessionId, () => null);
+  showTheDeliverable(stage, act);
   showHowMemoryWasUsed(stage, act, memories);
   return { ...act, memories };
 }
@@ -348,7 +360,7 @@ function print(stage: Stage, text: string): void {
 function indent(text: string): string {
   return text
     .split('\n')
-    .map((line) => `  ${line}`)
+    .map((line) => (line ? `  ${line}` : line))
     .join('\n');
 }
 

@@ -47,6 +47,9 @@ To improve: the flaky login test slowed reviews down.
 `,
 };
 
+/** The file both outcomes are about. */
+export const DELIVERABLE = 'actions.md';
+
 /** Acts 1 and 2: the lead's job, which splits into two independent pieces. */
 export const TEAM_TASK =
   "This week's meeting notes are notes/standup-2024-06-03.md and notes/planning-2024-06-05.md. Prepare the team's " +
