@@ -3,10 +3,12 @@
  *
  * Starts everything in one process: the pinned Temporal dev server (state in .lucid/temporal.db, web UI on
  * port 8233), a Lucid worker, and the scripted model playing scenarios/demo.json (or Claude itself when
- * ANTHROPIC_API_KEY is set). It then seeds a workspace with two meeting notes and has the `scribe` agent list,
- * read and change them, printing every event as it happens, the final snapshot and the files the agent wrote.
- * Exits 0 when the agent finished its turn normally. `--keep-running` leaves the server and worker up until
- * Ctrl-C, to explore the session in the Temporal UI or with `lucid`.
+ * ANTHROPIC_API_KEY is set). Then it tells the story of scripts/lib/demo/acts.ts, printing every event as it
+ * happens: a lead agent delegates to two sub-agents in parallel; the grader sends the first draft back and
+ * passes the revision; a dream over those sessions proposes a memory, shown as a diff and approved as from the
+ * CLI; a last session starts with that lesson in its memory. It ends with a summary, the Temporal UI links and
+ * the wall time. Exits 0 when every act ended as it should. `--keep-running` leaves the server and worker up until
+ * Ctrl-C, to explore the sessions in the Temporal UI or with `lucid`.
  */
 import type Anthropic from '@anthropic-ai/sdk';
 import { Client, Connection } from '@temporalio/client';
@@ -16,13 +18,14 @@ import net from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createAnthropicClient } from '../src/activities/model';
-import { renderSnapshot } from '../src/cli/render-snapshot';
-import { watchSession } from '../src/cli/watch-session';
+import { userName } from '../src/cli/memory-access';
 import { LucidClient } from '../src/client';
 import { taskQueue } from '../src/config';
-import type { SessionEvent } from '../src/domain/events';
+import { FsMemoryStore } from '../src/memory/fs-memory-store';
 import { startScriptedModel, type ScriptedModel } from '../src/scripted-model/server';
 import { createWorker } from '../src/worker';
+import { storyProblems, tellTheStory, type Stage, type Story } from './lib/demo/acts';
+import { renderSummary } from './lib/demo/summary';
 import { freePort, startDevServer, type DevServer } from './lib/dev-server';
 
 const projectRoot = path.resolve(__dirname, '..');
@@ -31,36 +34,8 @@ const scenarioFile = path.join(projectRoot, 'scenarios', 'demo.json');
 const PREFERRED_GRPC_PORT = 7233;
 const PREFERRED_UI_PORT = 8233;
 const NAMESPACE = 'default';
-
-const TASK = [
-  'Read the meeting notes in this workspace and write summary.md with a bullet list of every action item',
-  '(who does what, with dates where the notes give them). Also fix the typo in the notes.',
-].join(' ');
-
-/** The seeded workspace: two short meeting notes, one with a spelling mistake for the agent to fix. */
-const NOTES: Record<string, string> = {
-  'notes/standup-2024-06-03.md': `# Standup, Monday 3 June
-
-- Ana: finishing the export feature; needs a review from Ben by Wednesday.
-- Ben: on call this week; will look into the flaky login test.
-- Chris: blocked on the staging database credentials.
-
-Action: Ana sends the export pull request for review today.
-Action: Chris asks ops for the staging credentials.
-`,
-  'notes/planning-2024-06-05.md': `# Planning, Wednesday 5 June
-
-We agreed to ship the export feature in the next release and to recieve feedback from the beta group first.
-
-## Decisions
-- Release date: Friday 14 June.
-- Ben owns the release checklist.
-
-## Follow-ups
-- Ana writes the release notes.
-- Chris sets up the beta feedback form.
-`,
-};
+/** The dream's model; the scripted model answers any name. */
+const DREAM_MODEL = 'claude-sonnet-4-6';
 
 /** Things to stop at the end, stopped in reverse order of starting. */
 class Shutdown {
@@ -83,6 +58,7 @@ class Shutdown {
 }
 
 async function main(): Promise<number> {
+  const startedAt = performance.now();
   const { values } = parseArgs({ options: { 'keep-running': { type: 'boolean', default: false } } });
   // The SDK's info logs (worker state, bundling) would drown the events the demo is about.
   Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -105,10 +81,11 @@ async function main(): Promise<number> {
     await endLeftoverSessions(lucid.temporal);
     const anthropic = await chooseModel(shutdown);
     await startWorker(server, anthropic, shutdown);
-    const { sessionId, succeeded } = await runTheTask(lucid, server);
+    const story = await tellTheStory(stageFor(lucid));
+    const succeeded = finishTheStory(story, server, performance.now() - startedAt);
     if (values['keep-running']) {
       removeSignalHandlers(); // from here Ctrl-C is the normal way to finish
-      await keepRunning(server, sessionId);
+      await keepRunning(server, story.lesson.sessionId);
     }
     return succeeded ? 0 : 1;
   } finally {
@@ -174,14 +151,14 @@ async function connectClient(server: DevServer, shutdown: Shutdown): Promise<Luc
 }
 
 /**
- * The server's state persists, so a session cut short by an earlier Ctrl-C would resume as soon as the worker
- * starts, and use up the scripted model's answers (or Claude tokens) in the background. The database is the
+ * The server's state persists, so a session or dream cut short by an earlier Ctrl-C would resume as soon as the
+ * worker starts, and use up the scripted model's answers (or Claude tokens) in the background. The database is the
  * demo's own, so ending whatever is still running there touches nothing else.
  */
 async function endLeftoverSessions(client: Client): Promise<void> {
   const leftovers: string[] = [];
   for await (const execution of client.workflow.list({
-    query: 'WorkflowType = "agentSession" AND ExecutionStatus = "Running"',
+    query: '(WorkflowType = "agentSession" OR WorkflowType = "dream") AND ExecutionStatus = "Running"',
   })) {
     leftovers.push(execution.workflowId);
   }
@@ -191,90 +168,56 @@ async function endLeftoverSessions(client: Client): Promise<void> {
       .terminate('ended by the demo at start-up: left running by an earlier run');
   }
   if (leftovers.length)
-    say(`ended ${leftovers.length} session(s) an earlier demo run left unfinished: ${leftovers.join(', ')}`);
+    say(`ended ${leftovers.length} workflow(s) an earlier demo run left unfinished: ${leftovers.join(', ')}`);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// The task
+// The story
 // ---------------------------------------------------------------------------------------------------------------
 
-/** Runs the scribe on the seeded workspace and prints what happened; `succeeded` if the turn ended normally. */
-async function runTheTask(lucid: LucidClient, server: DevServer): Promise<{ sessionId: string; succeeded: boolean }> {
-  const workspace = seedWorkspace();
-  say(`workspace ${relative(workspace)} with ${Object.keys(NOTES).join(', ')}`);
-  say(`task: ${TASK}`);
-  const sessionId = await lucid.startSession({ agent: 'scribe', message: TASK, workspace });
-  say(`session ${sessionId} started; its events:\n`);
-
-  const result = await watchSession(lucid, sessionId, { stdout: process.stdout });
-  if ('failure' in result) {
-    say(`the session failed: ${result.failure}`);
-    return { sessionId, succeeded: false };
-  }
-  heading('Final snapshot');
-  console.log(renderSnapshot(result.snapshot));
-  await printChangedFiles(lucid, sessionId, result.snapshot.workspace);
-
-  heading('Explore');
-  console.log(`session id   ${sessionId}`);
-  console.log(
-    `Temporal UI  http://localhost:${server.uiPort}/namespaces/${NAMESPACE}/workflows/${encodeURIComponent(sessionId)}`,
-  );
-  if (!result.ending.ok) say(`the session did not end normally: ${result.ending.reason}`);
-  return { sessionId, succeeded: result.ending.ok };
+/** What the acts need: the client, the worker's memory stores and where the demo keeps its workspaces. */
+function stageFor(lucid: LucidClient): Stage {
+  return {
+    lucid,
+    memory: new FsMemoryStore(path.join(dataDirectory, 'memory')),
+    stdout: process.stdout,
+    workspacesDir: path.join(dataDirectory, 'workspaces'),
+    dreamModel: DREAM_MODEL,
+    reviewer: userName(undefined), // whom `lucid dreams review` names when no --by is given
+  };
 }
 
-function seedWorkspace(): string {
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const workspace = path.join(dataDirectory, 'workspaces', `demo-${stamp}`);
-  for (const [file, content] of Object.entries(NOTES)) {
-    fs.mkdirSync(path.dirname(path.join(workspace, file)), { recursive: true });
-    fs.writeFileSync(path.join(workspace, file), content);
-  }
-  return workspace;
-}
-
-/** Prints each file the agent wrote or edited successfully, as it is now. */
-async function printChangedFiles(lucid: LucidClient, sessionId: string, workspace: string): Promise<void> {
-  const files = changedFiles(await lucid.readEvents(sessionId, { limit: 100_000 }));
-  heading(files.length ? 'Files the agent wrote' : 'The agent wrote no files');
-  for (const file of files) {
-    console.log(`--- ${file}`);
-    console.log(fs.readFileSync(path.join(workspace, file), 'utf8').trimEnd());
-    console.log();
-  }
-}
-
-/** Paths of successful write_file and edit_file calls, in the order first written. */
-function changedFiles(events: readonly SessionEvent[]): string[] {
-  const writes = new Map<string, string>();
-  const files = new Set<string>();
-  for (const event of events) {
-    if (event.type === 'agent.tool_use' && (event.name === 'write_file' || event.name === 'edit_file')) {
-      if (typeof event.input.path === 'string') writes.set(event.tool_use_id, event.input.path);
-    } else if (event.type === 'agent.tool_result' && !event.is_error && writes.has(event.tool_use_id)) {
-      files.add(writes.get(event.tool_use_id)!);
-    }
-  }
-  return [...files];
+/** The summary, the UI links and the wall time; true when every act ended as it should. */
+function finishTheStory(story: Story, server: DevServer, wallMs: number): boolean {
+  heading('Summary');
+  console.log(renderSummary(story, `http://localhost:${server.uiPort}/namespaces/${NAMESPACE}`).join('\n'));
+  console.log(`\nwall time ${(wallMs / 1000).toFixed(1)} s (starting the server and the worker included)`);
+  const problems = storyProblems(story);
+  for (const problem of problems) say(problem);
+  return problems.length === 0;
 }
 
 async function keepRunning(server: DevServer, sessionId: string): Promise<void> {
-  // The CLI's default address is localhost:7233; only a different port needs saying.
-  const lucid =
-    server.port === PREFERRED_GRPC_PORT ? 'npm run lucid --' : `TEMPORAL_ADDRESS=${server.address} npm run lucid --`;
   heading('Still running');
   console.log('The Temporal server and the worker stay up until Ctrl-C. Try, in another terminal:');
-  console.log(`  ${lucid} sessions`);
-  console.log(`  ${lucid} events ${sessionId}`);
-  console.log(`  ${lucid} status ${sessionId}`);
-  // The scripted model only knows the demo's script; with Claude, new sessions can be anything.
-  if (process.env.ANTHROPIC_API_KEY) console.log(`  ${lucid} run scribe "What is in your workspace?"`);
+  printTryThis(server, sessionId);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
   });
   console.log();
+}
+
+/** The commands `--keep-running` suggests, about the story's last session. */
+function printTryThis(server: DevServer, sessionId: string): void {
+  // The CLI's default address is localhost:7233; only a different port needs saying.
+  const lucid =
+    server.port === PREFERRED_GRPC_PORT ? 'npm run lucid --' : `TEMPORAL_ADDRESS=${server.address} npm run lucid --`;
+  console.log(`  ${lucid} sessions`);
+  console.log(`  ${lucid} events ${sessionId}`);
+  console.log(`  ${lucid} status ${sessionId}`);
+  // The scripted model only knows the demo's script; with Claude, new sessions can be anything.
+  if (process.env.ANTHROPIC_API_KEY) console.log(`  ${lucid} run scribe "What is in your workspace?"`);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -1,0 +1,41 @@
+/**
+ * The demo's closing summary: what each act showed, in one line each, and the Temporal UI page of every workflow
+ * it started (the lead, its threads, the dream and the last session), to explore them afterwards.
+ */
+import { plural } from '../../../src/cli/text';
+import { evaluationResults, type ActSession, type Story } from './acts';
+
+/** `http://localhost:8233/namespaces/default`: the UI's pages for one namespace. */
+export function workflowPage(namespaceUrl: string, workflowId: string): string {
+  return `${namespaceUrl}/workflows/${encodeURIComponent(workflowId)}`;
+}
+
+export function renderSummary({ team, dream, lesson }: Story, namespaceUrl: string): string[] {
+  const threads = team.snapshot?.threads ?? [];
+  const changes = dream.dream?.changes ?? [];
+  const applied = changes.filter((change) => change.status === 'applied').length;
+  const acts = [
+    `act 1  ${team.sessionId} (coordinator) delegated to ${threads.length} threads: ${threads.map((thread) => thread.agent_name).join(', ') || 'none'}`,
+    `act 2  outcome graded ${describeResults(team)}`,
+    `act 3  ${dream.dreamId}: ${plural(changes.length, 'change')} proposed, ${applied} approved and applied to ${dream.store.id}`,
+    `act 4  ${lesson.sessionId} (scribe) started with ${lesson.memories.length === 1 ? '1 memory' : `${lesson.memories.length} memories`} attached; outcome graded ${describeResults(lesson)}`,
+  ];
+  const pages: Array<[string, string]> = [
+    ['lead', team.sessionId],
+    ...threads.map((thread): [string, string] => [`thread (${thread.agent_name})`, thread.session_id]),
+    ['dream', dream.dreamId],
+    ['last session', lesson.sessionId],
+  ];
+  const width = Math.max(...pages.map(([label]) => label.length));
+  return [
+    ...acts,
+    '',
+    'Temporal UI:',
+    ...pages.map(([label, id]) => `  ${label.padEnd(width)}  ${workflowPage(namespaceUrl, id)}`),
+  ];
+}
+
+/** `needs_revision → satisfied`, from the session's evaluation ends. */
+function describeResults(act: ActSession): string {
+  return evaluationResults(act.events).join(' → ') || 'never';
+}
