@@ -7,6 +7,7 @@ import {
   condition,
   defineSignal,
   getExternalWorkflowHandle,
+  isCancellation,
   ParentClosePolicy,
   patched,
   proxyLocalActivities,
@@ -305,13 +306,9 @@ export class ThreadManager {
       await condition(settled);
       return null;
     }
-    const closure = async () => {
-      const state = await describeThreadWorkflow({ workflowId: record.session_id }).catch(() => null);
-      return state?.closed ? state.status : null;
-    };
     for (let wait = FIRST_CLOSURE_CHECK_MS; ; wait = Math.min(2 * wait, MAX_CLOSURE_CHECK_MS)) {
       if (await condition(settled, wait)) break;
-      const closedAs = await closure();
+      const closedAs = await this.closedStatus(record);
       if (settled()) break; // its report came in while we looked
       if (closedAs) {
         this.markTerminated(record);
@@ -319,7 +316,16 @@ export class ThreadManager {
       }
     }
     // Ended without a final report (its child result failed while this run watched it): say how, as the server saw it.
-    return record.status === 'terminated' && record.report?.status !== 'terminated' ? closure() : null;
+    return record.status === 'terminated' && record.report?.status !== 'terminated' ? this.closedStatus(record) : null;
+  }
+
+  /** The execution status of the thread's workflow if it is closed; null if it runs or could not be looked up. */
+  private async closedStatus(record: ThreadRecord): Promise<string | null> {
+    const state = await describeThreadWorkflow({ workflowId: record.session_id }).catch((error: unknown) => {
+      if (isCancellation(error)) throw error; // the lead itself is being cancelled
+      return null; // could not look this time; the next check will
+    });
+    return state?.closed ? state.status : null;
   }
 
   /** Marks a thread ended, announcing it once in the lead's log. */
