@@ -8,6 +8,7 @@ import { createGraderActivities } from './grader';
 import { createMemoryActivities } from './memory';
 import { createAnthropicClient, createModelActivities } from './model';
 import { createSessionActivities } from './session';
+import { createThreadActivities } from './threads';
 import { createToolActivities } from './tools';
 
 export interface ActivityDependencies {
@@ -29,6 +30,7 @@ export function createActivities({
     ...createSessionActivities({ store, dataDir, agentsDir }),
     ...createModelActivities({ store, client: anthropic }),
     ...createToolActivities({ dataDir }),
+    ...createThreadActivities(),
     ...createGraderActivities({ anthropic }),
     ...createMemoryActivities({ memory, dataDir }),
     ...createDreamActivities({

@@ -32,15 +32,16 @@ export function createToolActivities({
     // Beat while the tool runs, so a lost worker is noticed within the heartbeat timeout but a long grep is not.
     const beat = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
     try {
-      const outcome = await executeToolOnce({
+      return await executeToolOnce({
         workspace: input.workspace,
         journalDir: path.join(dataDir, 'sessions', safeFileName(input.sessionId), 'tool-journal'),
         callId: input.toolUseId,
         name: input.name,
         input: input.input,
         signal: context.cancellationSignal,
+        // Redacted before the journal records it, so no secret rests on disk and a retry returns the same text.
+        redact: (text) => redactText(text, secrets),
       });
-      return { ...outcome, content: redactText(outcome.content, secrets) };
     } finally {
       clearInterval(beat);
     }

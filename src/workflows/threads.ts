@@ -7,10 +7,13 @@ import {
   condition,
   defineSignal,
   getExternalWorkflowHandle,
+  isCancellation,
   ParentClosePolicy,
   patched,
+  proxyLocalActivities,
   startChild,
 } from '@temporalio/workflow';
+import type { Activities } from '../activities';
 import type { AgentDefinition, ThreadLimits } from '../domain/agent-definition';
 import { ThreadLimitsSchema } from '../domain/agent-definition';
 import { textBlocks, type StopReason } from '../domain/events';
@@ -30,6 +33,21 @@ import { addUsage, ZERO_USAGE, type Usage } from '../domain/usage';
 import { LUCID_AGENT, LUCID_PARENT_SESSION } from '../search-attributes';
 import type { ToolOutcome } from '../workspace/tools';
 import type { EventLog } from './event-log';
+
+/**
+ * Sessions started before this patch waited on a thread's report alone, so a child closed from outside
+ * (`temporal workflow terminate`, a timeout) hung them once they had continued-as-new. Now the wait also checks,
+ * from time to time, whether the child's workflow is still running.
+ */
+const THREAD_CLOSURE_WATCH_PATCH = 'thread-closure-watch';
+/** The first check comes this soon; each later one waits twice as long, up to the maximum. */
+const FIRST_CLOSURE_CHECK_MS = 5_000;
+const MAX_CLOSURE_CHECK_MS = 2 * 60_000;
+// A local activity: one marker in history per check, and a failed check just means "look again later".
+const { describeThreadWorkflow } = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { maximumAttempts: 3 },
+});
 
 /** A child reports here each time it goes idle or ends. */
 export const threadReportSignal = defineSignal<[ThreadReport]>('lucid.thread_report');
@@ -242,7 +260,7 @@ export class ThreadManager {
   }
 
   private async awaitTurn(record: ThreadRecord): Promise<ToolOutcome> {
-    await condition(() => record.status === 'terminated' || (record.report?.completed_turns ?? 0) >= record.sent);
+    const closedAs = await this.waitForTurn(record);
     const report = record.report;
     const { log } = this.context;
     log.emit({
@@ -253,9 +271,9 @@ export class ThreadManager {
     });
     if (record.status === 'terminated' || !report || report.status === 'terminated') {
       this.markTerminated(record);
+      const why = closedAs ? describeClosure(closedAs) : describeStop(report?.stop_reason ?? null);
       return toolError(
-        `Thread ${record.thread_id} (${record.agent_name}) ended before finishing: ${describeStop(report?.stop_reason ?? null)}.` +
-          lastWords(report),
+        `Thread ${record.thread_id} (${record.agent_name}) ended before finishing: ${why}.` + lastWords(report),
       );
     }
     record.status = 'idle';
@@ -276,6 +294,38 @@ export class ThreadManager {
       is_error: false,
       content: `[thread ${record.thread_id}, ${record.agent_name}] ${shortThreadResult(report.final_message)}`,
     };
+  }
+
+  /**
+   * Waits until the thread has answered the latest message or ended. Returns the status of its workflow if it was
+   * found closed without a word (terminated or timed out from outside), null otherwise.
+   */
+  private async waitForTurn(record: ThreadRecord): Promise<string | null> {
+    const settled = () => record.status === 'terminated' || (record.report?.completed_turns ?? 0) >= record.sent;
+    if (!patched(THREAD_CLOSURE_WATCH_PATCH)) {
+      await condition(settled);
+      return null;
+    }
+    for (let wait = FIRST_CLOSURE_CHECK_MS; ; wait = Math.min(2 * wait, MAX_CLOSURE_CHECK_MS)) {
+      if (await condition(settled, wait)) break;
+      const closedAs = await this.closedStatus(record);
+      if (settled()) break; // its report came in while we looked
+      if (closedAs) {
+        this.markTerminated(record);
+        return closedAs;
+      }
+    }
+    // Ended without a final report (its child result failed while this run watched it): say how, as the server saw it.
+    return record.status === 'terminated' && record.report?.status !== 'terminated' ? this.closedStatus(record) : null;
+  }
+
+  /** The execution status of the thread's workflow if it is closed; null if it runs or could not be looked up. */
+  private async closedStatus(record: ThreadRecord): Promise<string | null> {
+    const state = await describeThreadWorkflow({ workflowId: record.session_id }).catch((error: unknown) => {
+      if (isCancellation(error)) throw error; // the lead itself is being cancelled
+      return null; // could not look this time; the next check will
+    });
+    return state?.closed ? state.status : null;
   }
 
   /** Marks a thread ended, announcing it once in the lead's log. */
@@ -299,6 +349,16 @@ function describeStop(stopReason: StopReason | null): string {
   if (stopReason.type === 'max_turns_reached') return 'it reached its turn limit';
   if (stopReason.type === 'retries_exhausted') return 'its model requests kept failing';
   return stopReason.type;
+}
+
+/** Why a thread's workflow closed without reporting, from its execution status. */
+function describeClosure(status: string): string {
+  if (status === 'TERMINATED') return 'its workflow was terminated';
+  if (status === 'TIMED_OUT') return 'its workflow timed out';
+  if (status === 'CANCELLED') return 'its workflow was cancelled';
+  if (status === 'FAILED') return 'its workflow failed';
+  if (status === 'NOT_FOUND') return 'its workflow no longer exists';
+  return `its workflow closed (${status.toLowerCase()})`;
 }
 
 function lastWords(report: ThreadReport | null): string {

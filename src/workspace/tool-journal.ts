@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { redactText } from '../domain/redact';
 import { atomicWriteFile, commitTempFile, tempPathFor, writeTempFile } from './atomic-write';
 import { errnoCode, isInside, resolveWorkspaceRoot, toRelative } from './sandbox';
 import { ensureParentDirectory, errorOutcome, planWorkspaceTool, type PlannedWrite, type ToolOutcome } from './tools';
@@ -35,6 +36,9 @@ import { ensureParentDirectory, errorOutcome, planWorkspaceTool, type PlannedWri
  * Read-only calls and calls that fail with a model error go straight to `done`. Genuine failures (EIO...)
  * throw without recording anything, so the retry runs the call afresh.
  *
+ * The journal records the outcome as the model is given it, redacted: a workspace `.env` the agent reads must
+ * not rest in clear under the data directory.
+ *
  * Not covered: two attempts of the same call running *concurrently* (Temporal only starts a retry after it
  * considers the previous attempt dead), and another process deleting `.lucid-tmp-*` files mid-protocol.
  */
@@ -62,6 +66,8 @@ export interface ExecuteToolOnceOptions {
   name: string;
   input: unknown;
   signal?: AbortSignal;
+  /** Removes secrets from an outcome's text before it is recorded or returned; by default the well-known key shapes. */
+  redact?: (text: string) => string;
   /** Test seam only: throw {@link SimulatedCrash} at this point of the protocol. */
   crashAt?: JournalCrashPoint;
 }
@@ -102,7 +108,7 @@ export async function executeToolOnce(options: ExecuteToolOnceOptions): Promise<
   assertSafeCallId(options.callId);
   await fs.mkdir(options.journalDir, { recursive: true });
   const entry = await readJournalEntry(options.journalDir, options.callId);
-  if (entry?.state === 'done') return entry.outcome;
+  if (entry?.state === 'done') return redacted(options, entry.outcome); // entries from before redaction, too
   if (entry?.state === 'pending') return recoverPending(options, entry);
 
   const plan = await planWorkspaceTool(options);
@@ -148,7 +154,7 @@ async function applyJournaled(
   await writeJournalEntry(options.journalDir, {
     ...entryHeader(options),
     state: 'pending',
-    outcome,
+    outcome: redacted(options, outcome),
     write: { target: toRelative(root, write.absolute), temp: toRelative(root, temp), sha256: sha256(write.content) },
   });
   crashIf(options, 'after_intent');
@@ -187,8 +193,15 @@ async function recoverPending(options: ExecuteToolOnceOptions, entry: PendingEnt
 }
 
 async function recordDone(options: ExecuteToolOnceOptions, outcome: ToolOutcome): Promise<ToolOutcome> {
-  await writeJournalEntry(options.journalDir, { ...entryHeader(options), state: 'done', outcome });
-  return outcome;
+  const shown = redacted(options, outcome);
+  await writeJournalEntry(options.journalDir, { ...entryHeader(options), state: 'done', outcome: shown });
+  return shown;
+}
+
+/** The outcome as the model may see it and the journal may keep it. */
+function redacted(options: ExecuteToolOnceOptions, outcome: ToolOutcome): ToolOutcome {
+  const redact = options.redact ?? ((text: string) => redactText(text));
+  return { ...outcome, content: redact(outcome.content) };
 }
 
 function entryHeader(options: ExecuteToolOnceOptions) {

@@ -1,9 +1,10 @@
 import type { Dirent, Stats } from 'node:fs';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import picomatch from 'picomatch';
 import { z } from 'zod';
 import { atomicWriteFile } from './atomic-write';
+import { compileGlob } from './glob';
+import { compileGrepPattern, type GrepPattern } from './grep-pattern';
 import {
   errnoCode,
   fsErrorToWorkspaceError,
@@ -12,6 +13,7 @@ import {
   type ResolvedPath,
   WorkspaceError,
 } from './sandbox';
+import { MAX_SEARCH_MS, WorkBudget } from './work-budget';
 
 /**
  * The agent's workspace tools: read_file, write_file, edit_file, list_files and grep. This is the plain
@@ -40,6 +42,8 @@ export const MAX_GREP_MATCHES = 500;
 export const MAX_GREP_LINE_CHARS = 500;
 /** Directory entries list_files / grep visit before giving up, so a huge tree cannot stall a worker. */
 export const MAX_WALK_ENTRIES = 200_000;
+/** Lines grep searches before giving up (with the time budget in ./work-budget.ts, a bound on one call's work). */
+export const MAX_GREP_SCANNED_LINES = 5_000_000;
 /** Not descended by list_files / grep unless the pattern or path names them: large and rarely what is wanted. */
 export const SKIPPED_DIR_NAMES: readonly string[] = ['.git', 'node_modules'];
 
@@ -87,7 +91,10 @@ const INPUT_SCHEMAS = {
   grep: z.object({
     pattern: z
       .string()
-      .describe('JavaScript regular expression searched for in each line, e.g. "function \\\\w+Handler".'),
+      .describe(
+        'Regular expression (JavaScript syntax, matched in linear time: no backreferences or lookaheads) ' +
+          'searched for in each line, e.g. "function \\\\w+Handler".',
+      ),
     path: z
       .string()
       .optional()
@@ -113,7 +120,8 @@ const DESCRIPTIONS: Record<ToolName, string> = {
     `included; ${SKIPPED_DIR_NAMES.join(' and ')} directories are skipped unless the pattern names them. ` +
     'Symbolic links are listed but never followed.',
   grep:
-    'Search files for lines matching a JavaScript regular expression. Output lines are "path:line_number:line". ' +
+    'Search files for lines matching a regular expression in JavaScript syntax, run by a linear-time engine ' +
+    '(RE2: backreferences and lookaheads are not supported). Output lines are "path:line_number:line". ' +
     `Binary files are skipped, as are ${SKIPPED_DIR_NAMES.join(' and ')} unless the path points inside them; ` +
     `at most ${MAX_GREP_MATCHES} matches are shown.`,
 };
@@ -326,44 +334,50 @@ async function editFileTool(context: ToolContext, input: ToolInput<'edit_file'>)
 
 async function listFilesTool(context: ToolContext, input: ToolInput<'list_files'>): Promise<ToolPlan> {
   const pattern = checkGlob(input.pattern);
-  const scan = picomatch.scan(pattern);
-  const base = normalizeRelativePath(scan.base || '.');
+  const glob = compileGlob(pattern);
+  const base = normalizeRelativePath(glob.base || '.');
   const start = await resolveOrNull(context.workspace, base || '.');
   if (!start) return ok(`No files match "${pattern}".`);
-  // A plain directory name ("src", ".") lists everything under it, as a model asking that would expect.
-  const isMatch = scan.isGlob ? picomatch(pattern, { dot: true }) : () => true;
+  const budget = new WorkBudget(context.signal);
   const walk = await walkFrom(start, base, {
     skipDirs: skippedDirsFor(pattern),
     includeSymlinks: true,
+    budget,
     signal: context.signal,
   });
-  const matches = walk.files
-    .map((file) => file.display)
-    .filter((file) => isMatch(file))
-    .sort(compareCodeUnits);
-  if (matches.length === 0) return ok(`No files match "${pattern}".${walkNotice(walk)}`);
+  const matches: string[] = [];
+  for (const file of walk.files) {
+    if (budget.due() && !(await budget.pause())) break;
+    // A plain directory name ("src", ".") lists everything under it, as a model asking that would expect.
+    if (!glob.isGlob || glob.matches(file.display)) matches.push(file.display);
+  }
+  matches.sort(compareCodeUnits);
+  if (matches.length === 0) return ok(`No files match "${pattern}".${walkNotice(walk)}${timeNotice(budget)}`);
   const shown = matches.slice(0, MAX_LIST_RESULTS);
   const capped =
     matches.length > shown.length
       ? `\n[showing the first ${shown.length} of ${matches.length} matching files; use a narrower pattern]`
       : '';
-  return ok(shown.join('\n') + capped + walkNotice(walk));
+  return ok(shown.join('\n') + capped + walkNotice(walk) + timeNotice(budget));
 }
 
 async function grepTool(context: ToolContext, input: ToolInput<'grep'>): Promise<ToolPlan> {
-  const regex = compileRegex(input.pattern);
+  const pattern = compileGrepPattern(input.pattern);
   const spelled = normalizeRelativePath(input.path ?? '.');
   const start = await resolveInWorkspace(context.workspace, input.path ?? '.');
+  const budget = new WorkBudget(context.signal);
   const walk = await walkFrom(start, spelled, {
     skipDirs: SKIPPED_DIR_NAMES,
     includeSymlinks: false,
+    budget,
     signal: context.signal,
   });
-  const search = await searchFiles(walk.files, regex, context.signal);
+  const files = walk.files.sort((a, b) => compareCodeUnits(a.display, b.display));
+  const search = await searchFiles(files, pattern, budget, context.signal);
   const where = input.path ?? 'the workspace';
-  if (search.lines.length === 0)
-    return ok(`No matches for /${input.pattern}/ in ${where}.${search.notice}${walkNotice(walk)}`);
-  return ok(search.lines.join('\n') + search.notice + walkNotice(walk));
+  const notices = search.notice + walkNotice(walk) + timeNotice(budget);
+  if (search.lines.length === 0) return ok(`No matches for /${input.pattern}/ in ${where}.${notices}`);
+  return ok(search.lines.join('\n') + notices);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -482,17 +496,6 @@ function checkGlob(pattern: string): string {
   return pattern.replace(/^(\.\/)+/, '');
 }
 
-function compileRegex(pattern: string): RegExp {
-  try {
-    return new RegExp(pattern);
-  } catch (error) {
-    throw new WorkspaceError(
-      'invalid_input',
-      `${(error as Error).message}. The pattern is a JavaScript regular expression.`,
-    );
-  }
-}
-
 /** The default skipped directories, less any the pattern names as a segment (so "node_modules/x/**" works). */
 function skippedDirsFor(pattern: string): string[] {
   const segments = pattern.split('/');
@@ -513,6 +516,7 @@ interface WalkOptions {
   skipDirs: readonly string[];
   /** Report symlinks (never followed) alongside regular files. */
   includeSymlinks: boolean;
+  budget: WorkBudget;
   signal?: AbortSignal;
 }
 
@@ -543,6 +547,7 @@ async function walkFrom(start: ResolvedPath, prefix: string, options: WalkOption
   let visited = 0;
   while (pending.length > 0) {
     options.signal?.throwIfAborted();
+    if (options.budget.due() && !(await options.budget.pause())) break;
     const dir = pending.pop()!;
     for (const entry of await readDirSorted(dir.absolute)) {
       if (++visited > MAX_WALK_ENTRIES) return { files, stoppedEarly: true };
@@ -570,6 +575,13 @@ async function readDirSorted(dir: string): Promise<Dirent[]> {
   }
 }
 
+/** Says so when the search ran out of time, so the model knows the answer may be incomplete. */
+function timeNotice(budget: WorkBudget): string {
+  return budget.exhausted
+    ? `\n[search stopped after ${MAX_SEARCH_MS / 1000} seconds; results may be incomplete; narrow the pattern or path]`
+    : '';
+}
+
 function walkNotice(walk: WalkResult): string {
   return walk.stoppedEarly
     ? `\n[search stopped after visiting ${MAX_WALK_ENTRIES} entries; narrow the pattern or path]`
@@ -581,20 +593,49 @@ interface SearchResult {
   notice: string;
 }
 
-async function searchFiles(files: WalkedFile[], regex: RegExp, signal?: AbortSignal): Promise<SearchResult> {
-  const lines: string[] = [];
+/** What grep has done so far; shared by the files of one call. */
+interface Scan {
+  pattern: GrepPattern;
+  budget: WorkBudget;
+  lines: string[];
+  scannedLines: number;
+  /** Lines longer than the pattern's maxLineChars, searched in their first maxLineChars characters only. */
+  clippedLines: number;
+}
+
+async function searchFiles(
+  files: WalkedFile[],
+  pattern: GrepPattern,
+  budget: WorkBudget,
+  signal?: AbortSignal,
+): Promise<SearchResult> {
+  const scan: Scan = { pattern, budget, lines: [], scannedLines: 0, clippedLines: 0 };
   let skippedLarge = 0;
+  let stopped = '';
   for (const file of files) {
     signal?.throwIfAborted();
+    if (budget.exhausted || (budget.due() && !(await budget.pause()))) break;
     const text = await readSearchableText(file.absolute);
     if (text === 'too_large') skippedLarge++;
     if (text === null || text === 'too_large') continue;
-    if (collectMatches(file.display, text, regex, lines)) {
-      return { lines, notice: `\n[stopped after ${MAX_GREP_MATCHES} matches; narrow the pattern or path]` };
-    }
+    stopped = await collectMatches(file.display, text, scan);
+    if (stopped) break;
   }
-  const notice = skippedLarge ? `\n[skipped ${skippedLarge} file(s) larger than ${formatBytes(MAX_FILE_BYTES)}]` : '';
-  return { lines, notice };
+  const notices = [
+    stopped,
+    skippedLarge ? `[skipped ${skippedLarge} file(s) larger than ${formatBytes(MAX_FILE_BYTES)}]` : '',
+    scan.clippedLines
+      ? `[${scan.clippedLines} line(s) longer than ${pattern.maxLineChars} characters were searched in their ` +
+        `first ${pattern.maxLineChars} characters only]`
+      : '',
+  ];
+  return {
+    lines: scan.lines,
+    notice: notices
+      .filter(Boolean)
+      .map((notice) => `\n${notice}`)
+      .join(''),
+  };
 }
 
 /** Text of a file for grep; null for binary or vanished files, 'too_large' for files over the limit. */
@@ -611,16 +652,27 @@ async function readSearchableText(absolute: string): Promise<string | null | 'to
   }
 }
 
-/** Appends `file:line:text` for each matching line; returns true once the match cap is reached. */
-function collectMatches(file: string, text: string, regex: RegExp, out: string[]): boolean {
+/**
+ * Appends `file:line:text` for each matching line, pacing itself between lines (one line costs at most about a
+ * second, see grep-pattern.ts). Returns why the whole search must stop ('' to go on to the next file).
+ */
+async function collectMatches(file: string, text: string, scan: Scan): Promise<string> {
+  const { pattern, budget, lines: out } = scan;
   const lines = text.split('\n');
+  if (text.endsWith('\n')) lines.pop(); // a final line break ends the last line; it does not start another
   for (let index = 0; index < lines.length; index++) {
+    if (budget.due() && !(await budget.pause())) return '';
+    if (++scan.scannedLines > MAX_GREP_SCANNED_LINES) {
+      return `[stopped after searching ${MAX_GREP_SCANNED_LINES} lines; narrow the pattern or path]`;
+    }
     const line = lines[index].endsWith('\r') ? lines[index].slice(0, -1) : lines[index];
-    if (!regex.test(line)) continue;
+    if (line.length > pattern.maxLineChars) scan.clippedLines++;
+    if (!pattern.test(line.length > pattern.maxLineChars ? line.slice(0, pattern.maxLineChars) : line)) continue;
     out.push(`${file}:${index + 1}:${clipLine(line)}`);
-    if (out.length >= MAX_GREP_MATCHES) return true;
+    if (out.length >= MAX_GREP_MATCHES)
+      return `[stopped after ${MAX_GREP_MATCHES} matches; narrow the pattern or path]`;
   }
-  return false;
+  return '';
 }
 
 function clipLine(line: string): string {

@@ -1,4 +1,5 @@
 import { redactDeep, redactText, secretsFromEnvironment } from '../../src/domain/redact';
+import { dotEnvWithSecrets, SECRET_SHAPES, secretValues } from '../helpers/secret-shapes';
 
 describe('redaction', () => {
   it('removes known secret values and well-known key shapes', () => {
@@ -18,5 +19,45 @@ describe('redaction', () => {
     expect(
       secretsFromEnvironment({ ANTHROPIC_API_KEY: 'longenoughvalue', GITHUB_TOKEN: 'short', HOME: '/root/home/dir' }),
     ).toEqual(['longenoughvalue']);
+  });
+});
+
+describe('realistic key shapes', () => {
+  const s = SECRET_SHAPES;
+
+  it.each([
+    ['Anthropic', s.anthropic],
+    ['OpenAI', s.openai],
+    ['AWS access key id', s.awsAccessKeyId],
+    ['GitHub', s.github],
+    ['Slack', s.slack],
+  ])('redacts a bare %s key in prose', (_, key) => {
+    expect(redactText(`the key is ${key}, keep it safe`)).toBe('the key is [REDACTED], keep it safe');
+  });
+
+  it('redacts every secret of a .env file and keeps the harmless settings', () => {
+    const redacted = redactText(dotEnvWithSecrets());
+    for (const value of secretValues()) expect(redacted).not.toContain(value);
+    expect(redacted).toContain('NODE_ENV=development\nPORT=8080\n');
+    expect(redacted).toContain('ANTHROPIC_API_KEY=[REDACTED]\n');
+    expect(redacted).toContain('export AWS_SECRET_ACCESS_KEY=[REDACTED]\n');
+    expect(redacted).toContain('API_KEY=[REDACTED]\n');
+  });
+
+  it('redacts a PEM private key block, also one cut before its END line', () => {
+    const pem = `-----BEGIN OPENSSH PRIVATE KEY-----\n${s.pemBody}\n-----END OPENSSH PRIVATE KEY-----`;
+    expect(redactText(`key:\n${pem}\ndone`)).toBe('key:\n[REDACTED]\ndone');
+    expect(redactText(`-----BEGIN PRIVATE KEY-----\n${s.pemBody}`)).toBe('[REDACTED]');
+  });
+
+  it('redacts the AWS credentials file', () => {
+    const file = `[default]\naws_access_key_id = ${s.awsAccessKeyId}\naws_secret_access_key = ${s.awsSecretAccessKey}\n`;
+    expect(redactText(file)).toBe('[default]\naws_access_key_id = [REDACTED]\naws_secret_access_key = [REDACTED]\n');
+  });
+
+  it('leaves source code that merely names a secret readable', () => {
+    const code =
+      'const token = getToken();\ninterface Login { password: string }\nconst API_KEY_HEADER = "x-api-key";\n';
+    expect(redactText(code)).toBe(code);
   });
 });
