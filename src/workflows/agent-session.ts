@@ -23,7 +23,7 @@ import {
 import type { Activities } from '../activities';
 import type { CallModelResult, ModelContentBlock } from '../activities/model';
 import type { AgentDefinition } from '../domain/agent-definition';
-import type { SessionErrorType, SessionSnapshot } from '../domain/events';
+import type { SessionErrorObject, SessionErrorType, SessionSnapshot, SessionStopReason } from '../domain/events';
 import { isTerminalModelFailure, sessionErrorTypeOf, type ModelFailureDetails } from '../domain/model-failures';
 import { textBlocks } from '../domain/events';
 import {
@@ -35,7 +35,7 @@ import {
 } from '../domain/session-input';
 import type { OutcomeDefinitionInput } from '../domain/outcome';
 import { addUsage, ZERO_USAGE, type Usage } from '../domain/usage';
-import { LUCID_AGENT, LUCID_STATUS } from '../search-attributes';
+import { LUCID_AGENT, LUCID_STATUS, LUCID_STOP_REASON } from '../search-attributes';
 import { EventLog, type EventsPage, type EventsPageRequest } from './event-log';
 import { OutcomeLoop } from './outcome-loop';
 import { initialThreadsState, ThreadManager, threadReportSignal } from './threads';
@@ -102,6 +102,12 @@ function storage() {
   return patched(LEAN_TURNS_PATCH) ? localStorage : scheduledStorage;
 }
 
+/**
+ * Sessions from this patch on publish their stop reason as the LucidStopReason search attribute with each status
+ * change, so failed sessions (`error`) can be found in visibility; older sessions upsert the status alone.
+ */
+const STOP_REASON_ATTRIBUTE_PATCH = 'stop-reason-search-attribute';
+
 /** Model request attempts per model call before the turn ends with `retries_exhausted`. */
 export const MAX_MODEL_ATTEMPTS = 8;
 const RETRY_BASE_DELAY_MS = 1_000;
@@ -142,6 +148,7 @@ function startingSnapshot(): SessionSnapshot {
     agent: '',
     status: 'running',
     stop_reason: null,
+    error: null,
     final_message: null,
     usage: ZERO_USAGE,
     grader_usage: ZERO_USAGE,
@@ -235,12 +242,17 @@ type ModelOutcome =
   | { kind: 'ok'; result: CallModelResult; toolUses: ToolUse[] }
   | { kind: 'exhausted' }
   | { kind: 'interrupted' }
-  | { kind: 'terminal'; message: string };
+  | { kind: 'terminal'; error: SessionErrorObject };
 
 class Session {
   private readonly log: EventLog;
   private readonly outcomes: OutcomeLoop;
   private readonly threads: ThreadManager;
+  /**
+   * The terminal error that ended the session, if one did. Not part of the continued state: the session finishes
+   * right after one, so it never continues as new with it.
+   */
+  private terminalError: SessionErrorObject | null = null;
 
   constructor(private readonly state: SessionState) {
     this.log = new EventLog(state.sessionId, state.nextSeq, state.thread?.thread_id);
@@ -326,7 +338,10 @@ class Session {
         return 'idle';
       }
       const outcome = await this.callModelWithRetries();
-      if (outcome.kind === 'terminal') return 'terminated';
+      if (outcome.kind === 'terminal') {
+        this.terminalError = outcome.error;
+        return 'terminated';
+      }
       if (outcome.kind === 'exhausted') {
         this.state.stopReason = { type: 'retries_exhausted' };
         return 'idle';
@@ -390,11 +405,13 @@ class Session {
         });
         const failure = describeModelFailure(error);
         if (!failure.retryable) {
-          this.log.emit({
-            type: 'session.error',
-            error: { type: failure.errorType, message: failure.message, retry_status: { type: 'terminal' } },
-          });
-          return { kind: 'terminal', message: failure.message };
+          const error: SessionErrorObject = {
+            type: failure.errorType,
+            message: failure.message,
+            retry_status: { type: 'terminal' },
+          };
+          this.log.emit({ type: 'session.error', error });
+          return { kind: 'terminal', error };
         }
         if (attempt >= MAX_MODEL_ATTEMPTS) {
           this.log.emit({
@@ -572,7 +589,21 @@ class Session {
   private setStatus(status: SessionState['status']): void {
     if (status === 'running' && this.state.status !== 'running') this.log.emit({ type: 'session.status_running' });
     this.state.status = status;
-    upsertSearchAttributes([{ key: LUCID_STATUS, value: status }]);
+    if (!patched(STOP_REASON_ATTRIBUTE_PATCH)) {
+      upsertSearchAttributes([{ key: LUCID_STATUS, value: status }]);
+      return;
+    }
+    // A running session has no stop reason yet: the previous turn's would read as this one's.
+    const stopReason = status === 'running' ? null : (this.stopReason()?.type ?? null);
+    upsertSearchAttributes([
+      { key: LUCID_STATUS, value: status },
+      { key: LUCID_STOP_REASON, value: stopReason },
+    ]);
+  }
+
+  /** The last turn's stop reason, or `error` once a terminal error ended the session. */
+  private stopReason(): SessionStopReason | null {
+    return this.terminalError ? { type: 'error' } : this.state.stopReason;
   }
 
   /** Persists events not yet in the store; retried activities rewrite the same seqs, so nothing is duplicated. */
@@ -605,7 +636,8 @@ class Session {
       session_id: this.state.sessionId,
       agent: this.state.agent.name,
       status: this.state.status,
-      stop_reason: this.state.stopReason,
+      stop_reason: this.stopReason(),
+      error: this.terminalError,
       final_message: this.state.finalMessage,
       usage: this.totalUsage(),
       grader_usage: this.outcomes.graderUsage(),
