@@ -86,8 +86,6 @@ const STORAGE_ACTIVITY = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '500 milliseconds', maximumInterval: '10 seconds' },
 } as const;
-const scheduledStorage = proxyActivities<Activities>(STORAGE_ACTIVITY);
-const localStorage = proxyLocalActivities<Activities>(STORAGE_ACTIVITY);
 
 /**
  * Sessions started before this patch ran every storage step as a scheduled activity and persisted the log in an
@@ -97,9 +95,13 @@ const localStorage = proxyLocalActivities<Activities>(STORAGE_ACTIVITY);
  */
 const LEAN_TURNS_PATCH = 'lean-turns';
 
-/** Storage steps: local activities for sessions on the lean-turns patch, scheduled ones for older sessions. */
-function storage() {
-  return patched(LEAN_TURNS_PATCH) ? localStorage : scheduledStorage;
+/**
+ * Storage steps: local activities for sessions on the lean-turns patch, scheduled ones for older sessions. The
+ * summary says in the Temporal UI's timeline what the step did; it is metadata, not part of what replay compares.
+ */
+function storage(summary: string) {
+  const options = { ...STORAGE_ACTIVITY, summary };
+  return patched(LEAN_TURNS_PATCH) ? proxyLocalActivities<Activities>(options) : proxyActivities<Activities>(options);
 }
 
 /**
@@ -177,14 +179,20 @@ async function startSession(raw: SessionInput): Promise<{ state: SessionState; f
   }
   const input = parsed.data;
   const sessionId = workflowInfo().workflowId;
-  const { loadAgentDefinition, prepareWorkspace, loadMemoryContext } = storage();
+  const loadAgentDefinition = (name: string) => storage(`load agent ${name}`).loadAgentDefinition(name);
   const agent: AgentDefinition = typeof input.agent === 'string' ? await loadAgentDefinition(input.agent) : input.agent;
   const threads = initialThreadsState(await resolveRoster(agent, loadAgentDefinition), agent, input.thread);
   checkRosterDepth(threads.roster, threads.depth + 1, threads.limits.max_depth);
-  const workspace = await prepareWorkspace({ sessionId, workspace: input.workspace });
+  const workspace = await storage('prepare the workspace').prepareWorkspace({
+    sessionId,
+    workspace: input.workspace,
+  });
   const memory =
     input.memory_stores.length > 0
-      ? await loadMemoryContext({ attachments: input.memory_stores, budget_chars: input.memory_budget_chars })
+      ? await storage(`read memory (${input.memory_stores.length} stores)`).loadMemoryContext({
+          attachments: input.memory_stores,
+          budget_chars: input.memory_budget_chars,
+        })
       : { prompt: '', stores: [] };
   const state: SessionState = {
     version: 1,
@@ -505,7 +513,7 @@ class Session {
     });
     this.state.completedTurns++;
     await this.persist();
-    await storage().saveSnapshot(this.snapshot());
+    await this.saveSnapshot(this.snapshot());
     await this.reportToLead('idle');
   }
 
@@ -524,7 +532,7 @@ class Session {
     this.log.emit({ type: 'session.status_terminated' });
     await this.persist();
     const snapshot = this.snapshot();
-    await storage().saveSnapshot(snapshot);
+    await this.saveSnapshot(snapshot);
     await this.reportToLead('terminated');
     await condition(allHandlersFinished);
     return snapshot;
@@ -610,8 +618,14 @@ class Session {
   private async persist(): Promise<void> {
     const events = this.log.unpersisted();
     if (events.length === 0) return;
-    await storage().persistEvents({ sessionId: this.state.sessionId, events });
+    const range = `${events[0].seq}–${events[events.length - 1].seq}`;
+    await storage(`persist events ${range}`).persistEvents({ sessionId: this.state.sessionId, events });
     this.log.markPersistedThrough(events[events.length - 1].seq);
+  }
+
+  private async saveSnapshot(snapshot: SessionSnapshot): Promise<void> {
+    const stop = snapshot.stop_reason ? ` · ${snapshot.stop_reason.type}` : '';
+    await storage(`save snapshot (${snapshot.status}${stop})`).saveSnapshot(snapshot);
   }
 
   private async continueAsNewIfHistoryIsLarge(): Promise<void> {
