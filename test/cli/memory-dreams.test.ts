@@ -116,6 +116,13 @@ describe('lucid memory and lucid dreams (subprocess, real server, worker and scr
       ]);
       expectExit(shown, 0);
       expect(shown.stdout).toBe('Use spaces.\nTwo of them.\n');
+      expect(shown.stderr).toMatch(/^\/style\.md \(mem_\w+\)/);
+      // Content without a final newline stays exact on stdout; the details still start a line of their own.
+      expectExit(await lucid('memory', 'write', storeId, '/one-line.md', '--content', 'no newline'), 0);
+      const oneLine = await lucid('memory', 'show', storeId, '/one-line.md');
+      expectExit(oneLine, 0);
+      expect(oneLine.stdout).toBe('no newline');
+      expect(oneLine.stderr).toMatch(/^\n\/one-line\.md \(mem_\w+\)/);
       expectExit(listed, 0);
       expect(listed.stdout).toMatch(
         /^PATH +BYTES +SHA256 +VERSION +UPDATED\n\/style\.md +25 +[0-9a-f]{12} +memver_\w+ +\d{4}-/,
