@@ -216,8 +216,9 @@ function printTryThis(server: DevServer, sessionId: string): void {
   console.log(`  ${lucid} sessions`);
   console.log(`  ${lucid} events ${sessionId}`);
   console.log(`  ${lucid} status ${sessionId}`);
-  // The scripted model only knows the demo's script; with Claude, new sessions can be anything.
-  if (process.env.ANTHROPIC_API_KEY) console.log(`  ${lucid} run scribe "What is in your workspace?"`);
+  // With Claude a new session can be anything; the scripted model answers what its script does not know with a
+  // note on how to use Claude (the demo scenario's "fallback": "explain").
+  console.log(`  ${lucid} run scribe "What is in your workspace?"`);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

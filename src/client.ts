@@ -7,6 +7,7 @@ import { taskQueue as defaultTaskQueue, dataDir } from './config';
 import { connectClient } from './connection';
 import type { SessionEvent, SessionSnapshot } from './domain/events';
 import { newSessionId } from './domain/ids';
+import { sessionSummary } from './domain/session-summary';
 import { SessionInputSchema, describeIssues, type SessionInput } from './domain/session-input';
 import { FsSessionStore } from './storage/fs-session-store';
 import type { SessionStore } from './storage/session-store';
@@ -121,7 +122,7 @@ export class LucidClient {
       workflowId: id,
       taskQueue: this.taskQueue,
       args: [input],
-      staticSummary: `Lucid session: ${agentName}`,
+      staticSummary: sessionSummary(agentName, input.message),
     });
     return id;
   }

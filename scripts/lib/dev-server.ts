@@ -1,6 +1,7 @@
 /** Starts the Temporal CLI's dev server as a child process and waits until it answers. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
+import { LUCID_SEARCH_ATTRIBUTES } from '../../src/search-attributes';
 import { ensureTemporalCli } from './temporal-cli';
 
 export interface DevServerOptions {
@@ -41,6 +42,9 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   if (options.uiPort) args.push('--ui-port', String(options.uiPort));
   else args.push('--headless');
   if (options.dbFilename) args.push('--db-filename', options.dbFilename);
+  // Registered at start-up, not later by the first worker: a freshly added attribute can take a moment to be
+  // usable, and workers of parallel tests would race to add them.
+  for (const key of LUCID_SEARCH_ATTRIBUTES) args.push('--search-attribute', `${key.name}=Keyword`);
   args.push(...(options.extraArgs ?? []));
   const child = spawn(binary, args, { stdio: ['ignore', options.stdio ?? 'ignore', options.stdio ?? 'ignore'] });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

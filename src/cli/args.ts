@@ -4,6 +4,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './errors';
+import { unknownNameError, type UnknownNameError } from './suggest';
 import type { CommandName } from './usage';
 
 /** A usage error of one command; main prints the command's synopsis after the message (exit code 2). */
@@ -56,7 +57,7 @@ export function parseCommandArguments<Options extends OptionsConfig>(
   try {
     parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new CommandUsageError((error as Error).message, command);
+    throw unknownOptionError(command, error, options) ?? new CommandUsageError((error as Error).message, command);
   }
   const { positionals } = parsed;
   const required = positionalNames.filter((name) => !name.endsWith('?'));
@@ -70,6 +71,21 @@ export function parseCommandArguments<Options extends OptionsConfig>(
     throw new CommandUsageError(`unexpected argument ${extra.join(' ')}${hint}`, command);
   }
   return { positionals, options: parsed.values as OptionValues<Options> };
+}
+
+/** parseArgs' "Unknown option '--fo'. To specify a positional argument ..." as one line with a suggestion. */
+function unknownOptionError(command: CommandName, error: unknown, options: OptionsConfig): UnknownNameError | null {
+  if ((error as { code?: string }).code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return null;
+  const option = /Unknown option '([^']+)'/.exec((error as Error).message)?.[1];
+  if (option === undefined) return null;
+  const known = [...Object.keys(options).map((name) => `--${name}`), '--help'];
+  return unknownNameError({
+    kind: 'option',
+    name: option,
+    known,
+    context: ` for lucid ${command}`,
+    help: `lucid ${command} --help`,
+  });
 }
 
 /** Parses an integer option within bounds, or throws a usage error naming the option. */

@@ -19,6 +19,7 @@ import { configuredAddress, connectToTemporal, type Connected } from './connect'
 import { ExitCode, toCliError, UsageError, type ExitCodeValue } from './errors';
 import type { PrinterStream } from './event-printer';
 import { SubcommandUsageError } from './subcommands';
+import { unknownNameError } from './suggest';
 import { COMMAND_USAGE, formatUsage, groupUsage, USAGE, usageFor } from './usage';
 
 const COMMANDS = {
@@ -53,7 +54,9 @@ export async function runCli(argv: string[], streams: CliStreams = process): Pro
     return ExitCode.ok;
   }
   if (!isCommandName(name)) {
-    streams.stderr.write(`lucid: unknown command "${name}"\n\n${USAGE}`);
+    const known = [...Object.keys(COMMANDS), 'help'];
+    const error = unknownNameError({ kind: 'command', name, known, help: 'lucid help' });
+    streams.stderr.write(`lucid: ${error.message}\n`);
     return ExitCode.usage;
   }
   if (asksForHelp(args)) {
@@ -78,11 +81,23 @@ export async function runCli(argv: string[], streams: CliStreams = process): Pro
 
 /** Runs the command line of this process and exits with its code (once everything written is flushed). */
 export async function runCliAndExit(argv: string[] = process.argv.slice(2)): Promise<never> {
+  exitQuietlyWhenStdoutCloses();
   const code = await runCli(argv);
   const flushed = (stream: NodeJS.WriteStream) => new Promise<void>((resolve) => stream.write('', () => resolve()));
   await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
   // Explicit exit: a gRPC channel or timer left behind by the SDK must not keep a finished command alive.
   process.exit(code);
+}
+
+/**
+ * `lucid events <id> | head` closes the pipe after ten lines; writing more then fails with EPIPE. The reader has
+ * all it wanted, so that is a normal end, not a crash with a stack trace.
+ */
+function exitQuietlyWhenStdoutCloses(): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(ExitCode.ok);
+  });
 }
 
 function isCommandName(name: string): name is TopLevelCommandName {

@@ -3,7 +3,7 @@
  * Everything here is pure (no I/O, no clock): the same event always gives the same line, which keeps the output
  * testable and lets `lucid run`, `lucid events` and the demo print events the same way.
  */
-import type { SessionEvent, StopReason, TextBlock } from '../domain/events';
+import type { SessionEvent, SessionStopReason, TextBlock } from '../domain/events';
 import { addUsage, ZERO_USAGE, type Usage } from '../domain/usage';
 import {
   advanceOutcomeProgress,
@@ -110,7 +110,7 @@ function describeEvent(event: SessionEvent, options: RenderEventOptions): [kind:
 }
 
 /** `end_turn`, `max_turns_reached`, ...: the API's own words, which users will also see in the JSON. */
-export function describeStopReason(stopReason: StopReason | null): string {
+export function describeStopReason(stopReason: SessionStopReason | null): string {
   return stopReason ? stopReason.type : 'none';
 }
 

@@ -1,5 +1,5 @@
 /** A session snapshot as a short readable block, for `lucid status`, the end of `lucid run` and the demo. */
-import type { SessionSnapshot } from '../domain/events';
+import type { SessionErrorObject, SessionSnapshot } from '../domain/events';
 import type { OutcomeEvaluation } from '../domain/outcome';
 import type { Usage } from '../domain/usage';
 import { describeStopReason, totalInputTokens } from './render-event';
@@ -13,6 +13,8 @@ export interface RenderSnapshotOptions {
 
 /** Longest outcome description or explanation shown in the outcomes block. */
 const MAX_OUTCOME_TEXT = 300;
+/** Longest error message shown on the error row. */
+const MAX_ERROR_TEXT = 500;
 
 /**
  * ```
@@ -29,6 +31,7 @@ const MAX_OUTCOME_TEXT = 300;
  * final message:
  *   Done: …
  * ```
+ * A session a terminal error ended has `stop reason error` and an `error` row under the status with the error.
  * The `grader` row (the outcome grader's tokens, counted apart from the agent's) and the outcomes block appear
  * only when the session has outcomes.
  */
@@ -45,6 +48,7 @@ export function renderSnapshot(snapshot: SessionSnapshot, options: RenderSnapsho
         : snapshot.status,
     ],
   ];
+  if (snapshot.error) rows.push(['error', describeError(snapshot.error)]);
   if (options.executionStatus) rows.push(['workflow', options.executionStatus]);
   rows.push(
     ['turns', `${snapshot.turns} model request${snapshot.turns === 1 ? '' : 's'}, ${snapshot.event_count} events`],
@@ -56,6 +60,11 @@ export function renderSnapshot(snapshot: SessionSnapshot, options: RenderSnapsho
   const outcomes = evaluations.length > 0 ? `\noutcomes:\n${evaluations.map(describeOutcome).join('\n')}` : '';
   const finalMessage = snapshot.final_message === null ? '  (none)' : indent(snapshot.final_message.trimEnd());
   return `${table}${outcomes}\nfinal message:\n${finalMessage}`;
+}
+
+/** `model_request_failed_error (terminal): 400 max_tokens: too large`, as the event line says it. */
+function describeError(error: SessionErrorObject): string {
+  return `${error.type} (${error.retry_status.type}): ${oneLine(error.message, MAX_ERROR_TEXT)}`;
 }
 
 /** `in 5,913 (cached 4,362, cache writes 1,551) · out 348` */

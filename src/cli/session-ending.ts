@@ -1,8 +1,8 @@
 /**
  * Did a session end well? `lucid run` and the demo exit 0 only when the agent finished its last turn normally,
  * and `lucid run` also only when every outcome of the session was satisfied.
- * The snapshot alone cannot tell how the turn ended: a terminal model error ends the session without changing
- * `stop_reason`, so the events are watched as well.
+ * The events say how each turn ended; the final snapshot stands in when they were missed, and a terminal error
+ * is in both (`session.error` with `retry_status: terminal`; the snapshot's `error` and `stop_reason: error`).
  */
 import type { SessionEvent, SessionSnapshot } from '../domain/events';
 import { TERMINAL_OUTCOME_STATES } from '../domain/outcome';
@@ -34,6 +34,7 @@ export class SessionEndingTracker {
    */
   ending(snapshot: SessionSnapshot | null): SessionEnding {
     if (this.latest) return this.latest;
+    if (snapshot?.error) return { ok: false, reason: `session error: ${snapshot.error.message}` };
     if (snapshot?.stop_reason?.type === 'end_turn') return { ok: true };
     if (snapshot?.stop_reason)
       return { ok: false, reason: `the turn ended with ${describeStopReason(snapshot.stop_reason)}` };

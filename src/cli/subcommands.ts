@@ -4,6 +4,7 @@
  */
 import type { Command } from './command';
 import { UsageError } from './errors';
+import { unknownNameError } from './suggest';
 
 /** A usage error about the subcommand itself (missing or unknown); main prints the group's usage after it. */
 export class SubcommandUsageError extends UsageError {
@@ -18,15 +19,16 @@ export class SubcommandUsageError extends UsageError {
 }
 
 /**
- * A command that hands its arguments, minus the first, to the subcommand the first names. A missing or unknown
- * subcommand is a usage error that lists the group's subcommands.
+ * A command that hands its arguments, minus the first, to the subcommand the first names. A missing subcommand
+ * is a usage error that lists the group's subcommands; an unknown one gets one line naming the closest.
  */
 export function commandGroup(group: string, subcommands: Record<string, Command>): Command {
   return async (args, context) => {
     const [name, ...rest] = args;
-    if (name === undefined || !Object.hasOwn(subcommands, name)) {
-      const problem = name === undefined ? `"${group}" needs a subcommand` : `unknown subcommand "${group} ${name}"`;
-      throw new SubcommandUsageError(problem, group);
+    if (name === undefined) throw new SubcommandUsageError(`"${group}" needs a subcommand`, group);
+    if (!Object.hasOwn(subcommands, name)) {
+      const known = Object.keys(subcommands);
+      throw unknownNameError({ kind: 'command', name, known, prefix: `${group} `, help: `lucid ${group} --help` });
     }
     return subcommands[name](rest, context);
   };

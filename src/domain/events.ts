@@ -16,6 +16,14 @@ export interface TextBlock {
 export type StopReason =
   { type: 'end_turn' } | { type: 'retries_exhausted' } | { type: 'max_turns_reached' } | { type: 'refusal' };
 
+/**
+ * Why a session stopped, as its snapshot says: the last turn's {@link StopReason}, or Lucid's own `error` when a
+ * terminal error (a 400, 401, ...) ended the session; the snapshot's `error` then says which. The Managed Agents
+ * API has no stop reason for a terminated session; `error` follows its workflow runs' `{type: "error", error}`
+ * result. Only snapshots carry it, never a `session.status_idle` event.
+ */
+export type SessionStopReason = StopReason | { type: 'error' };
+
 export type RetryStatus = { type: 'retrying' } | { type: 'exhausted' } | { type: 'terminal' };
 
 export type SessionErrorType =
@@ -105,7 +113,12 @@ export interface SessionSnapshot {
   session_id: string;
   agent: string;
   status: SessionStatus;
-  stop_reason: StopReason | null;
+  stop_reason: SessionStopReason | null;
+  /**
+   * The terminal error that ended the session (`stop_reason` is then `{type: "error"}`), else null. Absent from
+   * snapshots stored before it existed.
+   */
+  error?: SessionErrorObject | null;
   /** The last text the agent produced. */
   final_message: string | null;
   usage: Usage;

@@ -16,7 +16,17 @@ export interface Scenario {
   rules: Rule[];
   /** Fail a seeded share of `/v1/messages` requests with 429, 529, 500, a dropped connection or a stall. */
   faults?: FaultOptions;
+  /** What a request no rule matches gets; see {@link Fallback}. */
+  fallback?: Fallback;
 }
+
+/**
+ * The answer to a request no rule matches. `error` (the default): a 400 naming the request, so a gap in a test's
+ * script fails at once. `explain`: an `end_turn` text saying that this is the scripted model and that
+ * ANTHROPIC_API_KEY selects Claude, for stacks people use by hand (the demo's `--keep-running`).
+ */
+export const FALLBACKS = ['error', 'explain'] as const;
+export type Fallback = (typeof FALLBACKS)[number];
 
 /** One scripted answer and the requests it applies to. */
 export interface Rule {
@@ -188,6 +198,7 @@ export const ScenarioSchema: z.ZodType<Scenario> = z.strictObject({
   default_delay_ms: milliseconds.optional(),
   rules: z.array(RuleSchema),
   faults: FaultSettingsSchema.optional(),
+  fallback: z.enum(FALLBACKS).optional(),
 });
 
 /** A scenario that failed validation; the message lists each bad field by its path. */

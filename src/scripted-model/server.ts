@@ -39,6 +39,20 @@ export interface ScriptedModelOptions {
   log?: (line: string) => void;
 }
 
+/**
+ * The answer of a scenario with `"fallback": "explain"` to a request none of its rules matches: the agent ends
+ * its turn saying what it is talking to and how to talk to Claude instead, so a user who starts their own
+ * session on the demo's stack learns why, instead of seeing the session fail.
+ */
+export const EXPLAIN_TEXT =
+  "This is Lucid's scripted model: it plays a fixed scenario for the demo and tests, and has no answer " +
+  'scripted for this request. Set ANTHROPIC_API_KEY (then restart the worker or the demo) to use Claude.';
+
+const EXPLAIN_RULE: Rule & { reply: ContentReply } = {
+  name: 'fallback: explain',
+  reply: { content: [{ type: 'text', text: EXPLAIN_TEXT }], stop_reason: 'end_turn' },
+};
+
 /** A request as the scripted model received it. */
 export interface RecordedRequest {
   /** Position in {@link ScriptedModel.requests}, from 0; also `{{request_index}}` in templates. */
@@ -455,6 +469,10 @@ export async function startScriptedModel(options: ScriptedModelOptions): Promise
     const current = script; // a setScenario() during the delay must not change this answer
     if (current.faults && (await answeredByFault(current.faults, record, res, signal))) return;
     const ruleIndex = chooseRule(current, record.body, rawBody);
+    if (ruleIndex === null && current.scenario.fallback === 'explain') {
+      log(`#${record.index} POST ${record.path}${record.stream ? ' (stream)' : ''} → no rule; fallback "explain"`);
+      return sendContent(record, rawBody, res, signal, EXPLAIN_RULE, 1, 0);
+    }
     if (ruleIndex === null) return answerNoMatch(record, res);
     record.rule_index = ruleIndex;
     const n = ++current.uses[ruleIndex];
@@ -469,9 +487,22 @@ export async function startScriptedModel(options: ScriptedModelOptions): Promise
       if (await sleep(delayMs, signal)) sendScriptedError(res, reply.error);
       return;
     }
+    await sendContent(record, rawBody, res, signal, { ...rule, reply }, n, delayMs);
+  }
+
+  /** Answers with a rule's content, streamed or whole, after `delayMs`. */
+  async function sendContent(
+    record: RecordedRequest,
+    rawBody: string,
+    res: ServerResponse,
+    signal: AbortSignal,
+    rule: Rule & { reply: ContentReply },
+    n: number,
+    delayMs: number,
+  ): Promise<void> {
     const plan = cache.plan(record.body);
-    const content = renderContent(rule, reply, { n, request_index: record.index, raw_body: rawBody });
-    const message = buildMessage(record.body, reply, content, plan);
+    const content = renderContent(rule, rule.reply, { n, request_index: record.index, raw_body: rawBody });
+    const message = buildMessage(record.body, rule.reply, content, plan);
     if (record.stream) {
       if (await sendStream(res, message, delayMs, signal)) cache.commit(plan);
     } else if (await sleep(delayMs, signal)) {
@@ -493,7 +524,10 @@ export async function startScriptedModel(options: ScriptedModelOptions): Promise
     return injectFault(record.fault, res, record.stream, faults.settings, signal);
   }
 
-  /** 400 is not retried by clients, so a scenario gap fails the test at once instead of after retries. */
+  /**
+   * 400 is not retried by clients, so a scenario gap fails the test at once instead of after retries (unless
+   * the scenario asks for the `explain` fallback).
+   */
   function answerNoMatch(record: RecordedRequest, res: ServerResponse): void {
     const userText = lastUserText(record.body);
     const excerpt = userText.length > 200 ? `${userText.slice(0, 200)}…` : userText;

@@ -23,7 +23,7 @@ import {
 import type { Activities } from '../activities';
 import type { CallModelResult, ModelContentBlock } from '../activities/model';
 import type { AgentDefinition } from '../domain/agent-definition';
-import type { SessionErrorType, SessionSnapshot } from '../domain/events';
+import type { SessionErrorObject, SessionErrorType, SessionSnapshot, SessionStopReason } from '../domain/events';
 import { isTerminalModelFailure, sessionErrorTypeOf, type ModelFailureDetails } from '../domain/model-failures';
 import { textBlocks } from '../domain/events';
 import {
@@ -35,7 +35,7 @@ import {
 } from '../domain/session-input';
 import type { OutcomeDefinitionInput } from '../domain/outcome';
 import { addUsage, ZERO_USAGE, type Usage } from '../domain/usage';
-import { LUCID_AGENT, LUCID_STATUS } from '../search-attributes';
+import { LUCID_AGENT, LUCID_STATUS, LUCID_STOP_REASON } from '../search-attributes';
 import { EventLog, type EventsPage, type EventsPageRequest } from './event-log';
 import { OutcomeLoop } from './outcome-loop';
 import { initialThreadsState, ThreadManager, threadReportSignal } from './threads';
@@ -86,8 +86,6 @@ const STORAGE_ACTIVITY = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '500 milliseconds', maximumInterval: '10 seconds' },
 } as const;
-const scheduledStorage = proxyActivities<Activities>(STORAGE_ACTIVITY);
-const localStorage = proxyLocalActivities<Activities>(STORAGE_ACTIVITY);
 
 /**
  * Sessions started before this patch ran every storage step as a scheduled activity and persisted the log in an
@@ -97,10 +95,20 @@ const localStorage = proxyLocalActivities<Activities>(STORAGE_ACTIVITY);
  */
 const LEAN_TURNS_PATCH = 'lean-turns';
 
-/** Storage steps: local activities for sessions on the lean-turns patch, scheduled ones for older sessions. */
-function storage() {
-  return patched(LEAN_TURNS_PATCH) ? localStorage : scheduledStorage;
+/**
+ * Storage steps: local activities for sessions on the lean-turns patch, scheduled ones for older sessions. The
+ * summary says in the Temporal UI's timeline what the step did; it is metadata, not part of what replay compares.
+ */
+function storage(summary: string) {
+  const options = { ...STORAGE_ACTIVITY, summary };
+  return patched(LEAN_TURNS_PATCH) ? proxyLocalActivities<Activities>(options) : proxyActivities<Activities>(options);
 }
+
+/**
+ * Sessions from this patch on publish their stop reason as the LucidStopReason search attribute with each status
+ * change, so failed sessions (`error`) can be found in visibility; older sessions upsert the status alone.
+ */
+const STOP_REASON_ATTRIBUTE_PATCH = 'stop-reason-search-attribute';
 
 /** Model request attempts per model call before the turn ends with `retries_exhausted`. */
 export const MAX_MODEL_ATTEMPTS = 8;
@@ -142,6 +150,7 @@ function startingSnapshot(): SessionSnapshot {
     agent: '',
     status: 'running',
     stop_reason: null,
+    error: null,
     final_message: null,
     usage: ZERO_USAGE,
     grader_usage: ZERO_USAGE,
@@ -170,14 +179,20 @@ async function startSession(raw: SessionInput): Promise<{ state: SessionState; f
   }
   const input = parsed.data;
   const sessionId = workflowInfo().workflowId;
-  const { loadAgentDefinition, prepareWorkspace, loadMemoryContext } = storage();
+  const loadAgentDefinition = (name: string) => storage(`load agent ${name}`).loadAgentDefinition(name);
   const agent: AgentDefinition = typeof input.agent === 'string' ? await loadAgentDefinition(input.agent) : input.agent;
   const threads = initialThreadsState(await resolveRoster(agent, loadAgentDefinition), agent, input.thread);
   checkRosterDepth(threads.roster, threads.depth + 1, threads.limits.max_depth);
-  const workspace = await prepareWorkspace({ sessionId, workspace: input.workspace });
+  const workspace = await storage('prepare the workspace').prepareWorkspace({
+    sessionId,
+    workspace: input.workspace,
+  });
   const memory =
     input.memory_stores.length > 0
-      ? await loadMemoryContext({ attachments: input.memory_stores, budget_chars: input.memory_budget_chars })
+      ? await storage(`read memory (${input.memory_stores.length} stores)`).loadMemoryContext({
+          attachments: input.memory_stores,
+          budget_chars: input.memory_budget_chars,
+        })
       : { prompt: '', stores: [] };
   const state: SessionState = {
     version: 1,
@@ -235,12 +250,17 @@ type ModelOutcome =
   | { kind: 'ok'; result: CallModelResult; toolUses: ToolUse[] }
   | { kind: 'exhausted' }
   | { kind: 'interrupted' }
-  | { kind: 'terminal'; message: string };
+  | { kind: 'terminal'; error: SessionErrorObject };
 
 class Session {
   private readonly log: EventLog;
   private readonly outcomes: OutcomeLoop;
   private readonly threads: ThreadManager;
+  /**
+   * The terminal error that ended the session, if one did. Not part of the continued state: the session finishes
+   * right after one, so it never continues as new with it.
+   */
+  private terminalError: SessionErrorObject | null = null;
 
   constructor(private readonly state: SessionState) {
     this.log = new EventLog(state.sessionId, state.nextSeq, state.thread?.thread_id);
@@ -326,7 +346,10 @@ class Session {
         return 'idle';
       }
       const outcome = await this.callModelWithRetries();
-      if (outcome.kind === 'terminal') return 'terminated';
+      if (outcome.kind === 'terminal') {
+        this.terminalError = outcome.error;
+        return 'terminated';
+      }
       if (outcome.kind === 'exhausted') {
         this.state.stopReason = { type: 'retries_exhausted' };
         return 'idle';
@@ -390,11 +413,13 @@ class Session {
         });
         const failure = describeModelFailure(error);
         if (!failure.retryable) {
-          this.log.emit({
-            type: 'session.error',
-            error: { type: failure.errorType, message: failure.message, retry_status: { type: 'terminal' } },
-          });
-          return { kind: 'terminal', message: failure.message };
+          const error: SessionErrorObject = {
+            type: failure.errorType,
+            message: failure.message,
+            retry_status: { type: 'terminal' },
+          };
+          this.log.emit({ type: 'session.error', error });
+          return { kind: 'terminal', error };
         }
         if (attempt >= MAX_MODEL_ATTEMPTS) {
           this.log.emit({
@@ -488,7 +513,7 @@ class Session {
     });
     this.state.completedTurns++;
     await this.persist();
-    await storage().saveSnapshot(this.snapshot());
+    await this.saveSnapshot(this.snapshot());
     await this.reportToLead('idle');
   }
 
@@ -507,7 +532,7 @@ class Session {
     this.log.emit({ type: 'session.status_terminated' });
     await this.persist();
     const snapshot = this.snapshot();
-    await storage().saveSnapshot(snapshot);
+    await this.saveSnapshot(snapshot);
     await this.reportToLead('terminated');
     await condition(allHandlersFinished);
     return snapshot;
@@ -572,15 +597,35 @@ class Session {
   private setStatus(status: SessionState['status']): void {
     if (status === 'running' && this.state.status !== 'running') this.log.emit({ type: 'session.status_running' });
     this.state.status = status;
-    upsertSearchAttributes([{ key: LUCID_STATUS, value: status }]);
+    if (!patched(STOP_REASON_ATTRIBUTE_PATCH)) {
+      upsertSearchAttributes([{ key: LUCID_STATUS, value: status }]);
+      return;
+    }
+    // A running session has no stop reason yet: the previous turn's would read as this one's.
+    const stopReason = status === 'running' ? null : (this.stopReason()?.type ?? null);
+    upsertSearchAttributes([
+      { key: LUCID_STATUS, value: status },
+      { key: LUCID_STOP_REASON, value: stopReason },
+    ]);
+  }
+
+  /** The last turn's stop reason, or `error` once a terminal error ended the session. */
+  private stopReason(): SessionStopReason | null {
+    return this.terminalError ? { type: 'error' } : this.state.stopReason;
   }
 
   /** Persists events not yet in the store; retried activities rewrite the same seqs, so nothing is duplicated. */
   private async persist(): Promise<void> {
     const events = this.log.unpersisted();
     if (events.length === 0) return;
-    await storage().persistEvents({ sessionId: this.state.sessionId, events });
+    const range = `${events[0].seq}–${events[events.length - 1].seq}`;
+    await storage(`persist events ${range}`).persistEvents({ sessionId: this.state.sessionId, events });
     this.log.markPersistedThrough(events[events.length - 1].seq);
+  }
+
+  private async saveSnapshot(snapshot: SessionSnapshot): Promise<void> {
+    const stop = snapshot.stop_reason ? ` · ${snapshot.stop_reason.type}` : '';
+    await storage(`save snapshot (${snapshot.status}${stop})`).saveSnapshot(snapshot);
   }
 
   private async continueAsNewIfHistoryIsLarge(): Promise<void> {
@@ -605,7 +650,8 @@ class Session {
       session_id: this.state.sessionId,
       agent: this.state.agent.name,
       status: this.state.status,
-      stop_reason: this.state.stopReason,
+      stop_reason: this.stopReason(),
+      error: this.terminalError,
       final_message: this.state.finalMessage,
       usage: this.totalUsage(),
       grader_usage: this.outcomes.graderUsage(),

@@ -369,6 +369,63 @@ describe('lucid CLI (subprocess, real server, worker and scripted model)', () =>
     expect(types.filter((type) => type === 'span.model_request_start')).toHaveLength(1);
   });
 
+  describe('a session a terminal model error ended', () => {
+    const sessionId = `cli-terminal-error-${unique}`;
+
+    it('`run` exits 1 naming the error, and `status` prints it and exits 1', async () => {
+      harness.model.setScenario({
+        rules: [{ match: {}, reply: { error: { status: 400, message: 'max_tokens: too large for this model' } } }],
+      });
+      const run = await lucid('run', 'agent.json', 'Say hello', '--id', sessionId);
+      expectExit(run, 1);
+      expect(run.stderr).toMatch(/did not end normally: session error: .*max_tokens: too large for this model/);
+
+      const [text, json] = await Promise.all([lucid('status', sessionId), lucid('status', sessionId, '--json')]);
+      expectExit(text, 1);
+      expect(text.stdout).toMatch(/status +terminated · stop reason error/);
+      expect(text.stdout).toMatch(/error +model_request_failed_error \(terminal\): .*max_tokens: too large/);
+      expect(text.stderr).toMatch(/ended on an error: .*max_tokens: too large for this model/);
+      expectExit(json, 1);
+      expect(JSON.parse(json.stdout)).toMatchObject({
+        status: 'terminated',
+        stop_reason: { type: 'error' },
+        error: { type: 'model_request_failed_error', retry_status: { type: 'terminal' } },
+      });
+    });
+
+    it('`sessions` marks it', async () => {
+      const listed = await waitFor(
+        () => lucid('sessions', '--agent', agent.name),
+        (result) => result.stdout.includes(sessionId),
+      );
+      expectExit(listed, 0);
+      expect(listed.stdout).toMatch(new RegExp(`${sessionId} +${agent.name} +terminated \\(error\\) +\\d{4}-`));
+    });
+  });
+
+  it('reports a session whose workflow failed before its first snapshot as failed, with its message', async () => {
+    const sessionId = `cli-unknown-agent-${unique}`;
+    const run = await lucid('run', 'no-such-agent', 'hi', '--id', sessionId);
+    expectExit(run, 1);
+    expect(run.stderr).toMatch(/session .* failed: agent "no-such-agent" not found/);
+    const status = await lucid('status', sessionId);
+    expectExit(status, 1);
+    expect(status.stderr).toMatch(/session "cli-unknown-agent-.*" failed: agent "no-such-agent" not found/);
+    expect(status.stderr).not.toContain('no worker has picked it up');
+  });
+
+  it('`events | head` ends quietly when the reader goes away', async () => {
+    // One event far larger than a pipe's buffer: the reader is gone before it is all written.
+    harness.model.setScenario({
+      rules: [{ match: {}, repeat_text: { text: 'lorem ipsum ', count: 20_000 }, reply: { content: [] } }],
+    });
+    const sessionId = await harness.lucid.startSession({ agent, message: 'Say a lot' });
+    await harness.lucid.result(sessionId);
+    const result = await runLucid(['events', sessionId, '--json'], env, workDir, { closeStdoutAfterFirstChunk: true });
+    expect(result.stderr).toBe('');
+    expectExit(result, 0);
+  });
+
   describe('a session with an outcome', () => {
     const sessionId = `cli-outcome-${unique}`;
 
@@ -531,8 +588,7 @@ describe('lucid CLI (subprocess, real server, worker and scripted model)', () =>
       expect(result.stdout).toContain('lucid run <agent> "<message>"');
     }
     expectExit(unknown, 2);
-    expect(unknown.stderr).toContain('unknown command "frobnicate"');
-    expect(unknown.stderr).toContain('Usage:');
+    expect(unknown.stderr).toBe('lucid: unknown command "frobnicate"; see: lucid help\n');
     expectExit(missing, 2);
     expect(missing.stderr).toContain('missing <message>');
     expect(missing.stderr).toContain('usage: lucid run <agent>');
@@ -548,6 +604,23 @@ describe('lucid CLI (subprocess, real server, worker and scripted model)', () =>
     });
     expect(badThread).toBe(2);
     expect(stderr).toContain('--thread must be a thread id (sthr_…, see: lucid threads <id>), got "researcher"');
+  });
+
+  it('answers a misspelt command or option with one line that suggests the right one', async () => {
+    const [command, subcommand, option] = await Promise.all([
+      lucid('stauts', 'sesn_whatever'),
+      lucid('memory', 'shw', 'store', '/a.md'),
+      lucid('run', 'agent.json', 'hi', '--workspce', 'dir'),
+    ]);
+    for (const result of [command, subcommand, option]) {
+      expectExit(result, 2);
+      expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+    }
+    expect(command.stderr).toBe('lucid: unknown command "stauts" (did you mean "status"?); see: lucid help\n');
+    expect(subcommand.stderr).toContain('unknown command "memory shw" (did you mean "memory show"?)');
+    expect(option.stderr).toBe(
+      'lucid: unknown option "--workspce" for lucid run (did you mean "--workspace"?); see: lucid run --help\n',
+    );
   });
 
   it('exits 3 quickly with a one-line hint when the server cannot be reached', async () => {

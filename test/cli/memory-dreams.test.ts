@@ -116,6 +116,7 @@ describe('lucid memory and lucid dreams (subprocess, real server, worker and scr
       ]);
       expectExit(shown, 0);
       expect(shown.stdout).toBe('Use spaces.\nTwo of them.\n');
+      expect(shown.stderr).toMatch(/^\/style\.md \(mem_\w+\)/);
       expectExit(listed, 0);
       expect(listed.stdout).toMatch(
         /^PATH +BYTES +SHA256 +VERSION +UPDATED\n\/style\.md +25 +[0-9a-f]{12} +memver_\w+ +\d{4}-/,
@@ -143,6 +144,20 @@ describe('lucid memory and lucid dreams (subprocess, real server, worker and scr
           .slice(1, 4)
           .map((line) => line.match(/ (user \w+) /)?.[1]),
       ).toEqual(['user cy', 'user ben', 'user ana']);
+    });
+
+    it('`show` keeps content without a final newline exact, and its details on a line of their own', async () => {
+      const storeId = (await memory.createStore({ name: `one-line-${unique}` })).id;
+      await memory.writeMemory(
+        storeId,
+        { path: '/one-line.md', content: 'no newline' },
+        { type: 'user_actor', user_id: 'ana' },
+      );
+      const shown = await lucid('memory', 'show', storeId, '/one-line.md');
+      expectExit(shown, 0);
+      expect(shown.stdout).toBe('no newline');
+      // Both streams end up on the same terminal: the newline on stderr ends the content's line there.
+      expect(shown.stderr).toMatch(/^\n\/one-line\.md \(mem_\w+\) · version memver_\w+/);
     });
 
     it('exits 1 on a precondition mismatch, 2 on a bad path, 4 on an unknown store or memory', async () => {

@@ -15,8 +15,14 @@ export interface CliResult {
  * Runs the CLI without blocking this process: the worker serving the sessions runs in this very process, so a
  * synchronous child would deadlock it. The environment is the test's own, minus anything that could point the
  * CLI elsewhere (TEMPORAL_*, LUCID_*) or leak a real key (ANTHROPIC_*). Standard input is not a terminal.
+ * `closeStdoutAfterFirstChunk` closes the reading end of stdout once the first output arrives, as `| head` does.
  */
-export function runLucid(args: string[], env: Record<string, string>, cwd: string): Promise<CliResult> {
+export function runLucid(
+  args: string[],
+  env: Record<string, string>,
+  cwd: string,
+  { closeStdoutAfterFirstChunk = false } = {},
+): Promise<CliResult> {
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !/^(TEMPORAL_|LUCID_|ANTHROPIC_)/.test(name)),
   );
@@ -29,7 +35,11 @@ export function runLucid(args: string[], env: Record<string, string>, cwd: strin
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8');
+      // Like `| head`: the reader goes away while the command still writes.
+      if (closeStdoutAfterFirstChunk) child.stdout.destroy();
+    });
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr, milliseconds: Date.now() - started }));

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScenarioError, type Scenario } from '../../src/scripted-model/scenario';
 import {
+  EXPLAIN_TEXT,
   lastToolResultText,
   lastUserText,
   startScriptedModel,
@@ -349,6 +350,30 @@ describe('errors', () => {
     } finally {
       stderr.restore();
     }
+  });
+
+  test('with "fallback": "explain", a request no rule matches ends the turn pointing to ANTHROPIC_API_KEY', async () => {
+    const { client, model } = await start({
+      fallback: 'explain',
+      rules: [{ match: { last_user_text: 'hello' }, reply: { content: [{ type: 'text', text: 'Hi!' }] } }],
+    });
+    expect(textOf(await ask(client, 'hello'))).toBe('Hi!');
+
+    const unmatched = await ask(client, 'What is in your workspace?');
+    expect(unmatched.stop_reason).toBe('end_turn');
+    expect(textOf(unmatched)).toBe(EXPLAIN_TEXT);
+    expect(textOf(unmatched)).toContain('Set ANTHROPIC_API_KEY');
+    const streamed = await client.messages
+      .stream({ model: MODEL, max_tokens: 100, messages: [{ role: 'user', content: 'And now?' }] })
+      .finalMessage();
+    expect(textOf(streamed)).toBe(EXPLAIN_TEXT);
+    expect(model.requests.map((request) => request.rule_index)).toEqual([0, null, null]);
+  });
+
+  test('a fallback other than error or explain is refused', async () => {
+    await expect(start({ fallback: 'guess', rules: [] } as unknown as Scenario)).rejects.toThrow(
+      /invalid scenario:\n {2}- fallback: /,
+    );
   });
 
   test('unknown endpoints answer 404 with an API error body', async () => {

@@ -1,6 +1,8 @@
 import type { AgentDefinition } from '../../src/domain/agent-definition';
 import type { SessionEvent } from '../../src/domain/events';
+import { LUCID_STOP_REASON } from '../../src/search-attributes';
 import { MAX_MODEL_ATTEMPTS } from '../../src/workflows/agent-session';
+import { waitFor } from '../helpers/cli';
 import { expectWellFormedLog, startSessionHarness, type SessionHarness } from '../helpers/session';
 
 const agent: AgentDefinition = {
@@ -65,16 +67,42 @@ describe('model call failures', () => {
 
     expect(harness.model.requests.length - before).toBe(1);
     expect(snapshot.status).toBe('terminated');
+    const terminalError = {
+      type: 'model_request_failed_error',
+      message: expect.stringMatching(/400.*max_tokens: too large for this model/),
+      retry_status: { type: 'terminal' },
+    };
+    expect(snapshot.stop_reason).toEqual({ type: 'error' });
+    expect(snapshot.error).toEqual(terminalError);
+    expect(await harness.store.readSnapshot(sessionId)).toMatchObject({ stop_reason: { type: 'error' } });
     const events = await harness.store.readEvents(sessionId);
-    expect(errors(events)).toEqual([
-      {
-        type: 'model_request_failed_error',
-        message: expect.stringMatching(/400.*max_tokens: too large for this model/),
-        retry_status: { type: 'terminal' },
-      },
-    ]);
+    expect(errors(events)).toEqual([terminalError]);
     expect(events[events.length - 1].type).toBe('session.status_terminated');
     expect(events.some((event) => event.type === 'session.status_idle')).toBe(false);
+  });
+
+  it('publishes the stop reason as LucidStopReason, so visibility finds the failed session', async () => {
+    harness.model.setScenario({ rules: [{ match: {}, reply: { error: { status: 400, message: 'bad request' } } }] });
+    const failedId = await harness.lucid.startSession({ agent, message: 'hello' });
+    await harness.lucid.result(failedId);
+    harness.model.setScenario({ rules: [{ match: {}, reply: { content: [{ type: 'text', text: 'Fine.' }] } }] });
+    const fineId = await harness.lucid.startSession({ agent, message: 'hello' });
+    await harness.lucid.result(fineId);
+
+    const stopReasonOf = async (id: string) =>
+      (await harness.temporal.client.workflow.getHandle(id).describe()).typedSearchAttributes.get(LUCID_STOP_REASON);
+    expect(await stopReasonOf(failedId)).toBe('error');
+    expect(await stopReasonOf(fineId)).toBe('end_turn');
+    const query = `${LUCID_STOP_REASON.name} = "error" AND WorkflowId IN ("${failedId}", "${fineId}")`;
+    const listed = await waitFor(
+      async () => {
+        const ids: string[] = [];
+        for await (const execution of harness.temporal.client.workflow.list({ query })) ids.push(execution.workflowId);
+        return ids;
+      },
+      (ids) => ids.length > 0,
+    );
+    expect(listed).toEqual([failedId]);
   });
 
   it.each([401, 403, 404, 413])('treats %i as terminal without retrying', async (status) => {

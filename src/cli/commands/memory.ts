@@ -81,7 +81,10 @@ const lsCommand: Command = async (args, { stdout }) => {
   return ExitCode.ok;
 };
 
-/** The content alone goes to stdout, so `lucid memory show s /a.md > a.md` round-trips; the details to stderr. */
+/**
+ * The content alone goes to stdout, so `lucid memory show s /a.md > a.md` round-trips; the details to stderr, on
+ * a line of their own even when the content does not end with a newline (both reach the same terminal).
+ */
 const showCommand: Command = async (args, { stdout, stderr }) => {
   const { positionals, options } = parseCommandArguments('memory show', args, { json: { type: 'boolean' } }, [
     'store',
@@ -91,8 +94,10 @@ const showCommand: Command = async (args, { stdout, stderr }) => {
   const store = await resolveStore(memory, positionals[0]);
   const item = await memory.getMemoryByPath(store.id, positionals[1]);
   if (options.json) return writeJson(stdout, item);
-  stdout.write(item.content ?? '');
-  stderr.write(`${describeMemory(item)}\n`);
+  const content = item.content ?? '';
+  stdout.write(content);
+  const separator = content === '' || content.endsWith('\n') ? '' : '\n';
+  stderr.write(`${separator}${describeMemory(item)}\n`);
   return ExitCode.ok;
 };
 

@@ -1,9 +1,9 @@
 /**
  * `lucid sessions [--agent NAME] [--status STATUS] [--limit N]`: lists sessions through Temporal visibility,
- * using the LucidAgent and LucidStatus search attributes the session workflow keeps up to date.
+ * using the LucidAgent, LucidStatus and LucidStopReason search attributes the session workflow keeps up to date.
  */
 import type { WorkflowExecutionInfo } from '@temporalio/client';
-import { LUCID_AGENT, LUCID_STATUS } from '../../search-attributes';
+import { LUCID_AGENT, LUCID_STATUS, LUCID_STOP_REASON } from '../../search-attributes';
 import { AGENT_NAME_PATTERN } from '../agent-argument';
 import { CommandUsageError, parseCommandArguments, parseIntegerOption } from '../args';
 import type { Command } from '../command';
@@ -98,14 +98,17 @@ function sessionRow(execution: WorkflowExecutionInfo): string[] {
 }
 
 /**
- * The session's own status while its workflow is open or completed normally; otherwise what happened to the
+ * The session's own status while its workflow is open or completed normally, marked with its stop reason when
+ * that was not a normal end (`terminated (error)`, `idle (retries_exhausted)`); otherwise what happened to the
  * workflow (failed, timed out, terminated by an operator), which the session never got to publish.
  */
 function displayStatus(execution: WorkflowExecutionInfo): string {
   const workflowStatus = execution.status.name.toLowerCase();
-  const sessionStatus = execution.typedSearchAttributes.get(LUCID_STATUS);
   const normal = execution.status.name === 'RUNNING' || execution.status.name === 'COMPLETED';
-  return normal ? (sessionStatus ?? workflowStatus) : workflowStatus;
+  if (!normal) return workflowStatus;
+  const sessionStatus = execution.typedSearchAttributes.get(LUCID_STATUS) ?? workflowStatus;
+  const stopReason = execution.typedSearchAttributes.get(LUCID_STOP_REASON);
+  return stopReason && stopReason !== 'end_turn' ? `${sessionStatus} (${stopReason})` : sessionStatus;
 }
 
 /** `2025-01-31 14:05:09` in the machine's time zone: what a person at the terminal expects. */
