@@ -28,6 +28,8 @@ import {
   type ParsedDreamInput,
 } from '../domain/dream';
 import { describeIssues } from '../domain/session-input';
+import { failureCause } from '../domain/failure-cause';
+import { FailureType } from '../domain/failure-types';
 import { addUsage, ZERO_USAGE } from '../domain/usage';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -68,7 +70,10 @@ const { findDreamSessions, holdMemoryStore, releaseMemoryStore, copyMemoryStore,
 export async function dream(raw: DreamInput): Promise<Dream> {
   const parsed = DreamInputSchema.safeParse(raw);
   if (!parsed.success)
-    throw ApplicationFailure.nonRetryable(`invalid dream input: ${describeIssues(parsed.error)}`, 'InvalidDreamInput');
+    throw ApplicationFailure.nonRetryable(
+      `invalid dream input: ${describeIssues(parsed.error)}`,
+      FailureType.InvalidDreamInput,
+    );
   const run = new DreamRun(parsed.data);
   return run.run();
 }
@@ -127,10 +132,17 @@ class DreamRun {
         await CancellationScope.nonCancellable(() => this.end());
         throw error;
       }
+      // The record and the workflow's failure both say what went wrong, not "Activity task failed".
+      const cause = failureCause(error);
       this.dream.status = 'failed';
-      this.dream.error = { type: failureType(error), message: error instanceof Error ? error.message : String(error) };
+      this.dream.error = cause;
       await CancellationScope.nonCancellable(() => this.end());
-      throw error;
+      throw ApplicationFailure.create({
+        type: cause.type,
+        message: cause.message,
+        nonRetryable: true,
+        cause: error instanceof Error ? error : undefined,
+      });
     }
   }
 
@@ -297,9 +309,4 @@ class DreamRun {
   private log(decision: 'approved' | 'rejected', changeId: string | null, by: string, result: string): void {
     this.dream.review_log.push({ at: new Date().toISOString(), by, decision, change_id: changeId, result });
   }
-}
-
-function failureType(error: unknown): string {
-  const cause = (error as { cause?: unknown })?.cause ?? error;
-  return cause instanceof ApplicationFailure && cause.type ? cause.type : 'internal_error';
 }
