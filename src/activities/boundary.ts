@@ -81,14 +81,15 @@ function classify(error: unknown, secrets: readonly string[]): Error {
   if (error instanceof Anthropic.AnthropicError) return benign(toRetryableModelFailure(error, secrets));
   if (error instanceof ApplicationFailure) return isLucidFailureType(error.type) ? benign(error) : error;
   if (LucidError.isInstance(error)) {
-    return benign(
-      ApplicationFailure.create({
-        type: error.failureType,
-        message: error.message,
-        nonRetryable: error.fault !== 'system',
-        cause: error.cause instanceof Error ? error.cause : undefined,
-      }),
-    );
+    const failure = ApplicationFailure.create({
+      type: error.failureType,
+      message: error.message,
+      nonRetryable: error.fault !== 'system',
+      cause: error.cause instanceof Error ? error.cause : undefined,
+      category: ApplicationFailureCategory.BENIGN,
+    });
+    failure.stack = error.stack; // where it was thrown, not where it was converted
+    return failure;
   }
   return error instanceof Error ? error : new Error(String(error));
 }
@@ -96,7 +97,7 @@ function classify(error: unknown, secrets: readonly string[]): Error {
 /** Marks an expected failure so the SDK logs it at DEBUG; the type, message and retry policy are unchanged. */
 function benign(failure: Error): Error {
   if (!(failure instanceof ApplicationFailure)) return failure;
-  return ApplicationFailure.create({
+  const marked = ApplicationFailure.create({
     type: failure.type ?? undefined,
     message: failure.message,
     nonRetryable: failure.nonRetryable ?? undefined,
@@ -105,6 +106,8 @@ function benign(failure: Error): Error {
     cause: failure.cause,
     category: ApplicationFailureCategory.BENIGN,
   });
+  marked.stack = failure.stack;
+  return marked;
 }
 
 /** Secrets never leave in a message, a stack trace or a cause, all of which Temporal stores in history. */

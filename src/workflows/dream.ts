@@ -14,6 +14,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
+import { ApplicationFailureCategory } from '@temporalio/common';
 import type { Activities } from '../activities';
 import {
   BulkDecisionSchema,
@@ -133,15 +134,16 @@ class DreamRun {
         throw error;
       }
       // The record and the workflow's failure both say what went wrong, not "Activity task failed".
-      const cause = failureCause(error);
+      const { type, message, expected } = failureCause(error);
       this.dream.status = 'failed';
-      this.dream.error = cause;
+      this.dream.error = { type, message };
       await CancellationScope.nonCancellable(() => this.end());
       throw ApplicationFailure.create({
-        type: cause.type,
-        message: cause.message,
+        type,
+        message,
         nonRetryable: true,
         cause: error instanceof Error ? error : undefined,
+        category: expected ? ApplicationFailureCategory.BENIGN : undefined,
       });
     }
   }
