@@ -3,8 +3,10 @@
  *
  * - heartbeats on a timer while the activity runs (scheduled activities only), so a lost worker is noticed within
  *   the heartbeat timeout and a cancellation request reaches the worker;
- * - honours cancellation: once Temporal cancels, the activity ends as cancelled at once, whatever its work does
- *   with the abort signal;
+ * - honours cancellation: the work stops on `Context.current().cancellationSignal` (the model stream, the grader,
+ *   the dream loops and the tools all take it), and whatever it throws then, the activity ends as the
+ *   CancelledFailure Temporal aborted with, not as a failure. It does not return before its work has settled, so a
+ *   tool's write never overlaps a retry of the same call;
  * - redacts secrets from every error message (and stack and cause) before it leaves the worker;
  * - decides retryability: model API errors keep their mapping (src/activities/model-errors.ts); a LucidError
  *   whose fault is the user's input or the model's becomes a non-retryable ApplicationFailure of its
@@ -48,7 +50,7 @@ async function runInBoundary<R>(work: () => Promise<R>, options: BoundaryOptions
   // Local activities cannot heartbeat; their cancellation comes with the workflow task.
   const beat = context.info.isLocal ? undefined : setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
   try {
-    return await Promise.race([work(), context.cancelled]);
+    return await work();
   } catch (error) {
     // Cancellation must surface as the CancelledFailure Temporal aborted with, or the activity counts as failed.
     if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason ?? error;
