@@ -8,6 +8,7 @@ import { connectClient } from './connection';
 import type { SessionEvent, SessionSnapshot } from './domain/events';
 import { newSessionId } from './domain/ids';
 import { sessionSummary } from './domain/session-summary';
+import { InvalidDreamInputError, InvalidSessionInputError } from './errors';
 import { SessionInputSchema, describeIssues, type SessionInput } from './domain/session-input';
 import { FsSessionStore } from './storage/fs-session-store';
 import type { SessionStore } from './storage/session-store';
@@ -65,7 +66,7 @@ export class LucidClient {
   /** Starts a dream over finished sessions; returns its `drm_` id (the workflow id). */
   async startDream(input: DreamInput, dreamId = `drm_${randomIdBody(Math.random)}`): Promise<string> {
     const parsed = DreamInputSchema.safeParse(input);
-    if (!parsed.success) throw new Error(`invalid dream input: ${describeIssues(parsed.error)}`);
+    if (!parsed.success) throw new InvalidDreamInputError(`invalid dream input: ${describeIssues(parsed.error)}`);
     await this.temporal.workflow.start(dreamWorkflow, {
       workflowId: dreamId,
       taskQueue: this.taskQueue,
@@ -115,7 +116,7 @@ export class LucidClient {
   /** Starts a session; the input is validated here too so a caller gets the error before anything starts. */
   async startSession({ sessionId, ...input }: StartSessionOptions): Promise<string> {
     const parsed = SessionInputSchema.safeParse(input);
-    if (!parsed.success) throw new Error(`invalid session input: ${describeIssues(parsed.error)}`);
+    if (!parsed.success) throw new InvalidSessionInputError(`invalid session input: ${describeIssues(parsed.error)}`);
     const id = sessionId ?? newSessionId();
     const agentName = typeof input.agent === 'string' ? input.agent : input.agent.name;
     await this.temporal.workflow.start(agentSession, {

@@ -11,6 +11,7 @@
  *   LUCID_WORKFLOW_TASK_POLLERS           long polls for workflow tasks kept open at once
  */
 import type { WorkerOptions } from '@temporalio/worker';
+import { LucidError } from './errors';
 
 /** The worker options Lucid sets; anything undefined is left to the SDK. */
 export interface WorkerSettings {
@@ -55,8 +56,9 @@ const VARIABLES: readonly Variable[] = [
 ];
 
 /** A bad override; the message names the variable, the value and what would be accepted. */
-export class WorkerSettingsError extends Error {
-  override readonly name = 'WorkerSettingsError';
+export class WorkerSettingsError extends LucidError {
+  readonly code = 'invalid_worker_setting';
+  readonly fault = 'user_input';
 }
 
 /** The defaults with the environment's overrides applied; throws a {@link WorkerSettingsError} on a bad value. */

@@ -5,12 +5,13 @@
  * src/worker-settings.ts (LUCID_MAX_CONCURRENT_ACTIVITIES and friends).
  */
 import type Anthropic from '@anthropic-ai/sdk';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { agentsDir, dataDir, taskQueue } from './config';
 import { connectWorker } from './connection';
 import { ensureSearchAttributes } from './register-search-attributes';
 import { FsSessionStore } from './storage/fs-session-store';
+import { workerLogger } from './worker-log';
 import { workerOptionsOf, workerSettings, type WorkerSettings } from './worker-settings';
 
 export interface CreateWorkerOptions {
@@ -52,6 +53,8 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
 
 async function main(): Promise<void> {
   const settings = workerSettings(); // a bad override stops the worker here, before it connects
+  // Before anything else touches the SDK: the Runtime, and so its logger, is installed once per process.
+  Runtime.install({ logger: workerLogger() });
   const { connection, namespace } = await connectWorker();
   try {
     const bundlePath = process.env.LUCID_WORKFLOW_BUNDLE;

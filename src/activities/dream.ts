@@ -4,7 +4,6 @@
  */
 import type Anthropic from '@anthropic-ai/sdk';
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
 import type { Dream, DreamChange, Lesson } from '../domain/dream';
 import type { ParsedDreamInput } from '../domain/dream';
 import { secretsFromEnvironment } from '../domain/redact';
@@ -15,9 +14,9 @@ import { memoryIndexOf, reflectOnSession as reflect } from '../dreams/reflect';
 import type { MemoryStoreRepository } from '../memory/memory-store';
 import type { FsDreamRegistry } from '../storage/dream-registry';
 import type { SessionStore } from '../storage/session-store';
-import { toRetryableModelFailure } from './model-errors';
+import { MemoryStoreHeldError, SessionNotFoundError } from '../errors';
+import { withActivityBoundary } from './boundary';
 
-const HEARTBEAT_EVERY_MS = 2_000;
 /** The most sessions one "since last dream" run reads, as for explicit ids. */
 const MAX_SESSIONS = 100;
 
@@ -44,13 +43,11 @@ export function createDreamActivities({
     memory_store_id: string;
     sessions: ParsedDreamInput['sessions'];
   }): Promise<{ session_ids: string[] }> {
-    await memory.getStore(memory_store_id).catch((error: Error) => {
-      throw ApplicationFailure.nonRetryable(error.message, 'not_found_error');
-    });
+    await memory.getStore(memory_store_id); // a MemoryNotFoundError fails the dream at once
     if (sessions.type === 'session_ids') {
       for (const sessionId of sessions.session_ids) {
         if ((await store.readEvents(sessionId, { limit: 1 })).length === 0) {
-          throw ApplicationFailure.nonRetryable(`session ${sessionId} has no event log to read`, 'not_found_error');
+          throw new SessionNotFoundError(`session ${sessionId} has no event log to read`);
         }
       }
       return { session_ids: [...sessions.session_ids].sort() };
@@ -82,23 +79,21 @@ export function createDreamActivities({
     const events = await store.readEvents(input.session_id);
     const memories = await memory.listMemories(input.memory_store_id, { include_content: true });
     const memoryIndex = memoryIndexOf(memories);
-    return withHeartbeat(() =>
-      reflect(
-        {
-          sessionId: input.session_id,
-          events,
-          memoryIndex,
-          instructions: input.instructions,
-          model: input.model,
-          budgetChars: input.budget_chars,
-        },
-        {
-          anthropic,
-          secrets,
-          signal: Context.current().cancellationSignal,
-          heartbeat: () => Context.current().heartbeat(),
-        },
-      ),
+    return reflect(
+      {
+        sessionId: input.session_id,
+        events,
+        memoryIndex,
+        instructions: input.instructions,
+        model: input.model,
+        budgetChars: input.budget_chars,
+      },
+      {
+        anthropic,
+        secrets,
+        signal: Context.current().cancellationSignal,
+        heartbeat: () => Context.current().heartbeat(),
+      },
     );
   }
 
@@ -111,16 +106,14 @@ export function createDreamActivities({
   }): Promise<{ changes: DreamChange[]; usage: Usage }> {
     if (input.lessons.length === 0) return { changes: [], usage: ZERO_USAGE };
     const memories = await memory.listMemories(input.memory_store_id, { include_content: true });
-    const proposal = await withHeartbeat(() =>
-      proposeChanges(
-        { lessons: input.lessons, memories, instructions: input.instructions, model: input.model },
-        {
-          anthropic,
-          secrets,
-          signal: Context.current().cancellationSignal,
-          heartbeat: () => Context.current().heartbeat(),
-        },
-      ),
+    const proposal = await proposeChanges(
+      { lessons: input.lessons, memories, instructions: input.instructions, model: input.model },
+      {
+        anthropic,
+        secrets,
+        signal: Context.current().cancellationSignal,
+        heartbeat: () => Context.current().heartbeat(),
+      },
     );
     const byPath = new Map(memories.map((item) => [item.path, item]));
     const changes = proposal.changes.map((change, index): DreamChange => ({
@@ -188,9 +181,8 @@ export function createDreamActivities({
     };
     const holder = await dreams.hold(memory_store_id, dream_id, isRunning);
     if (holder) {
-      throw ApplicationFailure.nonRetryable(
+      throw new MemoryStoreHeldError(
         `memory store ${memory_store_id} is held by dream ${holder.dream_id} (update_existing) since ${holder.since}; wait for it to end or cancel it`,
-        'conflict_error',
       );
     }
   }
@@ -209,29 +201,17 @@ export function createDreamActivities({
     await dreams.saveDream(dream);
   }
 
-  return {
-    findDreamSessions,
-    reflectOnSession,
-    proposeDreamChanges,
-    copyMemoryStore,
-    applyDreamChange,
-    holdMemoryStore,
-    releaseMemoryStore,
-    saveDream,
-  };
-}
-
-/** Model loops heartbeat on their own steps and on a timer; SDK errors are mapped for Temporal's retry policy. */
-async function withHeartbeat<T>(work: () => Promise<T>): Promise<T> {
-  const context = Context.current();
-  const beat = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
-  try {
-    return await work();
-  } catch (error) {
-    // Cancellation must surface as the CancelledFailure Temporal aborted with, or the activity counts as failed.
-    if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason ?? error;
-    throw toRetryableModelFailure(error);
-  } finally {
-    clearInterval(beat);
-  }
+  return withActivityBoundary(
+    {
+      findDreamSessions,
+      reflectOnSession,
+      proposeDreamChanges,
+      copyMemoryStore,
+      applyDreamChange,
+      holdMemoryStore,
+      releaseMemoryStore,
+      saveDream,
+    },
+    { secrets },
+  );
 }

@@ -1,13 +1,14 @@
 /** Memory in sessions: the system-prompt block at session start, and the agent's memory tool. */
-import { ApplicationFailure } from '@temporalio/common';
 import path from 'node:path';
 import { redactText, secretsFromEnvironment } from '../domain/redact';
+import { InvalidSessionInputError } from '../errors';
 import type { AttachedStore, MemoryAttachment } from '../memory/attachments';
 import { MemoryError } from '../memory/errors';
 import { memoryPromptBlock, type LoadedStore } from '../memory/memory-prompt';
 import type { MemoryStoreRepository } from '../memory/memory-store';
 import { runMemoryTool as runTool, type MemoryToolOutcome } from '../memory/memory-tool';
 import { safeFileName } from '../storage/safe-file-name';
+import { withActivityBoundary } from './boundary';
 
 export function createMemoryActivities({
   memory,
@@ -31,15 +32,14 @@ export function createMemoryActivities({
       try {
         const store = await memory.getStore(attachment.memory_store_id);
         if (store.archived_at && attachment.access === 'read_write') {
-          throw ApplicationFailure.nonRetryable(
-            `memory store ${store.id} is archived; attach it read_only`,
-            'InvalidSessionInput',
-          );
+          throw new InvalidSessionInputError(`memory store ${store.id} is archived; attach it read_only`);
         }
         loaded.push({ store, attachment, memories: await memory.listMemories(store.id, { include_content: true }) });
       } catch (error) {
-        if (error instanceof MemoryError)
-          throw ApplicationFailure.nonRetryable(`invalid session input: ${error.message}`, 'InvalidSessionInput');
+        // A busy store is worth a retry; any other store error means the session's input is wrong.
+        if (MemoryError.isInstance(error) && error.fault === 'user_input') {
+          throw new InvalidSessionInputError(`invalid session input: ${error.message}`, { cause: error });
+        }
         throw error;
       }
     }
@@ -75,7 +75,7 @@ export function createMemoryActivities({
     return { ...outcome, content: redactText(outcome.content, secrets) };
   }
 
-  return { loadMemoryContext, runMemoryTool };
+  return withActivityBoundary({ loadMemoryContext, runMemoryTool }, { secrets });
 }
 
 /** Secrets never land in memory, even when the agent tries to write one. */

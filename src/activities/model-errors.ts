@@ -1,6 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { ApplicationFailure } from '@temporalio/common';
-import { RETRYABLE_MODEL_FAILURES, type ModelFailureDetails, type ModelFailureType } from '../domain/model-failures';
+import { RETRYABLE_MODEL_FAILURES, type ModelFailureDetails, type ModelFailureType } from '../domain/failure-types';
 import { redactText } from '../domain/redact';
 
 /**

@@ -10,7 +10,8 @@ import { memoryToolDefinition } from '../memory/memory-tool-definition';
 import type { RosterEntry } from '../domain/threads';
 import { toModelFailure } from './model-errors';
 import { usageOf } from '../domain/model-replies';
-import { redactDeep, redactText, secretsFromEnvironment } from '../domain/redact';
+import { redactDeep, secretsFromEnvironment } from '../domain/redact';
+import { withActivityBoundary } from './boundary';
 
 export interface CallModelInput {
   sessionId: string;
@@ -40,7 +41,6 @@ export interface CallModelResult {
   usage: Usage;
 }
 
-const HEARTBEAT_EVERY_MS = 2_000;
 const CACHED_SESSIONS = 64;
 
 /**
@@ -93,7 +93,6 @@ export function createModelActivities({
       messages: buildTranscript(events),
     });
     const context = Context.current();
-    const beat = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
     try {
       const stream = anthropic.messages.stream(
         {
@@ -113,15 +112,12 @@ export function createModelActivities({
         usage: usageOf(message),
       };
     } catch (error) {
-      const failure = toModelFailure(error);
-      failure.message = redactText(failure.message, secrets);
-      throw failure;
-    } finally {
-      clearInterval(beat);
+      // Every model API error goes back to the workflow typed and non-retryable: the workflow owns those retries.
+      throw toModelFailure(error);
     }
   }
 
-  return { callModel };
+  return withActivityBoundary({ callModel }, { secrets });
 }
 
 function toModelBlock(block: Anthropic.ContentBlock): ModelContentBlock[] {

@@ -1,4 +1,3 @@
-import { ApplicationFailure } from '@temporalio/common';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { safeFileName } from '../storage/safe-file-name';
@@ -8,6 +7,9 @@ import { describeIssues } from '../domain/session-input';
 import type { SessionStore } from '../storage/session-store';
 import { MAX_RUBRIC_CHARS, type Rubric } from '../domain/outcome';
 import { resolveInWorkspace, WorkspaceError } from '../workspace/sandbox';
+import { InvalidAgentError } from '../errors';
+import { secretsFromEnvironment } from '../domain/redact';
+import { withActivityBoundary } from './boundary';
 
 export type RubricResolution = { ok: true; text: string } | { ok: false; error: string };
 
@@ -16,15 +18,17 @@ export function createSessionActivities({
   store,
   dataDir,
   agentsDir,
+  secrets = secretsFromEnvironment(),
 }: {
   store: SessionStore;
   dataDir: string;
   agentsDir: string;
+  secrets?: string[];
 }) {
   /** Reads `<agentsDir>/<name>.json`. A missing or invalid definition fails the session at once. */
   async function loadAgentDefinition(name: string): Promise<AgentDefinition> {
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) {
-      throw ApplicationFailure.nonRetryable(`invalid agent name "${name}"`, 'InvalidAgent');
+      throw new InvalidAgentError(`invalid agent name "${name}"`);
     }
     const file = path.join(agentsDir, `${name}.json`);
     let text: string;
@@ -34,10 +38,7 @@ export function createSessionActivities({
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
         const known = (await fs.readdir(agentsDir).catch(() => [] as string[])).filter((n) => n.endsWith('.json'));
         const list = known.map((n) => n.slice(0, -5)).join(', ') || 'none';
-        throw ApplicationFailure.nonRetryable(
-          `agent "${name}" not found in ${agentsDir} (known: ${list})`,
-          'InvalidAgent',
-        );
+        throw new InvalidAgentError(`agent "${name}" not found in ${agentsDir} (known: ${list})`);
       }
       throw error;
     }
@@ -45,14 +46,11 @@ export function createSessionActivities({
     try {
       json = JSON.parse(text);
     } catch (error) {
-      throw ApplicationFailure.nonRetryable(`${file} is not valid JSON: ${(error as Error).message}`, 'InvalidAgent');
+      throw new InvalidAgentError(`${file} is not valid JSON: ${(error as Error).message}`);
     }
     const parsed = AgentDefinitionSchema.safeParse(json);
     if (!parsed.success) {
-      throw ApplicationFailure.nonRetryable(
-        `invalid agent definition ${file}: ${describeIssues(parsed.error)}`,
-        'InvalidAgent',
-      );
+      throw new InvalidAgentError(`invalid agent definition ${file}: ${describeIssues(parsed.error)}`);
     }
     return parsed.data;
   }
@@ -103,12 +101,15 @@ export function createSessionActivities({
       if (text.trim().length === 0) return { ok: false, error: `rubric file ${rubric.path} is empty` };
       return { ok: true, text };
     } catch (error) {
-      if (error instanceof WorkspaceError || (error as NodeJS.ErrnoException).code) {
+      if (WorkspaceError.isInstance(error) || (error as NodeJS.ErrnoException).code) {
         return { ok: false, error: `rubric file ${rubric.path} cannot be read: ${(error as Error).message}` };
       }
       throw error;
     }
   }
 
-  return { loadAgentDefinition, prepareWorkspace, persistEvents, saveSnapshot, resolveRubric };
+  return withActivityBoundary(
+    { loadAgentDefinition, prepareWorkspace, persistEvents, saveSnapshot, resolveRubric },
+    { secrets },
+  );
 }

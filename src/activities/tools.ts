@@ -1,11 +1,10 @@
 import { Context } from '@temporalio/activity';
+import { withActivityBoundary } from './boundary';
 import path from 'node:path';
 import { safeFileName } from '../storage/safe-file-name';
 import { executeToolOnce } from '../workspace/tool-journal';
 import type { ToolOutcome } from '../workspace/tools';
 import { redactText, secretsFromEnvironment } from '../domain/redact';
-
-const HEARTBEAT_EVERY_MS = 2_000;
 
 export interface RunToolInput {
   sessionId: string;
@@ -28,23 +27,17 @@ export function createToolActivities({
   secrets?: string[];
 }) {
   async function runTool(input: RunToolInput): Promise<ToolOutcome> {
-    const context = Context.current();
-    // Beat while the tool runs, so a lost worker is noticed within the heartbeat timeout but a long grep is not.
-    const beat = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
-    try {
-      return await executeToolOnce({
-        workspace: input.workspace,
-        journalDir: path.join(dataDir, 'sessions', safeFileName(input.sessionId), 'tool-journal'),
-        callId: input.toolUseId,
-        name: input.name,
-        input: input.input,
-        signal: context.cancellationSignal,
-        // Redacted before the journal records it, so no secret rests on disk and a retry returns the same text.
-        redact: (text) => redactText(text, secrets),
-      });
-    } finally {
-      clearInterval(beat);
-    }
+    // The boundary beats while the tool runs, so a lost worker is noticed within the heartbeat timeout.
+    return executeToolOnce({
+      workspace: input.workspace,
+      journalDir: path.join(dataDir, 'sessions', safeFileName(input.sessionId), 'tool-journal'),
+      callId: input.toolUseId,
+      name: input.name,
+      input: input.input,
+      signal: Context.current().cancellationSignal,
+      // Redacted before the journal records it, so no secret rests on disk and a retry returns the same text.
+      redact: (text) => redactText(text, secrets),
+    });
   }
-  return { runTool };
+  return withActivityBoundary({ runTool }, { secrets });
 }

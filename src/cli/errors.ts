@@ -3,6 +3,7 @@
  * are part of the CLI's contract (docs/cli.md).
  */
 import { isGrpcServiceError, WorkflowNotFoundError } from '@temporalio/client';
+import { LucidError } from '../errors';
 import { isMemoryError, type MemoryError, type MemoryErrorCode } from '../memory/errors';
 
 /** What `lucid` exits with. */
@@ -26,21 +27,24 @@ export const ExitCode = {
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
 /** An error with a message meant for the user (printed as is, without a stack) and the exit code to use. */
-export class CliError extends Error {
+export class CliError extends LucidError {
+  readonly code: string = 'cli_error';
+  readonly fault = 'user_input';
+
   constructor(
     message: string,
     readonly exitCode: ExitCodeValue,
   ) {
     super(message);
-    this.name = 'CliError';
   }
 }
 
 /** A problem with the command line; main prints the usage after the message. */
 export class UsageError extends CliError {
+  override readonly code = 'usage_error';
+
   constructor(message: string) {
     super(message, ExitCode.usage);
-    this.name = 'UsageError';
   }
 }
 
@@ -88,7 +92,7 @@ const GRPC_UNAVAILABLE = 14;
  * anything else is a plain failure with its message.
  */
 export function toCliError(error: unknown, address: string): CliError {
-  if (error instanceof CliError) return error;
+  if (CliError.isInstance(error)) return error;
   if (error instanceof WorkflowNotFoundError) return unknownSessionError(error.workflowId);
   if (isMemoryError(error)) return memoryCliError(error);
   if (isUnavailable(error)) return unreachableServerError(address, 'connection lost');

@@ -3,9 +3,10 @@
  * the Managed Agents error types), and a message written for whoever has to fix the request: a user or a model.
  * Messages quote paths with JSON escapes so invisible characters show up.
  *
- * Every class sets `name` to its own class name: a Temporal activity that throws one becomes an ApplicationFailure
- * whose `type` is that name, so workflows can list these as non-retryable.
+ * They are LucidErrors (src/errors.ts): a caller's bad request is `user_input`, so an activity that throws one fails
+ * at once, not retried; only a store busy with concurrent writers is `system`, worth retrying.
  */
+import { LucidError, type Fault } from '../errors';
 
 /** The stable codes. `*_error` codes are the Managed Agents API's own; the others are Lucid's. */
 export type MemoryErrorCode =
@@ -21,13 +22,9 @@ export type MemoryErrorCode =
   | 'store_busy';
 
 /** Base class of every error the memory store throws on purpose. */
-export abstract class MemoryError extends Error {
-  abstract readonly code: MemoryErrorCode;
-
-  constructor(message: string) {
-    super(message);
-    this.name = new.target.name;
-  }
+export abstract class MemoryError extends LucidError {
+  abstract override readonly code: MemoryErrorCode;
+  readonly fault: Fault = 'user_input';
 }
 
 /** A malformed argument that is not a path or content: a store name, a limit, an actor, a hash. */
@@ -166,6 +163,7 @@ export class MemoryStoreArchivedError extends MemoryError {
 /** Other writers kept winning the race for the store's index; the write was not applied and can be retried. */
 export class MemoryStoreBusyError extends MemoryError {
   readonly code = 'store_busy' as const;
+  override readonly fault = 'system';
 
   constructor(
     readonly storeId: string,
@@ -178,5 +176,5 @@ export class MemoryStoreBusyError extends MemoryError {
 }
 
 export function isMemoryError(error: unknown): error is MemoryError {
-  return error instanceof MemoryError;
+  return MemoryError.isInstance(error);
 }

@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { SimulatedCrash } from '../errors';
 import { atomicWriteFile, fsyncDirectory, tempPathFor, writeTempFile } from '../workspace/atomic-write';
 import { errnoCode } from '../workspace/sandbox';
 import {
@@ -99,18 +100,10 @@ interface Change<T> {
 /** Points where the test seam {@link FsMemoryStoreOptions.crashAfter} stops a write, leaving files as a crash would. */
 export type CrashPoint = 'version_written' | 'index_temp_written';
 
-/** Thrown by the crash seam. Nothing is cleaned up after it, exactly as if the process had died there. */
-export class SimulatedCrashError extends Error {
-  constructor(readonly point: CrashPoint) {
-    super(`simulated crash after ${point}`);
-    this.name = 'SimulatedCrashError';
-  }
-}
-
 export interface FsMemoryStoreOptions {
   /** The clock for timestamps (tests pin it). */
   now?: () => Date;
-  /** Test seam: every write throws {@link SimulatedCrashError} at this point. */
+  /** Test seam: every write throws {@link SimulatedCrash} at this point; nothing is cleaned up after it, as if the process had died there. */
   crashAfter?: CrashPoint;
 }
 
@@ -369,7 +362,7 @@ export class FsMemoryStore implements MemoryStoreRepository {
   }
 
   private crashPoint(point: CrashPoint): void {
-    if (this.options.crashAfter === point) throw new SimulatedCrashError(point);
+    if (this.options.crashAfter === point) throw new SimulatedCrash(point);
   }
 
   // Reading versions

@@ -6,6 +6,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describeIssues } from '../domain/session-input';
+import { LucidError } from '../errors';
 import { atomicWriteFile } from '../workspace/atomic-write';
 import type { ToolOutcome } from '../workspace/tools';
 import { MemoryError } from './errors';
@@ -44,12 +45,16 @@ export async function runMemoryTool(options: RunMemoryToolOptions): Promise<Memo
     if (store.access === 'read_only') return failure(`Memory store "${store.name}" is read-only in this session`);
     return await writeOnce(options, store, input);
   } catch (error) {
-    if (error instanceof MemoryError || error instanceof ToolInputError) return failure(error.message);
+    if (MemoryError.isInstance(error) || ToolInputError.isInstance(error)) return failure(error.message);
     throw error;
   }
 }
 
-class ToolInputError extends Error {}
+/** A memory tool call the model got wrong (no such store, a missing argument); the model is told and can fix it. */
+class ToolInputError extends LucidError {
+  readonly code = 'invalid_tool_input';
+  readonly fault = 'model';
+}
 
 function failure(content: string): MemoryToolOutcome {
   return { is_error: true, content };

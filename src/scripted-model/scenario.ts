@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { LucidError } from '../errors';
 import { FaultSettingsSchema, type FaultOptions } from './faults';
 
 /** A scripted model's whole script. */
@@ -202,8 +203,9 @@ export const ScenarioSchema: z.ZodType<Scenario> = z.strictObject({
 });
 
 /** A scenario that failed validation; the message lists each bad field by its path. */
-export class ScenarioError extends Error {
-  override readonly name = 'ScenarioError';
+export class ScenarioError extends LucidError {
+  readonly code = 'invalid_scenario';
+  readonly fault = 'user_input';
 }
 
 /** Validates a scenario value, throwing a {@link ScenarioError} that names each bad field's path. */

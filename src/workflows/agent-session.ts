@@ -24,8 +24,14 @@ import type { Activities } from '../activities';
 import type { CallModelResult, ModelContentBlock } from '../activities/model';
 import type { AgentDefinition } from '../domain/agent-definition';
 import type { SessionErrorObject, SessionErrorType, SessionSnapshot, SessionStopReason } from '../domain/events';
-import { isTerminalModelFailure, sessionErrorTypeOf, type ModelFailureDetails } from '../domain/model-failures';
+import {
+  FailureType,
+  isTerminalModelFailure,
+  sessionErrorTypeOf,
+  type ModelFailureDetails,
+} from '../domain/failure-types';
 import { textBlocks } from '../domain/events';
+import { failureCause } from '../domain/failure-cause';
 import {
   describeIssues,
   SessionInputSchema,
@@ -174,7 +180,7 @@ async function startSession(raw: SessionInput): Promise<{ state: SessionState; f
   if (!parsed.success) {
     throw ApplicationFailure.nonRetryable(
       `invalid session input: ${describeIssues(parsed.error)}`,
-      'InvalidSessionInput',
+      FailureType.InvalidSessionInput,
     );
   }
   const input = parsed.data;
@@ -238,7 +244,7 @@ function checkRosterDepth(roster: AgentDefinition[], depth: number, maxDepth: nu
     if (member.subagents && depth >= maxDepth) {
       throw ApplicationFailure.nonRetryable(
         `invalid session input: roster agent "${member.name}" has sub-agents of its own, but thread_limits.max_depth is ${maxDepth}`,
-        'InvalidSessionInput',
+        FailureType.InvalidSessionInput,
       );
     }
   }
@@ -689,6 +695,5 @@ function summarizeToolInput(input: Record<string, unknown>): string {
 }
 
 function errorMessage(error: unknown): string {
-  if (error instanceof ActivityFailure && error.cause) return error.cause.message;
-  return error instanceof Error ? error.message : String(error);
+  return failureCause(error).message;
 }

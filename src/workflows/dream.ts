@@ -14,6 +14,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
+import { ApplicationFailureCategory } from '@temporalio/common';
 import type { Activities } from '../activities';
 import {
   BulkDecisionSchema,
@@ -28,6 +29,8 @@ import {
   type ParsedDreamInput,
 } from '../domain/dream';
 import { describeIssues } from '../domain/session-input';
+import { failureCause } from '../domain/failure-cause';
+import { FailureType } from '../domain/failure-types';
 import { addUsage, ZERO_USAGE } from '../domain/usage';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -68,7 +71,10 @@ const { findDreamSessions, holdMemoryStore, releaseMemoryStore, copyMemoryStore,
 export async function dream(raw: DreamInput): Promise<Dream> {
   const parsed = DreamInputSchema.safeParse(raw);
   if (!parsed.success)
-    throw ApplicationFailure.nonRetryable(`invalid dream input: ${describeIssues(parsed.error)}`, 'InvalidDreamInput');
+    throw ApplicationFailure.nonRetryable(
+      `invalid dream input: ${describeIssues(parsed.error)}`,
+      FailureType.InvalidDreamInput,
+    );
   const run = new DreamRun(parsed.data);
   return run.run();
 }
@@ -127,10 +133,18 @@ class DreamRun {
         await CancellationScope.nonCancellable(() => this.end());
         throw error;
       }
+      // The record and the workflow's failure both say what went wrong, not "Activity task failed".
+      const { type, message, expected } = failureCause(error);
       this.dream.status = 'failed';
-      this.dream.error = { type: failureType(error), message: error instanceof Error ? error.message : String(error) };
+      this.dream.error = { type, message };
       await CancellationScope.nonCancellable(() => this.end());
-      throw error;
+      throw ApplicationFailure.create({
+        type,
+        message,
+        nonRetryable: true,
+        cause: error instanceof Error ? error : undefined,
+        category: expected ? ApplicationFailureCategory.BENIGN : undefined,
+      });
     }
   }
 
@@ -297,9 +311,4 @@ class DreamRun {
   private log(decision: 'approved' | 'rejected', changeId: string | null, by: string, result: string): void {
     this.dream.review_log.push({ at: new Date().toISOString(), by, decision, change_id: changeId, result });
   }
-}
-
-function failureType(error: unknown): string {
-  const cause = (error as { cause?: unknown })?.cause ?? error;
-  return cause instanceof ApplicationFailure && cause.type ? cause.type : 'internal_error';
 }

@@ -3,15 +3,9 @@
  * outcome active, a separate grader (its own activity, its own context) checks the deliverables; `needs_revision`
  * sends the agent back to work with the grader's feedback, until the rubric is satisfied or the budget runs out.
  */
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  CancellationScope,
-  condition,
-  isCancellation,
-  proxyActivities,
-} from '@temporalio/workflow';
+import { CancellationScope, condition, isCancellation, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { failureCause } from '../domain/failure-cause';
 import { randomIdBody } from '../domain/ids';
 import {
   OutcomeDefinitionSchema,
@@ -269,8 +263,7 @@ export class OutcomeLoop {
           usage: ZERO_USAGE,
         };
       }
-      const cause = error instanceof ActivityFailure ? error.cause : error;
-      const message = cause instanceof ApplicationFailure || cause instanceof Error ? cause.message : String(cause);
+      const { message } = failureCause(error);
       return { result: 'grader_error', explanation: `grader error: ${message}`, criteria: [], usage: ZERO_USAGE };
     }
   }

@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { LucidError } from '../errors';
 
 /**
  * Path sandbox for the workspace tools. Every path the model gives is relative to the session's workspace
@@ -23,8 +24,8 @@ export type WorkspaceErrorCode =
   | 'ambiguous_match';
 
 /** An error the model caused (bad path, missing file, ambiguous edit...); tools report it, never crash on it. */
-export class WorkspaceError extends Error {
-  override readonly name = 'WorkspaceError';
+export class WorkspaceError extends LucidError {
+  readonly fault = 'model';
 
   constructor(
     readonly code: WorkspaceErrorCode,

@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { redactText } from '../domain/redact';
+import { SimulatedCrash } from '../errors';
 import { atomicWriteFile, commitTempFile, tempPathFor, writeTempFile } from './atomic-write';
 import { errnoCode, isInside, resolveWorkspaceRoot, toRelative } from './sandbox';
 import { ensureParentDirectory, errorOutcome, planWorkspaceTool, type PlannedWrite, type ToolOutcome } from './tools';
@@ -45,15 +46,6 @@ import { ensureParentDirectory, errorOutcome, planWorkspaceTool, type PlannedWri
 
 /** Where a test can make {@link executeToolOnce} stop as if the worker had been killed there. */
 export type JournalCrashPoint = 'after_temp_write' | 'after_intent' | 'after_rename';
-
-/** Thrown at a {@link JournalCrashPoint}; stands in for the worker dying. */
-export class SimulatedCrash extends Error {
-  override readonly name = 'SimulatedCrash';
-
-  constructor(readonly point: JournalCrashPoint) {
-    super(`simulated crash ${point}`);
-  }
-}
 
 /** One tool call, as {@link executeToolOnce} receives it. */
 export interface ExecuteToolOnceOptions {

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { FsMemoryStore, SimulatedCrashError, type CrashPoint } from '../../src/memory/fs-memory-store';
+import { SimulatedCrash } from '../../src/errors';
+import { FsMemoryStore, type CrashPoint } from '../../src/memory/fs-memory-store';
 import type { MemoryActor } from '../../src/memory/memory-store';
 import { TEMP_FILE_PREFIX } from '../../src/workspace/atomic-write';
 
@@ -32,7 +33,7 @@ describe('FsMemoryStore after a crash', () => {
     async (point) => {
       await expect(
         crashingAt(point).writeMemory(storeId, { path: '/plan.md', content: 'new plan' }, agent),
-      ).rejects.toBeInstanceOf(SimulatedCrashError);
+      ).rejects.toBeInstanceOf(SimulatedCrash);
       expect(filesIn('versions')).toHaveLength(2); // the new version's file is on disk...
 
       const restarted = new FsMemoryStore(root);
@@ -58,11 +59,11 @@ describe('FsMemoryStore after a crash', () => {
     const crashing = crashingAt('version_written');
     const [first] = await repository.listVersions(storeId);
     await repository.writeMemory(storeId, { path: '/plan.md', content: 'second plan' }, agent);
-    await expect(crashing.deleteMemory(storeId, memoryId, {}, agent)).rejects.toBeInstanceOf(SimulatedCrashError);
+    await expect(crashing.deleteMemory(storeId, memoryId, {}, agent)).rejects.toBeInstanceOf(SimulatedCrash);
     await expect(crashing.updateMemory(storeId, memoryId, { path: '/moved.md' }, agent)).rejects.toBeInstanceOf(
-      SimulatedCrashError,
+      SimulatedCrash,
     );
-    await expect(crashing.restoreVersion(storeId, first.id, agent)).rejects.toBeInstanceOf(SimulatedCrashError);
+    await expect(crashing.restoreVersion(storeId, first.id, agent)).rejects.toBeInstanceOf(SimulatedCrash);
 
     expect(await repository.getMemory(storeId, memoryId)).toMatchObject({ path: '/plan.md', content: 'second plan' });
     expect(await repository.listVersions(storeId)).toHaveLength(2);
@@ -84,7 +85,7 @@ describe('FsMemoryStore after a crash', () => {
 
   it('does not list a store whose creation died before its first index', async () => {
     await expect(crashingAt('index_temp_written').createStore({ name: 'half made' })).rejects.toBeInstanceOf(
-      SimulatedCrashError,
+      SimulatedCrash,
     );
     expect(fs.readdirSync(path.join(root, 'stores'))).toHaveLength(2);
     expect((await repository.listStores()).map((store) => store.name)).toEqual(['notes']);

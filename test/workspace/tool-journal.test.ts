@@ -9,10 +9,10 @@ import {
   executeToolOnce,
   journalEntryPath,
   readJournalEntry,
-  SimulatedCrash,
   type ExecuteToolOnceOptions,
   type JournalCrashPoint,
 } from '../../src/workspace/tool-journal';
+import { SimulatedCrash } from '../../src/errors';
 
 let base: string;
 let workspace: string;
