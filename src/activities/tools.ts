@@ -1,6 +1,5 @@
 import { Context } from '@temporalio/activity';
-import path from 'node:path';
-import { safeFileName } from '../storage/safe-file-name';
+import type { ToolJournal } from '../storage/tool-journal';
 import { executeToolOnce } from '../workspace/tool-journal';
 import type { ToolOutcome } from '../workspace/tools';
 import { redactText, secretsFromEnvironment } from '../domain/redact';
@@ -21,10 +20,10 @@ export interface RunToolInput {
  * retried call return its first outcome instead of applying a change twice.
  */
 export function createToolActivities({
-  dataDir,
+  toolJournal,
   secrets = secretsFromEnvironment(),
 }: {
-  dataDir: string;
+  toolJournal: (sessionId: string) => ToolJournal;
   secrets?: string[];
 }) {
   async function runTool(input: RunToolInput): Promise<ToolOutcome> {
@@ -34,7 +33,7 @@ export function createToolActivities({
     try {
       const outcome = await executeToolOnce({
         workspace: input.workspace,
-        journalDir: path.join(dataDir, 'sessions', safeFileName(input.sessionId), 'tool-journal'),
+        journal: toolJournal(input.sessionId),
         callId: input.toolUseId,
         name: input.name,
         input: input.input,
