@@ -24,11 +24,12 @@ const shared = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': 'ts-jest' },
-  testTimeout: 120_000,
 };
 
 module.exports = {
+  // Run-wide options: jest reads these at the top level only, not per project.
   maxWorkers: 2,
+  testTimeout: 120_000,
   projects: [
     { ...shared, displayName: 'unit', testPathIgnorePatterns: ['/node_modules/', ...INTEGRATION_TESTS] },
     {

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import type { Dream } from '../../domain/dream';
-import { RecordFormat, recordVersion, withoutVersion } from './record-format';
+import { noVersionField, RecordFormat, recordVersion, withoutVersion } from './record-format';
 import { timestamp, usageSchema } from './shared-schemas';
 
 const evidenceSchema = z.looseObject({ session_id: z.string().min(1), seqs: z.array(z.number().int()) });
@@ -62,7 +62,7 @@ export const dreamFormat = new RecordFormat<Dream>({
   current: 1,
   unversioned: 0,
   versions: {
-    0: recordVersion(dreamSchema(z.undefined()), (record) => withoutVersion(record) as unknown as Dream),
+    0: recordVersion(dreamSchema(noVersionField), (record) => withoutVersion(record) as unknown as Dream),
     1: recordVersion(dreamSchema(z.literal(1)), (record) => withoutVersion(record) as unknown as Dream),
   },
 });
@@ -82,8 +82,14 @@ export const storeDreamMarkFormat = new RecordFormat<StoreDreamMark>({
   current: 1,
   unversioned: 0,
   versions: {
-    0: recordVersion(markSchema(z.undefined()), ({ last_dream_at, last_dream_id }) => ({ last_dream_at, last_dream_id })),
-    1: recordVersion(markSchema(z.literal(1)), ({ last_dream_at, last_dream_id }) => ({ last_dream_at, last_dream_id })),
+    0: recordVersion(markSchema(noVersionField), ({ last_dream_at, last_dream_id }) => ({
+      last_dream_at,
+      last_dream_id,
+    })),
+    1: recordVersion(markSchema(z.literal(1)), ({ last_dream_at, last_dream_id }) => ({
+      last_dream_at,
+      last_dream_id,
+    })),
   },
 });
 
@@ -102,7 +108,7 @@ export const storeHoldFormat = new RecordFormat<StoreHold>({
   current: 1,
   unversioned: 0,
   versions: {
-    0: recordVersion(holdSchema(z.undefined()), ({ dream_id, since }) => ({ dream_id, since })),
+    0: recordVersion(holdSchema(noVersionField), ({ dream_id, since }) => ({ dream_id, since })),
     1: recordVersion(holdSchema(z.literal(1)), ({ dream_id, since }) => ({ dream_id, since })),
   },
 });

@@ -8,7 +8,7 @@
  *   1  `schema_version: 1`.
  */
 import { z } from 'zod';
-import { RecordFormat, recordVersion, withoutVersion } from './record-format';
+import { noVersionField, RecordFormat, recordVersion, withoutVersion } from './record-format';
 
 const toolOutcomeSchema = z.object({ content: z.string(), is_error: z.boolean() });
 
@@ -68,5 +68,8 @@ export const memoryIntentFormat = new RecordFormat<MemoryIntent>({
   kind: 'memory tool intent',
   current: 1,
   unversioned: 0,
-  versions: { 0: recordVersion(intentSchema(z.undefined()), toIntent), 1: recordVersion(intentSchema(z.literal(1)), toIntent) },
+  versions: {
+    0: recordVersion(intentSchema(noVersionField), toIntent),
+    1: recordVersion(intentSchema(z.literal(1)), toIntent),
+  },
 });

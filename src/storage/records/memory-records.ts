@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import { memoryActorSchema, type Memory, type MemoryStore, type MemoryVersion } from '../../memory/memory-store';
-import { RecordFormat, recordVersion, withoutVersion } from './record-format';
+import { noVersionField, RecordFormat, recordVersion, withoutVersion } from './record-format';
 import { timestamp } from './shared-schemas';
 
 /** A memory as the index keeps it: everything but the content, which is in its current version's file. */
@@ -85,5 +85,8 @@ export const memoryVersionFormat = new RecordFormat<MemoryVersion>({
   kind: 'memory version',
   current: 1,
   unversioned: 0,
-  versions: { 0: recordVersion(versionSchema(z.undefined()), toVersion), 1: recordVersion(versionSchema(z.literal(1)), toVersion) },
+  versions: {
+    0: recordVersion(versionSchema(noVersionField), toVersion),
+    1: recordVersion(versionSchema(z.literal(1)), toVersion),
+  },
 });

@@ -8,7 +8,7 @@
  * Adding a version: write its schema, give the previous versions a `toCurrent` that fills in what it adds, bump
  * `current`, and add a frozen fixture under test/fixtures/records/ (never edit the old ones).
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import { describeIssues } from '../../domain/session-input';
 import { StoredRecordError } from '../record-error';
 
@@ -24,7 +24,9 @@ export function recordVersion<S extends z.ZodType, T>(
   return {
     parse(raw) {
       const parsed = schema.safeParse(raw);
-      return parsed.success ? { ok: true, value: toCurrent(parsed.data) } : { ok: false, issues: describeIssues(parsed.error) };
+      return parsed.success
+        ? { ok: true, value: toCurrent(parsed.data) }
+        : { ok: false, issues: describeIssues(parsed.error) };
     },
   };
 }
@@ -78,7 +80,12 @@ export class RecordFormat<T> {
     }
     const parsed = reader.parse(raw);
     if (!parsed.ok) {
-      throw new StoredRecordError(this.kind, file, 'invalid', `not a valid version ${version} record: ${parsed.issues}`);
+      throw new StoredRecordError(
+        this.kind,
+        file,
+        'invalid',
+        `not a valid version ${version} record: ${parsed.issues}`,
+      );
     }
     return parsed.value;
   }
@@ -120,3 +127,6 @@ export function withoutVersion<T extends Record<string, unknown>>(
   const { [field]: _ignored, ...rest } = record;
   return rest as Omit<T, 'schema_version'>;
 }
+
+/** The version field of a version 0 record: not there at all. */
+export const noVersionField = z.undefined().optional();

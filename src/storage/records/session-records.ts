@@ -11,7 +11,7 @@ import { z } from 'zod';
 import type { SessionEvent, SessionEventType, SessionSnapshot } from '../../domain/events';
 import { RubricSchema } from '../../domain/outcome';
 import { ZERO_USAGE } from '../../domain/usage';
-import { RecordFormat, recordVersion, withoutVersion } from './record-format';
+import { noVersionField, RecordFormat, recordVersion, withoutVersion } from './record-format';
 import { sessionErrorSchema, stopReasonSchema, textBlockSchema, timestamp, usageSchema } from './shared-schemas';
 
 const text = z.array(textBlockSchema);
@@ -78,7 +78,7 @@ export const sessionEventFormat = new RecordFormat<SessionEvent>({
   current: 1,
   unversioned: 0,
   versions: {
-    0: recordVersion(eventSchema(z.undefined()), toEvent),
+    0: recordVersion(eventSchema(noVersionField), toEvent),
     1: recordVersion(eventSchema(z.literal(1)), toEvent),
   },
 });
@@ -124,7 +124,7 @@ const snapshotV1 = z.looseObject({
 });
 
 const snapshotV0 = snapshotV1.extend({
-  schema_version: z.undefined(),
+  schema_version: noVersionField,
   grader_usage: usageSchema.default({ ...ZERO_USAGE }),
   outcome_evaluations: z.array(outcomeEvaluationSchema).default([]),
   threads: z.array(threadSummarySchema).default([]),
