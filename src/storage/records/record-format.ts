@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { describeIssues } from '../../domain/session-input';
 import { StoredRecordError } from '../record-error';
 
-/** One version of a record: its schema, and how a record of it becomes the current shape. */
+/** One version of a record: validates a record of it and brings it to the current shape (see recordVersion). */
 export interface RecordVersion<T> {
   parse(raw: unknown): { ok: true; value: T } | { ok: false; issues: string };
 }
