@@ -1,7 +1,7 @@
 /**
- * `lucid memory <subcommand>`: versioned memory stores, read and written through the workers' storage
- * (openStorage on LUCID_DATA_DIR, as the worker does), so these commands need no Temporal server. Memory errors keep their own messages and
- * map to exit codes in ../errors.ts: bad paths or content 2, unknown ids 4, refused changes 1.
+ * `lucid memory <subcommand>`: versioned memory stores, read and written through the workers' storage (openStorage
+ * on LUCID_DATA_DIR, as the worker does), so these commands need no Temporal server. Memory errors keep their own
+ * messages and map to exit codes in ../errors.ts: bad paths or content 2, unknown ids 4, refused changes 1.
  */
 import fs from 'node:fs/promises';
 import { unifiedDiff } from '../../memory/diff';
