@@ -38,6 +38,7 @@ import {
   type WriteMemoryInput,
 } from './memory-store';
 import { isUnderPrefix, pathsOverlap, validateMemoryPath, validatePathPrefix } from './paths';
+import { StoredRecordError } from '../storage/record-error';
 import {
   memoryIndexFormat,
   memoryVersionFormat,
@@ -350,7 +351,12 @@ export class FsMemoryStore implements MemoryStoreRepository {
       const index = parseIndex(await fs.readFile(file, 'utf8'), file);
       if (index) return { generation, index };
       if (attempt >= INDEX_READ_ATTEMPTS) {
-        throw new Error(`memory store ${storeId}: index generation ${generation} is not valid JSON`);
+        throw new StoredRecordError(
+          memoryIndexFormat.kind,
+          file,
+          'not_json',
+          'not JSON, nor emptied by a newer commit',
+        );
       }
     }
   }

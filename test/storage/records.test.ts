@@ -224,6 +224,11 @@ describe('records that cannot be read', () => {
     });
   });
 
+  test('a memory index that stays torn is not JSON, naming the index file', async () => {
+    const file = write(path.join(layout.memoryDir, 'stores', STORE, 'index', '000000000001.json'), '{"format":1,"sto');
+    expect(await readFailure(() => storage.memory.getStore(STORE))).toMatchObject({ problem: 'not_json', file });
+  });
+
   test('a memory index of another format is refused, naming the index file', async () => {
     const index = { ...fixture('memory-index.format1.json'), format: 2 };
     const file = write(
