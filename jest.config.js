@@ -1,11 +1,49 @@
-/** Tests run against a real Temporal dev server started once per run (test/global-setup.ts). */
-module.exports = {
+/**
+ * Two jest projects. `integration` runs against a real Temporal dev server that its global setup starts once per
+ * run (test/global-setup.ts); `unit` is everything else and needs no server, so `npm run test:unit` is quick.
+ * A test belongs to `integration` when it connects to Temporal (test/helpers/temporal.ts or session.ts, the CLI
+ * against a server, or a server of its own): list it in INTEGRATION_TESTS. `npx jest` runs both projects.
+ */
+const INTEGRATION_TESTS = [
+  '<rootDir>/test/cli/',
+  '<rootDir>/test/chaos/chaos.test.ts',
+  '<rootDir>/test/scripts/demo.test.ts',
+  '<rootDir>/test/workflows/activity-failures.test.ts',
+  '<rootDir>/test/workflows/agent-session.test.ts',
+  '<rootDir>/test/workflows/dream.test.ts',
+  '<rootDir>/test/workflows/long-session.test.ts',
+  '<rootDir>/test/workflows/memory-session.test.ts',
+  '<rootDir>/test/workflows/model-retries.test.ts',
+  '<rootDir>/test/workflows/outcomes.test.ts',
+  '<rootDir>/test/workflows/replay.test.ts',
+  '<rootDir>/test/workflows/session-signals.test.ts',
+  '<rootDir>/test/workflows/threads.test.ts',
+  '<rootDir>/test/workflows/threads-terminated.test.ts',
+  '<rootDir>/test/workflows/workflow-summaries.test.ts',
+  '<rootDir>/test/workflows/worker-crash.test.ts',
+  '<rootDir>/test/workspace/catastrophic-patterns.test.ts',
+  '<rootDir>/test/workspace/journal-redaction.test.ts',
+];
+
+const shared = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': 'ts-jest' },
-  globalSetup: '<rootDir>/test/global-setup.ts',
-  globalTeardown: '<rootDir>/test/global-teardown.ts',
-  testTimeout: 120_000,
+};
+
+module.exports = {
+  // Run-wide options: jest reads these at the top level only, not per project.
   maxWorkers: 2,
+  testTimeout: 120_000,
+  projects: [
+    { ...shared, displayName: 'unit', testPathIgnorePatterns: ['/node_modules/', ...INTEGRATION_TESTS] },
+    {
+      ...shared,
+      displayName: 'integration',
+      testMatch: INTEGRATION_TESTS.map((entry) => (entry.endsWith('/') ? `${entry}**/*.test.ts` : entry)),
+      globalSetup: '<rootDir>/test/global-setup.ts',
+      globalTeardown: '<rootDir>/test/global-teardown.ts',
+    },
+  ],
 };

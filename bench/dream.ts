@@ -24,7 +24,7 @@ import path from 'node:path';
 import type { AgentDefinition } from '../src/domain/agent-definition';
 import type { Dream } from '../src/domain/dream';
 import { addUsage, ZERO_USAGE, type Usage } from '../src/domain/usage';
-import { FsMemoryStore } from '../src/memory/fs-memory-store';
+import { openStorage } from '../src/storage/open-storage';
 import type { Rule, Scenario } from '../src/scripted-model/scenario';
 import { systemText, type RecordedRequest } from '../src/scripted-model/server';
 import { mapConcurrently } from './lib/concurrency';
@@ -340,7 +340,7 @@ async function runAllDreams(
   sessionIds: string[],
   log: (line: string) => void,
 ): Promise<Map<number, Sample[]>> {
-  const memory = new FsMemoryStore(path.join(environment.dataDir, 'memory'));
+  const memory = openStorage({ dataDir: environment.dataDir }).memory;
   const store = await memory.createStore({
     name: 'dream bench',
     description: 'The input store of every dream; create_new leaves it as it is.',

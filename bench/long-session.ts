@@ -37,6 +37,7 @@ import { median } from './lib/statistics';
 import { formatTable } from './lib/table';
 import { toolTurns, turnLatencies, type ToolTurn } from './lib/turn-timing';
 import { formatWorkerConcurrency } from './lib/worker-concurrency';
+import { openStorage } from '../src/storage/open-storage';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Settings
@@ -150,7 +151,7 @@ async function runSession(
   settings: Settings,
   log: (line: string) => void,
 ): Promise<Result> {
-  const workspace = path.join(environment.dataDir, 'long-workspace');
+  const workspace = openStorage({ dataDir: environment.dataDir }).defaultWorkspace('long-session');
   prepareWorkspace(workspace, settings);
   const worker = await environment.startWorker();
   log(`worker (src/worker.ts): ${formatWorkerConcurrency(worker.concurrency)}`);

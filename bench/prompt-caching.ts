@@ -56,6 +56,7 @@ import {
 } from './lib/options';
 import { promptOf, sharedBlocks, tokensOfFirst, type Prompt } from './lib/prompt-blocks';
 import { formatTable } from './lib/table';
+import { openStorage } from '../src/storage/open-storage';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Settings
@@ -223,7 +224,7 @@ async function runVariant(
   const { lucid, model } = environment;
   const requestsPerTurn = settings.requests / settings.userTurns;
   model.setScenario(cachingScenario(variant, settings.userTurns, requestsPerTurn));
-  const workspace = path.join(environment.dataDir, 'bench-workspaces', variant.name);
+  const workspace = openStorage({ dataDir: environment.dataDir }).defaultWorkspace(`bench-${variant.name}`);
   prepareWorkspace(workspace, variant, settings.userTurns, requestsPerTurn);
   const firstRequest = model.requests.length;
   const sessionId = `caching-${variant.name}-${Date.now().toString(36)}`;

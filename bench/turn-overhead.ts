@@ -25,6 +25,7 @@
 import { Worker } from '@temporalio/worker';
 import path from 'node:path';
 import { createActivities } from '../src/activities';
+import { openStorage } from '../src/storage/open-storage';
 import { createAnthropicClient } from '../src/activities/model';
 import type { AgentDefinition } from '../src/domain/agent-definition';
 import type { Scenario } from '../src/scripted-model/scenario';
@@ -279,8 +280,7 @@ async function main(): Promise<void> {
     const stopFloorWorker = await startFloorWorker(environment);
     try {
       const activities = createActivities({
-        store: environment.store,
-        dataDir: environment.dataDir,
+        storage: openStorage({ dataDir: environment.dataDir }),
         agentsDir: path.join(__dirname, '..', 'agents'),
         anthropic: createAnthropicClient({ ANTHROPIC_BASE_URL: environment.model.url, ANTHROPIC_API_KEY: 'scripted' }),
       });

@@ -3,19 +3,17 @@
  * result. Sessions are `agentSession` workflows; the session id is the workflow id.
  */
 import { Client, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
-import { taskQueue as defaultTaskQueue, dataDir } from './config';
+import { taskQueue as defaultTaskQueue } from './config';
 import { connectClient } from './connection';
 import type { SessionEvent, SessionSnapshot } from './domain/events';
 import { newSessionId } from './domain/ids';
 import { sessionSummary } from './domain/session-summary';
 import { InvalidDreamInputError, InvalidSessionInputError } from './errors';
 import { SessionInputSchema, describeIssues, type SessionInput } from './domain/session-input';
-import { FsSessionStore } from './storage/fs-session-store';
-import type { SessionStore } from './storage/session-store';
+import { openStorage, storageConfig, type Storage } from './storage/open-storage';
 import type { OutcomeDefinitionInput } from './domain/outcome';
 import { DreamInputSchema, type BulkDecision, type ChangeDecision, type Dream, type DreamInput } from './domain/dream';
 import { randomIdBody } from './domain/ids';
-import { FsDreamRegistry } from './storage/dream-registry';
 import {
   approveAllSignal,
   approveChangeSignal,
@@ -24,7 +22,6 @@ import {
   rejectAllSignal,
   rejectChangeSignal,
 } from './workflows/dream';
-import path from 'node:path';
 import {
   agentSession,
   defineOutcomeSignal,
@@ -37,10 +34,10 @@ import {
 export interface LucidClientOptions {
   client: Client;
   taskQueue?: string;
-  /** Where finished sessions and dreams are read from (the worker's LUCID_DATA_DIR); by default LUCID_DATA_DIR. */
+  /** Where finished sessions and dreams are read from (the worker's LUCID_DATA_DIR), when `storage` is not given. */
   dataDir?: string;
-  /** A session store other than the filesystem one under `dataDir` (e.g. a database). */
-  store?: SessionStore;
+  /** The workers' storage (src/storage/open-storage.ts); by default `openStorage` on `dataDir` or LUCID_DATA_DIR. */
+  storage?: Storage;
 }
 
 export interface StartSessionOptions extends SessionInput {
@@ -51,14 +48,13 @@ export interface StartSessionOptions extends SessionInput {
 export class LucidClient {
   readonly temporal: Client;
   private readonly taskQueue: string;
-  private readonly store: SessionStore;
-  private readonly dreams: FsDreamRegistry;
+  /** The storage the workers write: finished sessions, dream records and memory stores are read through it. */
+  readonly storage: Storage;
 
-  constructor({ client, taskQueue, dataDir: root = dataDir(), store }: LucidClientOptions) {
+  constructor({ client, taskQueue, dataDir, storage }: LucidClientOptions) {
     this.temporal = client;
     this.taskQueue = taskQueue ?? defaultTaskQueue();
-    this.store = store ?? new FsSessionStore(root);
-    this.dreams = new FsDreamRegistry(path.join(root, 'dreams'));
+    this.storage = storage ?? openStorage(dataDir ? { dataDir } : storageConfig());
   }
 
   // -- Dreams ------------------------------------------------------------------------------------------------
@@ -85,7 +81,7 @@ export class LucidClient {
         // no worker answered; the record saved at the dream's last step is the best we have
       }
     }
-    return this.dreams.readDream(dreamId);
+    return this.storage.dreams.readDream(dreamId);
   }
 
   async dreamResult(dreamId: string): Promise<Dream> {
@@ -154,7 +150,7 @@ export class LucidClient {
     } catch (error) {
       if (!(error instanceof WorkflowNotFoundError)) throw error;
     }
-    return this.store.readSnapshot(sessionId);
+    return this.storage.sessions.readSnapshot(sessionId);
   }
 
   /**
@@ -162,7 +158,7 @@ export class LucidClient {
    * persisted yet.
    */
   async readEvents(sessionId: string, { afterSeq = 0, limit = 1000 } = {}): Promise<SessionEvent[]> {
-    const stored = await this.store.readEvents(sessionId, { afterSeq, limit });
+    const stored = await this.storage.sessions.readEvents(sessionId, { afterSeq, limit });
     if (stored.length >= limit) return stored;
     const lastSeq = stored.length ? stored[stored.length - 1].seq : afterSeq;
     const live = await this.liveEvents(sessionId, lastSeq, limit - stored.length);

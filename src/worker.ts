@@ -10,15 +10,18 @@ import { createActivities } from './activities';
 import { agentsDir, dataDir, taskQueue } from './config';
 import { connectWorker } from './connection';
 import { ensureSearchAttributes } from './register-search-attributes';
-import { FsSessionStore } from './storage/fs-session-store';
 import { workerLogger } from './worker-log';
+import { openStorage, storageConfig, type Storage } from './storage/open-storage';
 import { workerOptionsOf, workerSettings, type WorkerSettings } from './worker-settings';
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;
   namespace: string;
   taskQueue?: string;
+  /** The data directory, when `storage` is not given; by default LUCID_DATA_DIR. */
   dataDir?: string;
+  /** Where sessions, memory, dreams and journals are kept; by default `openStorage` on `dataDir`. */
+  storage?: Storage;
   agentsDir?: string;
   /**
    * A prebuilt workflow bundle (tests bundle once per run; LUCID_WORKFLOW_BUNDLE names a bundle file for
@@ -31,7 +34,7 @@ export interface CreateWorkerOptions {
 }
 
 export async function createWorker(options: CreateWorkerOptions): Promise<Worker> {
-  const root = options.dataDir ?? dataDir();
+  const storage = options.storage ?? openStorage(options.dataDir ? { dataDir: options.dataDir } : storageConfig());
   const settings = options.settings ?? workerSettings();
   await ensureSearchAttributes(options.connection.operatorService, options.namespace);
   return Worker.create({
@@ -43,8 +46,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: require.resolve('./workflows') }),
     activities: createActivities({
-      store: new FsSessionStore(root),
-      dataDir: root,
+      storage,
       agentsDir: options.agentsDir ?? agentsDir(),
       anthropic: options.anthropic,
     }),

@@ -13,7 +13,8 @@ import { createAnthropicClient } from '../../src/activities/model';
 import { LucidClient } from '../../src/client';
 import type { Scenario } from '../../src/scripted-model/scenario';
 import { startScriptedModel, type ScriptedModel } from '../../src/scripted-model/server';
-import { FsSessionStore } from '../../src/storage/fs-session-store';
+import { openStorage } from '../../src/storage/open-storage';
+import type { SessionStore } from '../../src/storage/session-store';
 import { createWorker } from '../../src/worker';
 import { describeWorkerConcurrency, type WorkerConcurrency } from './worker-concurrency';
 
@@ -27,7 +28,7 @@ export interface BenchEnvironment {
   /** For benchmarks that run a worker of their own next to Lucid's, on the same server. */
   nativeConnection: NativeConnection;
   model: ScriptedModel;
-  store: FsSessionStore;
+  store: SessionStore;
   dataDir: string;
   /** The worker's effective concurrency settings: src/worker.ts's, i.e. the SDK defaults unless it sets them. */
   workerConcurrency: WorkerConcurrency;
@@ -66,12 +67,12 @@ export async function startBenchEnvironment(
       anthropic: createAnthropicClient({ ANTHROPIC_BASE_URL: model.url, ANTHROPIC_API_KEY: 'scripted' }),
     });
     stops.unshift(await runUntilClosed(worker));
-    const store = new FsSessionStore(dataDir);
+    const storage = openStorage({ dataDir });
+    const store = storage.sessions;
     const lucid = new LucidClient({
       client: new Client({ connection, namespace: NAMESPACE }),
       taskQueue: TASK_QUEUE,
-      dataDir,
-      store,
+      storage,
     });
     log(`ready: dev server ${server.address}, scripted model ${model.url}, data ${dataDir}`);
     const workerConcurrency = describeWorkerConcurrency(worker);

@@ -13,13 +13,14 @@ import { startDevServer } from '../../scripts/lib/dev-server';
 import { LucidClient } from '../../src/client';
 import type { Scenario } from '../../src/scripted-model/scenario';
 import { startScriptedModel, type ScriptedModel } from '../../src/scripted-model/server';
-import { FsSessionStore } from '../../src/storage/fs-session-store';
+import { openStorage } from '../../src/storage/open-storage';
+import type { SessionStore } from '../../src/storage/session-store';
 import { startWorkerProcess, type WorkerProcess } from './worker-process';
 
 export interface ProcessEnvironment {
   lucid: LucidClient;
   model: ScriptedModel;
-  store: FsSessionStore;
+  store: SessionStore;
   dataDir: string;
   /** The dev server's process, to read its CPU time. */
   serverPid: number;
@@ -49,12 +50,12 @@ export async function startProcessEnvironment(
     throw error;
   });
   const connection = await Connection.connect({ address: server.address });
-  const store = new FsSessionStore(dataDir);
+  const storage = openStorage({ dataDir });
+  const store = storage.sessions;
   const lucid = new LucidClient({
     client: new Client({ connection, namespace: NAMESPACE }),
     taskQueue: TASK_QUEUE,
-    dataDir,
-    store,
+    storage,
   });
   log(`ready: dev server ${server.address}, scripted model ${model.url}, data ${dataDir}`);
   return {

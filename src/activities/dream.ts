@@ -12,7 +12,7 @@ import { applyDreamChange as applyChange } from '../dreams/apply-change';
 import { previewChange, proposeChanges } from '../dreams/consolidate';
 import { memoryIndexOf, reflectOnSession as reflect } from '../dreams/reflect';
 import type { MemoryStoreRepository } from '../memory/memory-store';
-import type { FsDreamRegistry } from '../storage/dream-registry';
+import type { DreamRegistry } from '../storage/dream-registry';
 import type { SessionStore } from '../storage/session-store';
 import { MemoryStoreHeldError, SessionNotFoundError } from '../errors';
 import { withActivityBoundary } from './boundary';
@@ -23,7 +23,7 @@ const MAX_SESSIONS = 100;
 export interface DreamActivityDependencies {
   store: SessionStore;
   memory: MemoryStoreRepository;
-  dreams: FsDreamRegistry;
+  dreams: DreamRegistry;
   anthropic: Anthropic;
   secrets?: string[];
 }

@@ -1,8 +1,5 @@
 import type Anthropic from '@anthropic-ai/sdk';
-import type { SessionStore } from '../storage/session-store';
-import path from 'node:path';
-import { FsMemoryStore } from '../memory/fs-memory-store';
-import { FsDreamRegistry } from '../storage/dream-registry';
+import type { Storage } from '../storage/open-storage';
 import { createDreamActivities } from './dream';
 import { createGraderActivities } from './grader';
 import { createMemoryActivities } from './memory';
@@ -12,33 +9,23 @@ import { createThreadActivities } from './threads';
 import { createToolActivities } from './tools';
 
 export interface ActivityDependencies {
-  store: SessionStore;
-  dataDir: string;
+  /** Where sessions, memory, dreams and journals are kept (src/storage/open-storage.ts). */
+  storage: Storage;
   agentsDir: string;
   anthropic?: Anthropic;
 }
 
 /** Every activity the worker registers, built from its dependencies. */
-export function createActivities({
-  store,
-  dataDir,
-  agentsDir,
-  anthropic = createAnthropicClient(),
-}: ActivityDependencies) {
-  const memory = new FsMemoryStore(path.join(dataDir, 'memory'));
+export function createActivities({ storage, agentsDir, anthropic = createAnthropicClient() }: ActivityDependencies) {
+  const { sessions: store, memory, dreams } = storage;
   return {
-    ...createSessionActivities({ store, dataDir, agentsDir }),
+    ...createSessionActivities({ store, defaultWorkspace: storage.defaultWorkspace, agentsDir }),
     ...createModelActivities({ store, client: anthropic }),
-    ...createToolActivities({ dataDir }),
+    ...createToolActivities({ toolJournal: storage.toolJournal }),
     ...createThreadActivities(),
     ...createGraderActivities({ anthropic }),
-    ...createMemoryActivities({ memory, dataDir }),
-    ...createDreamActivities({
-      store,
-      memory,
-      dreams: new FsDreamRegistry(path.join(dataDir, 'dreams')),
-      anthropic,
-    }),
+    ...createMemoryActivities({ memory, memoryJournal: storage.memoryJournal }),
+    ...createDreamActivities({ store, memory, dreams, anthropic }),
   };
 }
 

@@ -1,5 +1,4 @@
 /** Memory in sessions: the system-prompt block at session start, and the agent's memory tool. */
-import path from 'node:path';
 import { redactText, secretsFromEnvironment } from '../domain/redact';
 import { InvalidSessionInputError } from '../errors';
 import type { AttachedStore, MemoryAttachment } from '../memory/attachments';
@@ -7,16 +6,16 @@ import { MemoryError } from '../memory/errors';
 import { memoryPromptBlock, type LoadedStore } from '../memory/memory-prompt';
 import type { MemoryStoreRepository } from '../memory/memory-store';
 import { runMemoryTool as runTool, type MemoryToolOutcome } from '../memory/memory-tool';
-import { safeFileName } from '../storage/safe-file-name';
 import { withActivityBoundary } from './boundary';
+import type { MemoryJournal } from '../storage/memory-journal';
 
 export function createMemoryActivities({
   memory,
-  dataDir,
+  memoryJournal,
   secrets = secretsFromEnvironment(),
 }: {
   memory: MemoryStoreRepository;
-  dataDir: string;
+  memoryJournal: (sessionId: string) => MemoryJournal;
   secrets?: string[];
 }) {
   /** Reads the attached stores once, at session start; an unknown or archived-for-writing store fails the session. */
@@ -64,13 +63,8 @@ export function createMemoryActivities({
       stores: input.stores,
       input: redactInput(input.input, secrets),
       actor: { type: 'session_actor', session_id: input.sessionId },
-      journalFile: path.join(
-        dataDir,
-        'sessions',
-        safeFileName(input.sessionId),
-        'memory-journal',
-        `${safeFileName(input.toolUseId)}.json`,
-      ),
+      journal: memoryJournal(input.sessionId),
+      callId: input.toolUseId,
     });
     return { ...outcome, content: redactText(outcome.content, secrets) };
   }

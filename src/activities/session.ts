@@ -1,6 +1,5 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { safeFileName } from '../storage/safe-file-name';
 import { AgentDefinitionSchema, type AgentDefinition } from '../domain/agent-definition';
 import type { SessionEvent, SessionSnapshot } from '../domain/events';
 import { describeIssues } from '../domain/session-input';
@@ -16,12 +15,13 @@ export type RubricResolution = { ok: true; text: string } | { ok: false; error: 
 /** Activities for a session's life around the loop: agent lookup, workspace, event log, snapshot. */
 export function createSessionActivities({
   store,
-  dataDir,
+  defaultWorkspace,
   agentsDir,
   secrets = secretsFromEnvironment(),
 }: {
   store: SessionStore;
-  dataDir: string;
+  /** The workspace of a session that names none (Storage.defaultWorkspace). */
+  defaultWorkspace: (sessionId: string) => string;
   agentsDir: string;
   secrets?: string[];
 }) {
@@ -63,7 +63,7 @@ export function createSessionActivities({
     sessionId: string;
     workspace?: string;
   }): Promise<string> {
-    const dir = path.resolve(workspace ?? path.join(dataDir, 'workspaces', safeFileName(sessionId)));
+    const dir = path.resolve(workspace ?? defaultWorkspace(sessionId));
     await fs.mkdir(dir, { recursive: true });
     return fs.realpath(dir);
   }

@@ -1,7 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { withActivityBoundary } from './boundary';
-import path from 'node:path';
-import { safeFileName } from '../storage/safe-file-name';
+import type { ToolJournal } from '../storage/tool-journal';
 import { executeToolOnce } from '../workspace/tool-journal';
 import type { ToolOutcome } from '../workspace/tools';
 import { redactText, secretsFromEnvironment } from '../domain/redact';
@@ -20,17 +19,17 @@ export interface RunToolInput {
  * retried call return its first outcome instead of applying a change twice.
  */
 export function createToolActivities({
-  dataDir,
+  toolJournal,
   secrets = secretsFromEnvironment(),
 }: {
-  dataDir: string;
+  toolJournal: (sessionId: string) => ToolJournal;
   secrets?: string[];
 }) {
   async function runTool(input: RunToolInput): Promise<ToolOutcome> {
     // The boundary beats while the tool runs, so a lost worker is noticed within the heartbeat timeout.
     return executeToolOnce({
       workspace: input.workspace,
-      journalDir: path.join(dataDir, 'sessions', safeFileName(input.sessionId), 'tool-journal'),
+      journal: toolJournal(input.sessionId),
       callId: input.toolUseId,
       name: input.name,
       input: input.input,

@@ -1,13 +1,10 @@
 /**
  * Reading dreams for display. A running dream answers the `dream` query (live, with its review state); one that
- * has ended is read from the record the worker saved under `<LUCID_DATA_DIR>/dreams`, which outlives Temporal's
- * retention. A dream neither knows is exit code 4.
+ * has ended is read from the record the worker saved in the dream registry (LucidClient's storage), which outlives
+ * Temporal's retention. A dream neither knows is exit code 4.
  */
 import { WorkflowFailedError, WorkflowNotFoundError, type WorkflowExecutionDescription } from '@temporalio/client';
-import path from 'node:path';
-import { dataDir } from '../config';
 import type { Dream } from '../domain/dream';
-import { FsDreamRegistry } from '../storage/dream-registry';
 import { dreamQuery } from '../workflows/dream';
 import type { Connected } from './connect';
 import { CliError, ExitCode, isUnavailable } from './errors';
@@ -15,11 +12,6 @@ import { LIVE_QUERY_DEADLINE_MS } from './snapshot-reader';
 
 /** The workflow type of dreams, as registered by the worker. */
 export const DREAM_WORKFLOW_TYPE = 'dream';
-
-/** The saved dream records the workers write (`<LUCID_DATA_DIR>/dreams`), as LucidClient reads them. */
-export function openDreamRegistry(): FsDreamRegistry {
-  return new FsDreamRegistry(path.join(dataDir(), 'dreams'));
-}
 
 /** A dream as found, and where from. */
 export interface FoundDream {
@@ -40,7 +32,7 @@ export async function findDream(connected: Connected, dreamId: string): Promise<
     const live = await queryDream(connected, dreamId);
     if (live) return { dream: live, description, running, noWorkerAnswered: false };
   }
-  const saved = await openDreamRegistry().readDream(dreamId);
+  const saved = await connected.lucid.storage.dreams.readDream(dreamId);
   if (saved) return { dream: saved, description, running, noWorkerAnswered: running };
   if (!description) throw unknownDreamError(dreamId);
   if (running)

@@ -1,25 +1,23 @@
 /**
- * How the CLI reaches memory stores: directly through FsMemoryStore at `<LUCID_DATA_DIR>/memory`, as the worker
- * does, so memory commands need no Temporal server. Also who a change is attributed to, and how actors read.
+ * How the CLI reaches memory stores: through the storage the workers use (openStorage, LUCID_DATA_DIR), so memory
+ * commands need no Temporal server. Also who a change is attributed to, and how actors read.
  */
 import os from 'node:os';
-import path from 'node:path';
-import { dataDir } from '../config';
 import { isMemoryError } from '../memory/errors';
-import { FsMemoryStore } from '../memory/fs-memory-store';
-import type { MemoryActor, MemoryStore } from '../memory/memory-store';
+import type { MemoryActor, MemoryStore, MemoryStoreRepository } from '../memory/memory-store';
+import { openStorage } from '../storage/open-storage';
 import { CliError, ExitCode } from './errors';
 
-/** The memory stores the workers use (`<LUCID_DATA_DIR>/memory`). */
-export function openMemory(): FsMemoryStore {
-  return new FsMemoryStore(path.join(dataDir(), 'memory'));
+/** The memory stores the workers use. */
+export function openMemory(): MemoryStoreRepository {
+  return openStorage().memory;
 }
 
 /**
  * The store `idOrName` names: a `memstore_` id, or the name of exactly one store (archived ones included, since
  * their memories can still be read). Unknown is exit code 4; a name several stores share is a usage error.
  */
-export async function resolveStore(memory: FsMemoryStore, idOrName: string): Promise<MemoryStore> {
+export async function resolveStore(memory: MemoryStoreRepository, idOrName: string): Promise<MemoryStore> {
   try {
     return await memory.getStore(idOrName);
   } catch (error) {

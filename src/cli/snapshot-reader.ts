@@ -2,9 +2,7 @@
  * Reading a session's snapshot for display: live from its workflow while it runs (the `status` query a worker
  * answers), else the one stored when it last went idle or ended. Shared by `lucid status` and `lucid threads`.
  */
-import { dataDir } from '../config';
 import type { SessionSnapshot } from '../domain/events';
-import { FsSessionStore } from '../storage/fs-session-store';
 import type { Connected } from './connect';
 import { isUnavailable } from './errors';
 
@@ -34,6 +32,6 @@ export async function readSessionSnapshot(connected: Connected, sessionId: strin
     return { snapshot, noWorkerAnswered: false };
   } catch (error) {
     if (isUnavailable(error)) throw error;
-    return { snapshot: await new FsSessionStore(dataDir()).readSnapshot(sessionId), noWorkerAnswered: true };
+    return { snapshot: await connected.lucid.storage.sessions.readSnapshot(sessionId), noWorkerAnswered: true };
   }
 }

@@ -39,6 +39,13 @@ import {
   type WriteMemoryInput,
 } from './memory-store';
 import { isUnderPrefix, pathsOverlap, validateMemoryPath, validatePathPrefix } from './paths';
+import { StoredRecordError } from '../storage/record-error';
+import {
+  memoryIndexFormat,
+  memoryVersionFormat,
+  type MemoryRecord,
+  type StoreIndex,
+} from '../storage/records/memory-records';
 
 /*
  * On-disk layout, under the root given to the constructor (Lucid uses `<LUCID_DATA_DIR>/memory`):
@@ -46,6 +53,8 @@ import { isUnderPrefix, pathsOverlap, validateMemoryPath, validatePathPrefix } f
  *   stores/<memstore id>/index/<generation>.json   the store's state: store record, live memories (without
  *                                                  content) and the ids of every committed version, in order
  *   stores/<memstore id>/versions/<memver id>.json one immutable version each, content included
+ *
+ * Both kinds of file are versioned records, validated when read (src/storage/records/memory-records.ts).
  *
  * A change is committed in two steps:
  *   1. its version file is written atomically (temp file, fsync, rename, directory fsync);
@@ -69,7 +78,6 @@ import { isUnderPrefix, pathsOverlap, validateMemoryPath, validatePathPrefix } f
  * stale lock to recover. This needs a local filesystem with hard links, as POSIX ones have.
  */
 
-const INDEX_FORMAT = 1;
 const GENERATION_DIGITS = 12;
 const GENERATION_FILE = /^(\d+)\.json$/;
 const STORE_ID = /^memstore_[A-Za-z0-9]+$/;
@@ -78,17 +86,6 @@ const DEFAULT_COMMIT_ATTEMPTS = 100;
 const INDEX_READ_ATTEMPTS = 10;
 /** Files read at once when listing, well below common open-file limits (a store can have thousands). */
 const READ_CONCURRENCY = 32;
-
-/** A memory as the index keeps it: everything but the content, which is in its current version's file. */
-type MemoryRecord = Omit<Memory, 'content'>;
-
-interface StoreIndex {
-  format: typeof INDEX_FORMAT;
-  store: MemoryStore;
-  memories: MemoryRecord[];
-  /** Every committed version, oldest first. A version file not listed here was never committed. */
-  versions: Array<{ id: string; memory_id: string }>;
-}
 
 /** What a planned change commits: a new index and the versions it names; no `index` means nothing to do. */
 interface Change<T> {
@@ -132,7 +129,7 @@ export class FsMemoryStore implements MemoryStoreRepository {
       archived_at: null,
     };
     await this.createStoreDirectories(store.id);
-    await this.tryCommitIndex(store.id, 1, { format: INDEX_FORMAT, store, memories: [], versions: [] });
+    await this.tryCommitIndex(store.id, 1, { format: 1, store, memories: [], versions: [] });
     return store;
   }
 
@@ -312,7 +309,7 @@ export class FsMemoryStore implements MemoryStoreRepository {
     const directory = this.indexDirectory(storeId);
     const target = path.join(directory, generationFileName(generation));
     const temp = tempPathFor(target);
-    await writeTempFile(temp, JSON.stringify(index));
+    await writeTempFile(temp, memoryIndexFormat.serialize(index));
     this.crashPoint('index_temp_written');
     try {
       await fs.link(temp, target);
@@ -342,12 +339,17 @@ export class FsMemoryStore implements MemoryStoreRepository {
       const generation = latestGeneration(await readdirOrEmpty(directory));
       // No generation: no such store, or its creation crashed before committing generation 1.
       if (generation === 0) throw new MemoryNotFoundError('memory_store', storeId);
-      const text = await fs.readFile(path.join(directory, generationFileName(generation)), 'utf8');
+      const file = path.join(directory, generationFileName(generation));
       // Newer commits emptied it between readdir and readFile (truncation may even catch the read halfway).
-      const index = parseIndex(text);
+      const index = parseIndex(await fs.readFile(file, 'utf8'), file);
       if (index) return { generation, index };
       if (attempt >= INDEX_READ_ATTEMPTS) {
-        throw new Error(`memory store ${storeId}: index generation ${generation} is not valid JSON`);
+        throw new StoredRecordError(
+          memoryIndexFormat.kind,
+          file,
+          'not_json',
+          'not JSON, nor emptied by a newer commit',
+        );
       }
     }
   }
@@ -376,11 +378,12 @@ export class FsMemoryStore implements MemoryStoreRepository {
   }
 
   private async writeVersion(storeId: string, version: MemoryVersion): Promise<void> {
-    await atomicWriteFile(this.versionFile(storeId, version.id), JSON.stringify(version));
+    await atomicWriteFile(this.versionFile(storeId, version.id), memoryVersionFormat.serialize(version));
   }
 
   private async readVersion(storeId: string, versionId: string): Promise<MemoryVersion> {
-    return JSON.parse(await fs.readFile(this.versionFile(storeId, versionId), 'utf8')) as MemoryVersion;
+    const file = this.versionFile(storeId, versionId);
+    return memoryVersionFormat.parse(await fs.readFile(file, 'utf8'), file);
   }
 
   private async readContent(storeId: string, versionId: string): Promise<string> {
@@ -528,13 +531,18 @@ function generationFileName(generation: number): string {
   return `${String(generation).padStart(GENERATION_DIGITS, '0')}.json`;
 }
 
-/** The index in `text`, or null for a tombstone (or a read that truncation cut short). */
-function parseIndex(text: string): StoreIndex | null {
+/**
+ * The index in `text`, or null for a tombstone (or a read that truncation cut short, which is not JSON). Whole JSON
+ * that is not a valid index is a StoredRecordError: looking again would not change it.
+ */
+function parseIndex(text: string, file: string): StoreIndex | null {
+  let raw: unknown;
   try {
-    return JSON.parse(text) as StoreIndex;
+    raw = JSON.parse(text);
   } catch {
     return null;
   }
+  return memoryIndexFormat.fromRecord(raw, file);
 }
 
 /** The highest generation among the index folder's names; 0 when there is none. */

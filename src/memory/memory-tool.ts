@@ -3,11 +3,9 @@
  * problem is a tool error the agent sees. Writes are versions attributed to the session, guarded by a content
  * hash precondition, and exactly-once under activity retry through a small per-call journal.
  */
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import { describeIssues } from '../domain/session-input';
 import { LucidError } from '../errors';
-import { atomicWriteFile } from '../workspace/atomic-write';
+import type { MemoryIntent as Intent, MemoryJournal } from '../storage/memory-journal';
 import type { ToolOutcome } from '../workspace/tools';
 import { MemoryError } from './errors';
 import { MemoryToolInputSchema, type AttachedStore, type MemoryToolInput } from './attachments';
@@ -21,17 +19,9 @@ export interface RunMemoryToolOptions {
   input: unknown;
   actor: MemoryActor;
   /** Where this call records its intent and result, so a retried call never applies twice. */
-  journalFile: string;
-}
-
-/** What a write intends, recorded before it is applied. */
-interface Intent {
-  state: 'pending' | 'done';
-  result: string;
-  /** The memory's content hash after the write (null: deleted). */
-  after_sha256: string | null;
-  store_id: string;
-  path: string;
+  journal: MemoryJournal;
+  /** The model's tool_use id, which names the journal entry. */
+  callId: string;
 }
 
 export async function runMemoryTool(options: RunMemoryToolOptions): Promise<MemoryToolOutcome> {
@@ -92,13 +82,13 @@ async function writeOnce(
   store: AttachedStore,
   input: MemoryToolInput,
 ): Promise<MemoryToolOutcome> {
-  const journaled = await readIntent(options.journalFile);
+  const journaled = await options.journal.read(options.callId);
   if (journaled?.state === 'done') return { is_error: false, content: journaled.result };
   if (
     journaled &&
     (await currentSha(options.repository, journaled.store_id, journaled.path)) === journaled.after_sha256
   ) {
-    await writeIntent(options.journalFile, { ...journaled, state: 'done' });
+    await options.journal.write(options.callId, { ...journaled, state: 'done' });
     return { is_error: false, content: journaled.result };
   }
   const { repository, actor } = options;
@@ -161,9 +151,9 @@ async function writeOnce(
       throw new ToolInputError(`Unknown command ${unreachable}`);
     }
   }
-  await writeIntent(options.journalFile, intent);
+  await options.journal.write(options.callId, intent);
   await apply();
-  await writeIntent(options.journalFile, { ...intent, state: 'done' });
+  await options.journal.write(options.callId, { ...intent, state: 'done' });
   return { is_error: false, content: intent.result };
 }
 
@@ -179,18 +169,4 @@ async function currentSha(
 function notFoundAsNull(error: unknown): null {
   if (error instanceof MemoryError && error.code === 'not_found_error') return null;
   throw error;
-}
-
-async function readIntent(file: string): Promise<Intent | null> {
-  try {
-    return JSON.parse(await fs.readFile(file, 'utf8')) as Intent;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
-}
-
-async function writeIntent(file: string, intent: Intent): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  await atomicWriteFile(file, JSON.stringify(intent));
 }

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
 import { redactText } from '../domain/redact';
 import { SimulatedCrash } from '../errors';
-import { atomicWriteFile, commitTempFile, tempPathFor, writeTempFile } from './atomic-write';
+import type { JournalEntry, ToolJournal } from '../storage/tool-journal';
+import { commitTempFile, tempPathFor, writeTempFile } from './atomic-write';
 import { errnoCode, isInside, resolveWorkspaceRoot, toRelative } from './sandbox';
 import { ensureParentDirectory, errorOutcome, planWorkspaceTool, type PlannedWrite, type ToolOutcome } from './tools';
 
@@ -12,7 +12,7 @@ import { ensureParentDirectory, errorOutcome, planWorkspaceTool, type PlannedWri
  * Exactly-once tool calls under Temporal activity retries.
  *
  * Temporal may run the same tool call twice: the worker can die after the tool ran but before the activity
- * result was recorded. The journal (one JSON file per tool_use id in `journalDir`) makes the second run
+ * result was recorded. The journal (an entry per tool_use id, see src/storage/tool-journal.ts) makes the second run
  * return the first run's outcome, and makes a file change apply once even if the crash fell in the middle.
  *
  * Protocol for a mutating call (write_file, edit_file):
@@ -51,8 +51,8 @@ export type JournalCrashPoint = 'after_temp_write' | 'after_intent' | 'after_ren
 export interface ExecuteToolOnceOptions {
   /** The session's workspace directory. */
   workspace: string;
-  /** Directory holding this session's journal entries; keep it outside the workspace. */
-  journalDir: string;
+  /** This session's journal (from `Storage.toolJournal`); kept outside the workspace. */
+  journal: ToolJournal;
   /** The model's tool_use id; names the journal entry, so it must match `[A-Za-z0-9_-]{1,128}`. */
   callId: string;
   name: string;
@@ -66,28 +66,6 @@ export interface ExecuteToolOnceOptions {
 
 const CALL_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
 
-const toolOutcomeSchema = z.object({ content: z.string(), is_error: z.boolean() });
-const journalEntrySchema = z.discriminatedUnion('state', [
-  z.object({
-    version: z.literal(1),
-    state: z.literal('done'),
-    callId: z.string(),
-    name: z.string(),
-    outcome: toolOutcomeSchema,
-  }),
-  z.object({
-    version: z.literal(1),
-    state: z.literal('pending'),
-    callId: z.string(),
-    name: z.string(),
-    outcome: toolOutcomeSchema,
-    /** Paths relative to the workspace root. */
-    write: z.object({ target: z.string(), temp: z.string(), sha256: z.string() }),
-  }),
-]);
-
-/** One journal file's content. */
-export type JournalEntry = z.infer<typeof journalEntrySchema>;
 type PendingEntry = Extract<JournalEntry, { state: 'pending' }>;
 
 /**
@@ -98,32 +76,13 @@ type PendingEntry = Extract<JournalEntry, { state: 'pending' }>;
  */
 export async function executeToolOnce(options: ExecuteToolOnceOptions): Promise<ToolOutcome> {
   assertSafeCallId(options.callId);
-  await fs.mkdir(options.journalDir, { recursive: true });
-  const entry = await readJournalEntry(options.journalDir, options.callId);
+  const entry = await options.journal.read(options.callId);
   if (entry?.state === 'done') return redacted(options, entry.outcome); // entries from before redaction, too
   if (entry?.state === 'pending') return recoverPending(options, entry);
 
   const plan = await planWorkspaceTool(options);
   if (!plan.write) return recordDone(options, plan.outcome);
   return applyJournaled(options, plan.write, plan.outcome);
-}
-
-/** Path of the journal entry for `callId`. */
-export function journalEntryPath(journalDir: string, callId: string): string {
-  assertSafeCallId(callId);
-  return path.join(journalDir, `${callId}.json`);
-}
-
-/** The journal entry for `callId`, or null if the call never reached a recorded step. */
-export async function readJournalEntry(journalDir: string, callId: string): Promise<JournalEntry | null> {
-  let text: string;
-  try {
-    text = await fs.readFile(journalEntryPath(journalDir, callId), 'utf8');
-  } catch (error) {
-    if (errnoCode(error) === 'ENOENT') return null;
-    throw error;
-  }
-  return journalEntrySchema.parse(JSON.parse(text));
 }
 
 /** Steps 2-5 of the protocol for a planned write. */
@@ -143,7 +102,7 @@ async function applyJournaled(
   crashIf(options, 'after_temp_write');
 
   const root = await resolveWorkspaceRoot(options.workspace);
-  await writeJournalEntry(options.journalDir, {
+  await options.journal.write({
     ...entryHeader(options),
     state: 'pending',
     outcome: redacted(options, outcome),
@@ -156,7 +115,7 @@ async function applyJournaled(
   } catch (error) {
     // Nothing was applied. Drop the intent before the temp file, so that "pending without a temp file"
     // keeps meaning "renamed" even if we die in between.
-    await fs.rm(journalEntryPath(options.journalDir, options.callId), { force: true });
+    await options.journal.remove(options.callId);
     await fs.rm(temp, { force: true });
     return recordDone(options, errorOutcome(error, write.relative));
   }
@@ -174,7 +133,7 @@ async function recoverPending(options: ExecuteToolOnceOptions, entry: PendingEnt
     if (sha256(staged) !== entry.write.sha256) {
       // Cannot happen (the temp file is fsynced before the intent is recorded); if it does, the change was
       // certainly not applied, so forget the attempt and run the call afresh.
-      await fs.rm(journalEntryPath(options.journalDir, options.callId), { force: true });
+      await options.journal.remove(options.callId);
       await fs.rm(temp, { force: true });
       return executeToolOnce(options);
     }
@@ -186,7 +145,7 @@ async function recoverPending(options: ExecuteToolOnceOptions, entry: PendingEnt
 
 async function recordDone(options: ExecuteToolOnceOptions, outcome: ToolOutcome): Promise<ToolOutcome> {
   const shown = redacted(options, outcome);
-  await writeJournalEntry(options.journalDir, { ...entryHeader(options), state: 'done', outcome: shown });
+  await options.journal.write({ ...entryHeader(options), state: 'done', outcome: shown });
   return shown;
 }
 
@@ -198,10 +157,6 @@ function redacted(options: ExecuteToolOnceOptions, outcome: ToolOutcome): ToolOu
 
 function entryHeader(options: ExecuteToolOnceOptions) {
   return { version: 1 as const, callId: options.callId, name: options.name };
-}
-
-async function writeJournalEntry(journalDir: string, entry: JournalEntry): Promise<void> {
-  await atomicWriteFile(journalEntryPath(journalDir, entry.callId), `${JSON.stringify(entry)}\n`);
 }
 
 /** A workspace-relative path read back from the journal, checked so a corrupt entry cannot point outside. */

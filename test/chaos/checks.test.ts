@@ -7,7 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { SessionEvent, SessionSnapshot } from '../../src/domain/events';
 import { FsSessionStore } from '../../src/storage/fs-session-store';
-import { safeFileName } from '../../src/storage/safe-file-name';
+import { ZERO_USAGE } from '../../src/domain/usage';
+import { DataLayout } from '../../src/storage/layout';
 import { JOURNAL_CONTENT, JOURNAL_FILE, WRITER_FINAL } from '../../scripts/lib/chaos/agents';
 import { checkEventLogs, checkFileWrites, checkSessionsFinished } from '../../scripts/lib/chaos/checks';
 import type { SessionRun } from '../../scripts/lib/chaos/workload';
@@ -52,16 +53,22 @@ async function storeSession(events: SessionEvent[], eventCount = events.length):
   await store.appendEvents(SESSION, events);
   const workspace = path.join(dataDir, 'workspace');
   fs.mkdirSync(workspace, { recursive: true });
-  const snapshot = {
+  const snapshot: SessionSnapshot = {
     session_id: SESSION,
+    agent: 'writer',
     status: 'terminated',
     stop_reason: { type: 'end_turn' },
     final_message: WRITER_FINAL,
+    usage: ZERO_USAGE,
+    grader_usage: ZERO_USAGE,
     outcome_evaluations: [],
     threads: [],
+    turns: 1,
     event_count: eventCount,
     workspace,
-  } as unknown as SessionSnapshot;
+    created_at: at,
+    updated_at: at,
+  };
   await store.saveSnapshot(snapshot);
   return snapshot;
 }
@@ -71,7 +78,7 @@ function writerRun(snapshot: SessionSnapshot | null, error: string | null = null
 }
 
 function journal(toolUseId: string, state: 'done' | 'pending' = 'done'): void {
-  const dir = path.join(dataDir, 'sessions', safeFileName(SESSION), 'tool-journal');
+  const dir = new DataLayout(dataDir).toolJournalDir(SESSION);
   fs.mkdirSync(dir, { recursive: true });
   const outcome = { content: 'ok', is_error: false };
   const entry =

@@ -12,7 +12,7 @@ import { describeEvidence, renderChange } from '../../src/cli/render-dream';
 import { describeCalendar, formatDuration } from '../../src/cli/render-schedule';
 import type { AgentDefinition } from '../../src/domain/agent-definition';
 import type { Dream, DreamChange } from '../../src/domain/dream';
-import { FsMemoryStore } from '../../src/memory/fs-memory-store';
+import type { MemoryStoreRepository } from '../../src/memory/memory-store';
 import type { Rule } from '../../src/scripted-model/scenario';
 import { startSessionHarness, type SessionHarness } from '../helpers/session';
 import { expectExit, runLucid, waitFor } from '../helpers/cli';
@@ -59,7 +59,7 @@ describe('lucid memory and lucid dreams (subprocess, real server, worker and scr
   let harness: SessionHarness;
   let workDir: string;
   let env: Record<string, string>;
-  let memory: FsMemoryStore;
+  let memory: MemoryStoreRepository;
   const lucid = (...args: string[]) => runLucid(args, env, workDir);
 
   beforeAll(async () => {
@@ -70,7 +70,7 @@ describe('lucid memory and lucid dreams (subprocess, real server, worker and scr
       LUCID_TASK_QUEUE: harness.taskQueue,
       LUCID_DATA_DIR: harness.dataDir,
     };
-    memory = new FsMemoryStore(path.join(harness.dataDir, 'memory'));
+    memory = harness.storage.memory;
   });
   afterAll(async () => harness?.close());
 

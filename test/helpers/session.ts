@@ -1,11 +1,11 @@
 /** Shared set-up for session tests: a real worker, the scripted model, a data dir and a Lucid client. */
 import type { Worker } from '@temporalio/worker';
-import path from 'node:path';
 import { LucidClient } from '../../src/client';
 import type { SessionEvent } from '../../src/domain/events';
 import type { Scenario } from '../../src/scripted-model/scenario';
 import { startScriptedModel, type ScriptedModel } from '../../src/scripted-model/server';
-import { FsSessionStore } from '../../src/storage/fs-session-store';
+import { openStorage, type Storage } from '../../src/storage/open-storage';
+import type { SessionStore } from '../../src/storage/session-store';
 import { connectTestTemporal, createTestWorker, tempDir, uniqueTaskQueue, type TestTemporal } from './temporal';
 
 export interface SessionHarness {
@@ -14,7 +14,9 @@ export interface SessionHarness {
   worker: Worker;
   workerRun: Promise<void>;
   lucid: LucidClient;
-  store: FsSessionStore;
+  /** The worker's storage, opened on the same data dir. */
+  storage: Storage;
+  store: SessionStore;
   dataDir: string;
   taskQueue: string;
   close(): Promise<void>;
@@ -27,15 +29,16 @@ export async function startSessionHarness(scenario: Scenario): Promise<SessionHa
   const taskQueue = uniqueTaskQueue();
   const worker = await createTestWorker({ temporal, taskQueue, dataDir, modelUrl: model.url });
   const workerRun = worker.run();
-  const store = new FsSessionStore(dataDir);
-  const lucid = new LucidClient({ client: temporal.client, taskQueue, dataDir });
+  const storage = openStorage({ dataDir });
+  const lucid = new LucidClient({ client: temporal.client, taskQueue, storage });
   return {
     temporal,
     model,
     worker,
     workerRun,
     lucid,
-    store,
+    storage,
+    store: storage.sessions,
     dataDir,
     taskQueue,
     async close() {
@@ -48,7 +51,7 @@ export async function startSessionHarness(scenario: Scenario): Promise<SessionHa
 }
 
 export function workspaceOf(harness: SessionHarness, sessionId: string): string {
-  return path.join(harness.dataDir, 'workspaces', encodeURIComponent(sessionId));
+  return harness.storage.defaultWorkspace(sessionId);
 }
 
 /** Checks the invariants every persisted log must keep: seqs 1..n without gaps or duplicates, unique ids. */

@@ -3,11 +3,10 @@
  * decisions by signal, and applies only what was approved. The scripted model plays agent, grader and dreamer.
  */
 import { WorkflowFailedError } from '@temporalio/client';
-import path from 'node:path';
 import type { AgentDefinition } from '../../src/domain/agent-definition';
 import type { Dream, DreamInput } from '../../src/domain/dream';
 import { createDreamSchedule } from '../../src/dreams/schedule';
-import { FsMemoryStore } from '../../src/memory/fs-memory-store';
+import type { MemoryStoreRepository } from '../../src/memory/memory-store';
 import type { Rule } from '../../src/scripted-model/scenario';
 import { Worker } from '@temporalio/worker';
 import { startSessionHarness, type SessionHarness } from '../helpers/session';
@@ -45,10 +44,10 @@ const add = (filePath: string, content: string) => ({
 
 describe('dreams', () => {
   let harness: SessionHarness;
-  let memory: FsMemoryStore;
+  let memory: MemoryStoreRepository;
   beforeAll(async () => {
     harness = await startSessionHarness({ rules: [] });
-    memory = new FsMemoryStore(path.join(harness.dataDir, 'memory'));
+    memory = harness.storage.memory;
   });
   afterAll(async () => harness?.close());
 

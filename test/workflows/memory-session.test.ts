@@ -1,8 +1,7 @@
 /** Memory in sessions: the store's index and content reach the system prompt; the memory tool writes versions. */
 import { WorkflowFailedError } from '@temporalio/client';
-import path from 'node:path';
 import type { AgentDefinition } from '../../src/domain/agent-definition';
-import { FsMemoryStore } from '../../src/memory/fs-memory-store';
+import type { MemoryStoreRepository } from '../../src/memory/memory-store';
 import { startSessionHarness, type SessionHarness } from '../helpers/session';
 
 const agent: AgentDefinition = {
@@ -16,10 +15,10 @@ const agent: AgentDefinition = {
 
 describe('memory in sessions', () => {
   let harness: SessionHarness;
-  let memory: FsMemoryStore;
+  let memory: MemoryStoreRepository;
   beforeAll(async () => {
     harness = await startSessionHarness({ rules: [] });
-    memory = new FsMemoryStore(path.join(harness.dataDir, 'memory'));
+    memory = harness.storage.memory;
   });
   afterAll(async () => harness?.close());
 

@@ -5,6 +5,7 @@ import type { SessionEvent } from '../../src/domain/events';
 import { eventsQuery } from '../../src/workflows/agent-session';
 import { expectWellFormedLog, startSessionHarness, type SessionHarness } from '../helpers/session';
 import { tempDir } from '../helpers/temporal';
+import { DataLayout } from '../../src/storage/layout';
 
 const agent: AgentDefinition = {
   name: 'listener',
@@ -151,9 +152,10 @@ describe('talking to a running session', () => {
     });
     const sessionId = await harness.lucid.startSession({ agent, message: 'read the env file', workspace });
     await harness.lucid.result(sessionId);
+    const eventsDir = new DataLayout(harness.dataDir).eventsDir(sessionId); // the files themselves, as at rest
     const stored = fs
-      .readdirSync(path.join(harness.dataDir, 'sessions', sessionId, 'events'))
-      .map((name) => fs.readFileSync(path.join(harness.dataDir, 'sessions', sessionId, 'events', name), 'utf8'))
+      .readdirSync(eventsDir)
+      .map((name) => fs.readFileSync(path.join(eventsDir, name), 'utf8'))
       .join('\n');
     expect(stored).toContain('ANTHROPIC_API_KEY=[REDACTED]');
     expect(stored).not.toContain(secret);

@@ -3,8 +3,7 @@ import path from 'node:path';
 import { LucidClient } from '../../src/client';
 import type { AgentDefinition } from '../../src/domain/agent-definition';
 import { startScriptedModel, type ScriptedModel } from '../../src/scripted-model/server';
-import { FsMemoryStore } from '../../src/memory/fs-memory-store';
-import { FsSessionStore } from '../../src/storage/fs-session-store';
+import { openStorage } from '../../src/storage/open-storage';
 import { expectWellFormedLog } from '../helpers/session';
 import { connectTestTemporal, tempDir, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
@@ -83,8 +82,9 @@ describe('a worker killed mid-session', () => {
     fs.writeFileSync(path.join(workspace, 'counter.txt'), 'count: x\n');
     const taskQueue = uniqueTaskQueue('lucid-crash');
     const options = { address: temporal.address, taskQueue, dataDir, modelUrl: model.url };
-    const store = new FsSessionStore(dataDir);
-    const lucid = new LucidClient({ client: temporal.client, taskQueue, store });
+    const storage = openStorage({ dataDir });
+    const store = storage.sessions;
+    const lucid = new LucidClient({ client: temporal.client, taskQueue, storage });
 
     const first = startWorkerProcess(options);
     workers.push(first);
@@ -136,8 +136,9 @@ describe('a worker killed mid-session', () => {
     const dataDir = tempDir('lucid-crash-grade-');
     const taskQueue = uniqueTaskQueue('lucid-crash-grade');
     const options = { address: temporal.address, taskQueue, dataDir, modelUrl: model.url };
-    const store = new FsSessionStore(dataDir);
-    const lucid = new LucidClient({ client: temporal.client, taskQueue, store });
+    const storage = openStorage({ dataDir });
+    const store = storage.sessions;
+    const lucid = new LucidClient({ client: temporal.client, taskQueue, storage });
     const isGrader = (index: number) =>
       JSON.stringify(model.requests[index].body.tools ?? []).includes('submit_verdict');
 
@@ -187,8 +188,9 @@ describe('a worker killed mid-session', () => {
     const dataDir = tempDir('lucid-crash-threads-');
     const taskQueue = uniqueTaskQueue('lucid-crash-threads');
     const options = { address: temporal.address, taskQueue, dataDir, modelUrl: model.url };
-    const store = new FsSessionStore(dataDir);
-    const lucid = new LucidClient({ client: temporal.client, taskQueue, store });
+    const storage = openStorage({ dataDir });
+    const store = storage.sessions;
+    const lucid = new LucidClient({ client: temporal.client, taskQueue, storage });
     const researcherRequests = () =>
       model.requests.slice(before).filter((request) => JSON.stringify(request.body.system).includes('RESEARCHER'));
 
@@ -258,7 +260,7 @@ describe('a worker killed mid-session', () => {
     const taskQueue = uniqueTaskQueue('lucid-crash-dream');
     const options = { address: temporal.address, taskQueue, dataDir, modelUrl: model.url };
     const lucid = new LucidClient({ client: temporal.client, taskQueue, dataDir });
-    const memory = new FsMemoryStore(path.join(dataDir, 'memory'));
+    const memory = lucid.storage.memory;
 
     const first = startWorkerProcess(options);
     workers.push(first);

@@ -5,7 +5,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AgentDefinition } from '../../src/domain/agent-definition';
-import { executeToolOnce, journalEntryPath } from '../../src/workspace/tool-journal';
+import { FsToolJournal } from '../../src/storage/fs-tool-journal';
+import { callFile } from '../../src/storage/layout';
+import { executeToolOnce } from '../../src/workspace/tool-journal';
 import { dotEnvWithSecrets, secretValues } from '../helpers/secret-shapes';
 import { startSessionHarness, type SessionHarness } from '../helpers/session';
 import { tempDir } from '../helpers/temporal';
@@ -29,13 +31,19 @@ describe('the tool journal', () => {
     const journalDir = tempDir('lucid-secrets-journal-');
     fs.writeFileSync(path.join(workspace, '.env'), dotEnvWithSecrets());
     const call = () =>
-      executeToolOnce({ workspace, journalDir, callId: 'toolu_env', name: 'read_file', input: { path: '.env' } });
+      executeToolOnce({
+        workspace,
+        journal: new FsToolJournal(journalDir),
+        callId: 'toolu_env',
+        name: 'read_file',
+        input: { path: '.env' },
+      });
 
     const outcome = await call();
     expect(outcome.is_error).toBe(false);
     expect(outcome.content).toContain('ANTHROPIC_API_KEY=[REDACTED]');
     expect(outcome.content).toContain('NODE_ENV=development');
-    const recorded = fs.readFileSync(journalEntryPath(journalDir, 'toolu_env'), 'utf8');
+    const recorded = fs.readFileSync(callFile(journalDir, 'toolu_env'), 'utf8');
     expect(JSON.parse(recorded).outcome).toEqual(outcome);
     expect(filesContaining(journalDir, secretValues())).toEqual([]);
     expect(await call()).toEqual(outcome);
@@ -47,7 +55,7 @@ describe('the tool journal', () => {
     fs.writeFileSync(path.join(workspace, 'notes.txt'), 'the deploy password is correct-horse-battery\n');
     const outcome = await executeToolOnce({
       workspace,
-      journalDir,
+      journal: new FsToolJournal(journalDir),
       callId: 'toolu_known',
       name: 'read_file',
       input: { path: 'notes.txt' },

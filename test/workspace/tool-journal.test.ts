@@ -5,10 +5,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { FsToolJournal } from '../../src/storage/fs-tool-journal';
 import {
   executeToolOnce,
-  journalEntryPath,
-  readJournalEntry,
   type ExecuteToolOnceOptions,
   type JournalCrashPoint,
 } from '../../src/workspace/tool-journal';
@@ -17,11 +16,13 @@ import { SimulatedCrash } from '../../src/errors';
 let base: string;
 let workspace: string;
 let journalDir: string;
+let journal: FsToolJournal;
 
 beforeEach(async () => {
   base = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'lucid-journal-'));
   workspace = path.join(base, 'workspace');
   journalDir = path.join(base, 'journal');
+  journal = new FsToolJournal(journalDir);
   await fs.promises.mkdir(workspace);
   fs.writeFileSync(path.join(workspace, 'f.txt'), 'x');
 });
@@ -41,7 +42,7 @@ interface ToolCall {
 const DOUBLE_X: ToolCall = { name: 'edit_file', input: { path: 'f.txt', old_string: 'x', new_string: 'xx' } };
 
 function call(callId: string, tool: ToolCall, extra: Partial<ExecuteToolOnceOptions> = {}) {
-  return executeToolOnce({ workspace, journalDir, callId, ...tool, ...extra });
+  return executeToolOnce({ workspace, journal, callId, ...tool, ...extra });
 }
 
 async function crash(callId: string, point: JournalCrashPoint, tool: ToolCall = DOUBLE_X): Promise<void> {
@@ -76,9 +77,7 @@ describe('completed calls', () => {
     const missing = { name: 'edit_file', input: { path: 'f.txt', old_string: 'zzz', new_string: 'y' } };
     const error = await call('toolu_e', missing);
     expect(error.is_error).toBe(true);
-    expect(await readJournalEntry(journalDir, 'toolu_e')).toEqual(
-      expect.objectContaining({ state: 'done', outcome: error }),
-    );
+    expect(await journal.read('toolu_e')).toEqual(expect.objectContaining({ state: 'done', outcome: error }));
     expect(await call('toolu_u', { name: 'no_such_tool', input: {} })).toEqual(
       expect.objectContaining({ is_error: true }),
     );
@@ -87,7 +86,7 @@ describe('completed calls', () => {
   test('journal entries are plain JSON files, written without leftovers', async () => {
     await call('toolu_01', DOUBLE_X);
     expect(fs.readdirSync(journalDir)).toEqual(['toolu_01.json']);
-    expect(JSON.parse(fs.readFileSync(journalEntryPath(journalDir, 'toolu_01'), 'utf8'))).toEqual({
+    expect(JSON.parse(fs.readFileSync(path.join(journalDir, 'toolu_01.json'), 'utf8'))).toEqual({
       version: 1,
       state: 'done',
       callId: 'toolu_01',
@@ -111,7 +110,7 @@ describe('recovery from a crash mid-protocol', () => {
   test('crash after the temp write, before the intent: the retry applies once', async () => {
     await crash('toolu_c1', 'after_temp_write');
     expect(read('f.txt')).toBe('x');
-    expect(await readJournalEntry(journalDir, 'toolu_c1')).toBeNull();
+    expect(await journal.read('toolu_c1')).toBeNull();
     expect(await call('toolu_c1', DOUBLE_X)).toEqual({
       content: 'Edited f.txt: replaced 1 occurrence at line 1.',
       is_error: false,
@@ -123,7 +122,7 @@ describe('recovery from a crash mid-protocol', () => {
   test('crash between intent and rename: the retry finishes the rename', async () => {
     await crash('toolu_c2', 'after_intent');
     expect(read('f.txt')).toBe('x');
-    const pending = await readJournalEntry(journalDir, 'toolu_c2');
+    const pending = await journal.read('toolu_c2');
     expect(pending).toEqual(expect.objectContaining({ state: 'pending' }));
     expect(workspaceEntries()).toEqual(['.lucid-tmp-toolu_c2', 'f.txt']);
 
@@ -131,7 +130,7 @@ describe('recovery from a crash mid-protocol', () => {
     expect(outcome).toEqual(pending!.outcome);
     expect(read('f.txt')).toBe('xx');
     expect(workspaceEntries()).toEqual(['f.txt']);
-    expect(await readJournalEntry(journalDir, 'toolu_c2')).toEqual(expect.objectContaining({ state: 'done' }));
+    expect(await journal.read('toolu_c2')).toEqual(expect.objectContaining({ state: 'done' }));
     await call('toolu_c2', DOUBLE_X);
     expect(read('f.txt')).toBe('xx');
   });
@@ -139,14 +138,14 @@ describe('recovery from a crash mid-protocol', () => {
   test('crash after the rename, before "done": the retry does not apply again', async () => {
     await crash('toolu_c3', 'after_rename');
     expect(read('f.txt')).toBe('xx');
-    expect(await readJournalEntry(journalDir, 'toolu_c3')).toEqual(expect.objectContaining({ state: 'pending' }));
+    expect(await journal.read('toolu_c3')).toEqual(expect.objectContaining({ state: 'pending' }));
 
     expect(await call('toolu_c3', DOUBLE_X)).toEqual({
       content: 'Edited f.txt: replaced 1 occurrence at line 1.',
       is_error: false,
     });
     expect(read('f.txt')).toBe('xx');
-    expect(await readJournalEntry(journalDir, 'toolu_c3')).toEqual(expect.objectContaining({ state: 'done' }));
+    expect(await journal.read('toolu_c3')).toEqual(expect.objectContaining({ state: 'done' }));
   });
 
   test('a write_file that created directories recovers the same way', async () => {

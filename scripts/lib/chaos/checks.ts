@@ -9,11 +9,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Dream } from '../../../src/domain/dream';
 import type { SessionEvent, SessionSnapshot } from '../../../src/domain/events';
-import { FsMemoryStore } from '../../../src/memory/fs-memory-store';
-import { type FsSessionStore } from '../../../src/storage/fs-session-store';
-import { safeFileName } from '../../../src/storage/safe-file-name';
+import { FsToolJournal } from '../../../src/storage/fs-tool-journal';
+import { DataLayout } from '../../../src/storage/layout';
+import { openStorage } from '../../../src/storage/open-storage';
+import type { SessionStore } from '../../../src/storage/session-store';
 import { TEMP_FILE_PREFIX } from '../../../src/workspace/atomic-write';
-import { readJournalEntry } from '../../../src/workspace/tool-journal';
 import { TOOL_NAMES } from '../../../src/workspace/tools';
 import {
   DREAM_MEMORY_CONTENT,
@@ -94,7 +94,7 @@ export function allSessionIds(runs: SessionRun[]): string[] {
 // -- Event logs -------------------------------------------------------------------------------------------------
 
 /** Seqs exactly 1..N (N = the stored snapshot's event_count), unique event ids, one use and one result per tool call. */
-export async function checkEventLogs(store: FsSessionStore, sessionIds: string[]): Promise<CheckResult> {
+export async function checkEventLogs(store: SessionStore, sessionIds: string[]): Promise<CheckResult> {
   let events = 0;
   const problems: string[] = [];
   for (const sessionId of sessionIds) {
@@ -149,11 +149,7 @@ function expectedFiles(kind: SessionKind): Record<string, string> {
  * file left over). The tool journal holds one finished entry per workspace tool call in the log, and none
  * for a call the log does not have.
  */
-export async function checkFileWrites(
-  dataDir: string,
-  store: FsSessionStore,
-  runs: SessionRun[],
-): Promise<CheckResult> {
+export async function checkFileWrites(dataDir: string, store: SessionStore, runs: SessionRun[]): Promise<CheckResult> {
   const problems: string[] = [];
   let files = 0;
   let calls = 0;
@@ -164,7 +160,8 @@ export async function checkFileWrites(
     problems.push(...workspaceProblems(snapshot.workspace, expected).map((problem) => `${planned.id}: ${problem}`));
   }
   for (const sessionId of allSessionIds(runs)) {
-    const journalDir = path.join(dataDir, 'sessions', safeFileName(sessionId), 'tool-journal');
+    // The journal's files themselves are checked (no temp file left), so this looks at the filesystem layout.
+    const journalDir = new DataLayout(dataDir).toolJournalDir(sessionId);
     const uses = toolUses(await store.readEvents(sessionId)).filter((use) =>
       (TOOL_NAMES as readonly string[]).includes(use.name),
     );
@@ -202,7 +199,7 @@ async function journalProblems(journalDir: string, uses: Array<{ id: string }>):
   for (const id of journaled)
     if (!logged.has(id)) problems.push(`journal entry ${id} for a call the log does not have`);
   for (const { id } of uses) {
-    const entry = journaled.has(id) ? await readJournalEntry(journalDir, id) : null;
+    const entry = journaled.has(id) ? await new FsToolJournal(journalDir).read(id) : null;
     if (entry?.state !== 'done') problems.push(`tool call ${id} is ${entry ? entry.state : 'not journaled'}`);
   }
   return problems;
@@ -255,7 +252,7 @@ export async function checkDream(dream: Dream | null, dataDir: string, memorySto
   if (dream.status !== 'completed' || dream.phase !== 'done') problems.push(`dream ${dream.status}/${dream.phase}`);
   const statuses = dream.changes.map((change) => change.status).join(',');
   if (statuses !== 'applied') problems.push(`changes [${statuses}]`);
-  const memory = new FsMemoryStore(path.join(dataDir, 'memory'));
+  const memory = openStorage({ dataDir }).memory;
   try {
     const content = (await memory.getMemoryByPath(memoryStoreId, DREAM_MEMORY_PATH)).content;
     if (content !== DREAM_MEMORY_CONTENT) problems.push(`memory holds ${JSON.stringify(content)}`);

@@ -10,10 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { LucidClient } from '../../../src/client';
 import type { Dream } from '../../../src/domain/dream';
-import { FsMemoryStore } from '../../../src/memory/fs-memory-store';
 import { FAULT_KINDS, mulberry32, type FaultCounts, type FaultKind } from '../../../src/scripted-model/faults';
 import { startScriptedModel, type ScriptedModel } from '../../../src/scripted-model/server';
-import { FsSessionStore } from '../../../src/storage/fs-session-store';
+import { openStorage } from '../../../src/storage/open-storage';
 import { chaosScenario, type SessionKind } from './agents';
 import {
   allSessionIds,
@@ -131,8 +130,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const random = mulberry32(options.seed);
     const disruptions = planDisruptions({ ...options, random });
     const planned = planSessions(options.sessions, options.windowMs, random);
-    const memoryStoreId = (await new FsMemoryStore(path.join(dataDir, 'memory')).createStore({ name: 'chaos lessons' }))
-      .id;
+    const storage = openStorage({ dataDir });
+    const memoryStoreId = (await storage.memory.createStore({ name: 'chaos lessons' })).id;
     const context: WorkloadContext = { lucid, startedAt: Date.now(), deadline, log: options.log };
 
     const { runs, dream, disruptionError } = await runWorkload(
@@ -143,7 +142,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       options,
       memoryStoreId,
     );
-    const store = new FsSessionStore(dataDir);
+    const store = storage.sessions;
     const checks = [
       checkSessionsFinished(runs),
       await checkEventLogs(store, allSessionIds(runs)),

@@ -6,8 +6,7 @@
 import type { WorkflowExecutionInfo } from '@temporalio/client';
 import { DreamInputSchema, type Dream, type DreamInput } from '../../domain/dream';
 import { describeIssues } from '../../domain/session-input';
-import { FsSessionStore } from '../../storage/fs-session-store';
-import { dataDir } from '../../config';
+import { openStorage } from '../../storage/open-storage';
 import {
   CommandUsageError,
   parseCommandArguments,
@@ -18,7 +17,7 @@ import {
 import type { Command } from '../command';
 import type { Connected } from '../connect';
 import { CliError, ExitCode } from '../errors';
-import { DREAM_WORKFLOW_TYPE, findDream, openDreamRegistry, queryDream } from '../dream-lookup';
+import { DREAM_WORKFLOW_TYPE, findDream, queryDream } from '../dream-lookup';
 import { checkAgentName, parseReview, requireOption } from '../dream-options';
 import { openMemory, resolveStore } from '../memory-access';
 import { DREAM_LIST_HEADER, DREAM_LIST_NUMBER_COLUMNS, dreamListRow, renderDream } from '../render-dream';
@@ -115,10 +114,13 @@ function checkDreamInput(input: DreamInput): DreamInput {
 
 /** The dream would fail on a session with no event log; say which one now (exit 4) instead. */
 async function requireStoredSessions(sessionIds: readonly string[]): Promise<void> {
-  const store = new FsSessionStore(dataDir());
+  const storage = openStorage();
   for (const sessionId of sessionIds) {
-    if ((await store.readEvents(sessionId, { limit: 1 })).length === 0) {
-      throw new CliError(`no session with id "${sessionId}" in ${dataDir()} (see: lucid sessions)`, ExitCode.notFound);
+    if ((await storage.sessions.readEvents(sessionId, { limit: 1 })).length === 0) {
+      throw new CliError(
+        `no session with id "${sessionId}" in ${storage.location} (see: lucid sessions)`,
+        ExitCode.notFound,
+      );
     }
   }
 }
@@ -170,7 +172,7 @@ const listCommand: Command = async (args, { stdout, connect }) => {
  * still says running although its workflow is not (terminated by an operator) shows what happened instead.
  */
 async function listDreams(connected: Connected): Promise<ListedDream[]> {
-  const [saved, running] = await Promise.all([openDreamRegistry().listDreams(), runningDreamIds(connected)]);
+  const [saved, running] = await Promise.all([connected.lucid.storage.dreams.listDreams(), runningDreamIds(connected)]);
   const byId = new Map<string, ListedDream>(saved.map((dream) => [dream.id, { dream, status: dream.status }]));
   const live = await Promise.all([...running.keys()].map((dreamId) => queryDream(connected, dreamId)));
   for (const dream of live) if (dream) byId.set(dream.id, { dream, status: dream.status });

@@ -1,13 +1,12 @@
 /**
- * `lucid memory <subcommand>`: versioned memory stores, read and written directly at `<LUCID_DATA_DIR>/memory`
- * (as the worker does), so these commands need no Temporal server. Memory errors keep their own messages and
- * map to exit codes in ../errors.ts: bad paths or content 2, unknown ids 4, refused changes 1.
+ * `lucid memory <subcommand>`: versioned memory stores, read and written through the workers' storage (openStorage
+ * on LUCID_DATA_DIR, as the worker does), so these commands need no Temporal server. Memory errors keep their own
+ * messages and map to exit codes in ../errors.ts: bad paths or content 2, unknown ids 4, refused changes 1.
  */
 import fs from 'node:fs/promises';
 import { unifiedDiff } from '../../memory/diff';
 import { isMemoryError } from '../../memory/errors';
-import type { FsMemoryStore } from '../../memory/fs-memory-store';
-import type { Memory, MemoryStore, MemoryVersion } from '../../memory/memory-store';
+import type { Memory, MemoryStore, MemoryStoreRepository, MemoryVersion } from '../../memory/memory-store';
 import { CommandUsageError, parseCommandArguments, parseIntegerOption } from '../args';
 import type { Command, CommandContext } from '../command';
 import { CliError, ExitCode } from '../errors';
@@ -216,7 +215,11 @@ const historyCommand: Command = async (args, { stdout }) => {
  * The versions of the memory at `memoryPath`, newest first. A memory that was deleted or renamed away has no
  * current path, so the versions that had the path name the memories to show.
  */
-async function versionsAtPath(memory: FsMemoryStore, storeId: string, memoryPath: string): Promise<MemoryVersion[]> {
+async function versionsAtPath(
+  memory: MemoryStoreRepository,
+  storeId: string,
+  memoryPath: string,
+): Promise<MemoryVersion[]> {
   const current = await memoryAtPath(memory, storeId, memoryPath);
   const all = await memory.listVersions(storeId);
   const memoryIds = new Set(
@@ -291,7 +294,11 @@ function describeMemory(item: Memory): string {
   return `${item.path} (${item.id}) · version ${item.memory_version_id} · sha256 ${sha} · ${formatCount(item.content_size_bytes)} bytes`;
 }
 
-async function memoryAtPath(memory: FsMemoryStore, storeId: string, memoryPath: string): Promise<Memory | null> {
+async function memoryAtPath(
+  memory: MemoryStoreRepository,
+  storeId: string,
+  memoryPath: string,
+): Promise<Memory | null> {
   return memory.getMemoryByPath(storeId, memoryPath).catch(nullWhenNotFound);
 }
 

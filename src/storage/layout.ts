@@ -1,0 +1,76 @@
+/**
+ * The data directory's layout (LUCID_DATA_DIR, default `.lucid/`). Every path under it is built here, and only
+ * the filesystem implementations behind `openStorage` (and checks of their files, like the chaos run's) use it;
+ * everything else reaches the data through the interfaces `openStorage` returns.
+ *
+ *   sessions/<session>/events/<seq>.json             one session event each (fs-session-store.ts)
+ *   sessions/<session>/session.json                  the session's latest snapshot
+ *   sessions/<session>/tool-journal/<call>.json      a workspace tool call's journal entry (fs-tool-journal.ts)
+ *   sessions/<session>/memory-journal/<call>.json    a memory tool write's intent (fs-memory-journal.ts)
+ *   memory/                                          memory stores; their own layout is in fs-memory-store.ts
+ *   dreams/dreams/<dream>.json                       dream records (dream-registry.ts)
+ *   dreams/stores/<store>.json                       when each memory store was last dreamt over
+ *   dreams/holds/<store>.json                        which `update_existing` dream holds a store
+ *   workspaces/<session>/                            the workspace of a session that names none
+ *
+ * Ids become names through safeFileName, so any workflow id (with '/', '..') stays one folder.
+ */
+import path from 'node:path';
+import { safeFileName } from './safe-file-name';
+
+export class DataLayout {
+  constructor(readonly root: string) {}
+
+  get sessionsDir(): string {
+    return path.join(this.root, 'sessions');
+  }
+
+  sessionDir(sessionId: string): string {
+    return path.join(this.sessionsDir, safeFileName(sessionId));
+  }
+
+  eventsDir(sessionId: string): string {
+    return path.join(this.sessionDir(sessionId), 'events');
+  }
+
+  snapshotFile(sessionId: string): string {
+    return path.join(this.sessionDir(sessionId), 'session.json');
+  }
+
+  toolJournalDir(sessionId: string): string {
+    return path.join(this.sessionDir(sessionId), 'tool-journal');
+  }
+
+  memoryJournalDir(sessionId: string): string {
+    return path.join(this.sessionDir(sessionId), 'memory-journal');
+  }
+
+  get memoryDir(): string {
+    return path.join(this.root, 'memory');
+  }
+
+  dreamFile(dreamId: string): string {
+    return path.join(this.dreamRecordsDir, `${safeFileName(dreamId)}.json`);
+  }
+
+  get dreamRecordsDir(): string {
+    return path.join(this.root, 'dreams', 'dreams');
+  }
+
+  dreamStoreMarkFile(storeId: string): string {
+    return path.join(this.root, 'dreams', 'stores', `${safeFileName(storeId)}.json`);
+  }
+
+  dreamHoldFile(storeId: string): string {
+    return path.join(this.root, 'dreams', 'holds', `${safeFileName(storeId)}.json`);
+  }
+
+  workspaceDir(sessionId: string): string {
+    return path.join(this.root, 'workspaces', safeFileName(sessionId));
+  }
+}
+
+/** A per-call file in a journal folder: `<call>.json`. */
+export function callFile(dir: string, callId: string): string {
+  return path.join(dir, `${safeFileName(callId)}.json`);
+}

@@ -1,0 +1,63 @@
+/**
+ * One storage factory: `openStorage(config)` is the only place that decides where Lucid's data lives and which
+ * implementation keeps it. The worker's activities, `LucidClient`, the CLI, scripts and benchmarks all get the
+ * session store, memory stores, dream registry and tool journals from here, behind the interfaces below, and
+ * never build a path under the data directory themselves (the filesystem layout is in layout.ts, used only by
+ * the fs-* implementations). So a second backend (a database) is one new module that returns the same `Storage`,
+ * chosen by `StorageConfig`. Every record read back is validated and migrated by its schema in records/.
+ *
+ * Workspaces stay on the local filesystem whatever the backend, because tools run on real files; the default
+ * workspace of a session that names none is under the data directory.
+ */
+import { dataDir } from '../config';
+import { FsMemoryStore } from '../memory/fs-memory-store';
+import type { MemoryStoreRepository } from '../memory/memory-store';
+import type { DreamRegistry } from './dream-registry';
+import { FsDreamRegistry } from './fs-dream-registry';
+import { FsMemoryJournal } from './fs-memory-journal';
+import { FsSessionStore } from './fs-session-store';
+import { FsToolJournal } from './fs-tool-journal';
+import { DataLayout } from './layout';
+import type { MemoryJournal } from './memory-journal';
+import type { SessionStore } from './session-store';
+import type { ToolJournal } from './tool-journal';
+
+export interface StorageConfig {
+  /** The data directory (LUCID_DATA_DIR). */
+  dataDir: string;
+}
+
+/** The storage the environment configures: LUCID_DATA_DIR, default `.lucid/`. */
+export function storageConfig(env: NodeJS.ProcessEnv = process.env): StorageConfig {
+  return { dataDir: dataDir(env) };
+}
+
+export interface Storage {
+  /** Session event logs and snapshots. */
+  readonly sessions: SessionStore;
+  /** Versioned memory stores. */
+  readonly memory: MemoryStoreRepository;
+  /** Dream records, "last dreamt over" marks and store holds. */
+  readonly dreams: DreamRegistry;
+  /** A session's workspace tool journal. */
+  toolJournal(sessionId: string): ToolJournal;
+  /** A session's memory tool journal. */
+  memoryJournal(sessionId: string): MemoryJournal;
+  /** The workspace folder of a session that names none. */
+  defaultWorkspace(sessionId: string): string;
+  /** Where the data is, for messages ("no session ... in <location>"). */
+  readonly location: string;
+}
+
+export function openStorage(config: StorageConfig = storageConfig()): Storage {
+  const layout = new DataLayout(config.dataDir);
+  return {
+    sessions: new FsSessionStore(config.dataDir),
+    memory: new FsMemoryStore(layout.memoryDir),
+    dreams: new FsDreamRegistry(config.dataDir),
+    toolJournal: (sessionId) => new FsToolJournal(layout.toolJournalDir(sessionId)),
+    memoryJournal: (sessionId) => new FsMemoryJournal(layout.memoryJournalDir(sessionId)),
+    defaultWorkspace: (sessionId) => layout.workspaceDir(sessionId),
+    location: config.dataDir,
+  };
+}

@@ -1,0 +1,114 @@
+/**
+ * The dream registry's records: a dream, a store's "last dreamt over" mark, and a store's hold.
+ *
+ * Versions (all three):
+ *   0  no version field (before the storage factory); the same shape as 1.
+ *   1  `schema_version: 1`.
+ */
+import { z } from 'zod';
+import type { Dream } from '../../domain/dream';
+import { noVersionField, RecordFormat, recordVersion, withoutVersion } from './record-format';
+import { timestamp, usageSchema } from './shared-schemas';
+
+const evidenceSchema = z.looseObject({ session_id: z.string().min(1), seqs: z.array(z.number().int()) });
+
+const changeSchema = z.looseObject({
+  id: z.string().min(1),
+  op: z.enum(['add', 'edit', 'merge', 'delete']),
+  rationale: z.string(),
+  evidence: z.array(evidenceSchema),
+  support: z.number().int(),
+  base_sha256: z.record(z.string(), z.string().nullable()),
+  diff: z.string(),
+  status: z.enum(['pending', 'approved', 'rejected', 'expired', 'applied', 'conflicted']),
+  decision: z.looseObject({ by: z.string(), comment: z.string().nullable(), at: timestamp }).nullable(),
+  status_detail: z.string().nullable(),
+});
+
+function dreamSchema(version: z.ZodType) {
+  return z.looseObject({
+    schema_version: version,
+    type: z.literal('dream'),
+    id: z.string().min(1),
+    status: z.enum(['pending', 'running', 'completed', 'failed', 'canceled']),
+    phase: z.enum(['starting', 'reading', 'consolidating', 'awaiting_review', 'applying', 'done', 'skipped']),
+    memory_store_id: z.string().min(1),
+    session_ids: z.array(z.string()),
+    model: z.string(),
+    instructions: z.string().nullable(),
+    review: z.enum(['auto', 'human']),
+    output_behavior: z.looseObject({ type: z.enum(['create_new', 'update_existing']) }),
+    outputs: z.array(z.looseObject({ type: z.literal('memory_store'), memory_store_id: z.string().min(1) })),
+    changes: z.array(changeSchema),
+    review_log: z.array(
+      z.looseObject({
+        at: timestamp,
+        by: z.string(),
+        decision: z.enum(['approved', 'rejected']),
+        change_id: z.string().nullable(),
+        result: z.string(),
+      }),
+    ),
+    usage: usageSchema,
+    error: z.looseObject({ type: z.string(), message: z.string() }).nullable(),
+    review_deadline: z.string().nullable(),
+    created_at: timestamp,
+    ended_at: z.string().nullable(),
+  });
+}
+
+export const dreamFormat = new RecordFormat<Dream>({
+  kind: 'dream record',
+  current: 1,
+  unversioned: 0,
+  versions: {
+    0: recordVersion(dreamSchema(noVersionField), (record) => withoutVersion(record) as unknown as Dream),
+    1: recordVersion(dreamSchema(z.literal(1)), (record) => withoutVersion(record) as unknown as Dream),
+  },
+});
+
+/** When a memory store was last dreamt over: moves when a dream that read sessions completes. */
+export interface StoreDreamMark {
+  last_dream_at: string;
+  last_dream_id: string;
+}
+
+function markSchema(version: z.ZodType) {
+  return z.strictObject({ schema_version: version, last_dream_at: timestamp, last_dream_id: z.string().min(1) });
+}
+
+export const storeDreamMarkFormat = new RecordFormat<StoreDreamMark>({
+  kind: 'dream mark',
+  current: 1,
+  unversioned: 0,
+  versions: {
+    0: recordVersion(markSchema(noVersionField), ({ last_dream_at, last_dream_id }) => ({
+      last_dream_at,
+      last_dream_id,
+    })),
+    1: recordVersion(markSchema(z.literal(1)), ({ last_dream_at, last_dream_id }) => ({
+      last_dream_at,
+      last_dream_id,
+    })),
+  },
+});
+
+/** Which `update_existing` dream holds a memory store, and since when. */
+export interface StoreHold {
+  dream_id: string;
+  since: string;
+}
+
+function holdSchema(version: z.ZodType) {
+  return z.strictObject({ schema_version: version, dream_id: z.string().min(1), since: timestamp });
+}
+
+export const storeHoldFormat = new RecordFormat<StoreHold>({
+  kind: 'dream hold',
+  current: 1,
+  unversioned: 0,
+  versions: {
+    0: recordVersion(holdSchema(noVersionField), ({ dream_id, since }) => ({ dream_id, since })),
+    1: recordVersion(holdSchema(z.literal(1)), ({ dream_id, since }) => ({ dream_id, since })),
+  },
+});
