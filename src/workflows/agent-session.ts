@@ -42,6 +42,7 @@ import { initialThreadsState, ThreadManager, threadReportSignal } from './thread
 import { DELEGATE_TOOL_NAME, SUBAGENT_NOTE, type ThreadReport } from '../domain/threads';
 import { MEMORY_TOOL_NAME } from '../memory/attachments';
 import type { SessionState } from './session-state';
+import { readContinuedSession } from './continued-session';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Message-handling API
@@ -127,7 +128,7 @@ export async function agentSession(input: SessionInput | ContinuedSession): Prom
   });
 
   if (isContinued(input)) {
-    session = new Session(input.continued);
+    session = new Session(continuedState(input));
     return session.run();
   }
   const { state, firstMessage } = await startSession(input);
@@ -157,6 +158,17 @@ function startingSnapshot(): SessionSnapshot {
 
 function isContinued(input: SessionInput | ContinuedSession): input is ContinuedSession {
   return typeof input === 'object' && input !== null && 'continued' in input;
+}
+
+/**
+ * The state handed over by continue-as-new, or sent by a caller: validated (and migrated) here in the workflow,
+ * deterministically from the input in history, so a bad state fails the workflow at once instead of a task retrying.
+ */
+function continuedState(input: ContinuedSession): SessionState {
+  const read = readContinuedSession(input);
+  if (!read.ok)
+    throw ApplicationFailure.nonRetryable(`invalid continued session state: ${read.error}`, 'InvalidSessionInput');
+  return read.state;
 }
 
 /** Validates the input and resolves agent and workspace; bad input fails the workflow at once, never retried. */

@@ -1,0 +1,194 @@
+/**
+ * Reading the state a session hands to its next run by continue-as-new: `{"continued": SessionState}`. The same
+ * input can also come from a caller (`temporal workflow start --input '{"continued": {...}}'`), so it is
+ * validated like any input, and a state written by an older version of Lucid is migrated to the current shape.
+ * Pure zod and types: workflow-safe.
+ *
+ * Versions of SessionState (`version`), and what each added. Bump it for every change in shape from now on and
+ * add an upgrade from the previous version to UPGRADES; never edit a version once released.
+ * - 1: sessionId, agent, workspace, keepAliveSeconds, createdAt, nextSeq, usage, turns, turnModelCalls, status,
+ *   stopReason, finalMessage, userMessagePending, interruptRequested (b4e6a77, the session loop).
+ *   Before Lucid's first release these fields joined version 1 without a bump, so a version-1 state may lack them;
+ *   it is read as a session that used none of those features:
+ *   outcomes, pendingOutcomes, graderUsage (3ef5fcc, outcomes); thread, completedTurns, threads (7a0e3ee,
+ *   multiagent threads); memory (9088b9c, memory stores).
+ */
+import { z } from 'zod';
+import { AgentDefinitionSchema, ThreadLimitsSchema } from '../domain/agent-definition';
+import { OutcomeDefinitionSchema } from '../domain/outcome';
+import { describeIssues } from '../domain/session-input';
+import { ThreadContextSchema } from '../domain/threads';
+import type { SessionState } from './session-state';
+
+export const CURRENT_SESSION_STATE_VERSION = 1;
+
+export type ContinuedSessionRead = { ok: true; state: SessionState } | { ok: false; error: string };
+
+/**
+ * Validates `{"continued": SessionState}` and migrates an older state to the current version. Never throws: a
+ * bad state comes back as a readable error, e.g. `continued.nextSeq: Too small: expected number to be >=1`.
+ */
+export function readContinuedSession(raw: unknown): ContinuedSessionRead {
+  const envelope = VersionedEnvelopeSchema.safeParse(raw);
+  if (!envelope.success) return { ok: false, error: describeIssues(envelope.error) };
+  const { version } = envelope.data.continued;
+  if (version > CURRENT_SESSION_STATE_VERSION) {
+    return {
+      ok: false,
+      error: `continued.version: version ${version} was written by a newer Lucid; this worker reads versions 1 to ${CURRENT_SESSION_STATE_VERSION}`,
+    };
+  }
+  let state: Record<string, unknown> = fillEarlyVersion1Fields(envelope.data.continued);
+  for (let from = version; from < CURRENT_SESSION_STATE_VERSION; from++) state = UPGRADES[from](state);
+  const parsed = ContinuedSessionSchema.safeParse({ continued: state });
+  if (!parsed.success) return { ok: false, error: describeIssues(parsed.error) };
+  return { ok: true, state: parsed.data.continued };
+}
+
+/** `UPGRADES[n]` turns a version-n state into a version-(n+1) one. Empty while version 1 is the only one. */
+const UPGRADES: Record<number, (state: Record<string, unknown>) => Record<string, unknown>> = {};
+
+/** The fields version 1 gained before it was frozen, filled with what a session without those features has. */
+function fillEarlyVersion1Fields(state: Record<string, unknown>): Record<string, unknown> {
+  if (state.version !== 1) return state;
+  const agent = AgentDefinitionSchema.safeParse(state.agent);
+  const limits = (agent.success && agent.data.thread_limits) || ThreadLimitsSchema.parse({});
+  const thread = ThreadContextSchema.safeParse(state.thread);
+  return {
+    outcomes: [],
+    pendingOutcomes: [],
+    graderUsage: { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
+    completedTurns: 0,
+    threads: { roster: [], limits, depth: thread.success ? thread.data.depth : 0, records: [] },
+    memory: { prompt: '', stores: [] },
+    ...state,
+  };
+}
+
+const VersionedEnvelopeSchema = z
+  .object({
+    continued: z.looseObject({
+      version: z.number({ error: 'a continued session state needs a numeric version' }).int().min(1),
+    }),
+  })
+  .strict();
+
+const count = z.number().int().min(0);
+
+const UsageSchema = z
+  .object({
+    input_tokens: count,
+    output_tokens: count,
+    cache_read_input_tokens: count,
+    cache_creation_input_tokens: count,
+  })
+  .strict();
+
+const StopReasonSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('end_turn') }).strict(),
+  z.object({ type: z.literal('retries_exhausted') }).strict(),
+  z.object({ type: z.literal('max_turns_reached') }).strict(),
+  z.object({ type: z.literal('refusal') }).strict(),
+]);
+
+const OutcomeEvaluationSchema = z
+  .object({
+    type: z.literal('outcome_evaluation'),
+    outcome_id: z.string().min(1),
+    description: z.string(),
+    result: z.enum([
+      'pending',
+      'running',
+      'evaluating',
+      'satisfied',
+      'max_iterations_reached',
+      'failed',
+      'interrupted',
+      'grader_error',
+    ]),
+    iteration: count,
+    max_iterations: z.number().int().min(1),
+    explanation: z.string().nullable(),
+    completed_at: z.string().nullable(),
+  })
+  .strict();
+
+const OutcomeRecordSchema = z
+  .object({
+    id: z.string().min(1),
+    definition: OutcomeDefinitionSchema,
+    rubricText: z.string(),
+    evaluation: OutcomeEvaluationSchema,
+    finalTurnPending: z.boolean(),
+  })
+  .strict();
+
+const ThreadReportSchema = z
+  .object({
+    thread_id: z.string().min(1),
+    completed_turns: count,
+    status: z.enum(['idle', 'terminated']),
+    stop_reason: StopReasonSchema.nullable(),
+    final_message: z.string().nullable(),
+    usage: UsageSchema,
+    model_requests: count,
+  })
+  .strict();
+
+const ThreadRecordSchema = z
+  .object({
+    thread_id: z.string().min(1),
+    session_id: z.string().min(1),
+    agent_name: z.string().min(1),
+    status: z.enum(['running', 'idle', 'terminated']),
+    sent: count,
+    report: ThreadReportSchema.nullable(),
+  })
+  .strict();
+
+const ThreadsStateSchema = z
+  .object({
+    roster: z.array(AgentDefinitionSchema),
+    limits: ThreadLimitsSchema,
+    depth: count,
+    records: z.array(ThreadRecordSchema),
+  })
+  .strict();
+
+const AttachedStoreSchema = z
+  .object({
+    memory_store_id: z.string().min(1),
+    name: z.string(),
+    access: z.enum(['read_only', 'read_write']),
+  })
+  .strict();
+
+/** The current (version 1) shape, every field required: what `continueAsNew` writes today. */
+const SessionStateSchema = z
+  .object({
+    version: z.literal(CURRENT_SESSION_STATE_VERSION),
+    sessionId: z.string().min(1),
+    agent: AgentDefinitionSchema,
+    workspace: z.string().min(1),
+    keepAliveSeconds: count,
+    createdAt: z.string().min(1),
+    nextSeq: z.number().int().min(1),
+    usage: UsageSchema,
+    turns: count,
+    turnModelCalls: count,
+    status: z.enum(['running', 'idle', 'rescheduling', 'terminated']),
+    stopReason: StopReasonSchema.nullable(),
+    finalMessage: z.string().nullable(),
+    userMessagePending: z.boolean(),
+    interruptRequested: z.boolean(),
+    outcomes: z.array(OutcomeRecordSchema),
+    pendingOutcomes: z.array(OutcomeDefinitionSchema),
+    graderUsage: UsageSchema,
+    thread: ThreadContextSchema.optional(),
+    completedTurns: count,
+    threads: ThreadsStateSchema,
+    memory: z.object({ prompt: z.string(), stores: z.array(AttachedStoreSchema) }).strict(),
+  })
+  .strict() satisfies z.ZodType<SessionState>;
+
+const ContinuedSessionSchema = z.object({ continued: SessionStateSchema }).strict();
