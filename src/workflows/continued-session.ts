@@ -42,7 +42,8 @@ export function readContinuedSession(raw: unknown): ContinuedSessionRead {
   for (let from = version; from < CURRENT_SESSION_STATE_VERSION; from++) state = UPGRADES[from](state);
   const parsed = ContinuedSessionSchema.safeParse({ continued: state });
   if (!parsed.success) return { ok: false, error: describeIssues(parsed.error) };
-  return { ok: true, state: parsed.data.continued };
+  // The schema checks what it reads and keeps the rest; the state is the workflow's own type from here on.
+  return { ok: true, state: parsed.data.continued as SessionState };
 }
 
 /** `UPGRADES[n]` turns a version-n state into a version-(n+1) one. Empty while version 1 is the only one. */
@@ -75,120 +76,107 @@ const VersionedEnvelopeSchema = z
 
 const count = z.number().int().min(0);
 
-const UsageSchema = z
-  .object({
-    input_tokens: count,
-    output_tokens: count,
-    cache_read_input_tokens: count,
-    cache_creation_input_tokens: count,
-  })
-  .strict();
+// Nested records belong to other modules (outcome loop, threads, memory): checked for the fields read here, kept
+// whole (loose), so a field one of them adds survives continue-as-new even before it is listed here.
 
-const StopReasonSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('end_turn') }).strict(),
-  z.object({ type: z.literal('retries_exhausted') }).strict(),
-  z.object({ type: z.literal('max_turns_reached') }).strict(),
-  z.object({ type: z.literal('refusal') }).strict(),
-]);
+const UsageSchema = z.looseObject({
+  input_tokens: count,
+  output_tokens: count,
+  cache_read_input_tokens: count,
+  cache_creation_input_tokens: count,
+});
 
-const OutcomeEvaluationSchema = z
-  .object({
-    type: z.literal('outcome_evaluation'),
-    outcome_id: z.string().min(1),
-    description: z.string(),
-    result: z.enum([
-      'pending',
-      'running',
-      'evaluating',
-      'satisfied',
-      'max_iterations_reached',
-      'failed',
-      'interrupted',
-      'grader_error',
-    ]),
-    iteration: count,
-    max_iterations: z.number().int().min(1),
-    explanation: z.string().nullable(),
-    completed_at: z.string().nullable(),
-  })
-  .strict();
+const StopReasonSchema = z.looseObject({
+  type: z.enum(['end_turn', 'retries_exhausted', 'max_turns_reached', 'refusal']),
+});
 
-const OutcomeRecordSchema = z
-  .object({
-    id: z.string().min(1),
-    definition: OutcomeDefinitionSchema,
-    rubricText: z.string(),
-    evaluation: OutcomeEvaluationSchema,
-    finalTurnPending: z.boolean(),
-  })
-  .strict();
+const OutcomeEvaluationSchema = z.looseObject({
+  type: z.literal('outcome_evaluation'),
+  outcome_id: z.string().min(1),
+  description: z.string(),
+  result: z.enum([
+    'pending',
+    'running',
+    'evaluating',
+    'satisfied',
+    'max_iterations_reached',
+    'failed',
+    'interrupted',
+    'grader_error',
+  ]),
+  iteration: count,
+  max_iterations: z.number().int().min(1),
+  explanation: z.string().nullable(),
+  completed_at: z.string().nullable(),
+});
 
-const ThreadReportSchema = z
-  .object({
-    thread_id: z.string().min(1),
-    completed_turns: count,
-    status: z.enum(['idle', 'terminated']),
-    stop_reason: StopReasonSchema.nullable(),
-    final_message: z.string().nullable(),
-    usage: UsageSchema,
-    model_requests: count,
-  })
-  .strict();
+const OutcomeRecordSchema = z.looseObject({
+  id: z.string().min(1),
+  definition: OutcomeDefinitionSchema,
+  rubricText: z.string(),
+  evaluation: OutcomeEvaluationSchema,
+  finalTurnPending: z.boolean(),
+});
 
-const ThreadRecordSchema = z
-  .object({
-    thread_id: z.string().min(1),
-    session_id: z.string().min(1),
-    agent_name: z.string().min(1),
-    status: z.enum(['running', 'idle', 'terminated']),
-    sent: count,
-    report: ThreadReportSchema.nullable(),
-  })
-  .strict();
+const ThreadReportSchema = z.looseObject({
+  thread_id: z.string().min(1),
+  completed_turns: count,
+  status: z.enum(['idle', 'terminated']),
+  stop_reason: StopReasonSchema.nullable(),
+  final_message: z.string().nullable(),
+  usage: UsageSchema,
+  model_requests: count,
+});
 
-const ThreadsStateSchema = z
-  .object({
-    roster: z.array(AgentDefinitionSchema),
-    limits: ThreadLimitsSchema,
-    depth: count,
-    records: z.array(ThreadRecordSchema),
-  })
-  .strict();
+const ThreadRecordSchema = z.looseObject({
+  thread_id: z.string().min(1),
+  session_id: z.string().min(1),
+  agent_name: z.string().min(1),
+  status: z.enum(['running', 'idle', 'terminated']),
+  sent: count,
+  report: ThreadReportSchema.nullable(),
+});
 
-const AttachedStoreSchema = z
-  .object({
-    memory_store_id: z.string().min(1),
-    name: z.string(),
-    access: z.enum(['read_only', 'read_write']),
-  })
-  .strict();
+const ThreadsStateSchema = z.looseObject({
+  roster: z.array(AgentDefinitionSchema),
+  limits: ThreadLimitsSchema,
+  depth: count,
+  records: z.array(ThreadRecordSchema),
+});
 
-/** The current (version 1) shape, every field required: what `continueAsNew` writes today. */
-const SessionStateSchema = z
-  .object({
-    version: z.literal(CURRENT_SESSION_STATE_VERSION),
-    sessionId: z.string().min(1),
-    agent: AgentDefinitionSchema,
-    workspace: z.string().min(1),
-    keepAliveSeconds: count,
-    createdAt: z.string().min(1),
-    nextSeq: z.number().int().min(1),
-    usage: UsageSchema,
-    turns: count,
-    turnModelCalls: count,
-    status: z.enum(['running', 'idle', 'rescheduling', 'terminated']),
-    stopReason: StopReasonSchema.nullable(),
-    finalMessage: z.string().nullable(),
-    userMessagePending: z.boolean(),
-    interruptRequested: z.boolean(),
-    outcomes: z.array(OutcomeRecordSchema),
-    pendingOutcomes: z.array(OutcomeDefinitionSchema),
-    graderUsage: UsageSchema,
-    thread: ThreadContextSchema.optional(),
-    completedTurns: count,
-    threads: ThreadsStateSchema,
-    memory: z.object({ prompt: z.string(), stores: z.array(AttachedStoreSchema) }).strict(),
-  })
-  .strict() satisfies z.ZodType<SessionState>;
+const AttachedStoreSchema = z.looseObject({
+  memory_store_id: z.string().min(1),
+  name: z.string(),
+  access: z.enum(['read_only', 'read_write']),
+});
 
-const ContinuedSessionSchema = z.object({ continued: SessionStateSchema }).strict();
+/**
+ * The current (version 1) shape, every field required: what `continueAsNew` writes today. Strict, and keyed by
+ * SessionState's own fields, so a field added to SessionState without a line here does not compile.
+ */
+const SessionStateSchema = z.strictObject({
+  version: z.literal(CURRENT_SESSION_STATE_VERSION),
+  sessionId: z.string().min(1),
+  agent: AgentDefinitionSchema,
+  workspace: z.string().min(1),
+  keepAliveSeconds: count,
+  createdAt: z.string().min(1),
+  nextSeq: z.number().int().min(1),
+  usage: UsageSchema,
+  turns: count,
+  turnModelCalls: count,
+  status: z.enum(['running', 'idle', 'rescheduling', 'terminated']),
+  stopReason: StopReasonSchema.nullable(),
+  finalMessage: z.string().nullable(),
+  userMessagePending: z.boolean(),
+  interruptRequested: z.boolean(),
+  outcomes: z.array(OutcomeRecordSchema),
+  pendingOutcomes: z.array(OutcomeDefinitionSchema),
+  graderUsage: UsageSchema,
+  thread: ThreadContextSchema.optional(),
+  completedTurns: count,
+  threads: ThreadsStateSchema,
+  memory: z.looseObject({ prompt: z.string(), stores: z.array(AttachedStoreSchema) }),
+} satisfies Record<keyof SessionState, z.ZodType>);
+
+const ContinuedSessionSchema = z.strictObject({ continued: SessionStateSchema });
