@@ -166,9 +166,16 @@ function isContinued(input: SessionInput | ContinuedSession): input is Continued
  */
 function continuedState(input: ContinuedSession): SessionState {
   const read = readContinuedSession(input);
-  if (!read.ok)
-    throw ApplicationFailure.nonRetryable(`invalid continued session state: ${read.error}`, 'InvalidSessionInput');
+  if (!read.ok) throw invalidContinuedState(read.error);
+  const sessionId = workflowInfo().workflowId;
+  // Another session's state would write into that session's event log.
+  if (read.state.sessionId !== sessionId)
+    throw invalidContinuedState(`continued.sessionId: "${read.state.sessionId}" is not this session ("${sessionId}")`);
   return read.state;
+}
+
+function invalidContinuedState(reason: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(`invalid continued session state: ${reason}`, 'InvalidSessionInput');
 }
 
 /** Validates the input and resolves agent and workspace; bad input fails the workflow at once, never retried. */

@@ -35,7 +35,7 @@ export function readContinuedSession(raw: unknown): ContinuedSessionRead {
   if (version > CURRENT_SESSION_STATE_VERSION) {
     return {
       ok: false,
-      error: `continued.version: version ${version} was written by a newer Lucid; this worker reads versions 1 to ${CURRENT_SESSION_STATE_VERSION}`,
+      error: `continued.version: version ${version} was written by a newer Lucid; this worker reads version ${CURRENT_SESSION_STATE_VERSION} and older`,
     };
   }
   let state: Record<string, unknown> = fillEarlyVersion1Fields(envelope.data.continued);
