@@ -4,6 +4,7 @@ import path from 'node:path';
 import { FsMemoryStore } from '../memory/fs-memory-store';
 import { FsDreamRegistry } from '../storage/dream-registry';
 import { createDreamActivities } from './dream';
+import { ACTIVITY_INPUT_SCHEMAS, withValidatedInputs } from './inputs';
 import { createGraderActivities } from './grader';
 import { createMemoryActivities } from './memory';
 import { createAnthropicClient, createModelActivities } from './model';
@@ -17,7 +18,7 @@ export interface ActivityDependencies {
   anthropic?: Anthropic;
 }
 
-/** Every activity the worker registers, built from its dependencies. */
+/** Every activity the worker registers, built from its dependencies; each parses its input first (./inputs). */
 export function createActivities({
   store,
   dataDir,
@@ -25,7 +26,7 @@ export function createActivities({
   anthropic = createAnthropicClient(),
 }: ActivityDependencies) {
   const memory = new FsMemoryStore(path.join(dataDir, 'memory'));
-  return {
+  const activities = {
     ...createSessionActivities({ store, dataDir, agentsDir }),
     ...createModelActivities({ store, client: anthropic }),
     ...createToolActivities({ dataDir }),
@@ -38,6 +39,7 @@ export function createActivities({
       anthropic,
     }),
   };
+  return withValidatedInputs(activities, ACTIVITY_INPUT_SCHEMAS);
 }
 
 export type Activities = ReturnType<typeof createActivities>;
