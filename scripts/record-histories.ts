@@ -41,11 +41,12 @@ async function main(): Promise<void> {
   };
   const sessions = HISTORY_SCENARIOS.filter(isNew);
   const dreams = DREAM_HISTORY_SCENARIOS.filter(isNew);
-  await withRecorder([], async (recorder) => {
-    for (const scenario of sessions.filter((candidate) => !candidate.suggestContinueAsNewAt))
-      await recordSession(recorder, scenario);
-    for (const scenario of dreams) await recordDream(recorder, scenario);
-  });
+  const plain = sessions.filter((candidate) => !candidate.suggestContinueAsNewAt);
+  if (plain.length + dreams.length > 0)
+    await withRecorder([], async (recorder) => {
+      for (const scenario of plain) await recordSession(recorder, scenario);
+      for (const scenario of dreams) await recordDream(recorder, scenario);
+    });
   for (const scenario of sessions.filter((candidate) => candidate.suggestContinueAsNewAt)) {
     const limit = `limit.historyCount.suggestContinueAsNew=${scenario.suggestContinueAsNewAt}`;
     await withRecorder(['--dynamic-config-value', limit], (recorder) => recordSession(recorder, scenario));
@@ -78,9 +79,16 @@ async function withRecorder(serverArgs: string[], record: (recorder: Recorder) =
   }
 }
 
-async function recordSession({ server, lucid, model }: Recorder, scenario: HistoryScenario): Promise<void> {
+async function recordSession({ server, lucid, model, dataDir }: Recorder, scenario: HistoryScenario): Promise<void> {
   model.setScenario(scenario.scenario);
-  const sessionId = await lucid.startSession({ ...scenario.input, sessionId: `replay-${scenario.name}` });
+  const input = { ...scenario.input };
+  if (scenario.attachNewMemoryStore) {
+    const store = await new FsMemoryStore(path.join(dataDir, 'memory')).createStore({
+      name: scenario.attachNewMemoryStore,
+    });
+    input.memory_stores = [{ memory_store_id: store.id, access: 'read_write' }];
+  }
+  const sessionId = await lucid.startSession({ ...input, sessionId: `replay-${scenario.name}` });
   for (const text of scenario.followUps ?? []) {
     await waitUntilIdle(lucid, sessionId);
     await lucid.sendMessage(sessionId, text);

@@ -39,15 +39,26 @@ function withState(change: (state: Record<string, unknown>) => void): unknown {
 }
 
 describe('readContinuedSession', () => {
-  it('v1.json is what a real session handed its next run, and what that run started from', () => {
-    const handedOver = recordedInput('continued-as-new.json', 'last-continued-as-new');
-    const startedFrom = recordedInput('continued-as-new.run-2.json', 'first-start');
-    expect(v1()).toEqual(handedOver);
-    expect(startedFrom).toEqual(handedOver);
+  it.each([
+    ['v1.json', 'continued-as-new'],
+    ['v1-lead.json', 'continued-as-new-lead'],
+  ])('%s is what a real session handed its next run, and what that run started from', (fixture, history) => {
+    const handedOver = recordedInput(`${history}.json`, 'last-continued-as-new');
+    expect(readJson('continued-session', fixture)).toEqual(handedOver);
+    expect(recordedInput(`${history}.run-2.json`, 'first-start')).toEqual(handedOver);
   });
 
-  it('reads a version-1 state back exactly as it was written', () => {
-    expect(readContinuedSession(v1())).toEqual({ ok: true, state: v1().continued });
+  it.each(['v1.json', 'v1-lead.json'])('reads the version-1 state %s back exactly as it was written', (fixture) => {
+    const written = readJson('continued-session', fixture) as { continued: unknown };
+    expect(readContinuedSession(written)).toEqual({ ok: true, state: written.continued });
+  });
+
+  it('reads the outcome, thread and memory store a lead carried across continue-as-new', () => {
+    const read = readContinuedSession(readJson('continued-session', 'v1-lead.json'));
+    if (!read.ok) throw new Error(read.error);
+    expect(read.state.outcomes[0].evaluation).toMatchObject({ result: 'running', iteration: 0 });
+    expect(read.state.threads.records[0]).toMatchObject({ agent_name: 'helper', status: 'idle', sent: 1 });
+    expect(read.state.memory.stores[0]).toMatchObject({ name: 'lead lessons', access: 'read_write' });
   });
 
   it('migrates a version-1 state from before outcomes, threads and memory to the full shape', () => {

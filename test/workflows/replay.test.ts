@@ -46,6 +46,8 @@ describe('replaying workflow histories', () => {
     expect(eventTypes('continued-as-new.json').at(-1)).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW');
     expect(eventTypes('continued-as-new.run-2.json')[0]).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_STARTED');
     expect(eventTypes('continued-as-new.run-3.json').at(-1)).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED');
+    expect(eventTypes('continued-as-new-lead.json').at(-1)).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW');
+    expect(eventTypes('continued-as-new-lead.run-2.json').at(-1)).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED');
     // Cut while the review deadline's timer runs: no decision, no completion yet.
     const dream = eventTypes('dream-awaiting-review.json');
     expect(dream.at(-1)).toBe('EVENT_TYPE_TIMER_STARTED');
