@@ -18,6 +18,10 @@ import { AgentDefinitionSchema, ThreadLimitsSchema } from '../domain/agent-defin
 import { OutcomeDefinitionSchema } from '../domain/outcome';
 import { describeIssues } from '../domain/session-input';
 import { ThreadContextSchema } from '../domain/threads';
+import type { SessionStatus, StopReason } from '../domain/events';
+import type { OutcomeState } from '../domain/outcome';
+import type { ThreadReport, ThreadStatus } from '../domain/threads';
+import type { AttachedStore } from '../memory/attachments';
 import type { SessionState } from './session-state';
 
 export const CURRENT_SESSION_STATE_VERSION = 1;
@@ -76,6 +80,19 @@ const VersionedEnvelopeSchema = z
 
 const count = z.number().int().min(0);
 
+/** A zod enum of every member of a string union: a member added to the union does not compile until listed. */
+function everyMember<T extends string>(members: { [Member in T]: Member }) {
+  return z.enum(members);
+}
+
+const SessionStatusSchema = everyMember<SessionStatus>({
+  running: 'running',
+  idle: 'idle',
+  rescheduling: 'rescheduling',
+  terminated: 'terminated',
+});
+const AccessSchema = everyMember<AttachedStore['access']>({ read_only: 'read_only', read_write: 'read_write' });
+
 // Nested records belong to other modules (outcome loop, threads, memory): checked for the fields read here, kept
 // whole (loose), so a field one of them adds survives continue-as-new even before it is listed here.
 
@@ -87,23 +104,28 @@ const UsageSchema = z.looseObject({
 });
 
 const StopReasonSchema = z.looseObject({
-  type: z.enum(['end_turn', 'retries_exhausted', 'max_turns_reached', 'refusal']),
+  type: everyMember<StopReason['type']>({
+    end_turn: 'end_turn',
+    retries_exhausted: 'retries_exhausted',
+    max_turns_reached: 'max_turns_reached',
+    refusal: 'refusal',
+  }),
 });
 
 const OutcomeEvaluationSchema = z.looseObject({
   type: z.literal('outcome_evaluation'),
   outcome_id: z.string().min(1),
   description: z.string(),
-  result: z.enum([
-    'pending',
-    'running',
-    'evaluating',
-    'satisfied',
-    'max_iterations_reached',
-    'failed',
-    'interrupted',
-    'grader_error',
-  ]),
+  result: everyMember<OutcomeState>({
+    pending: 'pending',
+    running: 'running',
+    evaluating: 'evaluating',
+    satisfied: 'satisfied',
+    max_iterations_reached: 'max_iterations_reached',
+    failed: 'failed',
+    interrupted: 'interrupted',
+    grader_error: 'grader_error',
+  }),
   iteration: count,
   max_iterations: z.number().int().min(1),
   explanation: z.string().nullable(),
@@ -121,7 +143,7 @@ const OutcomeRecordSchema = z.looseObject({
 const ThreadReportSchema = z.looseObject({
   thread_id: z.string().min(1),
   completed_turns: count,
-  status: z.enum(['idle', 'terminated']),
+  status: everyMember<ThreadReport['status']>({ idle: 'idle', terminated: 'terminated' }),
   stop_reason: StopReasonSchema.nullable(),
   final_message: z.string().nullable(),
   usage: UsageSchema,
@@ -132,7 +154,7 @@ const ThreadRecordSchema = z.looseObject({
   thread_id: z.string().min(1),
   session_id: z.string().min(1),
   agent_name: z.string().min(1),
-  status: z.enum(['running', 'idle', 'terminated']),
+  status: everyMember<ThreadStatus>({ running: 'running', idle: 'idle', terminated: 'terminated' }),
   sent: count,
   report: ThreadReportSchema.nullable(),
 });
@@ -147,7 +169,7 @@ const ThreadsStateSchema = z.looseObject({
 const AttachedStoreSchema = z.looseObject({
   memory_store_id: z.string().min(1),
   name: z.string(),
-  access: z.enum(['read_only', 'read_write']),
+  access: AccessSchema,
 });
 
 /**
@@ -165,7 +187,7 @@ const SessionStateSchema = z.strictObject({
   usage: UsageSchema,
   turns: count,
   turnModelCalls: count,
-  status: z.enum(['running', 'idle', 'rescheduling', 'terminated']),
+  status: SessionStatusSchema,
   stopReason: StopReasonSchema.nullable(),
   finalMessage: z.string().nullable(),
   userMessagePending: z.boolean(),
