@@ -2,7 +2,9 @@
  * Reading the state a session hands to its next run by continue-as-new: `{"continued": SessionState}`. The same
  * input can also come from a caller (`temporal workflow start --input '{"continued": {...}}'`), so it is
  * validated like any input, and a state written by an older version of Lucid is migrated to the current shape.
- * Pure zod and types: workflow-safe.
+ * Pure zod and types: workflow-safe. The workflow reads its input through this (agent-session.ts): zod is
+ * deterministic, so reading in the workflow replays identically, needs no activity, and a bad state fails the
+ * workflow in its first task (non-retryable) instead of failing the task over and over.
  *
  * Versions of SessionState (`version`), and what each added. Bump it for every change in shape from now on and
  * add an upgrade from the previous version to UPGRADES; never edit a version once released.
@@ -15,12 +17,11 @@
  */
 import { z } from 'zod';
 import { AgentDefinitionSchema, ThreadLimitsSchema } from '../domain/agent-definition';
-import { OutcomeDefinitionSchema } from '../domain/outcome';
-import { describeIssues } from '../domain/session-input';
-import { ThreadContextSchema } from '../domain/threads';
 import type { SessionStatus, StopReason } from '../domain/events';
-import type { OutcomeState } from '../domain/outcome';
-import type { ThreadReport, ThreadStatus } from '../domain/threads';
+import { OutcomeDefinitionSchema, type OutcomeState } from '../domain/outcome';
+import { describeIssues } from '../domain/session-input';
+import { ThreadContextSchema, type ThreadReport, type ThreadStatus } from '../domain/threads';
+import { ZERO_USAGE } from '../domain/usage';
 import type { AttachedStore } from '../memory/attachments';
 import type { SessionState } from './session-state';
 
@@ -62,7 +63,7 @@ function fillEarlyVersion1Fields(state: Record<string, unknown>): Record<string,
   return {
     outcomes: [],
     pendingOutcomes: [],
-    graderUsage: { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
+    graderUsage: { ...ZERO_USAGE },
     completedTurns: 0,
     threads: { roster: [], limits, depth: thread.success ? thread.data.depth : 0, records: [] },
     memory: { prompt: '', stores: [] },
