@@ -1,7 +1,8 @@
 /**
  * Records the histories replayed by test/workflows/replay.test.ts: runs each scenario of
  * test/fixtures/history-scenarios.ts on a fresh dev server with a real worker and the scripted model, and
- * writes test/fixtures/histories/<name>.json for those not recorded yet. `npm run record-histories`.
+ * writes test/fixtures/histories/<name>.json for those not recorded yet (every run of a session that
+ * continued-as-new; a dream up to its wait for review). `npm run record-histories`.
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
