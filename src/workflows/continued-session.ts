@@ -38,10 +38,8 @@ export function readContinuedSession(raw: unknown): ContinuedSessionRead {
   if (!envelope.success) return { ok: false, error: describeIssues(envelope.error) };
   const { version } = envelope.data.continued;
   if (version > CURRENT_SESSION_STATE_VERSION) {
-    return {
-      ok: false,
-      error: `continued.version: version ${version} was written by a newer Lucid; this worker reads version ${CURRENT_SESSION_STATE_VERSION} and older`,
-    };
+    const readable = `this worker reads version ${CURRENT_SESSION_STATE_VERSION} and older`;
+    return { ok: false, error: `continued.version: version ${version} was written by a newer Lucid; ${readable}` };
   }
   let state: Record<string, unknown> = fillEarlyVersion1Fields(envelope.data.continued);
   for (let from = version; from < CURRENT_SESSION_STATE_VERSION; from++) state = UPGRADES[from](state);
