@@ -1,7 +1,8 @@
 /**
  * Records the histories replayed by test/workflows/replay.test.ts: runs each scenario of
  * test/fixtures/history-scenarios.ts on a fresh dev server with a real worker and the scripted model, and
- * writes test/fixtures/histories/<name>.json for those not recorded yet. `npm run record-histories`.
+ * writes test/fixtures/histories/<name>.json for those not recorded yet (every run of a session that
+ * continued-as-new; a dream up to its wait for review). `npm run record-histories`.
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
@@ -9,18 +10,53 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { HISTORY_SCENARIOS } from '../test/fixtures/history-scenarios';
+import {
+  DREAM_HISTORY_SCENARIOS,
+  HISTORY_SCENARIOS,
+  type DreamHistoryScenario,
+  type HistoryScenario,
+} from '../test/fixtures/history-scenarios';
 import { LucidClient } from '../src/client';
 import { createAnthropicClient } from '../src/activities/model';
-import { startScriptedModel } from '../src/scripted-model/server';
+import { FsMemoryStore } from '../src/memory/fs-memory-store';
+import { startScriptedModel, type ScriptedModel } from '../src/scripted-model/server';
 import { createWorker } from '../src/worker';
-import { startDevServer } from './lib/dev-server';
+import { startDevServer, type DevServer } from './lib/dev-server';
 import { ensureTemporalCli } from './lib/temporal-cli';
 
 const outputDir = path.resolve(__dirname, '..', 'test', 'fixtures', 'histories');
 
+interface Recorder {
+  server: DevServer;
+  lucid: LucidClient;
+  model: ScriptedModel;
+  dataDir: string;
+}
+
 async function main(): Promise<void> {
-  const server = await startDevServer();
+  // Recorded histories are frozen: they prove today's code replays sessions started by older code.
+  const isNew = ({ name }: { name: string }) => {
+    if (!fs.existsSync(fileOf(name)) || process.argv.includes('--overwrite')) return true;
+    console.log(`kept ${name} (already recorded; --overwrite replaces it)`);
+    return false;
+  };
+  const sessions = HISTORY_SCENARIOS.filter(isNew);
+  const dreams = DREAM_HISTORY_SCENARIOS.filter(isNew);
+  const plain = sessions.filter((candidate) => !candidate.suggestContinueAsNewAt);
+  if (plain.length + dreams.length > 0)
+    await withRecorder([], async (recorder) => {
+      for (const scenario of plain) await recordSession(recorder, scenario);
+      for (const scenario of dreams) await recordDream(recorder, scenario);
+    });
+  for (const scenario of sessions.filter((candidate) => candidate.suggestContinueAsNewAt)) {
+    const limit = `limit.historyCount.suggestContinueAsNew=${scenario.suggestContinueAsNewAt}`;
+    await withRecorder(['--dynamic-config-value', limit], (recorder) => recordSession(recorder, scenario));
+  }
+}
+
+/** A fresh dev server (started with `serverArgs`), a worker on it and the scripted model, for `record`. */
+async function withRecorder(serverArgs: string[], record: (recorder: Recorder) => Promise<void>): Promise<void> {
+  const server = await startDevServer({ extraArgs: serverArgs });
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lucid-record-'));
   const model = await startScriptedModel({ scenario: { rules: [] } });
   const nativeConnection = await NativeConnection.connect({ address: server.address });
@@ -35,49 +71,102 @@ async function main(): Promise<void> {
   });
   const lucid = new LucidClient({ client: new Client({ connection }), taskQueue, dataDir });
   try {
-    await worker.runUntil(async () => {
-      for (const scenario of HISTORY_SCENARIOS) {
-        const file = path.join(outputDir, `${scenario.name}.json`);
-        // Recorded histories are frozen: they prove today's code replays sessions started by older code.
-        if (fs.existsSync(file) && !process.argv.includes('--overwrite')) {
-          console.log(`kept ${scenario.name} (already recorded; --overwrite replaces it)`);
-          continue;
-        }
-        model.setScenario(scenario.scenario);
-        const sessionId = await lucid.startSession({ ...scenario.input, sessionId: `replay-${scenario.name}` });
-        for (const text of scenario.followUps ?? []) {
-          await waitUntilIdle(lucid, sessionId);
-          await lucid.sendMessage(sessionId, text);
-          await new Promise((resolve) => setTimeout(resolve, 1000));
-          await lucid.interrupt(sessionId); // harmless when idle; recorded in the history all the same
-        }
-        if (scenario.input.keep_alive_seconds) {
-          await waitUntilIdle(lucid, sessionId);
-          await lucid.temporal.workflow.getHandle(sessionId).terminate('recording done');
-        } else {
-          await lucid.result(sessionId);
-        }
-        // The CLI's JSON is the documented interchange format (historyFromJSON reads it back).
-        const json = execFileSync(ensureTemporalCli(), [
-          'workflow',
-          'show',
-          '--address',
-          server.address,
-          '--workflow-id',
-          sessionId,
-          '--output',
-          'json',
-        ]);
-        fs.writeFileSync(file, json);
-        console.log(`recorded ${scenario.name}: ${JSON.parse(json.toString()).events.length} events`);
-      }
-    });
+    await worker.runUntil(() => record({ server, lucid, model, dataDir }));
   } finally {
     await model.close();
     await connection.close();
     await nativeConnection.close();
     await server.stop();
   }
+}
+
+async function recordSession({ server, lucid, model, dataDir }: Recorder, scenario: HistoryScenario): Promise<void> {
+  model.setScenario(scenario.scenario);
+  const input = { ...scenario.input };
+  if (scenario.attachNewMemoryStore) {
+    const store = await new FsMemoryStore(path.join(dataDir, 'memory')).createStore({
+      name: scenario.attachNewMemoryStore,
+    });
+    input.memory_stores = [{ memory_store_id: store.id, access: 'read_write' }];
+  }
+  const sessionId = await lucid.startSession({ ...input, sessionId: `replay-${scenario.name}` });
+  for (const text of scenario.followUps ?? []) {
+    await waitUntilIdle(lucid, sessionId);
+    await lucid.sendMessage(sessionId, text);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await lucid.interrupt(sessionId); // harmless when idle; recorded in the history all the same
+  }
+  if (scenario.input.keep_alive_seconds) {
+    await waitUntilIdle(lucid, sessionId);
+    await lucid.temporal.workflow.getHandle(sessionId).terminate('recording done');
+  } else {
+    await lucid.result(sessionId);
+  }
+  const runs = await runIdsOldestFirst(lucid, sessionId);
+  runs.forEach((runId, index) => {
+    const name = index === 0 ? scenario.name : `${scenario.name}.run-${index + 1}`;
+    writeHistory(server, name, sessionId, runId);
+  });
+}
+
+/** Runs the scenario's sessions, then a dream over them, and records the dream while it awaits review. */
+async function recordDream({ server, lucid, model, dataDir }: Recorder, scenario: DreamHistoryScenario) {
+  model.setScenario(scenario.scenario);
+  const sessionIds: string[] = [];
+  for (const [index, message] of scenario.sessionMessages.entries()) {
+    const sessionId = await lucid.startSession({
+      agent: scenario.agent,
+      message,
+      sessionId: `${scenario.name}-session-${index + 1}`,
+    });
+    await lucid.result(sessionId);
+    sessionIds.push(sessionId);
+  }
+  const store = await new FsMemoryStore(path.join(dataDir, 'memory')).createStore({ name: `${scenario.name} store` });
+  const dreamId = await lucid.startDream(
+    { ...scenario.dream, memory_store_id: store.id, sessions: { type: 'session_ids', session_ids: sessionIds } },
+    `replay-${scenario.name}`,
+  );
+  await waitForReviewTimer(lucid, dreamId);
+  writeHistory(server, scenario.name, dreamId);
+  await lucid.temporal.workflow.getHandle(dreamId).terminate('recording done');
+}
+
+/** Waits until the dream awaits review: its decisions are pending and the review deadline's timer runs. */
+async function waitForReviewTimer(lucid: LucidClient, dreamId: string): Promise<void> {
+  for (;;) {
+    const dream = await lucid.dream(dreamId);
+    if (dream && dream.status !== 'running' && dream.status !== 'pending')
+      throw new Error(`dream ${dreamId} ended (${dream.status}) before its review: ${JSON.stringify(dream.error)}`);
+    const history = await lucid.temporal.workflow.getHandle(dreamId).fetchHistory();
+    if (dream?.phase === 'awaiting_review' && history.events?.some((event) => event.timerStartedEventAttributes))
+      return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Every run of a workflow id, the first first: each run's start event names the run it continued. */
+async function runIdsOldestFirst(lucid: LucidClient, workflowId: string): Promise<string[]> {
+  const runs = [(await lucid.temporal.workflow.getHandle(workflowId).describe()).runId];
+  for (;;) {
+    const history = await lucid.temporal.workflow.getHandle(workflowId, runs[0]).fetchHistory();
+    const previous = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId;
+    if (!previous) return runs;
+    runs.unshift(previous);
+  }
+}
+
+/** The CLI's JSON is the documented interchange format (historyFromJSON reads it back). */
+function writeHistory(server: DevServer, name: string, workflowId: string, runId?: string): void {
+  const args = ['workflow', 'show', '--address', server.address, '--workflow-id', workflowId, '--output', 'json'];
+  if (runId) args.push('--run-id', runId);
+  const json = execFileSync(ensureTemporalCli(), args);
+  fs.writeFileSync(fileOf(name), json);
+  console.log(`recorded ${name}: ${JSON.parse(json.toString()).events.length} events`);
+}
+
+function fileOf(name: string): string {
+  return path.join(outputDir, `${name}.json`);
 }
 
 async function waitUntilIdle(lucid: LucidClient, sessionId: string): Promise<void> {

@@ -1,6 +1,7 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type { Storage } from '../storage/open-storage';
 import { createDreamActivities } from './dream';
+import { ACTIVITY_INPUT_SCHEMAS, withValidatedInputs } from './inputs';
 import { createGraderActivities } from './grader';
 import { createMemoryActivities } from './memory';
 import { createAnthropicClient, createModelActivities } from './model';
@@ -15,10 +16,10 @@ export interface ActivityDependencies {
   anthropic?: Anthropic;
 }
 
-/** Every activity the worker registers, built from its dependencies. */
+/** Every activity the worker registers, built from its dependencies; each parses its input first (./inputs). */
 export function createActivities({ storage, agentsDir, anthropic = createAnthropicClient() }: ActivityDependencies) {
   const { sessions: store, memory, dreams } = storage;
-  return {
+  const activities = {
     ...createSessionActivities({ store, defaultWorkspace: storage.defaultWorkspace, agentsDir }),
     ...createModelActivities({ store, client: anthropic }),
     ...createToolActivities({ toolJournal: storage.toolJournal }),
@@ -27,6 +28,7 @@ export function createActivities({ storage, agentsDir, anthropic = createAnthrop
     ...createMemoryActivities({ memory, memoryJournal: storage.memoryJournal }),
     ...createDreamActivities({ store, memory, dreams, anthropic }),
   };
+  return withValidatedInputs(activities, ACTIVITY_INPUT_SCHEMAS);
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -32,8 +32,15 @@ export const DreamSessionsSchema = z.discriminatedUnion('type', [
     .strict(),
 ]);
 
+/**
+ * Input of the `dream` workflow. Versions (`version`, absent means 1; a change that old inputs in history would
+ * not pass bumps it):
+ * - 1: memory_store_id, sessions, instructions, model, review, review_deadline_seconds, output_behavior,
+ *   max_parallel_reflections, transcript_budget_chars.
+ */
 export const DreamInputSchema = z
   .object({
+    version: z.literal(1, { error: 'this worker reads dream input version 1' }).optional(),
     memory_store_id: z.string().min(1).max(255),
     sessions: DreamSessionsSchema,
     instructions: z.string().min(1).max(4096).optional(),

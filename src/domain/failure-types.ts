@@ -21,6 +21,7 @@ export const FailureType = {
   InvalidSessionInput: 'InvalidSessionInput',
   InvalidDreamInput: 'InvalidDreamInput',
   InvalidAgent: 'InvalidAgent',
+  InvalidActivityInput: 'InvalidActivityInput',
   SessionNotFound: 'SessionNotFound',
   MemoryNotFound: 'MemoryNotFound',
   MemoryStoreHeld: 'MemoryStoreHeld',

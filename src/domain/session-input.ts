@@ -10,9 +10,12 @@ export const MAX_KEEP_ALIVE_SECONDS = 7 * 24 * 3600;
 /**
  * Input of the `agentSession` workflow; plain JSON so it can be typed into `temporal workflow start --input`.
  * `agent` is either the name of a definition in the agents folder or an inline definition.
+ * Versions (`version`, absent means 1; a change that old inputs in history would not pass bumps it):
+ * - 1: agent, message, workspace, keep_alive_seconds, outcome, memory_stores, memory_budget_chars, thread.
  */
 export const SessionInputSchema = z
   .object({
+    version: z.literal(1, { error: 'this worker reads session input version 1' }).optional(),
     agent: z.union([z.string().min(1).max(255), AgentDefinitionSchema]),
     message: z.string().min(1, 'message must not be empty').max(1_000_000),
     workspace: z.string().min(1).max(4096).optional(),

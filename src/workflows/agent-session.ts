@@ -48,6 +48,7 @@ import { initialThreadsState, ThreadManager, threadReportSignal } from './thread
 import { DELEGATE_TOOL_NAME, SUBAGENT_NOTE, type ThreadReport } from '../domain/threads';
 import { MEMORY_TOOL_NAME } from '../memory/attachments';
 import type { SessionState } from './session-state';
+import { readContinuedSession } from './continued-session';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Message-handling API
@@ -141,7 +142,7 @@ export async function agentSession(input: SessionInput | ContinuedSession): Prom
   });
 
   if (isContinued(input)) {
-    session = new Session(input.continued);
+    session = new Session(continuedState(input));
     return session.run();
   }
   const { state, firstMessage } = await startSession(input);
@@ -172,6 +173,24 @@ function startingSnapshot(): SessionSnapshot {
 
 function isContinued(input: SessionInput | ContinuedSession): input is ContinuedSession {
   return typeof input === 'object' && input !== null && 'continued' in input;
+}
+
+/**
+ * The state handed over by continue-as-new, or sent by a caller: validated (and migrated) here in the workflow,
+ * deterministically from the input in history, so a bad state fails the workflow at once instead of a task retrying.
+ */
+function continuedState(input: ContinuedSession): SessionState {
+  const read = readContinuedSession(input);
+  if (!read.ok) throw invalidContinuedState(read.error);
+  const sessionId = workflowInfo().workflowId;
+  // Another session's state would write into that session's event log.
+  if (read.state.sessionId !== sessionId)
+    throw invalidContinuedState(`continued.sessionId: "${read.state.sessionId}" is not this session ("${sessionId}")`);
+  return read.state;
+}
+
+function invalidContinuedState(reason: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(`invalid continued session state: ${reason}`, 'InvalidSessionInput');
 }
 
 /** Validates the input and resolves agent and workspace; bad input fails the workflow at once, never retried. */

@@ -1,5 +1,6 @@
 /**
- * Determinism guard: recorded histories of the session workflow must replay against today's workflow code.
+ * Determinism guard: recorded histories of the session and dream workflows must replay against today's workflow
+ * code (among them every run of a session that continued-as-new, and a dream cut while it awaits review).
  * The checked-in histories (npm run record-histories) catch changes that would break sessions already running;
  * the freshly recorded one catches non-determinism in new code paths.
  */
@@ -7,19 +8,31 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import fs from 'node:fs';
 import path from 'node:path';
-import { HISTORY_SCENARIOS } from '../fixtures/history-scenarios';
+import { DREAM_HISTORY_SCENARIOS, HISTORY_SCENARIOS } from '../fixtures/history-scenarios';
 import { startSessionHarness, type SessionHarness } from '../helpers/session';
 import { workflowBundle } from '../helpers/temporal';
 
 const historiesDir = path.join(__dirname, '..', 'fixtures', 'histories');
 
-describe('replaying agentSession histories', () => {
+/** The recording script names each workflow `replay-<scenario>`; `<scenario>.run-2.json` is a later run of it. */
+function workflowIdOf(file: string): string {
+  return `replay-${file.replace(/\.json$/, '').replace(/\.run-\d+$/, '')}`;
+}
+
+function eventTypes(file: string): string[] {
+  const json = JSON.parse(fs.readFileSync(path.join(historiesDir, file), 'utf8')) as {
+    events: { eventType: string }[];
+  };
+  return json.events.map((event) => event.eventType);
+}
+
+describe('replaying workflow histories', () => {
   it('replays every checked-in history without a determinism error', async () => {
     const files = fs.readdirSync(historiesDir).filter((name) => name.endsWith('.json'));
-    expect(files.length).toBeGreaterThanOrEqual(HISTORY_SCENARIOS.length);
-    // The recording script names each session `replay-<scenario>`; replay needs the same id (child ids derive from it).
+    expect(files.length).toBeGreaterThanOrEqual(HISTORY_SCENARIOS.length + DREAM_HISTORY_SCENARIOS.length);
+    // Replay needs the recorded workflow id (child ids derive from it).
     const histories = files.map((name) => ({
-      workflowId: `replay-${name.replace(/\.json$/, '')}`,
+      workflowId: workflowIdOf(name),
       history: historyFromJSON(JSON.parse(fs.readFileSync(path.join(historiesDir, name), 'utf8'))),
     }));
     const results = [];
@@ -27,6 +40,18 @@ describe('replaying agentSession histories', () => {
       results.push({ workflowId: result.workflowId, error: result.error?.message });
     }
     expect(results).toEqual(histories.map(({ workflowId }) => ({ workflowId, error: undefined })));
+  });
+
+  it('holds every run of a session that continued-as-new, and a dream awaiting review', () => {
+    expect(eventTypes('continued-as-new.json').at(-1)).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW');
+    expect(eventTypes('continued-as-new.run-2.json')[0]).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_STARTED');
+    expect(eventTypes('continued-as-new.run-3.json').at(-1)).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED');
+    expect(eventTypes('continued-as-new-lead.json').at(-1)).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW');
+    expect(eventTypes('continued-as-new-lead.run-2.json').at(-1)).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED');
+    // Cut while the review deadline's timer runs: no decision, no completion yet.
+    const dream = eventTypes('dream-awaiting-review.json');
+    expect(dream.at(-1)).toBe('EVENT_TYPE_TIMER_STARTED');
+    expect(dream).not.toContain('EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED');
   });
 
   describe('a freshly recorded session', () => {
