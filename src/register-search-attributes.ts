@@ -34,6 +34,7 @@ export async function ensureSearchAttributes(operatorService: OperatorService, n
     throw new Error(
       `Lucid needs the search attributes ${missing.map((key) => key.name).join(', ')} and could not register them ` +
         `(${(error as Error).message}). Ask an operator to run:\n  ${commands}`,
+      { cause: error },
     );
   }
 }

@@ -7,6 +7,7 @@ import {
   SessionNotFoundError,
   SimulatedCrash,
 } from '../src/errors';
+import type * as ErrorsModule from '../src/errors';
 import { CliError, UsageError } from '../src/cli/errors';
 import { FailureType } from '../src/domain/failure-types';
 import { MemoryError, MemoryNotFoundError, MemoryStoreBusyError } from '../src/memory/errors';
@@ -15,10 +16,10 @@ import { WorkerSettingsError } from '../src/worker-settings';
 import { WorkspaceError } from '../src/workspace/sandbox';
 
 /** A fresh copy of src/errors.ts, as the workflow bundle holds: its classes are not the ones imported above. */
-function secondCopy(): typeof import('../src/errors') {
-  let copy: typeof import('../src/errors') | undefined;
+function secondCopy(): typeof ErrorsModule {
+  let copy: typeof ErrorsModule | undefined;
   jest.isolateModules(() => {
-    copy = jest.requireActual<typeof import('../src/errors')>('../src/errors');
+    copy = jest.requireActual<typeof ErrorsModule>('../src/errors');
   });
   return copy!;
 }

@@ -65,6 +65,7 @@ export interface RecordedRequest {
   /** Header names in lower case; repeated headers joined with `, `. */
   headers: Record<string, string>;
   /** The parsed JSON body, or the raw text if it was not JSON. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any JSON a client sent; tests read into it freely
   body: any;
   /** The index of the rule that answered, or null (no rule matched, or not a Messages request). */
   rule_index: number | null;

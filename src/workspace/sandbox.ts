@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { promises as fs, type Stats } from 'node:fs';
 import path from 'node:path';
 import { LucidError } from '../errors';
 
@@ -66,7 +66,9 @@ export async function resolveWorkspaceRoot(workspace: string): Promise<string> {
   try {
     root = await fs.realpath(workspace);
   } catch (error) {
-    throw new Error(`workspace directory ${workspace} cannot be resolved: ${(error as Error).message}`);
+    throw new Error(`workspace directory ${workspace} cannot be resolved: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   if (!(await fs.stat(root)).isDirectory()) throw new Error(`workspace ${workspace} is not a directory`);
   return root;
@@ -195,7 +197,7 @@ export function toRelative(root: string, absolute: string): string {
 }
 
 /** lstat, or null when nothing is there. */
-export async function lstatOrNull(absolute: string): Promise<import('node:fs').Stats | null> {
+export async function lstatOrNull(absolute: string): Promise<Stats | null> {
   try {
     return await fs.lstat(absolute);
   } catch (error) {

@@ -6,11 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { FsToolJournal } from '../../src/storage/fs-tool-journal';
-import {
-  executeToolOnce,
-  type ExecuteToolOnceOptions,
-  type JournalCrashPoint,
-} from '../../src/workspace/tool-journal';
+import { executeToolOnce, type ExecuteToolOnceOptions, type JournalCrashPoint } from '../../src/workspace/tool-journal';
 import { SimulatedCrash } from '../../src/errors';
 
 let base: string;
