@@ -3,6 +3,7 @@
  * malformed input at once with a non-retryable failure naming the activity and the field, and run a good one.
  */
 import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createActivities } from '../../src/activities';
@@ -58,7 +59,9 @@ describe('activity inputs', () => {
   });
 
   it('runs an activity whose input is good', async () => {
-    const workspace = await activities.prepareWorkspace({ sessionId: 'sesn_inputs' });
+    // The activity runs inside the SDK's activity context, as on a worker, since the failure boundary reads it.
+    const environment = new MockActivityEnvironment();
+    const workspace = await environment.run(activities.prepareWorkspace, { sessionId: 'sesn_inputs' });
     expect(fs.statSync(workspace).isDirectory()).toBe(true);
   });
 });
