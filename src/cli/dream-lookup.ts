@@ -8,13 +8,13 @@ import path from 'node:path';
 import { dataDir } from '../config';
 import type { Dream } from '../domain/dream';
 import { FsDreamRegistry } from '../storage/dream-registry';
-import { dreamQuery } from '../workflows/dream';
+import { DREAM_WORKFLOW, dreamQuery } from '../workflows/api/dream-api';
 import type { Connected } from './connect';
 import { CliError, ExitCode, isUnavailable } from './errors';
 import { LIVE_QUERY_DEADLINE_MS } from './snapshot-reader';
 
 /** The workflow type of dreams, as registered by the worker. */
-export const DREAM_WORKFLOW_TYPE = 'dream';
+export const DREAM_WORKFLOW_TYPE = DREAM_WORKFLOW;
 
 /** The saved dream records the workers write (`<LUCID_DATA_DIR>/dreams`), as LucidClient reads them. */
 export function openDreamRegistry(): FsDreamRegistry {
