@@ -16,6 +16,7 @@ import { startScriptedModel } from '../src/scripted-model/server';
 import { createWorker } from '../src/worker';
 import { startDevServer } from './lib/dev-server';
 import { ensureTemporalCli } from './lib/temporal-cli';
+import { interruptSignal, userMessageSignal } from '../src/workflows/api/session-api';
 
 const outputDir = path.resolve(__dirname, '..', 'test', 'fixtures', 'histories');
 
@@ -47,9 +48,7 @@ async function main(): Promise<void> {
         const sessionId = await lucid.startSession({ ...scenario.input, sessionId: `replay-${scenario.name}` });
         for (const text of scenario.followUps ?? []) {
           await waitUntilIdle(lucid, sessionId);
-          await lucid.sendMessage(sessionId, text);
-          await new Promise((resolve) => setTimeout(resolve, 1000));
-          await lucid.interrupt(sessionId); // harmless when idle; recorded in the history all the same
+          await sendFollowUp(lucid, sessionId, text, scenario.requests ?? 'signals');
         }
         if (scenario.input.keep_alive_seconds) {
           await waitUntilIdle(lucid, sessionId);
@@ -78,6 +77,16 @@ async function main(): Promise<void> {
     await nativeConnection.close();
     await server.stop();
   }
+}
+
+/** A message, then an interrupt: harmless when idle, and recorded all the same (a refused update is not). */
+async function sendFollowUp(lucid: LucidClient, sessionId: string, text: string, by: 'signals' | 'updates') {
+  const handle = lucid.temporal.workflow.getHandle(sessionId);
+  if (by === 'updates') await lucid.sendMessage(sessionId, text);
+  else await handle.signal(userMessageSignal, { text });
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  if (by === 'updates') await lucid.interrupt(sessionId).catch(() => undefined);
+  else await handle.signal(interruptSignal);
 }
 
 async function waitUntilIdle(lucid: LucidClient, sessionId: string): Promise<void> {
