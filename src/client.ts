@@ -3,7 +3,7 @@
  * result. Sessions are `agentSession` workflows; the session id is the workflow id.
  */
 import {
-  Client,
+  type Client,
   WorkflowNotFoundError,
   WorkflowUpdateStage,
   type WorkflowHandle,
