@@ -206,7 +206,8 @@ export class ThreadManager {
       ],
       staticSummary: `thread ${threadId}: ${agent.name}`,
     });
-    // A child that fails (e.g. at start-up) never reports; its result tells us instead.
+    // A child that fails (e.g. at start-up) never reports; its result tells us instead. Not awaited: the thread
+    // outlives this call, and what its end means lands in record.status, which awaitTurn and closeAll wait on.
     child.result().catch(() => this.markTerminated(record));
     this.context.log.emit({
       type: 'session.thread_created',

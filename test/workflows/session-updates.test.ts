@@ -6,7 +6,10 @@
 import { ApplicationFailure, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { AgentDefinition } from '../../src/domain/agent-definition';
 import type { SessionEvent } from '../../src/domain/events';
+import * as workflows from '../../src/workflows';
+import { DREAM_WORKFLOW } from '../../src/workflows/api/dream-api';
 import {
+  AGENT_SESSION_WORKFLOW,
   SessionRequestRejection,
   defineOutcomeUpdate,
   userMessageSignal,
@@ -47,6 +50,12 @@ async function rejectionOf(call: Promise<unknown>): Promise<{ type: string | und
   expect(cause).toBeInstanceOf(ApplicationFailure);
   return { type: (cause as ApplicationFailure).type, message: (cause as ApplicationFailure).message };
 }
+
+describe('workflow API modules', () => {
+  it('name the workflow types the worker registers (its workflowsPath exports)', () => {
+    expect(Object.keys(workflows).sort()).toEqual([AGENT_SESSION_WORKFLOW, DREAM_WORKFLOW].sort());
+  });
+});
 
 describe('session updates', () => {
   let harness: SessionHarness;
