@@ -256,19 +256,27 @@ class Session {
       description:
         'Define an outcome: {"description": "...", "rubric": {"type": "text", "content": "..."}, "max_iterations": 3}',
     });
-    setHandler(defineOutcomeUpdate, (outcome) => this.defineOutcome(outcome), {
-      description: 'Define an outcome (as the signal); answers {event_id, seq} of its user.define_outcome event',
-      validator: (outcome) => this.checkRequest(this.outcomes.problemWith(outcome)),
-    });
     setHandler(userMessageSignal, (message) => this.onUserMessage(message), {
       description: 'Send the agent a user message: {"text": "..."}',
     });
+    setHandler(interruptSignal, () => this.onInterrupt(), {
+      description: 'Stop the current turn at the next safe point',
+    });
+  }
+
+  /**
+   * The update handlers, registered once the first message is in the log: an update sent while the session was
+   * starting waits until then, so no request is logged ahead of the message it answers, and an interrupt finds
+   * the first turn running.
+   */
+  private handleUpdates(): void {
     setHandler(userMessageUpdate, (message) => this.acceptUserMessage(message.text), {
       description: 'Send the agent a user message: {"text": "..."}; answers {event_id, seq} of its event',
       validator: (message) => this.checkRequest(userMessageProblem(message)),
     });
-    setHandler(interruptSignal, () => this.onInterrupt(), {
-      description: 'Stop the current turn at the next safe point',
+    setHandler(defineOutcomeUpdate, (outcome) => this.defineOutcome(outcome), {
+      description: 'Define an outcome (as the signal); answers {event_id, seq} of its user.define_outcome event',
+      validator: (outcome) => this.checkRequest(this.outcomes.problemWith(outcome)),
     });
     setHandler(interruptUpdate, () => this.interrupt(), {
       description: 'Stop the current turn at the next safe point; answers {event_id, seq} of its user.interrupt event',
@@ -296,6 +304,7 @@ class Session {
       this.log.emit({ type: 'user.message', content: textBlocks(firstMessage) });
       this.setStatus('running');
     }
+    this.handleUpdates();
     for (;;) {
       if (this.state.status === 'running') {
         const ended = await this.runTurn();
@@ -579,7 +588,7 @@ class Session {
     if (problem) throw ApplicationFailure.nonRetryable(problem, SessionRequestRejection.invalid);
   }
 
-  /** A turn runs, or is about to (work is pending, e.g. the first message of a session still starting up). */
+  /** A turn runs, or is about to (work is pending: a message or an outcome arrived while the session was idle). */
   private checkInterruptible(): void {
     this.checkRequest(null);
     const turnComing = this.state.userMessagePending || this.outcomes.hasPending();

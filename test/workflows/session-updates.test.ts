@@ -155,6 +155,23 @@ describe('session updates', () => {
     await harness.temporal.client.workflow.getHandle(sessionId).terminate('test over');
   });
 
+  it('takes an update sent while the session starts after its first message, never ahead of it', async () => {
+    harness.model.setScenario({
+      rules: [{ match: {}, delay_ms: 4000, reply: { content: [{ type: 'text', text: 'late answer' }] } }],
+    });
+    const sessionId = await harness.lucid.startSession({ agent, message: 'starting up' });
+    const accepted = await harness.lucid.interrupt(sessionId);
+    const snapshot = await harness.lucid.result(sessionId);
+    expect(snapshot.stop_reason).toEqual({ type: 'end_turn' });
+    const events = await harness.store.readEvents(sessionId);
+    expect(events[0]).toMatchObject({ seq: 1, type: 'user.message' });
+    expect(events.find((event) => event.seq === accepted.seq)).toMatchObject({
+      id: accepted.event_id,
+      type: 'user.interrupt',
+    });
+    expect(accepted.seq).toBeGreaterThan(1);
+  });
+
   it('answers a define_outcome update once the outcome is taken up; a bad rubric never reaches history', async () => {
     harness.model.setScenario({
       rules: [
