@@ -18,11 +18,11 @@ import {
 } from '../test/fixtures/history-scenarios';
 import { LucidClient } from '../src/client';
 import { createAnthropicClient } from '../src/activities/model';
-import { FsMemoryStore } from '../src/memory/fs-memory-store';
 import { startScriptedModel, type ScriptedModel } from '../src/scripted-model/server';
 import { createWorker } from '../src/worker';
 import { startDevServer, type DevServer } from './lib/dev-server';
 import { ensureTemporalCli } from './lib/temporal-cli';
+import { interruptSignal, userMessageSignal } from '../src/workflows/api/session-api';
 
 const outputDir = path.resolve(__dirname, '..', 'test', 'fixtures', 'histories');
 
@@ -80,11 +80,11 @@ async function withRecorder(serverArgs: string[], record: (recorder: Recorder) =
   }
 }
 
-async function recordSession({ server, lucid, model, dataDir }: Recorder, scenario: HistoryScenario): Promise<void> {
+async function recordSession({ server, lucid, model }: Recorder, scenario: HistoryScenario): Promise<void> {
   model.setScenario(scenario.scenario);
   const input = { ...scenario.input };
   if (scenario.attachNewMemoryStore) {
-    const store = await new FsMemoryStore(path.join(dataDir, 'memory')).createStore({
+    const store = await lucid.storage.memory.createStore({
       name: scenario.attachNewMemoryStore,
     });
     input.memory_stores = [{ memory_store_id: store.id, access: 'read_write' }];
@@ -92,9 +92,7 @@ async function recordSession({ server, lucid, model, dataDir }: Recorder, scenar
   const sessionId = await lucid.startSession({ ...input, sessionId: `replay-${scenario.name}` });
   for (const text of scenario.followUps ?? []) {
     await waitUntilIdle(lucid, sessionId);
-    await lucid.sendMessage(sessionId, text);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    await lucid.interrupt(sessionId); // harmless when idle; recorded in the history all the same
+    await sendFollowUp(lucid, sessionId, text, scenario.requests ?? 'signals');
   }
   if (scenario.input.keep_alive_seconds) {
     await waitUntilIdle(lucid, sessionId);
@@ -110,7 +108,7 @@ async function recordSession({ server, lucid, model, dataDir }: Recorder, scenar
 }
 
 /** Runs the scenario's sessions, then a dream over them, and records the dream while it awaits review. */
-async function recordDream({ server, lucid, model, dataDir }: Recorder, scenario: DreamHistoryScenario) {
+async function recordDream({ server, lucid, model }: Recorder, scenario: DreamHistoryScenario) {
   model.setScenario(scenario.scenario);
   const sessionIds: string[] = [];
   for (const [index, message] of scenario.sessionMessages.entries()) {
@@ -122,7 +120,7 @@ async function recordDream({ server, lucid, model, dataDir }: Recorder, scenario
     await lucid.result(sessionId);
     sessionIds.push(sessionId);
   }
-  const store = await new FsMemoryStore(path.join(dataDir, 'memory')).createStore({ name: `${scenario.name} store` });
+  const store = await lucid.storage.memory.createStore({ name: `${scenario.name} store` });
   const dreamId = await lucid.startDream(
     { ...scenario.dream, memory_store_id: store.id, sessions: { type: 'session_ids', session_ids: sessionIds } },
     `replay-${scenario.name}`,
@@ -167,6 +165,16 @@ function writeHistory(server: DevServer, name: string, workflowId: string, runId
 
 function fileOf(name: string): string {
   return path.join(outputDir, `${name}.json`);
+}
+
+/** A message, then an interrupt: harmless when idle, and recorded all the same (a refused update is not). */
+async function sendFollowUp(lucid: LucidClient, sessionId: string, text: string, by: 'signals' | 'updates') {
+  const handle = lucid.temporal.workflow.getHandle(sessionId);
+  if (by === 'updates') await lucid.sendMessage(sessionId, text);
+  else await handle.signal(userMessageSignal, { text });
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  if (by === 'updates') await lucid.interrupt(sessionId).catch(() => undefined);
+  else await handle.signal(interruptSignal);
 }
 
 async function waitUntilIdle(lucid: LucidClient, sessionId: string): Promise<void> {

@@ -2,7 +2,13 @@
  * A small typed client for other services: start a session, send it messages, read its events, await its
  * result. Sessions are `agentSession` workflows; the session id is the workflow id.
  */
-import { Client, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import {
+  type Client,
+  WorkflowNotFoundError,
+  WorkflowUpdateStage,
+  type WorkflowHandle,
+  type WorkflowUpdateHandle,
+} from '@temporalio/client';
 import { taskQueue as defaultTaskQueue } from './config';
 import { connectClient } from './connection';
 import type { SessionEvent, SessionSnapshot } from './domain/events';
@@ -14,22 +20,26 @@ import { openStorage, storageConfig, type Storage } from './storage/open-storage
 import type { OutcomeDefinitionInput } from './domain/outcome';
 import { DreamInputSchema, type BulkDecision, type ChangeDecision, type Dream, type DreamInput } from './domain/dream';
 import { randomIdBody } from './domain/ids';
+import type { agentSession } from './workflows/agent-session';
+import type { dream as dreamWorkflow } from './workflows/dream';
 import {
-  approveAllSignal,
-  approveChangeSignal,
-  dream as dreamWorkflow,
+  approveAllUpdate,
+  approveChangeUpdate,
+  DREAM_WORKFLOW,
   dreamQuery,
-  rejectAllSignal,
-  rejectChangeSignal,
-} from './workflows/dream';
+  rejectAllUpdate,
+  rejectChangeUpdate,
+  type DecidedChange,
+} from './workflows/api/dream-api';
 import {
-  agentSession,
-  defineOutcomeSignal,
+  AGENT_SESSION_WORKFLOW,
+  defineOutcomeUpdate,
   eventsQuery,
-  interruptSignal,
+  interruptUpdate,
   snapshotQuery,
-  userMessageSignal,
-} from './workflows/agent-session';
+  userMessageUpdate,
+  type AcceptedEvent,
+} from './workflows/api/session-api';
 
 export interface LucidClientOptions {
   client: Client;
@@ -63,7 +73,7 @@ export class LucidClient {
   async startDream(input: DreamInput, dreamId = `drm_${randomIdBody(Math.random)}`): Promise<string> {
     const parsed = DreamInputSchema.safeParse(input);
     if (!parsed.success) throw new InvalidDreamInputError(`invalid dream input: ${describeIssues(parsed.error)}`);
-    await this.temporal.workflow.start(dreamWorkflow, {
+    await this.temporal.workflow.start<typeof dreamWorkflow>(DREAM_WORKFLOW, {
       workflowId: dreamId,
       taskQueue: this.taskQueue,
       args: [input],
@@ -88,20 +98,25 @@ export class LucidClient {
     return this.temporal.workflow.getHandle<typeof dreamWorkflow>(dreamId).result();
   }
 
-  async approveChange(dreamId: string, decision: ChangeDecision): Promise<void> {
-    await this.temporal.workflow.getHandle(dreamId).signal(approveChangeSignal, decision);
+  /**
+   * Review decisions are Updates: each answers once the dream has taken it, with the change's new state, and one
+   * that cannot apply (no such change, already decided, not awaiting review) fails with WorkflowUpdateFailedError.
+   */
+  async approveChange(dreamId: string, decision: ChangeDecision): Promise<DecidedChange> {
+    return this.temporal.workflow.getHandle(dreamId).executeUpdate(approveChangeUpdate, { args: [decision] });
   }
 
-  async rejectChange(dreamId: string, decision: ChangeDecision): Promise<void> {
-    await this.temporal.workflow.getHandle(dreamId).signal(rejectChangeSignal, decision);
+  async rejectChange(dreamId: string, decision: ChangeDecision): Promise<DecidedChange> {
+    return this.temporal.workflow.getHandle(dreamId).executeUpdate(rejectChangeUpdate, { args: [decision] });
   }
 
-  async approveAll(dreamId: string, decision: BulkDecision = {}): Promise<void> {
-    await this.temporal.workflow.getHandle(dreamId).signal(approveAllSignal, decision);
+  /** Approves every change still pending; answers with each change it decided. */
+  async approveAll(dreamId: string, decision: BulkDecision = {}): Promise<DecidedChange[]> {
+    return this.temporal.workflow.getHandle(dreamId).executeUpdate(approveAllUpdate, { args: [decision] });
   }
 
-  async rejectAll(dreamId: string, decision: BulkDecision = {}): Promise<void> {
-    await this.temporal.workflow.getHandle(dreamId).signal(rejectAllSignal, decision);
+  async rejectAll(dreamId: string, decision: BulkDecision = {}): Promise<DecidedChange[]> {
+    return this.temporal.workflow.getHandle(dreamId).executeUpdate(rejectAllUpdate, { args: [decision] });
   }
 
   /** Connects with the environment's Temporal settings (see src/connection.ts). */
@@ -115,7 +130,7 @@ export class LucidClient {
     if (!parsed.success) throw new InvalidSessionInputError(`invalid session input: ${describeIssues(parsed.error)}`);
     const id = sessionId ?? newSessionId();
     const agentName = typeof input.agent === 'string' ? input.agent : input.agent.name;
-    await this.temporal.workflow.start(agentSession, {
+    await this.temporal.workflow.start<typeof agentSession>(AGENT_SESSION_WORKFLOW, {
       workflowId: id,
       taskQueue: this.taskQueue,
       args: [input],
@@ -124,17 +139,34 @@ export class LucidClient {
     return id;
   }
 
-  async sendMessage(sessionId: string, text: string): Promise<void> {
-    await this.handle(sessionId).signal(userMessageSignal, { text });
+  /**
+   * Session requests are Updates: each answers with the event it was accepted as (`{event_id, seq}`), and one the
+   * session cannot take (malformed, session ended, nothing to interrupt) fails with WorkflowUpdateFailedError, its
+   * cause an ApplicationFailure whose type is one of SessionRequestRejection.
+   */
+  async sendMessage(sessionId: string, text: string): Promise<AcceptedEvent> {
+    return this.handle(sessionId).executeUpdate(userMessageUpdate, { args: [{ text }] });
   }
 
-  /** Gives a running (or idle, kept-alive) session an outcome to achieve; the agent starts on it at once. */
-  async defineOutcome(sessionId: string, outcome: OutcomeDefinitionInput): Promise<void> {
-    await this.handle(sessionId).signal(defineOutcomeSignal, outcome);
+  /** Gives a running (or idle, kept-alive) session an outcome; answers once the session has taken it up. */
+  async defineOutcome(sessionId: string, outcome: OutcomeDefinitionInput): Promise<AcceptedEvent> {
+    return this.handle(sessionId).executeUpdate(defineOutcomeUpdate, { args: [outcome] });
   }
 
-  async interrupt(sessionId: string): Promise<void> {
-    await this.handle(sessionId).signal(interruptSignal);
+  /**
+   * Like {@link defineOutcome}, but resolves as soon as the session has validated and accepted the outcome; the
+   * handle's `result()` answers once the session has taken it up, before the agent's next model request.
+   */
+  async startOutcome(sessionId: string, outcome: OutcomeDefinitionInput): Promise<WorkflowUpdateHandle<AcceptedEvent>> {
+    return this.handle(sessionId).startUpdate(defineOutcomeUpdate, {
+      args: [outcome],
+      waitForStage: WorkflowUpdateStage.ACCEPTED,
+    });
+  }
+
+  /** Stops the running turn at its next safe point; rejected (SessionNotRunning) when no turn runs. */
+  async interrupt(sessionId: string): Promise<AcceptedEvent> {
+    return this.handle(sessionId).executeUpdate(interruptUpdate);
   }
 
   /** Waits for the session to end and returns its final snapshot. */

@@ -5,7 +5,7 @@
  * src/worker-settings.ts (LUCID_MAX_CONCURRENT_ACTIVITIES and friends).
  */
 import type Anthropic from '@anthropic-ai/sdk';
-import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { type NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { agentsDir, dataDir, taskQueue } from './config';
 import { connectWorker } from './connection';

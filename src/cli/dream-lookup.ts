@@ -5,13 +5,13 @@
  */
 import { WorkflowFailedError, WorkflowNotFoundError, type WorkflowExecutionDescription } from '@temporalio/client';
 import type { Dream } from '../domain/dream';
-import { dreamQuery } from '../workflows/dream';
+import { DREAM_WORKFLOW, dreamQuery } from '../workflows/api/dream-api';
 import type { Connected } from './connect';
 import { CliError, ExitCode, isUnavailable } from './errors';
 import { LIVE_QUERY_DEADLINE_MS } from './snapshot-reader';
 
 /** The workflow type of dreams, as registered by the worker. */
-export const DREAM_WORKFLOW_TYPE = 'dream';
+export const DREAM_WORKFLOW_TYPE = DREAM_WORKFLOW;
 
 /** A dream as found, and where from. */
 export interface FoundDream {

@@ -9,8 +9,6 @@ import {
   CancellationScope,
   condition,
   continueAsNew,
-  defineQuery,
-  defineSignal,
   getExternalWorkflowHandle,
   isCancellation,
   patched,
@@ -44,30 +42,26 @@ import { addUsage, ZERO_USAGE, type Usage } from '../domain/usage';
 import { LUCID_AGENT, LUCID_STATUS, LUCID_STOP_REASON } from '../search-attributes';
 import { EventLog, type EventsPage, type EventsPageRequest } from './event-log';
 import { OutcomeLoop } from './outcome-loop';
-import { initialThreadsState, ThreadManager, threadReportSignal } from './threads';
+import { AWAIT_THREAD_SIGNALS_PATCH, initialThreadsState, ThreadManager } from './threads';
+import {
+  defineOutcomeSignal,
+  defineOutcomeUpdate,
+  eventsQuery,
+  interruptSignal,
+  interruptUpdate,
+  snapshotQuery,
+  threadReportSignal,
+  usageQuery,
+  userMessageSignal,
+  userMessageUpdate,
+  SessionRequestRejection,
+  type AcceptedEvent,
+  type ContinuedSession,
+} from './api/session-api';
 import { DELEGATE_TOOL_NAME, SUBAGENT_NOTE, type ThreadReport } from '../domain/threads';
 import { MEMORY_TOOL_NAME } from '../memory/attachments';
 import type { SessionState } from './session-state';
 import { readContinuedSession } from './continued-session';
-
-// ---------------------------------------------------------------------------------------------------------------
-// Message-handling API
-// ---------------------------------------------------------------------------------------------------------------
-
-/** Sends the agent a user message; a running turn sees it at its next model request, an idle session wakes up. */
-export const userMessageSignal = defineSignal<[UserMessage]>('user.message');
-/** Stops the current turn at the next safe point (before the next model request). */
-export const interruptSignal = defineSignal<[]>('user.interrupt');
-/** Gives the session an outcome to achieve: {description, rubric, max_iterations?, grader_model?, hide_rubric?}. */
-export const defineOutcomeSignal = defineSignal<[OutcomeDefinitionInput]>('user.define_outcome');
-export const snapshotQuery = defineQuery<SessionSnapshot>('status');
-export const usageQuery = defineQuery<Usage>('usage');
-export const eventsQuery = defineQuery<EventsPage, [EventsPageRequest?]>('events');
-
-/** What `continueAsNew` passes to the next run. */
-export interface ContinuedSession {
-  continued: SessionState;
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Activities and limits
@@ -316,6 +310,26 @@ class Session {
   }
 
   /**
+   * The update handlers, registered once the first message is in the log: an update sent while the session was
+   * starting waits until then, so no request is logged ahead of the message it answers, and an interrupt finds
+   * the first turn running.
+   */
+  private handleUpdates(): void {
+    setHandler(userMessageUpdate, (message) => this.acceptUserMessage(message.text), {
+      description: 'Send the agent a user message: {"text": "..."}; answers {event_id, seq} of its event',
+      validator: (message) => this.checkRequest(userMessageProblem(message)),
+    });
+    setHandler(defineOutcomeUpdate, (outcome) => this.defineOutcome(outcome), {
+      description: 'Define an outcome (as the signal); answers {event_id, seq} of its user.define_outcome event',
+      validator: (outcome) => this.checkRequest(this.outcomes.problemWith(outcome)),
+    });
+    setHandler(interruptUpdate, () => this.interrupt(), {
+      description: 'Stop the current turn at the next safe point; answers {event_id, seq} of its user.interrupt event',
+      validator: () => this.checkInterruptible(),
+    });
+  }
+
+  /**
    * Runs the session to its end; `firstMessage` is given on a fresh start, not after continue-as-new. A cancelled
    * session still closes its threads and records its end before the workflow reports the cancellation.
    */
@@ -335,6 +349,7 @@ class Session {
       this.log.emit({ type: 'user.message', content: textBlocks(firstMessage) });
       this.setStatus('running');
     }
+    this.handleUpdates();
     for (;;) {
       if (this.state.status === 'running') {
         const ended = await this.runTurn();
@@ -595,14 +610,44 @@ class Session {
 
   private onUserMessage(raw: UserMessage): void {
     if (this.state.status === 'terminated') return;
-    const parsed = UserMessageSchema.safeParse(raw);
-    if (!parsed.success) {
-      // A signal cannot be rejected; a malformed one becomes a visible error instead of crashing the session.
-      this.reportInvalidInput(`invalid user.message: ${describeIssues(parsed.error)}`);
-      return;
-    }
-    this.log.emit({ type: 'user.message', content: textBlocks(parsed.data.text) });
+    const problem = userMessageProblem(raw);
+    // A signal cannot be rejected; a malformed one becomes a visible error instead of crashing the session.
+    if (problem) this.reportInvalidInput(problem);
+    else this.acceptUserMessage(raw.text);
+  }
+
+  private acceptUserMessage(text: string): AcceptedEvent {
+    const event = this.log.emit({ type: 'user.message', content: textBlocks(text) });
     this.state.userMessagePending = true;
+    return acceptedEvent(event);
+  }
+
+  private async defineOutcome(outcome: OutcomeDefinitionInput): Promise<AcceptedEvent> {
+    const accepted = await this.outcomes.queueAndAwait(outcome, () => this.state.status === 'terminated');
+    if (accepted) return accepted;
+    throw ApplicationFailure.nonRetryable(
+      'the session ended before it took the outcome up',
+      SessionRequestRejection.ended,
+    );
+  }
+
+  /** Validator of the user updates: rejects the request, before it reaches history, with why it cannot apply. */
+  private checkRequest(problem: string | null): void {
+    if (this.state.status === 'terminated')
+      throw ApplicationFailure.nonRetryable('the session has ended', SessionRequestRejection.ended);
+    if (problem) throw ApplicationFailure.nonRetryable(problem, SessionRequestRejection.invalid);
+  }
+
+  /** A turn runs, or is about to (work is pending: a message or an outcome arrived while the session was idle). */
+  private checkInterruptible(): void {
+    this.checkRequest(null);
+    const turnComing = this.state.userMessagePending || this.outcomes.hasPending();
+    if (this.state.status !== 'running' && !turnComing) {
+      throw ApplicationFailure.nonRetryable(
+        `the session is ${this.state.status}, so there is no turn to stop`,
+        SessionRequestRejection.notRunning,
+      );
+    }
   }
 
   private reportInvalidInput(message: string): void {
@@ -612,11 +657,23 @@ class Session {
     });
   }
 
-  private onInterrupt(): void {
+  /**
+   * The interrupt signal. Sessions recorded before the `await-thread-signals` patch did not wait for their
+   * threads to receive the interrupt; they replay that way.
+   */
+  private async onInterrupt(): Promise<void> {
     if (this.state.status !== 'running') return;
-    this.log.emit({ type: 'user.interrupt' });
+    const interrupting = this.interrupt();
+    if (patched(AWAIT_THREAD_SIGNALS_PATCH)) await interrupting;
+    else interrupting.catch(() => undefined); // cannot fail: an undeliverable thread signal is ignored
+  }
+
+  /** Marks the turn interrupted and passes the interrupt on to running threads; done once they have it. */
+  private async interrupt(): Promise<AcceptedEvent> {
+    const event = this.log.emit({ type: 'user.interrupt' });
     this.state.interruptRequested = true;
-    void this.threads.interruptRunning();
+    await this.threads.interruptRunning();
+    return acceptedEvent(event);
   }
 
   private setStatus(status: SessionState['status']): void {
@@ -659,7 +716,8 @@ class Session {
       info.continueAsNewSuggested ||
       info.historyLength >= CONTINUE_AS_NEW_EVENTS ||
       info.historySize >= CONTINUE_AS_NEW_BYTES;
-    if (!large) return;
+    // An update waiting for its outcome to be accepted would never finish; the next turn accepts it first.
+    if (!large || this.outcomes.hasAwaitedOutcomes()) return;
     await this.persist();
     await condition(allHandlersFinished);
     await this.persist(); // a signal may have arrived while handlers finished
@@ -689,6 +747,15 @@ class Session {
       updated_at: new Date().toISOString(),
     };
   }
+}
+
+function userMessageProblem(raw: UserMessage): string | null {
+  const parsed = UserMessageSchema.safeParse(raw);
+  return parsed.success ? null : `invalid user.message: ${describeIssues(parsed.error)}`;
+}
+
+function acceptedEvent(event: { id: string; seq: number }): AcceptedEvent {
+  return { event_id: event.id, seq: event.seq };
 }
 
 function describeModelFailure(error: unknown): {

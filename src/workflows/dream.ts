@@ -1,14 +1,12 @@
 /**
  * The `dream` workflow: reviews an agent's finished sessions, proposes small evidenced changes to a memory store,
- * and applies them at once (`review: auto`) or only those a human approves by signal (`review: human`).
+ * and applies them at once (`review: auto`) or only those a human approves by update or signal (`review: human`).
  * Deterministic orchestration only: reading sessions, asking the model and writing memory are activities.
  */
 import {
   ApplicationFailure,
   CancellationScope,
   condition,
-  defineQuery,
-  defineSignal,
   isCancellation,
   proxyActivities,
   setHandler,
@@ -32,22 +30,20 @@ import { describeIssues } from '../domain/session-input';
 import { failureCause } from '../domain/failure-cause';
 import { FailureType } from '../domain/failure-types';
 import { addUsage, ZERO_USAGE } from '../domain/usage';
-
-// ---------------------------------------------------------------------------------------------------------------
-// Message-handling API
-// ---------------------------------------------------------------------------------------------------------------
-
-/** Approve one change: {"change_id": "chg_1", "by": "ana", "comment": "..."}. */
-export const approveChangeSignal = defineSignal<[ChangeDecision]>('dream.approve');
-/** Reject one change: {"change_id": "chg_2", "by": "ana", "comment": "..."}. */
-export const rejectChangeSignal = defineSignal<[ChangeDecision]>('dream.reject');
-/** Approve every change still pending: {"by": "ana"}. */
-export const approveAllSignal = defineSignal<[BulkDecision?]>('dream.approve_all');
-/** Reject every change still pending: {"by": "ana"}. */
-export const rejectAllSignal = defineSignal<[BulkDecision?]>('dream.reject_all');
-export const dreamQuery = defineQuery<Dream>('dream');
-/** The changes still awaiting a decision, each with its diff, rationale and evidence. */
-export const pendingChangesQuery = defineQuery<DreamChange[]>('pending_changes');
+import {
+  approveAllSignal,
+  approveAllUpdate,
+  approveChangeSignal,
+  approveChangeUpdate,
+  dreamQuery,
+  pendingChangesQuery,
+  rejectAllSignal,
+  rejectAllUpdate,
+  rejectChangeSignal,
+  rejectChangeUpdate,
+  INVALID_REVIEW_DECISION,
+  type DecidedChange,
+} from './api/dream-api';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Activities
@@ -108,17 +104,52 @@ class DreamRun {
     setHandler(pendingChangesQuery, () => this.dream.changes.filter((change) => change.status === 'pending'), {
       description: 'Changes awaiting a decision, with diffs',
     });
-    setHandler(approveChangeSignal, (decision) => this.decideOne(decision, 'approved'), {
-      description: 'Approve one change: {"change_id": "chg_1", "by": "name"}',
-    });
-    setHandler(rejectChangeSignal, (decision) => this.decideOne(decision, 'rejected'), {
-      description: 'Reject one change: {"change_id": "chg_1", "by": "name"}',
-    });
-    setHandler(approveAllSignal, (decision) => this.decideAll(decision, 'approved'), {
-      description: 'Approve every pending change: {"by": "name"}',
-    });
-    setHandler(rejectAllSignal, (decision) => this.decideAll(decision, 'rejected'), {
-      description: 'Reject every pending change: {"by": "name"}',
+    this.handleDecisions('approved', approveChangeSignal, approveChangeUpdate, approveAllSignal, approveAllUpdate);
+    this.handleDecisions('rejected', rejectChangeSignal, rejectChangeUpdate, rejectAllSignal, rejectAllUpdate);
+  }
+
+  /**
+   * One kind of decision (approve or reject) as four handlers: the updates are checked by their validators, so a
+   * decision that cannot apply is an error to its caller and never reaches history; the signals are taken as they
+   * come and a decision that cannot apply is recorded in the review log as ignored.
+   */
+  private handleDecisions(
+    status: 'approved' | 'rejected',
+    oneSignal: typeof approveChangeSignal,
+    oneUpdate: typeof approveChangeUpdate,
+    allSignal: typeof approveAllSignal,
+    allUpdate: typeof approveAllUpdate,
+  ): void {
+    const verb = status === 'approved' ? 'Approve' : 'Reject';
+    setHandler(
+      oneSignal,
+      (decision) => {
+        this.decideOne(decision, status);
+      },
+      {
+        description: `${verb} one change: {"change_id": "chg_1", "by": "name"}`,
+      },
+    );
+    setHandler(
+      allSignal,
+      (decision) => {
+        this.decideAll(decision, status);
+      },
+      {
+        description: `${verb} every pending change: {"by": "name"}`,
+      },
+    );
+    setHandler(
+      oneUpdate,
+      (decision) => this.decideOne(decision, status) ?? rejectDecision('the decision was ignored'),
+      {
+        description: `${verb} one change: {"change_id": "chg_1", "by": "name"}; answers with the change's new state`,
+        validator: (decision) => this.checkOne(decision),
+      },
+    );
+    setHandler(allUpdate, (decision) => this.decideAll(decision, status), {
+      description: `${verb} every pending change: {"by": "name"}; answers with each change decided`,
+      validator: (decision?: BulkDecision) => this.checkAll(decision),
     });
   }
 
@@ -289,7 +320,8 @@ class DreamRun {
     return this.dream.changes.filter((change) => change.status === 'pending');
   }
 
-  private decideOne(raw: ChangeDecision, status: 'approved' | 'rejected'): void {
+  /** Decides one change; returns its new state, or null when the decision was ignored (and logged as such). */
+  private decideOne(raw: ChangeDecision, status: 'approved' | 'rejected'): DecidedChange | null {
     const parsed = ChangeDecisionSchema.safeParse(raw);
     if (!parsed.success) return this.log(status, null, 'unknown', `ignored: ${describeIssues(parsed.error)}`);
     const { change_id, by, comment } = parsed.data;
@@ -299,16 +331,52 @@ class DreamRun {
     change.status = status;
     change.decision = { by, comment: comment ?? null, at: new Date().toISOString() };
     this.log(status, change_id, by, 'ok');
+    return { id: change.id, status: change.status, decision: change.decision };
   }
 
-  private decideAll(raw: BulkDecision | undefined, status: 'approved' | 'rejected'): void {
+  private decideAll(raw: BulkDecision | undefined, status: 'approved' | 'rejected'): DecidedChange[] {
     const parsed = BulkDecisionSchema.safeParse(raw ?? {});
-    if (!parsed.success) return this.log(status, null, 'unknown', `ignored: ${describeIssues(parsed.error)}`);
-    for (const change of this.pending()) this.decideOne({ change_id: change.id, ...parsed.data }, status);
+    if (!parsed.success) {
+      this.log(status, null, 'unknown', `ignored: ${describeIssues(parsed.error)}`);
+      return [];
+    }
+    const decided = this.pending().map((change) => this.decideOne({ change_id: change.id, ...parsed.data }, status));
+    return decided.filter((change): change is DecidedChange => change !== null);
+  }
+
+  /** Validator of the one-change updates: the decision is well formed and names a change awaiting a decision. */
+  private checkOne(raw: ChangeDecision): void {
+    const parsed = ChangeDecisionSchema.safeParse(raw);
+    if (!parsed.success) rejectDecision(`invalid decision: ${describeIssues(parsed.error)}`);
+    this.checkAwaitingReview();
+    const change = this.dream.changes.find((candidate) => candidate.id === parsed.data.change_id);
+    if (!change) {
+      const known = this.dream.changes.map((candidate) => candidate.id).join(', ') || 'none';
+      rejectDecision(`dream ${this.dream.id} has no change "${parsed.data.change_id}" (its changes: ${known})`);
+    }
+    if (change.status !== 'pending') rejectDecision(`${change.id} is already ${change.status}`);
+  }
+
+  /** Validator of the approve_all / reject_all updates. */
+  private checkAll(raw: BulkDecision | undefined): void {
+    const parsed = BulkDecisionSchema.safeParse(raw ?? {});
+    if (!parsed.success) rejectDecision(`invalid decision: ${describeIssues(parsed.error)}`);
+    this.checkAwaitingReview();
+  }
+
+  private checkAwaitingReview(): void {
+    if (this.dream.phase !== 'awaiting_review')
+      rejectDecision(`dream ${this.dream.id} is not awaiting review (it is ${this.dream.phase})`);
   }
 
   /** Every decision, accepted or not, is recorded with who sent it. */
-  private log(decision: 'approved' | 'rejected', changeId: string | null, by: string, result: string): void {
+  private log(decision: 'approved' | 'rejected', changeId: string | null, by: string, result: string): null {
     this.dream.review_log.push({ at: new Date().toISOString(), by, decision, change_id: changeId, result });
+    return null;
   }
+}
+
+/** Rejects a review update: the caller gets this message and nothing reaches history. */
+function rejectDecision(message: string): never {
+  throw ApplicationFailure.nonRetryable(message, INVALID_REVIEW_DECISION);
 }

@@ -18,6 +18,7 @@ import {
 } from '../domain/outcome';
 import { describeIssues } from '../domain/session-input';
 import { addUsage, ZERO_USAGE, type Usage } from '../domain/usage';
+import type { AcceptedEvent } from './api/session-api';
 import type { EventLog } from './event-log';
 import type { SessionState } from './session-state';
 
@@ -57,6 +58,9 @@ export interface OutcomeLoopHooks {
 }
 
 export class OutcomeLoop {
+  /** Outcomes queued by the `user.define_outcome` update, each with its echo event once it has been accepted. */
+  private readonly awaited = new Map<OutcomeDefinition, AcceptedEvent | null>();
+
   constructor(
     private readonly state: SessionState,
     private readonly hooks: OutcomeLoopHooks,
@@ -72,6 +76,31 @@ export class OutcomeLoop {
     this.state.pendingOutcomes.push(parsed.data);
   }
 
+  /** Why an outcome sent by update cannot be queued (the update's validator rejects it), or null when it can. */
+  problemWith(raw: unknown): string | null {
+    const parsed = OutcomeDefinitionSchema.safeParse(raw);
+    return parsed.success ? null : `invalid user.define_outcome: ${describeIssues(parsed.error)}`;
+  }
+
+  /**
+   * Queues an outcome sent by update (already validated) and waits until the loop accepts it, for its echo event;
+   * null when the session ended first.
+   */
+  async queueAndAwait(raw: unknown, ended: () => boolean): Promise<AcceptedEvent | null> {
+    const definition = OutcomeDefinitionSchema.parse(raw);
+    this.awaited.set(definition, null);
+    this.state.pendingOutcomes.push(definition);
+    await condition(() => this.awaited.get(definition) !== null || ended());
+    const accepted = this.awaited.get(definition) ?? null;
+    this.awaited.delete(definition);
+    return accepted;
+  }
+
+  /** An update waits for an outcome to be accepted: the session must not continue-as-new before it is. */
+  hasAwaitedOutcomes(): boolean {
+    return this.awaited.size > 0;
+  }
+
   hasPending(): boolean {
     return this.state.pendingOutcomes.length > 0;
   }
@@ -83,7 +112,7 @@ export class OutcomeLoop {
       const rubric = await resolveRubric({ workspace: this.state.workspace, rubric: definition.rubric });
       this.endActive('interrupted', 'superseded by a newer outcome');
       const id = `outc_${randomIdBody(Math.random)}`;
-      this.hooks.log.emit({
+      const echo = this.hooks.log.emit({
         type: 'user.define_outcome',
         outcome_id: id,
         description: definition.description,
@@ -91,6 +120,7 @@ export class OutcomeLoop {
         max_iterations: definition.max_iterations,
         rubric_hidden: definition.hide_rubric,
       });
+      if (this.awaited.has(definition)) this.awaited.set(definition, { event_id: echo.id, seq: echo.seq });
       const record: OutcomeRecord = {
         id,
         definition,

@@ -5,13 +5,13 @@
  */
 import {
   condition,
-  defineSignal,
   getExternalWorkflowHandle,
   isCancellation,
   ParentClosePolicy,
   patched,
   proxyLocalActivities,
   startChild,
+  type SignalDefinition,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { AgentDefinition, ThreadLimits } from '../domain/agent-definition';
@@ -32,6 +32,8 @@ import {
 import { addUsage, ZERO_USAGE, type Usage } from '../domain/usage';
 import { LUCID_AGENT, LUCID_PARENT_SESSION } from '../search-attributes';
 import type { ToolOutcome } from '../workspace/tools';
+import type { agentSession } from './agent-session';
+import { AGENT_SESSION_WORKFLOW, interruptSignal, userMessageSignal } from './api/session-api';
 import type { EventLog } from './event-log';
 
 /**
@@ -49,8 +51,12 @@ const { describeThreadWorkflow } = proxyLocalActivities<Activities>({
   retry: { maximumAttempts: 3 },
 });
 
-/** A child reports here each time it goes idle or ends. */
-export const threadReportSignal = defineSignal<[ThreadReport]>('lucid.thread_report');
+/**
+ * Sessions started before this patch sent their threads follow-ups and interrupts without waiting for delivery.
+ * Now the lead awaits each thread signal: an interrupt handler ends once every running thread has it, and a
+ * follow-up to a thread that has gone is a tool error at once instead of a wait for a report that never comes.
+ */
+export const AWAIT_THREAD_SIGNALS_PATCH = 'await-thread-signals';
 
 /** One thread, as the lead keeps it (carried across continue-as-new). */
 export interface ThreadRecord {
@@ -120,7 +126,7 @@ export class ThreadManager {
     const parsed = DelegateInputSchema.safeParse(rawInput);
     if (!parsed.success) return toolError(`Invalid input for delegate: ${describeIssues(parsed.error)}`);
     const { agent: agentName, task, thread } = parsed.data;
-    const opened = thread ? this.followUp(thread, agentName, task) : await this.open(agentName, task);
+    const opened = thread ? await this.followUp(thread, agentName, task) : await this.open(agentName, task);
     if ('error' in opened) return toolError(opened.error);
     return this.awaitTurn(opened.record);
   }
@@ -128,7 +134,7 @@ export class ThreadManager {
   /** Sends every running thread an interrupt: interrupting the lead stops its sub-agents too. */
   async interruptRunning(): Promise<void> {
     for (const record of this.state.records.filter((candidate) => candidate.status === 'running')) {
-      await signalQuietly(record.session_id, 'user.interrupt');
+      await signalQuietly(record.session_id, interruptSignal);
     }
   }
 
@@ -206,7 +212,8 @@ export class ThreadManager {
         max_depth: this.state.limits.max_depth,
       },
     };
-    const child = await startChild('agentSession', {
+    // By name and type: a value import of the workflow would make this module and agent-session.ts a cycle.
+    const child = await startChild<typeof agentSession>(AGENT_SESSION_WORKFLOW, {
       workflowId: record.session_id,
       args: [input],
       // Threads outlive a continue-as-new of the lead; the lead closes them itself when it ends.
@@ -217,7 +224,8 @@ export class ThreadManager {
       ],
       staticSummary: `thread ${threadId}: ${agent.name}`,
     });
-    // A child that fails (e.g. at start-up) never reports; its result tells us instead.
+    // A child that fails (e.g. at start-up) never reports; its result tells us instead. Not awaited: the thread
+    // outlives this call, and what its end means lands in record.status, which awaitTurn and closeAll wait on.
     child.result().catch(() => this.markTerminated(record));
     this.context.log.emit({
       type: 'session.thread_created',
@@ -229,7 +237,11 @@ export class ThreadManager {
     return { record };
   }
 
-  private followUp(threadId: string, agentName: string, task: string): { record: ThreadRecord } | { error: string } {
+  private async followUp(
+    threadId: string,
+    agentName: string,
+    task: string,
+  ): Promise<{ record: ThreadRecord } | { error: string }> {
     const record = this.state.records.find((candidate) => candidate.thread_id === threadId);
     if (!record) return { error: `No thread "${threadId}" in this session` };
     if (record.agent_name !== agentName)
@@ -239,7 +251,13 @@ export class ThreadManager {
     if (record.status === 'terminated') return { error: `Thread ${threadId} has ended; start a new thread instead` };
     record.status = 'running';
     record.sent++;
-    void signalQuietly(record.session_id, 'user.message', { text: task });
+    const delivery = signalQuietly(record.session_id, userMessageSignal, { text: task });
+    if (!patched(AWAIT_THREAD_SIGNALS_PATCH)) {
+      delivery.catch(() => undefined); // cannot fail: an undeliverable signal resolves false
+    } else if (!(await delivery)) {
+      this.markTerminated(record);
+      return { error: `Thread ${threadId} has ended; start a new thread instead` };
+    }
     this.announce(record, task);
     return { record };
   }
@@ -365,10 +383,16 @@ function lastWords(report: ThreadReport | null): string {
   return report?.final_message ? ` Its last message: ${shortThreadResult(report.final_message)}` : '';
 }
 
-async function signalQuietly(workflowId: string, signal: string, ...args: unknown[]): Promise<void> {
+/** Signals a thread; false when it has already ended (its final report, or its result, tells the lead). */
+async function signalQuietly<Args extends unknown[]>(
+  workflowId: string,
+  signal: SignalDefinition<Args>,
+  ...args: Args
+): Promise<boolean> {
   try {
     await getExternalWorkflowHandle(workflowId).signal(signal, ...args);
+    return true;
   } catch {
-    // The thread already ended; its final report (or result) tells the lead.
+    return false;
   }
 }

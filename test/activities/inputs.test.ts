@@ -61,7 +61,7 @@ describe('activity inputs', () => {
   it('runs an activity whose input is good', async () => {
     // The activity runs inside the SDK's activity context, as on a worker, since the failure boundary reads it.
     const environment = new MockActivityEnvironment();
-    const workspace = await environment.run(activities.prepareWorkspace, { sessionId: 'sesn_inputs' });
+    const workspace: string = await environment.run(activities.prepareWorkspace, { sessionId: 'sesn_inputs' });
     expect(fs.statSync(workspace).isDirectory()).toBe(true);
   });
 });

@@ -312,8 +312,18 @@ describe('lucid CLI (subprocess, real server, worker and scripted model)', () =>
       expect(run.stdout).toContain('Noted: 42.');
       expect(run.stdout).toContain(`lucid send ${sessionId}`);
 
+      const idle = await lucid('interrupt', sessionId);
+      expectExit(idle, 0);
+      expect(idle.stdout).toBe(`no interrupt sent to ${sessionId}: the session is idle, so there is no turn to stop\n`);
+
       const sent = await lucid('send', sessionId, 'What was the number?');
       expectExit(sent, 0);
+      // The update answers with the event the message was recorded as.
+      const seq = Number(/\(event (\d+)\)/.exec(sent.stdout)?.[1]);
+      expect((await harness.store.readEvents(sessionId)).find((event) => event.seq === seq)).toMatchObject({
+        type: 'user.message',
+        content: [{ type: 'text', text: 'What was the number?' }],
+      });
       const snapshot = await waitFor(
         () => harness.lucid.snapshot(sessionId),
         (current) => current?.final_message === 'The number was 42.' && current.status === 'idle',
@@ -517,7 +527,7 @@ describe('lucid CLI (subprocess, real server, worker and scripted model)', () =>
         '--hide-rubric',
       );
       expectExit(sent, 0);
-      expect(sent.stdout).toContain(`outcome sent to ${sessionId}`);
+      expect(sent.stdout).toMatch(new RegExp(`^outcome sent to ${sessionId} and taken up \\(event \\d+\\)`));
       const snapshot = await waitFor(
         () => harness.lucid.snapshot(sessionId),
         (current) => current?.outcome_evaluations[0]?.result === 'satisfied',

@@ -1,8 +1,8 @@
 /**
  * Dreaming end to end: sessions run, a dream reads their event logs, proposes memory changes, waits for human
- * decisions by signal, and applies only what was approved. The scripted model plays agent, grader and dreamer.
+ * decisions (by update, or by signal as the Temporal CLI sends them), and applies only what was approved. The scripted model plays agent, grader and dreamer.
  */
-import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure, WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { AgentDefinition } from '../../src/domain/agent-definition';
 import type { Dream, DreamInput } from '../../src/domain/dream';
 import { createDreamSchedule } from '../../src/dreams/schedule';
@@ -11,6 +11,12 @@ import type { Rule } from '../../src/scripted-model/scenario';
 import { Worker } from '@temporalio/worker';
 import { startSessionHarness, type SessionHarness } from '../helpers/session';
 import { workflowBundle } from '../helpers/temporal';
+import {
+  approveChangeSignal,
+  INVALID_REVIEW_DECISION,
+  rejectAllSignal,
+  rejectChangeUpdate,
+} from '../../src/workflows/api/dream-api';
 
 const agent: AgentDefinition = {
   name: 'reporter',
@@ -41,6 +47,17 @@ const add = (filePath: string, content: string) => ({
   rationale: `keep ${filePath}`,
   lesson_numbers: [1],
 });
+
+/** Every payload of a history decoded as text, to search it for what must not be there. */
+function payloadTexts(history: unknown): string {
+  const texts: string[] = [];
+  const visit = (value: unknown): void => {
+    if (value instanceof Uint8Array) texts.push(Buffer.from(value).toString('utf8'));
+    else if (value && typeof value === 'object') Object.values(value).forEach(visit);
+  };
+  visit(history);
+  return texts.join('\n');
+}
 
 describe('dreams', () => {
   let harness: SessionHarness;
@@ -124,7 +141,16 @@ describe('dreams', () => {
     expect(change.evidence.map((evidence) => evidence.session_id).sort()).toEqual([...failed].sort());
     expect(change.diff).toContain('+Always add a Sources section to reports.');
 
-    await harness.lucid.approveChange(dreamId, { change_id: change.id, by: 'ana', comment: 'good catch' });
+    const approved = await harness.lucid.approveChange(dreamId, {
+      change_id: change.id,
+      by: 'ana',
+      comment: 'good catch',
+    });
+    expect(approved).toEqual({
+      id: change.id,
+      status: 'approved',
+      decision: { by: 'ana', comment: 'good catch', at: expect.any(String) },
+    });
     const finished = await harness.lucid.dreamResult(dreamId);
     expect(finished).toMatchObject({ status: 'completed', phase: 'done' });
     expect(finished.changes[0]).toMatchObject({ status: 'applied', decision: { by: 'ana', comment: 'good catch' } });
@@ -164,7 +190,10 @@ describe('dreams', () => {
       waiting.changes.find((change) => 'path' in change && change.path === filePath)!.id;
     await harness.lucid.approveChange(dreamId, { change_id: idOf('/a.md'), by: 'ana' });
     await harness.lucid.rejectChange(dreamId, { change_id: idOf('/b.md'), by: 'ben', comment: 'not useful' });
-    await harness.lucid.approveChange(dreamId, { change_id: 'chg_999', by: 'ana' });
+    // The same decision by signal cannot be refused, so the dream logs it as ignored.
+    await harness.temporal.client.workflow
+      .getHandle(dreamId)
+      .signal(approveChangeSignal, { change_id: 'chg_999', by: 'ana' });
 
     const finished = await harness.lucid.dreamResult(dreamId);
     const statusOf = (filePath: string) => finished.changes.find((change) => change.id === idOf(filePath))!.status;
@@ -182,6 +211,68 @@ describe('dreams', () => {
     const history = await harness.temporal.client.workflow.getHandle(dreamId).fetchHistory();
     await expect(
       Worker.runReplayHistory({ workflowBundle: workflowBundle() }, history, dreamId),
+    ).resolves.toBeUndefined();
+  });
+
+  it('rejects a review update that cannot apply before it reaches history; the signals still decide', async () => {
+    harness.model.setScenario({
+      rules: [
+        lessonsReply('Two things.'),
+        changesReply([add('/one.md', 'one'), add('/two.md', 'two')]),
+        { match: {}, reply: { content: [{ type: 'text', text: 'ok' }] } },
+      ],
+    });
+    const sessionId = await runSession('two things');
+    const store = await memory.createStore({ name: 'review updates' });
+    const dreamId = await harness.lucid.startDream(dreamInput(store.id, [sessionId]));
+    const waiting = await waitForPhase(dreamId, 'awaiting_review');
+    const [one, two] = waiting.changes.map((change) => change.id);
+    const handle = harness.temporal.client.workflow.getHandle(dreamId);
+    const rejection = async (call: Promise<unknown>) => {
+      const error = await call.then(
+        () => null,
+        (caught: unknown) => caught,
+      );
+      expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
+      const cause = (error as WorkflowUpdateFailedError).cause;
+      expect(cause).toBeInstanceOf(ApplicationFailure);
+      expect((cause as ApplicationFailure).type).toBe(INVALID_REVIEW_DECISION);
+      return cause?.message;
+    };
+
+    expect(await rejection(harness.lucid.approveChange(dreamId, { change_id: 'chg_404', by: 'ana' }))).toBe(
+      `dream ${dreamId} has no change "chg_404" (its changes: ${one}, ${two})`,
+    );
+    const malformed = { change_id: one, by: 'REJECTED-DECISION-MARKER', extra: 'field' };
+    expect(await rejection(handle.executeUpdate(rejectChangeUpdate, { args: [malformed] }))).toMatch(
+      /^invalid decision: \(input\): Unrecognized key/,
+    );
+    expect(await harness.lucid.approveChange(dreamId, { change_id: one, by: 'ana' })).toMatchObject({
+      id: one,
+      status: 'approved',
+    });
+    expect(await rejection(harness.lucid.rejectChange(dreamId, { change_id: one, by: 'ben' }))).toBe(
+      `${one} is already approved`,
+    );
+
+    // The rejected updates left no trace: not in the review log, not in the workflow's history.
+    const live = await harness.lucid.dream(dreamId);
+    expect(live?.review_log.map((entry) => [entry.by, entry.change_id, entry.result])).toEqual([['ana', one, 'ok']]);
+    const history = await handle.fetchHistory();
+    expect(payloadTexts(history)).not.toContain('REJECTED-DECISION-MARKER');
+    const updateEvents = (history.events ?? []).filter((event) => event.workflowExecutionUpdateAcceptedEventAttributes);
+    expect(updateEvents).toHaveLength(1);
+
+    // Old callers' signals still work, under the same names as the updates.
+    await handle.signal(rejectAllSignal, { by: 'ben' });
+    const finished = await harness.lucid.dreamResult(dreamId);
+    expect(finished.changes.map((change) => [change.id, change.status, change.decision?.by])).toEqual([
+      [one, 'applied', 'ana'],
+      [two, 'rejected', 'ben'],
+    ]);
+    expect((await memory.listMemories(store.id)).map((item) => item.path)).toEqual(['/one.md']);
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: workflowBundle() }, await handle.fetchHistory(), dreamId),
     ).resolves.toBeUndefined();
   });
 
@@ -216,7 +307,8 @@ describe('dreams', () => {
       { path: '/style.md', content: 'Use tabs. Always.' },
       { type: 'user_actor', user_id: 'ben' },
     );
-    await harness.lucid.approveAll(dreamId, { by: 'ana' });
+    const decided = await harness.lucid.approveAll(dreamId, { by: 'ana' });
+    expect(decided.map((change) => change.status)).toEqual(['approved']);
     const finished = await harness.lucid.dreamResult(dreamId);
     expect(finished.changes[0].status).toBe('conflicted');
     expect((await memory.getMemoryByPath(store.id, '/style.md')).content).toBe('Use tabs. Always.');
@@ -283,7 +375,7 @@ describe('dreams', () => {
     await waitForPhase(dreamId, 'awaiting_review');
     await harness.temporal.client.workflow.getHandle(dreamId).cancel();
     await expect(harness.lucid.dreamResult(dreamId)).rejects.toThrow(WorkflowFailedError);
-    await harness.lucid.approveAll(dreamId, { by: 'late' }).catch(() => undefined); // too late: the workflow has ended
+    await expect(harness.lucid.approveAll(dreamId, { by: 'late' })).rejects.toThrow(); // too late: the workflow has ended
     expect(await harness.lucid.dream(dreamId)).toMatchObject({ status: 'canceled', ended_at: expect.any(String) });
     expect(await memory.listMemories(store.id)).toEqual([]);
     // The hold was released: another update_existing dream can take the store.

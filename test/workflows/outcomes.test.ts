@@ -9,7 +9,7 @@ import type { SessionEvent } from '../../src/domain/events';
 import type { CriterionVerdict, OutcomeDefinitionInput } from '../../src/domain/outcome';
 import type { Rule } from '../../src/scripted-model/scenario';
 import { lastUserText, type RecordedRequest } from '../../src/scripted-model/server';
-import { defineOutcomeSignal } from '../../src/workflows/agent-session';
+import { defineOutcomeSignal } from '../../src/workflows/api/session-api';
 import { expectWellFormedLog, startSessionHarness, type SessionHarness } from '../helpers/session';
 import { tempDir } from '../helpers/temporal';
 

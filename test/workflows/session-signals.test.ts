@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { AgentDefinition } from '../../src/domain/agent-definition';
 import type { SessionEvent } from '../../src/domain/events';
-import { eventsQuery } from '../../src/workflows/agent-session';
+import { eventsQuery, interruptSignal, userMessageSignal } from '../../src/workflows/api/session-api';
 import { expectWellFormedLog, startSessionHarness, type SessionHarness } from '../helpers/session';
 import { tempDir } from '../helpers/temporal';
 import { DataLayout } from '../../src/storage/layout';
@@ -62,7 +62,8 @@ describe('talking to a running session', () => {
     expect(page.events.map((event) => event.seq)).toEqual([2, 3]);
     expect(page.has_more).toBe(true);
 
-    await harness.lucid.sendMessage(sessionId, 'second question');
+    // The signal, as the Temporal CLI sends it (LucidClient sends the update: test/workflows/session-updates.test.ts).
+    await harness.temporal.client.workflow.getHandle(sessionId).signal(userMessageSignal, { text: 'second question' });
     const snapshot = await harness.lucid.result(sessionId);
     expect(snapshot.final_message).toBe('second answer');
 
@@ -89,7 +90,7 @@ describe('talking to a running session', () => {
     const before = harness.model.requests.length;
     const sessionId = await harness.lucid.startSession({ agent, message: 'loop forever' });
     while (harness.model.requests.length === before) await new Promise((resolve) => setTimeout(resolve, 20));
-    await harness.lucid.interrupt(sessionId);
+    await harness.temporal.client.workflow.getHandle(sessionId).signal(interruptSignal);
     const snapshot = await harness.lucid.result(sessionId);
 
     expect(harness.model.requests.length - before).toBe(1);

@@ -17,6 +17,7 @@ import {
   writerAgent,
   type SessionKind,
 } from './agents';
+import { approveAllUpdate } from '../../../src/workflows/api/dream-api';
 import { beforeDeadline, pollUntil, retryTransient, sleep } from './retry';
 import type { PlannedSession } from './schedule';
 
@@ -117,7 +118,12 @@ export async function startDreamWhenReady(
 /** Approves every pending change, as a human would once the chaos is over, and waits for the dream to end. */
 export async function approveDream(context: WorkloadContext): Promise<Dream> {
   const { lucid, deadline } = context;
-  await retryTransient('approve the dream', () => lucid.approveAll(DREAM_ID, { by: 'chaos-driver' }), deadline);
+  // One update id for every attempt: a retry after a lost answer gets the first approval's result, not a refusal.
+  const approve = () =>
+    lucid.temporal.workflow
+      .getHandle(DREAM_ID)
+      .executeUpdate(approveAllUpdate, { args: [{ by: 'chaos-driver' }], updateId: `${DREAM_ID}-approve-all` });
+  await retryTransient('approve the dream', approve, deadline);
   return beforeDeadline(
     'result of the dream',
     retryTransient('result of the dream', () => lucid.dreamResult(DREAM_ID), deadline),

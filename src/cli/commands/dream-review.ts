@@ -1,11 +1,13 @@
 /**
  * `lucid dreams review <id>`: decides on the changes a dream awaits a human review for, by sending the dream
- * workflow its signals (`dream.approve`, `dream.reject`, `dream.approve_all`, `dream.reject_all`). With decision
+ * workflow its updates (`dream.approve`, `dream.reject`, `dream.approve_all`, `dream.reject_all`). With decision
  * flags it sends those; without, on a terminal, it walks through each pending change and asks; without either it
- * prints the pending changes and exits 2. It then waits until the dream has taken the decisions and, when none
- * are left pending, until it has applied the approved changes, and says what became of each.
+ * prints the pending changes and exits 2. Each update answers once the dream has taken the decision; when none
+ * are left pending, the command waits until the dream has applied the approved changes, and says what became of
+ * each.
  */
 import type { Dream, DreamChange } from '../../domain/dream';
+import type { DecidedChange } from '../../workflows/api/dream-api';
 import { CommandUsageError, parseCommandArguments, parseListOption } from '../args';
 import type { Command, CommandContext } from '../command';
 import type { Connected } from '../connect';
@@ -15,6 +17,7 @@ import { reviewInteractively, terminalConversation, type ChangeVerdict } from '.
 import { userName } from '../memory-access';
 import { renderChange } from '../render-dream';
 import { plural } from '../text';
+import { sendUpdate, type UpdateOutcome } from '../workflow-update';
 
 const OPTIONS = {
   approve: { type: 'string', multiple: true },
@@ -26,11 +29,8 @@ const OPTIONS = {
   'no-wait': { type: 'boolean' },
 } as const;
 
-/** How long to wait for the dream to show the decisions sent (a worker must pick the signals up). */
-const DECISIONS_TAKEN_TIMEOUT_MS = 15_000;
 /** How long to wait for the approved changes to be applied once nothing is pending. */
 const APPLIED_TIMEOUT_MS = 60_000;
-const POLL_INTERVAL_MS = 200;
 /** The dream workflow's own limits on a decision (src/domain/dream.ts); it ignores decisions beyond them. */
 const MAX_BY_LENGTH = 255;
 const MAX_COMMENT_LENGTH = 4096;
@@ -58,11 +58,14 @@ export const dreamReviewCommand: Command = async (args, context) => {
   const decisions = flagged ?? (await askForDecisions(pending, context, dreamId));
   if (!decisions) return ExitCode.ok;
   if (flagged) checkDecisionsApply(found.dream, flagged);
-  await sendDecisions(connected, dreamId, decisions, reviewer);
-  const decided = decisions.all
-    ? pending.map((change) => change.id)
-    : decisions.verdicts.map((verdict) => verdict.change_id);
-  return reportOutcome(connected, dreamId, decided, { ...context, wait: !options['no-wait'] });
+  const decided = await sendDecisions(connected, dreamId, decisions, reviewer);
+  if (!decided) {
+    context.stderr.write(
+      `decisions sent to ${dreamId}, but no worker has taken them yet; they take effect when one does (lucid dreams show ${dreamId})\n`,
+    );
+    return ExitCode.ok;
+  }
+  return reportOutcome(connected, found.dream, decided, { ...context, wait: !options['no-wait'] });
 };
 
 /** The decision flags, or null when none was given (then the review is interactive). */
@@ -155,42 +158,57 @@ async function askForDecisions(
   }
 }
 
+/**
+ * Sends the decisions one update at a time, single changes first; the changes as the dream decided them, or null
+ * when no worker took an update within the deadline. A decision the dream rejects stops the review with its reason.
+ */
 async function sendDecisions(
   connected: Connected,
   dreamId: string,
   decisions: Decisions,
   reviewer: Reviewer,
-): Promise<void> {
+): Promise<DecidedChange[] | null> {
   const { lucid } = connected;
+  const decided: DecidedChange[] = [];
+  const take = async <T>(call: () => Promise<T>): Promise<T | null> => {
+    const outcome: UpdateOutcome<T> = await sendUpdate(connected, call);
+    if (outcome.kind === 'rejected')
+      throw new CliError(`dream ${dreamId}: ${outcome.rejection.message}`, ExitCode.failed);
+    return outcome.kind === 'done' ? outcome.result : null;
+  };
   for (const { change_id, decision } of decisions.verdicts) {
-    if (decision === 'approved') await lucid.approveChange(dreamId, { change_id, ...reviewer });
-    else await lucid.rejectChange(dreamId, { change_id, ...reviewer });
+    const change = await take(() =>
+      decision === 'approved'
+        ? lucid.approveChange(dreamId, { change_id, ...reviewer })
+        : lucid.rejectChange(dreamId, { change_id, ...reviewer }),
+    );
+    if (!change) return null;
+    decided.push(change);
   }
-  if (decisions.all === 'approved') await lucid.approveAll(dreamId, reviewer);
-  if (decisions.all === 'rejected') await lucid.rejectAll(dreamId, reviewer);
+  if (decisions.all) {
+    const all = await take(() =>
+      decisions.all === 'approved' ? lucid.approveAll(dreamId, reviewer) : lucid.rejectAll(dreamId, reviewer),
+    );
+    if (!all) return null;
+    decided.push(...all);
+  }
+  return decided;
 }
 
 /**
- * Waits for the dream to show the decisions, then, when nothing is left pending, for it to apply them; prints
- * each decided change's fate. Exit 1 when an approved change could not be applied (conflicted).
+ * Prints each decided change's fate: as decided, or, when nothing is left pending, as the dream applied it (it
+ * waits for the dream to end). Exit 1 when an approved change could not be applied (conflicted).
  */
 async function reportOutcome(
   connected: Connected,
-  dreamId: string,
-  decided: readonly string[],
+  before: Dream,
+  decided: readonly DecidedChange[],
   { stdout, stderr, wait }: Pick<CommandContext, 'stdout' | 'stderr'> & { wait: boolean },
 ): Promise<ExitCodeValue> {
-  const taken = (current: Dream) => decided.every((changeId) => !isPending(changeOf(current, changeId)));
-  let dream = await waitForDream(connected, dreamId, taken, DECISIONS_TAKEN_TIMEOUT_MS);
-  if (!dream || !taken(dream)) {
-    stderr.write(
-      `decisions sent to ${dreamId}, but no worker has taken them yet; they take effect when one does (lucid dreams show ${dreamId})\n`,
-    );
-    return ExitCode.ok;
-  }
+  let dream = (await queryDream(connected, before.id)) ?? withDecisions(before, decided);
   const stillPending = dream.changes.filter(isPending);
-  if (stillPending.length === 0 && wait) dream = (await waitForEnd(connected, dreamId)) ?? dream;
-  const fates = decided.map((changeId) => changeOf(dream, changeId));
+  if (stillPending.length === 0 && wait) dream = (await waitForEnd(connected, before.id)) ?? dream;
+  const fates = decided.map((change) => changeOf(dream, change.id));
   for (const change of fates) stdout.write(`${describeFate(change)}\n`);
   stdout.write(`${summarize(dream, stillPending)}\n`);
   const conflicted = fates.filter((change): change is DreamChange => change?.status === 'conflicted');
@@ -199,20 +217,10 @@ async function reportOutcome(
   return conflicted.length > 0 ? ExitCode.failed : ExitCode.ok;
 }
 
-/** Polls the live dream until `done` holds or time is up; the last dream read, or null when no worker answered. */
-async function waitForDream(
-  connected: Connected,
-  dreamId: string,
-  done: (dream: Dream) => boolean,
-  timeoutMs: number,
-): Promise<Dream | null> {
-  const deadline = Date.now() + timeoutMs;
-  let last: Dream | null = null;
-  for (;;) {
-    last = (await queryDream(connected, dreamId)) ?? last;
-    if ((last && done(last)) || Date.now() > deadline) return last;
-    await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
-  }
+/** The dream as read before the review, with the decisions the updates answered. */
+function withDecisions(dream: Dream, decided: readonly DecidedChange[]): Dream {
+  const byId = new Map(decided.map((change) => [change.id, change]));
+  return { ...dream, changes: dream.changes.map((change) => ({ ...change, ...byId.get(change.id) })) };
 }
 
 /** The dream as it ended, or null when it is still applying after {@link APPLIED_TIMEOUT_MS}. */

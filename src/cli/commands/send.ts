@@ -1,23 +1,27 @@
 /**
- * `lucid send <id> "<message>"`: sends a session a user message. A running turn sees it at its next model
- * request; an idle (kept-alive) session wakes up and starts a new turn.
+ * `lucid send <id> "<message>"`: sends a session a user message, as the `user.message` update. A running turn
+ * sees it at its next model request; an idle (kept-alive) session wakes up and starts a new turn. The command
+ * returns once the session has taken the message, with the event it was recorded as.
  */
 import { parseCommandArguments, requireMessage } from '../args';
 import type { Command } from '../command';
-import { CliError, ExitCode } from '../errors';
-import { findRunningSession, lucidStatusOf } from '../session-lookup';
+import { ExitCode } from '../errors';
+import { findRunningSession } from '../session-lookup';
+import { sendUpdate } from '../workflow-update';
+import { reportRequestOutcome } from '../session-request';
 
-export const sendCommand: Command = async (args, { stdout, connect }) => {
+export const sendCommand: Command = async (args, { stdout, stderr, connect }) => {
   const { positionals } = parseCommandArguments('send', args, {}, ['id', 'message']);
   const [sessionId, message] = positionals;
   requireMessage('send', message);
   const connected = await connect();
-  const description = await findRunningSession(connected, sessionId);
-  // The workflow is still open while it winds down, but drops messages once the session has terminated.
-  if (lucidStatusOf(description) === 'terminated') {
-    throw new CliError(`session "${sessionId}" has ended; it no longer accepts messages`, ExitCode.failed);
-  }
-  await connected.lucid.sendMessage(sessionId, message);
-  stdout.write(`message sent to ${sessionId}; watch the answer: lucid events ${sessionId} --follow\n`);
+  await findRunningSession(connected, sessionId);
+  const outcome = await sendUpdate(connected, () => connected.lucid.sendMessage(sessionId, message));
+  reportRequestOutcome(outcome, { sessionId, what: 'message', stderr });
+  stdout.write(
+    outcome.kind === 'done'
+      ? `message sent to ${sessionId} (event ${outcome.result.seq}); watch the answer: lucid events ${sessionId} --follow\n`
+      : `message sent to ${sessionId}; watch the answer: lucid events ${sessionId} --follow\n`,
+  );
   return ExitCode.ok;
 };

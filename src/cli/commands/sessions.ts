@@ -8,6 +8,7 @@ import { AGENT_NAME_PATTERN } from '../agent-argument';
 import { CommandUsageError, parseCommandArguments, parseIntegerOption } from '../args';
 import type { Command } from '../command';
 import { CliError, ExitCode } from '../errors';
+import { AGENT_SESSION_WORKFLOW } from '../../workflows/api/session-api';
 
 const OPTIONS = {
   agent: { type: 'string' },
@@ -82,7 +83,7 @@ function checkFilter(options: { agent?: string; status?: string }): SessionFilte
  * listing each old run would show the same id several times.
  */
 export function sessionsQuery(filter: SessionFilter): string {
-  const conditions = ['WorkflowType = "agentSession"', 'ExecutionStatus != "ContinuedAsNew"'];
+  const conditions = [`WorkflowType = "${AGENT_SESSION_WORKFLOW}"`, 'ExecutionStatus != "ContinuedAsNew"'];
   if (filter.agent) conditions.push(`${LUCID_AGENT.name} = "${filter.agent}"`);
   if (filter.status) conditions.push(`${LUCID_STATUS.name} = "${filter.status}"`);
   return conditions.join(' AND ');

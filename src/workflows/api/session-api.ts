@@ -1,0 +1,65 @@
+/**
+ * The `agentSession` workflow's API: the names and types of its signals, updates and queries, and its input. No
+ * logic lives here, so the client, the CLI and other workflows import it without pulling in the workflow itself.
+ *
+ * Every request a user sends exists twice under one name: as an Update, which validates the request before it
+ * reaches history and answers with the event it produced, and as a Signal, kept for the Temporal CLI
+ * (`temporal workflow signal --name user.message`) and older callers. Temporal keeps signal and update handlers
+ * apart, so sharing the name is allowed.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { SessionSnapshot } from '../../domain/events';
+import type { OutcomeDefinitionInput } from '../../domain/outcome';
+import type { SessionInput, UserMessage } from '../../domain/session-input';
+import type { ThreadReport } from '../../domain/threads';
+import type { Usage } from '../../domain/usage';
+import type { EventsPage, EventsPageRequest } from '../event-log';
+import type { SessionState } from '../session-state';
+
+export type { SessionInput, UserMessage, OutcomeDefinitionInput };
+
+/** The workflow type the worker registers `agentSession` under; threads start their children by it. */
+export const AGENT_SESSION_WORKFLOW = 'agentSession';
+
+/** What `continueAsNew` passes to the next run. */
+export interface ContinuedSession {
+  continued: SessionState;
+}
+
+/** The event an update was accepted as: its id and its place in the session's event log. */
+export interface AcceptedEvent {
+  event_id: string;
+  seq: number;
+}
+
+/** The failure type of a rejected update, so a caller can tell why without parsing the message. */
+export const SessionRequestRejection = {
+  /** The request itself is malformed (it fails its schema). */
+  invalid: 'InvalidSessionRequest',
+  /** The session has terminated and takes no more requests. */
+  ended: 'SessionEnded',
+  /** An interrupt, but no turn is running (the session is idle). */
+  notRunning: 'SessionNotRunning',
+} as const;
+
+/** Sends the agent a user message; a running turn sees it at its next model request, an idle session wakes up. */
+export const userMessageUpdate = defineUpdate<AcceptedEvent, [UserMessage]>('user.message');
+export const userMessageSignal = defineSignal<[UserMessage]>('user.message');
+
+/** Stops the current turn at the next safe point (before the next model request); rejected when no turn runs. */
+export const interruptUpdate = defineUpdate<AcceptedEvent, []>('user.interrupt');
+export const interruptSignal = defineSignal<[]>('user.interrupt');
+
+/**
+ * Gives the session an outcome to achieve: {description, rubric, max_iterations?, grader_model?, hide_rubric?}.
+ * The update answers once the session has taken the outcome up (its `user.define_outcome` event).
+ */
+export const defineOutcomeUpdate = defineUpdate<AcceptedEvent, [OutcomeDefinitionInput]>('user.define_outcome');
+export const defineOutcomeSignal = defineSignal<[OutcomeDefinitionInput]>('user.define_outcome');
+
+/** Internal: a thread (a sub-agent's session) reports each finished turn to its lead. */
+export const threadReportSignal = defineSignal<[ThreadReport]>('lucid.thread_report');
+
+export const snapshotQuery = defineQuery<SessionSnapshot>('status');
+export const usageQuery = defineQuery<Usage>('usage');
+export const eventsQuery = defineQuery<EventsPage, [EventsPageRequest?]>('events');
