@@ -32,6 +32,7 @@ import path from 'node:path';
 import { startDevServer, type DevServer } from '../scripts/lib/dev-server';
 import { writeWorkflowBundle } from '../scripts/bundle-workflows';
 import { startScriptedModel, type ScriptedModel } from '../src/scripted-model/server';
+import { AGENT_SESSION_WORKFLOW } from '../src/workflows/api/session-api';
 import {
   describeMachine,
   fileTimestamp,
@@ -157,7 +158,7 @@ async function measureBaseline(code: string): Promise<Sample> {
 async function measureWorker(fixture: Fixture, bundle: string | null, label: string): Promise<Sample> {
   const taskQueue = `startup-${fixture.runId}-${label}`;
   // Started before the worker exists: its first workflow task waits in the queue for the worker's first poll.
-  const handle = await fixture.client.workflow.start('agentSession', {
+  const handle = await fixture.client.workflow.start(AGENT_SESSION_WORKFLOW, {
     taskQueue,
     workflowId: `startup-${fixture.runId}-${label}`,
     args: [{ agent: { name: 'startup', model: 'scripted-startup', system: 'Answer briefly.' }, message: 'Say ready.' }],

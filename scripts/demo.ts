@@ -21,7 +21,6 @@ import { createAnthropicClient } from '../src/activities/model';
 import { userName } from '../src/cli/memory-access';
 import { LucidClient } from '../src/client';
 import { taskQueue } from '../src/config';
-import { FsMemoryStore } from '../src/memory/fs-memory-store';
 import { startScriptedModel, type ScriptedModel } from '../src/scripted-model/server';
 import { createWorker } from '../src/worker';
 import { storyProblems, tellTheStory, type Stage, type Story } from './lib/demo/acts';
@@ -175,13 +174,11 @@ async function endLeftoverSessions(client: Client): Promise<void> {
 // The story
 // ---------------------------------------------------------------------------------------------------------------
 
-/** What the acts need: the client, the worker's memory stores and where the demo keeps its workspaces. */
+/** What the acts need: the client (with the worker's storage), where to print, the dream's model and reviewer. */
 function stageFor(lucid: LucidClient): Stage {
   return {
     lucid,
-    memory: new FsMemoryStore(path.join(dataDirectory, 'memory')),
     stdout: process.stdout,
-    workspacesDir: path.join(dataDirectory, 'workspaces'),
     dreamModel: DREAM_MODEL,
     reviewer: userName(undefined), // whom `lucid dreams review` names when no --by is given
   };

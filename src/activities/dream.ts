@@ -15,6 +15,7 @@ import type { MemoryStoreRepository } from '../memory/memory-store';
 import type { DreamRegistry } from '../storage/dream-registry';
 import type { SessionStore } from '../storage/session-store';
 import { MemoryStoreHeldError, SessionNotFoundError } from '../errors';
+import { AGENT_SESSION_WORKFLOW } from '../workflows/api/session-api';
 import { withActivityBoundary } from './boundary';
 
 /** The most sessions one "since last dream" run reads, as for explicit ids. */
@@ -54,7 +55,7 @@ export function createDreamActivities({
     }
     const since = await dreams.lastDreamAt(memory_store_id);
     const clauses = [
-      `WorkflowType = "agentSession"`,
+      `WorkflowType = "${AGENT_SESSION_WORKFLOW}"`,
       `LucidAgent = "${sessions.agent.replace(/"/g, '')}"`,
       `ExecutionStatus = "Completed"`,
       `LucidParentSession IS NULL`,

@@ -22,6 +22,11 @@ export const FailureType = {
   InvalidDreamInput: 'InvalidDreamInput',
   InvalidAgent: 'InvalidAgent',
   InvalidActivityInput: 'InvalidActivityInput',
+  // Updates refused by their validators, before anything reaches history (src/workflows/api/*).
+  InvalidSessionRequest: 'InvalidSessionRequest',
+  SessionEnded: 'SessionEnded',
+  SessionNotRunning: 'SessionNotRunning',
+  InvalidReviewDecision: 'InvalidReviewDecision',
   SessionNotFound: 'SessionNotFound',
   MemoryNotFound: 'MemoryNotFound',
   MemoryStoreHeld: 'MemoryStoreHeld',

@@ -184,7 +184,7 @@ function continuedState(input: ContinuedSession): SessionState {
 }
 
 function invalidContinuedState(reason: string): ApplicationFailure {
-  return ApplicationFailure.nonRetryable(`invalid continued session state: ${reason}`, 'InvalidSessionInput');
+  return ApplicationFailure.nonRetryable(`invalid continued session state: ${reason}`, FailureType.InvalidSessionInput);
 }
 
 /** Validates the input and resolves agent and workspace; bad input fails the workflow at once, never retried. */

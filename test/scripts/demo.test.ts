@@ -6,7 +6,6 @@ import path from 'node:path';
 import { evaluationResults, storyProblems, tellTheStory, type Story } from '../../scripts/lib/demo/acts';
 import { renderSummary } from '../../scripts/lib/demo/summary';
 import type { SessionEvent } from '../../src/domain/events';
-import { FsMemoryStore } from '../../src/memory/fs-memory-store';
 import { loadScenarioFile } from '../../src/scripted-model/scenario';
 import { systemText } from '../../src/scripted-model/server';
 import { startSessionHarness, type SessionHarness } from '../helpers/session';
@@ -23,9 +22,7 @@ describe('npm run demo: the story', () => {
     harness = await startSessionHarness({ ...loadScenarioFile(SCENARIO), default_delay_ms: 0 });
     story = await tellTheStory({
       lucid: harness.lucid,
-      memory: new FsMemoryStore(path.join(harness.dataDir, 'memory')),
       stdout: { write: (text: string) => (output += text) },
-      workspacesDir: path.join(harness.dataDir, 'workspaces'),
       dreamModel: 'claude-sonnet-4-6',
       reviewer: 'demo-test',
     });
@@ -70,8 +67,7 @@ describe('npm run demo: the story', () => {
       }),
     ]);
     expect(output).toContain(`+++ b${LESSON_PATH}`);
-    const memory = new FsMemoryStore(path.join(harness.dataDir, 'memory'));
-    const stored = await memory.getMemoryByPath(story.dream.store.id, LESSON_PATH);
+    const stored = await harness.lucid.storage.memory.getMemoryByPath(story.dream.store.id, LESSON_PATH);
     expect(stored.content).toContain('YYYY-MM-DD');
   });
 

@@ -25,7 +25,7 @@ import { plural } from '../../../src/cli/text';
 import { finalSnapshot } from '../../../src/cli/watch-session';
 import type { Dream } from '../../../src/domain/dream';
 import { textOf, type SessionEvent, type SessionSnapshot } from '../../../src/domain/events';
-import type { Memory, MemoryStore, MemoryStoreRepository } from '../../../src/memory/memory-store';
+import type { Memory, MemoryStore } from '../../../src/memory/memory-store';
 import {
   DELIVERABLE,
   DREAM_INSTRUCTIONS,
@@ -40,12 +40,9 @@ import {
 
 /** What every act needs. */
 export interface Stage {
+  /** The client; its `storage` is the worker's (memory stores, workspaces). */
   lucid: LucidClient;
-  /** The memory stores the worker reads (`<data dir>/memory`). */
-  memory: MemoryStoreRepository;
   stdout: PrinterStream;
-  /** Where the acts seed their workspaces, one folder per session. */
-  workspacesDir: string;
   /** The model the dream reflects and consolidates with. */
   dreamModel: string;
   /** Who approves the dream's change, as `lucid dreams review --by` would name them. */
@@ -172,7 +169,10 @@ function showTheDeliverable(stage: Stage, act: ActSession): void {
 
 async function dreamOverTheSessions(stage: Stage, sessionIds: string[]): Promise<DreamResult> {
   heading(stage, 'Act 3 · A dream reviews those sessions and proposes a memory; you approve it');
-  const store = await stage.memory.createStore({ name: MEMORY_STORE.name, description: MEMORY_STORE.description });
+  const store = await stage.lucid.storage.memory.createStore({
+    name: MEMORY_STORE.name,
+    description: MEMORY_STORE.description,
+  });
   say(stage, `memory store ${store.id} "${store.name}" (empty)`);
   const dreamId = await stage.lucid.startDream({
     memory_store_id: store.id,
@@ -234,7 +234,7 @@ async function followDream(stage: Stage, dreamId: string, done: (dream: Dream) =
 
 async function sessionWithTheLesson(stage: Stage, store: MemoryStore): Promise<LessonResult> {
   heading(stage, 'Act 4 · A new session starts with the lesson in its memory');
-  const memories = await stage.memory.listMemories(store.id, { include_content: true });
+  const memories = await stage.lucid.storage.memory.listMemories(store.id, { include_content: true });
   say(stage, `memory store ${store.id} attached (read only); the session reads it into its system prompt at start:`);
   for (const memory of memories) print(stage, indent(`--- ${memory.path}\n${(memory.content ?? '').trimEnd()}`));
   const workspace = seedWorkspace(stage, 'retro', RETRO_NOTES);
@@ -325,7 +325,7 @@ function parallelThreads(events: readonly SessionEvent[]): number {
 
 function seedWorkspace(stage: Stage, name: string, files: Readonly<Record<string, string>>): string {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const workspace = path.join(stage.workspacesDir, `demo-${stamp}-${name}`);
+  const workspace = stage.lucid.storage.defaultWorkspace(`demo-${stamp}-${name}`);
   for (const [file, content] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(workspace, file)), { recursive: true });
     fs.writeFileSync(path.join(workspace, file), content);

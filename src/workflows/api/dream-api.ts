@@ -8,6 +8,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { BulkDecision, ChangeDecision, Dream, DreamChange, DreamInput } from '../../domain/dream';
+import { FailureType } from '../../domain/failure-types';
 
 export type { BulkDecision, ChangeDecision, DreamInput };
 
@@ -15,7 +16,7 @@ export type { BulkDecision, ChangeDecision, DreamInput };
 export const DREAM_WORKFLOW = 'dream';
 
 /** The failure type of a review update rejected before it reached history. */
-export const INVALID_REVIEW_DECISION = 'InvalidReviewDecision';
+export const INVALID_REVIEW_DECISION = FailureType.InvalidReviewDecision;
 
 /** A change as a decision left it: `approved` or `rejected`, with who decided and when. */
 export type DecidedChange = Pick<DreamChange, 'id' | 'status' | 'decision'>;

@@ -8,6 +8,7 @@
  * apart, so sharing the name is allowed.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { FailureType } from '../../domain/failure-types';
 import type { SessionSnapshot } from '../../domain/events';
 import type { OutcomeDefinitionInput } from '../../domain/outcome';
 import type { SessionInput, UserMessage } from '../../domain/session-input';
@@ -35,11 +36,11 @@ export interface AcceptedEvent {
 /** The failure type of a rejected update, so a caller can tell why without parsing the message. */
 export const SessionRequestRejection = {
   /** The request itself is malformed (it fails its schema). */
-  invalid: 'InvalidSessionRequest',
+  invalid: FailureType.InvalidSessionRequest,
   /** The session has terminated and takes no more requests. */
-  ended: 'SessionEnded',
+  ended: FailureType.SessionEnded,
   /** An interrupt, but no turn is running (the session is idle). */
-  notRunning: 'SessionNotRunning',
+  notRunning: FailureType.SessionNotRunning,
 } as const;
 
 /** Sends the agent a user message; a running turn sees it at its next model request, an idle session wakes up. */
