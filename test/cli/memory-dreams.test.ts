@@ -17,30 +17,8 @@ import type { Rule } from '../../src/scripted-model/scenario';
 import { startSessionHarness, type SessionHarness } from '../helpers/session';
 import { expectExit, runLucid, waitFor } from '../helpers/cli';
 import { tempDir } from '../helpers/temporal';
+import { addChange, changesReply, lessonsReply } from '../helpers/dream-replies';
 
-const lessonsReply = (text: string): Rule => ({
-  match: { tools_include: 'record_lessons' },
-  reply: {
-    content: [
-      {
-        type: 'tool_use',
-        name: 'record_lessons',
-        input: { lessons: [{ text, kind: 'mistake', evidence_seqs: [1, 3] }] },
-      },
-    ],
-  },
-});
-const changesReply = (changes: Array<Record<string, unknown>>): Rule => ({
-  match: { tools_include: 'propose_changes' },
-  reply: { content: [{ type: 'tool_use', name: 'propose_changes', input: { changes } }] },
-});
-const add = (filePath: string, content: string, rationale: string) => ({
-  op: 'add',
-  path: filePath,
-  content,
-  rationale,
-  lesson_numbers: [1],
-});
 const agentReply: Rule = {
   match: { system: 'REPORTER-SYSTEM' },
   reply: { content: [{ type: 'text', text: 'Report written.' }] },
@@ -206,9 +184,9 @@ describe('lucid memory and lucid dreams (subprocess, real server, worker and scr
     it('starts a dream over a session, shows its change with diff and evidence, and applies it on approval', async () => {
       harness.model.setScenario({
         rules: [
-          lessonsReply('Always add a Sources section to reports.'),
+          lessonsReply('Always add a Sources section to reports.', [1, 3]),
           changesReply([
-            add(
+            addChange(
               '/lessons/sources.md',
               'Always add a Sources section to reports.\n',
               'The report lacked its Sources section.',
@@ -290,8 +268,8 @@ describe('lucid memory and lucid dreams (subprocess, real server, worker and scr
     it('reviews interactively on a terminal: shows each change and asks approve, reject, skip or quit', async () => {
       harness.model.setScenario({
         rules: [
-          lessonsReply('Name files in lowercase.'),
-          changesReply([add('/a.md', 'alpha\n', 'first'), add('/b.md', 'beta\n', 'second')]),
+          lessonsReply('Name files in lowercase.', [1, 3]),
+          changesReply([addChange('/a.md', 'alpha\n', 'first'), addChange('/b.md', 'beta\n', 'second')]),
           agentReply,
         ],
       });

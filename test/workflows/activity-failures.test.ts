@@ -13,6 +13,7 @@ import { FailureType } from '../../src/domain/failure-types';
 import { InvalidSessionInputError } from '../../src/errors';
 import { FsMemoryStore } from '../../src/memory/fs-memory-store';
 import { startScriptedModel } from '../../src/scripted-model/server';
+import { addChange, changesReply, lessonsReply } from '../helpers/dream-replies';
 import { startSessionHarness, type SessionHarness } from '../helpers/session';
 import { connectTestTemporal, tempDir, uniqueTaskQueue } from '../helpers/temporal';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
@@ -101,32 +102,8 @@ describe('activity failures', () => {
   it('fails a dream whose store vanished during review once, with the store error as its message everywhere', async () => {
     harness.model.setScenario({
       rules: [
-        {
-          match: { tools_include: 'record_lessons' },
-          reply: {
-            content: [
-              {
-                type: 'tool_use',
-                name: 'record_lessons',
-                input: { lessons: [{ text: 'check', kind: 'mistake', evidence_seqs: [1] }] },
-              },
-            ],
-          },
-        },
-        {
-          match: { tools_include: 'propose_changes' },
-          reply: {
-            content: [
-              {
-                type: 'tool_use',
-                name: 'propose_changes',
-                input: {
-                  changes: [{ op: 'add', path: '/a.md', content: 'a', rationale: 'keep a', lesson_numbers: [1] }],
-                },
-              },
-            ],
-          },
-        },
+        lessonsReply('check'),
+        changesReply([addChange('/a.md', 'a', 'keep a')]),
         { match: {}, reply: { content: [{ type: 'text', text: 'ok' }] } },
       ],
     });

@@ -7,10 +7,10 @@ import type { AgentDefinition } from '../../src/domain/agent-definition';
 import type { Dream, DreamInput } from '../../src/domain/dream';
 import { createDreamSchedule } from '../../src/dreams/schedule';
 import type { MemoryStoreRepository } from '../../src/memory/memory-store';
-import type { Rule } from '../../src/scripted-model/scenario';
 import { Worker } from '@temporalio/worker';
 import { startSessionHarness, type SessionHarness } from '../helpers/session';
 import { workflowBundle } from '../helpers/temporal';
+import { addChange, changesReply, lessonsReply } from '../helpers/dream-replies';
 import {
   approveChangeSignal,
   INVALID_REVIEW_DECISION,
@@ -27,26 +27,6 @@ const agent: AgentDefinition = {
   max_tokens: 256,
 };
 const SECRET = `sk-ant-api03-${'Zq9'.repeat(12)}`;
-
-const lessonsReply = (text: string): Rule => ({
-  match: { tools_include: 'record_lessons' },
-  reply: {
-    content: [
-      { type: 'tool_use', name: 'record_lessons', input: { lessons: [{ text, kind: 'mistake', evidence_seqs: [1] }] } },
-    ],
-  },
-});
-const changesReply = (changes: Array<Record<string, unknown>>): Rule => ({
-  match: { tools_include: 'propose_changes' },
-  reply: { content: [{ type: 'tool_use', name: 'propose_changes', input: { changes } }] },
-});
-const add = (filePath: string, content: string) => ({
-  op: 'add',
-  path: filePath,
-  content,
-  rationale: `keep ${filePath}`,
-  lesson_numbers: [1],
-});
 
 /** Every payload of a history decoded as text, to search it for what must not be there. */
 function payloadTexts(history: unknown): string {
@@ -108,7 +88,7 @@ describe('dreams', () => {
         lessonsReply('Always add a Sources section to reports.'),
         changesReply([
           {
-            ...add('/lessons/sources.md', 'Always add a Sources section to reports.'),
+            ...addChange('/lessons/sources.md', 'Always add a Sources section to reports.'),
             rationale: 'Three sessions failed the Sources criterion.',
           },
         ]),
@@ -178,7 +158,7 @@ describe('dreams', () => {
     harness.model.setScenario({
       rules: [
         lessonsReply('Three things to remember.'),
-        changesReply([add('/a.md', 'alpha'), add('/b.md', 'beta'), add('/c.md', 'gamma')]),
+        changesReply([addChange('/a.md', 'alpha'), addChange('/b.md', 'beta'), addChange('/c.md', 'gamma')]),
         { match: {}, reply: { content: [{ type: 'text', text: 'ok' }] } },
       ],
     });
@@ -218,7 +198,7 @@ describe('dreams', () => {
     harness.model.setScenario({
       rules: [
         lessonsReply('Two things.'),
-        changesReply([add('/one.md', 'one'), add('/two.md', 'two')]),
+        changesReply([addChange('/one.md', 'one'), addChange('/two.md', 'two')]),
         { match: {}, reply: { content: [{ type: 'text', text: 'ok' }] } },
       ],
     });
@@ -318,7 +298,7 @@ describe('dreams', () => {
     harness.model.setScenario({
       rules: [
         lessonsReply(`Use the key ${SECRET} for deployments.`),
-        changesReply([add('/deploy.md', `Deploy with ${SECRET} and password=hunter2hunter2`)]),
+        changesReply([addChange('/deploy.md', `Deploy with ${SECRET} and password=hunter2hunter2`)]),
         { match: {}, reply: { content: [{ type: 'text', text: 'ok' }] } },
       ],
     });
@@ -343,7 +323,7 @@ describe('dreams', () => {
     harness.model.setScenario({
       rules: [
         lessonsReply('x'),
-        changesReply([add('/x.md', 'x')]),
+        changesReply([addChange('/x.md', 'x')]),
         { match: {}, reply: { content: [{ type: 'text', text: 'ok' }] } },
       ],
     });
@@ -365,7 +345,7 @@ describe('dreams', () => {
     harness.model.setScenario({
       rules: [
         lessonsReply('x'),
-        changesReply([add('/never.md', 'never')]),
+        changesReply([addChange('/never.md', 'never')]),
         { match: {}, reply: { content: [{ type: 'text', text: 'ok' }] } },
       ],
     });
@@ -388,7 +368,7 @@ describe('dreams', () => {
     harness.model.setScenario({
       rules: [
         lessonsReply('learned'),
-        changesReply([add('/s.md', 'scheduled lesson')]),
+        changesReply([addChange('/s.md', 'scheduled lesson')]),
         { match: {}, reply: { content: [{ type: 'text', text: 'ok' }] } },
       ],
     });

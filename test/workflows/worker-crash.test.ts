@@ -4,6 +4,7 @@ import { LucidClient } from '../../src/client';
 import type { AgentDefinition } from '../../src/domain/agent-definition';
 import { startScriptedModel, type ScriptedModel } from '../../src/scripted-model/server';
 import { openStorage } from '../../src/storage/open-storage';
+import { addChange, changesReply, lessonsReply } from '../helpers/dream-replies';
 import { expectWellFormedLog } from '../helpers/session';
 import { connectTestTemporal, tempDir, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
@@ -219,40 +220,8 @@ describe('a worker killed mid-session', () => {
   it('keeps a dream waiting for approval through a worker kill, then applies what is approved', async () => {
     model.setScenario({
       rules: [
-        {
-          match: { tools_include: 'record_lessons' },
-          reply: {
-            content: [
-              {
-                type: 'tool_use',
-                name: 'record_lessons',
-                input: { lessons: [{ text: 'Check the counter.', kind: 'mistake', evidence_seqs: [1] }] },
-              },
-            ],
-          },
-        },
-        {
-          match: { tools_include: 'propose_changes' },
-          reply: {
-            content: [
-              {
-                type: 'tool_use',
-                name: 'propose_changes',
-                input: {
-                  changes: [
-                    {
-                      op: 'add',
-                      path: '/counter.md',
-                      content: 'Check the counter.',
-                      rationale: 'seen once',
-                      lesson_numbers: [1],
-                    },
-                  ],
-                },
-              },
-            ],
-          },
-        },
+        lessonsReply('Check the counter.'),
+        changesReply([addChange('/counter.md', 'Check the counter.', 'seen once')]),
         { match: {}, reply: { content: [{ type: 'text', text: 'done' }] } },
       ],
     });

@@ -1,0 +1,31 @@
+/** Scripted-model replies for a dream's two model loops: reflection (`record_lessons`) and consolidation. */
+import type { Rule } from '../../src/scripted-model/scenario';
+
+/** Reflection on each session answers with one lesson, citing the given event seqs. */
+export function lessonsReply(text: string, evidenceSeqs: number[] = [1]): Rule {
+  return {
+    match: { tools_include: 'record_lessons' },
+    reply: {
+      content: [
+        {
+          type: 'tool_use',
+          name: 'record_lessons',
+          input: { lessons: [{ text, kind: 'mistake', evidence_seqs: evidenceSeqs }] },
+        },
+      ],
+    },
+  };
+}
+
+/** Consolidation answers with these proposed changes. */
+export function changesReply(changes: Array<Record<string, unknown>>): Rule {
+  return {
+    match: { tools_include: 'propose_changes' },
+    reply: { content: [{ type: 'tool_use', name: 'propose_changes', input: { changes } }] },
+  };
+}
+
+/** A proposed change that adds a memory, drawn from lesson 1. */
+export function addChange(filePath: string, content: string, rationale = `keep ${filePath}`) {
+  return { op: 'add', path: filePath, content, rationale, lesson_numbers: [1] };
+}
