@@ -13,36 +13,23 @@ import {
   isCancellation,
   patched,
   proxyActivities,
-  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { CallModelResult, ModelContentBlock } from '../activities/model';
-import type { AgentDefinition } from '../domain/agent-definition';
 import type { SessionErrorObject, SessionErrorType, SessionSnapshot, SessionStopReason } from '../domain/events';
-import {
-  FailureType,
-  isTerminalModelFailure,
-  sessionErrorTypeOf,
-  type ModelFailureDetails,
-} from '../domain/failure-types';
+import { isTerminalModelFailure, sessionErrorTypeOf, type ModelFailureDetails } from '../domain/failure-types';
 import { textBlocks } from '../domain/events';
 import { failureCause } from '../domain/failure-cause';
-import {
-  describeIssues,
-  SessionInputSchema,
-  UserMessageSchema,
-  type SessionInput,
-  type UserMessage,
-} from '../domain/session-input';
+import { describeIssues, UserMessageSchema, type SessionInput, type UserMessage } from '../domain/session-input';
 import type { OutcomeDefinitionInput } from '../domain/outcome';
 import { addUsage, ZERO_USAGE, type Usage } from '../domain/usage';
 import { LUCID_AGENT, LUCID_STATUS, LUCID_STOP_REASON } from '../search-attributes';
 import { EventLog, type EventsPage, type EventsPageRequest } from './event-log';
 import { OutcomeLoop } from './outcome-loop';
-import { AWAIT_THREAD_SIGNALS_PATCH, initialThreadsState, ThreadManager } from './threads';
+import { AWAIT_THREAD_SIGNALS_PATCH, ThreadManager } from './threads';
 import {
   defineOutcomeSignal,
   defineOutcomeUpdate,
@@ -61,7 +48,8 @@ import {
 import { DELEGATE_TOOL_NAME, SUBAGENT_NOTE, type ThreadReport } from '../domain/threads';
 import { MEMORY_TOOL_NAME } from '../memory/attachments';
 import type { SessionState } from './session-state';
-import { readContinuedSession } from './continued-session';
+import { continuedState, isContinued, startingSnapshot, startSession } from './session-start';
+import { LEAN_TURNS_PATCH, storage } from './session-storage';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Activities and limits
@@ -83,28 +71,6 @@ const TOOL_ACTIVITY = {
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 5 },
 } as const;
 const { runTool, runMemoryTool } = proxyActivities<Activities>(TOOL_ACTIVITY);
-const STORAGE_ACTIVITY = {
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '500 milliseconds', maximumInterval: '10 seconds' },
-} as const;
-
-/**
- * Sessions started before this patch ran every storage step as a scheduled activity and persisted the log in an
- * activity of its own before each model call. Now the model activity persists the events it is handed, and the
- * short, idempotent storage steps (agent lookup, workspace, memory context, event log, snapshot) run as local
- * activities, inside the workflow task that needs them: a turn costs the model call and its tools, nothing more.
- */
-const LEAN_TURNS_PATCH = 'lean-turns';
-
-/**
- * Storage steps: local activities for sessions on the lean-turns patch, scheduled ones for older sessions. The
- * summary says in the Temporal UI's timeline what the step did; it is metadata, not part of what replay compares.
- */
-function storage(summary: string) {
-  const options = { ...STORAGE_ACTIVITY, summary };
-  return patched(LEAN_TURNS_PATCH) ? proxyLocalActivities<Activities>(options) : proxyActivities<Activities>(options);
-}
-
 /**
  * Sessions from this patch on publish their stop reason as the LucidStopReason search attribute with each status
  * change, so failed sessions (`error`) can be found in visibility; older sessions upsert the status alone.
@@ -142,125 +108,6 @@ export async function agentSession(input: SessionInput | ContinuedSession): Prom
   const { state, firstMessage } = await startSession(input);
   session = new Session(state);
   return session.run(firstMessage);
-}
-
-function startingSnapshot(): SessionSnapshot {
-  const now = new Date().toISOString();
-  return {
-    session_id: workflowInfo().workflowId,
-    agent: '',
-    status: 'running',
-    stop_reason: null,
-    error: null,
-    final_message: null,
-    usage: ZERO_USAGE,
-    grader_usage: ZERO_USAGE,
-    outcome_evaluations: [],
-    threads: [],
-    turns: 0,
-    event_count: 0,
-    workspace: '',
-    created_at: now,
-    updated_at: now,
-  };
-}
-
-function isContinued(input: SessionInput | ContinuedSession): input is ContinuedSession {
-  return typeof input === 'object' && input !== null && 'continued' in input;
-}
-
-/**
- * The state handed over by continue-as-new, or sent by a caller: validated (and migrated) here in the workflow,
- * deterministically from the input in history, so a bad state fails the workflow at once instead of a task retrying.
- */
-function continuedState(input: ContinuedSession): SessionState {
-  const read = readContinuedSession(input);
-  if (!read.ok) throw invalidContinuedState(read.error);
-  const sessionId = workflowInfo().workflowId;
-  // Another session's state would write into that session's event log.
-  if (read.state.sessionId !== sessionId)
-    throw invalidContinuedState(`continued.sessionId: "${read.state.sessionId}" is not this session ("${sessionId}")`);
-  return read.state;
-}
-
-function invalidContinuedState(reason: string): ApplicationFailure {
-  return ApplicationFailure.nonRetryable(`invalid continued session state: ${reason}`, FailureType.InvalidSessionInput);
-}
-
-/** Validates the input and resolves agent and workspace; bad input fails the workflow at once, never retried. */
-async function startSession(raw: SessionInput): Promise<{ state: SessionState; firstMessage: string }> {
-  const parsed = SessionInputSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw ApplicationFailure.nonRetryable(
-      `invalid session input: ${describeIssues(parsed.error)}`,
-      FailureType.InvalidSessionInput,
-    );
-  }
-  const input = parsed.data;
-  const sessionId = workflowInfo().workflowId;
-  const loadAgentDefinition = (name: string) => storage(`load agent ${name}`).loadAgentDefinition(name);
-  const agent: AgentDefinition = typeof input.agent === 'string' ? await loadAgentDefinition(input.agent) : input.agent;
-  const threads = initialThreadsState(await resolveRoster(agent, loadAgentDefinition), agent, input.thread);
-  checkRosterDepth(threads.roster, threads.depth + 1, threads.limits.max_depth);
-  const workspace = await storage('prepare the workspace').prepareWorkspace({
-    sessionId,
-    workspace: input.workspace,
-  });
-  const memory =
-    input.memory_stores.length > 0
-      ? await storage(`read memory (${input.memory_stores.length} stores)`).loadMemoryContext({
-          attachments: input.memory_stores,
-          budget_chars: input.memory_budget_chars,
-        })
-      : { prompt: '', stores: [] };
-  const state: SessionState = {
-    version: 1,
-    sessionId,
-    agent,
-    workspace,
-    keepAliveSeconds: input.keep_alive_seconds,
-    createdAt: new Date().toISOString(),
-    nextSeq: 1,
-    usage: ZERO_USAGE,
-    turns: 0,
-    turnModelCalls: 0,
-    status: 'idle',
-    stopReason: null,
-    finalMessage: null,
-    userMessagePending: true,
-    interruptRequested: false,
-    outcomes: [],
-    pendingOutcomes: input.outcome ? [input.outcome] : [],
-    graderUsage: ZERO_USAGE,
-    thread: input.thread,
-    completedTurns: 0,
-    threads,
-    memory,
-  };
-  return { state, firstMessage: input.message };
-}
-
-/** The definitions of the agent's sub-agents (named ones are read from the agents folder). */
-async function resolveRoster(
-  agent: AgentDefinition,
-  loadAgentDefinition: (name: string) => Promise<AgentDefinition>,
-): Promise<AgentDefinition[]> {
-  const roster: AgentDefinition[] = [];
-  for (const entry of agent.subagents ?? [])
-    roster.push(typeof entry === 'string' ? await loadAgentDefinition(entry) : entry);
-  return roster;
-}
-
-/** Roster agents may have rosters of their own only as deep as the lead's `thread_limits.max_depth` allows. */
-function checkRosterDepth(roster: AgentDefinition[], depth: number, maxDepth: number): void {
-  for (const member of roster) {
-    if (member.subagents && depth >= maxDepth) {
-      throw ApplicationFailure.nonRetryable(
-        `invalid session input: roster agent "${member.name}" has sub-agents of its own, but thread_limits.max_depth is ${maxDepth}`,
-        FailureType.InvalidSessionInput,
-      );
-    }
-  }
 }
 
 type ToolUse = Extract<ModelContentBlock, { type: 'tool_use' }>;
