@@ -8,6 +8,9 @@
  * do not list pass through) and a new field must be optional, so adjacent releases read each other's inputs.
  * Records that reach the disk (events, snapshots, dreams) get their full schema in the storage layer; here only
  * the fields an activity relies on are checked.
+ *
+ * A refusal is not marked as an expected failure (unlike the activity boundary's): a malformed input is a bug in
+ * the code that scheduled the activity, so the SDK logs it in full. Zod's messages name fields, never values.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';

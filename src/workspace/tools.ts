@@ -2,6 +2,7 @@ import type { Dirent, Stats } from 'node:fs';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { AGENT_TOOL_NAMES } from '../domain/agent-definition';
 import { atomicWriteFile } from './atomic-write';
 import { compileGlob } from './glob';
 import { compileGrepPattern, type GrepPattern } from './grep-pattern';
@@ -25,7 +26,8 @@ import { MAX_SEARCH_MS, WorkBudget } from './work-budget';
  */
 
 /** Names of the workspace tools, in the order they are offered to the model. */
-export const TOOL_NAMES = ['read_file', 'write_file', 'edit_file', 'list_files', 'grep'] as const;
+/** The workspace tools an agent definition may list (src/domain/agent-definition.ts keeps the one list). */
+export const TOOL_NAMES = AGENT_TOOL_NAMES;
 export type ToolName = (typeof TOOL_NAMES)[number];
 
 /** Any tool output longer than this many characters is cut, with a notice saying so. */
