@@ -30,6 +30,22 @@ export const FailureType = {
   SessionNotFound: 'SessionNotFound',
   MemoryNotFound: 'MemoryNotFound',
   MemoryStoreHeld: 'MemoryStoreHeld',
+  // The memory store's own errors (src/memory/errors.ts), when a dream or session step meets one.
+  InvalidMemoryRequest: 'InvalidMemoryRequest',
+  InvalidMemoryPath: 'InvalidMemoryPath',
+  InvalidMemoryContent: 'InvalidMemoryContent',
+  MemoryContentTooLarge: 'MemoryContentTooLarge',
+  MemoryLimitReached: 'MemoryLimitReached',
+  MemoryPathConflict: 'MemoryPathConflict',
+  MemoryAlreadyExists: 'MemoryAlreadyExists',
+  MemoryPreconditionFailed: 'MemoryPreconditionFailed',
+  MemoryStoreArchived: 'MemoryStoreArchived',
+  // Retried: they may pass next time (a busy store, a record an operator repairs, a test's simulated crash).
+  MemoryStoreBusy: 'MemoryStoreBusy',
+  StoredRecord: 'StoredRecord',
+  SimulatedCrash: 'SimulatedCrash',
+  // A workspace step the session could not take (a workspace that cannot be made).
+  Workspace: 'Workspace',
 } as const;
 
 export type FailureTypeName = (typeof FailureType)[keyof typeof FailureType];
