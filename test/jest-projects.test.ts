@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import picomatch from 'picomatch';
+import { compileGlob } from '../src/workspace/glob';
 
 const ROOT = path.resolve(__dirname, '..');
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the jest config is CommonJS
@@ -24,7 +24,9 @@ function testFiles(dir: string): string[] {
 }
 
 const integration = config.projects.find((project) => project.displayName === 'integration')!;
-const isIntegration = picomatch(integration.testMatch.map((glob) => glob.replace('<rootDir>', ROOT)));
+/** jest's testMatch globs, relative to the root: the same syntax as the list_files globs (src/workspace/glob.ts). */
+const integrationGlobs = integration.testMatch.map((glob) => compileGlob(glob.replace('<rootDir>/', '')));
+const isIntegration = (file: string) => integrationGlobs.some((glob) => glob.matches(path.relative(ROOT, file)));
 
 test('a test file is in the integration project exactly when it needs Temporal', () => {
   const misplaced = testFiles(path.join(ROOT, 'test'))
