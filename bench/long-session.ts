@@ -1,29 +1,40 @@
 /**
- * What a very long session costs: one session of many tool turns with large tool outputs, measured for history
- * size, continue-as-new, payload size, worker memory and whether turns slow down as the session grows.
+ * What a very long session costs on a real context window: one session of many tool turns with large tool
+ * outputs, against a scripted model that refuses any request over its window as the API does.
  *
- *   npm run bench:long -- [--turns 1000] [--output-kb 10] [--latency-ms 0] [--memory-kb 0] [--out FILE]
+ *   npm run bench:long -- [--turns 1000] [--output-kb 10] [--window-tokens 200000] [--latency-ms 0]
+ *                         [--memory-kb 0] [--plot docs/img/long-session-input-tokens.svg|none] [--out FILE]
  *
  * The agent reads one workspace file per turn (each `--output-kb` kB, so every tool result is that large) for
- * `--turns` turns, then gives a final answer. The scripted model answers after `--latency-ms` (0 by default: the
- * point is Lucid's own cost per turn, which a model's latency would only dilute). `--memory-kb` attaches a memory
- * store holding one memory of that size, so the system prompt carries a memory block that large (what passing the
- * system prompt by reference is measured with: history bytes per turn).
+ * `--turns` turns, then gives a final answer. The scripted model's window is `--window-tokens` (its scenario's
+ * `context_window`); the agent's is Lucid's window for its model, or the same number on the agent definition when
+ * it differs from the default. The model answers after `--latency-ms` (0 by default: the point is Lucid's own cost
+ * per turn, which a model's latency would only dilute). `--memory-kb` attaches a memory store holding one memory of
+ * that size, so the system prompt carries a memory block that large (history bytes per turn show what it costs).
  *
- * Reported, per workflow run of the session (it continues-as-new when its history grows large): history events
- * and payload bytes; over all runs: the continue-as-new count and the largest single payload. Worker memory is
- * the child process's resident memory (/proc) when it is ready, at its peak (VmHWM) and after the session. Per
- * turn time is the interval between consecutive span.model_request_start events (workflow time), so the turns'
- * times add up to the session's; its mean over the first and the last 100 turns shows any slowdown as the
- * session grows. Part of such a slowdown is inherent: every model request carries the whole transcript, which
- * grows by one tool output per turn (the largest request body is reported too).
+ * Reported:
+ * - failures: session errors, failed or short tool results, a session that did not end as scripted, and requests
+ *   over the window. Any failure makes the benchmark exit 1 (after the report is written).
+ * - the largest request in tokens, each recorded request measured with the scripted model's own estimate
+ *   (src/domain/token-estimate.ts), and the input tokens per request over the session (plotted as SVG);
+ * - the cache-read share before the first clearing batch, between batches and at the batches themselves
+ *   (bench/lib/context-series.ts);
+ * - per workflow run: history events and payload bytes, and the payload bytes per turn; the continue-as-new count
+ *   and the largest payload;
+ * - worker memory (the child process's /proc) at start, peak and end;
+ * - per-turn time, the interval between consecutive span.model_request_start events (workflow time), its mean
+ *   over the first and the last 100 turns: the goal is a last/first ratio of at most 1.1.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AgentDefinition } from '../src/domain/agent-definition';
 import type { SessionEvent, SessionSnapshot } from '../src/domain/events';
-import type { Scenario } from '../src/scripted-model/scenario';
+import type { SessionInput } from '../src/domain/session-input';
+import { countInputTokens } from '../src/domain/token-estimate';
+import { DEFAULT_SCRIPTED_CONTEXT_WINDOW, type Scenario } from '../src/scripted-model/scenario';
 import type { ScriptedModel } from '../src/scripted-model/server';
+import { openStorage, type Storage } from '../src/storage/open-storage';
+import { contextSeries, type CacheShare, type ContextSeries } from './lib/context-series';
 import { summarizeRuns, type HistorySummary } from './lib/history';
 import {
   describeMachine,
@@ -36,43 +47,57 @@ import {
 import { startProcessEnvironment, type ProcessEnvironment } from './lib/process-environment';
 import { formatMegabytes, MemorySampler, type MemoryProfile } from './lib/process-stats';
 import { median } from './lib/statistics';
+import { lineChartSvg } from './lib/svg-plot';
 import { formatTable } from './lib/table';
 import { toolTurns, turnLatencies, type ToolTurn } from './lib/turn-timing';
 import { formatWorkerConcurrency } from './lib/worker-concurrency';
-import type { SessionInput } from '../src/domain/session-input';
-import { openStorage, type Storage } from '../src/storage/open-storage';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Settings
 // ---------------------------------------------------------------------------------------------------------------
 
 const USAGE =
-  'usage: npm run bench:long -- [--turns 1000] [--output-kb 10] [--latency-ms 0] [--memory-kb 0] [--out FILE]';
+  'usage: npm run bench:long -- [--turns 1000] [--output-kb 10] [--window-tokens 200000] [--latency-ms 0] ' +
+  '[--memory-kb 0] [--plot FILE|none] [--out FILE]';
 
 /** Turns compared at the start and at the end of the session. */
-const WINDOW = 100;
+const COMPARED_TURNS = 100;
+
+const DEFAULT_PLOT = path.join(__dirname, '..', 'docs', 'img', 'long-session-input-tokens.svg');
 
 interface Settings {
   turns: number;
   outputKb: number;
+  windowTokens: number;
   latencyMs: number;
   memoryKb: number;
+  /** Where the SVG of input tokens per request goes; null: nowhere. */
+  plotFile: string | null;
   outFile: string;
 }
 
 function readSettings(argv: string[]): Settings {
   const values = readBenchOptions(
     argv,
-    { turns: '1000', 'output-kb': '10', 'latency-ms': '0', 'memory-kb': '0' },
+    {
+      turns: '1000',
+      'output-kb': '10',
+      'window-tokens': String(DEFAULT_SCRIPTED_CONTEXT_WINDOW),
+      'latency-ms': '0',
+      'memory-kb': '0',
+      plot: DEFAULT_PLOT,
+    },
     USAGE,
   );
   return {
     turns: wholeNumber('turns', values.turns, 1, 9_000, USAGE),
     // read_file cuts outputs above 32,000 characters; larger ones would not be what was asked for.
     outputKb: wholeNumber('output-kb', values['output-kb'], 1, 31, USAGE),
+    windowTokens: wholeNumber('window-tokens', values['window-tokens'], 10_000, 2_000_000, USAGE),
     latencyMs: wholeNumber('latency-ms', values['latency-ms'], 0, 60_000, USAGE),
     // One memory holds at most 100 kB (MEMORY_LIMITS.contentBytes).
     memoryKb: wholeNumber('memory-kb', values['memory-kb'], 0, 99, USAGE),
+    plotFile: values.plot === 'none' ? null : path.resolve(values.plot),
     outFile: values.out ?? path.join(__dirname, 'results', `long-session-${fileTimestamp(new Date())}.json`),
   };
 }
@@ -83,13 +108,13 @@ function readSettings(argv: string[]): Settings {
 
 const FINAL_ANSWER = 'Read them all.';
 
-function benchAgent(turns: number): AgentDefinition {
+function benchAgent(settings: Settings): AgentDefinition {
   return {
     name: 'bench-long',
     model: 'scripted-bench',
     system: 'Read every data file, one per turn.',
     tools: ['read_file'],
-    max_turns: turns + 1, // the reads and the final answer
+    max_turns: settings.turns + 1, // the reads and the final answer
     max_tokens: 256,
   };
 }
@@ -124,6 +149,7 @@ function longScenario(settings: Settings): Scenario {
   return {
     description: 'bench/long-session.ts: one file read per turn, then a final answer',
     default_delay_ms: settings.latencyMs,
+    context_window: settings.windowTokens,
     rules: [
       {
         times: settings.turns,
@@ -134,18 +160,34 @@ function longScenario(settings: Settings): Scenario {
   };
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// Measuring every request as it goes
+// ---------------------------------------------------------------------------------------------------------------
+
 /**
- * The scripted model keeps every request it received, bodies included; a thousand requests that each carry
- * the whole transcript would hold gigabytes in this process. Bodies of answered requests are dropped as the
- * session goes; their sizes stay in the recorded content-length headers.
+ * Measures each answered `/v1/messages` request with the scripted model's token estimate, then drops its body: the
+ * scripted model keeps every request it received, and a thousand bodies of up to a window each would hold
+ * gigabytes in this process. Returns the sizes so far and a function that measures the rest and stops.
  */
-function dropAnsweredBodies(model: ScriptedModel): () => void {
+function measureRequests(model: ScriptedModel): { tokens: number[]; stop: () => void } {
+  const tokens: number[] = [];
   let next = 0;
-  const timer = setInterval(() => {
-    while (next < model.requests.length && model.requests[next].answered_at !== undefined)
-      model.requests[next++].body = null;
-  }, 200);
-  return () => clearInterval(timer);
+  const measure = (all: boolean) => {
+    while (next < model.requests.length && (all || model.requests[next].answered_at !== undefined)) {
+      const request = model.requests[next++];
+      if (request.path.startsWith('/v1/messages') && !request.path.includes('count_tokens') && request.body)
+        tokens.push(countInputTokens(request.body));
+      request.body = null;
+    }
+  };
+  const timer = setInterval(() => measure(false), 200);
+  return {
+    tokens,
+    stop: () => {
+      clearInterval(timer);
+      measure(true);
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -153,8 +195,20 @@ function dropAnsweredBodies(model: ScriptedModel): () => void {
 // ---------------------------------------------------------------------------------------------------------------
 
 interface Result {
+  failures: { count: number; problems: string[] };
   wall_ms: number;
   turns: number;
+  window_tokens: number;
+  /** Every `/v1/messages` request the scripted model received, measured with its own estimate. */
+  model_requests: number;
+  largest_request_tokens: number;
+  largest_request_share_of_window: number;
+  /** The agent's answered requests, from their reported usage: whole prompt and cache reads, oldest first. */
+  input_tokens_per_request: number[];
+  cache_read_tokens_per_request: number[];
+  /** Requests (1-based, among the answered ones) whose prompt was smaller than the one before. */
+  clearing_batches: number[];
+  cache_read_share: ContextSeries['cacheReadShare'];
   runs: number;
   continue_as_new_count: number;
   /** Per workflow run, oldest first. */
@@ -163,12 +217,11 @@ interface Result {
   /** All runs' history payload bytes over the tool turns. */
   history_bytes_per_turn: number;
   largest_payload_bytes: number;
-  largest_request_body_bytes: number;
   tool_output_bytes: number;
   worker_memory_bytes: MemoryProfile;
-  /** Mean time per turn (span start to span start), first and last WINDOW turns. */
+  /** Mean time per turn (span start to span start), first and last COMPARED_TURNS turns. */
   per_turn_ms: { first: number; last: number; ratio: number };
-  /** Median turn latency (span start to tool result), first and last WINDOW turns. */
+  /** Median turn latency (span start to tool result), first and last COMPARED_TURNS turns. */
   turn_latency_p50_ms: { first: number; last: number };
 }
 
@@ -183,12 +236,12 @@ async function runSession(
   const memory = await attachedMemory(storage, settings.memoryKb);
   const worker = await environment.startWorker();
   log(`worker (src/worker.ts): ${formatWorkerConcurrency(worker.concurrency)}`);
-  const stopDropping = dropAnsweredBodies(environment.model);
+  const requests = measureRequests(environment.model);
   try {
     const sampler = new MemorySampler(worker.pid, 1000);
     const started = performance.now();
     const sessionId = await environment.lucid.startSession({
-      agent: benchAgent(settings.turns),
+      agent: benchAgent(settings),
       message: 'Read every data file, one per turn.',
       workspace,
       ...memory,
@@ -202,62 +255,82 @@ async function runSession(
     );
     const wallMs = performance.now() - started;
     const workerMemory = sampler.stop();
+    requests.stop();
     const events = await environment.store.readEvents(sessionId);
-    checkSession(snapshot, events, settings);
     const runs = (await summarizeRuns(environment.lucid.temporal, sessionId)).reverse(); // the server lists newest first
-    return summarize({ wallMs, events, runs, memory: workerMemory, model: environment.model });
+    return summarize(
+      { wallMs, events, runs, memory: workerMemory, requestTokens: requests.tokens, snapshot },
+      settings,
+    );
   } finally {
-    stopDropping();
+    requests.stop();
     await worker.stop();
   }
 }
 
-/** A benchmark of the wrong thing is worse than none: stop if the session did not go as scripted. */
-function checkSession(snapshot: SessionSnapshot, events: SessionEvent[], settings: Settings): void {
+/** What the session left behind. */
+interface Measurements {
+  wallMs: number;
+  snapshot: SessionSnapshot;
+  events: SessionEvent[];
+  /** Workflow runs, oldest first. */
+  runs: HistorySummary[];
+  memory: MemoryProfile;
+  /** Every recorded request's size in tokens, in arrival order. */
+  requestTokens: number[];
+}
+
+/** Whatever did not go as scripted; a benchmark of the wrong thing is worse than none. */
+function failures(measured: Measurements, settings: Settings): string[] {
+  const { snapshot, events, requestTokens } = measured;
   const results = events.filter((event) => event.type === 'agent.tool_result');
   const bad = results.filter((event) => event.is_error || event.content[0].text.length !== settings.outputKb * 1024);
   const errors = events.filter((event) => event.type === 'session.error');
-  if (
-    snapshot.final_message !== FINAL_ANSWER ||
-    results.length !== settings.turns ||
-    bad.length > 0 ||
-    errors.length > 0
-  ) {
-    throw new Error(
-      `the session did not go as scripted: ${results.length} tool results (${bad.length} failed or of the wrong size), ` +
-        `${errors.length} session errors, stop reason ${JSON.stringify(snapshot.stop_reason)}, final message ${JSON.stringify(snapshot.final_message)}`,
-    );
-  }
+  const overWindow = requestTokens.filter((tokens) => tokens > settings.windowTokens);
+  return [
+    ...errors.map((event) => `session.error: ${event.error.type}: ${event.error.message}`),
+    ...(bad.length ? [`${bad.length} tool results failed or have the wrong size`] : []),
+    ...(results.length !== settings.turns ? [`${results.length} tool results, expected ${settings.turns}`] : []),
+    ...(snapshot.final_message !== FINAL_ANSWER
+      ? [
+          `the session ended with stop reason ${JSON.stringify(snapshot.stop_reason)}, final message ${JSON.stringify(snapshot.final_message)}`,
+        ]
+      : []),
+    ...(overWindow.length ? [`${overWindow.length} requests over the ${settings.windowTokens}-token window`] : []),
+  ];
 }
 
-/** What the session left behind: its wall time, stored events, workflow runs (oldest first) and worker memory. */
-interface Measurements {
-  wallMs: number;
-  events: SessionEvent[];
-  runs: HistorySummary[];
-  memory: MemoryProfile;
-  model: ScriptedModel;
-}
-
-function summarize({ wallMs, events, runs, memory, model }: Measurements): Result {
+function summarize(measured: Measurements, settings: Settings): Result {
+  const { wallMs, events, runs, memory, requestTokens } = measured;
+  const problems = failures(measured, settings);
   const turns = toolTurns(events);
-  const window = Math.min(WINDOW, Math.floor(turns.length / 2));
+  const window = Math.min(COMPARED_TURNS, Math.floor(turns.length / 2));
   const intervals = turnIntervals(turns);
   const first = mean(intervals.slice(0, window));
   const last = mean(intervals.slice(-window));
   const latencies = turnLatencies(turns);
+  const series = contextSeries(events);
+  const largest = Math.max(0, ...requestTokens);
   return {
+    failures: { count: problems.length, problems },
     wall_ms: Math.round(wallMs),
     turns: turns.length,
+    window_tokens: settings.windowTokens,
+    model_requests: requestTokens.length,
+    largest_request_tokens: largest,
+    largest_request_share_of_window: largest / settings.windowTokens,
+    input_tokens_per_request: series.requests.map((request) => request.prompt),
+    cache_read_tokens_per_request: series.requests.map((request) => request.cacheRead),
+    clearing_batches: series.batches,
+    cache_read_share: series.cacheReadShare,
     runs: runs.length,
     continue_as_new_count: runs.length - 1,
     history_events_per_run: runs.map((run) => run.events),
     history_bytes_per_run: runs.map((run) => run.payloadBytes),
-    history_bytes_per_turn: Math.round(runs.reduce((sum, run) => sum + run.payloadBytes, 0) / turns.length),
-    largest_payload_bytes: Math.max(...runs.map((run) => run.largestPayloadBytes)),
-    largest_request_body_bytes: Math.max(
-      ...model.requests.map((request) => Number(request.headers['content-length'] ?? 0)),
+    history_bytes_per_turn: Math.round(
+      runs.reduce((sum, run) => sum + run.payloadBytes, 0) / Math.max(1, turns.length),
     ),
+    largest_payload_bytes: Math.max(0, ...runs.map((run) => run.largestPayloadBytes)),
     tool_output_bytes: events.reduce(
       (sum, event) => sum + (event.type === 'agent.tool_result' ? event.content[0].text.length : 0),
       0,
@@ -286,24 +359,41 @@ function mean(values: readonly number[]): number {
 function renderTable(result: Result): string {
   const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} kB`;
   const ms = (value: number) => `${value.toFixed(1)} ms`;
+  const tokens = (value: number) => value.toLocaleString('en-US');
+  const share = ({ requests, share }: CacheShare) =>
+    share === null ? `— (${requests} requests)` : `${(share * 100).toFixed(1)}% (${requests} requests)`;
   const memory = result.worker_memory_bytes;
+  const inputs = result.input_tokens_per_request;
   const rows = [
     ['measure', 'value'],
+    ['failures', String(result.failures.count)],
     ['wall time', `${(result.wall_ms / 1000).toFixed(1)} s`],
     ['tool turns', String(result.turns)],
+    [
+      'largest request (of the window)',
+      `${tokens(result.largest_request_tokens)} tokens of ${tokens(result.window_tokens)} (${(result.largest_request_share_of_window * 100).toFixed(1)}%)`,
+    ],
+    [
+      'input tokens per request: min / median / max',
+      `${tokens(Math.min(...inputs))} / ${tokens(median(inputs))} / ${tokens(Math.max(...inputs))}`,
+    ],
+    ['clearing batches (requests whose prompt shrank)', String(result.clearing_batches.length)],
+    ['cache-read share before the first batch', share(result.cache_read_share.beforeFirstBatch)],
+    ['cache-read share between batches', share(result.cache_read_share.betweenBatches)],
+    ['cache-read share at the batches', share(result.cache_read_share.atBatches)],
+    ['cache-read share, all requests', share(result.cache_read_share.all)],
     ['workflow runs (continue-as-new count)', `${result.runs} (${result.continue_as_new_count})`],
     ['history events per run', result.history_events_per_run.join(', ')],
     ['history payload bytes per run', result.history_bytes_per_run.map(kb).join(', ')],
     ['history payload bytes per turn', kb(result.history_bytes_per_turn)],
     ['largest payload', kb(result.largest_payload_bytes)],
     ['tool output in total', kb(result.tool_output_bytes)],
-    ['largest model request body', kb(result.largest_request_body_bytes)],
     [
       'worker RSS start / peak / end',
       `${formatMegabytes(memory.startBytes)} / ${formatMegabytes(memory.peakBytes)} / ${formatMegabytes(memory.endBytes)}`,
     ],
     [
-      `per turn, first / last ${Math.min(WINDOW, Math.floor(result.turns / 2))} turns (mean)`,
+      `per turn, first / last ${Math.min(COMPARED_TURNS, Math.floor(result.turns / 2))} turns (mean)`,
       `${ms(result.per_turn_ms.first)} / ${ms(result.per_turn_ms.last)} (× ${result.per_turn_ms.ratio.toFixed(2)})`,
     ],
     [
@@ -312,6 +402,23 @@ function renderTable(result: Result): string {
     ],
   ];
   return formatTable(rows);
+}
+
+/** The input tokens of every request and what of them was read from the cache, against the window. */
+function writePlot(file: string, result: Result, settings: Settings): void {
+  const svg = lineChartSvg({
+    title: `bench:long: ${result.turns} turns of ${settings.outputKb} kB tool output, input tokens per request`,
+    xLabel: 'model request',
+    yLabel: 'tokens',
+    series: [
+      { name: 'input tokens (whole prompt)', points: result.input_tokens_per_request.map((y, i) => [i + 1, y]) },
+      { name: 'of which read from the cache', points: result.cache_read_tokens_per_request.map((y, i) => [i + 1, y]) },
+    ],
+    marks: [{ label: `context window ${result.window_tokens.toLocaleString('en-US')}`, y: result.window_tokens }],
+  });
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, svg);
+  console.log(`plot written to ${path.relative(process.cwd(), file)}`);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -323,7 +430,8 @@ async function main(): Promise<void> {
   const log = (line: string) => console.log(`[bench] ${line}`);
   const memoryNote = settings.memoryKb ? `, with a ${settings.memoryKb} kB memory block` : '';
   log(
-    `${settings.turns} turns reading ${settings.outputKb} kB each${memoryNote}; the model answers after ${settings.latencyMs} ms`,
+    `${settings.turns} turns reading ${settings.outputKb} kB each${memoryNote} under a ${settings.windowTokens}-token window; ` +
+      `the model answers after ${settings.latencyMs} ms`,
   );
   const began = performance.now();
   const environment = await startProcessEnvironment(longScenario(settings), log);
@@ -337,20 +445,24 @@ async function main(): Promise<void> {
   console.log(
     'per turn: span.model_request_start to the next one (workflow time); turn latency: span.model_request_start → agent.tool_result.',
   );
+  if (settings.plotFile && result.input_tokens_per_request.length) writePlot(settings.plotFile, result, settings);
   writeReport(settings.outFile, {
     benchmark: 'long-session',
     created_at: new Date().toISOString(),
     settings: {
       turns: settings.turns,
       output_kb: settings.outputKb,
+      window_tokens: settings.windowTokens,
       latency_ms: settings.latencyMs,
       memory_kb: settings.memoryKb,
-      window: WINDOW,
+      compared_turns: COMPARED_TURNS,
     },
     machine: describeMachine(),
     runtime_ms: Math.round(performance.now() - began),
     result,
   });
+  if (result.failures.count > 0)
+    throw new Error(`${result.failures.count} failures:\n- ${result.failures.problems.join('\n- ')}`);
 }
 
 runBenchmark(main);
