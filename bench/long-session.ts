@@ -28,6 +28,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AgentDefinition } from '../src/domain/agent-definition';
+import { modelContextWindow } from '../src/domain/context-window';
 import type { SessionEvent, SessionSnapshot } from '../src/domain/events';
 import type { SessionInput } from '../src/domain/session-input';
 import { countInputTokens } from '../src/domain/token-estimate';
@@ -107,15 +108,18 @@ function readSettings(argv: string[]): Settings {
 // ---------------------------------------------------------------------------------------------------------------
 
 const FINAL_ANSWER = 'Read them all.';
+const BENCH_MODEL = 'scripted-bench';
 
 function benchAgent(settings: Settings): AgentDefinition {
   return {
     name: 'bench-long',
-    model: 'scripted-bench',
+    model: BENCH_MODEL,
     system: 'Read every data file, one per turn.',
     tools: ['read_file'],
     max_turns: settings.turns + 1, // the reads and the final answer
     max_tokens: 256,
+    // Lucid's table gives an unknown model 200,000 tokens; any other scripted window is the agent's override.
+    ...(settings.windowTokens === modelContextWindow(BENCH_MODEL) ? {} : { context_window: settings.windowTokens }),
   };
 }
 
