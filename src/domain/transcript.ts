@@ -1,4 +1,5 @@
 import type Anthropic from '@anthropic-ai/sdk';
+import { newestCompaction, summaryContextText } from './compaction';
 import type { SessionEvent } from './events';
 import { graderFeedback, outcomeBrief } from './outcome-messages';
 
@@ -10,13 +11,17 @@ type AssistantBlock = Anthropic.TextBlockParam | Anthropic.ToolUseBlockParam;
  * Rebuilds the Messages API transcript from a session's event log, which is the single source of truth.
  * Agent output between `span.model_request_start` and `span.model_request_end` forms one assistant message;
  * user messages and tool results in between form user messages. Tool results come first in a user message,
- * as the API requires.
+ * as the API requires. Once the session has compacted, the transcript starts with the newest summary, as a user
+ * text block, and goes on with the events after the range it replaced.
  */
 export function buildTranscript(events: readonly SessionEvent[]): MessageParam[] {
   const messages: MessageParam[] = [];
   let assistant: AssistantBlock[] | null = null;
   let toolResults: Anthropic.ToolResultBlockParam[] = [];
   let userText: Anthropic.TextBlockParam[] = [];
+  const compaction = newestCompaction(events);
+  if (compaction) userText.push({ type: 'text', text: summaryContextText(compaction) });
+  const kept = compaction ? events.filter((event) => event.seq > compaction.compacted_through_seq) : events;
 
   const flushUser = () => {
     const content: UserBlock[] = [...toolResults, ...userText];
@@ -25,7 +30,7 @@ export function buildTranscript(events: readonly SessionEvent[]): MessageParam[]
     userText = [];
   };
 
-  for (const event of events) {
+  for (const event of kept) {
     switch (event.type) {
       case 'user.message':
         userText.push(...event.content.map((block) => ({ type: 'text' as const, text: block.text })));

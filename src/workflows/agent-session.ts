@@ -50,6 +50,8 @@ import { MEMORY_TOOL_NAME } from '../memory/attachments';
 import type { SessionState } from './session-state';
 import { continuedState, isContinued, startingSnapshot, startSession } from './session-start';
 import { LEAN_TURNS_PATCH, storage } from './session-storage';
+import { compactIfNeeded, type CompactionOutcome, type ModelFailureView } from './context-compaction';
+import { afterModelRequest, estimatedTokens, withEvent } from './context-estimate';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Activities and limits
@@ -129,7 +131,9 @@ class Session {
   private terminalError: SessionErrorObject | null = null;
 
   constructor(private readonly state: SessionState) {
-    this.log = new EventLog(state.sessionId, state.nextSeq, state.thread?.thread_id);
+    this.log = new EventLog(state.sessionId, state.nextSeq, state.thread?.thread_id, (event) => {
+      this.state.contextEstimate = withEvent(this.state.contextEstimate, event);
+    });
     this.threads = new ThreadManager(state.threads, {
       sessionId: state.sessionId,
       workspace: state.workspace,
@@ -232,6 +236,16 @@ class Session {
         this.state.stopReason = { type: 'max_turns_reached' };
         return 'idle';
       }
+      const fit = await this.keepContextInWindow();
+      if (fit.kind === 'terminal') {
+        this.terminalError = fit.error;
+        return 'terminated';
+      }
+      if (fit.kind === 'exhausted') {
+        this.state.stopReason = { type: 'retries_exhausted' };
+        return 'idle';
+      }
+      if (fit.kind === 'interrupted') continue;
       const outcome = await this.callModelWithRetries();
       if (outcome.kind === 'terminal') {
         this.terminalError = outcome.error;
@@ -282,6 +296,7 @@ class Session {
         this.state.turns++;
         this.state.turnModelCalls++;
         this.state.usage = addUsage(this.state.usage, result.usage);
+        this.state.contextEstimate = afterModelRequest(result.usage);
         // The model's output sits inside its request span: that is how the transcript is rebuilt from the log.
         const toolUses = this.recordModelOutput(result.content);
         this.log.emit({
@@ -319,12 +334,43 @@ class Session {
           type: 'session.error',
           error: { type: failure.errorType, message: failure.message, retry_status: { type: 'retrying' } },
         });
-        const backoff = Math.min(RETRY_MAX_DELAY_MS, RETRY_BASE_DELAY_MS * 2 ** (attempt - 1));
         // An interrupt cuts the wait short; the turn then ends at the top of the loop.
-        const delay = Math.max(MIN_RETRY_DELAY_MS, failure.retryAfterMs ?? backoff);
+        const delay = retryDelayMs(attempt, failure.retryAfterMs);
         if (await condition(() => this.state.interruptRequested, delay)) return { kind: 'interrupted' };
       }
     }
+  }
+
+  /** Compacts the context first when the next request would not fit well (src/workflows/context-compaction.ts). */
+  private keepContextInWindow(): Promise<CompactionOutcome> {
+    const agent = this.state.agent;
+    return compactIfNeeded({
+      log: this.log,
+      state: this.state,
+      request: () => ({
+        sessionId: this.state.sessionId,
+        model: agent.model,
+        system: this.systemPrompt(),
+        tools: agent.tools,
+        delegate: this.threads.canDelegate() ? this.threads.rosterEntries() : undefined,
+        memory_stores: this.state.memory.stores.map((store) => ({ name: store.name, access: store.access })),
+        max_tokens: agent.max_tokens,
+      }),
+      estimatedTokens: () => estimatedTokens(this.state.contextEstimate),
+      measured: (tokens) => {
+        this.state.contextEstimate = { previous_request_tokens: tokens, added_tokens: 0 };
+      },
+      describeFailure: (error): ModelFailureView => {
+        const failure = describeModelFailure(error);
+        return {
+          retryable: failure.retryable,
+          error: { type: failure.errorType, message: failure.message },
+          retryAfterMs: failure.retryAfterMs,
+        };
+      },
+      retryDelay: (attempt, failure) => retryDelayMs(attempt, failure.retryAfterMs),
+      maxAttempts: MAX_MODEL_ATTEMPTS,
+    });
   }
 
   /** Emits the model's output as events and returns the tool calls it asked for. */
@@ -620,6 +666,12 @@ function describeModelFailure(error: unknown): {
   }
   // Timeouts after the activity's own retries (workers lost repeatedly): worth another attempt.
   return { retryable: true, errorType: 'unknown_error', message: errorMessage(error), retryAfterMs: null };
+}
+
+/** Exponential backoff from 1 s to 60 s, or the server's `retry-after`. */
+function retryDelayMs(attempt: number, retryAfterMs: number | null): number {
+  const backoff = Math.min(RETRY_MAX_DELAY_MS, RETRY_BASE_DELAY_MS * 2 ** (attempt - 1));
+  return Math.max(MIN_RETRY_DELAY_MS, retryAfterMs ?? backoff);
 }
 
 function summarizeToolInput(input: Record<string, unknown>): string {

@@ -198,6 +198,7 @@ const SessionStateSchema = z.strictObject({
   completedTurns: count,
   threads: ThreadsStateSchema,
   memory: z.looseObject({ prompt: z.string(), stores: z.array(AttachedStoreSchema) }),
+  contextEstimate: z.looseObject({ previous_request_tokens: count, added_tokens: count }).optional(),
 } satisfies Record<keyof SessionState, z.ZodType>);
 
 const ContinuedSessionSchema = z.strictObject({ continued: SessionStateSchema });

@@ -32,6 +32,8 @@ export class EventLog {
     private nextSeq: number,
     /** A thread tags every event with its id, so a shared workspace's log says which sub-agent did what. */
     private readonly threadId?: string,
+    /** Told of each event as it is emitted (the session's estimate of its next request's size). */
+    private readonly onEmit?: (event: SessionEvent) => void,
   ) {}
 
   static emptyPage(): EventsPage {
@@ -43,6 +45,7 @@ export class EventLog {
     const tag = this.threadId ? { session_thread_id: this.threadId } : {};
     const event = { id: eventId(this.sessionId, seq), seq, processed_at: new Date().toISOString(), ...tag, ...body };
     this.events.push(event as SessionEvent);
+    this.onEmit?.(event as SessionEvent);
     return event as SessionEvent & B;
   }
 

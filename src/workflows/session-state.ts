@@ -5,6 +5,7 @@ import type { Usage } from '../domain/usage';
 import type { ThreadContext } from '../domain/threads';
 import type { AttachedStore } from '../memory/attachments';
 import type { OutcomeRecord } from './outcome-loop';
+import type { ContextEstimate } from './context-estimate';
 import type { ThreadsState } from './threads';
 
 /**
@@ -43,4 +44,10 @@ export interface SessionState {
   threads: ThreadsState;
   /** Attached memory stores and the system-prompt block read from them at session start. */
   memory: { prompt: string; stores: AttachedStore[] };
+  /**
+   * What the next model request is estimated to hold (src/workflows/context-estimate.ts): the previous request's
+   * measured size and an estimate of what the log added since. Absent before the first request, and in states
+   * written before compaction: read as nothing known yet.
+   */
+  contextEstimate?: ContextEstimate;
 }

@@ -1,0 +1,147 @@
+import type Anthropic from '@anthropic-ai/sdk';
+import {
+  compactedRange,
+  compactionSystemPrompt,
+  preferredCuts,
+  summaryRequestText,
+  SUMMARY_MAX_TOKENS,
+  type CompactionEvent,
+} from '../domain/compaction';
+import type { SessionEvent } from '../domain/events';
+import { redactText, secretsFromEnvironment } from '../domain/redact';
+import { countInputTokens } from '../domain/token-estimate';
+import type { SessionStore } from '../storage/session-store';
+import { withActivityBoundary } from './boundary';
+import { modelRequest, type CallModelInput } from './model';
+import { toModelFailure } from './model-errors';
+
+/** What the next model call would send (as for `callModel`), and the limits compaction works to. */
+export interface CompactContextInput extends Omit<CallModelInput, 'events'> {
+  /** Events the workflow has not persisted yet, ending at `throughSeq`: stored first, as `callModel` does. */
+  events?: SessionEvent[];
+  /** The model's context window, in tokens. */
+  context_window: number;
+  /** Compact only when the next request is estimated above this; it may be under it after clearing. */
+  trigger_tokens: number;
+  /** Model requests to keep whole at the end of the transcript, when they fit. */
+  keep_turns: number;
+  /** The agent's `compaction.instructions`. */
+  instructions?: string;
+}
+
+export type CompactContextResult =
+  /** The next request is under the trigger already (clearing was enough). */
+  | { kind: 'not_needed'; tokens: number }
+  | {
+      kind: 'compacted';
+      from_seq: number;
+      through_seq: number;
+      tokens_before: number;
+      tokens_after: number;
+      summary: string;
+    }
+  /** Even with everything that may be summarised replaced, the next request does not fit the window. */
+  | { kind: 'too_large'; tokens_before: number; tokens_after: number };
+
+/** Of the window, what compaction aims to leave: room for the next turns before the next compaction. */
+const TARGET_FRACTION = 0.5;
+
+/**
+ * The compaction activity: measures the next request, chooses where a summary ends (keeping the newest turns
+ * whole when they fit), asks the model for the summary and returns it. It writes no event: the workflow emits
+ * `agent.thread_context_compacted` once this returns, so a retry after a lost worker just makes the summary again.
+ * Model API errors come back typed and non-retryable, like `callModel`'s: the workflow retries them with events.
+ */
+export function createCompactionActivities({
+  store,
+  client,
+  secrets = secretsFromEnvironment(),
+}: {
+  store: SessionStore;
+  client: Anthropic;
+  secrets?: string[];
+}) {
+  async function compactContext(input: CompactContextInput): Promise<CompactContextResult> {
+    if (input.events?.length) await store.appendEvents(input.sessionId, input.events);
+    const events = (await store.readEvents(input.sessionId)).filter((event) => event.seq <= input.throughSeq);
+    const measure = (log: readonly SessionEvent[]) => countInputTokens(modelRequest(input, log));
+    const tokensBefore = measure(events);
+    if (tokensBefore <= input.trigger_tokens) return { kind: 'not_needed', tokens: tokensBefore };
+
+    const cut = chooseCut(events, input, measure);
+    if (!cut) return { kind: 'too_large', tokens_before: tokensBefore, tokens_after: tokensBefore };
+    const summary = await summarise(events, cut.through, input);
+    const tokensAfter = measure(withSummary(events, cut, summary, input.throughSeq));
+    if (tokensAfter > input.context_window)
+      return { kind: 'too_large', tokens_before: tokensBefore, tokens_after: tokensAfter };
+    return {
+      kind: 'compacted',
+      from_seq: cut.from,
+      through_seq: cut.through,
+      tokens_before: tokensBefore,
+      tokens_after: tokensAfter,
+      summary,
+    };
+  }
+
+  async function summarise(events: SessionEvent[], through: number, input: CompactContextInput): Promise<string> {
+    const system = compactionSystemPrompt(input.instructions);
+    // Characters are about four tokens' worth each way; leave the summary's own room in the window.
+    const maxChars = Math.max(4_000, (input.context_window - SUMMARY_MAX_TOKENS) * 4 - system.length - 1_000);
+    try {
+      const message = await client.messages.create({
+        model: input.model,
+        max_tokens: SUMMARY_MAX_TOKENS,
+        system,
+        messages: [{ role: 'user', content: summaryRequestText(events, through, maxChars) }],
+      });
+      const text = message.content.flatMap((block) => (block.type === 'text' ? [block.text] : [])).join('\n');
+      return redactText(text, secrets);
+    } catch (error) {
+      throw toModelFailure(error);
+    }
+  }
+
+  return withActivityBoundary({ compactContext }, { secrets });
+}
+
+interface Cut {
+  from: number;
+  through: number;
+}
+
+/**
+ * The cut that keeps the most of the newest turns while leaving the request under the target, else the one that
+ * keeps least if that fits the window at all. Measured with a summary of the largest allowed size.
+ */
+function chooseCut(
+  events: SessionEvent[],
+  input: CompactContextInput,
+  measure: (log: readonly SessionEvent[]) => number,
+): Cut | null {
+  const placeholder = 'x'.repeat(SUMMARY_MAX_TOKENS * 4);
+  const sized = preferredCuts(events, input.keep_turns).map((seq) => {
+    const range = compactedRange(events, seq);
+    return { cut: range, tokens: measure(withSummary(events, range, placeholder, input.throughSeq)) };
+  });
+  const target = input.context_window * TARGET_FRACTION;
+  const fitting =
+    sized.find((option) => option.tokens <= target) ?? sized.find((option) => option.tokens <= input.context_window);
+  return fitting?.cut ?? null;
+}
+
+/** The log as the transcript builder will see it once the workflow has emitted the summary's event. */
+function withSummary(events: SessionEvent[], cut: Cut, summary: string, throughSeq: number): SessionEvent[] {
+  const event: CompactionEvent = {
+    id: 'pending-compaction',
+    seq: throughSeq + 1,
+    processed_at: new Date(0).toISOString(),
+    type: 'agent.thread_context_compacted',
+    compacted_from_seq: cut.from,
+    compacted_through_seq: cut.through,
+    tokens_before: 0,
+    tokens_after: 0,
+    summary: [{ type: 'text', text: summary }],
+  };
+  return [...events, event];
+}
