@@ -28,6 +28,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AgentDefinition } from '../src/domain/agent-definition';
+import { COMPACTION_SYSTEM_PROMPT } from '../src/domain/compaction';
 import { modelContextWindow } from '../src/domain/context-window';
 import type { SessionEvent, SessionSnapshot } from '../src/domain/events';
 import type { SessionInput } from '../src/domain/session-input';
@@ -109,6 +110,8 @@ function readSettings(argv: string[]): Settings {
 
 const FINAL_ANSWER = 'Read them all.';
 const BENCH_MODEL = 'scripted-bench';
+const COMPACTION_SUMMARY =
+  'The user asked the agent to read every data file, one per turn; it has read data/file-1.txt onwards in order.';
 
 function benchAgent(settings: Settings): AgentDefinition {
   return {
@@ -155,6 +158,12 @@ function longScenario(settings: Settings): Scenario {
     default_delay_ms: settings.latencyMs,
     context_window: settings.windowTokens,
     rules: [
+      // Compaction's summary call (its own system prompt) is answered before the script's next read.
+      {
+        name: 'compaction summary',
+        match: { system: COMPACTION_SYSTEM_PROMPT },
+        reply: { content: [{ type: 'text', text: COMPACTION_SUMMARY }] },
+      },
       {
         times: settings.turns,
         reply: { content: [{ type: 'tool_use', name: 'read_file', input: { path: 'data/file-{{n}}.txt' } }] },
