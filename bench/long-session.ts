@@ -28,7 +28,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AgentDefinition } from '../src/domain/agent-definition';
-import { COMPACTION_SYSTEM_PROMPT } from '../src/domain/compaction';
 import { modelContextWindow } from '../src/domain/context-window';
 import type { SessionEvent, SessionSnapshot } from '../src/domain/events';
 import type { SessionInput } from '../src/domain/session-input';
@@ -158,17 +157,14 @@ function longScenario(settings: Settings): Scenario {
     default_delay_ms: settings.latencyMs,
     context_window: settings.windowTokens,
     rules: [
-      // Compaction's summary call (its own system prompt) is answered before the script's next read.
       {
-        name: 'compaction summary',
-        match: { system: COMPACTION_SYSTEM_PROMPT },
-        reply: { content: [{ type: 'text', text: COMPACTION_SUMMARY }] },
-      },
-      {
+        match: { tools_include: 'read_file' },
         times: settings.turns,
         reply: { content: [{ type: 'tool_use', name: 'read_file', input: { path: 'data/file-{{n}}.txt' } }] },
       },
-      { reply: { content: [{ type: 'text', text: FINAL_ANSWER }] } },
+      { match: { tools_include: 'read_file' }, reply: { content: [{ type: 'text', text: FINAL_ANSWER }] } },
+      // Compaction's summary call offers no tools; it gets a summary and uses up none of the agent's script.
+      { name: 'compaction summary', reply: { content: [{ type: 'text', text: COMPACTION_SUMMARY }] } },
     ],
   };
 }
@@ -219,8 +215,8 @@ interface Result {
   /** The agent's answered requests, from their reported usage: whole prompt and cache reads, oldest first. */
   input_tokens_per_request: number[];
   cache_read_tokens_per_request: number[];
-  /** Requests (1-based, among the answered ones) whose prompt was smaller than the one before. */
-  clearing_batches: number[];
+  /** Requests (1-based, among the answered ones) that came first after a clearing batch or a compaction. */
+  batches: ContextSeries['batches'];
   cache_read_share: ContextSeries['cacheReadShare'];
   runs: number;
   continue_as_new_count: number;
@@ -334,7 +330,7 @@ function summarize(measured: Measurements, settings: Settings): Result {
     largest_request_share_of_window: largest / settings.windowTokens,
     input_tokens_per_request: series.requests.map((request) => request.prompt),
     cache_read_tokens_per_request: series.requests.map((request) => request.cacheRead),
-    clearing_batches: series.batches,
+    batches: series.batches,
     cache_read_share: series.cacheReadShare,
     runs: runs.length,
     continue_as_new_count: runs.length - 1,
@@ -390,7 +386,7 @@ function renderTable(result: Result): string {
       'input tokens per request: min / median / max',
       `${tokens(Math.min(...inputs))} / ${tokens(median(inputs))} / ${tokens(Math.max(...inputs))}`,
     ],
-    ['clearing batches (requests whose prompt shrank)', String(result.clearing_batches.length)],
+    ['clearing batches / compactions', `${result.batches.clearing.length} / ${result.batches.compaction.length}`],
     ['cache-read share before the first batch', share(result.cache_read_share.beforeFirstBatch)],
     ['cache-read share between batches', share(result.cache_read_share.betweenBatches)],
     ['cache-read share at the batches', share(result.cache_read_share.atBatches)],
