@@ -30,7 +30,7 @@ export interface CompactContextInput extends Omit<CallModelInput, 'events'> {
 }
 
 export type CompactContextResult =
-  /** The next request is under the trigger already (clearing was enough). */
+  /** The next request is under the trigger already (clearing was enough), or over it with nothing to summarise. */
   | { kind: 'not_needed'; tokens: number }
   | {
       kind: 'compacted';
@@ -69,7 +69,11 @@ export function createCompactionActivities({
     if (tokensBefore <= input.trigger_tokens) return { kind: 'not_needed', tokens: tokensBefore };
 
     const cut = chooseCut(events, input, measure);
-    if (!cut) return { kind: 'too_large', tokens_before: tokensBefore, tokens_after: tokensBefore };
+    if (!cut) {
+      // Nothing left to summarise: the request goes out if it fits at all, and the session ends if it does not.
+      if (tokensBefore <= input.context_window) return { kind: 'not_needed', tokens: tokensBefore };
+      return { kind: 'too_large', tokens_before: tokensBefore, tokens_after: tokensBefore };
+    }
     const summary = await summarise(events, cut.through, input);
     const tokensAfter = measure(withSummary(events, cut, summary, input.throughSeq));
     if (tokensAfter > input.context_window)

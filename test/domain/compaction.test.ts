@@ -8,6 +8,7 @@ import {
 } from '../../src/domain/compaction';
 import type { SessionEvent, SessionEventBody } from '../../src/domain/events';
 import { buildTranscript } from '../../src/domain/transcript';
+import { renderEvent } from '../../src/cli/render-event';
 
 function log(...bodies: SessionEventBody[]): SessionEvent[] {
   return bodies.map(
@@ -141,5 +142,12 @@ describe('buildTranscript after a compaction', () => {
     const messages = buildTranscript(events);
     expect(messages).toHaveLength(1);
     expect(JSON.stringify(messages[0].content)).toContain('new task');
+  });
+});
+
+describe('the CLI', () => {
+  it('shows a compaction as one line with its range and sizes', () => {
+    const [event] = log(summary(1, 9, 'S'));
+    expect(renderEvent(event)).toContain('compacted events 1–9 into a summary: ~900 → ~300 tokens');
   });
 });
