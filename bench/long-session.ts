@@ -413,7 +413,7 @@ function renderTable(result: Result): string {
   return formatTable(rows);
 }
 
-/** The input tokens of every request and what of them was read from the cache, against the window. */
+/** The input tokens of every request and what of them the cache did not supply, against the window. */
 function writePlot(file: string, result: Result, settings: Settings): void {
   const svg = lineChartSvg({
     title: `bench:long: ${result.turns} turns of ${settings.outputKb} kB tool output, input tokens per request`,
@@ -421,7 +421,10 @@ function writePlot(file: string, result: Result, settings: Settings): void {
     yLabel: 'tokens',
     series: [
       { name: 'input tokens (whole prompt)', points: result.input_tokens_per_request.map((y, i) => [i + 1, y]) },
-      { name: 'of which read from the cache', points: result.cache_read_tokens_per_request.map((y, i) => [i + 1, y]) },
+      {
+        name: 'of which not read from the cache',
+        points: result.input_tokens_per_request.map((y, i) => [i + 1, y - result.cache_read_tokens_per_request[i]]),
+      },
     ],
     marks: [{ label: `context window ${result.window_tokens.toLocaleString('en-US')}`, y: result.window_tokens }],
   });

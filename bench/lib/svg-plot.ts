@@ -39,11 +39,14 @@ export function lineChartSvg(chart: LineChart): string {
   const height = chart.height ?? 360;
   const marks = chart.marks ?? [];
   const points = chart.series.flatMap((series) => series.points);
-  const xTicks = niceTicks(Math.max(...points.map(([x]) => x)));
-  const yTicks = niceTicks(Math.max(...points.map(([, y]) => y), ...marks.map((mark) => mark.y)));
+  // The x axis ends at the last point; the y axis leaves a little room above the highest line or mark.
+  const xMax = Math.max(...points.map(([x]) => x)) || 1;
+  const yMax = Math.max(...points.map(([, y]) => y), ...marks.map((mark) => mark.y)) * 1.05 || 1;
+  const xTicks = niceTicks(xMax);
+  const yTicks = niceTicks(yMax);
   const plot = { left: MARGIN.left, top: MARGIN.top, right: width - MARGIN.right, bottom: height - MARGIN.bottom };
-  const toX = (x: number) => plot.left + (x / xTicks[xTicks.length - 1]) * (plot.right - plot.left);
-  const toY = (y: number) => plot.bottom - (y / yTicks[yTicks.length - 1]) * (plot.bottom - plot.top);
+  const toX = (x: number) => plot.left + (x / xMax) * (plot.right - plot.left);
+  const toY = (y: number) => plot.bottom - (y / yMax) * (plot.bottom - plot.top);
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
@@ -76,16 +79,16 @@ function checkChart(chart: LineChart): void {
 }
 
 /**
- * Tick values from 0 to at least `max`, about {@link TICKS} of them, at a step of 1, 2 or 5 times a power of ten,
- * so the labels read as round numbers.
+ * Tick values from 0 up to `max` (never past it), about {@link TICKS} of them, at a step of 1, 2 or 5 times a power
+ * of ten, so the labels read as round numbers.
  */
 export function niceTicks(max: number): number[] {
-  if (max <= 0) return [0, 1];
+  if (!(max > 0)) return [0];
   const rough = max / TICKS;
   const power = 10 ** Math.floor(Math.log10(rough));
   const step = [1, 2, 5, 10].map((factor) => factor * power).find((candidate) => candidate >= rough) ?? 10 * power;
-  const ticks = [0];
-  while (ticks[ticks.length - 1] < max) ticks.push(ticks.length * step);
+  const ticks: number[] = [];
+  for (let index = 0; index * step <= max * (1 + 1e-9); index++) ticks.push(index * step);
   return ticks;
 }
 

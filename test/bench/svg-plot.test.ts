@@ -73,10 +73,11 @@ describe('lineChartSvg', () => {
 });
 
 describe('niceTicks', () => {
-  it('steps by 1, 2 or 5 times a power of ten from zero past the maximum', () => {
+  it('steps by 1, 2 or 5 times a power of ten from zero up to the maximum, never past it', () => {
     expect(niceTicks(200_000)).toEqual([0, 50_000, 100_000, 150_000, 200_000]);
+    expect(niceTicks(301)).toEqual([0, 100, 200, 300]);
     expect(niceTicks(1_000)).toEqual([0, 200, 400, 600, 800, 1_000]);
-    expect(niceTicks(7)).toEqual([0, 2, 4, 6, 8]);
-    expect(niceTicks(0)).toEqual([0, 1]);
+    expect(niceTicks(7)).toEqual([0, 2, 4, 6]);
+    expect(niceTicks(0)).toEqual([0]);
   });
 });
