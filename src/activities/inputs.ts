@@ -54,6 +54,7 @@ export const ACTIVITY_INPUT_SCHEMAS = {
     memory_stores: z.array(z.looseObject({ name: z.string(), access: z.enum(['read_only', 'read_write']) })).optional(),
     throughSeq: count,
     events: z.array(EventSchema).optional(),
+    clearedThroughSeq: count.optional(),
   }),
   // compaction.ts
   compactContext: z.looseObject({
@@ -64,6 +65,7 @@ export const ACTIVITY_INPUT_SCHEMAS = {
     max_tokens: z.number().int().min(1),
     throughSeq: count,
     events: z.array(EventSchema).optional(),
+    clearedThroughSeq: count.optional(),
     context_window: z.number().int().min(1),
     trigger_tokens: z.number().int().min(0),
     keep_turns: count,

@@ -110,6 +110,12 @@ function describeEvent(event: SessionEvent, options: RenderEventOptions): [kind:
         `compacted events ${event.compacted_from_seq}–${event.compacted_through_seq} into a summary: ` +
           `~${event.tokens_before} → ~${event.tokens_after} tokens`,
       ];
+    case 'span.context_cleared':
+      return [
+        'context',
+        `cleared ${event.tool_results_cleared} old tool results (through event ${event.cleared_through_seq}): ` +
+          `~${event.estimated_tokens_before} → ~${event.estimated_tokens_after} tokens`,
+      ];
     default:
       return ['event', (event as { type: string }).type];
   }

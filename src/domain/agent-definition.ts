@@ -45,6 +45,8 @@ export const ClearToolUsesSchema = z
     message: 'target_ratio must be below trigger_ratio',
   });
 
+export type ClearToolUses = z.infer<typeof ClearToolUsesSchema>;
+
 /** Compaction (the API's `compact` edit): a summary replaces the older conversation when clearing is not enough. */
 export const CompactionOptionsSchema = z
   .object({

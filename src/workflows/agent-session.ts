@@ -50,8 +50,8 @@ import { MEMORY_TOOL_NAME } from '../memory/attachments';
 import type { SessionState } from './session-state';
 import { continuedState, isContinued, startingSnapshot, startSession } from './session-start';
 import { LEAN_TURNS_PATCH, storage } from './session-storage';
+import { CONTEXT_CLEARING_PATCH, ContextTracker } from './context-tracker';
 import { compactIfNeeded, type CompactionOutcome, type ModelFailureView } from './context-compaction';
-import { afterModelRequest, estimatedTokens, withEvent } from './context-estimate';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Activities and limits
@@ -124,6 +124,7 @@ class Session {
   private readonly log: EventLog;
   private readonly outcomes: OutcomeLoop;
   private readonly threads: ThreadManager;
+  private readonly context: ContextTracker;
   /**
    * The terminal error that ended the session, if one did. Not part of the continued state: the session finishes
    * right after one, so it never continues as new with it.
@@ -131,9 +132,9 @@ class Session {
   private terminalError: SessionErrorObject | null = null;
 
   constructor(private readonly state: SessionState) {
-    this.log = new EventLog(state.sessionId, state.nextSeq, state.thread?.thread_id, (event) => {
-      this.state.contextEstimate = withEvent(this.state.contextEstimate, event);
-    });
+    this.log = new EventLog(state.sessionId, state.nextSeq, state.thread?.thread_id);
+    this.context = new ContextTracker(state.context, state.agent);
+    this.log.onEmit((event) => this.context.noteEvent(event));
     this.threads = new ThreadManager(state.threads, {
       sessionId: state.sessionId,
       workspace: state.workspace,
@@ -270,7 +271,10 @@ class Session {
     const agent = this.state.agent;
     for (let attempt = 1; ; attempt++) {
       this.state.userMessagePending = false;
+      this.clearOldToolResults();
       const start = this.log.emit({ type: 'span.model_request_start', model: agent.model });
+      this.context.requestStarted();
+      const clearedThroughSeq = this.context.clearedThroughSeq;
       // On the lean path the model activity persists the new events itself: one activity per model call.
       const lean = patched(LEAN_TURNS_PATCH);
       if (!lean) await this.persist();
@@ -289,6 +293,7 @@ class Session {
               max_tokens: agent.max_tokens,
               throughSeq: start.seq,
               ...(lean ? { events: unpersisted } : {}),
+              ...(clearedThroughSeq > 0 ? { clearedThroughSeq } : {}),
             },
           ],
         );
@@ -296,7 +301,7 @@ class Session {
         this.state.turns++;
         this.state.turnModelCalls++;
         this.state.usage = addUsage(this.state.usage, result.usage);
-        this.state.contextEstimate = afterModelRequest(result.usage);
+        this.context.requestAnswered(result.usage);
         // The model's output sits inside its request span: that is how the transcript is rebuilt from the log.
         const toolUses = this.recordModelOutput(result.content);
         this.log.emit({
@@ -307,6 +312,7 @@ class Session {
         });
         return { kind: 'ok', result, toolUses };
       } catch (error) {
+        this.context.requestFailed();
         this.log.emit({
           type: 'span.model_request_end',
           model_request_start_id: start.id,
@@ -341,8 +347,12 @@ class Session {
     }
   }
 
-  /** Compacts the context first when the next request would not fit well (src/workflows/context-compaction.ts). */
+  /**
+   * Before a model request: clears old tool results when a batch is due, then, when that is not enough, compacts
+   * the older conversation into a summary (src/workflows/context-compaction.ts).
+   */
   private keepContextInWindow(): Promise<CompactionOutcome> {
+    this.clearOldToolResults();
     const agent = this.state.agent;
     return compactIfNeeded({
       log: this.log,
@@ -355,11 +365,10 @@ class Session {
         delegate: this.threads.canDelegate() ? this.threads.rosterEntries() : undefined,
         memory_stores: this.state.memory.stores.map((store) => ({ name: store.name, access: store.access })),
         max_tokens: agent.max_tokens,
+        ...(this.context.clearedThroughSeq > 0 ? { clearedThroughSeq: this.context.clearedThroughSeq } : {}),
       }),
-      estimatedTokens: () => estimatedTokens(this.state.contextEstimate),
-      measured: (tokens) => {
-        this.state.contextEstimate = { previous_request_tokens: tokens, added_tokens: 0 };
-      },
+      needsCompaction: () => this.context.verdict() === 'needs_compaction',
+      measured: (tokens, compactedThroughSeq) => this.context.applyMeasurement(tokens, compactedThroughSeq),
       describeFailure: (error): ModelFailureView => {
         const failure = describeModelFailure(error);
         return {
@@ -371,6 +380,19 @@ class Session {
       retryDelay: (attempt, failure) => retryDelayMs(attempt, failure.retryAfterMs),
       maxAttempts: MAX_MODEL_ATTEMPTS,
     });
+  }
+
+  /**
+   * Before a model request: past the clearing trigger, clears the oldest tool results in one batch (recorded as a
+   * `span.context_cleared` event; the log keeps them whole). When clearing cannot bring the request under
+   * compaction's trigger the tracker says `needs_compaction`, and `keepContextInWindow` compacts.
+   */
+  private clearOldToolResults(): void {
+    const plan = this.context.planClearing();
+    // Checked only once a batch is due, so sessions that never fill their window record no marker.
+    if (!plan || !patched(CONTEXT_CLEARING_PATCH)) return;
+    this.log.emit({ type: 'span.context_cleared', ...plan });
+    this.context.applyClearing(plan);
   }
 
   /** Emits the model's output as events and returns the tool calls it asked for. */

@@ -49,10 +49,10 @@ export interface CompactionDeps {
   log: EventLog;
   state: SessionState;
   request: () => ModelRequestFields;
-  /** The workflow's estimate of the next request's input tokens. */
-  estimatedTokens: () => number;
-  /** Tells the estimate what the next request holds after a compaction (or after a measurement). */
-  measured: (tokens: number) => void;
+  /** The context tracker's verdict: clearing cannot bring the next request under compaction's trigger. */
+  needsCompaction: () => boolean;
+  /** Tells the tracker what the next request holds, as measured, and what a summary replaced. */
+  measured: (tokens: number, compactedThroughSeq?: number) => void;
   describeFailure: (error: unknown) => ModelFailureView;
   /** How long to wait before attempt `attempt + 1`; an interrupt cuts the wait short. */
   retryDelay: (attempt: number, failure: ModelFailureView) => number;
@@ -68,7 +68,7 @@ export async function compactIfNeeded(deps: CompactionDeps): Promise<CompactionO
   const { compaction } = contextManagementOf(agent);
   const window = contextWindowOf(agent);
   const trigger = Math.floor(window * compaction.trigger_ratio);
-  if (!compaction.enabled || deps.estimatedTokens() <= trigger) return { kind: 'ok' };
+  if (!compaction.enabled || !deps.needsCompaction()) return { kind: 'ok' };
   if (!patched(CONTEXT_COMPACTION_PATCH)) return { kind: 'ok' };
   for (let attempt = 1; ; attempt++) {
     try {
@@ -137,6 +137,6 @@ function record(deps: CompactionDeps, result: CompactContextResult): CompactionO
     tokens_after: result.tokens_after,
     summary: textBlocks(result.summary),
   });
-  deps.measured(result.tokens_after);
+  deps.measured(result.tokens_after, result.through_seq);
   return { kind: 'ok' };
 }

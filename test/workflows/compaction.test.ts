@@ -128,6 +128,30 @@ describe('compaction', () => {
     expect(JSON.stringify(agentRequests[agentRequests.length - 1].body)).toContain(textOf(compacted.at(-1)!.summary));
   });
 
+  it('retries a failed summary call like a model call, each attempt visible as a session.error', async () => {
+    const system = 'READER: read the files.';
+    const overloadedOnce: Rule = { match: { system: SUMMARISER }, times: 1, reply: { error: { status: 529 } } };
+    harness.model.setScenario(scenario([overloadedOnce, summaryRule, ...readingRules(system, 5, 'All five read.')]));
+    const workspace = tempDir('lucid-compact-retry-ws-');
+    writeFiles(workspace, 5);
+    const sessionId = await harness.lucid.startSession({ agent: reader(system), message: 'Read f1-f5', workspace });
+    const snapshot = await harness.lucid.result(sessionId);
+
+    expect(snapshot.stop_reason).toEqual({ type: 'end_turn' });
+    const events = await harness.store.readEvents(sessionId);
+    expectWellFormedLog(events, snapshot.event_count);
+    const errors = events.filter((event) => event.type === 'session.error');
+    expect(errors).toEqual([
+      expect.objectContaining({
+        error: expect.objectContaining({ type: 'model_overloaded_error', retry_status: { type: 'retrying' } }),
+      }),
+    ]);
+    const [compaction] = compactions(events);
+    expect(compactions(events)).toHaveLength(1);
+    expect(errors[0].seq).toBeLessThan(compaction.seq);
+    expectAllResultsInFull(events, 5);
+  });
+
   it('lets a thread compact its own context, independently of its lead', async () => {
     const researcher = { ...reader('RESEARCHER: read the files.'), name: 'researcher' };
     const lead: AgentDefinition = {
