@@ -230,6 +230,8 @@ interface Result {
   worker_memory_bytes: MemoryProfile;
   /** Mean time per turn (span start to span start), first and last COMPARED_TURNS turns. */
   per_turn_ms: { first: number; last: number; ratio: number };
+  /** Mean time per turn of each block of COMPARED_TURNS turns in order, to tell a trend from noise. */
+  per_turn_ms_by_block: number[];
   /** Median turn latency (span start to tool result), first and last COMPARED_TURNS turns. */
   turn_latency_p50_ms: { first: number; last: number };
 }
@@ -346,6 +348,7 @@ function summarize(measured: Measurements, settings: Settings): Result {
     ),
     worker_memory_bytes: memory,
     per_turn_ms: { first, last, ratio: last / first },
+    per_turn_ms_by_block: blocksOf(intervals, COMPARED_TURNS).map(mean),
     turn_latency_p50_ms: { first: median(latencies.slice(0, window)), last: median(latencies.slice(-window)) },
   };
 }
@@ -355,6 +358,12 @@ function turnIntervals(turns: readonly ToolTurn[]): number[] {
   return turns.map(
     (turn, index) => (index + 1 < turns.length ? turns[index + 1].startedAt : turn.resultsAt) - turn.startedAt,
   );
+}
+
+function blocksOf<T>(values: readonly T[], size: number): T[][] {
+  const blocks: T[][] = [];
+  for (let start = 0; start < values.length; start += size) blocks.push(values.slice(start, start + size));
+  return blocks;
 }
 
 function mean(values: readonly number[]): number {
@@ -404,6 +413,10 @@ function renderTable(result: Result): string {
     [
       `per turn, first / last ${Math.min(COMPARED_TURNS, Math.floor(result.turns / 2))} turns (mean)`,
       `${ms(result.per_turn_ms.first)} / ${ms(result.per_turn_ms.last)} (× ${result.per_turn_ms.ratio.toFixed(2)})`,
+    ],
+    [
+      `per turn by ${COMPARED_TURNS} turns (mean)`,
+      result.per_turn_ms_by_block.map((value) => value.toFixed(0)).join(', '),
     ],
     [
       'turn latency p50, first / last',
