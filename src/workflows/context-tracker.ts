@@ -30,7 +30,7 @@ export interface ContextState {
   previous_request_tokens: number;
   /** Estimated tokens the events since that request add to the next one. */
   added_tokens: number;
-  /** Tool results above the watermark, oldest first, with what clearing each would save. */
+  /** Tool results above the watermark that clearing would shrink, oldest first, with what each would save. */
   tool_results: ClearableToolResult[];
 }
 
@@ -57,7 +57,8 @@ export class ContextTracker {
     this.state.added_tokens += tokens;
     if (event.type === 'agent.tool_result') {
       this.pendingToolNames.delete(event.tool_use_id);
-      this.state.tool_results.push([event.seq, clearable]);
+      // A result no shorter than its placeholder is never cleared: leaving it out keeps the state small.
+      if (clearable > 0) this.state.tool_results.push([event.seq, clearable]);
     }
   }
 
