@@ -115,8 +115,10 @@ interface Cut {
 }
 
 /**
- * The cut that keeps the most of the newest turns while leaving the request under the target, else the one that
- * keeps least if that fits the window at all. Measured with a summary of the largest allowed size.
+ * The first cut that leaves the request under the target (keeping the newest turns whole when they fit), else the
+ * first that fits the window at all; null when none does. Measured with a summary of the largest allowed size.
+ * Each later cut summarises more, so the sizes only fall along the list and a binary search needs few
+ * measurements, however long the session ran since its last summary.
  */
 function chooseCut(
   events: SessionEvent[],
@@ -124,14 +126,30 @@ function chooseCut(
   measure: (log: readonly SessionEvent[]) => number,
 ): Cut | null {
   const placeholder = 'x'.repeat(SUMMARY_MAX_TOKENS * 4);
-  const sized = preferredCuts(events, input.keep_turns).map((seq) => {
-    const range = compactedRange(events, seq);
-    return { cut: range, tokens: measure(withSummary(events, range, placeholder, input.throughSeq)) };
-  });
-  const target = input.context_window * TARGET_FRACTION;
-  const fitting =
-    sized.find((option) => option.tokens <= target) ?? sized.find((option) => option.tokens <= input.context_window);
-  return fitting?.cut ?? null;
+  const cuts = preferredCuts(events, input.keep_turns).map((seq) => compactedRange(events, seq));
+  const sizes = new Map<number, number>();
+  const sizeAt = (index: number) => {
+    const known = sizes.get(index);
+    if (known !== undefined) return known;
+    const tokens = measure(withSummary(events, cuts[index], placeholder, input.throughSeq));
+    sizes.set(index, tokens);
+    return tokens;
+  };
+  const fitting = firstAtMost(cuts.length, sizeAt, input.context_window * TARGET_FRACTION);
+  const fallback = fitting ?? firstAtMost(cuts.length, sizeAt, input.context_window);
+  return fallback === null ? null : cuts[fallback];
+}
+
+/** The first index whose (non-increasing) size is at most `limit`, or null. */
+function firstAtMost(count: number, sizeAt: (index: number) => number, limit: number): number | null {
+  let low = 0;
+  let high = count;
+  while (low < high) {
+    const middle = Math.floor((low + high) / 2);
+    if (sizeAt(middle) <= limit) high = middle;
+    else low = middle + 1;
+  }
+  return low < count ? low : null;
 }
 
 /** The log as the transcript builder will see it once the workflow has emitted the summary's event. */

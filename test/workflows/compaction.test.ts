@@ -128,6 +128,44 @@ describe('compaction', () => {
     expect(JSON.stringify(agentRequests[agentRequests.length - 1].body)).toContain(textOf(compacted.at(-1)!.summary));
   });
 
+  it('clears old tool results first, and compacts when what clearing cannot touch fills the window', async () => {
+    const system = 'WRITER: copy notes.';
+    // Each turn writes a note (its content stays in the agent's tool call, which clearing leaves alone) and reads a
+    // file (a result clearing can replace).
+    const note = `NOTE-{{n}} ${'notes to keep '.repeat(430)}`;
+    const turn: Rule = {
+      match: { system },
+      times: 16,
+      reply: {
+        content: [
+          { type: 'tool_use', name: 'write_file', input: { path: 'w{{n}}.txt', content: note } },
+          { type: 'tool_use', name: 'read_file', input: { path: 'f{{n}}.txt' } },
+        ],
+      },
+    };
+    const done: Rule = { match: { system }, reply: { content: [{ type: 'text', text: 'Copied.' }] } };
+    harness.model.setScenario(scenario([summaryRule, turn, done]));
+    const before = harness.model.requests.length;
+    const workspace = tempDir('lucid-compact-both-ws-');
+    for (let n = 1; n <= 16; n++) fs.writeFileSync(path.join(workspace, `f${n}.txt`), fileContent(n).slice(0, 12_000));
+    const agent = reader(system, { tools: ['read_file', 'write_file'], context_management: undefined });
+    const sessionId = await harness.lucid.startSession({ agent, message: 'Copy the notes', workspace });
+    const snapshot = await harness.lucid.result(sessionId);
+
+    expect(snapshot.stop_reason).toEqual({ type: 'end_turn' });
+    for (const request of harness.model.requests.slice(before))
+      expect(countInputTokens(request.body)).toBeLessThanOrEqual(WINDOW);
+    const events = await harness.store.readEvents(sessionId);
+    expectWellFormedLog(events, snapshot.event_count);
+    const firstClearing = events.find((event) => event.type === 'span.context_cleared');
+    const [firstCompaction] = compactions(events);
+    expect(firstClearing).toBeDefined();
+    expect(firstCompaction).toBeDefined();
+    expect(firstClearing!.seq).toBeLessThan(firstCompaction.seq);
+    expectCompactionsInOrder(events);
+    expect(fs.readFileSync(path.join(workspace, 'w16.txt'), 'utf8')).toContain('NOTE-16 ');
+  });
+
   it('retries a failed summary call like a model call, each attempt visible as a session.error', async () => {
     const system = 'READER: read the files.';
     const overloadedOnce: Rule = { match: { system: SUMMARISER }, times: 1, reply: { error: { status: 529 } } };
