@@ -23,7 +23,8 @@
  *   and the largest payload;
  * - worker memory (the child process's /proc) at start, peak and end;
  * - per-turn time, the interval between consecutive span.model_request_start events (workflow time), its mean
- *   over the first and the last 100 turns: the goal is a last/first ratio of at most 1.1.
+ *   over the first and the last 100 turns (the goal is a last/first ratio of at most 1.1) and over each block of
+ *   100 turns, since one ratio on a shared machine can be noise.
  */
 import fs from 'node:fs';
 import path from 'node:path';
