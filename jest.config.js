@@ -5,7 +5,8 @@
  * against a server, or a server of its own): list it in INTEGRATION_TESTS. `npx jest` runs both projects.
  */
 const INTEGRATION_TESTS = [
-  '<rootDir>/test/cli/',
+  '<rootDir>/test/cli/lucid.test.ts',
+  '<rootDir>/test/cli/memory-dreams.test.ts',
   '<rootDir>/test/chaos/chaos.test.ts',
   '<rootDir>/test/scripts/demo.test.ts',
   '<rootDir>/test/workflows/activity-failures.test.ts',
