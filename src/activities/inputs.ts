@@ -54,6 +54,7 @@ export const ACTIVITY_INPUT_SCHEMAS = {
     memory_stores: z.array(z.looseObject({ name: z.string(), access: z.enum(['read_only', 'read_write']) })).optional(),
     throughSeq: count,
     events: z.array(EventSchema).optional(),
+    clearedThroughSeq: count.optional(),
   }),
   // tools.ts
   runTool: z.looseObject({ sessionId: id, workspace: z.string().min(1), toolUseId: id, name: z.string().min(1) }),

@@ -30,6 +30,8 @@ export interface CallModelInput {
    * needs no activity of its own for the log. Writing them again on a retry rewrites the same seqs.
    */
   events?: SessionEvent[];
+  /** Tool results at or below this seq go to the model as placeholders (`span.context_cleared`); absent: none. */
+  clearedThroughSeq?: number;
 }
 
 export type ModelContentBlock =
@@ -90,7 +92,7 @@ export function createModelActivities({
         ...(input.delegate ? [delegateToolDefinition(input.delegate)] : []),
         ...(input.memory_stores?.length ? [memoryToolDefinition(input.memory_stores)] : []),
       ],
-      messages: buildTranscript(events),
+      messages: buildTranscript(events, { clearedThroughSeq: input.clearedThroughSeq }),
     });
     const context = Context.current();
     try {

@@ -104,6 +104,12 @@ function describeEvent(event: SessionEvent, options: RenderEventOptions): [kind:
       return ['model', `request to ${event.model}`];
     case 'span.model_request_end':
       return ['model', event.is_error ? 'request failed' : `answered (${describeUsage(event.model_usage)})`];
+    case 'span.context_cleared':
+      return [
+        'context',
+        `cleared ${event.tool_results_cleared} old tool results (through event ${event.cleared_through_seq}): ` +
+          `~${event.estimated_tokens_before} → ~${event.estimated_tokens_after} tokens`,
+      ];
     default:
       return ['event', (event as { type: string }).type];
   }

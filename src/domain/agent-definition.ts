@@ -27,6 +27,45 @@ export const ThreadLimitsSchema = z
   .strict();
 export type ThreadLimits = z.infer<typeof ThreadLimitsSchema>;
 
+const ratio = z.number().gt(0).lt(1);
+
+/**
+ * Clearing old tool results (the Messages API's `clear_tool_uses` edit, done by Lucid on the transcript it
+ * builds): once the next request would pass `trigger_ratio` of the window, the oldest tool results are replaced by
+ * a placeholder, in one batch, until it is down to `target_ratio`; the newest `keep` tool results stay whole.
+ */
+export const ClearToolUsesSchema = z
+  .object({
+    trigger_ratio: ratio.default(0.7),
+    target_ratio: ratio.default(0.5),
+    keep: z.number().int().min(0).max(1000).default(3),
+  })
+  .strict()
+  .refine((options) => options.target_ratio < options.trigger_ratio, {
+    message: 'target_ratio must be below trigger_ratio',
+  });
+
+export type ClearToolUses = z.infer<typeof ClearToolUsesSchema>;
+
+/** Compaction (the API's `compact` edit): a summary replaces the older conversation when clearing is not enough. */
+export const CompactionOptionsSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    trigger_ratio: ratio.default(0.85),
+    /** Extra instructions for the summary, as the API's `instructions`. */
+    instructions: z.string().max(10_000).optional(),
+  })
+  .strict();
+
+/** How Lucid keeps an agent's requests inside its context window; see docs/context.md. */
+export const ContextManagementSchema = z
+  .object({
+    clear_tool_uses: ClearToolUsesSchema.default(ClearToolUsesSchema.parse({})),
+    compaction: CompactionOptionsSchema.default(CompactionOptionsSchema.parse({})),
+  })
+  .strict();
+export type ContextManagement = z.infer<typeof ContextManagementSchema>;
+
 /** An agent: which model it uses, how it is told to behave, which tools it may call and whom it may delegate to. */
 export const AgentDefinitionSchema = z
   .object({
@@ -47,6 +86,10 @@ export const AgentDefinitionSchema = z
         .optional();
     },
     thread_limits: ThreadLimitsSchema.optional(),
+    /** The context window in tokens, overriding the model's (src/domain/context-window.ts), e.g. for a 1M beta. */
+    context_window: z.number().int().min(1_000).max(10_000_000).optional(),
+    /** Options for clearing and compaction; absent means the defaults (`contextManagementOf`). */
+    context_management: ContextManagementSchema.optional(),
   })
   .strict();
 

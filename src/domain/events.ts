@@ -60,6 +60,7 @@ export type SessionEventBody =
   | { type: 'session.error'; error: SessionErrorObject }
   | { type: 'span.model_request_start'; model: string }
   | { type: 'span.model_request_end'; model_request_start_id: string; is_error: boolean; model_usage: Usage }
+  | ContextClearedBody
   | {
       type: 'user.define_outcome';
       outcome_id: string;
@@ -101,6 +102,19 @@ export type SessionEventBody =
       max_iterations: number;
       usage: Usage;
     };
+
+/**
+ * Lucid: old tool results are sent to the model as placeholders from here on (the log keeps them whole). Every
+ * tool result at or below `cleared_through_seq` is cleared; this batch cleared `tool_results_cleared` more. The
+ * estimates are of the next request's input tokens, with the shared token estimate.
+ */
+export interface ContextClearedBody {
+  type: 'span.context_cleared';
+  cleared_through_seq: number;
+  tool_results_cleared: number;
+  estimated_tokens_before: number;
+  estimated_tokens_after: number;
+}
 
 export type SessionEvent = EventBase & SessionEventBody;
 export type SessionEventType = SessionEvent['type'];

@@ -1,10 +1,21 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type { SessionEvent } from './events';
 import { graderFeedback, outcomeBrief } from './outcome-messages';
+import { estimateBlockTokens } from './token-estimate';
 
 type MessageParam = Anthropic.MessageParam;
 type UserBlock = Anthropic.TextBlockParam | Anthropic.ToolResultBlockParam;
 type AssistantBlock = Anthropic.TextBlockParam | Anthropic.ToolUseBlockParam;
+
+/** How the transcript sent to the model differs from the full log; the log itself is never rewritten. */
+export interface TranscriptOptions {
+  /**
+   * Tool results at or below this seq are sent as a placeholder ({@link clearedToolResult}); 0 or absent clears
+   * none. The workflow moves it in batches (`span.context_cleared`), so the cached prompt prefix stays the same
+   * between batches.
+   */
+  clearedThroughSeq?: number;
+}
 
 /**
  * Rebuilds the Messages API transcript from a session's event log, which is the single source of truth.
@@ -12,8 +23,9 @@ type AssistantBlock = Anthropic.TextBlockParam | Anthropic.ToolUseBlockParam;
  * user messages and tool results in between form user messages. Tool results come first in a user message,
  * as the API requires.
  */
-export function buildTranscript(events: readonly SessionEvent[]): MessageParam[] {
+export function buildTranscript(events: readonly SessionEvent[], options: TranscriptOptions = {}): MessageParam[] {
   const messages: MessageParam[] = [];
+  const toolNames = new Map<string, string>();
   let assistant: AssistantBlock[] | null = null;
   let toolResults: Anthropic.ToolResultBlockParam[] = [];
   let userText: Anthropic.TextBlockParam[] = [];
@@ -28,22 +40,14 @@ export function buildTranscript(events: readonly SessionEvent[]): MessageParam[]
   for (const event of events) {
     switch (event.type) {
       case 'user.message':
-        userText.push(...event.content.map((block) => ({ type: 'text' as const, text: block.text })));
-        break;
-      case 'agent.tool_result':
-        toolResults.push({
-          type: 'tool_result',
-          tool_use_id: event.tool_use_id,
-          content: event.content.map((block) => ({ type: 'text' as const, text: block.text })),
-          is_error: event.is_error,
-        });
-        break;
       case 'user.define_outcome':
-        userText.push({ type: 'text', text: outcomeBrief(event) });
+      case 'span.outcome_evaluation_end':
+        userText.push(...userTextBlocks(event));
         break;
-      case 'span.outcome_evaluation_end': {
-        const feedback = graderFeedback(event);
-        if (feedback) userText.push({ type: 'text', text: feedback });
+      case 'agent.tool_result': {
+        const block = toolResultBlock(event);
+        const cleared = event.seq <= (options.clearedThroughSeq ?? 0);
+        toolResults.push(cleared ? clearedToolResult(block, toolNames.get(event.tool_use_id), event.seq) : block);
         break;
       }
       case 'span.model_request_start':
@@ -54,7 +58,8 @@ export function buildTranscript(events: readonly SessionEvent[]): MessageParam[]
         assistant?.push(...event.content.map((block) => ({ type: 'text' as const, text: block.text })));
         break;
       case 'agent.tool_use':
-        assistant?.push({ type: 'tool_use', id: event.tool_use_id, name: event.name, input: event.input });
+        toolNames.set(event.tool_use_id, event.name);
+        assistant?.push(toolUseBlock(event));
         break;
       case 'span.model_request_end':
         // A failed request leaves no assistant message behind.
@@ -68,6 +73,81 @@ export function buildTranscript(events: readonly SessionEvent[]): MessageParam[]
   }
   flushUser();
   return mergeConsecutiveRoles(messages);
+}
+
+type EventOf<T extends SessionEvent['type']> = Extract<SessionEvent, { type: T }>;
+
+/** The text a user-side event puts in the transcript: a message, an outcome brief, the grader's feedback. */
+function userTextBlocks(
+  event: EventOf<'user.message' | 'user.define_outcome' | 'span.outcome_evaluation_end'>,
+): Anthropic.TextBlockParam[] {
+  if (event.type === 'user.message') return event.content.map((block) => ({ type: 'text', text: block.text }));
+  if (event.type === 'user.define_outcome') return [{ type: 'text', text: outcomeBrief(event) }];
+  const feedback = graderFeedback(event);
+  return feedback ? [{ type: 'text', text: feedback }] : [];
+}
+
+function toolUseBlock(event: EventOf<'agent.tool_use'>): Anthropic.ToolUseBlockParam {
+  return { type: 'tool_use', id: event.tool_use_id, name: event.name, input: event.input };
+}
+
+function toolResultBlock(event: EventOf<'agent.tool_result'>): Anthropic.ToolResultBlockParam {
+  return {
+    type: 'tool_result',
+    tool_use_id: event.tool_use_id,
+    content: event.content.map((block) => ({ type: 'text' as const, text: block.text })),
+    is_error: event.is_error,
+  };
+}
+
+/** What the model reads instead of a cleared tool result: enough to know what it was and how to get it back. */
+export function clearedToolResultText(toolName: string, seq: number): string {
+  return `[tool result cleared to save context: ${toolName} (event ${seq}); call the tool again if you need it]`;
+}
+
+/**
+ * A tool result with its content replaced by the placeholder, or unchanged when the placeholder would not be
+ * shorter (clearing a one-line result would only add tokens).
+ */
+function clearedToolResult(
+  block: Anthropic.ToolResultBlockParam,
+  toolName: string | undefined,
+  seq: number,
+): Anthropic.ToolResultBlockParam {
+  const cleared = {
+    ...block,
+    content: [{ type: 'text' as const, text: clearedToolResultText(toolName ?? 'tool', seq) }],
+  };
+  return estimateBlockTokens(cleared) < estimateBlockTokens(block) ? cleared : block;
+}
+
+/**
+ * Estimated tokens an event adds to the transcript, with the shared estimate (src/domain/token-estimate.ts), and,
+ * for a tool result, how many clearing it would save. The workflow adds these up between model requests to tell
+ * how full the next request will be without rebuilding the transcript. `toolName` names a tool result's tool.
+ */
+export function transcriptTokensOf(event: SessionEvent, toolName?: string): { tokens: number; clearable: number } {
+  switch (event.type) {
+    case 'user.message':
+    case 'user.define_outcome':
+    case 'span.outcome_evaluation_end':
+      return { tokens: sumTokens(userTextBlocks(event)), clearable: 0 };
+    case 'agent.message':
+      return { tokens: sumTokens(event.content.map((block) => ({ type: 'text', text: block.text }))), clearable: 0 };
+    case 'agent.tool_use':
+      return { tokens: estimateBlockTokens(toolUseBlock(event)), clearable: 0 };
+    case 'agent.tool_result': {
+      const block = toolResultBlock(event);
+      const tokens = estimateBlockTokens(block);
+      return { tokens, clearable: tokens - estimateBlockTokens(clearedToolResult(block, toolName, event.seq)) };
+    }
+    default:
+      return { tokens: 0, clearable: 0 };
+  }
+}
+
+function sumTokens(blocks: readonly unknown[]): number {
+  return blocks.reduce<number>((sum, block) => sum + estimateBlockTokens(block), 0);
 }
 
 /** The API wants alternating roles; an interrupted turn can leave two user messages in a row. */

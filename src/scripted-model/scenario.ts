@@ -19,6 +19,18 @@ export interface Scenario {
   faults?: FaultOptions;
   /** What a request no rule matches gets; see {@link Fallback}. */
   fallback?: Fallback;
+  /** The context window of every model without an entry in `context_windows`; 200,000 tokens when absent. */
+  context_window?: number;
+  /** Context windows per request `model`, in tokens (e.g. `{"scripted-small": 20000}`). */
+  context_windows?: Record<string, number>;
+}
+
+/** The window of a model the scenario does not size, as for current Claude models. */
+export const DEFAULT_SCRIPTED_CONTEXT_WINDOW = 200_000;
+
+/** The context window, in input tokens, a scenario gives requests for `model`. */
+export function contextWindowFor(scenario: Scenario, model: string): number {
+  return scenario.context_windows?.[model] ?? scenario.context_window ?? DEFAULT_SCRIPTED_CONTEXT_WINDOW;
 }
 
 /**
@@ -200,6 +212,8 @@ export const ScenarioSchema: z.ZodType<Scenario> = z.strictObject({
   rules: z.array(RuleSchema),
   faults: FaultSettingsSchema.optional(),
   fallback: z.enum(FALLBACKS).optional(),
+  context_window: z.number().int().positive().optional(),
+  context_windows: z.record(z.string().min(1), z.number().int().positive()).optional(),
 });
 
 /** A scenario that failed validation; the message lists each bad field by its path. */

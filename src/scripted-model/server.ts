@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  contextWindowFor,
   loadScenarioFile,
   parseScenario,
   type ContentReply,
@@ -403,6 +404,16 @@ function sendScriptedError(res: ServerResponse, error: ScriptedError): void {
   sendError(res, error.status, type, error.message ?? `scripted ${type}`, headers);
 }
 
+/**
+ * The API's refusal of a prompt over the model's context window, word for word, or null when it fits. Measured
+ * with the same estimate as usage and `count_tokens` (system + tools + messages).
+ */
+function promptTooLong(scenario: Scenario, body: unknown): string | null {
+  const tokens = countInputTokens(body);
+  const window = contextWindowFor(scenario, isRecord(body) && typeof body.model === 'string' ? body.model : '');
+  return tokens > window ? `prompt is too long: ${tokens} tokens > ${window} maximum` : null;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // The server
 // ---------------------------------------------------------------------------------------------------------------
@@ -468,6 +479,11 @@ export async function startScriptedModel(options: ScriptedModelOptions): Promise
       return sendError(res, 400, 'invalid_request_error', problem);
     }
     const current = script; // a setScenario() during the delay must not change this answer
+    const tooLong = promptTooLong(current.scenario, record.body);
+    if (tooLong) {
+      log(`#${record.index} POST ${record.path} → 400 ${tooLong}`);
+      return sendError(res, 400, 'invalid_request_error', tooLong);
+    }
     if (current.faults && (await answeredByFault(current.faults, record, res, signal))) return;
     const ruleIndex = chooseRule(current, record.body, rawBody);
     if (ruleIndex === null && current.scenario.fallback === 'explain') {

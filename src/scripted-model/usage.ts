@@ -1,12 +1,16 @@
 /**
  * Token counting and a simulated prompt cache for the scripted model.
  *
- * Nothing here talks to the network or the clock: the numbers depend only on the request bodies, so tests can
+ * The token estimate is src/domain/token-estimate.ts. Nothing here talks to the network or the clock: the numbers depend only on the request bodies, so tests can
  * assert on them. The estimates are deliberately crude (a quarter of the characters) — what matters is that
  * they react to the request the way the real API does: bigger prompts cost more, and a repeated prefix behind a
  * `cache_control` breakpoint is read from the cache instead of being billed as fresh input.
  */
 import { createHash } from 'node:crypto';
+import { estimateJsonTokens, estimateTokens, promptPieces, type PromptPiece } from '../domain/token-estimate';
+
+// The estimate itself lives in the domain, shared with Lucid's own view of how full a request is.
+export { countInputTokens, estimateJsonTokens, estimateTokens } from '../domain/token-estimate';
 
 /** Token usage as the Messages API reports it. */
 export interface TokenUsage {
@@ -19,18 +23,6 @@ export interface TokenUsage {
 /** The input side of {@link TokenUsage}: what a request's prompt costs before any reply is written. */
 export type PromptUsage = Omit<TokenUsage, 'output_tokens'>;
 
-/**
- * One cacheable unit of the prompt, in the order the API builds its prefix: each tool, each system block,
- * then each content block of each message.
- */
-interface PromptPiece {
-  /** What identifies the piece in the prefix hash (the block without its `cache_control`, plus its role). */
-  key: string;
-  tokens: number;
-  /** The piece carries `cache_control: {type: "ephemeral"}`. */
-  breakpoint: boolean;
-}
-
 /** The outcome of looking a request up in the cache; hand it to {@link SimulatedPromptCache.commit} once answered. */
 export interface CachePlan {
   usage: PromptUsage;
@@ -42,24 +34,6 @@ export interface CachePlan {
 
 /** How many block boundaries, a breakpoint's own included, the API checks for an earlier cache entry. */
 export const CACHE_LOOKBACK_BLOCKS = 20;
-
-/** Deterministic token estimate: a quarter of the characters, rounded up. */
-export function estimateTokens(text: string): number {
-  return Math.ceil(text.length / 4);
-}
-
-/** Token estimate of a value's JSON. */
-export function estimateJsonTokens(value: unknown): number {
-  return estimateTokens(JSON.stringify(value) ?? '');
-}
-
-/**
- * Every input token of a request, cached or not. Equals `input_tokens + cache_read_input_tokens +
- * cache_creation_input_tokens` of the same request, and is what `count_tokens` answers.
- */
-export function countInputTokens(body: unknown): number {
-  return promptPieces(body).reduce((sum, piece) => sum + piece.tokens, 0);
-}
 
 /** Output token estimate of a reply's content blocks. */
 export function estimateOutputTokens(content: ReadonlyArray<Record<string, unknown>>): number {
@@ -137,34 +111,6 @@ export class SimulatedPromptCache {
   }
 }
 
-/** Flattens a Messages request into its prompt pieces: tools, then system, then messages. */
-function promptPieces(body: unknown): PromptPiece[] {
-  const request = isRecord(body) ? body : {};
-  const pieces: PromptPiece[] = [];
-  for (const tool of asArray(request.tools)) pieces.push(piece('tool', tool));
-  if (typeof request.system === 'string') pieces.push(piece('system', request.system));
-  else for (const block of asArray(request.system)) pieces.push(piece('system', block));
-  for (const message of asArray(request.messages)) {
-    if (!isRecord(message)) continue;
-    const role = String(message.role);
-    // A marker on each message's first block keeps [a, b] in one message distinct from [a] and [b] in two.
-    if (typeof message.content === 'string') pieces.push(piece(`${role}:start`, message.content));
-    else
-      asArray(message.content).forEach((block, index) =>
-        pieces.push(piece(index === 0 ? `${role}:start` : role, block)),
-      );
-  }
-  return pieces;
-}
-
-function piece(kind: string, value: unknown): PromptPiece {
-  const breakpoint = isRecord(value) && isRecord(value.cache_control) && value.cache_control.type === 'ephemeral';
-  // The breakpoint marker is not part of the content: moving it must not change the prefix it sits on.
-  const content = isRecord(value) && 'cache_control' in value ? withoutKey(value, 'cache_control') : value;
-  const json = JSON.stringify(content) ?? 'null';
-  return { key: `${kind}\u0000${json}`, tokens: estimateTokens(json), breakpoint };
-}
-
 /** A running hash per piece: entry i identifies the whole prefix up to and including piece i. */
 function prefixHashes(model: string, pieces: PromptPiece[]): string[] {
   let previous = createHash('sha256').update(`model\u0000${model}`).digest('hex');
@@ -182,16 +128,6 @@ function cumulativeTokens(pieces: PromptPiece[]): number[] {
 
 function modelOf(body: unknown): string {
   return isRecord(body) && typeof body.model === 'string' ? body.model : '';
-}
-
-function withoutKey(record: Record<string, unknown>, key: string): Record<string, unknown> {
-  const copy = { ...record };
-  delete copy[key];
-  return copy;
-}
-
-function asArray(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

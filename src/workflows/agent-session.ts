@@ -50,6 +50,7 @@ import { MEMORY_TOOL_NAME } from '../memory/attachments';
 import type { SessionState } from './session-state';
 import { continuedState, isContinued, startingSnapshot, startSession } from './session-start';
 import { LEAN_TURNS_PATCH, storage } from './session-storage';
+import { CONTEXT_CLEARING_PATCH, ContextTracker } from './context-tracker';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Activities and limits
@@ -122,6 +123,7 @@ class Session {
   private readonly log: EventLog;
   private readonly outcomes: OutcomeLoop;
   private readonly threads: ThreadManager;
+  private readonly context: ContextTracker;
   /**
    * The terminal error that ended the session, if one did. Not part of the continued state: the session finishes
    * right after one, so it never continues as new with it.
@@ -130,6 +132,8 @@ class Session {
 
   constructor(private readonly state: SessionState) {
     this.log = new EventLog(state.sessionId, state.nextSeq, state.thread?.thread_id);
+    this.context = new ContextTracker(state.context, state.agent);
+    this.log.onEmit((event) => this.context.noteEvent(event));
     this.threads = new ThreadManager(state.threads, {
       sessionId: state.sessionId,
       workspace: state.workspace,
@@ -256,7 +260,10 @@ class Session {
     const agent = this.state.agent;
     for (let attempt = 1; ; attempt++) {
       this.state.userMessagePending = false;
+      this.keepContextInWindow();
       const start = this.log.emit({ type: 'span.model_request_start', model: agent.model });
+      this.context.requestStarted();
+      const clearedThroughSeq = this.context.clearedThroughSeq;
       // On the lean path the model activity persists the new events itself: one activity per model call.
       const lean = patched(LEAN_TURNS_PATCH);
       if (!lean) await this.persist();
@@ -275,6 +282,7 @@ class Session {
               max_tokens: agent.max_tokens,
               throughSeq: start.seq,
               ...(lean ? { events: unpersisted } : {}),
+              ...(clearedThroughSeq > 0 ? { clearedThroughSeq } : {}),
             },
           ],
         );
@@ -282,6 +290,7 @@ class Session {
         this.state.turns++;
         this.state.turnModelCalls++;
         this.state.usage = addUsage(this.state.usage, result.usage);
+        this.context.requestAnswered(result.usage);
         // The model's output sits inside its request span: that is how the transcript is rebuilt from the log.
         const toolUses = this.recordModelOutput(result.content);
         this.log.emit({
@@ -292,6 +301,7 @@ class Session {
         });
         return { kind: 'ok', result, toolUses };
       } catch (error) {
+        this.context.requestFailed();
         this.log.emit({
           type: 'span.model_request_end',
           model_request_start_id: start.id,
@@ -325,6 +335,20 @@ class Session {
         if (await condition(() => this.state.interruptRequested, delay)) return { kind: 'interrupted' };
       }
     }
+  }
+
+  /**
+   * Before a model request: past the clearing trigger, clears the oldest tool results in one batch (recorded as a
+   * `span.context_cleared` event; the log keeps them whole). When clearing cannot bring the request under
+   * compaction's trigger the tracker says `needs_compaction`: compaction is the step for that; without it the
+   * request goes out and an over-long prompt ends the session with the API's terminal error, as before.
+   */
+  private keepContextInWindow(): void {
+    const plan = this.context.planClearing();
+    // Checked only once a batch is due, so sessions that never fill their window record no marker.
+    if (!plan || !patched(CONTEXT_CLEARING_PATCH)) return;
+    this.log.emit({ type: 'span.context_cleared', ...plan });
+    this.context.applyClearing(plan);
   }
 
   /** Emits the model's output as events and returns the tool calls it asked for. */

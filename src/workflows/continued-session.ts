@@ -14,6 +14,8 @@
  *   it is read as a session that used none of those features:
  *   outcomes, pendingOutcomes, graderUsage (3ef5fcc, outcomes); thread, completedTurns, threads (7a0e3ee,
  *   multiagent threads); memory (9088b9c, memory stores).
+ * - 2: context (clearing old tool results: the watermark and the running estimate of the next request). A
+ *   version-1 state upgrades to an all-zero context: nothing cleared, and no estimate until the next answer.
  */
 import { z } from 'zod';
 import { AgentDefinitionSchema, ThreadLimitsSchema } from '../domain/agent-definition';
@@ -24,8 +26,9 @@ import { ThreadContextSchema, type ThreadReport, type ThreadStatus } from '../do
 import { ZERO_USAGE } from '../domain/usage';
 import type { AttachedStore } from '../memory/attachments';
 import type { SessionState } from './session-state';
+import { emptyContextState } from './context-tracker';
 
-export const CURRENT_SESSION_STATE_VERSION = 1;
+export const CURRENT_SESSION_STATE_VERSION = 2;
 
 export type ContinuedSessionRead = { ok: true; state: SessionState } | { ok: false; error: string };
 
@@ -49,8 +52,10 @@ export function readContinuedSession(raw: unknown): ContinuedSessionRead {
   return { ok: true, state: parsed.data.continued as SessionState };
 }
 
-/** `UPGRADES[n]` turns a version-n state into a version-(n+1) one. Empty while version 1 is the only one. */
-const UPGRADES: Record<number, (state: Record<string, unknown>) => Record<string, unknown>> = {};
+/** `UPGRADES[n]` turns a version-n state into a version-(n+1) one. */
+const UPGRADES: Record<number, (state: Record<string, unknown>) => Record<string, unknown>> = {
+  1: (state) => ({ ...state, version: 2, context: emptyContextState() }),
+};
 
 /** The fields version 1 gained before it was frozen, filled with what a session without those features has. */
 function fillEarlyVersion1Fields(state: Record<string, unknown>): Record<string, unknown> {
@@ -171,8 +176,15 @@ const AttachedStoreSchema = z.looseObject({
   access: AccessSchema,
 });
 
+const ContextStateSchema = z.strictObject({
+  cleared_through_seq: count,
+  previous_request_tokens: count,
+  added_tokens: count,
+  tool_results: z.array(z.tuple([z.number().int().min(1), z.number().int()])),
+});
+
 /**
- * The current (version 1) shape, every field required: what `continueAsNew` writes today. Strict, and keyed by
+ * The current (version 2) shape, every field required: what `continueAsNew` writes today. Strict, and keyed by
  * SessionState's own fields, so a field added to SessionState without a line here does not compile.
  */
 const SessionStateSchema = z.strictObject({
@@ -198,6 +210,7 @@ const SessionStateSchema = z.strictObject({
   completedTurns: count,
   threads: ThreadsStateSchema,
   memory: z.looseObject({ prompt: z.string(), stores: z.array(AttachedStoreSchema) }),
+  context: ContextStateSchema,
 } satisfies Record<keyof SessionState, z.ZodType>);
 
 const ContinuedSessionSchema = z.strictObject({ continued: SessionStateSchema });

@@ -26,6 +26,7 @@ const MAX_PAGE = 1000;
 export class EventLog {
   private readonly events: SessionEvent[] = [];
   private persistedCount = 0;
+  private listeners: Array<(event: SessionEvent) => void> = [];
 
   constructor(
     private readonly sessionId: string,
@@ -43,7 +44,13 @@ export class EventLog {
     const tag = this.threadId ? { session_thread_id: this.threadId } : {};
     const event = { id: eventId(this.sessionId, seq), seq, processed_at: new Date().toISOString(), ...tag, ...body };
     this.events.push(event as SessionEvent);
+    for (const listener of this.listeners) listener(event as SessionEvent);
     return event as SessionEvent & B;
+  }
+
+  /** Calls `listener` with every event emitted from now on (the context tracker counts them). */
+  onEmit(listener: (event: SessionEvent) => void): void {
+    this.listeners.push(listener);
   }
 
   /** Events not yet persisted; call `markPersistedThrough` with the last one's seq once an activity stored them. */

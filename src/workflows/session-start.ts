@@ -13,6 +13,7 @@ import { readContinuedSession } from './continued-session';
 import type { SessionState } from './session-state';
 import { storage } from './session-storage';
 import { initialThreadsState } from './threads';
+import { emptyContextState } from './context-tracker';
 
 export function startingSnapshot(): SessionSnapshot {
   const now = new Date().toISOString();
@@ -84,7 +85,7 @@ export async function startSession(raw: SessionInput): Promise<{ state: SessionS
         })
       : { prompt: '', stores: [] };
   const state: SessionState = {
-    version: 1,
+    version: 2,
     sessionId,
     agent,
     workspace,
@@ -106,6 +107,7 @@ export async function startSession(raw: SessionInput): Promise<{ state: SessionS
     completedTurns: 0,
     threads,
     memory,
+    context: emptyContextState(),
   };
   return { state, firstMessage: input.message };
 }

@@ -6,13 +6,14 @@ import type { ThreadContext } from '../domain/threads';
 import type { AttachedStore } from '../memory/attachments';
 import type { OutcomeRecord } from './outcome-loop';
 import type { ThreadsState } from './threads';
+import type { ContextState } from './context-tracker';
 
 /**
  * Everything a session carries across continue-as-new: small and bounded, never the transcript (that lives in
  * the event log). `version` is 1 for the first released shape; a later shape bumps it and reads both.
  */
 export interface SessionState {
-  version: 1;
+  version: 2;
   sessionId: string;
   agent: AgentDefinition;
   workspace: string;
@@ -43,4 +44,6 @@ export interface SessionState {
   threads: ThreadsState;
   /** Attached memory stores and the system-prompt block read from them at session start. */
   memory: { prompt: string; stores: AttachedStore[] };
+  /** How full the next model request is and which old tool results are cleared (version 2). */
+  context: ContextState;
 }

@@ -1,5 +1,6 @@
 import type { SessionEvent, SessionEventBody } from '../../src/domain/events';
-import { buildTranscript, withCacheBreakpoints } from '../../src/domain/transcript';
+import { countInputTokens } from '../../src/domain/token-estimate';
+import { buildTranscript, transcriptTokensOf, withCacheBreakpoints } from '../../src/domain/transcript';
 
 function log(...bodies: SessionEventBody[]): SessionEvent[] {
   return bodies.map(
@@ -61,6 +62,69 @@ describe('buildTranscript', () => {
         ],
       },
     ]);
+  });
+});
+
+describe('clearing old tool results in the transcript', () => {
+  const big = 'x'.repeat(2_000);
+  const rounds = (count: number): SessionEventBody[] =>
+    Array.from({ length: count }, (_, index): SessionEventBody[] => [
+      { type: 'span.model_request_start', model: 'm' },
+      { type: 'agent.tool_use', tool_use_id: `toolu_${index}`, name: index % 2 ? 'grep' : 'read_file', input: {} },
+      { type: 'span.model_request_end', model_request_start_id: 'x', is_error: false, model_usage: usage },
+      { type: 'agent.tool_result', tool_use_id: `toolu_${index}`, content: text(big), is_error: false },
+    ]).flat();
+  const events = log({ type: 'user.message', content: text('go') }, ...rounds(3), {
+    type: 'agent.tool_result',
+    tool_use_id: 'toolu_short',
+    content: text('ok'),
+    is_error: false,
+  });
+  const resultTexts = (messages: ReturnType<typeof buildTranscript>) =>
+    messages.flatMap((message) =>
+      typeof message.content === 'string'
+        ? []
+        : message.content.flatMap((block) =>
+            block.type === 'tool_result' && Array.isArray(block.content)
+              ? [block.content.map((part) => (part.type === 'text' ? part.text : '')).join('')]
+              : [],
+          ),
+    );
+
+  it('replaces results at or below the watermark with a placeholder naming the tool and the seq', () => {
+    // The results are seqs 5, 9 and 13; clearing through 9 clears the first two.
+    expect(resultTexts(buildTranscript(events, { clearedThroughSeq: 9 }))).toEqual([
+      '[tool result cleared to save context: read_file (event 5); call the tool again if you need it]',
+      '[tool result cleared to save context: grep (event 9); call the tool again if you need it]',
+      big,
+      'ok',
+    ]);
+    expect(resultTexts(buildTranscript(events))).toEqual([big, big, big, 'ok']);
+  });
+
+  it('leaves a result shorter than its placeholder as it is', () => {
+    expect(resultTexts(buildTranscript(events, { clearedThroughSeq: 100 })).pop()).toBe('ok');
+  });
+
+  it('gives the same cleared transcript for the same watermark, so the cached prefix holds between batches', () => {
+    const before = buildTranscript(events.slice(0, 9), { clearedThroughSeq: 5 });
+    const after = buildTranscript(events, { clearedThroughSeq: 5 });
+    expect(after.slice(0, before.length - 1)).toEqual(before.slice(0, -1));
+  });
+
+  it('estimates per event what the transcript holds, and what clearing a result saves', () => {
+    const whole = countInputTokens({ messages: buildTranscript(events) });
+    const cleared = countInputTokens({ messages: buildTranscript(events, { clearedThroughSeq: 9 }) });
+    const names = new Map([
+      ['toolu_0', 'read_file'],
+      ['toolu_1', 'grep'],
+    ]);
+    const perEvent = events.map((event) =>
+      transcriptTokensOf(event, event.type === 'agent.tool_result' ? names.get(event.tool_use_id) : undefined),
+    );
+    expect(perEvent.reduce((sum, { tokens }) => sum + tokens, 0)).toBe(whole);
+    expect(perEvent[4].clearable + perEvent[8].clearable).toBe(whole - cleared);
+    expect(perEvent[perEvent.length - 1].clearable).toBe(0);
   });
 });
 

@@ -6,7 +6,8 @@ import Anthropic from '@anthropic-ai/sdk';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ScenarioError, type Scenario } from '../../src/scripted-model/scenario';
+import { countInputTokens } from '../../src/domain/token-estimate';
+import { parseScenario, ScenarioError, type Scenario } from '../../src/scripted-model/scenario';
 import {
   EXPLAIN_TEXT,
   lastToolResultText,
@@ -485,6 +486,60 @@ describe('usage and the simulated prompt cache', () => {
 
     expect(short.usage).toMatchObject({ cache_read_input_tokens: 0, cache_creation_input_tokens: 0 });
     expect(long.usage.input_tokens).toBeGreaterThan(short.usage.input_tokens + 250);
+  });
+});
+
+describe('the context window', () => {
+  const reply: Scenario['rules'][number] = { reply: { content: [{ type: 'text', text: 'ok' }] } };
+
+  test("a prompt over the window gets the API's 400, naming both numbers, and uses up no rule", async () => {
+    const { client, model } = await start({
+      context_windows: { 'scripted-small': 100 },
+      rules: [{ ...reply, times: 1 }],
+    });
+    const long = 'x'.repeat(1000);
+    const tokens = countInputTokens({ model: 'scripted-small', messages: [{ role: 'user', content: long }] });
+
+    const error = await rejection(ask(client, long, { model: 'scripted-small' }));
+    const fits = await ask(client, 'short', { model: 'scripted-small' });
+
+    expect(tokens).toBeGreaterThan(100);
+    expect(error).toBeInstanceOf(Anthropic.BadRequestError);
+    expect(error.error).toEqual({
+      type: 'error',
+      error: { type: 'invalid_request_error', message: `prompt is too long: ${tokens} tokens > 100 maximum` },
+    });
+    expect(textOf(fits)).toBe('ok');
+    expect(model.requests[0].rule_index).toBeNull();
+  });
+
+  test('the window counts system and tools too; count_tokens still answers; other models get the default', async () => {
+    const { client } = await start({ context_window: 300, context_windows: { 'scripted-small': 50 }, rules: [reply] });
+    const system = 'y'.repeat(400); // about 100 tokens: over 50, under 300
+
+    const refused = await rejection(ask(client, 'hi', { model: 'scripted-small', system }));
+    const counted = await client.messages.countTokens({
+      model: 'scripted-small',
+      system,
+      messages: [{ role: 'user', content: 'hi' }],
+    });
+    const other = await ask(client, 'hi', { system });
+
+    expect(apiErrorMessage(refused)).toBe(`prompt is too long: ${counted.input_tokens} tokens > 50 maximum`);
+    expect(textOf(other)).toBe('ok');
+    expect(other.usage.input_tokens).toBe(counted.input_tokens);
+  });
+
+  test('200,000 tokens by default', async () => {
+    const { client } = await start({ rules: [reply] });
+
+    const error = await rejection(ask(client, 'z'.repeat(800_004)));
+
+    expect(apiErrorMessage(error)).toMatch(/^prompt is too long: 2000\d\d tokens > 200000 maximum$/);
+  });
+
+  test('a window must be a positive integer', () => {
+    expect(() => parseScenario({ context_windows: { m: 0 }, rules: [] })).toThrow(/context_windows\.m/);
   });
 });
 

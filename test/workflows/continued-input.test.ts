@@ -80,8 +80,8 @@ describe('a session started from continued state', () => {
     ],
     [
       'a state of a newer version',
-      (state: Record<string, unknown>) => (state.version = 2),
-      'continued.version: version 2',
+      (state: Record<string, unknown>) => (state.version = 3),
+      'continued.version: version 3',
     ],
     [
       "another session's state",

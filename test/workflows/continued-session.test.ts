@@ -26,6 +26,12 @@ function recordedInput(history: string, event: 'first-start' | 'last-continued-a
   return JSON.parse(Buffer.from(attributes.input.payloads[0].data, 'base64').toString('utf8'));
 }
 
+/** What version 2 added (the context of clearing old tool results), as a session that never cleared has it. */
+function upgradedToV2(state: Record<string, unknown>): Record<string, unknown> {
+  const context = { cleared_through_seq: 0, previous_request_tokens: 0, added_tokens: 0, tool_results: [] };
+  return { ...state, version: 2, context };
+}
+
 function errorOf(raw: unknown): string {
   const read = readContinuedSession(raw);
   if (read.ok) throw new Error('expected the state to be refused');
@@ -42,15 +48,26 @@ describe('readContinuedSession', () => {
   it.each([
     ['v1.json', 'continued-as-new'],
     ['v1-lead.json', 'continued-as-new-lead'],
+    ['v2-context.json', 'context-clearing'],
   ])('%s is what a real session handed its next run, and what that run started from', (fixture, history) => {
     const handedOver = recordedInput(`${history}.json`, 'last-continued-as-new');
     expect(readJson('continued-session', fixture)).toEqual(handedOver);
     expect(recordedInput(`${history}.run-2.json`, 'first-start')).toEqual(handedOver);
   });
 
-  it.each(['v1.json', 'v1-lead.json'])('reads the version-1 state %s back exactly as it was written', (fixture) => {
-    const written = readJson('continued-session', fixture) as { continued: unknown };
-    expect(readContinuedSession(written)).toEqual({ ok: true, state: written.continued });
+  it.each(['v1.json', 'v1-lead.json'])(
+    'reads the version-1 state %s as written, upgraded to version 2 with nothing cleared',
+    (fixture) => {
+      const written = readJson('continued-session', fixture) as { continued: Record<string, unknown> };
+      expect(readContinuedSession(written)).toEqual({ ok: true, state: upgradedToV2(written.continued) });
+    },
+  );
+
+  it('reads the version-2 state v2-context.json back exactly as it was written, watermark and all', () => {
+    const written = readJson('continued-session', 'v2-context.json') as { continued: unknown };
+    const read = readContinuedSession(written);
+    expect(read).toEqual({ ok: true, state: written.continued });
+    expect(read.ok && read.state.context.cleared_through_seq).toBeGreaterThan(0);
   });
 
   it('reads the outcome, thread and memory store a lead carried across continue-as-new', () => {
@@ -65,7 +82,7 @@ describe('readContinuedSession', () => {
     const early = readJson('continued-session', 'v1-before-outcomes.json') as { continued: Record<string, unknown> };
     expect(early.continued).not.toHaveProperty('threads');
     const read = readContinuedSession(early);
-    expect(read).toEqual({ ok: true, state: v1().continued });
+    expect(read).toEqual({ ok: true, state: upgradedToV2(v1().continued) });
   });
 
   it('keeps fields of nested records it does not list (another module may have added them)', () => {
@@ -97,8 +114,8 @@ describe('readContinuedSession', () => {
     ],
     [
       'a newer version',
-      withState((state) => (state.version = 2)),
-      'continued.version: version 2 was written by a newer Lucid',
+      withState((state) => (state.version = 3)),
+      'continued.version: version 3 was written by a newer Lucid',
     ],
     ['a bad nextSeq', withState((state) => (state.nextSeq = 0)), 'continued.nextSeq: Too small'],
     ['an unknown status', withState((state) => (state.status = 'sleeping')), 'continued.status: Invalid option'],

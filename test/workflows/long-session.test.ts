@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { summarizeRuns } from '../../bench/lib/history';
 import type { AgentDefinition } from '../../src/domain/agent-definition';
+import { countInputTokens } from '../../src/domain/token-estimate';
 import { expectWellFormedLog, startSessionHarness, type SessionHarness } from '../helpers/session';
 import { tempDir } from '../helpers/temporal';
 
@@ -54,15 +55,21 @@ describe('a long session', () => {
       workspace,
     });
     const snapshot = await harness.lucid.result(sessionId);
+    const events = await harness.store.readEvents(sessionId);
 
-    // user.message + running + 200 × (span start, tool_use, span end, tool_result) + final 3 + idle + terminated
-    const expectedEvents = 2 + TURNS * 4 + 3 + 2;
+    // 5.4 MB is about 1.4M tokens: seven 200,000-token windows, so Lucid cleared old tool results on the way.
+    const clearings = events.filter((event) => event.type === 'span.context_cleared').length;
+    expect(clearings).toBeGreaterThan(0);
+    const requests = harness.model.requests.filter((request) => request.path === '/v1/messages');
+    for (const request of requests) expect(countInputTokens(request.body)).toBeLessThanOrEqual(200_000);
+    // user.message + running + 200 × (span start, tool_use, span end, tool_result) + final 3 + idle + terminated,
+    // and the clearing batches
+    const expectedEvents = 2 + TURNS * 4 + 3 + 2 + clearings;
     expect(snapshot).toMatchObject({
       stop_reason: { type: 'end_turn' },
       turns: TURNS + 1,
       event_count: expectedEvents,
     });
-    const events = await harness.store.readEvents(sessionId);
     expectWellFormedLog(events, expectedEvents);
     const toolOutputBytes = events.reduce(
       (sum, event) => sum + (event.type === 'agent.tool_result' ? event.content[0].text.length : 0),

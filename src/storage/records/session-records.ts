@@ -30,6 +30,12 @@ const EVENT_BODIES = {
   'session.error': { error: sessionErrorSchema },
   'span.model_request_start': { model: z.string() },
   'span.model_request_end': { model_request_start_id: z.string(), is_error: z.boolean(), model_usage: usageSchema },
+  'span.context_cleared': {
+    cleared_through_seq: z.number().int().min(0),
+    tool_results_cleared: z.number().int().min(0),
+    estimated_tokens_before: z.number().int().min(0),
+    estimated_tokens_after: z.number().int().min(0),
+  },
   'user.define_outcome': {
     outcome_id: z.string().min(1),
     description: z.string(),
