@@ -11,6 +11,7 @@ const INTEGRATION_TESTS = [
   '<rootDir>/test/scripts/demo.test.ts',
   '<rootDir>/test/workflows/activity-failures.test.ts',
   '<rootDir>/test/workflows/agent-session.test.ts',
+  '<rootDir>/test/workflows/compaction.test.ts',
   '<rootDir>/test/workflows/context-clearing.test.ts',
   '<rootDir>/test/workflows/continued-input.test.ts',
   '<rootDir>/test/workflows/dream.test.ts',

@@ -4,7 +4,7 @@
  * writes test/fixtures/histories/<name>.json for those not recorded yet (every run of a session that
  * continued-as-new; a dream up to its wait for review). `npm run record-histories`.
  */
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -95,8 +95,9 @@ async function recordSession({ server, lucid, model }: Recorder, scenario: Histo
     await sendFollowUp(lucid, sessionId, text, scenario.requests ?? 'signals');
   }
   if (scenario.input.keep_alive_seconds) {
-    await waitUntilIdle(lucid, sessionId);
-    await lucid.temporal.workflow.getHandle(sessionId).terminate('recording done');
+    // A session a follow-up ended (compaction_limit_reached_error) is recorded as it finished.
+    if ((await waitUntilIdle(lucid, sessionId)) === 'idle')
+      await lucid.temporal.workflow.getHandle(sessionId).terminate('recording done');
   } else {
     await lucid.result(sessionId);
   }
@@ -174,13 +175,18 @@ async function sendFollowUp(lucid: LucidClient, sessionId: string, text: string,
   else await handle.signal(userMessageSignal, { text });
   await new Promise((resolve) => setTimeout(resolve, 1000));
   if (by === 'updates') await lucid.interrupt(sessionId).catch(() => undefined);
-  else await handle.signal(interruptSignal);
+  else await handle.signal(interruptSignal).catch(ignoreIfEnded);
 }
 
-async function waitUntilIdle(lucid: LucidClient, sessionId: string): Promise<void> {
+/** A follow-up may end the session; the interrupt after it then has nobody to reach. */
+function ignoreIfEnded(error: unknown): void {
+  if (!(error instanceof WorkflowNotFoundError)) throw error;
+}
+
+async function waitUntilIdle(lucid: LucidClient, sessionId: string): Promise<'idle' | 'terminated'> {
   for (;;) {
     const snapshot = await lucid.snapshot(sessionId);
-    if (snapshot?.status === 'idle') return;
+    if (snapshot?.status === 'idle' || snapshot?.status === 'terminated') return snapshot.status;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -1,5 +1,6 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type { Storage } from '../storage/open-storage';
+import { createCompactionActivities } from './compaction';
 import { createDreamActivities } from './dream';
 import { ACTIVITY_INPUT_SCHEMAS, withValidatedInputs } from './inputs';
 import { createGraderActivities } from './grader';
@@ -22,6 +23,7 @@ export function createActivities({ storage, agentsDir, anthropic = createAnthrop
   const activities = {
     ...createSessionActivities({ store, defaultWorkspace: storage.defaultWorkspace, agentsDir }),
     ...createModelActivities({ store, client: anthropic }),
+    ...createCompactionActivities({ store, client: anthropic }),
     ...createToolActivities({ toolJournal: storage.toolJournal }),
     ...createThreadActivities(),
     ...createGraderActivities({ anthropic }),

@@ -56,6 +56,21 @@ export const ACTIVITY_INPUT_SCHEMAS = {
     events: z.array(EventSchema).optional(),
     clearedThroughSeq: count.optional(),
   }),
+  // compaction.ts
+  compactContext: z.looseObject({
+    sessionId: id,
+    model: z.string().min(1),
+    system: z.string(),
+    tools: z.array(z.string()),
+    max_tokens: z.number().int().min(1),
+    throughSeq: count,
+    events: z.array(EventSchema).optional(),
+    clearedThroughSeq: count.optional(),
+    context_window: z.number().int().min(1),
+    trigger_tokens: z.number().int().min(0),
+    keep_turns: count,
+    instructions: z.string().optional(),
+  }),
   // tools.ts
   runTool: z.looseObject({ sessionId: id, workspace: z.string().min(1), toolUseId: id, name: z.string().min(1) }),
   // grader.ts

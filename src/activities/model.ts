@@ -85,15 +85,7 @@ export function createModelActivities({
   async function callModel(input: CallModelInput): Promise<CallModelResult> {
     await persistHandedOver(input.sessionId, input.events ?? []);
     const events = await eventsThrough(input.sessionId, input.throughSeq);
-    const request = withCacheBreakpoints({
-      system: input.system,
-      tools: [
-        ...(toolDefinitions(input.tools) as Anthropic.Tool[]),
-        ...(input.delegate ? [delegateToolDefinition(input.delegate)] : []),
-        ...(input.memory_stores?.length ? [memoryToolDefinition(input.memory_stores)] : []),
-      ],
-      messages: buildTranscript(events, { clearedThroughSeq: input.clearedThroughSeq }),
-    });
+    const request = modelRequest(input, events);
     const context = Context.current();
     try {
       const stream = anthropic.messages.stream(
@@ -120,6 +112,19 @@ export function createModelActivities({
   }
 
   return withActivityBoundary({ callModel }, { secrets });
+}
+
+/** The request a model call sends for these events: the compaction activity measures it the same way. */
+export function modelRequest(input: Omit<CallModelInput, 'throughSeq' | 'events'>, events: readonly SessionEvent[]) {
+  return withCacheBreakpoints({
+    system: input.system,
+    tools: [
+      ...(toolDefinitions(input.tools) as Anthropic.Tool[]),
+      ...(input.delegate ? [delegateToolDefinition(input.delegate)] : []),
+      ...(input.memory_stores?.length ? [memoryToolDefinition(input.memory_stores)] : []),
+    ],
+    messages: buildTranscript(events, { clearedThroughSeq: input.clearedThroughSeq }),
+  });
 }
 
 function toModelBlock(block: Anthropic.ContentBlock): ModelContentBlock[] {

@@ -104,6 +104,12 @@ function describeEvent(event: SessionEvent, options: RenderEventOptions): [kind:
       return ['model', `request to ${event.model}`];
     case 'span.model_request_end':
       return ['model', event.is_error ? 'request failed' : `answered (${describeUsage(event.model_usage)})`];
+    case 'agent.thread_context_compacted':
+      return [
+        'context',
+        `compacted events ${event.compacted_from_seq}–${event.compacted_through_seq} into a summary: ` +
+          `~${event.tokens_before} → ~${event.tokens_after} tokens`,
+      ];
     case 'span.context_cleared':
       return [
         'context',

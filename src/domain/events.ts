@@ -31,6 +31,8 @@ export type SessionErrorType =
   | 'model_overloaded_error'
   | 'model_request_failed_error'
   | 'unknown_error'
+  /** One message cannot fit in the context window even after compaction; the session ends. */
+  | 'compaction_limit_reached_error'
   /** Lucid: a signal whose payload was invalid; nothing was done with it. */
   | 'invalid_request_error';
 
@@ -87,6 +89,7 @@ export type SessionEventBody =
       from_agent_name: string;
       content: TextBlock[];
     }
+  | ThreadContextCompactedBody
   | { type: 'span.outcome_evaluation_start'; outcome_id: string; iteration: number }
   | { type: 'span.outcome_evaluation_ongoing'; outcome_id: string; iteration: number }
   | {
@@ -102,6 +105,24 @@ export type SessionEventBody =
       max_iterations: number;
       usage: Usage;
     };
+
+/**
+ * `agent.thread_context_compacted`: the Managed Agents event (which has only `id`, `processed_at` and `type`),
+ * with Lucid's fields for what was compacted. The summary lives in this event: it is the one record of the
+ * compaction, so the transcript builder needs nothing else to start from it. The log keeps every summarised event;
+ * only what is sent to the model shrinks.
+ */
+export interface ThreadContextCompactedBody {
+  type: 'agent.thread_context_compacted';
+  /** Lucid: the first and last seq summarised (the first is 1, or the event after an earlier summary's range). */
+  compacted_from_seq: number;
+  compacted_through_seq: number;
+  /** Lucid: the estimated size of the next request before and after compaction. */
+  tokens_before: number;
+  tokens_after: number;
+  /** Lucid: the summary the model continues from, in place of every event up to `compacted_through_seq`. */
+  summary: TextBlock[];
+}
 
 /**
  * Lucid: old tool results are sent to the model as placeholders from here on (the log keeps them whole). Every

@@ -1,4 +1,5 @@
 import type Anthropic from '@anthropic-ai/sdk';
+import { newestCompaction, summaryContextText } from './compaction';
 import type { SessionEvent } from './events';
 import { graderFeedback, outcomeBrief } from './outcome-messages';
 import { estimateBlockTokens } from './token-estimate';
@@ -21,7 +22,8 @@ export interface TranscriptOptions {
  * Rebuilds the Messages API transcript from a session's event log, which is the single source of truth.
  * Agent output between `span.model_request_start` and `span.model_request_end` forms one assistant message;
  * user messages and tool results in between form user messages. Tool results come first in a user message,
- * as the API requires.
+ * as the API requires. Once the session has compacted, the transcript starts with the newest summary, as a user
+ * text block, and goes on with the events after the range it replaced.
  */
 export function buildTranscript(events: readonly SessionEvent[], options: TranscriptOptions = {}): MessageParam[] {
   const messages: MessageParam[] = [];
@@ -29,6 +31,9 @@ export function buildTranscript(events: readonly SessionEvent[], options: Transc
   let assistant: AssistantBlock[] | null = null;
   let toolResults: Anthropic.ToolResultBlockParam[] = [];
   let userText: Anthropic.TextBlockParam[] = [];
+  const compaction = newestCompaction(events);
+  if (compaction) userText.push({ type: 'text', text: summaryContextText(compaction) });
+  const kept = compaction ? events.filter((event) => event.seq > compaction.compacted_through_seq) : events;
 
   const flushUser = () => {
     const content: UserBlock[] = [...toolResults, ...userText];
@@ -37,7 +42,7 @@ export function buildTranscript(events: readonly SessionEvent[], options: Transc
     userText = [];
   };
 
-  for (const event of events) {
+  for (const event of kept) {
     switch (event.type) {
       case 'user.message':
       case 'user.define_outcome':

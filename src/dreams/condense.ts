@@ -213,6 +213,12 @@ function renderEvent(event: SessionEvent, context: RenderContext): Omit<Entry, '
       return threadMessageEntry(`${head} to ${event.to_agent_name}`, textOf(event.content), context);
     case 'agent.thread_message_received':
       return threadMessageEntry(`${head} from ${event.from_agent_name}`, textOf(event.content), context);
+    case 'agent.thread_context_compacted':
+      // The summary only repeats what the full log around it shows; the line says that the agent's view shrank.
+      return {
+        text: `${head}: seqs ${event.compacted_from_seq}–${event.compacted_through_seq} summarised for the model (${event.tokens_before} → ${event.tokens_after} tokens)`,
+        priority: PRIORITY.routine,
+      };
     default:
       // Model request spans, outcome start/ongoing spans and running-status events carry nothing to learn from.
       return null;

@@ -51,6 +51,7 @@ import type { SessionState } from './session-state';
 import { continuedState, isContinued, startingSnapshot, startSession } from './session-start';
 import { LEAN_TURNS_PATCH, storage } from './session-storage';
 import { CONTEXT_CLEARING_PATCH, ContextTracker } from './context-tracker';
+import { compactIfNeeded, type CompactionOutcome, type ModelFailureView } from './context-compaction';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Activities and limits
@@ -236,6 +237,16 @@ class Session {
         this.state.stopReason = { type: 'max_turns_reached' };
         return 'idle';
       }
+      const fit = await this.keepContextInWindow();
+      if (fit.kind === 'terminal') {
+        this.terminalError = fit.error;
+        return 'terminated';
+      }
+      if (fit.kind === 'exhausted') {
+        this.state.stopReason = { type: 'retries_exhausted' };
+        return 'idle';
+      }
+      if (fit.kind === 'interrupted') continue;
       const outcome = await this.callModelWithRetries();
       if (outcome.kind === 'terminal') {
         this.terminalError = outcome.error;
@@ -260,7 +271,7 @@ class Session {
     const agent = this.state.agent;
     for (let attempt = 1; ; attempt++) {
       this.state.userMessagePending = false;
-      this.keepContextInWindow();
+      this.clearOldToolResults();
       const start = this.log.emit({ type: 'span.model_request_start', model: agent.model });
       this.context.requestStarted();
       const clearedThroughSeq = this.context.clearedThroughSeq;
@@ -329,21 +340,54 @@ class Session {
           type: 'session.error',
           error: { type: failure.errorType, message: failure.message, retry_status: { type: 'retrying' } },
         });
-        const backoff = Math.min(RETRY_MAX_DELAY_MS, RETRY_BASE_DELAY_MS * 2 ** (attempt - 1));
         // An interrupt cuts the wait short; the turn then ends at the top of the loop.
-        const delay = Math.max(MIN_RETRY_DELAY_MS, failure.retryAfterMs ?? backoff);
+        const delay = retryDelayMs(attempt, failure.retryAfterMs);
         if (await condition(() => this.state.interruptRequested, delay)) return { kind: 'interrupted' };
       }
     }
   }
 
   /**
+   * Before a model request: clears old tool results when a batch is due, then, when that is not enough, compacts
+   * the older conversation into a summary (src/workflows/context-compaction.ts).
+   */
+  private keepContextInWindow(): Promise<CompactionOutcome> {
+    this.clearOldToolResults();
+    const agent = this.state.agent;
+    return compactIfNeeded({
+      log: this.log,
+      state: this.state,
+      request: () => ({
+        sessionId: this.state.sessionId,
+        model: agent.model,
+        system: this.systemPrompt(),
+        tools: agent.tools,
+        delegate: this.threads.canDelegate() ? this.threads.rosterEntries() : undefined,
+        memory_stores: this.state.memory.stores.map((store) => ({ name: store.name, access: store.access })),
+        max_tokens: agent.max_tokens,
+        ...(this.context.clearedThroughSeq > 0 ? { clearedThroughSeq: this.context.clearedThroughSeq } : {}),
+      }),
+      needsCompaction: () => this.context.verdict() === 'needs_compaction',
+      measured: (tokens, compactedThroughSeq) => this.context.applyMeasurement(tokens, compactedThroughSeq),
+      describeFailure: (error): ModelFailureView => {
+        const failure = describeModelFailure(error);
+        return {
+          retryable: failure.retryable,
+          error: { type: failure.errorType, message: failure.message },
+          retryAfterMs: failure.retryAfterMs,
+        };
+      },
+      retryDelay: (attempt, failure) => retryDelayMs(attempt, failure.retryAfterMs),
+      maxAttempts: MAX_MODEL_ATTEMPTS,
+    });
+  }
+
+  /**
    * Before a model request: past the clearing trigger, clears the oldest tool results in one batch (recorded as a
    * `span.context_cleared` event; the log keeps them whole). When clearing cannot bring the request under
-   * compaction's trigger the tracker says `needs_compaction`: compaction is the step for that; without it the
-   * request goes out and an over-long prompt ends the session with the API's terminal error, as before.
+   * compaction's trigger the tracker says `needs_compaction`, and `keepContextInWindow` compacts.
    */
-  private keepContextInWindow(): void {
+  private clearOldToolResults(): void {
     const plan = this.context.planClearing();
     // Checked only once a batch is due, so sessions that never fill their window record no marker.
     if (!plan || !patched(CONTEXT_CLEARING_PATCH)) return;
@@ -644,6 +688,12 @@ function describeModelFailure(error: unknown): {
   }
   // Timeouts after the activity's own retries (workers lost repeatedly): worth another attempt.
   return { retryable: true, errorType: 'unknown_error', message: errorMessage(error), retryAfterMs: null };
+}
+
+/** Exponential backoff from 1 s to 60 s, or the server's `retry-after`. */
+function retryDelayMs(attempt: number, retryAfterMs: number | null): number {
+  const backoff = Math.min(RETRY_MAX_DELAY_MS, RETRY_BASE_DELAY_MS * 2 ** (attempt - 1));
+  return Math.max(MIN_RETRY_DELAY_MS, retryAfterMs ?? backoff);
 }
 
 function summarizeToolInput(input: Record<string, unknown>): string {

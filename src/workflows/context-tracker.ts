@@ -108,8 +108,18 @@ export class ContextTracker {
   }
 
   /**
+   * The compaction activity measured the next request: its count replaces the estimate. A summary replaced the
+   * tool results up to `compactedThroughSeq`, so no clearing batch can save anything on them any more.
+   */
+  applyMeasurement(tokens: number, compactedThroughSeq = 0): void {
+    this.state.previous_request_tokens = tokens;
+    this.state.added_tokens = 0;
+    this.state.tool_results = this.state.tool_results.filter(([seq]) => seq > compactedThroughSeq);
+  }
+
+  /**
    * The hook for compaction: `needs_compaction` when clearing could not bring the next request under compaction's
-   * trigger. Until compaction exists, such a request goes out as is and the API's refusal ends the session.
+   * trigger.
    */
   verdict(): 'fits' | 'needs_compaction' {
     return contextVerdict(this.fullness(), contextManagementOf(this.agent));

@@ -254,3 +254,33 @@ describe('sessionOutcomeSummary', () => {
     expect(sessionOutcomeSummary(log([user('hi')])).ended).toBeNull();
   });
 });
+
+describe('a compacted session', () => {
+  it('is condensed from its full log: every event the summary replaced, and one line for the compaction', () => {
+    const events = log([
+      user('Read the notes'),
+      spanStart,
+      toolUse('t1', 'read_file', { path: 'a.md' }),
+      spanEnd,
+      toolResult('t1', 'NOTE A'),
+      {
+        type: 'agent.thread_context_compacted',
+        compacted_from_seq: 1,
+        compacted_through_seq: 5,
+        tokens_before: 18_000,
+        tokens_after: 4_000,
+        summary: [{ type: 'text', text: 'SUMMARY TEXT' }],
+      },
+      spanStart,
+      agent('Done.'),
+      spanEnd,
+      idle,
+    ]);
+    const condensed = condenseSession(events, 10_000);
+    expect(condensed).toContain('[#1] user.message: Read the notes');
+    expect(condensed).toContain('NOTE A');
+    expect(condensed).toContain('[#6] agent.thread_context_compacted: seqs 1–5 summarised for the model');
+    expect(condensed).not.toContain('SUMMARY TEXT'); // the log around it already says what it summarised
+    expect(condensed).toContain('Done.');
+  });
+});

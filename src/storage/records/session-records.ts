@@ -49,6 +49,13 @@ const EVENT_BODIES = {
   'session.thread_status_terminated': threadAgent,
   'agent.thread_message_sent': { to_session_thread_id: z.string(), to_agent_name: z.string(), content: text },
   'agent.thread_message_received': { from_session_thread_id: z.string(), from_agent_name: z.string(), content: text },
+  'agent.thread_context_compacted': {
+    compacted_from_seq: z.number().int().min(1),
+    compacted_through_seq: z.number().int().min(1),
+    tokens_before: z.number().int().min(0),
+    tokens_after: z.number().int().min(0),
+    summary: text,
+  },
   'span.outcome_evaluation_start': { outcome_id: z.string(), iteration: z.number().int() },
   'span.outcome_evaluation_ongoing': { outcome_id: z.string(), iteration: z.number().int() },
   'span.outcome_evaluation_end': {
