@@ -64,7 +64,11 @@ describe('smaller workflow histories', () => {
   it('holds a 20 kB memory block and each tool output once, while log, query and model see them whole', async () => {
     const store = await harness.storage.memory.createStore({ name: 'big notes' });
     const filler = 'A note worth keeping in mind on every turn.\n';
-    const content = `${MEMORY_MARKER}\n${filler.repeat(Math.ceil(MEMORY_BYTES / filler.length))}`.slice(0, MEMORY_BYTES);
+    // The marker is not on the first line, which the prompt's index of the store repeats.
+    const content = `${filler}${MEMORY_MARKER}\n${filler.repeat(Math.ceil(MEMORY_BYTES / filler.length))}`.slice(
+      0,
+      MEMORY_BYTES,
+    );
     await harness.storage.memory.writeMemory(
       store.id,
       { path: '/notes.md', content },

@@ -111,6 +111,12 @@ describe('a worker killed mid-session', () => {
     expect(toolUses).toHaveLength(3);
     expect(toolResults).toHaveLength(3);
     expect(toolResults.every((event) => event.type === 'agent.tool_result' && !event.is_error)).toBe(true);
+    // The killed request had the first results to store, read back from the tool journal: stored once, whole.
+    expect(toolResults.map((event) => event.type === 'agent.tool_result' && event.content[0].text)).toEqual([
+      expect.stringContaining('counter.txt'),
+      expect.stringContaining('log.txt'),
+      'count: xx\n',
+    ]);
     // The in-flight request was lost with the worker and sent again: three model requests made it into the log.
     expect(events.filter((event) => event.type === 'span.model_request_end')).toHaveLength(3);
     expect(model.requests).toHaveLength(4);
