@@ -31,7 +31,7 @@ export async function withJournaledResults(
     events.map(async (event) => {
       if (!wanted.has(event.seq)) return event;
       if (event.type !== 'agent.tool_result')
-        throw new Error(`event ${event.seq} is a ${event.type}, not a tool result to read from the journal`);
+        throw new Error(`event ${event.seq} (${event.type}) is not a tool result to read from the journal`);
       const entry = await journal.read(event.tool_use_id);
       // The tool activity completed, so its entry is done; anything else means the journal lost it (a storage
       // fault): retried, and never stored as an empty result.

@@ -41,6 +41,19 @@ describe('activity inputs', () => {
       'invalid callModel input: model: Too small',
     ],
     [
+      'callModel with a prompt reference that is not a hash',
+      () =>
+        activities.callModel({
+          sessionId: 's',
+          model: 'm',
+          system_sha256: '../prompt',
+          tools: [],
+          max_tokens: 1,
+          throughSeq: 1,
+        }),
+      'invalid callModel input: system_sha256: a sha-256 hash in lowercase hex',
+    ],
+    [
       'runTool',
       () => activities.runTool({ sessionId: 's', workspace: '', toolUseId: 't', name: 'read_file', input: {} }),
       'invalid runTool input: workspace: Too small',
