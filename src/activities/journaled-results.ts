@@ -12,7 +12,9 @@
  * one writer and its order; and the journal already holds exactly the outcome the activity returned, redacted,
  * and returns that same outcome to any retry, so a re-run model activity writes the same event again (same seq,
  * same content) and a retried tool leaves no gap or duplicate. The workflow's own copy of the event (for the
- * `events` query) keeps the content it got from the tool activity.
+ * `events` query) keeps the content it got from the tool activity. A worker from before the patch refuses such an
+ * input rather than storing an emptied result: it requires the inline `system`, which these inputs (always made
+ * together with `prompt-by-reference`) lack.
  */
 import { textBlocks, type SessionEvent } from '../domain/events';
 import { redactText } from '../domain/redact';

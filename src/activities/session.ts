@@ -8,7 +8,7 @@ import type { SessionStore } from '../storage/session-store';
 import { MAX_RUBRIC_CHARS, type Rubric } from '../domain/outcome';
 import { resolveInWorkspace, WorkspaceError } from '../workspace/sandbox';
 import { InvalidAgentError } from '../errors';
-import { secretsFromEnvironment } from '../domain/redact';
+import { redactText, secretsFromEnvironment } from '../domain/redact';
 import { withActivityBoundary } from './boundary';
 
 export type RubricResolution = { ok: true; text: string } | { ok: false; error: string };
@@ -77,10 +77,11 @@ export function createSessionActivities({
 
   /**
    * Stores the session's system prompt by content and returns its sha-256, which model activities carry instead
-   * of the prompt (workflow code cannot hash). Run as a local activity, whose input stays out of history.
+   * of the prompt (workflow code cannot hash). Run as a local activity, whose input stays out of history. Redacted
+   * first, like everything else Lucid keeps: the model gets the prompt as stored.
    */
   async function storeSystemPrompt({ text }: { text: string }): Promise<string> {
-    return prompts.put(text);
+    return prompts.put(redactText(text, secrets));
   }
 
   async function saveSnapshot(snapshot: SessionSnapshot): Promise<void> {

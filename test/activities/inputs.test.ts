@@ -77,4 +77,13 @@ describe('activity inputs', () => {
     const workspace: string = await environment.run(activities.prepareWorkspace, { sessionId: 'sesn_inputs' });
     expect(fs.statSync(workspace).isDirectory()).toBe(true);
   });
+
+  it('stores a system prompt redacted, under the hash model calls then carry', async () => {
+    const environment = new MockActivityEnvironment();
+    const sha256: string = await environment.run(activities.storeSystemPrompt, {
+      text: 'Deploy with sk-ant-abcdefghijklmnopqrstuvwx.',
+    });
+    expect(sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(await openStorage({ dataDir }).prompts.get(sha256)).toBe('Deploy with [REDACTED].');
+  });
 });
