@@ -6,10 +6,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { temporal } from '@temporalio/proto';
 import type { SessionEvent } from '../../src/domain/events';
 import type { AgentDefinition } from '../../src/domain/agent-definition';
 import { eventsQuery } from '../../src/workflows/api/session-api';
+import { occurrencesInHistory } from '../helpers/history-payloads';
 import { expectWellFormedLog, startSessionHarness, type SessionHarness } from '../helpers/session';
 import { tempDir } from '../helpers/temporal';
 
@@ -26,21 +26,6 @@ const agent: AgentDefinition = {
   max_turns: TURNS + 2,
   max_tokens: 256,
 };
-
-/** How often `text` occurs in the payloads (inputs, results, markers) of a run's history. */
-function occurrencesInHistory(events: temporal.api.history.v1.IHistoryEvent[], text: string): number {
-  let count = 0;
-  const visit = (value: unknown): void => {
-    if (!value || typeof value !== 'object') return;
-    if (value instanceof Uint8Array) {
-      count += Buffer.from(value).toString('utf8').split(text).length - 1;
-      return;
-    }
-    for (const child of Object.values(value)) visit(child);
-  };
-  events.forEach(visit);
-  return count;
-}
 
 async function historyOf(harness: SessionHarness, sessionId: string) {
   return (await harness.temporal.client.workflow.getHandle(sessionId).fetchHistory()).events ?? [];
