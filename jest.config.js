@@ -22,6 +22,7 @@ const INTEGRATION_TESTS = [
   '<rootDir>/test/workflows/replay.test.ts',
   '<rootDir>/test/workflows/session-signals.test.ts',
   '<rootDir>/test/workflows/session-updates.test.ts',
+  '<rootDir>/test/workflows/smaller-histories.test.ts',
   '<rootDir>/test/workflows/threads.test.ts',
   '<rootDir>/test/workflows/threads-terminated.test.ts',
   '<rootDir>/test/workflows/workflow-summaries.test.ts',

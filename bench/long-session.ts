@@ -2,11 +2,13 @@
  * What a very long session costs: one session of many tool turns with large tool outputs, measured for history
  * size, continue-as-new, payload size, worker memory and whether turns slow down as the session grows.
  *
- *   npm run bench:long -- [--turns 1000] [--output-kb 10] [--latency-ms 0] [--out FILE]
+ *   npm run bench:long -- [--turns 1000] [--output-kb 10] [--latency-ms 0] [--memory-kb 0] [--out FILE]
  *
  * The agent reads one workspace file per turn (each `--output-kb` kB, so every tool result is that large) for
  * `--turns` turns, then gives a final answer. The scripted model answers after `--latency-ms` (0 by default: the
- * point is Lucid's own cost per turn, which a model's latency would only dilute).
+ * point is Lucid's own cost per turn, which a model's latency would only dilute). `--memory-kb` attaches a memory
+ * store holding one memory of that size, so the system prompt carries a memory block that large (what passing the
+ * system prompt by reference is measured with: history bytes per turn).
  *
  * Reported, per workflow run of the session (it continues-as-new when its history grows large): history events
  * and payload bytes; over all runs: the continue-as-new count and the largest single payload. Worker memory is
@@ -37,13 +39,15 @@ import { median } from './lib/statistics';
 import { formatTable } from './lib/table';
 import { toolTurns, turnLatencies, type ToolTurn } from './lib/turn-timing';
 import { formatWorkerConcurrency } from './lib/worker-concurrency';
-import { openStorage } from '../src/storage/open-storage';
+import type { SessionInput } from '../src/domain/session-input';
+import { openStorage, type Storage } from '../src/storage/open-storage';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Settings
 // ---------------------------------------------------------------------------------------------------------------
 
-const USAGE = 'usage: npm run bench:long -- [--turns 1000] [--output-kb 10] [--latency-ms 0] [--out FILE]';
+const USAGE =
+  'usage: npm run bench:long -- [--turns 1000] [--output-kb 10] [--latency-ms 0] [--memory-kb 0] [--out FILE]';
 
 /** Turns compared at the start and at the end of the session. */
 const WINDOW = 100;
@@ -52,16 +56,23 @@ interface Settings {
   turns: number;
   outputKb: number;
   latencyMs: number;
+  memoryKb: number;
   outFile: string;
 }
 
 function readSettings(argv: string[]): Settings {
-  const values = readBenchOptions(argv, { turns: '1000', 'output-kb': '10', 'latency-ms': '0' }, USAGE);
+  const values = readBenchOptions(
+    argv,
+    { turns: '1000', 'output-kb': '10', 'latency-ms': '0', 'memory-kb': '0' },
+    USAGE,
+  );
   return {
     turns: wholeNumber('turns', values.turns, 1, 9_000, USAGE),
     // read_file cuts outputs above 32,000 characters; larger ones would not be what was asked for.
     outputKb: wholeNumber('output-kb', values['output-kb'], 1, 31, USAGE),
     latencyMs: wholeNumber('latency-ms', values['latency-ms'], 0, 60_000, USAGE),
+    // One memory holds at most 100 kB (MEMORY_LIMITS.contentBytes).
+    memoryKb: wholeNumber('memory-kb', values['memory-kb'], 0, 99, USAGE),
     outFile: values.out ?? path.join(__dirname, 'results', `long-session-${fileTimestamp(new Date())}.json`),
   };
 }
@@ -94,6 +105,19 @@ function prepareWorkspace(dir: string, settings: Settings): void {
       line.repeat(Math.ceil(bytes / line.length)).slice(0, bytes),
     );
   }
+}
+
+/** A memory store holding one memory of `memoryKb` kB, attached read-only, so it becomes the prompt's memory block. */
+async function attachedMemory(storage: Storage, memoryKb: number): Promise<Partial<SessionInput>> {
+  if (memoryKb === 0) return {};
+  const store = await storage.memory.createStore({ name: 'bench-notes' });
+  const line = 'A note the agent keeps in mind for every turn of the session.\n';
+  const content = line.repeat(Math.ceil((memoryKb * 1024) / line.length)).slice(0, memoryKb * 1024);
+  await storage.memory.writeMemory(store.id, { path: '/notes.md', content }, { type: 'user_actor', user_id: 'bench' });
+  return {
+    memory_stores: [{ memory_store_id: store.id, access: 'read_only' }],
+    memory_budget_chars: memoryKb * 1024 + 1024,
+  };
 }
 
 function longScenario(settings: Settings): Scenario {
@@ -136,6 +160,8 @@ interface Result {
   /** Per workflow run, oldest first. */
   history_events_per_run: number[];
   history_bytes_per_run: number[];
+  /** All runs' history payload bytes over the tool turns. */
+  history_bytes_per_turn: number;
   largest_payload_bytes: number;
   largest_request_body_bytes: number;
   tool_output_bytes: number;
@@ -151,18 +177,21 @@ async function runSession(
   settings: Settings,
   log: (line: string) => void,
 ): Promise<Result> {
-  const workspace = openStorage({ dataDir: environment.dataDir }).defaultWorkspace('long-session');
+  const storage = openStorage({ dataDir: environment.dataDir });
+  const workspace = storage.defaultWorkspace('long-session');
   prepareWorkspace(workspace, settings);
+  const memory = await attachedMemory(storage, settings.memoryKb);
   const worker = await environment.startWorker();
   log(`worker (src/worker.ts): ${formatWorkerConcurrency(worker.concurrency)}`);
   const stopDropping = dropAnsweredBodies(environment.model);
   try {
-    const memory = new MemorySampler(worker.pid, 1000);
+    const sampler = new MemorySampler(worker.pid, 1000);
     const started = performance.now();
     const sessionId = await environment.lucid.startSession({
       agent: benchAgent(settings.turns),
       message: 'Read every data file, one per turn.',
       workspace,
+      ...memory,
     });
     const progress = setInterval(() => log(`${environment.model.requests.length} model requests so far`), 30_000);
     const workerDied = worker.exited.then((output) =>
@@ -172,7 +201,7 @@ async function runSession(
       clearInterval(progress),
     );
     const wallMs = performance.now() - started;
-    const workerMemory = memory.stop();
+    const workerMemory = sampler.stop();
     const events = await environment.store.readEvents(sessionId);
     checkSession(snapshot, events, settings);
     const runs = (await summarizeRuns(environment.lucid.temporal, sessionId)).reverse(); // the server lists newest first
@@ -224,6 +253,7 @@ function summarize({ wallMs, events, runs, memory, model }: Measurements): Resul
     continue_as_new_count: runs.length - 1,
     history_events_per_run: runs.map((run) => run.events),
     history_bytes_per_run: runs.map((run) => run.payloadBytes),
+    history_bytes_per_turn: Math.round(runs.reduce((sum, run) => sum + run.payloadBytes, 0) / turns.length),
     largest_payload_bytes: Math.max(...runs.map((run) => run.largestPayloadBytes)),
     largest_request_body_bytes: Math.max(
       ...model.requests.map((request) => Number(request.headers['content-length'] ?? 0)),
@@ -264,6 +294,7 @@ function renderTable(result: Result): string {
     ['workflow runs (continue-as-new count)', `${result.runs} (${result.continue_as_new_count})`],
     ['history events per run', result.history_events_per_run.join(', ')],
     ['history payload bytes per run', result.history_bytes_per_run.map(kb).join(', ')],
+    ['history payload bytes per turn', kb(result.history_bytes_per_turn)],
     ['largest payload', kb(result.largest_payload_bytes)],
     ['tool output in total', kb(result.tool_output_bytes)],
     ['largest model request body', kb(result.largest_request_body_bytes)],
@@ -290,7 +321,10 @@ function renderTable(result: Result): string {
 async function main(): Promise<void> {
   const settings = readSettings(process.argv.slice(2));
   const log = (line: string) => console.log(`[bench] ${line}`);
-  log(`${settings.turns} turns reading ${settings.outputKb} kB each; the model answers after ${settings.latencyMs} ms`);
+  const memoryNote = settings.memoryKb ? `, with a ${settings.memoryKb} kB memory block` : '';
+  log(
+    `${settings.turns} turns reading ${settings.outputKb} kB each${memoryNote}; the model answers after ${settings.latencyMs} ms`,
+  );
   const began = performance.now();
   const environment = await startProcessEnvironment(longScenario(settings), log);
   let result: Result;
@@ -306,7 +340,13 @@ async function main(): Promise<void> {
   writeReport(settings.outFile, {
     benchmark: 'long-session',
     created_at: new Date().toISOString(),
-    settings: { turns: settings.turns, output_kb: settings.outputKb, latency_ms: settings.latencyMs, window: WINDOW },
+    settings: {
+      turns: settings.turns,
+      output_kb: settings.outputKb,
+      latency_ms: settings.latencyMs,
+      memory_kb: settings.memoryKb,
+      window: WINDOW,
+    },
     machine: describeMachine(),
     runtime_ms: Math.round(performance.now() - began),
     result,
