@@ -5,7 +5,8 @@
  * against a server, or a server of its own): list it in INTEGRATION_TESTS. `npx jest` runs both projects.
  */
 const INTEGRATION_TESTS = [
-  '<rootDir>/test/cli/',
+  '<rootDir>/test/cli/lucid.test.ts',
+  '<rootDir>/test/cli/memory-dreams.test.ts',
   '<rootDir>/test/chaos/chaos.test.ts',
   '<rootDir>/test/scripts/demo.test.ts',
   '<rootDir>/test/workflows/activity-failures.test.ts',
@@ -21,6 +22,7 @@ const INTEGRATION_TESTS = [
   '<rootDir>/test/workflows/replay.test.ts',
   '<rootDir>/test/workflows/session-signals.test.ts',
   '<rootDir>/test/workflows/session-updates.test.ts',
+  '<rootDir>/test/workflows/smaller-histories.test.ts',
   '<rootDir>/test/workflows/threads.test.ts',
   '<rootDir>/test/workflows/threads-terminated.test.ts',
   '<rootDir>/test/workflows/workflow-summaries.test.ts',

@@ -16,7 +16,12 @@ import { modelRequest, type CallModelInput } from './model';
 import { toModelFailure } from './model-errors';
 
 /** What the next model call would send (as for `callModel`), and the limits compaction works to. */
-export interface CompactContextInput extends Omit<CallModelInput, 'events'> {
+export interface CompactContextInput extends Omit<CallModelInput, 'events' | 'system' | 'system_sha256'> {
+  /**
+   * The system prompt, inline: compaction is rare, so its one copy in history is cheaper than a lookup; the tool
+   * results it hands over go whole, as before the tool-results-persisted-once patch.
+   */
+  system: string;
   /** Events the workflow has not persisted yet, ending at `throughSeq`: stored first, as `callModel` does. */
   events?: SessionEvent[];
   /** The model's context window, in tokens. */

@@ -21,8 +21,18 @@ export interface ActivityDependencies {
 export function createActivities({ storage, agentsDir, anthropic = createAnthropicClient() }: ActivityDependencies) {
   const { sessions: store, memory, dreams } = storage;
   const activities = {
-    ...createSessionActivities({ store, defaultWorkspace: storage.defaultWorkspace, agentsDir }),
-    ...createModelActivities({ store, client: anthropic }),
+    ...createSessionActivities({
+      store,
+      prompts: storage.prompts,
+      defaultWorkspace: storage.defaultWorkspace,
+      agentsDir,
+    }),
+    ...createModelActivities({
+      store,
+      prompts: storage.prompts,
+      toolJournal: storage.toolJournal,
+      client: anthropic,
+    }),
     ...createCompactionActivities({ store, client: anthropic }),
     ...createToolActivities({ toolJournal: storage.toolJournal }),
     ...createThreadActivities(),

@@ -19,6 +19,7 @@ import { DreamSessionsSchema } from '../domain/dream';
 import { RubricSchema } from '../domain/outcome';
 import { describeIssues } from '../domain/session-input';
 import { MemoryAttachmentSchema } from '../memory/attachments';
+import { PromptHashSchema } from '../storage/records/prompt-records';
 
 const id = z.string().min(1).max(512);
 const count = z.number().int().min(0);
@@ -39,13 +40,16 @@ export const ACTIVITY_INPUT_SCHEMAS = {
   loadAgentDefinition: z.string(),
   prepareWorkspace: z.looseObject({ sessionId: id, workspace: z.string().min(1).optional() }),
   persistEvents: z.looseObject({ sessionId: id, events: z.array(EventSchema) }),
+  storeSystemPrompt: z.looseObject({ text: z.string() }),
   saveSnapshot: z.looseObject({ session_id: id }),
   resolveRubric: z.looseObject({ workspace: z.string().min(1), rubric: RubricSchema }),
   // model.ts
   callModel: z.looseObject({
     sessionId: id,
     model: z.string().min(1),
-    system: z.string(),
+    // One of the two: inline (sessions from before prompt-by-reference) or by hash.
+    system: z.string().optional(),
+    system_sha256: PromptHashSchema.optional(),
     tools: z.array(z.string()),
     max_tokens: z.number().int().min(1),
     delegate: z
@@ -55,6 +59,7 @@ export const ACTIVITY_INPUT_SCHEMAS = {
     throughSeq: count,
     events: z.array(EventSchema).optional(),
     clearedThroughSeq: count.optional(),
+    tool_results_in_journal: z.array(z.number().int().min(1)).optional(),
   }),
   // compaction.ts
   compactContext: z.looseObject({

@@ -3,7 +3,10 @@ import { Context } from '@temporalio/activity';
 import type { SessionEvent } from '../domain/events';
 import { buildTranscript, withCacheBreakpoints } from '../domain/transcript';
 import type { Usage } from '../domain/usage';
+import type { PromptStore } from '../storage/prompt-store';
 import type { SessionStore } from '../storage/session-store';
+import type { ToolJournal } from '../storage/tool-journal';
+import { withJournaledResults } from './journaled-results';
 import { toolDefinitions } from '../workspace/tools';
 import { delegateToolDefinition } from '../domain/delegate-tool';
 import { memoryToolDefinition } from '../memory/memory-tool-definition';
@@ -16,7 +19,10 @@ import { withActivityBoundary } from './boundary';
 export interface CallModelInput {
   sessionId: string;
   model: string;
-  system: string;
+  /** The system prompt inline: sessions from before the `prompt-by-reference` patch. */
+  system?: string;
+  /** The system prompt by reference: its hash in the prompt store (storeSystemPrompt put it there). */
+  system_sha256?: string;
   tools: string[];
   max_tokens: number;
   /** The roster, when the agent may delegate: adds the `delegate` tool. */
@@ -32,6 +38,8 @@ export interface CallModelInput {
   events?: SessionEvent[];
   /** Tool results at or below this seq go to the model as placeholders (`span.context_cleared`); absent: none. */
   clearedThroughSeq?: number;
+  /** Seqs of handed-over tool results whose content is read from the tool journal (journaled-results.ts). */
+  tool_results_in_journal?: number[];
 }
 
 export type ModelContentBlock =
@@ -44,6 +52,7 @@ export interface CallModelResult {
 }
 
 const CACHED_SESSIONS = 64;
+const CACHED_PROMPTS = 64;
 
 /**
  * The model activity. Its input is small and constant in size: the transcript is rebuilt from the event log
@@ -52,15 +61,36 @@ const CACHED_SESSIONS = 64;
  */
 export function createModelActivities({
   store,
+  prompts,
+  toolJournal,
   client,
   secrets = secretsFromEnvironment(),
 }: {
   store: SessionStore;
+  prompts: PromptStore;
+  toolJournal: (sessionId: string) => ToolJournal;
   client?: Anthropic;
   secrets?: string[];
 }) {
   const anthropic = client ?? createAnthropicClient();
   const eventCache = new Map<string, SessionEvent[]>();
+  const promptCache = new Map<string, string>();
+
+  /** The system prompt, inline or from the store; a prompt is read from disk once per worker while it is used. */
+  async function systemPrompt(input: CallModelInput): Promise<string> {
+    if (input.system_sha256 === undefined) {
+      if (input.system === undefined) throw new Error('callModel needs the system prompt: system or system_sha256');
+      return input.system;
+    }
+    const hash = input.system_sha256;
+    const text = promptCache.get(hash) ?? (await prompts.get(hash));
+    // A storage fault (the data directory lost its prompts): retried like one, then a visible session error.
+    if (text === null) throw new Error(`system prompt ${hash} is not in the prompt store`);
+    promptCache.delete(hash); // re-insert to keep Map order = least recently used first
+    promptCache.set(hash, text);
+    if (promptCache.size > CACHED_PROMPTS) promptCache.delete(promptCache.keys().next().value as string);
+    return text;
+  }
 
   /** Stores the events handed over by the workflow and, when they follow on from the cache, remembers them. */
   async function persistHandedOver(sessionId: string, events: SessionEvent[]): Promise<void> {
@@ -83,9 +113,14 @@ export function createModelActivities({
   }
 
   async function callModel(input: CallModelInput): Promise<CallModelResult> {
-    await persistHandedOver(input.sessionId, input.events ?? []);
+    const journaled = input.tool_results_in_journal ?? [];
+    const journal = toolJournal(input.sessionId);
+    await persistHandedOver(
+      input.sessionId,
+      await withJournaledResults(input.events ?? [], journaled, journal, secrets),
+    );
     const events = await eventsThrough(input.sessionId, input.throughSeq);
-    const request = modelRequest(input, events);
+    const request = modelRequest({ ...input, system: await systemPrompt(input) }, events);
     const context = Context.current();
     try {
       const stream = anthropic.messages.stream(
@@ -115,7 +150,10 @@ export function createModelActivities({
 }
 
 /** The request a model call sends for these events: the compaction activity measures it the same way. */
-export function modelRequest(input: Omit<CallModelInput, 'throughSeq' | 'events'>, events: readonly SessionEvent[]) {
+export function modelRequest(
+  input: Omit<CallModelInput, 'throughSeq' | 'events' | 'system' | 'system_sha256'> & { system: string },
+  events: readonly SessionEvent[],
+) {
   return withCacheBreakpoints({
     system: input.system,
     tools: [

@@ -3,23 +3,26 @@ import path from 'node:path';
 import { AgentDefinitionSchema, type AgentDefinition } from '../domain/agent-definition';
 import type { SessionEvent, SessionSnapshot } from '../domain/events';
 import { describeIssues } from '../domain/session-input';
+import type { PromptStore } from '../storage/prompt-store';
 import type { SessionStore } from '../storage/session-store';
 import { MAX_RUBRIC_CHARS, type Rubric } from '../domain/outcome';
 import { resolveInWorkspace, WorkspaceError } from '../workspace/sandbox';
 import { InvalidAgentError } from '../errors';
-import { secretsFromEnvironment } from '../domain/redact';
+import { redactText, secretsFromEnvironment } from '../domain/redact';
 import { withActivityBoundary } from './boundary';
 
 export type RubricResolution = { ok: true; text: string } | { ok: false; error: string };
 
-/** Activities for a session's life around the loop: agent lookup, workspace, event log, snapshot. */
+/** Activities for a session's life around the loop: agent lookup, workspace, event log, system prompt, snapshot. */
 export function createSessionActivities({
   store,
+  prompts,
   defaultWorkspace,
   agentsDir,
   secrets = secretsFromEnvironment(),
 }: {
   store: SessionStore;
+  prompts: PromptStore;
   /** The workspace of a session that names none (Storage.defaultWorkspace). */
   defaultWorkspace: (sessionId: string) => string;
   agentsDir: string;
@@ -72,6 +75,15 @@ export function createSessionActivities({
     await store.appendEvents(sessionId, events);
   }
 
+  /**
+   * Stores the session's system prompt by content and returns its sha-256, which model activities carry instead
+   * of the prompt (workflow code cannot hash). Run as a local activity, whose input stays out of history. Redacted
+   * first, like everything else Lucid keeps: the model gets the prompt as stored.
+   */
+  async function storeSystemPrompt({ text }: { text: string }): Promise<string> {
+    return prompts.put(redactText(text, secrets));
+  }
+
   async function saveSnapshot(snapshot: SessionSnapshot): Promise<void> {
     await store.saveSnapshot(snapshot);
   }
@@ -109,7 +121,7 @@ export function createSessionActivities({
   }
 
   return withActivityBoundary(
-    { loadAgentDefinition, prepareWorkspace, persistEvents, saveSnapshot, resolveRubric },
+    { loadAgentDefinition, prepareWorkspace, persistEvents, storeSystemPrompt, saveSnapshot, resolveRubric },
     { secrets },
   );
 }

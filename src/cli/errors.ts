@@ -95,6 +95,8 @@ export function toCliError(error: unknown, address: string): CliError {
   if (CliError.isInstance(error)) return error;
   if (error instanceof WorkflowNotFoundError) return unknownSessionError(error.workflowId);
   if (isMemoryError(error)) return memoryCliError(error);
+  // Input the client refused (an invalid session or dream input): the caller has to change it, as with usage.
+  if (LucidError.isInstance(error) && error.fault === 'user_input') return new CliError(error.message, ExitCode.usage);
   if (isUnavailable(error)) return unreachableServerError(address, 'connection lost');
   return new CliError(describeError(error), ExitCode.failed);
 }

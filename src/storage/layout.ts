@@ -7,6 +7,7 @@
  *   sessions/<session>/session.json                  the session's latest snapshot
  *   sessions/<session>/tool-journal/<call>.json      a workspace tool call's journal entry (fs-tool-journal.ts)
  *   sessions/<session>/memory-journal/<call>.json    a memory tool write's intent (fs-memory-journal.ts)
+ *   prompts/<sha256>.json                            a system prompt, named by its content hash (fs-prompt-store.ts)
  *   memory/                                          memory stores; their own layout is in fs-memory-store.ts
  *   dreams/dreams/<dream>.json                       dream records (dream-registry.ts)
  *   dreams/stores/<store>.json                       when each memory store was last dreamt over
@@ -45,6 +46,10 @@ export class DataLayout {
     return path.join(this.sessionDir(sessionId), 'memory-journal');
   }
 
+  get promptsDir(): string {
+    return path.join(this.root, 'prompts');
+  }
+
   get memoryDir(): string {
     return path.join(this.root, 'memory');
   }
@@ -73,4 +78,9 @@ export class DataLayout {
 /** A per-call file in a journal folder: `<call>.json`. */
 export function callFile(dir: string, callId: string): string {
   return path.join(dir, `${safeFileName(callId)}.json`);
+}
+
+/** A prompt's file in the prompts folder: `<sha256>.json`. */
+export function promptFile(dir: string, sha256: string): string {
+  return path.join(dir, `${safeFileName(sha256)}.json`);
 }

@@ -1,7 +1,7 @@
 /**
  * One storage factory: `openStorage(config)` is the only place that decides where Lucid's data lives and which
  * implementation keeps it. The worker's activities, `LucidClient`, the CLI, scripts and benchmarks all get the
- * session store, memory stores, dream registry and tool journals from here, behind the interfaces below, and
+ * session store, memory stores, dream registry, prompts and tool journals from here, behind the interfaces below, and
  * never build a path under the data directory themselves (the filesystem layout is in layout.ts, used only by
  * the fs-* implementations). So a second backend (a database) is one new module that returns the same `Storage`,
  * chosen by `StorageConfig`. Every record read back is validated and migrated by its schema in records/.
@@ -15,10 +15,12 @@ import type { MemoryStoreRepository } from '../memory/memory-store';
 import type { DreamRegistry } from './dream-registry';
 import { FsDreamRegistry } from './fs-dream-registry';
 import { FsMemoryJournal } from './fs-memory-journal';
+import { FsPromptStore } from './fs-prompt-store';
 import { FsSessionStore } from './fs-session-store';
 import { FsToolJournal } from './fs-tool-journal';
 import { DataLayout } from './layout';
 import type { MemoryJournal } from './memory-journal';
+import type { PromptStore } from './prompt-store';
 import type { SessionStore } from './session-store';
 import type { ToolJournal } from './tool-journal';
 
@@ -39,6 +41,8 @@ export interface Storage {
   readonly memory: MemoryStoreRepository;
   /** Dream records, "last dreamt over" marks and store holds. */
   readonly dreams: DreamRegistry;
+  /** System prompts by content hash, so model activities take a prompt by reference. */
+  readonly prompts: PromptStore;
   /** A session's workspace tool journal. */
   toolJournal(sessionId: string): ToolJournal;
   /** A session's memory tool journal. */
@@ -55,6 +59,7 @@ export function openStorage(config: StorageConfig = storageConfig()): Storage {
     sessions: new FsSessionStore(config.dataDir),
     memory: new FsMemoryStore(layout.memoryDir),
     dreams: new FsDreamRegistry(config.dataDir),
+    prompts: new FsPromptStore(layout.promptsDir),
     toolJournal: (sessionId) => new FsToolJournal(layout.toolJournalDir(sessionId)),
     memoryJournal: (sessionId) => new FsMemoryJournal(layout.memoryJournalDir(sessionId)),
     defaultWorkspace: (sessionId) => layout.workspaceDir(sessionId),

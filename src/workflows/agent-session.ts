@@ -18,8 +18,14 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { CallModelResult, ModelContentBlock } from '../activities/model';
-import type { SessionErrorObject, SessionErrorType, SessionSnapshot, SessionStopReason } from '../domain/events';
+import type { CallModelInput, CallModelResult, ModelContentBlock } from '../activities/model';
+import type {
+  SessionErrorObject,
+  SessionErrorType,
+  SessionEvent,
+  SessionSnapshot,
+  SessionStopReason,
+} from '../domain/events';
 import { isTerminalModelFailure, sessionErrorTypeOf, type ModelFailureDetails } from '../domain/failure-types';
 import { textBlocks } from '../domain/events';
 import { failureCause } from '../domain/failure-cause';
@@ -79,6 +85,19 @@ const { runTool, runMemoryTool } = proxyActivities<Activities>(TOOL_ACTIVITY);
  */
 const STOP_REASON_ATTRIBUTE_PATCH = 'stop-reason-search-attribute';
 
+/**
+ * Sessions from this patch on pass the system prompt (agent prompt, memory block, sub-agent note) to the model
+ * activity by its hash: a local activity stores it once per run (its input stays out of history) and each model
+ * call carries 64 hex digits instead of the prompt. Older sessions pass the prompt inline in every model call.
+ */
+export const PROMPT_BY_REFERENCE_PATCH = 'prompt-by-reference';
+/**
+ * Sessions from this patch on hand workspace tool results to the model activity without their content, which it
+ * reads from the tool journal (src/activities/journaled-results.ts says why), so a tool output is in history once,
+ * as the tool activity's result. Older sessions hand the results over whole.
+ */
+export const TOOL_RESULTS_ONCE_PATCH = 'tool-results-persisted-once';
+
 /** Model request attempts per model call before the turn ends with `retries_exhausted`. */
 export const MAX_MODEL_ATTEMPTS = 8;
 const RETRY_BASE_DELAY_MS = 1_000;
@@ -130,6 +149,13 @@ class Session {
    * right after one, so it never continues as new with it.
    */
   private terminalError: SessionErrorObject | null = null;
+  /** The system prompt's hash once this run stored it (prompt-by-reference); each run stores it again. */
+  private systemPromptSha256: string | undefined;
+  /**
+   * Tool calls whose outcome a `runTool` activity returned, so the tool journal holds it
+   * (tool-results-persisted-once). Bounded by this run's tool calls: continue-as-new starts with every event stored.
+   */
+  private readonly journaledToolUses = new Set<string>();
 
   constructor(private readonly state: SessionState) {
     this.log = new EventLog(state.sessionId, state.nextSeq, state.thread?.thread_id);
@@ -269,6 +295,7 @@ class Session {
 
   private async callModelWithRetries(): Promise<ModelOutcome> {
     const agent = this.state.agent;
+    const system = await this.systemPromptArgument();
     for (let attempt = 1; ; attempt++) {
       this.state.userMessagePending = false;
       this.clearOldToolResults();
@@ -278,7 +305,7 @@ class Session {
       // On the lean path the model activity persists the new events itself: one activity per model call.
       const lean = patched(LEAN_TURNS_PATCH);
       if (!lean) await this.persist();
-      const unpersisted = lean ? this.log.unpersisted() : [];
+      const handover = lean ? this.handover(this.log.unpersisted()) : {};
       try {
         const result = await callModel.executeWithOptions(
           { ...MODEL_ACTIVITY, summary: `${agent.name}: model request ${this.state.turns + 1} (${agent.model})` },
@@ -286,13 +313,13 @@ class Session {
             {
               sessionId: this.state.sessionId,
               model: agent.model,
-              system: this.systemPrompt(),
+              ...system,
               tools: agent.tools,
               delegate: this.threads.canDelegate() ? this.threads.rosterEntries() : undefined,
               memory_stores: this.state.memory.stores.map((store) => ({ name: store.name, access: store.access })),
               max_tokens: agent.max_tokens,
               throughSeq: start.seq,
-              ...(lean ? { events: unpersisted } : {}),
+              ...handover,
               ...(clearedThroughSeq > 0 ? { clearedThroughSeq } : {}),
             },
           ],
@@ -395,6 +422,32 @@ class Session {
     this.context.applyClearing(plan);
   }
 
+  /**
+   * The events a model activity persists before its request. Journaled tool results go without their content
+   * (the activity reads it from the tool journal); sessions from before that patch hand them over whole.
+   */
+  private handover(events: SessionEvent[]): Pick<CallModelInput, 'events' | 'tool_results_in_journal'> {
+    const journaled = (event: SessionEvent) =>
+      event.type === 'agent.tool_result' && this.journaledToolUses.has(event.tool_use_id);
+    if (!events.some(journaled) || !patched(TOOL_RESULTS_ONCE_PATCH)) return { events };
+    return {
+      events: events.map((event) => (journaled(event) ? { ...event, content: [] } : event)),
+      tool_results_in_journal: events.filter(journaled).map((event) => event.seq),
+    };
+  }
+
+  /** The system prompt for a model call: by hash from the prompt-by-reference patch on, inline before. */
+  private async systemPromptArgument(): Promise<Pick<CallModelInput, 'system' | 'system_sha256'>> {
+    if (this.systemPromptSha256 === undefined) {
+      if (!patched(PROMPT_BY_REFERENCE_PATCH)) return { system: this.systemPrompt() };
+      const text = this.systemPrompt();
+      this.systemPromptSha256 = await storage(`store the system prompt (${text.length} characters)`).storeSystemPrompt({
+        text,
+      });
+    }
+    return { system_sha256: this.systemPromptSha256 };
+  }
+
   /** Emits the model's output as events and returns the tool calls it asked for. */
   private recordModelOutput(content: ModelContentBlock[]): ToolUse[] {
     const toolUses: ToolUse[] = [];
@@ -450,9 +503,14 @@ class Session {
         ? runMemoryTool.executeWithOptions(options, [
             { sessionId, toolUseId: toolUse.id, stores: this.state.memory.stores, input: toolUse.input },
           ])
-        : runTool.executeWithOptions(options, [
-            { sessionId, workspace, toolUseId: toolUse.id, name: toolUse.name, input: toolUse.input },
-          ]);
+        : runTool
+            .executeWithOptions(options, [
+              { sessionId, workspace, toolUseId: toolUse.id, name: toolUse.name, input: toolUse.input },
+            ])
+            .then((outcome) => {
+              this.journaledToolUses.add(toolUse.id);
+              return outcome;
+            });
     return call.catch((error: unknown) => ({
       is_error: true,
       content: `tool ${toolUse.name} failed: ${errorMessage(error)}`,

@@ -41,6 +41,19 @@ describe('activity inputs', () => {
       'invalid callModel input: model: Too small',
     ],
     [
+      'callModel with a prompt reference that is not a hash',
+      () =>
+        activities.callModel({
+          sessionId: 's',
+          model: 'm',
+          system_sha256: '../prompt',
+          tools: [],
+          max_tokens: 1,
+          throughSeq: 1,
+        }),
+      'invalid callModel input: system_sha256: a sha-256 hash in lowercase hex',
+    ],
+    [
       'runTool',
       () => activities.runTool({ sessionId: 's', workspace: '', toolUseId: 't', name: 'read_file', input: {} }),
       'invalid runTool input: workspace: Too small',
@@ -63,5 +76,14 @@ describe('activity inputs', () => {
     const environment = new MockActivityEnvironment();
     const workspace: string = await environment.run(activities.prepareWorkspace, { sessionId: 'sesn_inputs' });
     expect(fs.statSync(workspace).isDirectory()).toBe(true);
+  });
+
+  it('stores a system prompt redacted, under the hash model calls then carry', async () => {
+    const environment = new MockActivityEnvironment();
+    const sha256: string = await environment.run(activities.storeSystemPrompt, {
+      text: 'Deploy with sk-ant-abcdefghijklmnopqrstuvwx.',
+    });
+    expect(sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(await openStorage({ dataDir }).prompts.get(sha256)).toBe('Deploy with [REDACTED].');
   });
 });

@@ -172,6 +172,27 @@ describe('journal records', () => {
   });
 });
 
+describe('prompt records', () => {
+  test('prompt.v1.json reads as the text its hash names', async () => {
+    const record = fixture('prompt.v1.json');
+    const sha256 = record.sha256 as string;
+    place('prompt.v1.json', path.join(layout.promptsDir, `${sha256}.json`));
+    expect(await storage.prompts.get(sha256)).toBe(record.text);
+  });
+
+  test('a prompt is stored under the sha-256 of its text, once, and an unknown hash reads as none', async () => {
+    const text = fixture('prompt.v1.json').text as string;
+    const sha256 = await storage.prompts.put(text);
+    expect(sha256).toBe(fixture('prompt.v1.json').sha256);
+    expect(await storage.prompts.put(text)).toBe(sha256);
+    expect(fs.readdirSync(layout.promptsDir)).toEqual([`${sha256}.json`]);
+    expect(JSON.parse(fs.readFileSync(path.join(layout.promptsDir, `${sha256}.json`), 'utf8'))).toEqual(
+      fixture('prompt.v1.json'),
+    );
+    expect(await storage.prompts.get('0'.repeat(64))).toBeNull();
+  });
+});
+
 describe('records that cannot be read', () => {
   function write(file: string, text: string): string {
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -222,6 +243,13 @@ describe('records that cannot be read', () => {
       problem: 'invalid',
       file,
     });
+  });
+
+  test('a prompt file whose text does not hash to its name is refused, not sent to the model', async () => {
+    const record = fixture('prompt.v1.json');
+    const sha256 = record.sha256 as string;
+    const file = write(path.join(layout.promptsDir, `${sha256}.json`), JSON.stringify({ ...record, text: 'other' }));
+    expect(await readFailure(() => storage.prompts.get(sha256))).toMatchObject({ problem: 'invalid', file });
   });
 
   test('a memory index that stays torn is not JSON, naming the index file', async () => {

@@ -4,7 +4,9 @@ import { LucidClient } from '../../src/client';
 import type { AgentDefinition } from '../../src/domain/agent-definition';
 import { startScriptedModel, type ScriptedModel } from '../../src/scripted-model/server';
 import { openStorage } from '../../src/storage/open-storage';
+import { temporal as proto } from '@temporalio/proto';
 import { addChange, changesReply, lessonsReply } from '../helpers/dream-replies';
+import { activityAttempts, occurrencesInHistory } from '../helpers/history-payloads';
 import { expectWellFormedLog } from '../helpers/session';
 import { connectTestTemporal, tempDir, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
@@ -111,9 +113,69 @@ describe('a worker killed mid-session', () => {
     expect(toolUses).toHaveLength(3);
     expect(toolResults).toHaveLength(3);
     expect(toolResults.every((event) => event.type === 'agent.tool_result' && !event.is_error)).toBe(true);
+    // The killed request had the first results to store, read back from the tool journal: stored once, whole.
+    expect(toolResults.map((event) => event.type === 'agent.tool_result' && event.content[0].text)).toEqual([
+      expect.stringContaining('counter.txt'),
+      expect.stringContaining('log.txt'),
+      'count: xx\n',
+    ]);
     // The in-flight request was lost with the worker and sent again: three model requests made it into the log.
     expect(events.filter((event) => event.type === 'span.model_request_end')).toHaveLength(3);
     expect(model.requests).toHaveLength(4);
+  });
+
+  it('retries a tool call lost with its worker and stores its result once, whole, in the log and the history', async () => {
+    // grep stops after 5,000,000 lines: over these files that takes a second or more, long enough to kill the
+    // worker while the call runs.
+    const workspace = tempDir('lucid-crash-tool-');
+    const lines = 'abcdefghi\n'.repeat(1_000_000);
+    for (let n = 1; n <= 5; n++) fs.writeFileSync(path.join(workspace, `big-${n}.txt`), lines);
+    model.setScenario({
+      rules: [
+        {
+          match: {},
+          times: 1,
+          reply: { content: [{ type: 'tool_use', name: 'grep', input: { pattern: 'GREP-MARKER-(a|b)+z' } }] },
+        },
+        { match: {}, reply: { content: [{ type: 'text', text: 'Nothing found.' }] } },
+      ],
+    });
+    const dataDir = tempDir('lucid-crash-tool-data-');
+    const taskQueue = uniqueTaskQueue('lucid-crash-tool');
+    const options = { address: temporal.address, taskQueue, dataDir, modelUrl: model.url };
+    const storage = openStorage({ dataDir });
+    const lucid = new LucidClient({ client: temporal.client, taskQueue, storage });
+
+    const first = startWorkerProcess(options);
+    workers.push(first);
+    await first.ready;
+    const sessionId = await lucid.startSession({ agent: { ...agent, tools: ['grep'] }, message: 'Search', workspace });
+    const handle = temporal.client.workflow.getHandle(sessionId);
+    const toolRunning = async () =>
+      (await handle.describe()).raw.pendingActivities?.some(
+        (activity) =>
+          activity.activityType?.name === 'runTool' &&
+          activity.state === proto.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED,
+      ) ?? false;
+    await waitForAsync(toolRunning, 'the grep call to start');
+    await first.kill('SIGKILL');
+    const second = startWorkerProcess(options);
+    workers.push(second);
+    await second.ready;
+
+    const snapshot = await lucid.result(sessionId);
+    expect(snapshot.final_message).toBe('Nothing found.');
+    const events = await storage.sessions.readEvents(sessionId);
+    expectWellFormedLog(events, snapshot.event_count);
+    const results = events.filter((event) => event.type === 'agent.tool_result');
+    expect(results).toHaveLength(1);
+    const [result] = results;
+    expect(result.type === 'agent.tool_result' && result.content[0].text).toContain('No matches for /GREP-MARKER-');
+    const history = (await handle.fetchHistory()).events ?? [];
+    // The call was run again by the second worker (its first attempt died with the first one)...
+    expect(activityAttempts(history, 'runTool')).toEqual([2]);
+    // ...and its output is in the history once: the tool activity's result, not again in the next model call.
+    expect(occurrencesInHistory(history, 'No matches for /GREP-MARKER-')).toBe(1);
   });
 
   it('resumes the outcome loop after a worker is killed during grading, counting no iteration twice', async () => {
