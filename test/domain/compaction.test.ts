@@ -6,18 +6,10 @@ import {
   preferredCuts,
   summaryRequestText,
 } from '../../src/domain/compaction';
-import type { SessionEvent, SessionEventBody } from '../../src/domain/events';
+import type { SessionEventBody } from '../../src/domain/events';
+import { log, text, usage } from '../helpers/event-bodies';
 import { buildTranscript } from '../../src/domain/transcript';
 import { renderEvent } from '../../src/cli/render-event';
-
-function log(...bodies: SessionEventBody[]): SessionEvent[] {
-  return bodies.map(
-    (body, index) =>
-      ({ id: `e${index + 1}`, seq: index + 1, processed_at: '2026-01-01T00:00:00Z', ...body }) as SessionEvent,
-  );
-}
-const text = (value: string) => [{ type: 'text' as const, text: value }];
-const usage = { input_tokens: 1, output_tokens: 1, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
 
 /** One model request that reads a file, and its result: four events. */
 function readTurn(id: string, content: string): SessionEventBody[] {

@@ -1,15 +1,7 @@
-import type { SessionEvent, SessionEventBody } from '../../src/domain/events';
+import type { SessionEventBody } from '../../src/domain/events';
+import { log, text, usage } from '../helpers/event-bodies';
 import { countInputTokens } from '../../src/domain/token-estimate';
 import { buildTranscript, transcriptTokensOf, withCacheBreakpoints } from '../../src/domain/transcript';
-
-function log(...bodies: SessionEventBody[]): SessionEvent[] {
-  return bodies.map(
-    (body, index) =>
-      ({ id: `e${index + 1}`, seq: index + 1, processed_at: '2026-01-01T00:00:00Z', ...body }) as SessionEvent,
-  );
-}
-const text = (value: string) => [{ type: 'text' as const, text: value }];
-const usage = { input_tokens: 1, output_tokens: 1, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
 
 describe('buildTranscript', () => {
   it('groups agent output by model request and puts tool results first in the next user message', () => {
