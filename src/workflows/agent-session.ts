@@ -34,7 +34,7 @@ import type { OutcomeDefinitionInput } from '../domain/outcome';
 import { addUsage, ZERO_USAGE, type Usage } from '../domain/usage';
 import { LUCID_AGENT, LUCID_STATUS, LUCID_STOP_REASON } from '../search-attributes';
 import { EventLog, type EventsPage, type EventsPageRequest } from './event-log';
-import { OutcomeLoop } from './outcome-loop';
+import { OutcomeLoop, outcomeProblem } from './outcome-loop';
 import { AWAIT_THREAD_SIGNALS_PATCH, ThreadManager } from './threads';
 import {
   defineOutcomeSignal,
@@ -121,6 +121,7 @@ export async function agentSession(input: SessionInput | ContinuedSession): Prom
   setHandler(eventsQuery, (request) => session?.eventsPage(request) ?? EventLog.emptyPage(), {
     description: 'Events after a sequence number: {"after_seq": 0, "limit": 100}',
   });
+  handleUpdates(() => session);
 
   if (isContinued(input)) {
     session = new Session(continuedState(input));
@@ -187,25 +188,8 @@ class Session {
     });
   }
 
-  /**
-   * The update handlers, registered once the first message is in the log: an update sent while the session was
-   * starting waits until then, so no request is logged ahead of the message it answers, and an interrupt finds
-   * the first turn running.
-   */
-  private handleUpdates(): void {
-    setHandler(userMessageUpdate, (message) => this.acceptUserMessage(message.text), {
-      description: 'Send the agent a user message: {"text": "..."}; answers {event_id, seq} of its event',
-      validator: (message) => this.checkRequest(userMessageProblem(message)),
-    });
-    setHandler(defineOutcomeUpdate, (outcome) => this.defineOutcome(outcome), {
-      description: 'Define an outcome (as the signal); answers {event_id, seq} of its user.define_outcome event',
-      validator: (outcome) => this.checkRequest(this.outcomes.problemWith(outcome)),
-    });
-    setHandler(interruptUpdate, () => this.interrupt(), {
-      description: 'Stop the current turn at the next safe point; answers {event_id, seq} of its user.interrupt event',
-      validator: () => this.checkInterruptible(),
-    });
-  }
+  /** Set once the first message is in the log: from then on the update handlers apply requests (handleUpdates). */
+  takesUpdates = false;
 
   /**
    * Runs the session to its end; `firstMessage` is given on a fresh start, not after continue-as-new. A cancelled
@@ -227,7 +211,7 @@ class Session {
       this.log.emit({ type: 'user.message', content: textBlocks(firstMessage) });
       this.setStatus('running');
     }
-    this.handleUpdates();
+    this.takesUpdates = true;
     for (;;) {
       if (this.state.status === 'running') {
         const ended = await this.runTurn();
@@ -589,13 +573,13 @@ class Session {
     else this.acceptUserMessage(raw.text);
   }
 
-  private acceptUserMessage(text: string): AcceptedEvent {
+  acceptUserMessage(text: string): AcceptedEvent {
     const event = this.log.emit({ type: 'user.message', content: textBlocks(text) });
     this.state.userMessagePending = true;
     return acceptedEvent(event);
   }
 
-  private async defineOutcome(outcome: OutcomeDefinitionInput): Promise<AcceptedEvent> {
+  async defineOutcome(outcome: OutcomeDefinitionInput): Promise<AcceptedEvent> {
     const accepted = await this.outcomes.queueAndAwait(outcome, () => this.state.status === 'terminated');
     if (accepted) return accepted;
     throw ApplicationFailure.nonRetryable(
@@ -605,14 +589,14 @@ class Session {
   }
 
   /** Validator of the user updates: rejects the request, before it reaches history, with why it cannot apply. */
-  private checkRequest(problem: string | null): void {
+  checkRequest(problem: string | null): void {
     if (this.state.status === 'terminated')
       throw ApplicationFailure.nonRetryable('the session has ended', SessionRequestRejection.ended);
     if (problem) throw ApplicationFailure.nonRetryable(problem, SessionRequestRejection.invalid);
   }
 
   /** A turn runs, or is about to (work is pending: a message or an outcome arrived while the session was idle). */
-  private checkInterruptible(): void {
+  checkInterruptible(): void {
     this.checkRequest(null);
     const turnComing = this.state.userMessagePending || this.outcomes.hasPending();
     if (this.state.status !== 'running' && !turnComing) {
@@ -642,7 +626,7 @@ class Session {
   }
 
   /** Marks the turn interrupted and passes the interrupt on to running threads; done once they have it. */
-  private async interrupt(): Promise<AcceptedEvent> {
+  async interrupt(): Promise<AcceptedEvent> {
     const event = this.log.emit({ type: 'user.interrupt' });
     this.state.interruptRequested = true;
     await this.threads.interruptRunning();
@@ -720,6 +704,40 @@ class Session {
       updated_at: new Date().toISOString(),
     };
   }
+}
+
+/**
+ * The update handlers, registered in the first workflow task: an update that arrived while the session was still
+ * starting (loading its agent, preparing its workspace) would otherwise be refused for want of a handler. Until
+ * the first message is in the log, validators check the request's shape only, and handlers wait, so no request
+ * is logged ahead of the message it answers and an interrupt finds the first turn running.
+ */
+function handleUpdates(current: () => Session | undefined): void {
+  const ready = async (): Promise<Session> => {
+    await condition(() => current()?.takesUpdates === true);
+    return current()!;
+  };
+  const check = (problem: string | null) => {
+    const session = current();
+    if (session?.takesUpdates) session.checkRequest(problem);
+    else if (problem) throw ApplicationFailure.nonRetryable(problem, SessionRequestRejection.invalid);
+  };
+  setHandler(userMessageUpdate, async (message) => (await ready()).acceptUserMessage(message.text), {
+    description: 'Send the agent a user message: {"text": "..."}; answers {event_id, seq} of its event',
+    validator: (message) => check(userMessageProblem(message)),
+  });
+  setHandler(defineOutcomeUpdate, async (outcome) => (await ready()).defineOutcome(outcome), {
+    description: 'Define an outcome (as the signal); answers {event_id, seq} of its user.define_outcome event',
+    validator: (outcome) => check(outcomeProblem(outcome)),
+  });
+  setHandler(interruptUpdate, async () => (await ready()).interrupt(), {
+    description: 'Stop the current turn at the next safe point; answers {event_id, seq} of its user.interrupt event',
+    // While the session starts, its first turn is about to run: there is a turn to stop.
+    validator: () => {
+      const session = current();
+      if (session?.takesUpdates) session.checkInterruptible();
+    },
+  });
 }
 
 function userMessageProblem(raw: UserMessage): string | null {

@@ -77,10 +77,6 @@ export class OutcomeLoop {
   }
 
   /** Why an outcome sent by update cannot be queued (the update's validator rejects it), or null when it can. */
-  problemWith(raw: unknown): string | null {
-    const parsed = OutcomeDefinitionSchema.safeParse(raw);
-    return parsed.success ? null : `invalid user.define_outcome: ${describeIssues(parsed.error)}`;
-  }
 
   /**
    * Queues an outcome sent by update (already validated) and waits until the loop accepts it, for its echo event;
@@ -297,4 +293,10 @@ export class OutcomeLoop {
       return { result: 'grader_error', explanation: `grader error: ${message}`, criteria: [], usage: ZERO_USAGE };
     }
   }
+}
+
+/** Why an outcome definition sent by a caller is invalid, or null. */
+export function outcomeProblem(raw: unknown): string | null {
+  const parsed = OutcomeDefinitionSchema.safeParse(raw);
+  return parsed.success ? null : `invalid user.define_outcome: ${describeIssues(parsed.error)}`;
 }
