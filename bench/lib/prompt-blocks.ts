@@ -1,12 +1,10 @@
 /**
  * A Messages request's prompt as a prompt cache sees it: an ordered list of blocks (each tool, each system block,
- * then each content block of each message), so two requests can be compared block by block.
- *
- * The order, the keys and the token estimate follow the scripted model's simulated cache
- * (src/scripted-model/usage.ts), which keeps its own list private. So that the two cannot drift apart silently,
- * {@link promptBlocks} checks its token total against that module's `countInputTokens` for every request.
+ * then each content block of each message), so two requests can be compared block by block. The blocks are the
+ * shared token estimate's prompt pieces (src/domain/token-estimate.ts), the ones the scripted model's simulated
+ * cache uses, with each key turned into a small id so comparing long prompts stays cheap.
  */
-import { countInputTokens, estimateTokens } from '../../src/scripted-model/usage';
+import { promptPieces } from '../../src/domain/token-estimate';
 
 /** One cacheable block of a prompt. */
 interface PromptBlock {
@@ -30,20 +28,18 @@ export interface Prompt {
   prefixTokens: number[];
 }
 
-/** Flattens a recorded request body; throws if the token total disagrees with the scripted model's count. */
+/** Flattens a recorded request body into its blocks, with their running token totals. */
 export function promptOf(body: unknown): Prompt {
-  const request = isRecord(body) ? body : {};
-  const blocks = promptBlocks(request);
+  const blocks = promptPieces(body).map((piece) => ({
+    id: idOf(piece.key),
+    tokens: piece.tokens,
+    breakpoint: piece.breakpoint,
+  }));
   const tokens = blocks.reduce((sum, block) => sum + block.tokens, 0);
-  const counted = countInputTokens(body);
-  if (tokens !== counted) {
-    throw new Error(
-      `prompt-blocks.ts no longer matches src/scripted-model/usage.ts: ${tokens} tokens here, ${counted} there`,
-    );
-  }
   const prefixTokens = [0];
   for (const block of blocks) prefixTokens.push(prefixTokens[prefixTokens.length - 1] + block.tokens);
-  return { model: typeof request.model === 'string' ? request.model : '', blocks, tokens, prefixTokens };
+  const model = isRecord(body) && typeof body.model === 'string' ? body.model : '';
+  return { model, blocks, tokens, prefixTokens };
 }
 
 /** How many leading blocks two prompts share (0 across models: the model is part of every cache key). */
@@ -59,30 +55,6 @@ export function tokensOfFirst(prompt: Prompt, count: number): number {
   return prompt.prefixTokens[Math.min(count, prompt.blocks.length)];
 }
 
-function promptBlocks(request: Record<string, unknown>): PromptBlock[] {
-  const blocks: PromptBlock[] = [];
-  for (const tool of asArray(request.tools)) blocks.push(block('tool', tool));
-  if (typeof request.system === 'string') blocks.push(block('system', request.system));
-  else for (const part of asArray(request.system)) blocks.push(block('system', part));
-  for (const message of asArray(request.messages)) {
-    if (!isRecord(message)) continue;
-    const role = String(message.role);
-    // As in usage.ts: a marker on each message's first block keeps [a, b] in one message apart from [a] and [b].
-    if (typeof message.content === 'string') blocks.push(block(`${role}:start`, message.content));
-    else
-      asArray(message.content).forEach((part, index) => blocks.push(block(index === 0 ? `${role}:start` : role, part)));
-  }
-  return blocks;
-}
-
-function block(kind: string, value: unknown): PromptBlock {
-  const breakpoint = isRecord(value) && isRecord(value.cache_control) && value.cache_control.type === 'ephemeral';
-  // The marker is not content: moving a breakpoint does not change the prefix it sits on.
-  const content = isRecord(value) && 'cache_control' in value ? withoutCacheControl(value) : value;
-  const json = JSON.stringify(content) ?? 'null';
-  return { id: idOf(`${kind}\u0000${json}`), tokens: estimateTokens(json), breakpoint };
-}
-
 /** Ids of every key seen in this process. */
 const ids = new Map<string, number>();
 
@@ -90,15 +62,6 @@ function idOf(key: string): number {
   let id = ids.get(key);
   if (id === undefined) ids.set(key, (id = ids.size));
   return id;
-}
-
-function withoutCacheControl(record: Record<string, unknown>): Record<string, unknown> {
-  const { cache_control: _marker, ...rest } = record;
-  return rest;
-}
-
-function asArray(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
