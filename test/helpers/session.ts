@@ -1,11 +1,15 @@
 /** Shared set-up for session tests: a real worker, the scripted model, a data dir and a Lucid client. */
+import type { WorkflowHandle } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
+import { execFileSync } from 'node:child_process';
 import { LucidClient } from '../../src/client';
 import type { SessionEvent } from '../../src/domain/events';
 import type { Scenario } from '../../src/scripted-model/scenario';
 import { startScriptedModel, type ScriptedModel } from '../../src/scripted-model/server';
 import { openStorage, type Storage } from '../../src/storage/open-storage';
 import type { SessionStore } from '../../src/storage/session-store';
+import { ensureTemporalCli } from '../../scripts/lib/temporal-cli';
+import { AGENT_SESSION_WORKFLOW } from '../../src/workflows/api/session-api';
 import { connectTestTemporal, createTestWorker, tempDir, uniqueTaskQueue, type TestTemporal } from './temporal';
 
 export interface SessionHarness {
@@ -59,4 +63,27 @@ export function expectWellFormedLog(events: SessionEvent[], expectedCount: numbe
   expect(events.map((event) => event.seq)).toEqual(Array.from({ length: expectedCount }, (_, index) => index + 1));
   expect(new Set(events.map((event) => event.id)).size).toBe(expectedCount);
   for (const event of events) expect(Date.parse(event.processed_at)).not.toBeNaN();
+}
+
+/** Starts agentSession the way a Temporal CLI user would: `temporal workflow start --input '<json>'`. */
+export function startWithTemporalCli(harness: SessionHarness, sessionId: string, input: unknown): WorkflowHandle {
+  execFileSync(
+    ensureTemporalCli(),
+    [
+      'workflow',
+      'start',
+      '--address',
+      harness.temporal.address,
+      '--task-queue',
+      harness.taskQueue,
+      '--type',
+      AGENT_SESSION_WORKFLOW,
+      '--workflow-id',
+      sessionId,
+      '--input',
+      JSON.stringify(input),
+    ],
+    { stdio: 'pipe' },
+  );
+  return harness.temporal.client.workflow.getHandle(sessionId);
 }

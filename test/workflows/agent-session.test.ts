@@ -1,12 +1,16 @@
 import { WorkflowFailedError } from '@temporalio/client';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ensureTemporalCli } from '../../scripts/lib/temporal-cli';
 import type { AgentDefinition } from '../../src/domain/agent-definition';
 import type { Scenario } from '../../src/scripted-model/scenario';
 import { lastUserText } from '../../src/scripted-model/server';
-import { expectWellFormedLog, startSessionHarness, workspaceOf, type SessionHarness } from '../helpers/session';
+import {
+  expectWellFormedLog,
+  startSessionHarness,
+  startWithTemporalCli,
+  workspaceOf,
+  type SessionHarness,
+} from '../helpers/session';
 
 const agent: AgentDefinition = {
   name: 'note-taker',
@@ -129,25 +133,7 @@ describe('agentSession', () => {
 
   it('runs a session started with `temporal workflow start` through the pinned CLI', async () => {
     const sessionId = `cli-started-${Date.now()}`;
-    const input = JSON.stringify({ agent, message: 'Tidy the notes from the CLI' });
-    execFileSync(
-      ensureTemporalCli(),
-      [
-        'workflow',
-        'start',
-        '--address',
-        harness.temporal.address,
-        '--task-queue',
-        harness.taskQueue,
-        '--type',
-        'agentSession',
-        '--workflow-id',
-        sessionId,
-        '--input',
-        input,
-      ],
-      { stdio: 'pipe' },
-    );
+    startWithTemporalCli(harness, sessionId, { agent, message: 'Tidy the notes from the CLI' });
     harness.model.setScenario({
       rules: [{ ...toolRounds.rules[0], match: { last_user_text: 'from the CLI' } }, ...toolRounds.rules.slice(1)],
     });

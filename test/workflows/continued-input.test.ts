@@ -4,12 +4,15 @@
  * real continue-as-new (with the event log it points past) carries on where that session left off.
  */
 import { ApplicationFailure, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ensureTemporalCli } from '../../scripts/lib/temporal-cli';
 import type { SessionEvent } from '../../src/domain/events';
-import { expectWellFormedLog, startSessionHarness, type SessionHarness } from '../helpers/session';
+import {
+  expectWellFormedLog,
+  startSessionHarness,
+  startWithTemporalCli,
+  type SessionHarness,
+} from '../helpers/session';
 import { tempDir } from '../helpers/temporal';
 
 const fixtures = path.join(__dirname, '..', 'fixtures', 'continued-session');
@@ -21,29 +24,6 @@ function continuedFixture(sessionId: string, change: (state: Record<string, unkn
   fixture.continued.sessionId = sessionId;
   change(fixture.continued);
   return fixture;
-}
-
-/** Starts agentSession the way a Temporal CLI user would: `temporal workflow start --input '{"continued": …}'`. */
-function startWithCli(harness: SessionHarness, sessionId: string, input: unknown): WorkflowHandle {
-  execFileSync(
-    ensureTemporalCli(),
-    [
-      'workflow',
-      'start',
-      '--address',
-      harness.temporal.address,
-      '--task-queue',
-      harness.taskQueue,
-      '--type',
-      'agentSession',
-      '--workflow-id',
-      sessionId,
-      '--input',
-      JSON.stringify(input),
-    ],
-    { stdio: 'pipe' },
-  );
-  return harness.temporal.client.workflow.getHandle(sessionId);
 }
 
 async function failureOf(handle: WorkflowHandle): Promise<ApplicationFailure> {
@@ -90,7 +70,7 @@ describe('a session started from continued state', () => {
     ],
   ])('fails at once, non-retryable, on %s', async (_name, change, reason) => {
     const sessionId = `continued-invalid-${Date.now()}-${Math.random().toString(36).slice(2)}`;
-    const handle = startWithCli(harness, sessionId, continuedFixture(sessionId, change));
+    const handle = startWithTemporalCli(harness, sessionId, continuedFixture(sessionId, change));
     const failure = await failureOf(handle);
     expect(failure.type).toBe('InvalidSessionInput');
     expect(failure.nonRetryable).toBe(true);
@@ -110,7 +90,7 @@ describe('a session started from continued state', () => {
     expect(fixture.continued.nextSeq).toBe(earlier.length + 1);
 
     const requestsBefore = harness.model.requests.length;
-    const handle = startWithCli(harness, sessionId, fixture);
+    const handle = startWithTemporalCli(harness, sessionId, fixture);
     const snapshot = await harness.lucid.result(handle.workflowId);
     expect(snapshot).toMatchObject({
       status: 'terminated',
