@@ -48,8 +48,8 @@ const afterTheError: Rule = {
   reply: text('Handled the terminated thread.'),
 };
 
-/** Reads of this file fill the lead's history past its continue-as-new threshold (2 MiB) in one turn. */
-const BULK_READS = 80;
+/** Reads of this file fill the lead's history well past its continue-as-new threshold (2 MiB) in one turn. */
+const BULK_READS = 120;
 const BULK_LINE = 'bulk line of the report data\n';
 
 async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 60_000): Promise<T> {
