@@ -25,6 +25,8 @@
 import { Worker } from '@temporalio/worker';
 import path from 'node:path';
 import { createActivities } from '../src/activities';
+import { ShellPool } from '../src/shell/shell-pool';
+import { shellSettings } from '../src/shell/shell-settings';
 import { openStorage } from '../src/storage/open-storage';
 import { createAnthropicClient } from '../src/activities/model';
 import type { AgentDefinition } from '../src/domain/agent-definition';
@@ -283,6 +285,7 @@ async function main(): Promise<void> {
         storage: openStorage({ dataDir: environment.dataDir }),
         agentsDir: path.join(__dirname, '..', 'agents'),
         anthropic: createAnthropicClient({ ANTHROPIC_BASE_URL: environment.model.url, ANTHROPIC_API_KEY: 'scripted' }),
+        shellPool: await ShellPool.create(shellSettings()), // unused: the benchmark's agent has no bash
       });
       const runner: Runner = { environment, settings, activities, runId: Date.now().toString(36) };
       results = summarize(await runAllRounds(runner, log), settings.turns);

@@ -13,6 +13,8 @@ import { ensureSearchAttributes } from './register-search-attributes';
 import { workerLogger } from './worker-log';
 import { openStorage, storageConfig, type Storage } from './storage/open-storage';
 import { workerOptionsOf, workerSettings, type WorkerSettings } from './worker-settings';
+import { ShellPool } from './shell/shell-pool';
+import { shellSettings } from './shell/shell-settings';
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;
@@ -31,13 +33,16 @@ export interface CreateWorkerOptions {
   anthropic?: Anthropic;
   /** Slots, pollers and cache size; by default Lucid's, with the environment's overrides (src/worker-settings.ts). */
   settings?: WorkerSettings;
+  /** The sandboxed shells behind `bash`; by default a pool with LUCID_SANDBOX_* settings, stopped when run() ends. */
+  shellPool?: ShellPool;
 }
 
 export async function createWorker(options: CreateWorkerOptions): Promise<Worker> {
   const storage = options.storage ?? openStorage(options.dataDir ? { dataDir: options.dataDir } : storageConfig());
   const settings = options.settings ?? workerSettings();
   await ensureSearchAttributes(options.connection.operatorService, options.namespace);
-  return Worker.create({
+  const shellPool = options.shellPool ?? (await ShellPool.create(shellSettings()));
+  const worker = await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue ?? taskQueue(),
@@ -49,12 +54,25 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
       storage,
       agentsDir: options.agentsDir ?? agentsDir(),
       anthropic: options.anthropic,
+      shellPool,
     }),
   });
+  if (!options.shellPool) stopShellsWhenDone(worker, shellPool);
+  return worker;
+}
+
+/**
+ * Makes `worker.run()` stop the pool's shells once the worker has shut down. They would die with the process
+ * anyway (bubblewrap's --die-with-parent), but a worker shut down inside a longer-lived process must not leave them.
+ */
+function stopShellsWhenDone(worker: Worker, shellPool: ShellPool): void {
+  const run = worker.run.bind(worker);
+  worker.run = () => run().finally(() => shellPool.close());
 }
 
 async function main(): Promise<void> {
   const settings = workerSettings(); // a bad override stops the worker here, before it connects
+  const shellPool = await ShellPool.create(shellSettings());
   // Before anything else touches the SDK: the Runtime, and so its logger, is installed once per process.
   Runtime.install({ logger: workerLogger() });
   const { connection, namespace } = await connectWorker();
@@ -65,9 +83,12 @@ async function main(): Promise<void> {
       namespace,
       workflowBundle: bundlePath ? { codePath: bundlePath } : undefined,
       settings,
+      shellPool,
     });
     console.log(`Lucid worker on task queue "${taskQueue()}" (namespace ${namespace}, data ${dataDir()})`);
-    await worker.run();
+    const sandbox = shellPool.availability;
+    console.log(sandbox.ok ? 'bash: sandboxed shells (bubblewrap)' : `bash is not offered: ${sandbox.reason}`);
+    await worker.run().finally(() => shellPool.close());
   } finally {
     await connection.close();
   }

@@ -7,6 +7,8 @@ import { createGraderActivities } from './grader';
 import { createMemoryActivities } from './memory';
 import { createAnthropicClient, createModelActivities } from './model';
 import { createSessionActivities } from './session';
+import { createShellActivities } from './shell';
+import type { ShellPool } from '../shell/shell-pool';
 import { createThreadActivities } from './threads';
 import { createToolActivities } from './tools';
 
@@ -15,10 +17,17 @@ export interface ActivityDependencies {
   storage: Storage;
   agentsDir: string;
   anthropic?: Anthropic;
+  /** The worker's sandboxed shells, behind the `bash` tool (src/shell/shell-pool.ts). */
+  shellPool: ShellPool;
 }
 
 /** Every activity the worker registers, built from its dependencies; each parses its input first (./inputs). */
-export function createActivities({ storage, agentsDir, anthropic = createAnthropicClient() }: ActivityDependencies) {
+export function createActivities({
+  storage,
+  agentsDir,
+  anthropic = createAnthropicClient(),
+  shellPool,
+}: ActivityDependencies) {
   const { sessions: store, memory, dreams } = storage;
   const activities = {
     ...createSessionActivities({
@@ -32,9 +41,13 @@ export function createActivities({ storage, agentsDir, anthropic = createAnthrop
       prompts: storage.prompts,
       toolJournal: storage.toolJournal,
       client: anthropic,
+      // A worker that cannot sandbox a shell does not offer bash (its calls are refused, should another worker's
+      // model call have offered it).
+      withheldTools: shellPool.availability.ok ? [] : ['bash'],
     }),
     ...createCompactionActivities({ store, client: anthropic }),
     ...createToolActivities({ toolJournal: storage.toolJournal }),
+    ...createShellActivities({ shellPool, toolJournal: storage.toolJournal }),
     ...createThreadActivities(),
     ...createGraderActivities({ anthropic }),
     ...createMemoryActivities({ memory, memoryJournal: storage.memoryJournal }),

@@ -78,6 +78,8 @@ export const ACTIVITY_INPUT_SCHEMAS = {
   }),
   // tools.ts
   runTool: z.looseObject({ sessionId: id, workspace: z.string().min(1), toolUseId: id, name: z.string().min(1) }),
+  // shell.ts
+  runBash: z.looseObject({ sessionId: id, workspace: z.string().min(1), toolUseId: id, name: z.literal('bash') }),
   // grader.ts
   gradeOutcome: z.looseObject({
     sessionId: id,

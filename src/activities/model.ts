@@ -65,12 +65,15 @@ export function createModelActivities({
   toolJournal,
   client,
   secrets = secretsFromEnvironment(),
+  withheldTools = [],
 }: {
   store: SessionStore;
   prompts: PromptStore;
   toolJournal: (sessionId: string) => ToolJournal;
   client?: Anthropic;
   secrets?: string[];
+  /** Tools this worker cannot run, left out of its requests whatever the agent lists. */
+  withheldTools?: readonly string[];
 }) {
   const anthropic = client ?? createAnthropicClient();
   const eventCache = new Map<string, SessionEvent[]>();
@@ -120,7 +123,8 @@ export function createModelActivities({
       await withJournaledResults(input.events ?? [], journaled, journal, secrets),
     );
     const events = await eventsThrough(input.sessionId, input.throughSeq);
-    const request = modelRequest({ ...input, system: await systemPrompt(input) }, events);
+    const tools = input.tools.filter((name) => !withheldTools.includes(name));
+    const request = modelRequest({ ...input, tools, system: await systemPrompt(input) }, events);
     const context = Context.current();
     try {
       const stream = anthropic.messages.stream(

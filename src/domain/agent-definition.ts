@@ -72,7 +72,10 @@ export const AgentDefinitionSchema = z
     name: AgentNameSchema,
     model: z.string().min(1).max(256),
     system: z.string().max(100_000).default(''),
-    tools: z.array(z.enum(AGENT_TOOL_NAMES)).max(AGENT_TOOL_NAMES.length).default([]),
+    tools: z
+      .array(z.enum([...AGENT_TOOL_NAMES, 'bash']))
+      .max(AGENT_TOOL_NAMES.length + 1)
+      .default([]),
     max_turns: z.number().int().min(1).max(MAX_MAX_TURNS).default(DEFAULT_MAX_TURNS),
     max_tokens: z.number().int().min(1).max(128_000).default(8192),
     /** What the agent is for; a lead sees its sub-agents' descriptions. */

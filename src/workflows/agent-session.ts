@@ -3,6 +3,7 @@
  * over a workspace. Deterministic orchestration only: model calls, tools and storage are activities.
  */
 import {
+  ActivityCancellationType,
   ActivityFailure,
   allHandlersFinished,
   ApplicationFailure,
@@ -80,6 +81,20 @@ const TOOL_ACTIVITY = {
 } as const;
 const { runTool, runMemoryTool } = proxyActivities<Activities>(TOOL_ACTIVITY);
 /**
+ * `bash` runs in the worker's sandboxed shell, which enforces the command's own timeout (at most
+ * LUCID_BASH_MAX_TIMEOUT_MS); the start-to-close timeout is only a backstop. Heartbeats notice a lost worker quickly
+ * and carry an interrupt's cancellation in; waiting for the cancellation to complete means the command is dead
+ * before the turn goes on. A retry never re-runs a command (src/shell/bash-call.ts), so retrying is safe.
+ */
+const SHELL_ACTIVITY = {
+  startToCloseTimeout: '25 hours',
+  heartbeatTimeout: '6 seconds',
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 5 },
+} as const;
+const { runBash } = proxyActivities<Activities>(SHELL_ACTIVITY);
+const BASH_TOOL_NAME = 'bash';
+/**
  * Sessions from this patch on publish their stop reason as the LucidStopReason search attribute with each status
  * change, so failed sessions (`error`) can be found in visibility; older sessions upsert the status alone.
  */
@@ -152,6 +167,8 @@ class Session {
   private terminalError: SessionErrorObject | null = null;
   /** The system prompt's hash once this run stored it (prompt-by-reference); each run stores it again. */
   private systemPromptSha256: string | undefined;
+  /** Scopes of the `bash` calls in flight, which an interrupt cancels. */
+  private readonly runningCommands = new Set<CancellationScope>();
   /**
    * Tool calls whose outcome a `runTool` activity returned, so the tool journal holds it
    * (tool-results-persisted-once). Bounded by this run's tool calls: continue-as-new starts with every event stored.
@@ -480,6 +497,7 @@ class Session {
       });
     }
     if (toolUse.name === DELEGATE_TOOL_NAME) return this.threads.delegate(toolUse.input);
+    if (toolUse.name === BASH_TOOL_NAME) return this.runShellCommand(toolUse);
     const options = { ...TOOL_ACTIVITY, summary: `${toolUse.name} ${summarizeToolInput(toolUse.input)}` };
     const { sessionId, workspace } = this.state;
     const call =
@@ -499,6 +517,32 @@ class Session {
       is_error: true,
       content: `tool ${toolUse.name} failed: ${errorMessage(error)}`,
     }));
+  }
+
+  /** A `bash` call, in a scope an interrupt cancels (which kills the command on the worker). */
+  private async runShellCommand(toolUse: ToolUse): Promise<{ content: string; is_error: boolean }> {
+    const scope = new CancellationScope();
+    this.runningCommands.add(scope);
+    const { sessionId, workspace } = this.state;
+    const options = { ...SHELL_ACTIVITY, summary: `bash ${summarizeToolInput(toolUse.input)}` };
+    try {
+      const outcome = await scope.run(() =>
+        runBash.executeWithOptions(options, [
+          { sessionId, workspace, toolUseId: toolUse.id, name: BASH_TOOL_NAME, input: toolUse.input },
+        ]),
+      );
+      this.journaledToolUses.add(toolUse.id);
+      return outcome;
+    } catch (error) {
+      if (isCancellation(error))
+        return {
+          is_error: true,
+          content: 'The command was interrupted by the user and killed; the shell was restarted.',
+        };
+      return { is_error: true, content: `tool bash failed: ${errorMessage(error)}` };
+    } finally {
+      this.runningCommands.delete(scope);
+    }
   }
 
   private async becomeIdle(): Promise<void> {
@@ -629,6 +673,7 @@ class Session {
   async interrupt(): Promise<AcceptedEvent> {
     const event = this.log.emit({ type: 'user.interrupt' });
     this.state.interruptRequested = true;
+    for (const command of this.runningCommands) command.cancel();
     await this.threads.interruptRunning();
     return acceptedEvent(event);
   }

@@ -156,7 +156,7 @@ function redacted(options: ExecuteToolOnceOptions, outcome: ToolOutcome): ToolOu
 }
 
 function entryHeader(options: ExecuteToolOnceOptions) {
-  return { version: 1 as const, callId: options.callId, name: options.name };
+  return { version: 2 as const, callId: options.callId, name: options.name };
 }
 
 /** A workspace-relative path read back from the journal, checked so a corrupt entry cannot point outside. */

@@ -15,6 +15,7 @@ import {
   WorkspaceError,
 } from './sandbox';
 import { MAX_SEARCH_MS, WorkBudget } from './work-budget';
+import { BASH_TOOL_DEFINITION } from '../shell/bash-input';
 
 /**
  * The agent's workspace tools: read_file, write_file, edit_file, list_files and grep. This is the plain
@@ -167,6 +168,7 @@ export interface RunWorkspaceToolOptions {
  */
 export function toolDefinitions(names: readonly string[]): ToolDefinition[] {
   return names.map((name) => {
+    if (name === 'bash') return BASH_TOOL_DEFINITION as unknown as ToolDefinition;
     if (!isToolName(name)) throw new Error(`unknown workspace tool "${name}"; known tools: ${TOOL_NAMES.join(', ')}`);
     return { name, description: DESCRIPTIONS[name], input_schema: inputJsonSchema(name) };
   });

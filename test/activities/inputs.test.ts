@@ -8,17 +8,26 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createActivities } from '../../src/activities';
 import { createAnthropicClient } from '../../src/activities/model';
+import { ShellPool } from '../../src/shell/shell-pool';
+import { DEFAULT_SHELL_SETTINGS } from '../../src/shell/shell-settings';
 import { openStorage } from '../../src/storage/open-storage';
 import { tempDir } from '../helpers/temporal';
 
 describe('activity inputs', () => {
   const dataDir = tempDir('lucid-inputs-');
-  const activities = createActivities({
-    storage: openStorage({ dataDir }),
-    agentsDir: path.join(dataDir, 'agents'),
-    // Never called: every input below is refused before a model request, or needs none.
-    anthropic: createAnthropicClient({ ANTHROPIC_BASE_URL: 'http://127.0.0.1:9', ANTHROPIC_API_KEY: 'unused' }),
+  let shellPool: ShellPool;
+  let activities: ReturnType<typeof createActivities>;
+  beforeAll(async () => {
+    shellPool = await ShellPool.create(DEFAULT_SHELL_SETTINGS);
+    activities = createActivities({
+      storage: openStorage({ dataDir }),
+      agentsDir: path.join(dataDir, 'agents'),
+      // Never called: every input below is refused before a model request, or needs none.
+      anthropic: createAnthropicClient({ ANTHROPIC_BASE_URL: 'http://127.0.0.1:9', ANTHROPIC_API_KEY: 'unused' }),
+      shellPool,
+    });
   });
+  afterAll(() => shellPool.close());
 
   async function refusal(run: () => Promise<unknown>): Promise<ApplicationFailure> {
     const error = await run().then(

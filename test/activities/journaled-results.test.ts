@@ -35,7 +35,7 @@ describe('tool results read back from the journal', () => {
   beforeEach(async () => {
     journal = openStorage({ dataDir: tempDir('lucid-journaled-') }).toolJournal(SESSION);
     await journal.write({
-      version: 1,
+      version: 2,
       state: 'done',
       callId: 'toolu_a',
       name: 'read_file',
@@ -54,7 +54,7 @@ describe('tool results read back from the journal', () => {
 
   it('refuses a result the journal has not finished, or one that was not handed over', async () => {
     await journal.write({
-      version: 1,
+      version: 2,
       state: 'pending',
       callId: 'toolu_b',
       name: 'write_file',

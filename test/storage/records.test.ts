@@ -157,14 +157,15 @@ describe('memory records', () => {
 });
 
 describe('journal records', () => {
-  test.each(['tool-journal-entry.v1-done.json', 'tool-journal-entry.v1-pending.json'])(
-    '%s reads as the entry it holds',
-    async (name) => {
-      const entry = fixture(name);
-      place(name, path.join(layout.toolJournalDir(SESSION), `${entry.callId as string}.json`));
-      expect(await storage.toolJournal(SESSION).read(entry.callId as string)).toEqual(entry);
-    },
-  );
+  test.each([
+    'tool-journal-entry.v1-done.json',
+    'tool-journal-entry.v1-pending.json',
+    'tool-journal-entry.v2-started.json',
+  ])('%s reads as the entry it holds, in the current version', async (name) => {
+    const entry = fixture(name);
+    place(name, path.join(layout.toolJournalDir(SESSION), `${entry.callId as string}.json`));
+    expect(await storage.toolJournal(SESSION).read(entry.callId as string)).toEqual({ ...entry, version: 2 });
+  });
 
   test.each(['memory-intent.v0.json', 'memory-intent.v1.json'])('%s reads as the intent it holds', async (name) => {
     place(name, path.join(layout.memoryJournalDir(SESSION), 'toolu_m1.json'));

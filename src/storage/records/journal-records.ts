@@ -3,6 +3,7 @@
  *
  * Workspace tool journal entries, in their `version` field (there since the journal began):
  *   1  `done` with the outcome, or `pending` with the outcome and the write in flight.
+ *   2  adds `started`: a shell command in flight, which must not run again.
  * Memory tool intents:
  *   0  no version field (before the storage factory); the same shape as 1.
  *   1  `schema_version: 1`.
@@ -12,33 +13,38 @@ import { noVersionField, RecordFormat, recordVersion, withoutVersion } from './r
 
 const toolOutcomeSchema = z.object({ content: z.string(), is_error: z.boolean() });
 
-export const journalEntrySchema = z.discriminatedUnion('state', [
-  z.object({
-    version: z.literal(1),
-    state: z.literal('done'),
-    callId: z.string(),
-    name: z.string(),
-    outcome: toolOutcomeSchema,
-  }),
-  z.object({
-    version: z.literal(1),
-    state: z.literal('pending'),
-    callId: z.string(),
-    name: z.string(),
-    outcome: toolOutcomeSchema,
-    /** Paths relative to the workspace root. */
-    write: z.object({ target: z.string(), temp: z.string(), sha256: z.string() }),
-  }),
-]);
+function entrySchemas<V extends z.ZodType>(version: V) {
+  const header = { version, callId: z.string(), name: z.string() };
+  return {
+    done: z.object({ ...header, state: z.literal('done'), outcome: toolOutcomeSchema }),
+    pending: z.object({
+      ...header,
+      state: z.literal('pending'),
+      outcome: toolOutcomeSchema,
+      /** Paths relative to the workspace root. */
+      write: z.object({ target: z.string(), temp: z.string(), sha256: z.string() }),
+    }),
+    /** A `bash` command was handed to the shell and has not reported back (src/shell/bash-call.ts). */
+    started: z.object({ ...header, state: z.literal('started') }),
+  };
+}
 
-/** One workspace tool call's journal entry. */
+const v1 = entrySchemas(z.literal(1));
+const v2 = entrySchemas(z.literal(2));
+
+export const journalEntrySchema = z.discriminatedUnion('state', [v2.done, v2.pending, v2.started]);
+
+/** One tool call's journal entry. */
 export type JournalEntry = z.infer<typeof journalEntrySchema>;
 
 export const journalEntryFormat = new RecordFormat<JournalEntry>({
   kind: 'tool journal entry',
   versionField: 'version',
-  current: 1,
-  versions: { 1: recordVersion(journalEntrySchema, (entry) => entry) },
+  current: 2,
+  versions: {
+    1: recordVersion(z.discriminatedUnion('state', [v1.done, v1.pending]), (entry) => ({ ...entry, version: 2 })),
+    2: recordVersion(journalEntrySchema, (entry) => entry),
+  },
 });
 
 /** What a memory tool write intends, recorded before it is applied. */

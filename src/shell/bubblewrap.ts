@@ -1,0 +1,211 @@
+/**
+ * The OS sandbox the `bash` tool's shell runs in: bubblewrap (https://github.com/containers/bubblewrap, Debian's
+ * `bubblewrap`), the unprivileged sandbox Flatpak is built on. Lucid hand-writes no isolation of its own; this file
+ * only says which of bubblewrap's options a shell gets and why.
+ *
+ * What the sandboxed process sees:
+ *   - a fresh PID, network, IPC, UTS and cgroup namespace, so no host process is visible or signalable and there is
+ *     no network but its own loopback;
+ *   - an unprivileged user with no capabilities and `no_new_privs`, in one of two ways:
+ *       - a worker that is not root runs bubblewrap unprivileged in a new user namespace, as uid 1000 mapped to the
+ *         worker's own uid; `--disable-userns` keeps it from creating further namespaces;
+ *       - a root worker runs bubblewrap privileged (so it can mount a workspace under a directory only root may
+ *         enter), and the command starts through util-linux's `setpriv`, which becomes the workspace's own
+ *         unprivileged host uid (./workspace-owner.ts) and drops every capability before anything of the model's
+ *         runs. That uid meets its process limit (a root-mapped user would not) and owns only its workspace;
+ *   - `/usr` (and the `/bin`, `/lib`... links or directories of the host) read-only, a private `/proc` for its own
+ *     PID namespace, a minimal `/dev`, a size-capped tmpfs `/tmp`, and an `/etc` holding only a generated
+ *     passwd/group/hosts plus the host's public configuration (certificates, alternatives, the linker cache);
+ *   - the session's workspace read-write at `/workspace`; nothing else of the host (no home directories, no data
+ *     directory, no other workspace);
+ *   - an empty environment except for PATH, HOME, LANG and friends: the worker's variables never reach it.
+ * `--die-with-parent` kills the whole sandbox when the worker dies, and `--new-session` detaches it from any
+ * terminal. Everything runs on the host kernel: a kernel bug is out of this sandbox's reach to prevent.
+ */
+import { execFile } from 'node:child_process';
+import { promises as fs, lstatSync, readdirSync, readlinkSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { ShellSettings } from './shell-settings';
+
+/** Where the workspace appears inside the sandbox, as in Managed Agents' containers. */
+export const SANDBOX_WORKSPACE = '/workspace';
+/** The sandbox user's uid inside a user namespace (workers that are not root). */
+export const SANDBOX_UID = 1000;
+const SANDBOX_HOME = '/tmp/home';
+
+/** Host configuration that is public and that common tools need; bound read-only where present. */
+const HOST_ETC_ENTRIES = ['alternatives', 'ssl/certs', 'ca-certificates', 'ld.so.cache', 'localtime', 'mime.types'];
+
+export interface SandboxCommandOptions {
+  /** The session's workspace on the host. */
+  workspace: string;
+  /** The generated /etc files (see {@link writeSandboxEtc}). */
+  etcDir: string;
+  settings: ShellSettings;
+  /** The program to run inside and its arguments. */
+  command: readonly string[];
+  /** For a root worker: the unprivileged host uid the command runs as. Absent: a user namespace, as uid 1000. */
+  hostUid?: number;
+}
+
+/** bubblewrap's arguments for running `command` in a session's sandbox. */
+export function bubblewrapArgs(options: SandboxCommandOptions): string[] {
+  const { workspace, etcDir, settings, command, hostUid } = options;
+  return [
+    ...(hostUid === undefined ? USER_NAMESPACE : PRIVILEGED_NAMESPACES),
+    '--die-with-parent',
+    '--new-session',
+    '--hostname',
+    'sandbox',
+    ...systemDirectories(),
+    '--proc',
+    '/proc',
+    '--dev',
+    '/dev',
+    '--size',
+    String(settings.tmpMb * 1024 * 1024),
+    '--tmpfs',
+    '/tmp',
+    '--dir',
+    SANDBOX_HOME,
+    ...etcMounts(etcDir),
+    // No --chdir: a root worker's bubblewrap has dropped the right to enter a workspace it does not own, so the
+    // command changes directory itself once it runs as the workspace's user.
+    '--bind',
+    workspace,
+    SANDBOX_WORKSPACE,
+    '--clearenv',
+    ...sandboxEnvironment(),
+    '--',
+    ...(hostUid === undefined ? command : asUnprivileged(hostUid, command)),
+  ];
+}
+
+const USER_NAMESPACE = [
+  '--unshare-all',
+  '--unshare-user',
+  '--disable-userns',
+  '--uid',
+  String(SANDBOX_UID),
+  '--gid',
+  String(SANDBOX_UID),
+];
+
+/** Root's bubblewrap keeps only what `setpriv` needs to switch user and clear the bounding set. */
+const PRIVILEGED_NAMESPACES = [
+  ...['--unshare-pid', '--unshare-net', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup'],
+  ...['--cap-drop', 'ALL', '--cap-add', 'CAP_SETUID', '--cap-add', 'CAP_SETGID', '--cap-add', 'CAP_SETPCAP'],
+];
+
+function asUnprivileged(uid: number, command: readonly string[]): string[] {
+  const id = String(uid);
+  return [
+    '/usr/bin/setpriv',
+    ...['--reuid', id, '--regid', id, '--clear-groups', '--no-new-privs'],
+    ...['--bounding-set', '-all', '--inh-caps', '-all', '--'],
+    ...command,
+  ];
+}
+
+/** `/usr` read-only, and the top-level system directories as the host has them: links into /usr, or directories. */
+function systemDirectories(): string[] {
+  const args = ['--ro-bind', '/usr', '/usr'];
+  for (const name of topLevelSystemEntries()) {
+    const host = `/${name}`;
+    const stat = lstatSync(host);
+    if (stat.isSymbolicLink()) args.push('--symlink', readlinkSync(host), host);
+    else if (stat.isDirectory()) args.push('--ro-bind', host, host);
+  }
+  return args;
+}
+
+function topLevelSystemEntries(): string[] {
+  const wanted = /^(bin|sbin|lib|lib32|lib64|libx32)$/;
+  return readdirSync('/').filter((name) => wanted.test(name));
+}
+
+function etcMounts(etcDir: string): string[] {
+  const args = ['--tmpfs', '/etc'];
+  for (const file of GENERATED_ETC_FILES) args.push('--ro-bind', path.join(etcDir, file), `/etc/${file}`);
+  for (const entry of HOST_ETC_ENTRIES) args.push('--ro-bind-try', `/etc/${entry}`, `/etc/${entry}`);
+  args.push('--remount-ro', '/etc');
+  return args;
+}
+
+function sandboxEnvironment(): string[] {
+  const variables: Record<string, string> = {
+    PATH: '/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin',
+    HOME: SANDBOX_HOME,
+    USER: 'user',
+    LOGNAME: 'user',
+    SHELL: '/bin/bash',
+    LANG: 'C.UTF-8',
+    TERM: 'dumb',
+    TMPDIR: '/tmp',
+  };
+  return Object.entries(variables).flatMap(([name, value]) => ['--setenv', name, value]);
+}
+
+const GENERATED_ETC_FILES = ['passwd', 'group', 'hosts', 'hostname', 'nsswitch.conf'] as const;
+
+/**
+ * Writes the sandbox's own /etc files into a fresh host directory under `parent` and returns it: a passwd naming
+ * the sandbox user (so `whoami` and Python's `getpass` work) instead of the host's accounts.
+ */
+export async function writeSandboxEtc(parent: string, uid: number = SANDBOX_UID): Promise<string> {
+  const dir = await fs.mkdtemp(path.join(parent, 'etc-'));
+  await fs.chmod(dir, 0o755); // the sandbox may run as another uid than the worker's
+  const files: Record<(typeof GENERATED_ETC_FILES)[number], string> = {
+    passwd: `root:x:0:0:root:/root:/usr/sbin/nologin\nuser:x:${uid}:${uid}:user:${SANDBOX_HOME}:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n`,
+    group: `root:x:0:\nuser:x:${uid}:\nnogroup:x:65534:\n`,
+    hosts: '127.0.0.1 localhost sandbox\n::1 localhost\n',
+    hostname: 'sandbox\n',
+    'nsswitch.conf': 'passwd: files\ngroup: files\nhosts: files\n',
+  };
+  for (const [name, content] of Object.entries(files)) {
+    await fs.writeFile(path.join(dir, name), content, { mode: 0o644 });
+  }
+  return dir;
+}
+
+/** Where bubblewrap is installed, or null. */
+export async function findBubblewrap(env: NodeJS.ProcessEnv = process.env): Promise<string | null> {
+  const candidates = (env.PATH ?? '/usr/bin:/bin').split(':').map((dir) => path.join(dir, 'bwrap'));
+  for (const candidate of candidates) {
+    try {
+      await fs.access(candidate, fs.constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return null;
+}
+
+const execFileAsync = promisify(execFile);
+
+/**
+ * Runs `true` in a sandbox exactly as a shell would get one, so a worker whose kernel forbids user namespaces (or
+ * that lacks bubblewrap) finds out at start, not on the model's first call. Resolves with the reason it cannot.
+ */
+export async function probeSandbox(options: {
+  bwrap: string;
+  etcDir: string;
+  settings: ShellSettings;
+  hostUid: number | undefined;
+}): Promise<{ ok: true } | { ok: false; reason: string }> {
+  const workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'lucid-sandbox-probe-'));
+  try {
+    if (options.hostUid !== undefined) await fs.chown(workspace, options.hostUid, options.hostUid);
+    const args = bubblewrapArgs({ ...options, workspace, command: ['/bin/sh', '-c', 'test -w /workspace'] });
+    await execFileAsync(options.bwrap, args, { env: {}, timeout: 10_000 });
+    return { ok: true };
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr?.trim();
+    return { ok: false, reason: stderr || (error instanceof Error ? error.message : String(error)) };
+  } finally {
+    await fs.rm(workspace, { recursive: true, force: true });
+  }
+}

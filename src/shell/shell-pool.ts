@@ -1,0 +1,162 @@
+/**
+ * The worker's shells: one persistent sandboxed shell per session (./persistent-shell.ts), started on the session's
+ * first `bash` call, reused until it dies, is restarted or sits idle for LUCID_SANDBOX_IDLE_SECONDS. Commands of one
+ * session run one at a time, in the order they arrive, whatever the model asks for in parallel.
+ *
+ * The pool checks at start that a sandbox can be made on this worker. If it cannot (no bubblewrap, user
+ * namespaces forbidden, LUCID_SANDBOX=off), `availability` says why and every call is refused: a command is never
+ * run outside the sandbox.
+ */
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { findBubblewrap, probeSandbox, writeSandboxEtc } from './bubblewrap';
+import { type CommandResult, PersistentShell } from './persistent-shell';
+import type { ShellSettings } from './shell-settings';
+import { giveWorkspaceTo, sandboxUidFor } from './workspace-owner';
+
+export type SandboxAvailability = { ok: true } | { ok: false; reason: string };
+
+export interface ShellRequest {
+  sessionId: string;
+  workspace: string;
+  command: string;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface ShellCallResult extends CommandResult {
+  /** True when this call started a new shell (first call, or the previous one was restarted, died or idled out). */
+  freshShell: boolean;
+}
+
+interface Slot {
+  shell: PersistentShell;
+  lastUsed: number;
+}
+
+export class ShellPool {
+  private readonly shells = new Map<string, Slot>();
+  /** Per session, the tail of its queue of calls. */
+  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly reaper: NodeJS.Timeout;
+  /** The generated /etc of each sandbox uid (root workers name a uid per workspace), under `stateDir`. */
+  private readonly etcDirs = new Map<number, Promise<string>>();
+
+  private constructor(
+    readonly settings: ShellSettings,
+    readonly availability: SandboxAvailability,
+    private readonly bwrap: string,
+    private readonly stateDir: string,
+  ) {
+    const everyMs = Math.min(settings.idleSeconds * 1000, 60_000);
+    this.reaper = setInterval(() => this.stopIdleShells(), everyMs);
+    this.reaper.unref();
+  }
+
+  /** A pool for this worker, with the sandbox probed once. */
+  static async create(settings: ShellSettings): Promise<ShellPool> {
+    const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'lucid-sandbox-'));
+    await fs.chmod(stateDir, 0o755); // sandboxes of a root worker read their /etc as their own uid
+    const unavailable = (reason: string) => new ShellPool(settings, { ok: false, reason }, '', stateDir);
+    if (!settings.enabled) return unavailable('LUCID_SANDBOX is "off"');
+    const bwrap = await findBubblewrap();
+    if (!bwrap) return unavailable('bubblewrap (bwrap) is not installed');
+    const hostUid = runsAsRoot() ? settings.uidBase : undefined;
+    const etcDir = await writeSandboxEtc(stateDir, hostUid);
+    const probe = await probeSandbox({ bwrap, etcDir, settings, hostUid });
+    if (!probe.ok) return unavailable(`bubblewrap cannot make a sandbox here: ${probe.reason}`);
+    return new ShellPool(settings, probe, bwrap, stateDir);
+  }
+
+  /** Runs a command in the session's shell, after any earlier call of the same session. */
+  run(request: ShellRequest): Promise<ShellCallResult> {
+    return this.serialised(request.sessionId, () => this.runNow(request));
+  }
+
+  /**
+   * Kills the session's shell now, if it has one, ending any command it is running (which then reports that the
+   * shell exited); the session's next call starts afresh.
+   */
+  restart(sessionId: string): Promise<void> {
+    return this.stopShell(sessionId);
+  }
+
+  /** The number of live shells (for benchmarks and tests). */
+  get size(): number {
+    return this.shells.size;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.reaper);
+    await Promise.all([...this.shells.keys()].map((sessionId) => this.stopShell(sessionId)));
+    await fs.rm(this.stateDir, { recursive: true, force: true });
+  }
+
+  private async runNow(request: ShellRequest): Promise<ShellCallResult> {
+    if (!this.availability.ok) throw new Error(`the sandbox is unavailable: ${this.availability.reason}`);
+    const hostUid = runsAsRoot() ? sandboxUidFor(request.workspace, this.settings.uidBase) : undefined;
+    if (hostUid !== undefined) await giveWorkspaceTo(request.workspace, hostUid);
+    let slot = this.shells.get(request.sessionId);
+    const freshShell = !slot?.shell.alive;
+    if (!slot || freshShell) {
+      const shell = new PersistentShell({
+        bwrap: this.bwrap,
+        workspace: request.workspace,
+        etcDir: await this.etcDirFor(hostUid),
+        settings: this.settings,
+        hostUid,
+      });
+      slot = { shell, lastUsed: Date.now() };
+      this.shells.set(request.sessionId, slot);
+    }
+    const result = await slot.shell.run(request.command, { timeoutMs: request.timeoutMs, signal: request.signal });
+    slot.lastUsed = Date.now();
+    if (!slot.shell.alive) this.shells.delete(request.sessionId);
+    return { ...result, freshShell, output: withDiagnostics(result, slot.shell) };
+  }
+
+  private etcDirFor(hostUid: number | undefined): Promise<string> {
+    const key = hostUid ?? -1;
+    let dir = this.etcDirs.get(key);
+    if (!dir) {
+      dir = writeSandboxEtc(this.stateDir, hostUid);
+      this.etcDirs.set(key, dir);
+    }
+    return dir;
+  }
+
+  private async stopShell(sessionId: string): Promise<void> {
+    const slot = this.shells.get(sessionId);
+    this.shells.delete(sessionId);
+    await slot?.shell.stop();
+  }
+
+  private stopIdleShells(): void {
+    const cutoff = Date.now() - this.settings.idleSeconds * 1000;
+    for (const [sessionId, slot] of this.shells) {
+      if (slot.lastUsed < cutoff && !this.queues.has(sessionId)) void this.restart(sessionId);
+    }
+  }
+
+  private serialised<T>(sessionId: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(sessionId) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const tail = next.catch(() => undefined);
+    this.queues.set(sessionId, tail);
+    void tail.then(() => {
+      if (this.queues.get(sessionId) === tail) this.queues.delete(sessionId);
+    });
+    return next;
+  }
+}
+
+/** A shell that died at start-up explains why on its stderr (bubblewrap's own errors); the model should see that. */
+function withDiagnostics(result: CommandResult, shell: PersistentShell): string {
+  if (result.end !== 'shell_exited' || !shell.diagnostics) return result.output;
+  return `${result.output}${result.output ? '\n' : ''}${shell.diagnostics}`;
+}
+
+function runsAsRoot(): boolean {
+  return process.getuid?.() === 0;
+}

@@ -1,0 +1,91 @@
+/**
+ * Limits and switches of the sandboxed shell behind the `bash` tool, read once when the worker starts so a typo
+ * stops it with a clear message (docs/tools.md lists them):
+ *
+ *   LUCID_SANDBOX                    "bubblewrap" (default) or "off" (the worker does not offer bash)
+ *   LUCID_BASH_DEFAULT_TIMEOUT_MS    wall time of a call that names no timeout_ms (120000)
+ *   LUCID_BASH_MAX_TIMEOUT_MS        the largest timeout_ms a call may ask for (600000)
+ *   LUCID_SANDBOX_CPU_SECONDS        CPU time of each process in the sandbox (600)
+ *   LUCID_SANDBOX_MEMORY_MB          address space of each process in the sandbox (4096)
+ *   LUCID_SANDBOX_MAX_PROCESSES      processes and threads the sandbox's user may have at once (256)
+ *   LUCID_SANDBOX_MAX_FILE_MB        largest file a process in the sandbox may write (1024)
+ *   LUCID_SANDBOX_TMP_MB             size of the sandbox's private /tmp (512)
+ *   LUCID_BASH_MAX_OUTPUT_MB         output one call may produce before it is killed (32)
+ *   LUCID_SANDBOX_IDLE_SECONDS       a shell unused this long is stopped; the next call starts a fresh one (900)
+ *   LUCID_SANDBOX_UID_BASE           first host uid of the range sandboxes run as when the worker is root (200000)
+ */
+import { LucidError } from '../errors';
+
+export interface ShellSettings {
+  enabled: boolean;
+  defaultTimeoutMs: number;
+  maxTimeoutMs: number;
+  cpuSeconds: number;
+  memoryMb: number;
+  maxProcesses: number;
+  maxFileMb: number;
+  tmpMb: number;
+  maxOutputMb: number;
+  idleSeconds: number;
+  uidBase: number;
+}
+
+export const DEFAULT_SHELL_SETTINGS: ShellSettings = {
+  enabled: true,
+  defaultTimeoutMs: 120_000,
+  maxTimeoutMs: 600_000,
+  cpuSeconds: 600,
+  memoryMb: 4096,
+  maxProcesses: 256,
+  maxFileMb: 1024,
+  tmpMb: 512,
+  maxOutputMb: 32,
+  idleSeconds: 900,
+  uidBase: 200_000,
+};
+
+/** A bad LUCID_SANDBOX / LUCID_BASH_* value; the message names the variable and what it accepts. */
+export class ShellSettingsError extends LucidError {
+  readonly code = 'invalid_shell_setting';
+  readonly fault = 'user_input';
+}
+
+type NumericSetting = Exclude<keyof ShellSettings, 'enabled'>;
+
+const NUMERIC: ReadonlyArray<{ name: string; setting: NumericSetting; min: number; max: number }> = [
+  { name: 'LUCID_BASH_DEFAULT_TIMEOUT_MS', setting: 'defaultTimeoutMs', min: 100, max: 86_400_000 },
+  { name: 'LUCID_BASH_MAX_TIMEOUT_MS', setting: 'maxTimeoutMs', min: 100, max: 86_400_000 },
+  { name: 'LUCID_SANDBOX_CPU_SECONDS', setting: 'cpuSeconds', min: 1, max: 86_400 },
+  { name: 'LUCID_SANDBOX_MEMORY_MB', setting: 'memoryMb', min: 64, max: 1_048_576 },
+  { name: 'LUCID_SANDBOX_MAX_PROCESSES', setting: 'maxProcesses', min: 8, max: 100_000 },
+  { name: 'LUCID_SANDBOX_MAX_FILE_MB', setting: 'maxFileMb', min: 1, max: 1_048_576 },
+  { name: 'LUCID_SANDBOX_TMP_MB', setting: 'tmpMb', min: 1, max: 1_048_576 },
+  { name: 'LUCID_BASH_MAX_OUTPUT_MB', setting: 'maxOutputMb', min: 1, max: 4096 },
+  { name: 'LUCID_SANDBOX_IDLE_SECONDS', setting: 'idleSeconds', min: 1, max: 604_800 },
+  { name: 'LUCID_SANDBOX_UID_BASE', setting: 'uidBase', min: 1000, max: 4_000_000_000 },
+];
+
+/** The defaults with the environment's overrides; throws {@link ShellSettingsError} on a bad value. */
+export function shellSettings(env: NodeJS.ProcessEnv = process.env): ShellSettings {
+  const settings: ShellSettings = { ...DEFAULT_SHELL_SETTINGS, enabled: sandboxEnabled(env.LUCID_SANDBOX) };
+  for (const { name, setting, min, max } of NUMERIC) {
+    const raw = env[name]?.trim();
+    if (!raw) continue;
+    const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+    if (!(value >= min && value <= max))
+      throw new ShellSettingsError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+    settings[setting] = value;
+  }
+  if (settings.defaultTimeoutMs > settings.maxTimeoutMs)
+    throw new ShellSettingsError(
+      `LUCID_BASH_DEFAULT_TIMEOUT_MS (${settings.defaultTimeoutMs}) must not exceed LUCID_BASH_MAX_TIMEOUT_MS (${settings.maxTimeoutMs})`,
+    );
+  return settings;
+}
+
+function sandboxEnabled(raw: string | undefined): boolean {
+  const value = raw?.trim() || 'bubblewrap';
+  if (value === 'bubblewrap') return true;
+  if (value === 'off') return false;
+  throw new ShellSettingsError(`LUCID_SANDBOX must be "bubblewrap" or "off", got "${value}"`);
+}
