@@ -5,7 +5,7 @@
  *
  * What the sandboxed process sees:
  *   - a fresh PID, network, IPC, UTS and cgroup namespace, so no host process is visible or signalable and there is
- *     no network but its own loopback;
+ *     no network but its own loopback (and, when the operator allows some hosts, the egress proxy's socket);
  *   - an unprivileged user with no capabilities and `no_new_privs`, in one of two ways:
  *       - a worker that is not root runs bubblewrap unprivileged in a new user namespace, as uid 1000 mapped to the
  *         worker's own uid; `--disable-userns` keeps it from creating further namespaces;
@@ -48,11 +48,17 @@ export interface SandboxCommandOptions {
   command: readonly string[];
   /** For a root worker: the unprivileged host uid the command runs as. Absent: a user namespace, as uid 1000. */
   hostUid?: number;
+  /** The egress proxy's socket on the host (./egress-proxy.ts), when some hosts are allowed. */
+  proxySocket?: string;
 }
+
+/** Where the egress proxy's socket appears inside, and where the relay to it listens. */
+export const SANDBOX_PROXY_SOCKET = '/run/lucid/proxy.sock';
+export const SANDBOX_PROXY_PORT = 3128;
 
 /** bubblewrap's arguments for running `command` in a session's sandbox. */
 export function bubblewrapArgs(options: SandboxCommandOptions): string[] {
-  const { workspace, etcDir, settings, command, hostUid } = options;
+  const { workspace, etcDir, settings, command, hostUid, proxySocket } = options;
   return [
     ...(hostUid === undefined ? USER_NAMESPACE : PRIVILEGED_NAMESPACES),
     '--die-with-parent',
@@ -76,10 +82,29 @@ export function bubblewrapArgs(options: SandboxCommandOptions): string[] {
     '--bind',
     workspace,
     SANDBOX_WORKSPACE,
+    ...(proxySocket ? proxyMounts(proxySocket) : []),
     '--clearenv',
-    ...sandboxEnvironment(),
+    ...sandboxEnvironment(proxySocket !== undefined),
     '--',
     ...(hostUid === undefined ? command : asUnprivileged(hostUid, command)),
+  ];
+}
+
+/** The socket, under directories the sandbox's user may enter (bubblewrap makes missing parents root-only). */
+function proxyMounts(proxySocket: string): string[] {
+  const dir = path.posix.dirname(SANDBOX_PROXY_SOCKET);
+  return [
+    '--perms',
+    '0755',
+    '--dir',
+    path.posix.dirname(dir),
+    '--perms',
+    '0755',
+    '--dir',
+    dir,
+    '--ro-bind',
+    proxySocket,
+    SANDBOX_PROXY_SOCKET,
   ];
 }
 
@@ -134,8 +159,11 @@ function etcMounts(etcDir: string): string[] {
   return args;
 }
 
-function sandboxEnvironment(): string[] {
+function sandboxEnvironment(withProxy: boolean): string[] {
+  const proxy = `http://127.0.0.1:${SANDBOX_PROXY_PORT}`;
+  const proxyVariables = { HTTP_PROXY: proxy, HTTPS_PROXY: proxy, http_proxy: proxy, https_proxy: proxy };
   const variables: Record<string, string> = {
+    ...(withProxy ? proxyVariables : {}),
     PATH: '/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin',
     HOME: SANDBOX_HOME,
     USER: 'user',

@@ -16,7 +16,7 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { bubblewrapArgs, SANDBOX_WORKSPACE } from './bubblewrap';
+import { bubblewrapArgs, SANDBOX_PROXY_PORT, SANDBOX_PROXY_SOCKET, SANDBOX_WORKSPACE } from './bubblewrap';
 import { ShellOutput } from './shell-output';
 import type { ShellSettings } from './shell-settings';
 
@@ -40,6 +40,8 @@ export interface ShellStartOptions {
   settings: ShellSettings;
   /** Host uid the sandbox runs as (root workers only; others map uid 1000 to themselves). */
   hostUid?: number;
+  /** The egress proxy's socket, when some hosts are allowed (./egress-proxy.ts). */
+  proxySocket?: string;
 }
 
 const BUBBLEWRAP_ERROR_BYTES = 4096;
@@ -53,7 +55,8 @@ export class PersistentShell {
   private readonly closed = new EventEmitter();
 
   constructor(private readonly options: ShellStartOptions) {
-    const command = ['/bin/bash', '--noprofile', '--norc', '-c', driverScript(options.settings)];
+    const script = driverScript(options.settings, options.proxySocket !== undefined);
+    const command = ['/bin/bash', '--noprofile', '--norc', '-c', script];
     this.child = spawn(options.bwrap, bubblewrapArgs({ ...options, command }), {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: {},
@@ -154,20 +157,72 @@ export class PersistentShell {
  * The shell's main loop. `ulimit` with neither -S nor -H sets both limits, so a command cannot raise them again.
  * Variables start with __lucid_ to stay out of the way of the model's own.
  */
-function driverScript(settings: ShellSettings): string {
+function driverScript(settings: ShellSettings, withProxy: boolean): string {
   return [
     'exec 3<&0 0</dev/null',
     `cd ${SANDBOX_WORKSPACE} || exit 1`,
     `ulimit -c 0 -t ${settings.cpuSeconds} -v ${settings.memoryMb * 1024} -u ${settings.maxProcesses} -f ${settings.maxFileMb * 1024}`,
+    `__lucid_relay='${PROXY_RELAY}'`,
     'while IFS= read -r -d "" -u 3 __lucid_marker && IFS= read -r -d "" -u 3 __lucid_command; do',
-    '  eval "$__lucid_command" 3<&- 2>&1',
+    // The relay to the egress proxy is started for each command (the end of the last one killed it) and is
+    // listening before the command runs; without python3 in the sandbox there is simply no network.
+    ...(withProxy
+      ? ['  exec 4< <(exec /usr/bin/python3 -c "$__lucid_relay" 3<&- 2>/dev/null); IFS= read -r -u 4 __lucid_ready']
+      : []),
+    '  eval "$__lucid_command" 3<&- 4<&- 2>&1',
     '  __lucid_status=$?',
     // Nothing outlives its call: `kill -1` signals every process of the sandbox's user but the shell itself (and the
     // namespace's init), repeated while a fork bomb still has members. Disowned first, so the shell does not
     // report the killed jobs in the next command's output.
     '  disown -a 2>/dev/null',
+    ...(withProxy ? ['  exec 4<&-'] : []),
     '  for ((__lucid_round = 0; __lucid_round < 100; __lucid_round++)); do kill -9 -1 2>/dev/null || break; done',
     '  printf "\\n%s:%d\\n" "$__lucid_marker" "$__lucid_status"',
     'done',
   ].join('\n');
 }
+
+/**
+ * Carries each TCP connection to 127.0.0.1:3128 inside the sandbox to the egress proxy's Unix socket. Python,
+ * because the sandbox offers it from the host's /usr; it prints "ready" once it listens. No single quotes: the
+ * driver holds it in a single-quoted shell string.
+ */
+const PROXY_RELAY = `
+import socket, threading, time
+def pipe(source, sink):
+    try:
+        while True:
+            data = source.recv(65536)
+            if not data:
+                break
+            sink.sendall(data)
+    except OSError:
+        pass
+    for sock in (sink, source):
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+def serve(client):
+    upstream = socket.socket(socket.AF_UNIX)
+    try:
+        upstream.connect("${SANDBOX_PROXY_SOCKET}")
+    except OSError:
+        client.close()
+        return
+    threading.Thread(target=pipe, args=(upstream, client), daemon=True).start()
+    pipe(client, upstream)
+listener = socket.socket()
+listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+for attempt in range(100):
+    try:
+        listener.bind(("127.0.0.1", ${SANDBOX_PROXY_PORT}))
+        break
+    except OSError:
+        time.sleep(0.01)
+listener.listen(64)
+print("ready", flush=True)
+while True:
+    connection, _ = listener.accept()
+    threading.Thread(target=serve, args=(connection,), daemon=True).start()
+`;

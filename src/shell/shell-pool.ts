@@ -11,6 +11,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { findBubblewrap, probeSandbox, writeSandboxEtc } from './bubblewrap';
+import { type EgressProxy, startEgressProxy } from './egress-proxy';
 import { type CommandResult, PersistentShell } from './persistent-shell';
 import type { ShellSettings } from './shell-settings';
 import { giveWorkspaceTo, sandboxUidFor } from './workspace-owner';
@@ -32,6 +33,8 @@ export interface ShellCallResult extends CommandResult {
 
 interface Slot {
   shell: PersistentShell;
+  /** The host directory bound at /workspace; a call for another one gets a new shell. */
+  workspace: string;
   lastUsed: number;
 }
 
@@ -48,6 +51,7 @@ export class ShellPool {
     readonly availability: SandboxAvailability,
     private readonly bwrap: string,
     private readonly stateDir: string,
+    private readonly proxy?: EgressProxy,
   ) {
     const everyMs = Math.min(settings.idleSeconds * 1000, 60_000);
     this.reaper = setInterval(() => this.stopIdleShells(), everyMs);
@@ -66,7 +70,10 @@ export class ShellPool {
     const etcDir = await writeSandboxEtc(stateDir, hostUid);
     const probe = await probeSandbox({ bwrap, etcDir, settings, hostUid });
     if (!probe.ok) return unavailable(`bubblewrap cannot make a sandbox here: ${probe.reason}`);
-    return new ShellPool(settings, probe, bwrap, stateDir);
+    const proxy = settings.allowedHosts.length
+      ? await startEgressProxy(path.join(stateDir, 'proxy.sock'), settings.allowedHosts)
+      : undefined;
+    return new ShellPool(settings, probe, bwrap, stateDir, proxy);
   }
 
   /** Runs a command in the session's shell, after any earlier call of the same session. */
@@ -90,6 +97,7 @@ export class ShellPool {
   async close(): Promise<void> {
     clearInterval(this.reaper);
     await Promise.all([...this.shells.keys()].map((sessionId) => this.stopShell(sessionId)));
+    await this.proxy?.close();
     await fs.rm(this.stateDir, { recursive: true, force: true });
   }
 
@@ -98,16 +106,18 @@ export class ShellPool {
     const hostUid = runsAsRoot() ? sandboxUidFor(request.workspace, this.settings.uidBase) : undefined;
     if (hostUid !== undefined) await giveWorkspaceTo(request.workspace, hostUid);
     let slot = this.shells.get(request.sessionId);
-    const freshShell = !slot?.shell.alive;
+    const freshShell = !slot?.shell.alive || slot.workspace !== request.workspace;
     if (!slot || freshShell) {
+      slot?.shell.kill();
       const shell = new PersistentShell({
         bwrap: this.bwrap,
         workspace: request.workspace,
         etcDir: await this.etcDirFor(hostUid),
         settings: this.settings,
         hostUid,
+        proxySocket: this.proxy?.socketPath,
       });
-      slot = { shell, lastUsed: Date.now() };
+      slot = { shell, workspace: request.workspace, lastUsed: Date.now() };
       this.shells.set(request.sessionId, slot);
     }
     const result = await slot.shell.run(request.command, { timeoutMs: request.timeoutMs, signal: request.signal });

@@ -13,8 +13,11 @@
  *   LUCID_BASH_MAX_OUTPUT_MB         output one call may produce before it is killed (32)
  *   LUCID_SANDBOX_IDLE_SECONDS       a shell unused this long is stopped; the next call starts a fresh one (900)
  *   LUCID_SANDBOX_UID_BASE           first host uid of the range sandboxes run as when the worker is root (200000)
+ *   LUCID_NETWORK_ALLOWED_HOSTS      hosts a sandbox may reach through the worker's proxy, e.g.
+ *                                    "pypi.org,*.pythonhosted.org" (none: no network at all)
  */
 import { LucidError } from '../errors';
+import { parseHostAllowlist } from './host-allowlist';
 
 export interface ShellSettings {
   enabled: boolean;
@@ -28,6 +31,8 @@ export interface ShellSettings {
   maxOutputMb: number;
   idleSeconds: number;
   uidBase: number;
+  /** Host patterns of LUCID_NETWORK_ALLOWED_HOSTS (./host-allowlist.ts); empty: no network. */
+  allowedHosts: string[];
 }
 
 export const DEFAULT_SHELL_SETTINGS: ShellSettings = {
@@ -42,6 +47,7 @@ export const DEFAULT_SHELL_SETTINGS: ShellSettings = {
   maxOutputMb: 32,
   idleSeconds: 900,
   uidBase: 200_000,
+  allowedHosts: [],
 };
 
 /** A bad LUCID_SANDBOX / LUCID_BASH_* value; the message names the variable and what it accepts. */
@@ -50,7 +56,7 @@ export class ShellSettingsError extends LucidError {
   readonly fault = 'user_input';
 }
 
-type NumericSetting = Exclude<keyof ShellSettings, 'enabled'>;
+type NumericSetting = Exclude<keyof ShellSettings, 'enabled' | 'allowedHosts'>;
 
 const NUMERIC: ReadonlyArray<{ name: string; setting: NumericSetting; min: number; max: number }> = [
   { name: 'LUCID_BASH_DEFAULT_TIMEOUT_MS', setting: 'defaultTimeoutMs', min: 100, max: 86_400_000 },
@@ -67,7 +73,11 @@ const NUMERIC: ReadonlyArray<{ name: string; setting: NumericSetting; min: numbe
 
 /** The defaults with the environment's overrides; throws {@link ShellSettingsError} on a bad value. */
 export function shellSettings(env: NodeJS.ProcessEnv = process.env): ShellSettings {
-  const settings: ShellSettings = { ...DEFAULT_SHELL_SETTINGS, enabled: sandboxEnabled(env.LUCID_SANDBOX) };
+  const settings: ShellSettings = {
+    ...DEFAULT_SHELL_SETTINGS,
+    enabled: sandboxEnabled(env.LUCID_SANDBOX),
+    allowedHosts: allowedHosts(env.LUCID_NETWORK_ALLOWED_HOSTS),
+  };
   for (const { name, setting, min, max } of NUMERIC) {
     const raw = env[name]?.trim();
     if (!raw) continue;
@@ -88,4 +98,12 @@ function sandboxEnabled(raw: string | undefined): boolean {
   if (value === 'bubblewrap') return true;
   if (value === 'off') return false;
   throw new ShellSettingsError(`LUCID_SANDBOX must be "bubblewrap" or "off", got "${value}"`);
+}
+
+function allowedHosts(raw: string | undefined): string[] {
+  try {
+    return parseHostAllowlist(raw);
+  } catch (error) {
+    throw new ShellSettingsError(`LUCID_NETWORK_ALLOWED_HOSTS: ${(error as Error).message}`);
+  }
 }

@@ -1,0 +1,31 @@
+/**
+ * The hosts a sandbox may reach (through ./egress-proxy.ts) when the operator names some in
+ * LUCID_NETWORK_ALLOWED_HOSTS: comma-separated names, each exact (`pypi.org`) or a wildcard for the subdomains of
+ * a name (`*.pythonhosted.org`). Names are compared lower-case; an IP address must be listed as such.
+ */
+
+const PATTERN = /^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$|^[0-9a-f:.]+$/;
+
+/** The patterns of a LUCID_NETWORK_ALLOWED_HOSTS value; throws with the bad entry named. */
+export function parseHostAllowlist(raw: string | undefined): string[] {
+  const entries = (raw ?? '')
+    .split(',')
+    .map((entry) => entry.trim().toLowerCase())
+    .filter(Boolean);
+  for (const entry of entries) {
+    if (!PATTERN.test(entry)) throw new Error(`"${entry}" is not a host name, a *.wildcard of one, or an IP address`);
+  }
+  return [...new Set(entries)];
+}
+
+/** Whether `host` (as a URL or a CONNECT request names it, perhaps [bracketed]) is allowed by `patterns`. */
+export function hostAllowed(host: string, patterns: readonly string[]): boolean {
+  const name = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '');
+  return patterns.some((pattern) =>
+    pattern.startsWith('*.') ? name.endsWith(pattern.slice(1)) && name.length > pattern.length - 1 : name === pattern,
+  );
+}
