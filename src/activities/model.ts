@@ -8,6 +8,7 @@ import type { SessionStore } from '../storage/session-store';
 import type { ToolJournal } from '../storage/tool-journal';
 import { withJournaledResults } from './journaled-results';
 import { toolDefinitions } from '../workspace/tools';
+import { withoutUnconfiguredWebFetch } from '../workspace/web-fetch';
 import { delegateToolDefinition } from '../domain/delegate-tool';
 import { memoryToolDefinition } from '../memory/memory-tool-definition';
 import type { RosterEntry } from '../domain/threads';
@@ -157,7 +158,8 @@ export function modelRequest(
   return withCacheBreakpoints({
     system: input.system,
     tools: [
-      ...(toolDefinitions(input.tools) as Anthropic.Tool[]),
+      // The workflow lists web_fetch whenever the agent enables it; only a worker with an allowlist offers it.
+      ...(toolDefinitions(withoutUnconfiguredWebFetch(input.tools, process.env)) as Anthropic.Tool[]),
       ...(input.delegate ? [delegateToolDefinition(input.delegate)] : []),
       ...(input.memory_stores?.length ? [memoryToolDefinition(input.memory_stores)] : []),
     ],

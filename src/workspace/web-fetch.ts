@@ -1,0 +1,147 @@
+import { WorkspaceError } from './sandbox';
+
+/**
+ * The web_fetch tool, run on the worker: GET an http(s) URL whose host is on the worker's allowlist and return
+ * its text. The allowlist is `LUCID_NETWORK_ALLOWED_HOSTS` (comma-separated; `docs.example.com` matches that
+ * host exactly, `*.example.com` any subdomain of it), the same variable that feeds the shell's proxy. With no
+ * allowlist web_fetch is not offered to the model at all ({@link withoutUnconfiguredWebFetch}).
+ *
+ * Redirects are followed by hand, at most {@link MAX_REDIRECTS}, each target checked against the allowlist, so
+ * an allowed host cannot bounce the worker to another one. Bounded in time and size; HTML comes back as text.
+ */
+
+export const NETWORK_ALLOWED_HOSTS_VARIABLE = 'LUCID_NETWORK_ALLOWED_HOSTS';
+export const MAX_FETCH_SECONDS = 30;
+/** Largest response body read; past it the body is cut (and the output is truncated to the usual cap anyway). */
+export const MAX_FETCH_BYTES = 5 * 1024 * 1024;
+export const MAX_REDIRECTS = 5;
+export const WEB_FETCH_TOOL_NAME = 'web_fetch';
+
+/** The hosts web_fetch may reach, lower-cased; empty when the variable is unset or blank. */
+export function webFetchAllowlist(env: NodeJS.ProcessEnv): string[] {
+  return (env[NETWORK_ALLOWED_HOSTS_VARIABLE] ?? '')
+    .split(',')
+    .map((host) => host.trim().toLowerCase())
+    .filter(Boolean);
+}
+
+/** The tool names to offer the model: web_fetch only on a worker with an allowlist. */
+export function withoutUnconfiguredWebFetch(names: readonly string[], env: NodeJS.ProcessEnv): string[] {
+  const configured = webFetchAllowlist(env).length > 0;
+  return names.filter((name) => configured || name !== WEB_FETCH_TOOL_NAME);
+}
+
+/** Whether `host` (a URL's hostname) is allowed: an exact entry, or a `*.suffix` entry it is a subdomain of. */
+export function isAllowedHost(host: string, allowlist: readonly string[]): boolean {
+  const name = host.toLowerCase().replace(/^\[|\]$/g, '');
+  return allowlist.some((entry) =>
+    entry.startsWith('*.') ? name.endsWith(entry.slice(1)) && name.length > entry.length - 1 : name === entry,
+  );
+}
+
+export interface FetchOptions {
+  allowlist: readonly string[];
+  signal?: AbortSignal;
+}
+
+/** Fetches `url` and returns a short header line and the body as text; refusals are {@link WorkspaceError}s. */
+export async function fetchWebPage(url: string, options: FetchOptions): Promise<string> {
+  const timeout = AbortSignal.timeout(MAX_FETCH_SECONDS * 1000);
+  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+  let target = checkedUrl(url, options.allowlist);
+  for (let redirects = 0; ; redirects++) {
+    const response = await get(target, signal, timeout);
+    const location = response.headers.get('location');
+    if (response.status >= 300 && response.status < 400 && location) {
+      await response.body?.cancel();
+      if (redirects >= MAX_REDIRECTS) throw refused(`more than ${MAX_REDIRECTS} redirects from ${url}`);
+      target = checkedUrl(new URL(location, target).href, options.allowlist, target.href);
+      continue;
+    }
+    const body = await readBody(response, signal, timeout);
+    const type = response.headers.get('content-type') ?? '';
+    const text = /html/i.test(type) ? htmlToText(body.text) : body.text;
+    const header = `${response.status} ${response.statusText} ${target.href} (${type || 'no content type'})`;
+    const cut = body.cut ? `\n[body cut after ${MAX_FETCH_BYTES} bytes]` : '';
+    return `${header}\n\n${text}${cut}`;
+  }
+}
+
+function checkedUrl(spelled: string, allowlist: readonly string[], redirectedFrom?: string): URL {
+  let url: URL;
+  try {
+    url = new URL(spelled);
+  } catch {
+    throw refused(`"${spelled}" is not a valid URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw refused(`only http and https URLs can be fetched`);
+  if (!isAllowedHost(url.hostname, allowlist)) {
+    const how = redirectedFrom ? `${redirectedFrom} redirects to ${url.host}, which` : `${url.host}`;
+    throw refused(`${how} is not an allowed host (allowed: ${allowlist.join(', ')})`);
+  }
+  return url;
+}
+
+async function get(url: URL, signal: AbortSignal, timeout: AbortSignal): Promise<Response> {
+  try {
+    return await fetch(url, { redirect: 'manual', signal, headers: { 'user-agent': 'lucid-web-fetch' } });
+  } catch (error) {
+    throw networkFailure(error, url.href, timeout);
+  }
+}
+
+async function readBody(
+  response: Response,
+  signal: AbortSignal,
+  timeout: AbortSignal,
+): Promise<{ text: string; cut: boolean }> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  let cut = false;
+  try {
+    for await (const chunk of response.body ?? []) {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size >= MAX_FETCH_BYTES) {
+        cut = true;
+        await response.body?.cancel();
+        break;
+      }
+    }
+  } catch (error) {
+    throw networkFailure(error, response.url, timeout);
+  }
+  signal.throwIfAborted();
+  const bytes = Buffer.concat(chunks).subarray(0, MAX_FETCH_BYTES);
+  return { text: new TextDecoder('utf-8').decode(bytes), cut };
+}
+
+/** A timeout or an unreachable host is the model's to hear about; the session's own cancellation is rethrown. */
+function networkFailure(error: unknown, url: string, timeout: AbortSignal): unknown {
+  if (timeout.aborted) return refused(`${url} did not answer within ${MAX_FETCH_SECONDS} seconds`);
+  if ((error as Error).name === 'AbortError') return error;
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  return refused(`fetching ${url} failed: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
+}
+
+function refused(why: string): WorkspaceError {
+  return new WorkspaceError('invalid_input', `web_fetch refused: ${why}.`);
+}
+
+/** HTML as readable text, simply: scripts and styles dropped, tags removed, common entities decoded. */
+export function htmlToText(html: string): string {
+  return html
+    .replace(/<(script|style|noscript)\b[\s\S]*?<\/\1\s*>/gi, '')
+    .replace(/<!--[\s\S]*?-->/g, '')
+    .replace(/<(br|\/p|\/div|\/li|\/h[1-6]|\/tr)\b[^>]*>/gi, '\n')
+    .replace(/<[^>]*>/g, '')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&')
+    .replace(/[ \t]+\n/g, '\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}
