@@ -777,7 +777,8 @@ function retryDelayMs(attempt: number, retryAfterMs: number | null): number {
 }
 
 function summarizeToolInput(input: Record<string, unknown>): string {
-  const target = input.path ?? input.pattern;
+  // file_path is the toolset's spelling (read, write, edit); recorded histories never hold it, so their summaries stay.
+  const target = input.file_path ?? input.path ?? input.pattern;
   return typeof target === 'string' ? target.slice(0, 80) : '';
 }
 

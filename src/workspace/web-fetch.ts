@@ -104,8 +104,7 @@ async function readBody(
       size += chunk.length;
       if (size >= MAX_FETCH_BYTES) {
         cut = true;
-        await response.body?.cancel();
-        break;
+        break; // leaving the loop cancels the stream, so the rest is never read
       }
     }
   } catch (error) {
