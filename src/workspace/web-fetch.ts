@@ -127,11 +127,9 @@ function refused(why: string): WorkspaceError {
   return new WorkspaceError('invalid_input', `web_fetch refused: ${why}.`);
 }
 
-/** HTML as readable text, simply: scripts and styles dropped, tags removed, common entities decoded. */
+/** HTML as readable text, simply: scripts, styles and comments dropped, tags removed, common entities decoded. */
 export function htmlToText(html: string): string {
-  return html
-    .replace(/<(script|style|noscript)\b[\s\S]*?<\/\1\s*>/gi, '')
-    .replace(/<!--[\s\S]*?-->/g, '')
+  return withoutBlocks(html)
     .replace(/<(br|\/p|\/div|\/li|\/h[1-6]|\/tr)\b[^>]*>/gi, '\n')
     .replace(/<[^>]*>/g, '')
     .replace(/&nbsp;/g, ' ')
@@ -143,4 +141,37 @@ export function htmlToText(html: string): string {
     .replace(/[ \t]+\n/g, '\n')
     .replace(/\n{3,}/g, '\n\n')
     .trim();
+}
+
+/** Blocks whose content is not text, each with the marker that ends it. */
+const SKIPPED_BLOCKS: readonly [RegExp, string][] = [
+  [/<script\b/iy, '</script'],
+  [/<style\b/iy, '</style'],
+  [/<noscript\b/iy, '</noscript'],
+  [/<!--/y, '-->'],
+];
+
+/**
+ * Drops script, style, noscript and comment blocks in one pass (an unclosed one runs to the end). A loop with
+ * indexOf rather than a lazy regex, which would rescan the rest of a 5 MB page for every unclosed opener.
+ */
+function withoutBlocks(html: string): string {
+  const lower = html.toLowerCase();
+  let out = '';
+  let copied = 0;
+  for (let at = html.indexOf('<'); at !== -1; at = html.indexOf('<', at + 1)) {
+    const block = SKIPPED_BLOCKS.find(([opener]) => {
+      opener.lastIndex = at;
+      return opener.test(html);
+    });
+    if (!block) continue;
+    out += html.slice(copied, at);
+    const close = lower.indexOf(block[1], at + 1);
+    if (close === -1) return out;
+    const end = html.indexOf('>', close);
+    if (end === -1) return out;
+    copied = end + 1;
+    at = end;
+  }
+  return out + html.slice(copied);
 }

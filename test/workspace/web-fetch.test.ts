@@ -134,5 +134,8 @@ describe('the allowlist', () => {
 
   it('turns HTML into text simply', () => {
     expect(htmlToText('<div>a<br>b</div><!-- c --><li>d</li>&nbsp;&quot;e&quot;')).toBe('a\nb\nd\n "e"');
+    expect(htmlToText('<p>kept</p><SCRIPT type="x">if (a < b) {}</Script ><p>too</p>')).toBe('kept\ntoo');
+    expect(htmlToText('<b>start</b><script>never closed <p>lost</p>')).toBe('start');
+    expect(htmlToText(`x${'<!-- open '.repeat(50_000)}`)).toBe('x');
   });
 });
