@@ -571,7 +571,7 @@ function assertIsFile(stat: Stats, displayPath: string): void {
   if (stat.isDirectory()) {
     throw new WorkspaceError(
       'not_a_file',
-      `${displayPath} is a directory, not a file. Use list_files to see what it contains.`,
+      `${displayPath} is a directory, not a file. Use list_files (or glob) to see what it contains.`,
     );
   }
   // FIFOs, sockets and devices: reading one could block forever or never end.

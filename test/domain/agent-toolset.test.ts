@@ -57,6 +57,13 @@ describe('tools: the Managed Agents toolset shape', () => {
     expect(permissionPolicyOf(agent, 'edit')).toEqual({ type: 'auto' });
   });
 
+  it('survives the JSON round trip of continue-as-new state unchanged', () => {
+    const agent = parsed([{ type: TOOLSET_TYPE, configs: [{ name: 'bash', enabled: false }] }, 'list_files']);
+    const again = parsed(JSON.parse(JSON.stringify(agent)).tools);
+    expect(again).toEqual(agent);
+    expect(enabledToolNames(again)).toEqual(enabledToolNames(agent));
+  });
+
   it('keeps web_search off when the default enables everything', () => {
     const agent = parsed([{ type: TOOLSET_TYPE, default_config: { enabled: true } }]);
     expect(enabledToolNames(agent)).not.toContain('web_search');
