@@ -429,13 +429,21 @@ async function listFilesTool(context: ToolContext, input: ToolInput<'list_files'
 /** list_files' search, shown newest first by modification time (ties by path), as the API's glob. */
 async function globTool(context: ToolContext, input: ToolInput<'glob'>): Promise<ToolPlan> {
   const found = await matchingFiles(context, globPatternUnder(input.pattern, input.path));
-  const dated = await Promise.all(found.files.map(async (file) => ({ file, mtime: await modifiedAt(file.absolute) })));
+  const dated: { file: WalkedFile; mtime: number }[] = [];
+  // In batches: a match list can hold up to MAX_WALK_ENTRIES files, too many lstat calls to queue at once.
+  for (let start = 0; start < found.files.length; start += MTIME_BATCH) {
+    context.signal?.throwIfAborted();
+    const batch = found.files.slice(start, start + MTIME_BATCH);
+    dated.push(...(await Promise.all(batch.map(async (file) => ({ file, mtime: await modifiedAt(file.absolute) })))));
+  }
   dated.sort((a, b) => b.mtime - a.mtime || compareCodeUnits(a.file.display, b.file.display));
   return listing(
     found,
     dated.map(({ file }) => file.display),
   );
 }
+
+const MTIME_BATCH = 256;
 
 /** glob's pattern joined to its path, both checked like list_files' pattern. */
 function globPatternUnder(pattern: string, under: string | undefined): string {
