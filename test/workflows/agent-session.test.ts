@@ -187,8 +187,13 @@ describe('agentSession', () => {
         { match: { last_tool_result: '2\tb' }, times: 1, reply: { content: [{ type: 'text', text: 'Read it.' }] } },
       ],
     });
+    // The worker runs in this process: without an allowlist here it must leave web_fetch out of the request.
+    const allowedHosts = process.env.LUCID_NETWORK_ALLOWED_HOSTS;
+    delete process.env.LUCID_NETWORK_ALLOWED_HOSTS;
     const sessionId = await harness.lucid.startSession({ agent: toolsetAgent, message: 'Use the toolset please' });
-    const snapshot = await harness.lucid.result(sessionId);
+    const snapshot = await harness.lucid.result(sessionId).finally(() => {
+      if (allowedHosts !== undefined) process.env.LUCID_NETWORK_ALLOWED_HOSTS = allowedHosts;
+    });
 
     expect(snapshot).toMatchObject({ stop_reason: { type: 'end_turn' }, final_message: 'Read it.', turns: 3 });
     expect(fs.readFileSync(path.join(workspaceOf(harness, sessionId), 'out/list.md'), 'utf8')).toBe('a\nb\nc\n');
