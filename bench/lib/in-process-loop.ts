@@ -6,6 +6,7 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Activities } from '../../src/activities';
 import type { AgentDefinition } from '../../src/domain/agent-definition';
+import { enabledToolNames } from '../../src/domain/agent-toolset';
 import { textBlocks } from '../../src/domain/events';
 import { EventLog } from '../../src/workflows/event-log';
 
@@ -30,7 +31,7 @@ export async function runInProcessLoop(
         sessionId,
         model: agent.model,
         system: agent.system,
-        tools: agent.tools,
+        tools: enabledToolNames(agent),
         max_tokens: agent.max_tokens,
         throughSeq: start.seq,
         events,

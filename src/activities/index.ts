@@ -9,6 +9,8 @@ import { createAnthropicClient, createModelActivities } from './model';
 import { createSessionActivities } from './session';
 import { createShellActivities } from './shell';
 import type { ShellPool } from '../shell/shell-pool';
+import { networkAllowlist } from '../domain/host-allowlist';
+import { WEB_FETCH_TOOL_NAME } from '../workspace/web-fetch';
 import { createThreadActivities } from './threads';
 import { createToolActivities } from './tools';
 
@@ -41,9 +43,7 @@ export function createActivities({
       prompts: storage.prompts,
       toolJournal: storage.toolJournal,
       client: anthropic,
-      // A worker that cannot sandbox a shell does not offer bash (its calls are refused, should another worker's
-      // model call have offered it).
-      withheldTools: shellPool.availability.ok ? [] : ['bash'],
+      withheldTools: toolsWithheldBy(shellPool, process.env),
     }),
     ...createCompactionActivities({ store, client: anthropic }),
     ...createToolActivities({ toolJournal: storage.toolJournal }),
@@ -57,3 +57,14 @@ export function createActivities({
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+
+/**
+ * Tools an agent may enable that this worker does not offer the model: bash without a sandbox, web_fetch without
+ * allowed hosts. A call that reaches it anyway (offered by another worker) is refused with a tool error.
+ */
+export function toolsWithheldBy(shellPool: ShellPool, env: NodeJS.ProcessEnv): string[] {
+  return [
+    ...(shellPool.availability.ok ? [] : ['bash']),
+    ...(networkAllowlist(env).length > 0 ? [] : [WEB_FETCH_TOOL_NAME]),
+  ];
+}

@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { AgentToolsSchema } from './agent-toolset';
 
-/** Tool names an agent may list; the workspace tools are implemented in src/workspace/tools.ts. */
-export const AGENT_TOOL_NAMES = ['read_file', 'write_file', 'edit_file', 'list_files', 'grep'] as const;
+/** Tool names an agent may list; the shapes and the resolver are in ./agent-toolset.ts. */
+export { AGENT_TOOL_NAMES, enabledToolNames, permissionPolicyOf } from './agent-toolset';
 
 export const DEFAULT_MAX_TURNS = 50;
 export const MAX_MAX_TURNS = 10_000;
@@ -72,10 +73,8 @@ export const AgentDefinitionSchema = z
     name: AgentNameSchema,
     model: z.string().min(1).max(256),
     system: z.string().max(100_000).default(''),
-    tools: z
-      .array(z.enum([...AGENT_TOOL_NAMES, 'bash']))
-      .max(AGENT_TOOL_NAMES.length + 1)
-      .default([]),
+    /** Plain names and/or the Managed Agents toolset; resolve with `enabledToolNames`, never read directly. */
+    tools: AgentToolsSchema.default([]),
     max_turns: z.number().int().min(1).max(MAX_MAX_TURNS).default(DEFAULT_MAX_TURNS),
     max_tokens: z.number().int().min(1).max(128_000).default(8192),
     /** What the agent is for; a lead sees its sub-agents' descriptions. */

@@ -80,11 +80,9 @@ function checkInput(raw: unknown, pool: ShellPool): CheckedInput {
   if (!parsed.success)
     return { error: `invalid bash input: ${parsed.error.issues.map((issue) => issue.message).join('; ')}` };
   const input = parsed.data;
-  if (input.command === undefined && !input.restart)
-    return { error: 'give a command to run, or restart: true to start a fresh shell' };
   if (input.command?.includes('\0')) return { error: 'the command must not contain NUL characters' };
   const { defaultTimeoutMs, maxTimeoutMs } = pool.settings;
-  const timeoutMs = input.timeout_ms ?? defaultTimeoutMs;
+  const timeoutMs = input.timeout_ms || defaultTimeoutMs; // 0, as absent, means the default
   if (timeoutMs > maxTimeoutMs)
     return { error: `timeout_ms may be at most ${maxTimeoutMs} on this worker (got ${timeoutMs})` };
   return { input, timeoutMs };

@@ -1,28 +1,26 @@
 import { z } from 'zod';
 
-/** The `bash` tool's input, as in the Managed Agents toolset (provisional: the toolset branch owns this file). */
+/**
+ * The `bash` tool's input, as the Managed Agents API's `agent_toolset_20260401` defines it
+ * (BetaManagedAgentsAgentToolset20260401BashInput): `command` to run in the session's persistent shell, or
+ * `restart: true` (with no command) for a fresh shell; `timeout_ms` bounds the call (absent or 0: the default).
+ */
 export const BashInputSchema = z
   .object({
-    command: z.string().optional(),
-    restart: z.boolean().optional(),
-    timeout_ms: z.number().int().positive().optional(),
+    command: z.string().optional().describe('The shell command to run. Omit only when restart is true.'),
+    restart: z
+      .boolean()
+      .optional()
+      .describe('When true, restart the persistent shell instead of running a command; later calls use the new one.'),
+    timeout_ms: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe("Timeout for this call in milliseconds; absent or 0 means the worker's default."),
   })
-  .strict();
-export type BashInput = z.infer<typeof BashInputSchema>;
+  .refine((input) => input.command !== undefined || input.restart === true, {
+    message: 'give a command, or restart: true',
+  });
 
-/** Provisional definition offered to the model (the toolset branch replaces it). */
-export const BASH_TOOL_DEFINITION = {
-  name: 'bash',
-  description:
-    'Run a bash command in a persistent shell in a sandbox, with the workspace at /workspace. The working directory ' +
-    'and exported variables carry over between calls; restart: true starts a fresh shell. No network.',
-  input_schema: {
-    type: 'object',
-    properties: {
-      command: { type: 'string', description: 'The command to run.' },
-      restart: { type: 'boolean', description: 'Start a fresh shell first.' },
-      timeout_ms: { type: 'integer', description: 'Wall-clock limit for this command in milliseconds.' },
-    },
-    required: [],
-  },
-} as const;
+export type BashInput = z.infer<typeof BashInputSchema>;

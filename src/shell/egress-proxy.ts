@@ -9,7 +9,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import { promises as fs } from 'node:fs';
-import { hostAllowed } from './host-allowlist';
+import { hostAllowed } from '../domain/host-allowlist';
 
 /** A tunnel or request idle this long is closed. */
 const IDLE_MS = 120_000;

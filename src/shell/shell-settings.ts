@@ -17,7 +17,7 @@
  *                                    "pypi.org,*.pythonhosted.org" (none: no network at all)
  */
 import { LucidError } from '../errors';
-import { parseHostAllowlist } from './host-allowlist';
+import { parseHostAllowlist } from '../domain/host-allowlist';
 
 export interface ShellSettings {
   enabled: boolean;

@@ -33,6 +33,7 @@ import { failureCause } from '../domain/failure-cause';
 import { describeIssues, UserMessageSchema, type SessionInput, type UserMessage } from '../domain/session-input';
 import type { OutcomeDefinitionInput } from '../domain/outcome';
 import { addUsage, ZERO_USAGE, type Usage } from '../domain/usage';
+import { enabledToolNames } from '../domain/agent-toolset';
 import { LUCID_AGENT, LUCID_STATUS, LUCID_STOP_REASON } from '../search-attributes';
 import { EventLog, type EventsPage, type EventsPageRequest } from './event-log';
 import { OutcomeLoop, outcomeProblem } from './outcome-loop';
@@ -315,7 +316,7 @@ class Session {
               sessionId: this.state.sessionId,
               model: agent.model,
               ...system,
-              tools: agent.tools,
+              tools: enabledToolNames(agent),
               delegate: this.threads.canDelegate() ? this.threads.rosterEntries() : undefined,
               memory_stores: this.state.memory.stores.map((store) => ({ name: store.name, access: store.access })),
               max_tokens: agent.max_tokens,
@@ -389,7 +390,7 @@ class Session {
         sessionId: this.state.sessionId,
         model: agent.model,
         system: this.systemPrompt(),
-        tools: agent.tools,
+        tools: enabledToolNames(agent),
         delegate: this.threads.canDelegate() ? this.threads.rosterEntries() : undefined,
         memory_stores: this.state.memory.stores.map((store) => ({ name: store.name, access: store.access })),
         max_tokens: agent.max_tokens,
@@ -479,9 +480,12 @@ class Session {
     );
   }
 
-  /** The agent's workspace tools, plus `delegate` when it leads a team and `memory` when stores are attached. */
+  /**
+   * The agent's resolved tools, plus `delegate` when it leads a team and `memory` when stores are attached. For an
+   * agent with plain names (every recorded history) the list is the one given, so replays see the same inputs.
+   */
   private availableTools(): Set<string> {
-    const available = new Set<string>(this.state.agent.tools);
+    const available = new Set<string>(enabledToolNames(this.state.agent));
     if (this.threads.canDelegate()) available.add(DELEGATE_TOOL_NAME);
     if (this.state.memory.stores.length > 0) available.add(MEMORY_TOOL_NAME);
     return available;
@@ -818,7 +822,8 @@ function retryDelayMs(attempt: number, retryAfterMs: number | null): number {
 }
 
 function summarizeToolInput(input: Record<string, unknown>): string {
-  const target = input.path ?? input.pattern;
+  // file_path is the toolset's spelling (read, write, edit); recorded histories never hold it, so their summaries stay.
+  const target = input.file_path ?? input.path ?? input.pattern;
   return typeof target === 'string' ? target.slice(0, 80) : '';
 }
 

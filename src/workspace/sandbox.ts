@@ -35,6 +35,12 @@ export class WorkspaceError extends LucidError {
   }
 }
 
+/**
+ * Where the Managed Agents API mounts the workspace; the model may spell paths under it (`/workspace/src/a.ts`,
+ * `/workspace` itself for the root) and they mean the same as the relative path. The shell sees the workspace there.
+ */
+export const WORKSPACE_MOUNT = '/workspace';
+
 /** Longest accepted path, in UTF-8 bytes (Linux PATH_MAX). */
 export const MAX_PATH_BYTES = 4096;
 /** Longest accepted path segment, in UTF-8 bytes (NAME_MAX on common filesystems). */
@@ -102,7 +108,7 @@ export async function resolveInWorkspace(
   if (!exists && !options.forWrite) {
     throw new WorkspaceError(
       'not_found',
-      `No such file or directory: "${relPath}" (paths are relative to the workspace root).`,
+      `No such file or directory: "${relPath}" (paths are relative to the workspace root or under ${WORKSPACE_MOUNT}).`,
     );
   }
   return { root, absolute, relative: toRelative(root, absolute), exists };
@@ -116,7 +122,7 @@ export async function resolveInWorkspace(
 export function normalizeRelativePath(relPath: string): string {
   assertWellFormed(relPath);
   const segments: string[] = [];
-  for (const segment of relPath.split('/')) {
+  for (const segment of withoutWorkspaceMount(relPath).split('/')) {
     if (segment === '' || segment === '.') continue;
     if (segment === '..') {
       if (segments.length === 0) {
@@ -149,12 +155,19 @@ function assertWellFormed(relPath: string): void {
   }
   if (/^[A-Za-z]:/.test(relPath))
     throw invalid(`"${relPath}" has a drive letter. Use a path relative to the workspace root.`);
-  if (path.isAbsolute(relPath)) {
+  if (path.isAbsolute(relPath) && withoutWorkspaceMount(relPath) === relPath) {
     throw new WorkspaceError(
       'path_outside_workspace',
-      `Absolute paths are not allowed: "${relPath}". Use a path relative to the workspace root (e.g. "src/app.ts").`,
+      `Absolute paths are not allowed outside ${WORKSPACE_MOUNT}: "${relPath}". Paths must be relative to the ` +
+        `workspace root (e.g. "src/app.ts") or under ${WORKSPACE_MOUNT} (e.g. "${WORKSPACE_MOUNT}/src/app.ts").`,
     );
   }
+}
+
+/** `/workspace/x` as `x` and `/workspace` as `.`; any other text unchanged (`/workspacex` is not under it). */
+export function withoutWorkspaceMount(spelled: string): string {
+  if (spelled === WORKSPACE_MOUNT) return '.';
+  return spelled.startsWith(`${WORKSPACE_MOUNT}/`) ? spelled.slice(WORKSPACE_MOUNT.length + 1) || '.' : spelled;
 }
 
 /**

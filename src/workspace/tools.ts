@@ -2,7 +2,8 @@ import type { Dirent, Stats } from 'node:fs';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { AGENT_TOOL_NAMES } from '../domain/agent-definition';
+import { AGENT_TOOL_NAMES } from '../domain/agent-toolset';
+import { BashInputSchema } from '../shell/bash-input';
 import { atomicWriteFile } from './atomic-write';
 import { compileGlob } from './glob';
 import { compileGrepPattern, type GrepPattern } from './grep-pattern';
@@ -12,22 +13,27 @@ import {
   normalizeRelativePath,
   resolveInWorkspace,
   type ResolvedPath,
+  withoutWorkspaceMount,
+  WORKSPACE_MOUNT,
   WorkspaceError,
 } from './sandbox';
+import { selectLines, ViewRangeSchema } from './view-range';
+import { networkAllowlist } from '../domain/host-allowlist';
+import { fetchWebPage, MAX_FETCH_SECONDS } from './web-fetch';
 import { MAX_SEARCH_MS, WorkBudget } from './work-budget';
-import { BASH_TOOL_DEFINITION } from '../shell/bash-input';
 
 /**
- * The agent's workspace tools: read_file, write_file, edit_file, list_files and grep. This is the plain
- * library a Temporal activity calls; every path goes through the sandbox in ./sandbox.ts.
+ * The agent's workspace tools: the Managed Agents toolset's read, write, edit, glob, grep and web_fetch, and
+ * Lucid's original read_file, write_file, edit_file and list_files (grep is both). This is the plain library a
+ * Temporal activity calls; every path goes through the sandbox in ./sandbox.ts. `bash` is only defined here
+ * (its definition is offered to the model): the shell activity runs it, never this module.
  *
  * Contract: {@link runWorkspaceTool} reports everything the model got wrong as `{ is_error: true }` with a
  * message the model can act on, and throws only on genuine failures (EIO, ENOSPC, a missing workspace,
  * cancellation) so that Temporal retries them.
  */
 
-/** Names of the workspace tools, in the order they are offered to the model. */
-/** The workspace tools an agent definition may list (src/domain/agent-definition.ts keeps the one list). */
+/** The tools an agent definition may name (src/domain/agent-toolset.ts keeps the one list). */
 export const TOOL_NAMES = AGENT_TOOL_NAMES;
 export type ToolName = (typeof TOOL_NAMES)[number];
 
@@ -37,7 +43,7 @@ export const MAX_OUTPUT_CHARS = 32_000;
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
 /** A NUL byte within this many leading bytes marks a file as binary. */
 export const BINARY_SNIFF_BYTES = 8192;
-/** Most paths list_files returns. */
+/** Most paths list_files / glob return. */
 export const MAX_LIST_RESULTS = 1000;
 /** Most matching lines grep returns. */
 export const MAX_GREP_MATCHES = 500;
@@ -71,7 +77,14 @@ export interface ToolDefinition {
   input_schema: ToolInputSchema;
 }
 
-const PATH_FIELD = 'Path relative to the workspace root, with forward slashes (e.g. "src/index.ts").';
+const PATH_FIELD =
+  `Path relative to the workspace root or absolute under ${WORKSPACE_MOUNT}, with forward slashes ` +
+  `(e.g. "src/index.ts" or "${WORKSPACE_MOUNT}/src/index.ts").`;
+const GREP_PATTERN_FIELD =
+  'Regular expression (JavaScript syntax, matched in linear time: no backreferences or lookaheads) ' +
+  'searched for in each line, e.g. "function \\\\w+Handler".';
+const SEARCH_PATH_FIELD = `File or directory to search, relative to the workspace root or under ${WORKSPACE_MOUNT}. Defaults to the whole workspace.`;
+const OLD_STRING_FIELD = 'Exact text to replace, including whitespace and indentation.';
 
 const INPUT_SCHEMAS = {
   read_file: z.object({ path: z.string().describe(PATH_FIELD) }),
@@ -81,9 +94,7 @@ const INPUT_SCHEMAS = {
   }),
   edit_file: z.object({
     path: z.string().describe(PATH_FIELD),
-    old_string: z
-      .string()
-      .describe('Exact text to replace, including whitespace and indentation. Must occur exactly once in the file.'),
+    old_string: z.string().describe(`${OLD_STRING_FIELD} Must occur exactly once in the file.`),
     new_string: z.string().describe('Text to put in its place.'),
   }),
   list_files: z.object({
@@ -92,17 +103,34 @@ const INPUT_SCHEMAS = {
       .describe('Glob relative to the workspace root, e.g. "**/*.ts" (any depth), "*.md" (top level only), "src/**".'),
   }),
   grep: z.object({
-    pattern: z
-      .string()
-      .describe(
-        'Regular expression (JavaScript syntax, matched in linear time: no backreferences or lookaheads) ' +
-          'searched for in each line, e.g. "function \\\\w+Handler".',
-      ),
+    pattern: z.string().describe(GREP_PATTERN_FIELD),
+    path: z.string().optional().describe(SEARCH_PATH_FIELD),
+  }),
+  bash: BashInputSchema,
+  read: z.object({
+    file_path: z.string().describe(PATH_FIELD),
+    view_range: ViewRangeSchema.optional().describe(
+      'Optional [start_line, end_line], 1-based and inclusive; end_line -1 (or 0) reads to the end of the file.',
+    ),
+  }),
+  write: z.object({
+    file_path: z.string().describe(`${PATH_FIELD} Missing parent directories are created.`),
+    content: z.string().describe('The complete new content of the file (UTF-8 text).'),
+  }),
+  edit: z.object({
+    file_path: z.string().describe(PATH_FIELD),
+    old_string: z.string().describe(`${OLD_STRING_FIELD} Must occur exactly once unless replace_all is true.`),
+    new_string: z.string().describe('Text to put in its place.'),
+    replace_all: z.boolean().optional().describe('Replace every occurrence of old_string instead of exactly one.'),
+  }),
+  glob: z.object({
+    pattern: z.string().describe('Glob, e.g. "**/*.ts" (any depth), "*.md" (top level only), "src/**".'),
     path: z
       .string()
       .optional()
-      .describe('File or directory to search, relative to the workspace root. Defaults to the whole workspace.'),
+      .describe(`Directory the pattern is relative to (relative or under ${WORKSPACE_MOUNT}); defaults to the root.`),
   }),
+  web_fetch: z.object({ url: z.string().describe('The http or https URL to fetch.') }),
 } satisfies Record<ToolName, z.ZodType>;
 
 type ToolInput<N extends ToolName> = z.infer<(typeof INPUT_SCHEMAS)[N]>;
@@ -126,13 +154,42 @@ const DESCRIPTIONS: Record<ToolName, string> = {
     'Search files for lines matching a regular expression in JavaScript syntax, run by a linear-time engine ' +
     '(RE2: backreferences and lookaheads are not supported). Output lines are "path:line_number:line". ' +
     `Binary files are skipped, as are ${SKIPPED_DIR_NAMES.join(' and ')} unless the path points inside them; ` +
-    `at most ${MAX_GREP_MATCHES} matches are shown.`,
+    `at most ${MAX_GREP_MATCHES} matches are shown. Paths are relative to the workspace root or under ${WORKSPACE_MOUNT}.`,
+  bash:
+    `Run a command in a persistent bash shell whose working directory is the workspace, mounted at ${WORKSPACE_MOUNT}. ` +
+    'The working directory and exported variables persist between calls; restart: true starts a fresh shell. ' +
+    'The shell is sandboxed: only the workspace is writable and the network is off unless the worker allows hosts. ' +
+    'Output is stdout and stderr interleaved, then the exit code; long output is truncated.',
+  read:
+    `Read a UTF-8 text file from the workspace, with line numbers ("line_number<TAB>line"; the numbers are not ` +
+    'part of the file). view_range [start, end] reads only those lines (1-based, inclusive; end -1 = to the end). ' +
+    `Binary files and files over ${MAX_FILE_BYTES / 1024 / 1024} MB are refused; output over ${MAX_OUTPUT_CHARS} ` +
+    `characters is truncated. Paths are relative to the workspace root or under ${WORKSPACE_MOUNT}.`,
+  write:
+    'Create or overwrite a file in the workspace with the given content, creating missing parent directories. ' +
+    'Replaces the whole file: to change part of an existing file, prefer edit. ' +
+    `Paths are relative to the workspace root or under ${WORKSPACE_MOUNT}.`,
+  edit:
+    'Replace old_string with new_string in an existing file. old_string must match the file exactly (whitespace, ' +
+    'indentation, line endings; without the line numbers read shows) and occur exactly once, unless replace_all ' +
+    'is true, which replaces every occurrence. Read the file first. ' +
+    `Paths are relative to the workspace root or under ${WORKSPACE_MOUNT}.`,
+  glob:
+    `List files matching a glob, newest first (by modification time), at most ${MAX_LIST_RESULTS}. The pattern is ` +
+    `relative to path (default: the workspace root); an absolute pattern must be under ${WORKSPACE_MOUNT}. ` +
+    `Dotfiles are included; ${SKIPPED_DIR_NAMES.join(' and ')} directories are skipped unless the pattern names ` +
+    'them. Symbolic links are listed but never followed.',
+  web_fetch:
+    'Fetch a web page or file over http(s) and return its text (HTML reduced to plain text). Only hosts the worker ' +
+    `allows can be fetched; redirects are followed only to allowed hosts. Gives up after ${MAX_FETCH_SECONDS} seconds.`,
 };
 
 /** Context every tool implementation gets. */
 interface ToolContext {
   workspace: string;
   signal?: AbortSignal;
+  /** Where web_fetch's host allowlist is read (`LUCID_NETWORK_ALLOWED_HOSTS`). */
+  env: NodeJS.ProcessEnv;
 }
 
 /** A file change a mutating tool wants made; applying it is separate so the journal can wrap it. */
@@ -160,6 +217,8 @@ export interface RunWorkspaceToolOptions {
   /** Tool input as the model sent it; validated here. */
   input: unknown;
   signal?: AbortSignal;
+  /** Environment holding web_fetch's allowlist; the worker's by default. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -168,7 +227,6 @@ export interface RunWorkspaceToolOptions {
  */
 export function toolDefinitions(names: readonly string[]): ToolDefinition[] {
   return names.map((name) => {
-    if (name === 'bash') return BASH_TOOL_DEFINITION as unknown as ToolDefinition;
     if (!isToolName(name)) throw new Error(`unknown workspace tool "${name}"; known tools: ${TOOL_NAMES.join(', ')}`);
     return { name, description: DESCRIPTIONS[name], input_schema: inputJsonSchema(name) };
   });
@@ -201,13 +259,13 @@ export async function runWorkspaceTool(options: RunWorkspaceToolOptions): Promis
  * become an error outcome with no write. Used by {@link runWorkspaceTool} and by the tool journal.
  */
 export async function planWorkspaceTool(options: RunWorkspaceToolOptions): Promise<ToolPlan> {
-  const { workspace, name, input, signal } = options;
+  const { workspace, name, input, signal, env = process.env } = options;
   signal?.throwIfAborted();
   try {
     if (!isToolName(name)) {
       throw new WorkspaceError('invalid_input', `Unknown tool "${name}". Available tools: ${TOOL_NAMES.join(', ')}.`);
     }
-    const plan = await TOOL_IMPLEMENTATIONS[name]({ workspace, signal }, parseInput(name, input) as never);
+    const plan = await TOOL_IMPLEMENTATIONS[name]({ workspace, signal, env }, parseInput(name, input) as never);
     return { ...plan, outcome: { ...plan.outcome, content: truncateOutput(plan.outcome.content) } };
   } catch (error) {
     return { outcome: errorOutcome(error, pathOf(input)) };
@@ -268,7 +326,8 @@ function inputJsonSchema(name: ToolName): ToolInputSchema {
 
 /** The path the model named, for error messages about it. */
 function pathOf(input: unknown): string | undefined {
-  const value = (input as { path?: unknown } | null)?.path;
+  const fields = input as { path?: unknown; file_path?: unknown } | null;
+  const value = fields?.file_path ?? fields?.path;
   return typeof value === 'string' ? value : undefined;
 }
 
@@ -283,6 +342,12 @@ const TOOL_IMPLEMENTATIONS: { [N in ToolName]: ToolImplementation<N> } = {
   edit_file: editFileTool,
   list_files: listFilesTool,
   grep: grepTool,
+  bash: bashTool,
+  read: readTool,
+  write: (context, input) => writeFileTool(context, { path: input.file_path, content: input.content }),
+  edit: (context, input) => editFileTool(context, { ...input, path: input.file_path }, 'write'),
+  glob: globTool,
+  web_fetch: webFetchTool,
 };
 
 const ok = (content: string): ToolPlan => ({ outcome: { content, is_error: false } });
@@ -307,11 +372,15 @@ async function writeFileTool(context: ToolContext, input: ToolInput<'write_file'
   };
 }
 
-async function editFileTool(context: ToolContext, input: ToolInput<'edit_file'>): Promise<ToolPlan> {
+interface EditInput extends ToolInput<'edit_file'> {
+  replace_all?: boolean;
+}
+
+async function editFileTool(context: ToolContext, input: EditInput, writeTool = 'write_file'): Promise<ToolPlan> {
   if (input.old_string.length === 0) {
     throw new WorkspaceError(
       'invalid_input',
-      'old_string is empty. Give the exact text to replace; use write_file to create a file.',
+      `old_string is empty. Give the exact text to replace; use ${writeTool} to create a file.`,
     );
   }
   if (input.old_string === input.new_string) {
@@ -322,26 +391,86 @@ async function editFileTool(context: ToolContext, input: ToolInput<'edit_file'>)
   }
   const target = await resolveInWorkspace(context.workspace, input.path);
   const text = await readTextFile(target, input.path);
-  const index = uniqueOccurrence(text, input.old_string, input.path);
-  // Slicing, not String.replace: new_string may contain `$&`, `$1`... which replace() would expand.
-  const edited = text.slice(0, index) + input.new_string + text.slice(index + input.old_string.length);
+  const { edited, summary } = input.replace_all
+    ? replaceEvery(text, input.old_string, input.new_string, input.path)
+    : replaceOnce(text, input.old_string, input.new_string, input.path);
   const content = Buffer.from(edited, 'utf8');
   assertWritableSize(content.length, input.path);
   return {
-    outcome: {
-      content: `Edited ${input.path}: replaced 1 occurrence at line ${lineNumberAt(text, index)}.`,
-      is_error: false,
-    },
+    outcome: { content: `Edited ${input.path}: ${summary}.`, is_error: false },
     write: { absolute: target.absolute, relative: target.relative, content },
   };
 }
 
+interface Replacement {
+  edited: string;
+  summary: string;
+}
+
+function replaceOnce(text: string, oldString: string, newString: string, displayPath: string): Replacement {
+  const index = uniqueOccurrence(text, oldString, displayPath);
+  // Slicing, not String.replace: new_string may contain `$&`, `$1`... which replace() would expand.
+  const edited = text.slice(0, index) + newString + text.slice(index + oldString.length);
+  return { edited, summary: `replaced 1 occurrence at line ${lineNumberAt(text, index)}` };
+}
+
+/** Every non-overlapping occurrence, left to right, as the API's `replace_all`. */
+function replaceEvery(text: string, oldString: string, newString: string, displayPath: string): Replacement {
+  const parts = text.split(oldString);
+  if (parts.length === 1) throw noMatch(displayPath);
+  const count = parts.length - 1;
+  return { edited: parts.join(newString), summary: `replaced ${count} occurrence${count === 1 ? '' : 's'}` };
+}
+
 async function listFilesTool(context: ToolContext, input: ToolInput<'list_files'>): Promise<ToolPlan> {
-  const pattern = checkGlob(input.pattern);
+  const found = await matchingFiles(context, checkGlob(withoutWorkspaceMount(input.pattern)));
+  return listing(found, found.files.map((file) => file.display).sort(compareCodeUnits));
+}
+
+/** list_files' search, shown newest first by modification time (ties by path), as the API's glob. */
+async function globTool(context: ToolContext, input: ToolInput<'glob'>): Promise<ToolPlan> {
+  const found = await matchingFiles(context, globPatternUnder(input.pattern, input.path));
+  const dated: { file: WalkedFile; mtime: number }[] = [];
+  // In batches: a match list can hold up to MAX_WALK_ENTRIES files, too many lstat calls to queue at once.
+  for (let start = 0; start < found.files.length; start += MTIME_BATCH) {
+    context.signal?.throwIfAborted();
+    const batch = found.files.slice(start, start + MTIME_BATCH);
+    dated.push(...(await Promise.all(batch.map(async (file) => ({ file, mtime: await modifiedAt(file.absolute) })))));
+  }
+  dated.sort((a, b) => b.mtime - a.mtime || compareCodeUnits(a.file.display, b.file.display));
+  return listing(
+    found,
+    dated.map(({ file }) => file.display),
+  );
+}
+
+const MTIME_BATCH = 256;
+
+/** glob's pattern joined to its path, both checked like list_files' pattern. */
+function globPatternUnder(pattern: string, under: string | undefined): string {
+  const absolute = pattern.startsWith('/');
+  if (absolute && under !== undefined) {
+    throw new WorkspaceError('invalid_input', 'Give either an absolute pattern or path, not both.');
+  }
+  const relative = checkGlob(withoutWorkspaceMount(pattern));
+  if (under === undefined) return relative;
+  const base = normalizeRelativePath(under);
+  return base ? `${base}/${relative}` : relative;
+}
+
+interface FoundFiles {
+  pattern: string;
+  files: WalkedFile[];
+  walk?: WalkResult;
+  budget?: WorkBudget;
+}
+
+/** Files (and symlinks) whose workspace-relative path matches a checked glob. */
+async function matchingFiles(context: ToolContext, pattern: string): Promise<FoundFiles> {
   const glob = compileGlob(pattern);
   const base = normalizeRelativePath(glob.base || '.');
   const start = await resolveOrNull(context.workspace, base || '.');
-  if (!start) return ok(`No files match "${pattern}".`);
+  if (!start) return { pattern, files: [] };
   const budget = new WorkBudget(context.signal);
   const walk = await walkFrom(start, base, {
     skipDirs: skippedDirsFor(pattern),
@@ -349,20 +478,56 @@ async function listFilesTool(context: ToolContext, input: ToolInput<'list_files'
     budget,
     signal: context.signal,
   });
-  const matches: string[] = [];
+  const files: WalkedFile[] = [];
   for (const file of walk.files) {
     if (budget.due() && !(await budget.pause())) break;
     // A plain directory name ("src", ".") lists everything under it, as a model asking that would expect.
-    if (!glob.isGlob || glob.matches(file.display)) matches.push(file.display);
+    if (!glob.isGlob || glob.matches(file.display)) files.push(file);
   }
-  matches.sort(compareCodeUnits);
-  if (matches.length === 0) return ok(`No files match "${pattern}".${walkNotice(walk)}${timeNotice(budget)}`);
-  const shown = matches.slice(0, MAX_LIST_RESULTS);
+  return { pattern, files, walk, budget };
+}
+
+function listing(found: FoundFiles, paths: string[]): ToolPlan {
+  const notices = (found.walk ? walkNotice(found.walk) : '') + (found.budget ? timeNotice(found.budget) : '');
+  if (paths.length === 0) return ok(`No files match "${found.pattern}".${notices}`);
+  const shown = paths.slice(0, MAX_LIST_RESULTS);
   const capped =
-    matches.length > shown.length
-      ? `\n[showing the first ${shown.length} of ${matches.length} matching files; use a narrower pattern]`
+    paths.length > shown.length
+      ? `\n[showing the first ${shown.length} of ${paths.length} matching files; use a narrower pattern]`
       : '';
-  return ok(shown.join('\n') + capped + walkNotice(walk) + timeNotice(budget));
+  return ok(shown.join('\n') + capped + notices);
+}
+
+/** lstat's mtime (a symlink's own, as it is never followed); 0 for a file that vanished meanwhile. */
+async function modifiedAt(absolute: string): Promise<number> {
+  try {
+    return (await fs.lstat(absolute)).mtimeMs;
+  } catch (error) {
+    if (fsErrorToWorkspaceError(error, absolute)) return 0;
+    throw error;
+  }
+}
+
+async function readTool(context: ToolContext, input: ToolInput<'read'>): Promise<ToolPlan> {
+  const target = await resolveInWorkspace(context.workspace, input.file_path);
+  const text = await readTextFile(target, input.file_path);
+  if (text.length === 0) return ok(`(${input.file_path} is empty)`);
+  return ok(selectLines(text, input.view_range, input.file_path));
+}
+
+function bashTool(): Promise<ToolPlan> {
+  // The workflow routes bash to the shell activity; reaching this is a routing bug, reported to the model.
+  return Promise.reject(
+    new WorkspaceError('invalid_input', 'bash runs in the shell activity, not as a workspace tool.'),
+  );
+}
+
+async function webFetchTool(context: ToolContext, input: ToolInput<'web_fetch'>): Promise<ToolPlan> {
+  const allowlist = networkAllowlist(context.env);
+  if (allowlist.length === 0) {
+    throw new WorkspaceError('invalid_input', 'web_fetch is not configured on this worker (no allowed hosts).');
+  }
+  return ok(await fetchWebPage(input.url, { allowlist, signal: context.signal }));
 }
 
 async function grepTool(context: ToolContext, input: ToolInput<'grep'>): Promise<ToolPlan> {
@@ -415,7 +580,7 @@ function assertIsFile(stat: Stats, displayPath: string): void {
   if (stat.isDirectory()) {
     throw new WorkspaceError(
       'not_a_file',
-      `${displayPath} is a directory, not a file. Use list_files to see what it contains.`,
+      `${displayPath} is a directory, not a file. Use list_files (or glob) to see what it contains.`,
     );
   }
   // FIFOs, sockets and devices: reading one could block forever or never end.
@@ -460,19 +625,21 @@ function uniqueOccurrence(text: string, needle: string, displayPath: string): nu
   const found: number[] = [];
   for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + 1)) found.push(at);
   if (found.length === 1) return found[0];
-  if (found.length === 0) {
-    throw new WorkspaceError(
-      'no_match',
-      `old_string was not found in ${displayPath}. It must match the file exactly, including whitespace, ` +
-        'indentation and line endings; read the file again and copy the text exactly.',
-    );
-  }
+  if (found.length === 0) throw noMatch(displayPath);
   const lines = [...new Set(found.map((at) => lineNumberAt(text, at)))];
   const shownLines = lines.slice(0, 20).join(', ') + (lines.length > 20 ? ', ...' : '');
   throw new WorkspaceError(
     'ambiguous_match',
     `old_string occurs ${found.length} times in ${displayPath} (at lines ${shownLines}); it must occur exactly once. ` +
       'Include more surrounding text so it matches only the place you mean.',
+  );
+}
+
+function noMatch(displayPath: string): WorkspaceError {
+  return new WorkspaceError(
+    'no_match',
+    `old_string was not found in ${displayPath}. It must match the file exactly, including whitespace, ` +
+      'indentation and line endings; read the file again and copy the text exactly.',
   );
 }
 
@@ -491,7 +658,7 @@ function checkGlob(pattern: string): string {
   if (pattern.trim().length === 0) throw invalid('it is empty. Use "**/*" to list everything.');
   if (pattern.includes('\0')) throw invalid('it contains a NUL byte.');
   if (pattern.startsWith('/') || /^[A-Za-z]:/.test(pattern) || pattern.startsWith('\\\\')) {
-    throw outside('patterns are relative to the workspace root.');
+    throw outside(`patterns are relative to the workspace root or under ${WORKSPACE_MOUNT}.`);
   }
   if (pattern.split('/').includes('..')) {
     throw outside('".." is not allowed; patterns stay inside the workspace.');

@@ -37,6 +37,6 @@ describe('agent definitions', () => {
     });
     expect(parsed.success).toBe(false);
     const paths = parsed.error!.issues.map((issue) => issue.path.join('.'));
-    expect(paths).toEqual(expect.arrayContaining(['agent', '']));
+    expect(paths).toEqual(expect.arrayContaining(['agent.tools.0', '']));
   });
 });

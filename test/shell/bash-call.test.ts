@@ -98,9 +98,9 @@ describe('runBashCall', () => {
   });
 
   it.each([
-    [{}, 'give a command to run, or restart: true'],
+    [{}, 'invalid bash input: give a command, or restart: true'],
     [{ command: 42 }, 'invalid bash input'],
-    [{ command: 'ls', shell: 'zsh' }, 'invalid bash input'],
+    [{ command: 'ls', timeout_ms: -1 }, 'invalid bash input'],
     [{ command: 'echo \0' }, 'must not contain NUL'],
     [{ command: 'ls', timeout_ms: 60_000 }, 'timeout_ms may be at most 10000 on this worker (got 60000)'],
   ])('refuses %p before running anything', async (input, message) => {

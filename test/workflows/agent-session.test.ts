@@ -160,6 +160,71 @@ describe('agentSession', () => {
     expect(history.events?.some((event) => event.workflowTaskFailedEventAttributes)).toBe(false);
   });
 
+  it('runs an agent defined with the Managed Agents toolset: write and read by their API names', async () => {
+    const toolsetAgent: AgentDefinition = {
+      ...agent,
+      name: 'toolset-user',
+      tools: [{ type: 'agent_toolset_20260401', configs: [{ name: 'bash', enabled: false }] }],
+    };
+    harness.model.setScenario({
+      rules: [
+        {
+          match: { last_user_text: 'Use the toolset' },
+          times: 1,
+          reply: {
+            content: [
+              { type: 'tool_use', name: 'write', input: { file_path: '/workspace/out/list.md', content: 'a\nb\nc\n' } },
+            ],
+          },
+        },
+        {
+          match: { last_tool_result: 'Created' },
+          times: 1,
+          reply: {
+            content: [{ type: 'tool_use', name: 'read', input: { file_path: 'out/list.md', view_range: [2, -1] } }],
+          },
+        },
+        { match: { last_tool_result: '2\tb' }, times: 1, reply: { content: [{ type: 'text', text: 'Read it.' }] } },
+      ],
+    });
+    // The worker runs in this process: without an allowlist here it must leave web_fetch out of the request.
+    const allowedHosts = process.env.LUCID_NETWORK_ALLOWED_HOSTS;
+    delete process.env.LUCID_NETWORK_ALLOWED_HOSTS;
+    const sessionId = await harness.lucid.startSession({ agent: toolsetAgent, message: 'Use the toolset please' });
+    const snapshot = await harness.lucid.result(sessionId).finally(() => {
+      if (allowedHosts !== undefined) process.env.LUCID_NETWORK_ALLOWED_HOSTS = allowedHosts;
+    });
+
+    expect(snapshot).toMatchObject({ stop_reason: { type: 'end_turn' }, final_message: 'Read it.', turns: 3 });
+    expect(fs.readFileSync(path.join(workspaceOf(harness, sessionId), 'out/list.md'), 'utf8')).toBe('a\nb\nc\n');
+    const results = (await harness.store.readEvents(sessionId)).filter((event) => event.type === 'agent.tool_result');
+    expect(results.map((event) => [event.is_error, event.content])).toEqual([
+      [false, [{ type: 'text', text: 'Created /workspace/out/list.md (6 bytes).' }]],
+      [false, [{ type: 'text', text: '2\tb\n3\tc' }]],
+    ]);
+    // bash is configured off; web_fetch is enabled but this worker has no allowlist, so it is not offered.
+    const offered = harness.model.requests.at(-1)!.body.tools.map((tool: { name: string }) => tool.name);
+    expect(offered).toEqual(['read', 'write', 'edit', 'glob', 'grep']);
+  });
+
+  it('refuses an unknown toolset config at session start with a readable error', async () => {
+    const handle = await harness.temporal.client.workflow.start('agentSession', {
+      taskQueue: harness.taskQueue,
+      workflowId: `invalid-toolset-${Date.now()}`,
+      args: [
+        {
+          agent: { ...agent, tools: [{ type: 'agent_toolset_20260401', configs: [{ name: 'shell', enabled: true }] }] },
+          message: 'hi',
+        },
+      ],
+    });
+    const error = await handle.result().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    expect((error as WorkflowFailedError).cause?.message).toMatch(
+      /invalid session input: agent\.tools\.0\.configs\.0\.name: Invalid option: expected one of "bash"/,
+    );
+  });
+
   it('names the unknown agent when a definition is missing', async () => {
     const handle = await harness.temporal.client.workflow.start('agentSession', {
       taskQueue: harness.taskQueue,

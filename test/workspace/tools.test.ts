@@ -55,7 +55,9 @@ describe('toolDefinitions', () => {
       expect(definition.input_schema).not.toHaveProperty('$schema');
       expect(Array.isArray(definition.input_schema.required)).toBe(true);
       for (const property of Object.values(definition.input_schema.properties)) {
-        expect(property).toEqual(expect.objectContaining({ type: 'string', description: expect.any(String) }));
+        expect(property).toEqual(
+          expect.objectContaining({ type: expect.any(String), description: expect.any(String) }),
+        );
       }
       expect(JSON.parse(JSON.stringify(definition))).toEqual(definition);
     }
@@ -69,6 +71,12 @@ describe('toolDefinitions', () => {
       edit_file: ['path', 'old_string', 'new_string'],
       list_files: ['pattern'],
       grep: ['pattern'],
+      bash: [],
+      read: ['file_path'],
+      write: ['file_path', 'content'],
+      edit: ['file_path', 'old_string', 'new_string'],
+      glob: ['pattern'],
+      web_fetch: ['url'],
     });
   });
 

@@ -1,10 +1,17 @@
 /**
- * The hosts a sandbox may reach (through ./egress-proxy.ts) when the operator names some in
- * LUCID_NETWORK_ALLOWED_HOSTS: comma-separated names, each exact (`pypi.org`) or a wildcard for the subdomains of
+ * The hosts Lucid may reach on an agent's behalf (the sandbox through src/shell/egress-proxy.ts, and web_fetch),
+ * when the operator names some in LUCID_NETWORK_ALLOWED_HOSTS: comma-separated names, each exact (`pypi.org`) or a wildcard for the subdomains of
  * a name (`*.pythonhosted.org`). Names are compared lower-case; an IP address must be listed as such.
  */
 
 const PATTERN = /^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$|^[0-9a-f:.]+$/;
+
+export const NETWORK_ALLOWED_HOSTS_VARIABLE = 'LUCID_NETWORK_ALLOWED_HOSTS';
+
+/** The worker's allowed hosts, from its environment; empty when none are named. */
+export function networkAllowlist(env: NodeJS.ProcessEnv): string[] {
+  return parseHostAllowlist(env[NETWORK_ALLOWED_HOSTS_VARIABLE]);
+}
 
 /** The patterns of a LUCID_NETWORK_ALLOWED_HOSTS value; throws with the bad entry named. */
 export function parseHostAllowlist(raw: string | undefined): string[] {

@@ -1,4 +1,4 @@
-import { hostAllowed, parseHostAllowlist } from '../../src/shell/host-allowlist';
+import { hostAllowed, parseHostAllowlist } from '../../src/domain/host-allowlist';
 
 describe('host allowlist', () => {
   it('parses names, wildcards and addresses, lower-cased and without duplicates', () => {

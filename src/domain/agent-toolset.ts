@@ -1,0 +1,154 @@
+import { z } from 'zod';
+
+/**
+ * The tools an agent definition may name, in the two shapes Lucid accepts:
+ *
+ * - the Managed Agents API's toolset, `{type: "agent_toolset_20260401", default_config?, configs?}`, whose tools
+ *   are bash, read, write, edit, glob, grep, web_fetch and web_search (every one enabled unless configured off,
+ *   as in the API);
+ * - a plain list of names, Lucid's original shape (`["read_file", "write_file", ...]`), which may also name the
+ *   toolset's tools (`["read", "grep"]`).
+ *
+ * Both may be mixed in one list. {@link enabledToolNames} resolves a definition to the tools the model is
+ * offered. Pure and deterministic, free of I/O: workflow code calls it. See docs/tools.md.
+ */
+
+export const TOOLSET_TYPE = 'agent_toolset_20260401';
+
+/** The toolset's tools that Lucid provides, in the order they are offered to the model. */
+export const TOOLSET_TOOL_NAMES = ['bash', 'read', 'write', 'edit', 'glob', 'grep', 'web_fetch'] as const;
+/** In the API's toolset but not provided by Lucid: off unless enabled explicitly, which is a validation error. */
+export const UNSUPPORTED_TOOLSET_TOOLS = ['web_search'] as const;
+/** Lucid's original tool names; they keep working in a plain list. */
+export const LEGACY_TOOL_NAMES = ['read_file', 'write_file', 'edit_file', 'list_files', 'grep'] as const;
+/** Every name a plain tool list may hold (`grep` is both a legacy and a toolset name: the same tool). */
+export const AGENT_TOOL_NAMES = [
+  ...LEGACY_TOOL_NAMES,
+  ...TOOLSET_TOOL_NAMES.filter((name) => name !== 'grep'),
+] as const;
+
+export type ToolsetToolName = (typeof TOOLSET_TOOL_NAMES)[number];
+export type AgentToolName = (typeof AGENT_TOOL_NAMES)[number];
+
+/**
+ * Whether a call runs without asking. Parsed and stored; every policy behaves as `always_allow` for now: the
+ * confirmation flow for `always_ask` (and the API's server-judged `auto`) arrives with the user-tools issue.
+ */
+export const PermissionPolicySchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('always_allow') }).strict(),
+  z.object({ type: z.literal('always_ask') }).strict(),
+  z.object({ type: z.literal('auto') }).strict(),
+]);
+export type PermissionPolicy = z.infer<typeof PermissionPolicySchema>;
+
+const ALWAYS_ALLOW: PermissionPolicy = { type: 'always_allow' };
+const CONFIGURABLE_TOOL_NAMES = [...TOOLSET_TOOL_NAMES, ...UNSUPPORTED_TOOLSET_TOOLS] as const;
+
+/** One tool's override. `type`, when given, must repeat the name, as in the API. */
+const ToolConfigSchema = z
+  .object({
+    name: z.enum(CONFIGURABLE_TOOL_NAMES),
+    type: z.enum(CONFIGURABLE_TOOL_NAMES).optional(),
+    enabled: z.boolean().nullish(),
+    permission_policy: PermissionPolicySchema.nullish(),
+  })
+  .strict()
+  .refine((config) => config.type === undefined || config.type === config.name, {
+    message: 'type must equal name',
+    path: ['type'],
+  })
+  .refine((config) => !(config.enabled === true && isUnsupported(config.name)), {
+    message: `web_search is not available on Lucid; remove it or set enabled: false`,
+    path: ['enabled'],
+  });
+
+const ToolsetDefaultConfigSchema = z
+  .object({ enabled: z.boolean().nullish(), permission_policy: PermissionPolicySchema.nullish() })
+  .strict();
+
+export const AgentToolsetSchema = z
+  .object({
+    type: z.literal(TOOLSET_TYPE),
+    default_config: ToolsetDefaultConfigSchema.nullish(),
+    configs: z.array(ToolConfigSchema).max(CONFIGURABLE_TOOL_NAMES.length).optional(),
+  })
+  .strict()
+  .superRefine((toolset, context) => {
+    const seen = new Set<string>();
+    toolset.configs?.forEach((config, index) => {
+      if (seen.has(config.name)) {
+        context.addIssue({
+          code: 'custom',
+          message: `duplicate config for "${config.name}"`,
+          path: ['configs', index],
+        });
+      }
+      seen.add(config.name);
+    });
+  });
+export type AgentToolset = z.infer<typeof AgentToolsetSchema>;
+
+/**
+ * One entry of `tools`: a name or the toolset. Chosen by the entry's JSON type rather than a plain union, so a
+ * mistake in a toolset object is reported as that mistake, not as "not a string either".
+ */
+const ToolEntrySchema = z.custom<AgentToolName | AgentToolset>().superRefine((entry, context) => {
+  const schema = typeof entry === 'string' ? z.enum(AGENT_TOOL_NAMES) : AgentToolsetSchema;
+  const parsed = schema.safeParse(entry);
+  if (!parsed.success) for (const issue of parsed.error.issues) context.addIssue({ ...issue, code: 'custom' });
+});
+
+/** An agent's `tools`: names and at most one toolset. */
+export const AgentToolsSchema = z
+  .array(ToolEntrySchema)
+  .max(AGENT_TOOL_NAMES.length + 1)
+  .superRefine((entries, context) => {
+    if (entries.filter((entry) => typeof entry !== 'string').length > 1) {
+      context.addIssue({ code: 'custom', message: `at most one ${TOOLSET_TYPE} entry` });
+    }
+  });
+export type AgentTools = z.infer<typeof AgentToolsSchema>;
+
+/** The part of an agent definition the resolver reads. */
+export interface WithTools {
+  tools: AgentTools;
+}
+
+/**
+ * The tool names the model is offered, in a stable order: plain names in the order listed, then the toolset's
+ * enabled tools in {@link TOOLSET_TOOL_NAMES} order, each name once. web_search is never offered. web_fetch
+ * is listed when enabled; a worker without a host allowlist leaves it out of the request (src/workspace/web-fetch.ts).
+ */
+export function enabledToolNames(agent: WithTools): string[] {
+  const names = new Set<string>();
+  for (const entry of agent.tools) {
+    if (typeof entry === 'string') names.add(entry);
+    else for (const name of TOOLSET_TOOL_NAMES) if (isEnabled(entry, name)) names.add(name);
+  }
+  return [...names];
+}
+
+/**
+ * The permission policy of one tool: its config's, else the toolset default's, else `always_allow` (plain names
+ * are always allowed). Stored only for now: every policy behaves as `always_allow` until the user-tools issue.
+ */
+export function permissionPolicyOf(agent: WithTools, toolName: string): PermissionPolicy {
+  for (const entry of agent.tools) {
+    if (typeof entry === 'string') continue;
+    const config = entry.configs?.find((candidate) => candidate.name === toolName);
+    if (config?.permission_policy) return config.permission_policy;
+    if ((TOOLSET_TOOL_NAMES as readonly string[]).includes(toolName) && entry.default_config?.permission_policy) {
+      return entry.default_config.permission_policy;
+    }
+  }
+  return ALWAYS_ALLOW;
+}
+
+function isEnabled(toolset: AgentToolset, name: ToolsetToolName): boolean {
+  const config = toolset.configs?.find((candidate) => candidate.name === name);
+  return config?.enabled ?? toolset.default_config?.enabled ?? true;
+}
+
+function isUnsupported(name: string): boolean {
+  return (UNSUPPORTED_TOOLSET_TOOLS as readonly string[]).includes(name);
+}
