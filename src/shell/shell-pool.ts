@@ -103,7 +103,7 @@ export class ShellPool {
 
   private async runNow(request: ShellRequest): Promise<ShellCallResult> {
     if (!this.availability.ok) throw new Error(`the sandbox is unavailable: ${this.availability.reason}`);
-    const hostUid = runsAsRoot() ? sandboxUidFor(request.workspace, this.settings.uidBase) : undefined;
+    const hostUid = runsAsRoot() ? await sandboxUidFor(request.workspace, this.settings.uidBase) : undefined;
     if (hostUid !== undefined) await giveWorkspaceTo(request.workspace, hostUid);
     let slot = this.shells.get(request.sessionId);
     const freshShell = !slot?.shell.alive || slot.workspace !== request.workspace;
