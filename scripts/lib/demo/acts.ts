@@ -118,10 +118,9 @@ export function storyProblems({ team, dream, lesson, report }: Story): string[] 
     for (const evaluation of unmet) problems.push(`the ${name} session's outcome ended ${evaluation.result}`);
   }
   if (!report.ending.ok) problems.push(`the analyst's session did not end normally: ${report.ending.reason}`);
-  for (const file of Object.values(REPORT_FILES)) {
-    if (!fs.existsSync(path.join(report.workspace, file)))
-      problems.push(`the analyst's script wrote no ${file} (does this machine have bubblewrap? see docs/tools.md)`);
-  }
+  const missing = Object.values(REPORT_FILES).filter((file) => !fs.existsSync(path.join(report.workspace, file)));
+  if (missing.length > 0)
+    problems.push(`the analyst made no ${missing.join(' or ')}: its bash results above say why (docs/tools.md)`);
   return problems;
 }
 
