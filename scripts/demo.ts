@@ -6,9 +6,10 @@
  * ANTHROPIC_API_KEY is set). Then it tells the story of scripts/lib/demo/acts.ts, printing every event as it
  * happens: a lead agent delegates to two sub-agents in parallel; the grader sends the first draft back and
  * passes the revision; a dream over those sessions proposes a memory, shown as a diff and approved as from the
- * CLI; a last session starts with that lesson in its memory. It ends with a summary, the Temporal UI links and
- * the wall time. Exits 0 when every act ended as it should. `--keep-running` leaves the server and worker up until
- * Ctrl-C, to explore the sessions in the Temporal UI or with `lucid`.
+ * CLI; a last session starts with that lesson in its memory; an analyst writes a Python script and runs it in the
+ * sandboxed shell (`bash`) to turn a CSV into a report and a Word document. It ends with a summary, the Temporal
+ * UI links and the wall time. Exits 0 when every act ended as it should. `--keep-running` leaves the server and
+ * worker up until Ctrl-C, to explore the sessions in the Temporal UI or with `lucid`.
  */
 import type Anthropic from '@anthropic-ai/sdk';
 import { Client, Connection } from '@temporalio/client';

@@ -2,12 +2,14 @@
  * The demo's story (scripts/lib/demo/acts.ts, the acts `npm run demo` runs) against the test dev server, a real
  * worker with the repo's agents, and the scripted model playing scenarios/demo.json without its delays.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { evaluationResults, storyProblems, tellTheStory, type Story } from '../../scripts/lib/demo/acts';
 import { renderSummary } from '../../scripts/lib/demo/summary';
 import type { SessionEvent } from '../../src/domain/events';
 import { loadScenarioFile } from '../../src/scripted-model/scenario';
 import { systemText } from '../../src/scripted-model/server';
+import { readDocx } from '../helpers/docx';
 import { startSessionHarness, type SessionHarness } from '../helpers/session';
 
 const SCENARIO = path.resolve(__dirname, '..', '..', 'scenarios', 'demo.json');
@@ -81,14 +83,106 @@ describe('npm run demo: the story', () => {
     expect(evaluationResults(story.lesson.events)).toEqual(['satisfied']);
   });
 
+  describe('act 5: the analyst writes a Python script and runs it in the sandboxed shell', () => {
+    let expected: SalesFigures;
+    beforeAll(() => {
+      expected = salesFigures(fs.readFileSync(path.join(story.report.workspace, 'sales.csv'), 'utf8'));
+    });
+
+    it('writes the script, runs it with bash, shows the report, and quotes the total it computed', () => {
+      const calls = ofType(story.report.events, 'agent.tool_use').map((event) => [event.name, event.input]);
+      expect(calls).toEqual([
+        ['write_file', expect.objectContaining({ path: 'make_report.py' })],
+        ['bash', { command: 'python3 make_report.py && ls -l report.*' }],
+        ['bash', { command: 'cat report.md' }],
+      ]);
+      const results = ofType(story.report.events, 'agent.tool_result');
+      expect(results.map((event) => event.is_error)).toEqual([false, false, false]);
+      expect(results[2].content[0].text).toContain(`Total revenue: **${expected.total}**`);
+      const messages = ofType(story.report.events, 'agent.message').map((event) => event.content[0].text);
+      expect(messages.at(-1)).toContain(`total revenue ${expected.total}, best month ${expected.bestMonth}`);
+    });
+
+    it('gets the figures from the real Python, not from the script the model plays', () => {
+      const scenario = fs.readFileSync(SCENARIO, 'utf8');
+      for (const figure of [expected.total, ...expected.regions.map((region) => region.revenue)])
+        expect(scenario).not.toContain(figure);
+    });
+
+    it('report.md has the total, the best month and every region, as computed here from sales.csv', () => {
+      const report = fs.readFileSync(path.join(story.report.workspace, 'report.md'), 'utf8');
+      expect(report).toContain(`Total revenue: **${expected.total}**`);
+      expect(report).toContain(`Best month: **${expected.bestMonth}**`);
+      for (const { region, units, revenue } of expected.regions)
+        expect(report).toContain(`| ${region} | ${units} | ${revenue} |`);
+      expect(output).toContain(`Total revenue: **${expected.total}**`); // the demo prints the report
+    });
+
+    it('report.docx is a well-formed Word document with the same figures and a table of the regions', () => {
+      const docx = readDocx(path.join(story.report.workspace, 'report.docx'));
+      expect(docx.parts).toEqual(expect.arrayContaining(['[Content_Types].xml', '_rels/.rels', 'word/document.xml']));
+      expect(docx.mainDocument).toBe('word/document.xml');
+      expect(docx.contentTypes['/word/document.xml']).toBe(
+        'application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml',
+      );
+      expect(docx.paragraphs).toContain(`Total revenue: ${expected.total}`);
+      expect(docx.paragraphs.some((text) => text.startsWith(`Best month: ${expected.bestMonth}`))).toBe(true);
+      expect(docx.tableRows).toEqual([
+        ['Region', 'Units', 'Revenue'],
+        ...expected.regions.map(({ region, units, revenue }) => [region, String(units), revenue]),
+      ]);
+    });
+  });
+
   it('sums up with a Temporal UI link for every workflow it started', () => {
     const summary = renderSummary(story, 'http://localhost:8233/namespaces/default').join('\n');
-    const ids = [story.team.sessionId, ...story.team.threadSessionIds, story.dream.dreamId, story.lesson.sessionId];
+    const ids = [
+      story.team.sessionId,
+      ...story.team.threadSessionIds,
+      story.dream.dreamId,
+      story.lesson.sessionId,
+      story.report.sessionId,
+    ];
     for (const id of ids)
       expect(summary).toContain(`http://localhost:8233/namespaces/default/workflows/${encodeURIComponent(id)}`);
     expect(summary).toContain('needs_revision → satisfied');
+    expect(summary).toContain('(analyst) ran 2 bash commands in its sandbox: report.md, report.docx');
   });
 });
+
+interface SalesFigures {
+  /** Amounts as the report writes them: `15,179.05`. */
+  total: string;
+  bestMonth: string;
+  /** By region name. */
+  regions: Array<{ region: string; units: number; revenue: string }>;
+}
+
+/** Act 5's figures, worked out here from the CSV on their own (in cents, so the sums are exact). */
+function salesFigures(csv: string): SalesFigures {
+  const [header, ...lines] = csv.trimEnd().split('\n');
+  expect(header).toBe('region,month,units,price');
+  const byRegion = new Map<string, { units: number; cents: number }>();
+  const byMonth = new Map<string, number>();
+  let totalCents = 0;
+  for (const line of lines) {
+    const [region, month, units, price] = line.split(',');
+    const cents = Number(units) * Math.round(Number(price) * 100);
+    const sums = byRegion.get(region) ?? { units: 0, cents: 0 };
+    byRegion.set(region, { units: sums.units + Number(units), cents: sums.cents + cents });
+    byMonth.set(month, (byMonth.get(month) ?? 0) + cents);
+    totalCents += cents;
+  }
+  const [bestMonth] = [...byMonth].reduce((best, month) => (month[1] > best[1] ? month : best));
+  const regions = [...byRegion]
+    .sort(([a], [b]) => (a < b ? -1 : 1)) // code point order, as Python's sorted()
+    .map(([region, sums]) => ({ region, units: sums.units, revenue: money(sums.cents) }));
+  return { total: money(totalCents), bestMonth, regions };
+}
+
+function money(cents: number): string {
+  return `${Math.floor(cents / 100).toLocaleString('en-US')}.${String(cents % 100).padStart(2, '0')}`;
+}
 
 function ofType<T extends SessionEvent['type']>(events: readonly SessionEvent[], type: T) {
   return events.filter((event): event is Extract<SessionEvent, { type: T }> => event.type === type);

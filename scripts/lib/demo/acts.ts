@@ -1,5 +1,5 @@
 /**
- * The demo's story in four acts, each a function that starts real workflows through the LucidClient and prints
+ * The demo's story in five acts, each a function that starts real workflows through the LucidClient and prints
  * what happens as it happens, reusing the CLI's renderers:
  *
  * 1. a lead agent (`coordinator`) delegates two pieces of a job to two sub-agents, which run in parallel;
@@ -7,7 +7,9 @@
  *    passes it, each verdict with its per-criterion findings;
  * 3. a dream over those sessions proposes a change to a memory store, shown as a diff, and approved as
  *    `lucid dreams review` approves it;
- * 4. a last session starts with that memory attached and gets the convention right the first time.
+ * 4. a last session starts with that memory attached and gets the convention right the first time;
+ * 5. an analyst does work a text editor cannot: it writes a Python script that turns a CSV into figures, a
+ *    Markdown report and a Word document, and runs it with `bash` in the worker's sandboxed shell.
  *
  * Acts 1 and 2 are one session: the outcome is part of the lead's job. scripts/demo.ts sets the stage (Temporal,
  * a worker, a model) and calls {@link tellTheStory}; test/scripts/demo.test.ts calls it on the test server.
@@ -30,9 +32,12 @@ import {
   DELIVERABLE,
   DREAM_INSTRUCTIONS,
   MEMORY_STORE,
+  REPORT_FILES,
+  REPORT_TASK,
   RETRO_NOTES,
   RETRO_OUTCOME,
   RETRO_TASK,
+  SALES_FILES,
   TEAM_OUTCOME,
   TEAM_TASK,
   WEEK_NOTES,
@@ -74,10 +79,16 @@ export interface LessonResult extends ActSession {
   memories: Memory[];
 }
 
+export interface ReportResult extends ActSession {
+  /** Where the analyst worked: sales.csv, its script and the reports it made. */
+  workspace: string;
+}
+
 export interface Story {
   team: TeamResult;
   dream: DreamResult;
   lesson: LessonResult;
+  report: ReportResult;
 }
 
 /** The whole story; each act prints as it goes. */
@@ -88,11 +99,12 @@ export async function tellTheStory(stage: Stage): Promise<Story> {
   showTheDeliverable(stage, team);
   const dream = await dreamOverTheSessions(stage, [team.sessionId, ...team.threadSessionIds]);
   const lesson = await sessionWithTheLesson(stage, dream.store);
-  return { team, dream, lesson };
+  const report = await reportFromTheShell(stage);
+  return { team, dream, lesson, report };
 }
 
 /** Did every act end as it should: sessions finished normally, the dream completed, every outcome satisfied. */
-export function storyProblems({ team, dream, lesson }: Story): string[] {
+export function storyProblems({ team, dream, lesson, report }: Story): string[] {
   const problems: string[] = [];
   if (!team.ending.ok) problems.push(`the team's session did not end normally: ${team.ending.reason}`);
   if (dream.dream?.status !== 'completed')
@@ -105,6 +117,10 @@ export function storyProblems({ team, dream, lesson }: Story): string[] {
     const unmet = (act.snapshot?.outcome_evaluations ?? []).filter((evaluation) => evaluation.result !== 'satisfied');
     for (const evaluation of unmet) problems.push(`the ${name} session's outcome ended ${evaluation.result}`);
   }
+  if (!report.ending.ok) problems.push(`the analyst's session did not end normally: ${report.ending.reason}`);
+  const missing = Object.values(REPORT_FILES).filter((file) => !fs.existsSync(path.join(report.workspace, file)));
+  if (missing.length > 0)
+    problems.push(`the analyst made no ${missing.join(' or ')}: its bash results above say why (docs/tools.md)`);
   return problems;
 }
 
@@ -269,6 +285,38 @@ function showHowMemoryWasUsed(stage: Stage, act: ActSession, memories: readonly 
 /** The results of the session's evaluations, in order: `['needs_revision', 'satisfied']`. */
 export function evaluationResults(events: readonly SessionEvent[]): string[] {
   return events.flatMap((event) => (event.type === 'span.outcome_evaluation_end' ? [event.result] : []));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Act 5: real work in the sandboxed shell, a Python script that turns a CSV into a report and a Word document
+// ---------------------------------------------------------------------------------------------------------------
+
+async function reportFromTheShell(stage: Stage): Promise<ReportResult> {
+  heading(stage, 'Act 5 · An analyst writes a Python script and runs it in a sandboxed shell');
+  const workspace = seedWorkspace(stage, 'sales', SALES_FILES);
+  const rows = SALES_FILES['sales.csv'].trimEnd().split('\n').length - 1;
+  say(stage, `workspace ${workspace}: sales.csv (${rows} rows of region, month, units, price)`);
+  say(stage, `task for the analyst: ${REPORT_TASK}`);
+  const sessionId = await stage.lucid.startSession({ agent: 'analyst', message: REPORT_TASK, workspace });
+  say(stage, `session ${sessionId} started; its bash calls run in a bubblewrap sandbox with no network:\n`);
+  const act = await watchAct(stage, sessionId, () => null);
+  showTheReports(stage, workspace);
+  return { ...act, workspace };
+}
+
+/** What the script made: the Markdown report in full, and the Word document's size and where to open it. */
+function showTheReports(stage: Stage, workspace: string): void {
+  const markdown = path.join(workspace, REPORT_FILES.markdown);
+  const word = path.join(workspace, REPORT_FILES.word);
+  if (fs.existsSync(markdown)) {
+    subheading(stage, `${REPORT_FILES.markdown}, as the script wrote it`);
+    print(stage, indent(fs.readFileSync(markdown, 'utf8').trimEnd()));
+  }
+  if (fs.existsSync(word))
+    say(
+      stage,
+      `${REPORT_FILES.word}: a Word document of ${fs.statSync(word).size} bytes, to open in Word or LibreOffice: ${word}`,
+    );
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -90,3 +90,34 @@ export const MEMORY_STORE = {
   description: 'How the team wants its digests written; learned from graded sessions by dreaming',
   instructions: 'Conventions learned from earlier sessions: follow them.',
 };
+
+/**
+ * Act 5's data: five months of sales in four regions, one row per region and month. Generated rather than
+ * written out so the numbers look irregular without being random: every run (and the test) sees the same file.
+ * Prices are in whole cents, so the test can check the report's sums exactly.
+ */
+export function salesCsv(): string {
+  const regions = ['North', 'South', 'East', 'West'];
+  const basePriceCents = [1250, 1475, 1120, 1390];
+  const months = ['2024-01', '2024-02', '2024-03', '2024-04', '2024-05'];
+  const rows = months.flatMap((month, m) =>
+    regions.map((region, r) => {
+      const units = 30 + (((m * regions.length + r) * 37 + 11) % 53);
+      const priceCents = basePriceCents[r] + 25 * m; // prices creep up month by month
+      return `${region},${month},${units},${(priceCents / 100).toFixed(2)}`;
+    }),
+  );
+  return ['region,month,units,price', ...rows].join('\n') + '\n';
+}
+
+/** Act 5: the analyst's workspace. */
+export const SALES_FILES: Readonly<Record<string, string>> = { 'sales.csv': salesCsv() };
+
+/** The files act 5 asks for. */
+export const REPORT_FILES = { markdown: 'report.md', word: 'report.docx' } as const;
+
+/** Act 5: work a text editor cannot do; the analyst has a sandboxed shell with Python 3 and no network. */
+export const REPORT_TASK =
+  'sales.csv has the sales of January to May 2024 (region, month, units, price). Work out the total revenue, the revenue of each ' +
+  'region and the best month, and write them to report.md and to a Word document, report.docx, with a table of ' +
+  'the regions. Nothing can be installed, so use Python 3 and its standard library.';
