@@ -92,7 +92,7 @@ describe('npm run demo: the story', () => {
     it('writes the script, runs it with bash, shows the report, and quotes the total it computed', () => {
       const calls = ofType(story.report.events, 'agent.tool_use').map((event) => [event.name, event.input]);
       expect(calls).toEqual([
-        ['write_file', expect.objectContaining({ path: 'make_report.py' })],
+        ['write', expect.objectContaining({ file_path: 'make_report.py' })],
         ['bash', { command: 'python3 make_report.py && ls -l report.*' }],
         ['bash', { command: 'cat report.md' }],
       ]);
