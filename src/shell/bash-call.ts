@@ -42,7 +42,7 @@ export async function runBashCall(options: BashCallOptions): Promise<ToolOutcome
   const entry = await options.journal.read(options.callId);
   if (entry?.state === 'done') return entry.outcome;
   if (entry?.state === 'started') {
-    await options.pool.restart(options.sessionId);
+    await options.pool.kill(options.sessionId);
     return recordDone(options, { is_error: true, content: INTERRUPTED_BY_WORKER_RESTART });
   }
   const checked = checkInput(options.input, options.pool);

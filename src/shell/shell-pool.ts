@@ -81,11 +81,16 @@ export class ShellPool {
     return this.serialised(request.sessionId, () => this.runNow(request));
   }
 
-  /**
-   * Kills the session's shell now, if it has one, ending any command it is running (which then reports that the
-   * shell exited); the session's next call starts afresh.
-   */
+  /** Stops the session's shell once its earlier calls are done; the next call starts afresh. */
   restart(sessionId: string): Promise<void> {
+    return this.serialised(sessionId, () => this.stopShell(sessionId));
+  }
+
+  /**
+   * Kills the session's shell now, ending any command it is running (which then reports that the shell exited):
+   * for a shell that may still be running a command whose call was given up.
+   */
+  kill(sessionId: string): Promise<void> {
     return this.stopShell(sessionId);
   }
 
