@@ -87,7 +87,10 @@ async function main(): Promise<void> {
     });
     console.log(`Lucid worker on task queue "${taskQueue()}" (namespace ${namespace}, data ${dataDir()})`);
     const sandbox = shellPool.availability;
-    console.log(sandbox.ok ? 'bash: sandboxed shells (bubblewrap)' : `bash is not offered: ${sandbox.reason}`);
+    const limits = shellPool.limitScope === 'sandbox' ? 'memory and processes per sandbox' : 'limits per process';
+    console.log(
+      sandbox.ok ? `bash: sandboxed shells (bubblewrap; ${limits})` : `bash is not offered: ${sandbox.reason}`,
+    );
     await worker.run().finally(() => shellPool.close());
   } finally {
     await connection.close();

@@ -4,7 +4,7 @@
  */
 import type { ToolOutcome } from '../workspace/tools';
 import { SANDBOX_WORKSPACE } from './bubblewrap';
-import type { CommandResult } from './persistent-shell';
+import type { ShellCallResult } from './shell-pool';
 import type { ShellSettings } from './shell-settings';
 
 const SHELL_RESTARTED = `The shell was restarted: the working directory is ${SANDBOX_WORKSPACE} and exported variables are gone.`;
@@ -14,7 +14,7 @@ const CPU_LIMIT_STATUS = 152;
 const FILE_SIZE_LIMIT_STATUS = 153;
 
 export function describeCommandResult(
-  result: CommandResult,
+  result: ShellCallResult,
   { timeoutMs, settings }: { timeoutMs: number; settings: ShellSettings },
 ): ToolOutcome {
   const output = result.output.length > 0 ? result.output : '(no output)';
@@ -27,7 +27,12 @@ export function describeCommandResult(
       if (result.exitCode === 0) return report(false);
       return report(true, `Exit code ${result.exitCode}.`, limitNote(result, settings));
     case 'timeout':
-      return report(true, `The command was killed: it ran past its timeout of ${timeoutMs} ms.`, SHELL_RESTARTED);
+      return report(
+        true,
+        `The command was killed: it ran past its timeout of ${timeoutMs} ms.`,
+        limitNote(result, settings),
+        SHELL_RESTARTED,
+      );
     case 'output_limit':
       return report(
         true,
@@ -44,8 +49,15 @@ export function describeCommandResult(
   }
 }
 
-/** Which sandbox limit a failed command most likely hit, from its exit status or the errors it printed. */
-function limitNote(result: CommandResult, settings: ShellSettings): string {
+/**
+ * Which sandbox limit a failed command hit: from the sandbox's control group when it has one, else guessed from the
+ * exit status or the errors it printed.
+ */
+function limitNote(result: ShellCallResult, settings: ShellSettings): string {
+  if (result.hit.memory)
+    return `A process was killed for going over the sandbox's memory limit of ${settings.memoryMb} MB (all its processes together).`;
+  if (result.hit.processes)
+    return `The sandbox's process limit (${settings.maxProcesses} processes and threads) was reached.`;
   if (result.exitCode === CPU_LIMIT_STATUS || result.signal === 'SIGXCPU')
     return `A process was killed for using more than the CPU time limit of ${settings.cpuSeconds} s.`;
   if (result.exitCode === FILE_SIZE_LIMIT_STATUS || result.signal === 'SIGXFSZ')

@@ -8,8 +8,9 @@
  *   - the command runs in the shell itself (`eval`, so `cd` and `export` persist) with stderr merged into stdout,
  *     and the shell then prints "\n<marker>:<status>\n" (./shell-output.ts finds it).
  *
- * Limits set with `ulimit` before the first command bind every process in the sandbox: CPU seconds, address
- * space, processes, file size, no core dumps. A process a command leaves running in the background is killed when
+ * Limits set with `ulimit` before the first command bind every process in the sandbox: CPU seconds, file size, no
+ * core dumps, and, when the worker cannot give the sandbox a control group (./sandbox-cgroup.ts), address space
+ * and processes. A process a command leaves running in the background is killed when
  * the command ends. The wall-clock timeout, the output cap and cancellation are enforced
  * from the worker by killing the whole sandbox, after which the next call starts a fresh shell.
  */
@@ -18,6 +19,7 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { bubblewrapArgs, SANDBOX_PROXY_PORT, SANDBOX_PROXY_SOCKET, SANDBOX_WORKSPACE } from './bubblewrap';
 import { ShellOutput } from './shell-output';
+import type { SandboxCgroup } from './sandbox-cgroup';
 import type { ShellSettings } from './shell-settings';
 
 /** How a command ended; anything but `completed` means the sandbox was killed or died. */
@@ -42,6 +44,8 @@ export interface ShellStartOptions {
   hostUid?: number;
   /** The egress proxy's socket, when some hosts are allowed (./egress-proxy.ts). */
   proxySocket?: string;
+  /** The shell's control group, when the worker may make them (./sandbox-cgroup.ts); removed when the shell ends. */
+  cgroup?: SandboxCgroup;
 }
 
 const BUBBLEWRAP_ERROR_BYTES = 4096;
@@ -55,9 +59,14 @@ export class PersistentShell {
   private readonly closed = new EventEmitter();
 
   constructor(private readonly options: ShellStartOptions) {
-    const script = driverScript(options.settings, options.proxySocket !== undefined);
+    const script = driverScript(options.settings, {
+      withProxy: options.proxySocket !== undefined,
+      groupLimits: options.cgroup !== undefined,
+    });
     const command = ['/bin/bash', '--noprofile', '--norc', '-c', script];
-    this.child = spawn(options.bwrap, bubblewrapArgs({ ...options, command }), {
+    const sandbox = [options.bwrap, ...bubblewrapArgs({ ...options, command })];
+    const [program, ...args] = options.cgroup ? joiningGroup(options.cgroup, sandbox) : sandbox;
+    this.child = spawn(program, args, {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: {},
       detached: true, // its own process group, so killing it cannot reach the worker
@@ -69,6 +78,7 @@ export class PersistentShell {
     this.exited = new Promise((resolve) => {
       this.child.on('close', (code, signal) => {
         this.exit = { code, signal };
+        void options.cgroup?.remove().catch(() => undefined); // empty now: the sandbox died with bubblewrap
         resolve();
         this.closed.emit('close');
       });
@@ -157,11 +167,16 @@ export class PersistentShell {
  * The shell's main loop. `ulimit` with neither -S nor -H sets both limits, so a command cannot raise them again.
  * Variables start with __lucid_ to stay out of the way of the model's own.
  */
-function driverScript(settings: ShellSettings, withProxy: boolean): string {
+function driverScript(
+  settings: ShellSettings,
+  { withProxy, groupLimits }: { withProxy: boolean; groupLimits: boolean },
+) {
+  // A control group bounds memory and processes for the sandbox as a whole; without one, per process.
+  const perProcess = groupLimits ? '' : ` -v ${settings.memoryMb * 1024} -u ${settings.maxProcesses}`;
   return [
     'exec 3<&0 0</dev/null',
     `cd ${SANDBOX_WORKSPACE} || exit 1`,
-    `ulimit -c 0 -t ${settings.cpuSeconds} -v ${settings.memoryMb * 1024} -u ${settings.maxProcesses} -f ${settings.maxFileMb * 1024}`,
+    `ulimit -c 0 -t ${settings.cpuSeconds} -f ${settings.maxFileMb * 1024}${perProcess}`,
     `__lucid_relay='${PROXY_RELAY}'`,
     'while IFS= read -r -d "" -u 3 __lucid_marker && IFS= read -r -d "" -u 3 __lucid_command; do',
     // The relay to the egress proxy is started for each command (the end of the last one killed it) and is
@@ -180,6 +195,15 @@ function driverScript(settings: ShellSettings, withProxy: boolean): string {
     '  printf "\\n%s:%d\\n" "$__lucid_marker" "$__lucid_status"',
     'done',
   ].join('\n');
+}
+
+/**
+ * Runs the sandbox from a shell that first joins the control group, so bubblewrap and everything it starts are
+ * inside from their first instruction (moving bubblewrap in after it started would race its first fork).
+ */
+function joiningGroup(cgroup: SandboxCgroup, sandbox: string[]): string[] {
+  const join = 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"';
+  return ['/bin/sh', '-c', join, 'join-cgroup', ...cgroup.procsFiles, '--', ...sandbox];
 }
 
 /**

@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { findBubblewrap, probeSandbox, writeSandboxEtc } from './bubblewrap';
 import { type EgressProxy, startEgressProxy } from './egress-proxy';
+import { type SandboxCgroup, SandboxCgroups } from './sandbox-cgroup';
 import { type CommandResult, PersistentShell } from './persistent-shell';
 import type { ShellSettings } from './shell-settings';
 import { giveWorkspaceTo, sandboxUidFor } from './workspace-owner';
@@ -29,10 +30,13 @@ export interface ShellRequest {
 export interface ShellCallResult extends CommandResult {
   /** True when this call started a new shell (first call, or the previous one was restarted, died or idled out). */
   freshShell: boolean;
+  /** Limits of the sandbox's control group the command ran into: a process killed for memory, a fork refused. */
+  hit: { memory: boolean; processes: boolean };
 }
 
 interface Slot {
   shell: PersistentShell;
+  cgroup?: SandboxCgroup;
   /** The host directory bound at /workspace; a call for another one gets a new shell. */
   workspace: string;
   lastUsed: number;
@@ -52,6 +56,7 @@ export class ShellPool {
     private readonly bwrap: string,
     private readonly stateDir: string,
     private readonly proxy?: EgressProxy,
+    private readonly cgroups?: SandboxCgroups,
   ) {
     const everyMs = Math.min(settings.idleSeconds * 1000, 60_000);
     this.reaper = setInterval(() => this.stopIdleShells(), everyMs);
@@ -73,7 +78,12 @@ export class ShellPool {
     const proxy = settings.allowedHosts.length
       ? await startEgressProxy(path.join(stateDir, 'proxy.sock'), settings.allowedHosts)
       : undefined;
-    return new ShellPool(settings, probe, bwrap, stateDir, proxy);
+    return new ShellPool(settings, probe, bwrap, stateDir, proxy, (await SandboxCgroups.open()) ?? undefined);
+  }
+
+  /** Whether memory and processes are bounded per sandbox (a control group each) or only per process. */
+  get limitScope(): 'sandbox' | 'process' {
+    return this.cgroups ? 'sandbox' : 'process';
   }
 
   /** Runs a command in the session's shell, after any earlier call of the same session. */
@@ -103,6 +113,7 @@ export class ShellPool {
     clearInterval(this.reaper);
     await Promise.all([...this.shells.keys()].map((sessionId) => this.stopShell(sessionId)));
     await this.proxy?.close();
+    await this.cgroups?.close();
     await fs.rm(this.stateDir, { recursive: true, force: true });
   }
 
@@ -114,21 +125,34 @@ export class ShellPool {
     const freshShell = !slot?.shell.alive || slot.workspace !== request.workspace;
     if (!slot || freshShell) {
       slot?.shell.kill();
-      const shell = new PersistentShell({
-        bwrap: this.bwrap,
-        workspace: request.workspace,
-        etcDir: await this.etcDirFor(hostUid),
-        settings: this.settings,
-        hostUid,
-        proxySocket: this.proxy?.socketPath,
-      });
-      slot = { shell, workspace: request.workspace, lastUsed: Date.now() };
+      slot = await this.startShell(request.workspace, hostUid);
       this.shells.set(request.sessionId, slot);
     }
+    const before = await slot.cgroup?.limitHits();
     const result = await slot.shell.run(request.command, { timeoutMs: request.timeoutMs, signal: request.signal });
+    const after = await slot.cgroup?.limitHits();
     slot.lastUsed = Date.now();
     if (!slot.shell.alive) this.shells.delete(request.sessionId);
-    return { ...result, freshShell, output: withDiagnostics(result, slot.shell) };
+    const hit = {
+      memory: (after?.memory ?? 0) > (before?.memory ?? 0),
+      processes: (after?.processes ?? 0) > (before?.processes ?? 0),
+    };
+    return { ...result, freshShell, hit, output: withDiagnostics(result, slot.shell) };
+  }
+
+  private async startShell(workspace: string, hostUid: number | undefined): Promise<Slot> {
+    const { memoryMb, maxProcesses } = this.settings;
+    const cgroup = await this.cgroups?.create({ memoryMb, maxProcesses });
+    const shell = new PersistentShell({
+      bwrap: this.bwrap,
+      workspace,
+      etcDir: await this.etcDirFor(hostUid),
+      settings: this.settings,
+      hostUid,
+      proxySocket: this.proxy?.socketPath,
+      cgroup,
+    });
+    return { shell, cgroup, workspace, lastUsed: Date.now() };
   }
 
   private etcDirFor(hostUid: number | undefined): Promise<string> {
