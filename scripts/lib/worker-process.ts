@@ -16,6 +16,8 @@ export interface WorkerProcessOptions {
   modelUrl: string;
   /** A prebuilt workflow bundle file (LUCID_WORKFLOW_BUNDLE); without one the worker bundles at start-up. */
   workflowBundle?: string;
+  /** More environment for the worker (LUCID_SANDBOX and friends). */
+  env?: Record<string, string>;
 }
 
 export interface WorkerProcess {
@@ -42,6 +44,7 @@ export function startWorkerProcess(options: WorkerProcessOptions): WorkerProcess
       LUCID_WORKFLOW_BUNDLE: options.workflowBundle,
       ANTHROPIC_BASE_URL: options.modelUrl,
       ANTHROPIC_API_KEY: 'test-key',
+      ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -112,6 +112,57 @@ describe('a worker killed during a bash command', () => {
   });
 });
 
+describe('a worker that cannot make a sandbox', () => {
+  let temporal: TestTemporal;
+  let model: ScriptedModel;
+  let worker: WorkerProcess | undefined;
+  beforeAll(async () => {
+    temporal = await connectTestTemporal();
+    model = await startScriptedModel({
+      scenario: {
+        rules: [
+          { match: { last_user_text: 'Try' }, times: 1, reply: bash('touch ran.txt') },
+          { match: {}, reply: { content: [{ type: 'text', text: 'No shell here.' }] } },
+        ],
+      },
+    });
+  });
+  afterAll(async () => {
+    await worker?.kill('SIGTERM');
+    await model?.close();
+    await temporal?.close();
+  });
+
+  it('says so at start, does not offer bash, and refuses a call made anyway without running it', async () => {
+    const dataDir = tempDir('lucid-no-sandbox-');
+    const workspace = tempDir('lucid-no-sandbox-ws-');
+    const taskQueue = uniqueTaskQueue('lucid-no-sandbox');
+    worker = startWorkerProcess({
+      address: temporal.address,
+      taskQueue,
+      dataDir,
+      modelUrl: model.url,
+      env: { LUCID_SANDBOX: 'off' },
+    });
+    await worker.ready;
+    await waitFor(() => worker!.output().includes('bash is not offered'), 'the start-up line about bash');
+    expect(worker.output()).toContain('bash is not offered: LUCID_SANDBOX is "off"');
+
+    const storage = openStorage({ dataDir });
+    const lucid = new LucidClient({ client: temporal.client, taskQueue, storage });
+    const sessionId = await lucid.startSession({ agent, message: 'Try the shell', workspace });
+    expect((await lucid.result(sessionId)).final_message).toBe('No shell here.');
+    const offered = model.requests.map((request) =>
+      (request.body.tools ?? []).map((tool: { name: string }) => tool.name),
+    );
+    expect(offered.every((names) => !names.includes('bash'))).toBe(true);
+    expect(toolResultTexts(await storage.sessions.readEvents(sessionId))).toEqual([
+      'bash is not available on this worker: LUCID_SANDBOX is "off"',
+    ]);
+    expect(fs.existsSync(path.join(workspace, 'ran.txt'))).toBe(false);
+  });
+});
+
 describe('interrupting a session during a bash command', () => {
   let harness: SessionHarness;
   const scenario: Scenario = {
