@@ -1,6 +1,7 @@
 /**
  * The worker's shells: one persistent sandboxed shell per session (./persistent-shell.ts), started on the session's
- * first `bash` call, reused until it dies, is restarted or sits idle for LUCID_SANDBOX_IDLE_SECONDS. Commands of one
+ * first `bash` call, reused until it dies, is restarted, sits idle for LUCID_SANDBOX_IDLE_SECONDS or is the least
+ * recently used when LUCID_SANDBOX_MAX_SHELLS are live. Commands of one
  * session run one at a time, in the order they arrive, whatever the model asks for in parallel.
  *
  * The pool checks at start that a sandbox can be made on this worker. If it cannot (no bubblewrap, user
@@ -125,6 +126,7 @@ export class ShellPool {
     const freshShell = !slot?.shell.alive || slot.workspace !== request.workspace;
     if (!slot || freshShell) {
       slot?.shell.kill();
+      this.makeRoomForAShell();
       slot = await this.startShell(request.workspace, hostUid);
       this.shells.set(request.sessionId, slot);
     }
@@ -169,6 +171,18 @@ export class ShellPool {
     const slot = this.shells.get(sessionId);
     this.shells.delete(sessionId);
     await slot?.shell.stop();
+  }
+
+  /**
+   * Past LUCID_SANDBOX_MAX_SHELLS, stops the least recently used shells that no call is waiting for; a worker whose
+   * shells are all busy goes over the cap rather than refuse (its activity slots bound it).
+   */
+  private makeRoomForAShell(): void {
+    const idle = [...this.shells].filter(([sessionId]) => !this.queues.has(sessionId));
+    idle.sort(([, a], [, b]) => a.lastUsed - b.lastUsed);
+    for (const [sessionId] of idle.slice(0, Math.max(0, this.shells.size + 1 - this.settings.maxShells))) {
+      void this.stopShell(sessionId);
+    }
   }
 
   private stopIdleShells(): void {

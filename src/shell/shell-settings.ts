@@ -12,6 +12,7 @@
  *   LUCID_SANDBOX_TMP_MB             size of the sandbox's private /tmp (512)
  *   LUCID_BASH_MAX_OUTPUT_MB         output one call may produce before it is killed (32)
  *   LUCID_SANDBOX_IDLE_SECONDS       a shell unused this long is stopped; the next call starts a fresh one (900)
+ *   LUCID_SANDBOX_MAX_SHELLS         live shells per worker; past it the least recently used idle one is stopped (256)
  *   LUCID_SANDBOX_UID_BASE           first host uid of the range sandboxes run as when the worker is root (200000)
  *   LUCID_NETWORK_ALLOWED_HOSTS      hosts a sandbox may reach through the worker's proxy, e.g.
  *                                    "pypi.org,*.pythonhosted.org" (none: no network at all)
@@ -30,6 +31,7 @@ export interface ShellSettings {
   tmpMb: number;
   maxOutputMb: number;
   idleSeconds: number;
+  maxShells: number;
   uidBase: number;
   /** Host patterns of LUCID_NETWORK_ALLOWED_HOSTS (./host-allowlist.ts); empty: no network. */
   allowedHosts: string[];
@@ -46,6 +48,7 @@ export const DEFAULT_SHELL_SETTINGS: ShellSettings = {
   tmpMb: 512,
   maxOutputMb: 32,
   idleSeconds: 900,
+  maxShells: 256,
   uidBase: 200_000,
   allowedHosts: [],
 };
@@ -68,6 +71,7 @@ const NUMERIC: ReadonlyArray<{ name: string; setting: NumericSetting; min: numbe
   { name: 'LUCID_SANDBOX_TMP_MB', setting: 'tmpMb', min: 1, max: 1_048_576 },
   { name: 'LUCID_BASH_MAX_OUTPUT_MB', setting: 'maxOutputMb', min: 1, max: 4096 },
   { name: 'LUCID_SANDBOX_IDLE_SECONDS', setting: 'idleSeconds', min: 1, max: 604_800 },
+  { name: 'LUCID_SANDBOX_MAX_SHELLS', setting: 'maxShells', min: 1, max: 100_000 },
   { name: 'LUCID_SANDBOX_UID_BASE', setting: 'uidBase', min: 1000, max: 4_000_000_000 },
 ];
 

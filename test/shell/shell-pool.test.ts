@@ -48,4 +48,21 @@ describe('ShellPool', () => {
     const result = await run('sesn_idle', workspace, 'echo "[$KEPT]"');
     expect(result).toMatchObject({ output: '[]\n', freshShell: true });
   });
+
+  it('keeps at most LUCID_SANDBOX_MAX_SHELLS, stopping the least recently used', async () => {
+    const small = await ShellPool.create({ ...DEFAULT_SHELL_SETTINGS, maxShells: 2 });
+    try {
+      const workspace = tempDir('lucid-pool-cap-');
+      const runIn = (sessionId: string, command: string) =>
+        small.run({ sessionId, workspace, command, timeoutMs: 10_000 });
+      await runIn('sesn_oldest', 'export MARK=oldest');
+      await runIn('sesn_middle', 'export MARK=middle');
+      await runIn('sesn_newest', 'export MARK=newest');
+      await waitFor(() => small.size === 2, 'the oldest shell to be stopped');
+      expect((await runIn('sesn_middle', 'echo $MARK')).output).toBe('middle\n');
+      expect(await runIn('sesn_oldest', 'echo "[$MARK]"')).toMatchObject({ output: '[]\n', freshShell: true });
+    } finally {
+      await small.close();
+    }
+  });
 });
