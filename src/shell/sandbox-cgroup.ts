@@ -53,6 +53,7 @@ export class SandboxCgroups {
       if (own === undefined) return null;
       const parent = path.join(CGROUP_ROOT, controller, own, name);
       try {
+        await removeGroupsOfDeadWorkers(path.dirname(parent));
         await fs.mkdir(parent, { recursive: true });
       } catch {
         return null;
@@ -83,6 +84,29 @@ export class SandboxCgroups {
   /** Removes the worker's parent groups (they are empty once every shell has stopped). */
   async close(): Promise<void> {
     await removeGroups(Object.values(this.parents));
+  }
+}
+
+/**
+ * A worker that was killed leaves its groups behind, empty (its sandboxes died with it): removed by the next
+ * worker that starts under the same group.
+ */
+async function removeGroupsOfDeadWorkers(ownGroup: string): Promise<void> {
+  for (const entry of await fs.readdir(ownGroup)) {
+    const pid = Number(/^lucid-sandboxes-(\d+)-\d+$/.exec(entry)?.[1]);
+    if (!pid || isAlive(pid)) continue;
+    const parent = path.join(ownGroup, entry);
+    const shells = (await fs.readdir(parent, { withFileTypes: true })).filter((child) => child.isDirectory());
+    await removeGroups([...shells.map((shell) => path.join(parent, shell.name)), parent]).catch(() => undefined);
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -3,7 +3,9 @@
  * process count of its own, so one session's bomb leaves the other sessions' shells working. (These machines
  * run the tests as root with cgroup v1, which is what the worker needs to make the groups.)
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 import { ShellPool } from '../../src/shell/shell-pool';
 import { DEFAULT_SHELL_SETTINGS } from '../../src/shell/shell-settings';
 import { tempDir } from '../helpers/temporal';
@@ -62,6 +64,30 @@ describe('a control group per sandbox', () => {
     expect(groupsOfThisProcess()).toEqual(before);
   });
 });
+
+describe('groups a killed worker left behind', () => {
+  it('are removed by the next worker that starts', async () => {
+    const deadPid = spawnSync('true').pid!;
+    const own = ownGroups();
+    const left = own.map((group) => `${group}/lucid-sandboxes-${deadPid}-1`);
+    for (const group of left) fs.mkdirSync(`${group}/shell-1`, { recursive: true });
+    const pool = await ShellPool.create(settings);
+    try {
+      expect(left.filter((group) => fs.existsSync(group))).toEqual([]);
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
+/** This process's memory and pids groups (cgroup v1), where a pool makes its sandboxes' groups. */
+function ownGroups(): string[] {
+  const lines = fs.readFileSync('/proc/self/cgroup', 'utf8').split('\n');
+  return ['memory', 'pids'].map((controller) => {
+    const line = lines.find((candidate) => candidate.split(':')[1]?.split(',').includes(controller));
+    return path.join('/sys/fs/cgroup', controller, line!.split(':')[2]);
+  });
+}
 
 /** Directories under `root` whose name starts with `prefix`, a few levels down (the worker's own group may be nested). */
 function findGroups(root: string, prefix: string): string[] {
