@@ -13,10 +13,10 @@
  * the command ends. The wall-clock timeout, the output cap and cancellation are enforced
  * from the worker by killing the whole sandbox, after which the next call starts a fresh shell.
  */
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { bubblewrapArgs, SANDBOX_WORKSPACE } from './bubblewrap';
+import { SANDBOX_WORKSPACE, spawnBubblewrap } from './bubblewrap';
 import { ShellOutput } from './shell-output';
 import type { ShellSettings } from './shell-settings';
 
@@ -54,11 +54,7 @@ export class PersistentShell {
 
   constructor(private readonly options: ShellStartOptions) {
     const command = ['/bin/bash', '--noprofile', '--norc', '-c', driverScript(options.settings)];
-    this.child = spawn(options.bwrap, bubblewrapArgs({ ...options, command }), {
-      stdio: ['pipe', 'pipe', 'pipe'],
-      env: {},
-      detached: true, // its own process group, so killing it cannot reach the worker
-    });
+    this.child = spawnBubblewrap(options.bwrap, { ...options, command });
     this.child.stdin.on('error', () => {}); // a write after the shell died; its exit is reported instead
     this.child.stderr.on('data', (chunk: Buffer) => {
       if (this.stderr.length < BUBBLEWRAP_ERROR_BYTES) this.stderr += chunk.toString('utf8');
