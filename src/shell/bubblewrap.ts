@@ -65,10 +65,16 @@ export function bubblewrapArgs(options: SandboxCommandOptions): string[] {
     '/proc',
     '--dev',
     '/dev',
+    // Open to all like any /tmp (and HOME under it): a root worker's bubblewrap makes them as root, and only the
+    // sandbox user ever lives here.
+    '--perms',
+    '1777',
     '--size',
     String(settings.tmpMb * 1024 * 1024),
     '--tmpfs',
     '/tmp',
+    '--perms',
+    '0777',
     '--dir',
     SANDBOX_HOME,
     ...etcMounts(etcDir),
