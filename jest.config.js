@@ -11,6 +11,7 @@ const INTEGRATION_TESTS = [
   '<rootDir>/test/scripts/demo.test.ts',
   '<rootDir>/test/shell/bash-durability.test.ts',
   '<rootDir>/test/shell/bash-session.test.ts',
+  '<rootDir>/test/shell/escapes.test.ts',
   '<rootDir>/test/workflows/activity-failures.test.ts',
   '<rootDir>/test/workflows/agent-session.test.ts',
   '<rootDir>/test/workflows/compaction.test.ts',

@@ -12,7 +12,8 @@
  *       - a root worker runs bubblewrap privileged (so it can mount a workspace under a directory only root may
  *         enter), and the command starts through util-linux's `setpriv`, which becomes the workspace's own
  *         unprivileged host uid (./workspace-owner.ts) and drops every capability before anything of the model's
- *         runs. That uid meets its process limit (a root-mapped user would not) and owns only its workspace;
+ *         runs. That uid meets its process limit (a root-mapped user would not) and owns only its workspace; a
+ *         seccomp filter (./seccomp.ts) takes the place of `--disable-userns`, which needs a user namespace;
  *   - `/usr` (and the `/bin`, `/lib`... links or directories of the host) read-only, a private `/proc` for its own
  *     PID namespace, a minimal `/dev`, a size-capped tmpfs `/tmp`, and an `/etc` holding only a generated
  *     passwd/group/hosts plus the host's public configuration (certificates, alternatives, the linker cache);
@@ -22,11 +23,11 @@
  * `--die-with-parent` kills the whole sandbox when the worker dies, and `--new-session` detaches it from any
  * terminal. Everything runs on the host kernel: a kernel bug is out of this sandbox's reach to prevent.
  */
-import { execFile } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { promises as fs, lstatSync, readdirSync, readlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { userNamespaceFilter } from './seccomp';
 import type { ShellSettings } from './shell-settings';
 
 /** Where the workspace appears inside the sandbox, as in Managed Agents' containers. */
@@ -60,7 +61,7 @@ export const SANDBOX_PROXY_PORT = 3128;
 export function bubblewrapArgs(options: SandboxCommandOptions): string[] {
   const { workspace, etcDir, settings, command, hostUid, proxySocket } = options;
   return [
-    ...(hostUid === undefined ? USER_NAMESPACE : PRIVILEGED_NAMESPACES),
+    ...(hostUid === undefined ? USER_NAMESPACE : [...PRIVILEGED_NAMESPACES, '--seccomp', String(SECCOMP_FD)]),
     '--die-with-parent',
     '--new-session',
     '--hostname',
@@ -70,10 +71,16 @@ export function bubblewrapArgs(options: SandboxCommandOptions): string[] {
     '/proc',
     '--dev',
     '/dev',
+    // Open to all like any /tmp (and HOME under it): a root worker's bubblewrap makes them as root, and only the
+    // sandbox user ever lives here.
+    '--perms',
+    '1777',
     '--size',
     String(settings.tmpMb * 1024 * 1024),
     '--tmpfs',
     '/tmp',
+    '--perms',
+    '0777',
     '--dir',
     SANDBOX_HOME,
     ...etcMounts(etcDir),
@@ -123,6 +130,48 @@ const PRIVILEGED_NAMESPACES = [
   ...['--unshare-pid', '--unshare-net', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup'],
   ...['--cap-drop', 'ALL', '--cap-add', 'CAP_SETUID', '--cap-add', 'CAP_SETGID', '--cap-add', 'CAP_SETPCAP'],
 ];
+
+/** The descriptor bubblewrap reads a root worker's seccomp filter from (see {@link spawnBubblewrap}). */
+const SECCOMP_FD = 3;
+
+/**
+ * Starts bubblewrap on `options` with an empty environment, in a process group of its own (so killing the group
+ * cannot reach the worker), feeding it the seccomp filter a root worker's sandboxes need. Throws where that filter
+ * is unknown (an architecture other than x64 and arm64) rather than run a sandbox without it. With `cgroupProcs`,
+ * bubblewrap starts inside those control groups (./sandbox-cgroup.ts).
+ */
+export function spawnBubblewrap(
+  bwrap: string,
+  options: SandboxCommandOptions,
+  cgroupProcs: readonly string[] = [],
+): ChildProcessWithoutNullStreams {
+  const filter = options.hostUid === undefined ? null : userNamespaceFilter();
+  if (options.hostUid !== undefined && !filter)
+    throw new Error(`no seccomp filter for the ${process.arch} architecture: a root worker cannot sandbox commands`);
+  const [program, ...args] = joiningGroups(cgroupProcs, [bwrap, ...bubblewrapArgs(options)]);
+  const child = spawn(program, args, {
+    stdio: ['pipe', 'pipe', 'pipe', filter ? 'pipe' : 'ignore'],
+    env: {},
+    detached: true,
+  }) as ChildProcessWithoutNullStreams;
+  const filterPipe = child.stdio[SECCOMP_FD] as NodeJS.WritableStream | null;
+  if (filter && filterPipe) {
+    filterPipe.on('error', () => {}); // bubblewrap died first; its exit is reported instead
+    filterPipe.end(filter);
+  }
+  return child;
+}
+
+/**
+ * Runs the sandbox from a shell that first joins the control groups, so bubblewrap and everything it starts are
+ * inside from their first instruction (moving bubblewrap in after it started would race its first fork). The
+ * shell's `exec` keeps the seccomp filter's descriptor open for bubblewrap.
+ */
+function joiningGroups(procsFiles: readonly string[], sandbox: string[]): string[] {
+  if (procsFiles.length === 0) return sandbox;
+  const join = 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"';
+  return ['/bin/sh', '-c', join, 'join-cgroup', ...procsFiles, '--', ...sandbox];
+}
 
 function asUnprivileged(uid: number, command: readonly string[]): string[] {
   const id = String(uid);
@@ -212,8 +261,6 @@ export async function findBubblewrap(env: NodeJS.ProcessEnv = process.env): Prom
   return null;
 }
 
-const execFileAsync = promisify(execFile);
-
 /**
  * Runs `true` in a sandbox exactly as a shell would get one, so a worker whose kernel forbids user namespaces (or
  * that lacks bubblewrap) finds out at start, not on the model's first call. Resolves with the reason it cannot.
@@ -227,13 +274,36 @@ export async function probeSandbox(options: {
   const workspace = await fs.mkdtemp(path.join(os.tmpdir(), 'lucid-sandbox-probe-'));
   try {
     if (options.hostUid !== undefined) await fs.chown(workspace, options.hostUid, options.hostUid);
-    const args = bubblewrapArgs({ ...options, workspace, command: ['/bin/sh', '-c', 'test -w /workspace'] });
-    await execFileAsync(options.bwrap, args, { env: {}, timeout: 10_000 });
-    return { ok: true };
+    const { code, stderr } = await runToEnd(options.bwrap, {
+      ...options,
+      workspace,
+      command: ['/bin/sh', '-c', 'test -w /workspace'],
+    });
+    return code === 0 ? { ok: true } : { ok: false, reason: stderr.trim() || `the probe exited with code ${code}` };
   } catch (error) {
-    const stderr = (error as { stderr?: string }).stderr?.trim();
-    return { ok: false, reason: stderr || (error instanceof Error ? error.message : String(error)) };
+    return { ok: false, reason: error instanceof Error ? error.message : String(error) };
   } finally {
     await fs.rm(workspace, { recursive: true, force: true });
   }
+}
+
+const PROBE_TIMEOUT_MS = 10_000;
+
+function runToEnd(bwrap: string, options: SandboxCommandOptions): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawnBubblewrap(bwrap, options);
+    let stderr = '';
+    child.stdin.end();
+    child.stdout.resume();
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const timer = setTimeout(() => child.kill('SIGKILL'), PROBE_TIMEOUT_MS);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr });
+    });
+  });
 }

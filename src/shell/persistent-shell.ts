@@ -14,10 +14,10 @@
  * the command ends. The wall-clock timeout, the output cap and cancellation are enforced
  * from the worker by killing the whole sandbox, after which the next call starts a fresh shell.
  */
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { bubblewrapArgs, SANDBOX_PROXY_PORT, SANDBOX_PROXY_SOCKET, SANDBOX_WORKSPACE } from './bubblewrap';
+import { SANDBOX_PROXY_PORT, SANDBOX_PROXY_SOCKET, SANDBOX_WORKSPACE, spawnBubblewrap } from './bubblewrap';
 import { ShellOutput } from './shell-output';
 import type { SandboxCgroup } from './sandbox-cgroup';
 import type { ShellSettings } from './shell-settings';
@@ -64,13 +64,7 @@ export class PersistentShell {
       groupLimits: options.cgroup !== undefined,
     });
     const command = ['/bin/bash', '--noprofile', '--norc', '-c', script];
-    const sandbox = [options.bwrap, ...bubblewrapArgs({ ...options, command })];
-    const [program, ...args] = options.cgroup ? joiningGroup(options.cgroup, sandbox) : sandbox;
-    this.child = spawn(program, args, {
-      stdio: ['pipe', 'pipe', 'pipe'],
-      env: {},
-      detached: true, // its own process group, so killing it cannot reach the worker
-    });
+    this.child = spawnBubblewrap(options.bwrap, { ...options, command }, options.cgroup?.procsFiles);
     this.child.stdin.on('error', () => {}); // a write after the shell died; its exit is reported instead
     this.child.stderr.on('data', (chunk: Buffer) => {
       if (this.stderr.length < BUBBLEWRAP_ERROR_BYTES) this.stderr += chunk.toString('utf8');
@@ -195,15 +189,6 @@ function driverScript(
     '  printf "\\n%s:%d\\n" "$__lucid_marker" "$__lucid_status"',
     'done',
   ].join('\n');
-}
-
-/**
- * Runs the sandbox from a shell that first joins the control group, so bubblewrap and everything it starts are
- * inside from their first instruction (moving bubblewrap in after it started would race its first fork).
- */
-function joiningGroup(cgroup: SandboxCgroup, sandbox: string[]): string[] {
-  const join = 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"';
-  return ['/bin/sh', '-c', join, 'join-cgroup', ...cgroup.procsFiles, '--', ...sandbox];
 }
 
 /**

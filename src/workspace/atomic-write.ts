@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { errnoCode } from './sandbox';
+import { assertOpenedAt, errnoCode } from './sandbox';
 
 /**
  * Crash-safe file replacement: the new content goes to a temp file in the target's directory (same
@@ -20,15 +21,29 @@ export function tempPathFor(target: string, tag: string = randomBytes(8).toStrin
   return path.join(path.dirname(target), `${TEMP_FILE_PREFIX}${tag}`);
 }
 
+export interface WriteOptions {
+  /**
+   * The path is in a session's workspace, where a sandboxed shell may swap a directory on it for a symlink: check
+   * that the temp file was created where it was meant to be before writing anything to it (src/workspace/sandbox.ts).
+   */
+  inWorkspace?: boolean;
+}
+
 /**
  * Writes and fsyncs `data` to `tempPath`, replacing any leftover from an earlier attempt. When `modeFrom`
  * names an existing file, its permission bits are copied so an edit does not make a script non-executable.
  */
-export async function writeTempFile(tempPath: string, data: string | Uint8Array, modeFrom?: string): Promise<void> {
+export async function writeTempFile(
+  tempPath: string,
+  data: string | Uint8Array,
+  modeFrom?: string,
+  options: WriteOptions = {},
+): Promise<void> {
   const mode = modeFrom ? await existingMode(modeFrom) : undefined;
   // Remove a leftover first and create exclusively: O_EXCL never follows a symlink planted at the temp path.
   await fs.rm(tempPath, { force: true });
   const handle = await fs.open(tempPath, 'wx', mode ?? 0o666);
+  if (options.inWorkspace) await removeIfMisplaced(handle, tempPath);
   try {
     await handle.writeFile(data);
     if (mode !== undefined) await handle.chmod(mode); // open()'s mode is filtered by umask and ignored if the file existed
@@ -44,11 +59,31 @@ export async function commitTempFile(tempPath: string, target: string): Promise<
   await fsyncDirectory(path.dirname(target));
 }
 
+/**
+ * A temp file created through a directory swapped for a symlink lies outside the workspace: it is removed there,
+ * still empty, and the write refused. (The rename that follows is safe: through a swapped directory it would look
+ * for a temp file that does not exist there.)
+ */
+async function removeIfMisplaced(handle: FileHandle, tempPath: string): Promise<void> {
+  try {
+    await assertOpenedAt(handle, tempPath, path.basename(tempPath));
+  } catch (error) {
+    const opened = await fs.readlink(`/proc/self/fd/${handle.fd}`);
+    await handle.close();
+    await fs.rm(opened, { force: true });
+    throw error;
+  }
+}
+
 /** Atomically replaces (or creates) `target` with `data`. The parent directory must exist. */
-export async function atomicWriteFile(target: string, data: string | Uint8Array): Promise<void> {
+export async function atomicWriteFile(
+  target: string,
+  data: string | Uint8Array,
+  options: WriteOptions = {},
+): Promise<void> {
   const tempPath = tempPathFor(target);
   try {
-    await writeTempFile(tempPath, data, target);
+    await writeTempFile(tempPath, data, target, options);
     await commitTempFile(tempPath, target);
   } catch (error) {
     await fs.rm(tempPath, { force: true });

@@ -1,4 +1,5 @@
-import { promises as fs, type Stats } from 'node:fs';
+import { constants, promises as fs, type Stats } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { LucidError } from '../errors';
 
@@ -6,9 +7,12 @@ import { LucidError } from '../errors';
  * Path sandbox for the workspace tools. Every path the model gives is relative to the session's workspace
  * and must resolve, after normalization and symlink resolution, to a location inside it.
  *
- * Threat model: the model is the adversary and it can only act through the workspace tools, none of which
- * create symlinks. Pre-existing symlinks (checked out from a repo, made by a setup script) are resolved and
- * checked; a race with some *other* process swapping symlinks between the check and the use is out of scope.
+ * Threat model: the model is the adversary. The workspace tools create no symlinks, but the `bash` tool's shell
+ * (src/shell/) can, and it may run while a tool does (the model's parallel calls, a sub-agent on the same
+ * workspace): it can swap a directory on a checked path for a symlink to, say, /etc between the check and the use.
+ * So the tools open files with {@link openChecked} / {@link assertOpenedAt}, which check that what the kernel
+ * opened is the file that was checked; a swap then fails the call instead of reaching outside. Pre-existing
+ * symlinks (checked out from a repo, made by a setup script) are resolved and checked as before.
  */
 
 /** Machine-readable reason a workspace tool refused or failed; the message is written for the model. */
@@ -255,4 +259,40 @@ export function fsErrorToWorkspaceError(error: unknown, displayPath: string): Wo
     default:
       return undefined;
   }
+}
+
+/**
+ * Opens `absolute` (a path {@link resolveInWorkspace} returned, or one built from it without symlinks) for
+ * reading, and checks it was not swapped meanwhile (see {@link assertOpenedAt}). Never blocks on a FIFO, and never
+ * follows a symlink in the last place.
+ */
+export async function openChecked(absolute: string, displayPath: string): Promise<FileHandle> {
+  const handle = await fs.open(absolute, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
+  try {
+    await assertOpenedAt(handle, absolute, displayPath);
+    return handle;
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+}
+
+/**
+ * Checks that an open file is the one at `absolute` (a path without symlinks): the kernel names the file it
+ * really opened in /proc/self/fd, and a directory swapped for a symlink on the way shows there as another path.
+ * Where there is no /proc (not Linux, so no sandboxed shell to race with either), there is nothing to check.
+ */
+export async function assertOpenedAt(handle: FileHandle, absolute: string, displayPath: string): Promise<void> {
+  let opened: string;
+  try {
+    opened = await fs.readlink(`/proc/self/fd/${handle.fd}`);
+  } catch {
+    return;
+  }
+  if (opened !== absolute)
+    throw new WorkspaceError(
+      'path_outside_workspace',
+      `Path "${displayPath}" changed while it was being opened (a directory on it was replaced, e.g. by a ` +
+        'symbolic link); access refused. Try again once nothing is moving files in the workspace.',
+    );
 }

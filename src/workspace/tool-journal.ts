@@ -94,7 +94,7 @@ async function applyJournaled(
   const temp = tempPathFor(write.absolute, options.callId);
   try {
     await ensureParentDirectory(write);
-    await writeTempFile(temp, write.content, write.absolute);
+    await writeTempFile(temp, write.content, write.absolute, { inWorkspace: true });
   } catch (error) {
     await fs.rm(temp, { force: true });
     return recordDone(options, errorOutcome(error, write.relative));

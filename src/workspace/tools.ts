@@ -11,6 +11,7 @@ import {
   errnoCode,
   fsErrorToWorkspaceError,
   normalizeRelativePath,
+  openChecked,
   resolveInWorkspace,
   type ResolvedPath,
   withoutWorkspaceMount,
@@ -246,7 +247,7 @@ export async function runWorkspaceTool(options: RunWorkspaceToolOptions): Promis
   if (!plan.write) return plan.outcome;
   try {
     await ensureParentDirectory(plan.write);
-    await atomicWriteFile(plan.write.absolute, plan.write.content);
+    await atomicWriteFile(plan.write.absolute, plan.write.content, { inWorkspace: true });
   } catch (error) {
     return errorOutcome(error, plan.write.relative);
   }
@@ -554,16 +555,23 @@ async function grepTool(context: ToolContext, input: ToolInput<'grep'>): Promise
 
 /** Reads a regular file as UTF-8, refusing non-files, oversized files and binary or non-UTF-8 content. */
 async function readTextFile(target: ResolvedPath, displayPath: string): Promise<string> {
-  const stat = await fs.stat(target.absolute);
-  assertIsFile(stat, displayPath);
-  if (stat.size > MAX_FILE_BYTES) {
-    throw new WorkspaceError(
-      'too_large',
-      `${displayPath} is ${formatBytes(stat.size)}, over the ${formatBytes(MAX_FILE_BYTES)} limit. ` +
-        'Use grep to find the lines you need.',
-    );
+  assertIsFile(await fs.stat(target.absolute), displayPath); // a directory or FIFO gets its own message first
+  const handle = await openChecked(target.absolute, displayPath);
+  let bytes: Buffer;
+  try {
+    const stat = await handle.stat();
+    assertIsFile(stat, displayPath);
+    if (stat.size > MAX_FILE_BYTES) {
+      throw new WorkspaceError(
+        'too_large',
+        `${displayPath} is ${formatBytes(stat.size)}, over the ${formatBytes(MAX_FILE_BYTES)} limit. ` +
+          'Use grep to find the lines you need.',
+      );
+    }
+    bytes = await handle.readFile();
+  } finally {
+    await handle.close();
   }
-  const bytes = await fs.readFile(target.absolute);
   if (looksBinary(bytes)) {
     throw new WorkspaceError('binary_file', `${displayPath} is a binary file; only text files can be read or edited.`);
   }
@@ -812,12 +820,19 @@ async function searchFiles(
 /** Text of a file for grep; null for binary or vanished files, 'too_large' for files over the limit. */
 async function readSearchableText(absolute: string): Promise<string | null | 'too_large'> {
   try {
-    const stat = await fs.stat(absolute);
-    if (!stat.isFile()) return null;
-    if (stat.size > MAX_FILE_BYTES) return 'too_large';
-    const bytes = await fs.readFile(absolute);
-    return looksBinary(bytes) ? null : bytes.toString('utf8');
+    if (!(await fs.stat(absolute)).isFile()) return null;
+    const handle = await openChecked(absolute, absolute);
+    try {
+      const stat = await handle.stat();
+      if (!stat.isFile()) return null;
+      if (stat.size > MAX_FILE_BYTES) return 'too_large';
+      const bytes = await handle.readFile();
+      return looksBinary(bytes) ? null : bytes.toString('utf8');
+    } finally {
+      await handle.close();
+    }
   } catch (error) {
+    if (error instanceof WorkspaceError) return null; // swapped while opened: skipped, like a vanished file
     if (fsErrorToWorkspaceError(error, absolute)) return null;
     throw error;
   }

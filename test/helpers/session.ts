@@ -10,7 +10,14 @@ import { openStorage, type Storage } from '../../src/storage/open-storage';
 import type { SessionStore } from '../../src/storage/session-store';
 import { ensureTemporalCli } from '../../scripts/lib/temporal-cli';
 import { AGENT_SESSION_WORKFLOW } from '../../src/workflows/api/session-api';
-import { connectTestTemporal, createTestWorker, tempDir, uniqueTaskQueue, type TestTemporal } from './temporal';
+import {
+  connectTestTemporal,
+  createTestWorker,
+  tempDir,
+  uniqueTaskQueue,
+  type TestTemporal,
+  type TestWorkerOptions,
+} from './temporal';
 
 export interface SessionHarness {
   temporal: TestTemporal;
@@ -26,12 +33,15 @@ export interface SessionHarness {
   close(): Promise<void>;
 }
 
-export async function startSessionHarness(scenario: Scenario): Promise<SessionHarness> {
+export async function startSessionHarness(
+  scenario: Scenario,
+  options: Pick<TestWorkerOptions, 'shellPool'> = {},
+): Promise<SessionHarness> {
   const temporal = await connectTestTemporal();
   const model = await startScriptedModel({ scenario });
   const dataDir = tempDir('lucid-data-');
   const taskQueue = uniqueTaskQueue();
-  const worker = await createTestWorker({ temporal, taskQueue, dataDir, modelUrl: model.url });
+  const worker = await createTestWorker({ temporal, taskQueue, dataDir, modelUrl: model.url, ...options });
   const workerRun = worker.run();
   const storage = openStorage({ dataDir });
   const lucid = new LucidClient({ client: temporal.client, taskQueue, storage });

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createAnthropicClient } from '../../src/activities/model';
+import type { ShellPool } from '../../src/shell/shell-pool';
 import { createWorker } from '../../src/worker';
 
 export interface TestTemporal {
@@ -63,6 +64,8 @@ export interface TestWorkerOptions {
   dataDir: string;
   agentsDir?: string;
   modelUrl: string;
+  /** The worker's sandboxed shells (e.g. with small limits); the caller closes it. Default: the worker's own. */
+  shellPool?: ShellPool;
 }
 
 /** A real worker whose Anthropic client reaches the scripted model through its base URL. */
@@ -79,5 +82,6 @@ export async function createTestWorker(options: TestWorkerOptions): Promise<Work
     agentsDir: options.agentsDir ?? path.resolve(__dirname, '..', '..', 'agents'),
     workflowBundle: workflowBundle(),
     anthropic,
+    shellPool: options.shellPool,
   });
 }

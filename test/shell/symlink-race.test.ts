@@ -1,0 +1,69 @@
+/**
+ * The workspace tools against a `bash` command that races them: the shell keeps swapping a workspace directory for a
+ * symlink to a host directory outside the workspace while read_file, grep and write_file use paths through it, as
+ * a model's parallel calls (or a sub-agent on the same workspace) can. The worker, root on CI, must never read or
+ * write the host directory. Before the tools checked what they opened (src/workspace/sandbox.ts), this read the
+ * outside file within a few thousand calls and left files in the outside directory.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { ShellPool } from '../../src/shell/shell-pool';
+import { DEFAULT_SHELL_SETTINGS } from '../../src/shell/shell-settings';
+import { runWorkspaceTool } from '../../src/workspace/tools';
+import { tempDir } from '../helpers/temporal';
+
+const RACE_MS = 2500;
+const OUTSIDE_SECRET = 'the host directory outside the workspace';
+
+describe('workspace tools racing a symlink-swapping shell', () => {
+  let pool: ShellPool;
+  let workspace: string;
+  let outside: string;
+
+  beforeAll(async () => {
+    pool = await ShellPool.create(DEFAULT_SHELL_SETTINGS);
+    workspace = tempDir('lucid-race-workspace-');
+    outside = tempDir('lucid-race-outside-');
+    fs.mkdirSync(path.join(workspace, 'real'));
+    fs.writeFileSync(path.join(workspace, 'real', 'notes.txt'), 'decoy\n');
+    fs.writeFileSync(path.join(outside, 'notes.txt'), `${OUTSIDE_SECRET}\n`);
+  });
+
+  afterAll(async () => {
+    await pool?.close();
+    for (const dir of [workspace, outside]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('never reaches the directory the symlink points to', async () => {
+    // The link's target means nothing inside the sandbox, but everything to the worker on the host.
+    const swapper = pool.run({
+      sessionId: 'racer',
+      workspace,
+      timeoutMs: RACE_MS + 500,
+      // When write_file recreates real/ in a gap (it makes missing parents), the swapper puts its own back.
+      command:
+        `while :; do mv -T real real.d 2>/dev/null || continue; ln -s ${outside} real; rm real; ` +
+        'mv -T real.d real 2>/dev/null || { rm -rf real; mv -T real.d real; }; done',
+    });
+    const outcomes: Array<{ is_error: boolean; content: string }> = [];
+    const end = Date.now() + RACE_MS;
+    const call = (name: string, input: object) => runWorkspaceTool({ workspace, name, input });
+    while (Date.now() < end) {
+      const batch = await Promise.all([
+        ...Array.from({ length: 8 }, () => call('read_file', { path: 'real/notes.txt' })),
+        call('grep', { pattern: 'host directory', path: 'real' }),
+        call('write_file', { path: 'real/planted.txt', content: 'planted' }),
+      ]);
+      outcomes.push(...batch);
+    }
+    expect((await swapper).end).toBe('timeout');
+
+    for (const outcome of outcomes) expect(outcome.content).not.toContain(OUTSIDE_SECRET);
+    expect(fs.readdirSync(outside)).toEqual(['notes.txt']);
+    expect(fs.readFileSync(path.join(outside, 'notes.txt'), 'utf8')).toBe(`${OUTSIDE_SECRET}\n`);
+    // The race was real: some calls found the symlink in place and were refused.
+    expect(
+      outcomes.some((outcome) => outcome.is_error && /outside the workspace|changed while/.test(outcome.content)),
+    ).toBe(true);
+  });
+});
