@@ -38,6 +38,8 @@ export interface ShellCallResult extends CommandResult {
 interface Slot {
   shell: PersistentShell;
   cgroup?: SandboxCgroup;
+  /** The group's limit counters after the shell's last call (they only grow), to tell what the next one hit. */
+  hits: { memory: number; processes: number };
   /** The host directory bound at /workspace; a call for another one gets a new shell. */
   workspace: string;
   lastUsed: number;
@@ -130,15 +132,12 @@ export class ShellPool {
       slot = await this.startShell(request.workspace, hostUid);
       this.shells.set(request.sessionId, slot);
     }
-    const before = await slot.cgroup?.limitHits();
     const result = await slot.shell.run(request.command, { timeoutMs: request.timeoutMs, signal: request.signal });
-    const after = await slot.cgroup?.limitHits();
+    const before = slot.hits;
+    slot.hits = (await slot.cgroup?.limitHits()) ?? before;
     slot.lastUsed = Date.now();
     if (!slot.shell.alive) this.shells.delete(request.sessionId);
-    const hit = {
-      memory: (after?.memory ?? 0) > (before?.memory ?? 0),
-      processes: (after?.processes ?? 0) > (before?.processes ?? 0),
-    };
+    const hit = { memory: slot.hits.memory > before.memory, processes: slot.hits.processes > before.processes };
     return { ...result, freshShell, hit, output: withDiagnostics(result, slot.shell) };
   }
 
@@ -154,7 +153,7 @@ export class ShellPool {
       proxySocket: this.proxy?.socketPath,
       cgroup,
     });
-    return { shell, cgroup, workspace, lastUsed: Date.now() };
+    return { shell, cgroup, workspace, lastUsed: Date.now(), hits: { memory: 0, processes: 0 } };
   }
 
   private etcDirFor(hostUid: number | undefined): Promise<string> {
