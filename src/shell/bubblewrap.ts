@@ -1,7 +1,7 @@
 /**
  * The OS sandbox the `bash` tool's shell runs in: bubblewrap (https://github.com/containers/bubblewrap, Debian's
- * `bubblewrap`), the unprivileged sandbox Flatpak is built on. Lucid hand-writes no isolation of its own; this file
- * only says which of bubblewrap's options a shell gets and why.
+ * `bubblewrap`), the unprivileged sandbox Flatpak is built on. Lucid hand-writes no isolation of its own beyond a
+ * 14-instruction seccomp filter (./seccomp.ts); this file says which of bubblewrap's options a shell gets and why.
  *
  * What the sandboxed process sees:
  *   - a fresh PID, network, IPC, UTS and cgroup namespace, so no host process is visible or signalable and there is
@@ -12,8 +12,8 @@
  *       - a root worker runs bubblewrap privileged (so it can mount a workspace under a directory only root may
  *         enter), and the command starts through util-linux's `setpriv`, which becomes the workspace's own
  *         unprivileged host uid (./workspace-owner.ts) and drops every capability before anything of the model's
- *         runs. That uid meets its process limit (a root-mapped user would not) and owns only its workspace; a
- *         seccomp filter (./seccomp.ts) takes the place of `--disable-userns`, which needs a user namespace;
+ *         runs. That uid owns only its workspace, and a setuid file it writes is no root's; a seccomp filter
+ *         (./seccomp.ts) takes the place of `--disable-userns`, which needs a user namespace;
  *   - `/usr` (and the `/bin`, `/lib`... links or directories of the host) read-only, a private `/proc` for its own
  *     PID namespace, a minimal `/dev`, a size-capped tmpfs `/tmp`, and an `/etc` holding only a generated
  *     passwd/group/hosts plus the host's public configuration (certificates, alternatives, the linker cache);

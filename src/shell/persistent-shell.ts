@@ -10,9 +10,9 @@
  *
  * Limits set with `ulimit` before the first command bind every process in the sandbox: CPU seconds, file size, no
  * core dumps, and, when the worker cannot give the sandbox a control group (./sandbox-cgroup.ts), address space
- * and processes. A process a command leaves running in the background is killed when
- * the command ends. The wall-clock timeout, the output cap and cancellation are enforced
- * from the worker by killing the whole sandbox, after which the next call starts a fresh shell.
+ * and processes. A process a command leaves running in the background is killed when the command ends. The
+ * wall-clock timeout, the output cap and cancellation are enforced from the worker by killing the whole sandbox,
+ * after which the next call starts a fresh shell.
  */
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -171,7 +171,7 @@ function driverScript(
     'exec 3<&0 0</dev/null',
     `cd ${SANDBOX_WORKSPACE} || exit 1`,
     `ulimit -c 0 -t ${settings.cpuSeconds} -f ${settings.maxFileMb * 1024}${perProcess}`,
-    `__lucid_relay='${PROXY_RELAY}'`,
+    ...(withProxy ? [`__lucid_relay='${PROXY_RELAY}'`] : []),
     'while IFS= read -r -d "" -u 3 __lucid_marker && IFS= read -r -d "" -u 3 __lucid_command; do',
     // The relay to the egress proxy is started for each command (the end of the last one killed it) and is
     // listening before the command runs; without python3 in the sandbox there is simply no network.
