@@ -822,8 +822,9 @@ function retryDelayMs(attempt: number, retryAfterMs: number | null): number {
 }
 
 function summarizeToolInput(input: Record<string, unknown>): string {
-  // file_path is the toolset's spelling (read, write, edit); recorded histories never hold it, so their summaries stay.
-  const target = input.file_path ?? input.path ?? input.pattern;
+  // file_path (read, write, edit) and command (bash) are the toolset's; recorded histories never hold them, so their
+  // summaries stay.
+  const target = input.command ?? input.file_path ?? input.path ?? input.pattern;
   return typeof target === 'string' ? target.slice(0, 80) : '';
 }
 
