@@ -1,4 +1,4 @@
-import { constants, promises as fs, type Stats } from 'node:fs';
+import { constants, type Dirent, existsSync, promises as fs, type Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { LucidError } from '../errors';
@@ -289,10 +289,74 @@ export async function assertOpenedAt(handle: FileHandle, absolute: string, displ
   } catch {
     return;
   }
-  if (opened !== absolute)
-    throw new WorkspaceError(
-      'path_outside_workspace',
-      `Path "${displayPath}" changed while it was being opened (a directory on it was replaced, e.g. by a ` +
-        'symbolic link); access refused. Try again once nothing is moving files in the workspace.',
-    );
+  if (opened !== absolute) throw pathChanged(displayPath);
+}
+
+function pathChanged(displayPath: string): WorkspaceError {
+  return new WorkspaceError(
+    'path_outside_workspace',
+    `Path "${displayPath}" changed while it was being opened (a directory on it was replaced, e.g. by a ` +
+      'symbolic link); access refused. Try again once nothing is moving files in the workspace.',
+  );
+}
+
+const DIRECTORY_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
+
+/** A directory's path through an open descriptor: the kernel resolves it to that very directory, like `*at()`. */
+function throughDescriptor(handle: FileHandle, name = ''): string {
+  return `/proc/self/fd/${handle.fd}${name ? `/${name}` : ''}`;
+}
+
+/**
+ * The entries of `absolute` (a path without symlinks inside the workspace), read through a descriptor checked to be
+ * that directory, so a directory swapped for a symlink meanwhile cannot make a listing show names from outside.
+ */
+export async function readDirectoryChecked(absolute: string, displayPath: string): Promise<Dirent[]> {
+  const handle = await fs.open(absolute, DIRECTORY_FLAGS);
+  try {
+    await assertOpenedAt(handle, absolute, displayPath);
+    return await fs.readdir(procFdAvailable() ? throughDescriptor(handle) : absolute, { withFileTypes: true });
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Creates the missing directories of `relativeDir` under the workspace root `root` one at a time, each inside the
+ * descriptor of the one before it, so no directory swapped for a symlink meanwhile can send one outside: a link
+ * in the way is refused (O_NOFOLLOW), never followed.
+ */
+export async function makeDirectoriesChecked(root: string, relativeDir: string, displayPath: string): Promise<void> {
+  const names = relativeDir.split('/').filter((name) => name && name !== '.');
+  if (!procFdAvailable()) {
+    await fs.mkdir(path.join(root, ...names), { recursive: true });
+    return;
+  }
+  let current = await fs.open(root, DIRECTORY_FLAGS);
+  try {
+    await assertOpenedAt(current, root, displayPath);
+    for (const name of names) {
+      try {
+        await fs.mkdir(throughDescriptor(current, name));
+      } catch (error) {
+        if (errnoCode(error) !== 'EEXIST') throw error;
+      }
+      const next = await fs.open(throughDescriptor(current, name), DIRECTORY_FLAGS).catch((error: unknown) => {
+        if (errnoCode(error) === 'ENOTDIR' || errnoCode(error) === 'ELOOP') throw pathChanged(displayPath);
+        throw error;
+      });
+      await current.close();
+      current = next;
+    }
+  } finally {
+    await current.close();
+  }
+}
+
+let procFd: boolean | undefined;
+
+/** Whether this system names open files in /proc/self/fd (Linux); elsewhere there is no sandboxed shell to race. */
+function procFdAvailable(): boolean {
+  procFd ??= existsSync('/proc/self/fd');
+  return procFd;
 }

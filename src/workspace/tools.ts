@@ -11,7 +11,9 @@ import {
   errnoCode,
   fsErrorToWorkspaceError,
   normalizeRelativePath,
+  makeDirectoriesChecked,
   openChecked,
+  readDirectoryChecked,
   resolveInWorkspace,
   type ResolvedPath,
   withoutWorkspaceMount,
@@ -273,9 +275,13 @@ export async function planWorkspaceTool(options: RunWorkspaceToolOptions): Promi
   }
 }
 
-/** Creates the missing parent directories of a planned write (all inside the workspace: the sandbox checked). */
+/**
+ * Creates the missing parent directories of a planned write, inside the workspace even if the shell swaps a
+ * directory for a symlink meanwhile (see makeDirectoriesChecked).
+ */
 export async function ensureParentDirectory(write: PlannedWrite): Promise<void> {
-  await fs.mkdir(path.dirname(write.absolute), { recursive: true });
+  const root = write.absolute.slice(0, write.absolute.length - write.relative.length).replace(/\/$/, '');
+  await makeDirectoriesChecked(root, path.posix.dirname(write.relative), write.relative);
 }
 
 /**
@@ -747,7 +753,7 @@ async function walkFrom(start: ResolvedPath, prefix: string, options: WalkOption
 async function readDirSorted(dir: string): Promise<Dirent[]> {
   try {
     // Reversed so that popping from the pending stack visits directories in name order.
-    return (await fs.readdir(dir, { withFileTypes: true })).sort((a, b) => compareCodeUnits(b.name, a.name));
+    return (await readDirectoryChecked(dir, dir)).sort((a, b) => compareCodeUnits(b.name, a.name));
   } catch (error) {
     if (fsErrorToWorkspaceError(error, dir)) return []; // vanished or unreadable: skip it
     throw error;

@@ -1,8 +1,8 @@
 /**
  * The workspace tools against a `bash` command that races them: the shell keeps swapping a workspace directory for a
  * symlink to a host directory outside the workspace while read_file, grep and write_file use paths through it, as
- * a model's parallel calls (or a sub-agent on the same workspace) can. The worker, root on CI, must never read or
- * write the host directory. Before the tools checked what they opened (src/workspace/sandbox.ts), this read the
+ * a model's parallel calls (or a sub-agent on the same workspace) can. The worker, root on CI, must never read,
+ * list or write the host directory, nor make a directory in it. Before the tools checked what they opened (src/workspace/sandbox.ts), this read the
  * outside file within a few thousand calls and left files in the outside directory.
  */
 import fs from 'node:fs';
@@ -27,6 +27,7 @@ describe('workspace tools racing a symlink-swapping shell', () => {
     fs.mkdirSync(path.join(workspace, 'real'));
     fs.writeFileSync(path.join(workspace, 'real', 'notes.txt'), 'decoy\n');
     fs.writeFileSync(path.join(outside, 'notes.txt'), `${OUTSIDE_SECRET}\n`);
+    fs.writeFileSync(path.join(outside, 'host-only.txt'), 'a name only the host directory has\n');
   });
 
   afterAll(async () => {
@@ -53,17 +54,25 @@ describe('workspace tools racing a symlink-swapping shell', () => {
         ...Array.from({ length: 8 }, () => call('read_file', { path: 'real/notes.txt' })),
         call('grep', { pattern: 'host directory', path: 'real' }),
         call('write_file', { path: 'real/planted.txt', content: 'planted' }),
+        call('write_file', { path: 'real/new/deeper/planted.txt', content: 'planted' }),
+        call('list_files', { pattern: 'real/**' }),
       ]);
       outcomes.push(...batch);
     }
     expect((await swapper).end).toBe('timeout');
 
-    for (const outcome of outcomes) expect(outcome.content).not.toContain(OUTSIDE_SECRET);
-    expect(fs.readdirSync(outside)).toEqual(['notes.txt']);
+    for (const outcome of outcomes) {
+      expect(outcome.content).not.toContain(OUTSIDE_SECRET);
+      expect(outcome.content).not.toContain('host-only.txt');
+    }
+    // Nothing was written there, not even an empty directory for a missing parent.
+    expect(fs.readdirSync(outside).sort()).toEqual(['host-only.txt', 'notes.txt']);
     expect(fs.readFileSync(path.join(outside, 'notes.txt'), 'utf8')).toBe(`${OUTSIDE_SECRET}\n`);
-    // The race was real: some calls found the symlink in place and were refused.
+    // The race was real: some calls found the symlink in place, or the directory moved away, and were refused.
     expect(
-      outcomes.some((outcome) => outcome.is_error && /outside the workspace|changed while/.test(outcome.content)),
+      outcomes.some(
+        (outcome) => outcome.is_error && /outside the workspace|changed while|No such file/.test(outcome.content),
+      ),
     ).toBe(true);
   });
 });

@@ -6,8 +6,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
+  makeDirectoriesChecked,
   MAX_PATH_BYTES,
   normalizeRelativePath,
+  readDirectoryChecked,
   resolveInWorkspace,
   WorkspaceError,
   type WorkspaceErrorCode,
@@ -309,5 +311,35 @@ describe('resolveInWorkspace', () => {
     expect(normalizeRelativePath('a/./b/')).toBe('a/b');
     expect(normalizeRelativePath('a/..')).toBe('');
     expect(() => normalizeRelativePath('a/../..')).toThrow(WorkspaceError);
+  });
+});
+
+describe('directories used after they were checked (a shell may swap one for a symlink in between)', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lucid-checked-root-'));
+  const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'lucid-checked-outside-'));
+  fs.writeFileSync(path.join(outside, 'host-only.txt'), 'outside');
+  fs.mkdirSync(path.join(root, 'inside'));
+  fs.writeFileSync(path.join(root, 'inside', 'mine.txt'), 'inside');
+  fs.symlinkSync(outside, path.join(root, 'swapped'));
+
+  it('lists a directory that is still the one checked', async () => {
+    const entries = await readDirectoryChecked(path.join(root, 'inside'), 'inside');
+    expect(entries.map((entry) => entry.name)).toEqual(['mine.txt']);
+  });
+
+  it('refuses to list one that has become a symlink, instead of listing where it points', async () => {
+    await expect(readDirectoryChecked(path.join(root, 'swapped'), 'swapped')).rejects.toThrow();
+  });
+
+  it('makes missing parents inside the workspace, one inside the other', async () => {
+    await makeDirectoriesChecked(root, 'inside/a/b', 'inside/a/b/file.txt');
+    expect(fs.statSync(path.join(root, 'inside', 'a', 'b')).isDirectory()).toBe(true);
+  });
+
+  it('refuses a parent that has become a symlink, and makes nothing where it points', async () => {
+    await expect(makeDirectoriesChecked(root, 'swapped/new/deeper', 'swapped/new/deeper/f.txt')).rejects.toMatchObject({
+      code: 'path_outside_workspace',
+    });
+    expect(fs.readdirSync(outside)).toEqual(['host-only.txt']);
   });
 });
