@@ -1,8 +1,9 @@
 /**
  * The worker's shells: one persistent sandboxed shell per session (./persistent-shell.ts), started on the session's
  * first `bash` call, reused until it dies, is restarted, sits idle for LUCID_SANDBOX_IDLE_SECONDS or is the least
- * recently used when LUCID_SANDBOX_MAX_SHELLS are live. Commands of one
- * session run one at a time, in the order they arrive, whatever the model asks for in parallel.
+ * recently used when LUCID_SANDBOX_MAX_SHELLS are live. Commands of one session run one at a time, in the order
+ * they arrive, whatever the model asks for in parallel. Each shell gets a control group of its own where the worker
+ * may make them (./sandbox-cgroup.ts), and, with LUCID_NETWORK_ALLOWED_HOSTS, the worker's egress proxy.
  *
  * The pool checks at start that a sandbox can be made on this worker. If it cannot (no bubblewrap, user
  * namespaces forbidden, LUCID_SANDBOX=off), `availability` says why and every call is refused: a command is never
