@@ -197,10 +197,20 @@ async function realpathAllowingMissing(absolute: string, relPath: string, hops =
   const candidate = path.join(realParent, path.basename(absolute));
   const stat = await lstatOrNull(candidate);
   if (stat?.isSymbolicLink()) {
-    const target = path.resolve(realParent, await fs.readlink(candidate));
+    const target = path.resolve(realParent, await readLinkStill(candidate, relPath));
     return realpathAllowingMissing(target, relPath, hops + 1);
   }
   return candidate;
+}
+
+/** A link's target; a link that stopped being one since it was looked at (the shell swapped it) is refused. */
+async function readLinkStill(link: string, relPath: string): Promise<string> {
+  try {
+    return await fs.readlink(link);
+  } catch (error) {
+    if (errnoCode(error) === 'EINVAL' || errnoCode(error) === 'ENOENT') throw pathChanged(relPath);
+    throw error;
+  }
 }
 
 /** Whether `candidate` (already resolved) is `root` or below it. */
