@@ -1,0 +1,24 @@
+/**
+ * An agent as the Managed Agents API keeps it: an `agent_` id and a version that goes up by one on every change,
+ * each version an immutable snapshot. Lucid runs it as an AgentDefinition (agent-definition.ts); the fields here
+ * are the ones Lucid can honour, so nothing the API accepts is stored and then ignored (src/api/agent-body.ts
+ * refuses the rest).
+ */
+import type { AgentTools } from './agent-toolset';
+
+export interface ApiAgentVersion {
+  id: string;
+  version: number;
+  name: string;
+  description: string | null;
+  system: string | null;
+  /** The model id; the API's `model` object without `effort`, `speed` or `inference_geo`. */
+  model: string;
+  /** The Managed Agents toolset as sent (at most one `agent_toolset_20260401` entry). */
+  tools: AgentTools;
+  metadata: Record<string, string>;
+  /** When the agent was first created; the same on every version. */
+  created_at: string;
+  /** When this version was made. */
+  updated_at: string;
+}
