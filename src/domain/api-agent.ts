@@ -4,7 +4,9 @@
  * are the ones Lucid can honour, so nothing the API accepts is stored and then ignored (src/api/agent-body.ts
  * refuses the rest).
  */
+import { AgentDefinitionSchema, type AgentDefinition } from './agent-definition';
 import type { AgentTools } from './agent-toolset';
+import { describeIssues } from './session-input';
 
 export interface ApiAgentVersion {
   id: string;
@@ -21,4 +23,18 @@ export interface ApiAgentVersion {
   created_at: string;
   /** When this version was made. */
   updated_at: string;
+}
+
+/** How Lucid runs an API agent: the definition a session of it gets; `issues` when Lucid cannot run it. */
+export function agentDefinitionOf(
+  agent: ApiAgentVersion,
+): { ok: true; definition: AgentDefinition } | { ok: false; issues: string } {
+  const parsed = AgentDefinitionSchema.safeParse({
+    name: agent.name,
+    model: agent.model,
+    system: agent.system ?? '',
+    tools: agent.tools,
+    ...(agent.description === null ? {} : { description: agent.description }),
+  });
+  return parsed.success ? { ok: true, definition: parsed.data } : { ok: false, issues: describeIssues(parsed.error) };
 }
