@@ -64,6 +64,9 @@ test('an agent is created, read, updated under its version, refused a stale vers
   expect((await client.beta.agents.retrieve(created.id)).system).toBe('You keep very tidy notes.');
 
   expect(await client.beta.agents.retrieve(created.id, { version: 1 })).toEqual(created);
+  const unchanged = await client.beta.agents.update(created.id, { system: 'You keep very tidy notes.' });
+  expect(unchanged).toEqual(await client.beta.agents.retrieve(created.id)); // nothing changed: no version 3
+  expect(unchanged.version).toBe(2);
 
   const archived = await client.beta.agents.archive(created.id);
   expect(archived.archived_at).not.toBeNull();
@@ -94,6 +97,10 @@ test('list pages through every agent newest first, and archived ones only when a
   const seen: string[] = [];
   for await (const agent of client.beta.agents.list({ limit: 2 })) seen.push(agent.name);
   expect(seen).toEqual(['a5', 'a4', 'a2', 'a1']);
+
+  const first2 = await client.beta.agents.retrieve(ids[1]);
+  const early = await client.beta.agents.list({ 'created_at[lte]': first2.created_at });
+  expect(early.data.map((agent) => agent.name)).toEqual(['a2', 'a1']);
 
   const all: string[] = [];
   for await (const agent of client.beta.agents.list({ limit: 3, include_archived: true })) all.push(agent.name);
