@@ -2,6 +2,8 @@
  * The API's errors, as the SDK reads them: a status, an `error.type` it knows, a message, and whether the SDK
  * may retry (it retries 408, 409, 429 and 5xx unless `x-should-retry: false` says not to).
  */
+import { LucidError, type Fault } from '../errors';
+
 export type ApiErrorType =
   | 'invalid_request_error'
   | 'authentication_error'
@@ -12,7 +14,9 @@ export type ApiErrorType =
   | 'rate_limit_error'
   | 'api_error';
 
-export class ApiError extends Error {
+export class ApiError extends LucidError {
+  readonly fault: Fault;
+
   constructor(
     readonly status: number,
     readonly type: ApiErrorType,
@@ -21,7 +25,12 @@ export class ApiError extends Error {
     readonly shouldRetry?: boolean,
   ) {
     super(message);
-    this.name = 'ApiError';
+    this.fault = status >= 500 ? 'system' : 'user_input';
+  }
+
+  /** The API's error type is the stable code. */
+  get code(): string {
+    return this.type;
   }
 }
 

@@ -1,9 +1,11 @@
 /**
  * Every failure becomes the API's error body with the status the SDK maps to its error classes. Fastify's own
- * errors (a body too large, not JSON, of another content type) are translated here; anything unexpected is an
+ * errors (a body too large, not JSON, of another content type) and LucidErrors at the user's fault are translated
+ * here; anything unexpected is an
  * api_error whose message says nothing of the internals (the log has the details, never the request's headers).
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { LucidError } from '../errors';
 import { ApiError, errorBody, invalidRequest } from './api-error';
 
 export function sendError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) {
@@ -15,6 +17,8 @@ export function sendError(error: FastifyError | Error, request: FastifyRequest, 
 
 function asApiError(error: FastifyError | Error): ApiError {
   if (error instanceof ApiError) return error;
+  // Lucid's own refusals of bad input (a session input, a memory path) say what to fix, so the caller sees them.
+  if (LucidError.isInstance(error) && error.fault === 'user_input') return invalidRequest(error.message);
   const code = (error as FastifyError).code;
   switch (code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':

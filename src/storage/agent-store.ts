@@ -4,6 +4,7 @@
  * {@link AgentVersionConflictError}), which is what the API's `version` precondition needs.
  */
 import type { ApiAgentVersion } from '../domain/api-agent';
+import { LucidError } from '../errors';
 
 export interface StoredAgent {
   /** The newest version. */
@@ -31,12 +32,15 @@ export interface AgentStore {
 }
 
 /** Another writer stored this version first. */
-export class AgentVersionConflictError extends Error {
+export class AgentVersionConflictError extends LucidError {
+  readonly code = 'agent_version_conflict';
+  /** A lost race: the same change may succeed against the newer version. */
+  readonly fault = 'system';
+
   constructor(
     readonly agentId: string,
     readonly version: number,
   ) {
     super(`agent ${agentId} already has a version ${version}`);
-    this.name = 'AgentVersionConflictError';
   }
 }
