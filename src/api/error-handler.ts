@@ -1,8 +1,8 @@
 /**
  * Every failure becomes the API's error body with the status the SDK maps to its error classes. Fastify's own
  * errors (a body too large, not JSON, of another content type) and LucidErrors at the user's fault are translated
- * here; anything unexpected is an
- * api_error whose message says nothing of the internals (the log has the details, never the request's headers).
+ * here; anything unexpected is an api_error whose message says nothing of the internals (the log has the details,
+ * never the request's headers).
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { LucidError } from '../errors';
