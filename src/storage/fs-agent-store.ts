@@ -18,19 +18,8 @@ export class FsAgentStore implements AgentStore {
 
   async putVersion(agent: ApiAgentVersion): Promise<void> {
     const file = this.layout.agentVersionFile(agent.id, agent.version);
-    await fs.mkdir(path.dirname(file), { recursive: true });
-    // Written whole under a temporary name, then linked into place: link(2) fails when the name exists, so of two
-    // writers of the same version exactly one wins, and no reader ever sees half a record.
-    const temporary = `${file}.${randomUUID()}.tmp`;
-    await atomicWriteFile(temporary, `${agentVersionFormat.serialize(agent, 2)}\n`);
-    try {
-      await fs.link(temporary, file);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST')
-        throw new AgentVersionConflictError(agent.id, agent.version);
-      throw error;
-    } finally {
-      await fs.rm(temporary, { force: true });
+    if (!(await createOnce(file, `${agentVersionFormat.serialize(agent, 2)}\n`))) {
+      throw new AgentVersionConflictError(agent.id, agent.version);
     }
   }
 
@@ -63,8 +52,9 @@ export class FsAgentStore implements AgentStore {
     const agent = await this.get(agentId);
     if (!agent) return null;
     if (agent.archived_at) return agent;
-    await atomicWriteFile(this.layout.agentArchiveFile(agentId), agentArchiveFormat.serialize({ archived_at: at }));
-    return { ...agent, archived_at: at };
+    // Created once: of two archives at the same moment the first time stays, as it does for a later one.
+    await createOnce(this.layout.agentArchiveFile(agentId), agentArchiveFormat.serialize({ archived_at: at }));
+    return this.get(agentId);
   }
 
   /** The version numbers on disk, newest first. */
@@ -78,5 +68,24 @@ export class FsAgentStore implements AgentStore {
 
   private async archivedAt(agentId: string): Promise<string | null> {
     return (await readRecordFile(this.layout.agentArchiveFile(agentId), agentArchiveFormat))?.archived_at ?? null;
+  }
+}
+
+/**
+ * Writes `file` unless it exists; false when it did. Written whole under a temporary name, then linked into
+ * place: link(2) fails when the name exists, so of two writers exactly one wins, and no reader sees half a record.
+ */
+async function createOnce(file: string, text: string): Promise<boolean> {
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const temporary = `${file}.${randomUUID()}.tmp`;
+  await atomicWriteFile(temporary, text);
+  try {
+    await fs.link(temporary, file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    await fs.rm(temporary, { force: true });
   }
 }

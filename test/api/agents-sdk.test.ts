@@ -134,3 +134,24 @@ test('what Lucid cannot honour is refused with a message saying so, and nothing 
   }
   expect(server.files()).toEqual([]);
 });
+
+test('of two updates at once under the same version one wins; without a version both apply, one after the other', async () => {
+  const agent = await client.beta.agents.create({ name: 'racer', model: 'claude-haiku-4-5' });
+  const guarded = await Promise.allSettled([
+    client.beta.agents.update(agent.id, { version: 1, system: 'first' }),
+    client.beta.agents.update(agent.id, { version: 1, system: 'second' }),
+  ]);
+  const won = guarded.filter((result) => result.status === 'fulfilled');
+  const lost = guarded.filter((result) => result.status === 'rejected');
+  expect(won).toHaveLength(1);
+  expect(lost).toHaveLength(1);
+  expect((lost[0] as PromiseRejectedResult).reason).toBeInstanceOf(Anthropic.ConflictError);
+
+  const open = await Promise.all([
+    client.beta.agents.update(agent.id, { metadata: { a: '1' } }),
+    client.beta.agents.update(agent.id, { metadata: { b: '2' } }),
+  ]);
+  expect(open.map((result) => result.version).sort()).toEqual([3, 4]);
+  const latest = await client.beta.agents.retrieve(agent.id);
+  expect(latest).toMatchObject({ version: 4, metadata: { a: '1', b: '2' } });
+});

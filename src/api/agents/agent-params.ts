@@ -35,6 +35,7 @@ export type ModelParam = z.infer<typeof ModelSchema>;
 
 /** Checked in detail by AgentToolsSchema once the kinds Lucid lacks are refused. */
 const ToolEntrySchema = z.looseObject({ type: z.string() });
+type ToolEntry = z.infer<typeof ToolEntrySchema>;
 
 const ExecutionIdentitySchema = z.looseObject({ type: z.string() });
 
@@ -110,11 +111,22 @@ function unsupportedModel(model: ModelParam | undefined): string | null {
   return null;
 }
 
-function unsupportedTools(tools: readonly { type: string }[]): string | null {
-  const index = tools.findIndex((tool) => tool.type === 'mcp_toolset' || tool.type === 'custom');
-  if (index !== -1) return `tools.${index}: ${tools[index].type} tools are not supported by Lucid yet`;
-  // Lucid parses the other policies but runs every tool as always_allow until tool confirmations land.
-  const policy = JSON.stringify(tools).match(/"permission_policy":\{"type":"(always_ask|auto)"/);
-  if (policy) return `tools: permission_policy ${policy[1]} is not supported by Lucid yet; use always_allow`;
+function unsupportedTools(tools: readonly ToolEntry[]): string | null {
+  for (const [index, tool] of tools.entries()) {
+    if (tool.type === 'mcp_toolset' || tool.type === 'custom') {
+      return `tools.${index}: ${tool.type} tools are not supported by Lucid yet`;
+    }
+    const policy = askingPolicy(tool);
+    // Lucid parses the other policies but runs every tool as always_allow until tool confirmations land.
+    if (policy) return `tools.${index}: permission_policy ${policy} is not supported by Lucid yet; use always_allow`;
+  }
   return null;
+}
+
+/** A policy of the toolset's default or of one tool's config other than always_allow, if any. */
+function askingPolicy(tool: ToolEntry): string | undefined {
+  const policies = [tool.default_config, ...(Array.isArray(tool.configs) ? tool.configs : [])].map(
+    (config) => (config as { permission_policy?: { type?: unknown } } | null | undefined)?.permission_policy?.type,
+  );
+  return policies.find((type): type is string => typeof type === 'string' && type !== 'always_allow');
 }

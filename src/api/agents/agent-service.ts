@@ -12,6 +12,9 @@ import { agentObject } from './agent-object';
 import { unsupportedIn, type AgentCreateParams, type AgentUpdateParams, type ModelParam } from './agent-params';
 import type { BetaManagedAgentsAgent } from '@anthropic-ai/sdk/resources/beta/agents/agents';
 
+/** How often an update without a precondition re-applies itself after losing a race. */
+const MAX_UPDATE_ATTEMPTS = 5;
+
 export interface AgentListFilter extends PageRequest {
   include_archived: boolean;
   'created_at[gte]'?: string;
@@ -66,6 +69,18 @@ export class AgentService {
 
   async update(agentId: string, params: AgentUpdateParams): Promise<BetaManagedAgentsAgent> {
     refuseUnsupported(params);
+    // Without a `version` the caller asked for no precondition, so losing a race to another update is not its
+    // conflict: apply the change again on the newer version. With one, the caller's view is stale: a 409.
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await this.tryUpdate(agentId, params);
+      if (outcome !== 'lost_race') return outcome;
+      if (params.version !== undefined || attempt === MAX_UPDATE_ATTEMPTS) {
+        throw conflict(`agent ${agentId} was updated meanwhile; retrieve it and retry`);
+      }
+    }
+  }
+
+  private async tryUpdate(agentId: string, params: AgentUpdateParams): Promise<BetaManagedAgentsAgent | 'lost_race'> {
     const stored = await this.existing(agentId);
     if (stored.archived_at) throw invalidRequest(`agent ${agentId} is archived and cannot be updated`);
     const current = stored.latest;
@@ -78,9 +93,8 @@ export class AgentService {
     try {
       await this.store.putVersion(next);
     } catch (error) {
-      if (!(error instanceof AgentVersionConflictError)) throw error;
-      // Another update won the race for this version number; the caller's view is stale either way.
-      throw conflict(`agent ${agentId} was updated meanwhile (version ${next.version} exists); retrieve it and retry`);
+      if (error instanceof AgentVersionConflictError) return 'lost_race';
+      throw error;
     }
     return agentObject(next, null);
   }
