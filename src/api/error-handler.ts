@@ -6,6 +6,7 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { LucidError } from '../errors';
+import { StoredRecordError } from '../storage/record-error';
 import { ApiError, errorBody, invalidRequest } from './api-error';
 
 export function sendError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) {
@@ -30,6 +31,10 @@ function asApiError(error: FastifyError | Error): ApiError {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return invalidRequest(`the request body is not valid JSON: ${error.message}`);
+  }
+  // The SDK would retry a 500 at once, and read the same broken file again; the path stays in the server's log.
+  if (StoredRecordError.isInstance(error)) {
+    return new ApiError(500, 'api_error', 'a stored record cannot be read; the server log names it', false);
   }
   if (error instanceof SyntaxError) return invalidRequest(`the request body is not valid JSON: ${error.message}`);
   const status = (error as FastifyError).statusCode;

@@ -2,6 +2,8 @@
  * Raw HTTP against a real server on a loopback port: authentication and malformed input each get the API's
  * error body, a request-id header, and leave the data directory as it was.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { startTestApiServer, TEST_API_KEY, type TestApiServer } from '../helpers/api-server';
 
 let server: TestApiServer;
@@ -120,4 +122,13 @@ test('a stale version is a 409 conflict_error that says not to retry', async () 
   await expectApiError(stale, 409, 'conflict_error');
   const files = server.files();
   expect(files).toHaveLength(1); // version 1 only
+});
+
+test('an agent whose stored record is broken is a 500 api_error that names no file and says not to retry', async () => {
+  const created = (await (await post('/v1/agents', JSON.stringify(AGENT), bearer)).json()) as { id: string };
+  const file = path.join(server.dataDir, server.files()[0]);
+  fs.writeFileSync(file, '{"schema_version": 1, "id": 5}');
+  const response = await fetch(`${server.baseURL}/v1/agents/${created.id}`, { headers: bearer });
+  expect(response.headers.get('x-should-retry')).toBe('false');
+  expect(await expectApiError(response, 500, 'api_error')).not.toContain(server.dataDir);
 });
