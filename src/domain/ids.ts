@@ -6,6 +6,7 @@
 export const ID_PREFIX = {
   session: 'sesn_',
   event: 'sevt_',
+  agent: 'agent_',
 } as const;
 
 const ALPHABET = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
@@ -19,6 +20,11 @@ export function randomIdBody(random: () => number, length = 24): string {
 
 export function newSessionId(random: () => number = Math.random): string {
   return ID_PREFIX.session + randomIdBody(random);
+}
+
+/** An API agent's id; random, since agents are made outside workflows. */
+export function newAgentId(random: () => number = Math.random): string {
+  return ID_PREFIX.agent + randomIdBody(random);
 }
 
 export function eventId(sessionId: string, seq: number): string {

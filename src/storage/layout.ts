@@ -12,6 +12,8 @@
  *   dreams/dreams/<dream>.json                       dream records (dream-registry.ts)
  *   dreams/stores/<store>.json                       when each memory store was last dreamt over
  *   dreams/holds/<store>.json                        which `update_existing` dream holds a store
+ *   agents/<agent>/versions/<version>.json           an API agent's versions, never rewritten (fs-agent-store.ts)
+ *   agents/<agent>/archived.json                     when the agent was archived
  *   workspaces/<session>/                            the workspace of a session that names none
  *
  * Ids become names through safeFileName, so any workflow id (with '/', '..') stays one folder.
@@ -68,6 +70,23 @@ export class DataLayout {
 
   dreamHoldFile(storeId: string): string {
     return path.join(this.root, 'dreams', 'holds', `${safeFileName(storeId)}.json`);
+  }
+
+  get agentsDir(): string {
+    return path.join(this.root, 'agents');
+  }
+
+  agentVersionsDir(agentId: string): string {
+    return path.join(this.agentsDir, safeFileName(agentId), 'versions');
+  }
+
+  /** Zero-padded, so the names sort as the versions do. */
+  agentVersionFile(agentId: string, version: number): string {
+    return path.join(this.agentVersionsDir(agentId), `${String(version).padStart(10, '0')}.json`);
+  }
+
+  agentArchiveFile(agentId: string): string {
+    return path.join(this.agentsDir, safeFileName(agentId), 'archived.json');
   }
 
   workspaceDir(sessionId: string): string {

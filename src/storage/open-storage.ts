@@ -10,6 +10,8 @@
  * workspace of a session that names none is under the data directory.
  */
 import { dataDir } from '../config';
+import type { AgentStore } from './agent-store';
+import { FsAgentStore } from './fs-agent-store';
 import { FsMemoryStore } from '../memory/fs-memory-store';
 import type { MemoryStoreRepository } from '../memory/memory-store';
 import type { DreamRegistry } from './dream-registry';
@@ -37,6 +39,8 @@ export function storageConfig(env: NodeJS.ProcessEnv = process.env): StorageConf
 export interface Storage {
   /** Session event logs and snapshots. */
   readonly sessions: SessionStore;
+  /** API agents (`agent_` ids) and their versions; the CLI's named agents stay in agents/*.json. */
+  readonly agents: AgentStore;
   /** Versioned memory stores. */
   readonly memory: MemoryStoreRepository;
   /** Dream records, "last dreamt over" marks and store holds. */
@@ -57,6 +61,7 @@ export function openStorage(config: StorageConfig = storageConfig()): Storage {
   const layout = new DataLayout(config.dataDir);
   return {
     sessions: new FsSessionStore(config.dataDir),
+    agents: new FsAgentStore(config.dataDir),
     memory: new FsMemoryStore(layout.memoryDir),
     dreams: new FsDreamRegistry(config.dataDir),
     prompts: new FsPromptStore(layout.promptsDir),

@@ -7,7 +7,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { ApiAgentVersion } from '../../src/domain/api-agent';
 import { ZERO_USAGE } from '../../src/domain/usage';
+import { AgentVersionConflictError } from '../../src/storage/agent-store';
 import { StoredRecordError } from '../../src/storage/record-error';
 import { DataLayout } from '../../src/storage/layout';
 import { openStorage, type Storage } from '../../src/storage/open-storage';
@@ -191,6 +193,31 @@ describe('prompt records', () => {
       fixture('prompt.v1.json'),
     );
     expect(await storage.prompts.get('0'.repeat(64))).toBeNull();
+  });
+});
+
+describe('agent records', () => {
+  const AGENT = 'agent_4Fq9LmX2bR7kVt3PzWc8Nd6Y';
+
+  test('agent-version.v1.json and agent-archive.v1.json read as the archived agent they hold', async () => {
+    place('agent-version.v1.json', layout.agentVersionFile(AGENT, 2));
+    place('agent-archive.v1.json', layout.agentArchiveFile(AGENT));
+    const version = withoutField(fixture('agent-version.v1.json'));
+    expect(await storage.agents.get(AGENT)).toEqual({ latest: version, archived_at: '2026-11-30T11:00:00.000Z' });
+    expect(await storage.agents.getVersion(AGENT, 2)).toEqual(version);
+    expect(await storage.agents.listVersions(AGENT)).toEqual([version]);
+  });
+
+  test('a version is written as the fixture is, and the same version twice is a conflict', async () => {
+    const version = withoutField(fixture('agent-version.v1.json')) as unknown as ApiAgentVersion;
+    await storage.agents.putVersion(version);
+    const file = layout.agentVersionFile(AGENT, 2);
+    expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual(fixture('agent-version.v1.json'));
+    await expect(storage.agents.putVersion({ ...version, name: 'other' })).rejects.toBeInstanceOf(
+      AgentVersionConflictError,
+    );
+    expect((await storage.agents.getVersion(AGENT, 2))?.name).toBe('scribe');
+    expect(fs.readdirSync(path.dirname(file))).toEqual([path.basename(file)]);
   });
 });
 
