@@ -17,6 +17,7 @@ import { activityAttempts } from '../helpers/history-payloads';
 import { startSessionHarness, type SessionHarness } from '../helpers/session';
 import { connectTestTemporal, tempDir, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
+import { waitFor } from '../helpers/wait-for';
 
 const agent: AgentDefinition = {
   name: 'shell-durability',
@@ -43,14 +44,6 @@ function longSleepRunning(): boolean {
   return execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
     .split('\n')
     .some((line) => line === LONG_SLEEP);
-}
-
-async function waitFor(predicate: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 const appendThenSleep = `echo started >> once.txt; ${LONG_SLEEP}; echo finished >> once.txt`;

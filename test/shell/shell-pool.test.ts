@@ -2,14 +2,7 @@
 import { ShellPool } from '../../src/shell/shell-pool';
 import { DEFAULT_SHELL_SETTINGS } from '../../src/shell/shell-settings';
 import { tempDir } from '../helpers/temporal';
-
-async function waitFor(predicate: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+import { waitFor } from '../helpers/wait-for';
 
 describe('ShellPool', () => {
   let pool: ShellPool;

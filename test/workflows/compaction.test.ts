@@ -16,6 +16,7 @@ import { addChange, changesReply, lessonsReply } from '../helpers/dream-replies'
 import { expectWellFormedLog, startSessionHarness, type SessionHarness } from '../helpers/session';
 import { connectTestTemporal, tempDir, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
+import { waitFor } from '../helpers/wait-for';
 
 const WINDOW = 20_000;
 const SMALL_MODEL = 'scripted-small';
@@ -348,11 +349,3 @@ describe('compaction and a killed worker', () => {
     for (const request of model.requests) expect(countInputTokens(request.body)).toBeLessThanOrEqual(WINDOW);
   });
 });
-
-async function waitFor(predicate: () => Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

@@ -10,6 +10,7 @@ import { activityAttempts, occurrencesInHistory } from '../helpers/history-paylo
 import { expectWellFormedLog } from '../helpers/session';
 import { connectTestTemporal, tempDir, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
+import { waitFor } from '../helpers/wait-for';
 
 const agent: AgentDefinition = {
   name: 'crash-survivor',
@@ -19,22 +20,6 @@ const agent: AgentDefinition = {
   max_turns: 10,
   max_tokens: 256,
 };
-
-async function waitForAsync(predicate: () => Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-async function waitFor(predicate: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('a worker killed mid-session', () => {
   let temporal: TestTemporal;
@@ -157,7 +142,7 @@ describe('a worker killed mid-session', () => {
           activity.activityType?.name === 'runTool' &&
           activity.state === proto.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED,
       ) ?? false;
-    await waitForAsync(toolRunning, 'the grep call to start');
+    await waitFor(toolRunning, 'the grep call to start');
     await first.kill('SIGKILL');
     const second = startWorkerProcess(options);
     workers.push(second);
@@ -305,7 +290,7 @@ describe('a worker killed mid-session', () => {
       model: 'dream-model',
       output_behavior: { type: 'update_existing' },
     });
-    await waitForAsync(
+    await waitFor(
       async () => (await lucid.dream(dreamId))?.phase === 'awaiting_review',
       'the dream to wait for review',
     );
