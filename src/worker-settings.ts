@@ -12,6 +12,7 @@
  */
 import type { WorkerOptions } from '@temporalio/worker';
 import { LucidError } from './errors';
+import { readWholeNumberVariables, type WholeNumberVariable } from './whole-number-variables';
 
 /** The worker options Lucid sets; anything undefined is left to the SDK. */
 export interface WorkerSettings {
@@ -38,15 +39,7 @@ export const DEFAULT_WORKER_SETTINGS: WorkerSettings = {
   workflowTaskPollers: 10,
 };
 
-/** One environment variable: which setting it overrides and the values it accepts. */
-interface Variable {
-  name: string;
-  setting: keyof WorkerSettings;
-  min: number;
-  max: number;
-}
-
-const VARIABLES: readonly Variable[] = [
+const VARIABLES: ReadonlyArray<WholeNumberVariable<keyof WorkerSettings>> = [
   { name: 'LUCID_MAX_CONCURRENT_ACTIVITIES', setting: 'maxConcurrentActivityTaskExecutions', min: 1, max: 100_000 },
   { name: 'LUCID_MAX_CONCURRENT_WORKFLOW_TASKS', setting: 'maxConcurrentWorkflowTaskExecutions', min: 2, max: 10_000 },
   // 0 would turn the cache off: every workflow task would replay the whole history, which no session should pay.
@@ -63,20 +56,10 @@ export class WorkerSettingsError extends LucidError {
 
 /** The defaults with the environment's overrides applied; throws a {@link WorkerSettingsError} on a bad value. */
 export function workerSettings(env: NodeJS.ProcessEnv = process.env): WorkerSettings {
-  const settings: WorkerSettings = { ...DEFAULT_WORKER_SETTINGS };
-  for (const variable of VARIABLES) {
-    const raw = env[variable.name];
-    if (raw !== undefined && raw.trim() !== '') settings[variable.setting] = parseWhole(variable, raw.trim());
-  }
+  const overrides = readWholeNumberVariables(env, VARIABLES, (message) => new WorkerSettingsError(message));
+  const settings: WorkerSettings = { ...DEFAULT_WORKER_SETTINGS, ...overrides };
   checkConsistent(settings, env);
   return settings;
-}
-
-function parseWhole({ name, min, max }: Variable, raw: string): number {
-  const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!(value >= min && value <= max))
-    throw new WorkerSettingsError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
-  return value;
 }
 
 /** The SDK would quietly lower the workflow-task slots to the cache size; say so instead. */

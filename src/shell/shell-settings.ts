@@ -19,6 +19,7 @@
  */
 import { LucidError } from '../errors';
 import { parseHostAllowlist } from '../domain/host-allowlist';
+import { readWholeNumberVariables, type WholeNumberVariable } from '../whole-number-variables';
 
 export interface ShellSettings {
   enabled: boolean;
@@ -61,7 +62,7 @@ export class ShellSettingsError extends LucidError {
 
 type NumericSetting = Exclude<keyof ShellSettings, 'enabled' | 'allowedHosts'>;
 
-const NUMERIC: ReadonlyArray<{ name: string; setting: NumericSetting; min: number; max: number }> = [
+const NUMERIC: ReadonlyArray<WholeNumberVariable<NumericSetting>> = [
   { name: 'LUCID_BASH_DEFAULT_TIMEOUT_MS', setting: 'defaultTimeoutMs', min: 100, max: 86_400_000 },
   { name: 'LUCID_BASH_MAX_TIMEOUT_MS', setting: 'maxTimeoutMs', min: 100, max: 86_400_000 },
   { name: 'LUCID_SANDBOX_CPU_SECONDS', setting: 'cpuSeconds', min: 1, max: 86_400 },
@@ -81,15 +82,8 @@ export function shellSettings(env: NodeJS.ProcessEnv = process.env): ShellSettin
     ...DEFAULT_SHELL_SETTINGS,
     enabled: sandboxEnabled(env.LUCID_SANDBOX),
     allowedHosts: allowedHosts(env.LUCID_NETWORK_ALLOWED_HOSTS),
+    ...readWholeNumberVariables(env, NUMERIC, (message) => new ShellSettingsError(message)),
   };
-  for (const { name, setting, min, max } of NUMERIC) {
-    const raw = env[name]?.trim();
-    if (!raw) continue;
-    const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
-    if (!(value >= min && value <= max))
-      throw new ShellSettingsError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
-    settings[setting] = value;
-  }
   if (settings.defaultTimeoutMs > settings.maxTimeoutMs)
     throw new ShellSettingsError(
       `LUCID_BASH_DEFAULT_TIMEOUT_MS (${settings.defaultTimeoutMs}) must not exceed LUCID_BASH_MAX_TIMEOUT_MS (${settings.maxTimeoutMs})`,
