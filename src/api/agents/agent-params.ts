@@ -1,5 +1,5 @@
 /**
- * The request shapes of `client.beta.agents` (SDK 1.13.0's AgentCreateParams, AgentUpdateParams, ...), checked at
+ * The request shapes of `client.beta.agents` (SDK 1.15.0's AgentCreateParams, AgentUpdateParams, ...), checked at
  * the route's edge. Unknown fields are refused. Fields the API has but Lucid cannot honour yet are accepted only
  * at their empty value (an empty list, null, the default), and otherwise refused by {@link refuseUnsupported}
  * with a message saying so, so no setting is stored and then ignored.
