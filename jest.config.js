@@ -23,6 +23,7 @@ const INTEGRATION_TESTS = [
   '<rootDir>/test/workflows/memory-session.test.ts',
   '<rootDir>/test/workflows/model-retries.test.ts',
   '<rootDir>/test/workflows/outcomes.test.ts',
+  '<rootDir>/test/workflows/query-during-local-activity.test.ts',
   '<rootDir>/test/workflows/replay.test.ts',
   '<rootDir>/test/workflows/session-signals.test.ts',
   '<rootDir>/test/workflows/session-updates.test.ts',

@@ -12,7 +12,6 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   isCancellation,
-  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -58,6 +57,7 @@ import { MEMORY_TOOL_NAME } from '../memory/attachments';
 import type { SessionState } from './session-state';
 import { continuedState, isContinued, startingSnapshot, startSession } from './session-start';
 import { LEAN_TURNS_PATCH, storage } from './session-storage';
+import { SessionPatches } from './session-patches';
 import { CONTEXT_CLEARING_PATCH, ContextTracker } from './context-tracker';
 import { compactIfNeeded, type CompactionOutcome, type ModelFailureView } from './context-compaction';
 
@@ -128,6 +128,8 @@ const CONTINUE_AS_NEW_BYTES = 2 * 1024 * 1024;
 // ---------------------------------------------------------------------------------------------------------------
 
 export async function agentSession(input: SessionInput | ContinuedSession): Promise<SessionSnapshot> {
+  // First, before anything awaits: session-patches.ts says why.
+  const patches = SessionPatches.decide();
   // Queries are answered from the first workflow task on, even while the agent definition is still loading.
   let session: Session | undefined;
   setHandler(snapshotQuery, () => session?.snapshot() ?? startingSnapshot(), {
@@ -140,11 +142,11 @@ export async function agentSession(input: SessionInput | ContinuedSession): Prom
   handleUpdates(() => session);
 
   if (isContinued(input)) {
-    session = new Session(continuedState(input));
+    session = new Session(continuedState(input), patches);
     return session.run();
   }
-  const { state, firstMessage } = await startSession(input);
-  session = new Session(state);
+  const { state, firstMessage } = await startSession(input, patches);
+  session = new Session(state, patches);
   return session.run(firstMessage);
 }
 
@@ -176,7 +178,10 @@ class Session {
    */
   private readonly journaledToolUses = new Set<string>();
 
-  constructor(private readonly state: SessionState) {
+  constructor(
+    private readonly state: SessionState,
+    private readonly patches: SessionPatches,
+  ) {
     this.log = new EventLog(state.sessionId, state.nextSeq, state.thread?.thread_id);
     this.context = new ContextTracker(state.context, state.agent);
     this.log.onEmit((event) => this.context.noteEvent(event));
@@ -184,6 +189,7 @@ class Session {
       sessionId: state.sessionId,
       workspace: state.workspace,
       log: this.log,
+      patches,
     });
     setHandler(threadReportSignal, (report) => this.threads.onReport(report), {
       description: 'Internal: a thread (sub-agent session) reports a finished turn',
@@ -305,7 +311,7 @@ class Session {
       this.context.requestStarted();
       const clearedThroughSeq = this.context.clearedThroughSeq;
       // On the lean path the model activity persists the new events itself: one activity per model call.
-      const lean = patched(LEAN_TURNS_PATCH);
+      const lean = this.patches.has(LEAN_TURNS_PATCH);
       if (!lean) await this.persist();
       const handover = lean ? this.handover(this.log.unpersisted()) : {};
       try {
@@ -408,6 +414,7 @@ class Session {
       },
       retryDelay: (attempt, failure) => retryDelayMs(attempt, failure.retryAfterMs),
       maxAttempts: MAX_MODEL_ATTEMPTS,
+      patches: this.patches,
     });
   }
 
@@ -419,7 +426,7 @@ class Session {
   private clearOldToolResults(): void {
     const plan = this.context.planClearing();
     // Checked only once a batch is due, so sessions that never fill their window record no marker.
-    if (!plan || !patched(CONTEXT_CLEARING_PATCH)) return;
+    if (!plan || !this.patches.has(CONTEXT_CLEARING_PATCH)) return;
     this.log.emit({ type: 'span.context_cleared', ...plan });
     this.context.applyClearing(plan);
   }
@@ -431,7 +438,7 @@ class Session {
   private handover(events: SessionEvent[]): Pick<CallModelInput, 'events' | 'tool_results_in_journal'> {
     const journaled = (event: SessionEvent) =>
       event.type === 'agent.tool_result' && this.journaledToolUses.has(event.tool_use_id);
-    if (!events.some(journaled) || !patched(TOOL_RESULTS_ONCE_PATCH)) return { events };
+    if (!events.some(journaled) || !this.patches.has(TOOL_RESULTS_ONCE_PATCH)) return { events };
     return {
       events: events.map((event) => (journaled(event) ? { ...event, content: [] } : event)),
       tool_results_in_journal: events.filter(journaled).map((event) => event.seq),
@@ -441,9 +448,12 @@ class Session {
   /** The system prompt for a model call: by hash from the prompt-by-reference patch on, inline before. */
   private async systemPromptArgument(): Promise<Pick<CallModelInput, 'system' | 'system_sha256'>> {
     if (this.systemPromptSha256 === undefined) {
-      if (!patched(PROMPT_BY_REFERENCE_PATCH)) return { system: this.systemPrompt() };
+      if (!this.patches.has(PROMPT_BY_REFERENCE_PATCH)) return { system: this.systemPrompt() };
       const text = this.systemPrompt();
-      this.systemPromptSha256 = await storage(`store the system prompt (${text.length} characters)`).storeSystemPrompt({
+      this.systemPromptSha256 = await storage(
+        this.patches,
+        `store the system prompt (${text.length} characters)`,
+      ).storeSystemPrompt({
         text,
       });
     }
@@ -669,7 +679,7 @@ class Session {
   private async onInterrupt(): Promise<void> {
     if (this.state.status !== 'running') return;
     const interrupting = this.interrupt();
-    if (patched(AWAIT_THREAD_SIGNALS_PATCH)) await interrupting;
+    if (this.patches.has(AWAIT_THREAD_SIGNALS_PATCH)) await interrupting;
     else interrupting.catch(() => undefined); // cannot fail: an undeliverable thread signal is ignored
   }
 
@@ -685,7 +695,7 @@ class Session {
   private setStatus(status: SessionState['status']): void {
     if (status === 'running' && this.state.status !== 'running') this.log.emit({ type: 'session.status_running' });
     this.state.status = status;
-    if (!patched(STOP_REASON_ATTRIBUTE_PATCH)) {
+    if (!this.patches.has(STOP_REASON_ATTRIBUTE_PATCH)) {
       upsertSearchAttributes([{ key: LUCID_STATUS, value: status }]);
       return;
     }
@@ -707,13 +717,13 @@ class Session {
     const events = this.log.unpersisted();
     if (events.length === 0) return;
     const range = `${events[0].seq}–${events[events.length - 1].seq}`;
-    await storage(`persist events ${range}`).persistEvents({ sessionId: this.state.sessionId, events });
+    await storage(this.patches, `persist events ${range}`).persistEvents({ sessionId: this.state.sessionId, events });
     this.log.markPersistedThrough(events[events.length - 1].seq);
   }
 
   private async saveSnapshot(snapshot: SessionSnapshot): Promise<void> {
     const stop = snapshot.stop_reason ? ` · ${snapshot.stop_reason.type}` : '';
-    await storage(`save snapshot (${snapshot.status}${stop})`).saveSnapshot(snapshot);
+    await storage(this.patches, `save snapshot (${snapshot.status}${stop})`).saveSnapshot(snapshot);
   }
 
   private async continueAsNewIfHistoryIsLarge(): Promise<void> {

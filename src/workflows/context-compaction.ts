@@ -6,13 +6,14 @@
  * again and nothing is doubled. Model errors of the summary call are retried here, as `callModel`'s are in
  * agent-session.ts, each attempt visible as a `session.error`.
  */
-import { condition, patched, proxyActivities } from '@temporalio/workflow';
+import { condition, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { CompactContextInput, CompactContextResult } from '../activities/compaction';
 import { contextManagementOf, contextWindowOf } from '../domain/context-window';
 import type { SessionErrorObject } from '../domain/events';
 import { textBlocks } from '../domain/events';
 import type { EventLog } from './event-log';
+import type { SessionPatches } from './session-patches';
 import type { SessionState } from './session-state';
 
 /**
@@ -57,6 +58,7 @@ export interface CompactionDeps {
   /** How long to wait before attempt `attempt + 1`; an interrupt cuts the wait short. */
   retryDelay: (attempt: number, failure: ModelFailureView) => number;
   maxAttempts: number;
+  patches: SessionPatches;
 }
 
 /** `ok`: the model call may go ahead; otherwise how the turn ends (the error event is already in the log). */
@@ -69,7 +71,7 @@ export async function compactIfNeeded(deps: CompactionDeps): Promise<CompactionO
   const window = contextWindowOf(agent);
   const trigger = Math.floor(window * compaction.trigger_ratio);
   if (!compaction.enabled || !deps.needsCompaction()) return { kind: 'ok' };
-  if (!patched(CONTEXT_COMPACTION_PATCH)) return { kind: 'ok' };
+  if (!deps.patches.has(CONTEXT_COMPACTION_PATCH)) return { kind: 'ok' };
   for (let attempt = 1; ; attempt++) {
     try {
       const result = await runCompaction(deps, { window, trigger, instructions: compaction.instructions });

@@ -11,6 +11,7 @@ import { ZERO_USAGE } from '../domain/usage';
 import type { ContinuedSession } from './api/session-api';
 import { readContinuedSession } from './continued-session';
 import type { SessionState } from './session-state';
+import type { SessionPatches } from './session-patches';
 import { storage } from './session-storage';
 import { initialThreadsState } from './threads';
 import { emptyContextState } from './context-tracker';
@@ -59,7 +60,10 @@ function invalidContinuedState(reason: string): ApplicationFailure {
 }
 
 /** Validates the input and resolves agent and workspace; bad input fails the workflow at once, never retried. */
-export async function startSession(raw: SessionInput): Promise<{ state: SessionState; firstMessage: string }> {
+export async function startSession(
+  raw: SessionInput,
+  patches: SessionPatches,
+): Promise<{ state: SessionState; firstMessage: string }> {
   const parsed = SessionInputSchema.safeParse(raw);
   if (!parsed.success) {
     throw ApplicationFailure.nonRetryable(
@@ -69,17 +73,17 @@ export async function startSession(raw: SessionInput): Promise<{ state: SessionS
   }
   const input = parsed.data;
   const sessionId = workflowInfo().workflowId;
-  const loadAgentDefinition = (name: string) => storage(`load agent ${name}`).loadAgentDefinition(name);
+  const loadAgentDefinition = (name: string) => storage(patches, `load agent ${name}`).loadAgentDefinition(name);
   const agent: AgentDefinition = typeof input.agent === 'string' ? await loadAgentDefinition(input.agent) : input.agent;
   const threads = initialThreadsState(await resolveRoster(agent, loadAgentDefinition), agent, input.thread);
   checkRosterDepth(threads.roster, threads.depth + 1, threads.limits.max_depth);
-  const workspace = await storage('prepare the workspace').prepareWorkspace({
+  const workspace = await storage(patches, 'prepare the workspace').prepareWorkspace({
     sessionId,
     workspace: input.workspace,
   });
   const memory =
     input.memory_stores.length > 0
-      ? await storage(`read memory (${input.memory_stores.length} stores)`).loadMemoryContext({
+      ? await storage(patches, `read memory (${input.memory_stores.length} stores)`).loadMemoryContext({
           attachments: input.memory_stores,
           budget_chars: input.memory_budget_chars,
         })

@@ -2,8 +2,9 @@
  * The session's storage steps (agent lookup, workspace, memory context, event log, snapshot): short and
  * idempotent activities, each with a summary for the Temporal UI's timeline.
  */
-import { patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import type { SessionPatches } from './session-patches';
 
 const STORAGE_ACTIVITY = {
   startToCloseTimeout: '30 seconds',
@@ -22,7 +23,9 @@ export const LEAN_TURNS_PATCH = 'lean-turns';
  * Storage steps: local activities for sessions on the lean-turns patch, scheduled ones for older sessions. The
  * summary says in the Temporal UI's timeline what the step did; it is metadata, not part of what replay compares.
  */
-export function storage(summary: string) {
+export function storage(patches: SessionPatches, summary: string) {
   const options = { ...STORAGE_ACTIVITY, summary };
-  return patched(LEAN_TURNS_PATCH) ? proxyLocalActivities<Activities>(options) : proxyActivities<Activities>(options);
+  return patches.has(LEAN_TURNS_PATCH)
+    ? proxyLocalActivities<Activities>(options)
+    : proxyActivities<Activities>(options);
 }

@@ -8,7 +8,6 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   ParentClosePolicy,
-  patched,
   proxyLocalActivities,
   startChild,
   type SignalDefinition,
@@ -35,6 +34,7 @@ import type { ToolOutcome } from '../workspace/tools';
 import type { agentSession } from './agent-session';
 import { AGENT_SESSION_WORKFLOW, interruptSignal, userMessageSignal } from './api/session-api';
 import type { EventLog } from './event-log';
+import type { SessionPatches } from './session-patches';
 
 /**
  * Sessions started before this patch waited on a thread's report alone, so a child closed from outside
@@ -102,7 +102,7 @@ export function initialThreadsState(
 export class ThreadManager {
   constructor(
     private readonly state: ThreadsState,
-    private readonly context: { sessionId: string; workspace: string; log: EventLog },
+    private readonly context: { sessionId: string; workspace: string; log: EventLog; patches: SessionPatches },
   ) {}
 
   /** Whether this session gets the `delegate` tool: it has a roster and the depth limit allows another level. */
@@ -155,7 +155,7 @@ export class ThreadManager {
         this.markTerminated(record); // already gone
       }
     };
-    if (patched(CLOSE_THREADS_IN_PARALLEL_PATCH)) await Promise.all(open.map(cancel));
+    if (this.context.patches.has(CLOSE_THREADS_IN_PARALLEL_PATCH)) await Promise.all(open.map(cancel));
     else for (const record of open) await cancel(record);
     await condition(() => open.every((record) => record.status === 'terminated'), '1 minute');
     for (const record of open) this.markTerminated(record); // did not report in time; closed all the same
@@ -256,7 +256,7 @@ export class ThreadManager {
     record.status = 'running';
     record.sent++;
     const delivery = signalQuietly(record.session_id, userMessageSignal, { text: task });
-    if (!patched(AWAIT_THREAD_SIGNALS_PATCH)) {
+    if (!this.context.patches.has(AWAIT_THREAD_SIGNALS_PATCH)) {
       delivery.catch(() => undefined); // cannot fail: an undeliverable signal resolves false
     } else if (!(await delivery)) {
       this.markTerminated(record);
@@ -324,7 +324,7 @@ export class ThreadManager {
    */
   private async waitForTurn(record: ThreadRecord): Promise<string | null> {
     const settled = () => record.status === 'terminated' || (record.report?.completed_turns ?? 0) >= record.sent;
-    if (!patched(THREAD_CLOSURE_WATCH_PATCH)) {
+    if (!this.context.patches.has(THREAD_CLOSURE_WATCH_PATCH)) {
       await condition(settled);
       return null;
     }

@@ -66,6 +66,8 @@ export interface TestWorkerOptions {
   modelUrl: string;
   /** The worker's sandboxed shells (e.g. with small limits); the caller closes it. Default: the worker's own. */
   shellPool?: ShellPool;
+  /** Workflow code other than the run's bundle (e.g. with test interceptors); default {@link workflowBundle}. */
+  workflowBundle?: { code: string } | { codePath: string };
 }
 
 /** A real worker whose Anthropic client reaches the scripted model through its base URL. */
@@ -80,7 +82,7 @@ export async function createTestWorker(options: TestWorkerOptions): Promise<Work
     taskQueue: options.taskQueue,
     dataDir: options.dataDir,
     agentsDir: options.agentsDir ?? path.resolve(__dirname, '..', '..', 'agents'),
-    workflowBundle: workflowBundle(),
+    workflowBundle: options.workflowBundle ?? workflowBundle(),
     anthropic,
     shellPool: options.shellPool,
   });
