@@ -355,3 +355,39 @@ test('bad input is refused with the API error and starts nothing: unknown fields
     Anthropic.BadRequestError,
   );
 });
+
+test('a dream started outside the API is read and listed through it; one terminated from Temporal reads as failed', async () => {
+  dreamerProposes([addChange('/cli.md', 'from the CLI')]);
+  const sessionId = await finishedSession('outside');
+  const storeId = await newStore('outside');
+  const outside = await harness.lucid.startDream({
+    memory_store_id: storeId,
+    sessions: { type: 'session_ids', session_ids: [sessionId] },
+    model: 'dream-model',
+    review: 'human',
+    output_behavior: { type: 'update_existing' },
+  });
+  const waiting = await untilDream(outside, (dream) => dream.phase === 'awaiting_review', 'the outside dream');
+  expect(waiting).toMatchObject({
+    id: outside,
+    status: 'running',
+    review: 'human',
+    output_behavior: { type: 'update_existing', memory_store_id: storeId },
+    archived_at: null,
+  });
+  const listed: string[] = [];
+  for await (const dream of client.beta.dreams.list({ statuses: ['running'] })) listed.push(dream.id);
+  expect(listed).toContain(outside);
+
+  // The Temporal CLI could do this; the dream never records an end, so the API shows why it stopped.
+  await harness.temporal.client.workflow.getHandle(outside).terminate('by hand');
+  const terminated = await client.beta.dreams.retrieve(outside);
+  expect(terminated).toMatchObject({
+    status: 'failed',
+    error: { type: 'internal_error', message: expect.stringContaining('terminated') },
+    ended_at: expect.any(String),
+  });
+  const archived = await client.beta.dreams.archive(outside);
+  expect(archived).toMatchObject({ status: 'failed', archived_at: expect.any(String), created_at: waiting.created_at });
+  expect(await pathsIn(storeId)).toEqual([]);
+});
