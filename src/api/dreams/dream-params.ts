@@ -62,27 +62,45 @@ export type DreamCreateParams = z.infer<typeof DreamCreateSchema>;
 const limit = z.coerce.number().int().min(1).max(MAX_PAGE_LIMIT).default(DEFAULT_PAGE_LIMIT);
 const booleanText = z.enum(['true', 'false']).transform((value) => value === 'true');
 const DreamStatusSchema = z.enum(['pending', 'running', 'completed', 'failed', 'canceled']);
-/** The SDK sends `statuses[]=a&statuses[]=b`; one value arrives as a string, several as an array. */
+/** One value of a repeated parameter arrives as a string, several as an array. */
 const oneOrMany = <S extends z.ZodType>(schema: S) =>
   z.preprocess((value) => (typeof value === 'string' ? [value] : value), z.array(schema)).optional();
 
-export const DreamListQuerySchema = z.strictObject({
-  limit,
-  page: z.string().min(1).optional(),
-  include_archived: booleanText.default(false),
-  'created_at[gt]': z.iso.datetime({ offset: true }).optional(),
-  'created_at[lt]': z.iso.datetime({ offset: true }).optional(),
-  'statuses[]': oneOrMany(DreamStatusSchema),
-});
+/**
+ * `statuses`, as the SDK sends it (`statuses[]=a&statuses[]=b`) or as a hand-written request may
+ * (`statuses=a&statuses=b`), as one list; absent when neither is given.
+ */
+function mergeStatuses<S, Q extends { 'statuses[]'?: S[]; statuses?: S[] }>({
+  'statuses[]': bracketed,
+  statuses,
+  ...rest
+}: Q) {
+  return { ...rest, statuses: bracketed || statuses ? [...(bracketed ?? []), ...(statuses ?? [])] : undefined };
+}
+
+export const DreamListQuerySchema = z
+  .strictObject({
+    limit,
+    page: z.string().min(1).optional(),
+    include_archived: booleanText.default(false),
+    'created_at[gt]': z.iso.datetime({ offset: true }).optional(),
+    'created_at[lt]': z.iso.datetime({ offset: true }).optional(),
+    'statuses[]': oneOrMany(DreamStatusSchema),
+    statuses: oneOrMany(DreamStatusSchema),
+  })
+  .transform(mergeStatuses);
 export type DreamListQuery = z.infer<typeof DreamListQuerySchema>;
 
 const ChangeStatusSchema = z.enum(['pending', 'approved', 'rejected', 'expired', 'applied', 'conflicted']);
 
-export const ChangeListQuerySchema = z.strictObject({
-  limit,
-  page: z.string().min(1).optional(),
-  'statuses[]': oneOrMany(ChangeStatusSchema),
-});
+export const ChangeListQuerySchema = z
+  .strictObject({
+    limit,
+    page: z.string().min(1).optional(),
+    'statuses[]': oneOrMany(ChangeStatusSchema),
+    statuses: oneOrMany(ChangeStatusSchema),
+  })
+  .transform(mergeStatuses);
 export type ChangeListQuery = z.infer<typeof ChangeListQuerySchema>;
 
 /** A decision on one change, or on all pending ones: who decided (recorded with it) and why. */

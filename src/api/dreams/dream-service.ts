@@ -70,7 +70,7 @@ export class DreamService {
     const records = new Map((await this.storage.dreams.listApiRecords()).map((record) => [record.id, record]));
     const ids = new Set([...records.keys(), ...(await this.storage.dreams.listDreams()).map((dream) => dream.id)]);
     const views = await Promise.all([...ids].map((id) => this.view(id, records.get(id) ?? null)));
-    const statuses = query['statuses[]'];
+    const statuses = query.statuses;
     const dreams = views
       .filter((view): view is DreamView => view !== null)
       .map(({ state, record }) => dreamObject(state, record))
@@ -117,7 +117,7 @@ export class DreamService {
   /** In the order the dream proposed them. */
   async listChanges(dreamId: string, query: ChangeListQuery): Promise<Page<DreamChangeObject>> {
     const { state } = await this.existing(dreamId);
-    const statuses = query['statuses[]'];
+    const statuses = query.statuses;
     const changes = state.changes.filter((change) => statuses === undefined || statuses.includes(change.status));
     const page = paginate(changes, changeKey, query, 'asc');
     return { ...page, data: page.data.map((change) => dreamChangeObject(dreamId, change)) };
@@ -254,11 +254,11 @@ function dreamInputOf(params: DreamCreateParams): ParsedDreamInput {
   const store = params.inputs.find((input) => input.type === 'memory_store')!;
   const sessions = params.inputs.find((input) => input.type === 'sessions')!;
   const model = typeof params.model === 'string' ? { id: params.model, speed: null } : params.model;
-  if (model.speed === 'fast') throw invalidRequest('model.speed: dreams accept only "standard"');
+  if (model.speed === 'fast') throw invalidRequest('body: model.speed: dreams accept only "standard"');
   const behavior = params.output_behavior ?? { type: 'create_new' };
   if (behavior.type === 'update_existing' && behavior.memory_store_id !== store.memory_store_id) {
     throw invalidRequest(
-      `output_behavior.memory_store_id: must be the input memory store ${store.memory_store_id}, ` +
+      `body: output_behavior.memory_store_id: must be the input memory store ${store.memory_store_id}, ` +
         `not ${behavior.memory_store_id}`,
     );
   }
