@@ -3,6 +3,8 @@
  * them): the routes, each checking its input with zod first.
  */
 import type { FastifyInstance } from 'fastify';
+import type { LucidClient } from '../../client';
+import type { Storage } from '../../storage/open-storage';
 import { parseOrRefuse } from '../validate';
 import {
   ChangeListQuerySchema,
@@ -12,9 +14,15 @@ import {
   DreamListQuerySchema,
   DreamPathSchema,
 } from './dream-params';
-import type { DreamService } from './dream-service';
+import { DreamReader } from './dream-reader';
+import { DreamReview } from './dream-review';
+import { DreamService } from './dream-service';
 
-export function dreamRoutes(app: FastifyInstance, dreams: DreamService): void {
+export function dreamRoutes(app: FastifyInstance, storage: Storage, lucid: LucidClient): void {
+  const reader = new DreamReader(storage, lucid);
+  const dreams = new DreamService(storage, lucid, reader);
+  const review = new DreamReview(reader, lucid);
+
   app.post('/v1/dreams', async (request) => dreams.create(parseOrRefuse(DreamCreateSchema, request.body, 'body')));
 
   app.get('/v1/dreams', async (request) => dreams.list(parseOrRefuse(DreamListQuerySchema, request.query, 'query')));
@@ -36,12 +44,12 @@ export function dreamRoutes(app: FastifyInstance, dreams: DreamService): void {
 
   app.get('/v1/dreams/:dream_id/changes', async (request) => {
     const { dream_id } = parseOrRefuse(DreamPathSchema, request.params, 'path');
-    return dreams.listChanges(dream_id, parseOrRefuse(ChangeListQuerySchema, request.query, 'query'));
+    return review.list(dream_id, parseOrRefuse(ChangeListQuerySchema, request.query, 'query'));
   });
 
   app.get('/v1/dreams/:dream_id/changes/:change_id', async (request) => {
     const { dream_id, change_id } = parseOrRefuse(ChangePathSchema, request.params, 'path');
-    return dreams.change(dream_id, change_id);
+    return review.retrieve(dream_id, change_id);
   });
 
   for (const [verb, decision] of [
@@ -50,11 +58,11 @@ export function dreamRoutes(app: FastifyInstance, dreams: DreamService): void {
   ] as const) {
     app.post(`/v1/dreams/:dream_id/changes/:change_id/${verb}`, async (request) => {
       const { dream_id, change_id } = parseOrRefuse(ChangePathSchema, request.params, 'path');
-      return dreams.decide(dream_id, change_id, decision, parseOrRefuse(DecisionBodySchema, request.body, 'body'));
+      return review.decide(dream_id, change_id, decision, parseOrRefuse(DecisionBodySchema, request.body, 'body'));
     });
     app.post(`/v1/dreams/:dream_id/changes/${verb}_all`, async (request) => {
       const { dream_id } = parseOrRefuse(DreamPathSchema, request.params, 'path');
-      return dreams.decideAll(dream_id, decision, parseOrRefuse(DecisionBodySchema, request.body, 'body'));
+      return review.decideAll(dream_id, decision, parseOrRefuse(DecisionBodySchema, request.body, 'body'));
     });
   }
 }
