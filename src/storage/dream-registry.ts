@@ -1,11 +1,12 @@
 import type { Dream } from '../domain/dream';
-import type { StoreHold } from './records/dream-records';
+import type { DreamApiRecord, StoreHold } from './records/dream-records';
 
-export type { StoreHold } from './records/dream-records';
+export type { DreamApiRecord, StoreHold } from './records/dream-records';
 
 /**
  * Durable records around dreams, outside any one workflow: the dream objects (so finished dreams can be listed),
- * when each memory store was last dreamt over, and which `update_existing` dream holds a store.
+ * when each memory store was last dreamt over, which `update_existing` dream holds a store, and what the HTTP API
+ * keeps of a dream beyond the workflow's own record (when it was created and archived).
  * fs-dream-registry.ts keeps them in the data directory; a database implementation can replace it.
  */
 export interface DreamRegistry {
@@ -23,4 +24,9 @@ export interface DreamRegistry {
   hold(storeId: string, dreamId: string, isRunning: (dreamId: string) => Promise<boolean>): Promise<StoreHold | null>;
   /** Gives the store back, if `dreamId` holds it. */
   release(storeId: string, dreamId: string): Promise<void>;
+  /** Writes (or rewrites, to archive it) a dream's API record. */
+  saveApiRecord(record: DreamApiRecord): Promise<void>;
+  readApiRecord(dreamId: string): Promise<DreamApiRecord | null>;
+  /** In no particular order. */
+  listApiRecords(): Promise<DreamApiRecord[]>;
 }

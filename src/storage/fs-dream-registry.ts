@@ -6,7 +6,14 @@ import type { DreamRegistry } from './dream-registry';
 import { readRecordFile, readRecordFiles } from './fs-records';
 import { DataLayout } from './layout';
 import type { RecordFormat } from './records/record-format';
-import { dreamFormat, storeDreamMarkFormat, storeHoldFormat, type StoreHold } from './records/dream-records';
+import {
+  dreamApiRecordFormat,
+  dreamFormat,
+  storeDreamMarkFormat,
+  storeHoldFormat,
+  type DreamApiRecord,
+  type StoreHold,
+} from './records/dream-records';
 
 /** {@link DreamRegistry} in the data directory (paths in layout.ts); every file is written atomically. */
 export class FsDreamRegistry implements DreamRegistry {
@@ -67,6 +74,18 @@ export class FsDreamRegistry implements DreamRegistry {
     const file = this.layout.dreamHoldFile(storeId);
     const holder = await readRecordFile(file, storeHoldFormat);
     if (holder?.dream_id === dreamId) await fs.rm(file, { force: true });
+  }
+
+  async saveApiRecord(record: DreamApiRecord): Promise<void> {
+    await writeRecord(this.layout.dreamApiRecordFile(record.id), dreamApiRecordFormat, record);
+  }
+
+  async readApiRecord(dreamId: string): Promise<DreamApiRecord | null> {
+    return readRecordFile(this.layout.dreamApiRecordFile(dreamId), dreamApiRecordFormat);
+  }
+
+  async listApiRecords(): Promise<DreamApiRecord[]> {
+    return readRecordFiles(this.layout.dreamApiRecordsDir, dreamApiRecordFormat);
   }
 }
 

@@ -12,6 +12,7 @@
  *   dreams/dreams/<dream>.json                       dream records (dream-registry.ts)
  *   dreams/stores/<store>.json                       when each memory store was last dreamt over
  *   dreams/holds/<store>.json                        which `update_existing` dream holds a store
+ *   dreams/api/<dream>.json                          a dream's HTTP API record: its creation time, archive mark
  *   agents/<agent>/versions/<version>.json           an API agent's versions, never rewritten (fs-agent-store.ts)
  *   agents/<agent>/archived.json                     when the agent was archived
  *   workspaces/<session>/                            the workspace of a session that names none
@@ -70,6 +71,14 @@ export class DataLayout {
 
   dreamHoldFile(storeId: string): string {
     return path.join(this.root, 'dreams', 'holds', `${safeFileName(storeId)}.json`);
+  }
+
+  dreamApiRecordFile(dreamId: string): string {
+    return path.join(this.dreamApiRecordsDir, `${safeFileName(dreamId)}.json`);
+  }
+
+  get dreamApiRecordsDir(): string {
+    return path.join(this.root, 'dreams', 'api');
   }
 
   get agentsDir(): string {

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { ApiKeys } from '../../src/api/api-keys';
 import { buildApi } from '../../src/api/app';
+import type { LucidClient } from '../../src/client';
 import { openStorage } from '../../src/storage/open-storage';
 
 export const TEST_API_KEY = 'lucid-test-key-0123456789';
@@ -24,11 +25,19 @@ export interface TestApiServer {
   close(): Promise<void>;
 }
 
-export async function startTestApiServer(options: { bodyLimit?: number } = {}): Promise<TestApiServer> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lucid-api-'));
+export interface TestApiServerOptions {
+  bodyLimit?: number;
+  /** A client of a test worker (test/helpers/session.ts): the server shares its storage and Temporal. */
+  lucid?: LucidClient;
+}
+
+export async function startTestApiServer(options: TestApiServerOptions = {}): Promise<TestApiServer> {
+  const ownDir = options.lucid === undefined;
+  const dataDir = ownDir ? fs.mkdtempSync(path.join(os.tmpdir(), 'lucid-api-')) : options.lucid!.storage.location;
   const app = buildApi({
-    storage: openStorage({ dataDir }),
+    storage: options.lucid?.storage ?? openStorage({ dataDir }),
     keys: new ApiKeys([TEST_API_KEY, 'a-second-key']),
+    lucid: options.lucid,
     bodyLimit: options.bodyLimit,
   });
   let count = 0;
@@ -43,7 +52,7 @@ export async function startTestApiServer(options: { bodyLimit?: number } = {}): 
     files: () => listFiles(dataDir),
     close: async () => {
       await app.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (ownDir) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

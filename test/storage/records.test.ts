@@ -119,6 +119,16 @@ describe('dream records', () => {
     await storage.dreams.release(STORE, DREAM);
     expect(await storage.dreams.hold(STORE, 'drm_other', running)).toBeNull();
   });
+
+  test('dream-api-record.v1.json reads as the API record it holds, and is written back unchanged', async () => {
+    const file = place('dream-api-record.v1.json', layout.dreamApiRecordFile(DREAM));
+    const expected = withoutField(fixture('dream-api-record.v1.json'));
+    const record = await storage.dreams.readApiRecord(DREAM);
+    expect(record).toEqual(expected);
+    expect(await storage.dreams.listApiRecords()).toEqual([expected]);
+    await storage.dreams.saveApiRecord(record!);
+    expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual(fixture('dream-api-record.v1.json'));
+  });
 });
 
 describe('memory records', () => {

@@ -1,12 +1,15 @@
 /**
- * The dream registry's records: a dream, a store's "last dreamt over" mark, and a store's hold.
+ * The dream registry's records: a dream, a store's "last dreamt over" mark, a store's hold, and a dream's HTTP
+ * API record.
  *
- * Versions (all three):
+ * Versions (the first three):
  *   0  no version field (before the storage factory); the same shape as 1.
+ *   1  `schema_version: 1`.
+ * Versions (the API record):
  *   1  `schema_version: 1`.
  */
 import { z } from 'zod';
-import type { Dream } from '../../domain/dream';
+import { DreamInputSchema, type Dream, type ParsedDreamInput } from '../../domain/dream';
 import { noVersionField, RecordFormat, recordVersion, withoutVersion } from './record-format';
 import { timestamp, usageSchema } from './shared-schemas';
 
@@ -110,5 +113,39 @@ export const storeHoldFormat = new RecordFormat<StoreHold>({
   versions: {
     0: recordVersion(holdSchema(noVersionField), ({ dream_id, since }) => ({ dream_id, since })),
     1: recordVersion(holdSchema(z.literal(1)), ({ dream_id, since }) => ({ dream_id, since })),
+  },
+});
+
+/**
+ * What the HTTP API keeps of a dream beyond the workflow's record: the time it answered the create with (so the
+ * dream lists and reads the same before and after the workflow first saves), the input it started the workflow
+ * with (to show a dream no worker has picked up yet), and when it was archived. `input` is null for a dream
+ * started outside the API (the CLI, a schedule) and archived through it.
+ */
+export interface DreamApiRecord {
+  id: string;
+  created_at: string;
+  archived_at: string | null;
+  input: ParsedDreamInput | null;
+}
+
+const apiRecordSchema = z.strictObject({
+  schema_version: z.literal(1),
+  id: z.string().min(1),
+  created_at: timestamp,
+  archived_at: timestamp.nullable(),
+  input: DreamInputSchema.nullable(),
+});
+
+export const dreamApiRecordFormat = new RecordFormat<DreamApiRecord>({
+  kind: 'dream API record',
+  current: 1,
+  versions: {
+    1: recordVersion(apiRecordSchema, ({ id, created_at, archived_at, input }) => ({
+      id,
+      created_at,
+      archived_at,
+      input,
+    })),
   },
 });
