@@ -185,6 +185,27 @@ test('create is create-only: an occupied or overlapping path is a 409 memory_pat
   expect(listed).toEqual([{ ...existing, content: 'a file, not a folder' }]);
 });
 
+test('of two creates at one path at once, one wins and the other gets the path conflict', async () => {
+  const store = await client.beta.memoryStores.create({ name: 'race' });
+  const results = await Promise.allSettled(
+    ['first', 'second'].map((content) =>
+      client.beta.memoryStores.memories.create(store.id, { path: '/x.md', content }),
+    ),
+  );
+  const won = results.filter((result) => result.status === 'fulfilled');
+  const lost = results.filter((result) => result.status === 'rejected');
+  expect(won).toHaveLength(1);
+  expect(lost).toHaveLength(1);
+  expect((lost[0] as PromiseRejectedResult).reason).toMatchObject({
+    status: 409,
+    error: { error: { type: 'memory_path_conflict_error', conflicting_path: '/x.md' } },
+  });
+  const winner = (won[0] as PromiseFulfilledResult<Anthropic.Beta.MemoryStores.BetaManagedAgentsMemory>).value;
+  const stored = await client.beta.memoryStores.memories.retrieve(winner.id, { memory_store_id: store.id });
+  expect(stored.content_sha256).toBe(winner.content_sha256);
+  expect(await all(client.beta.memoryStores.memoryVersions.list(store.id))).toHaveLength(1);
+});
+
 test('list walks whole segments under path_prefix, rolls deeper ones up by depth, and pages through either', async () => {
   const store = await client.beta.memoryStores.create({ name: 'tree' });
   const memories = client.beta.memoryStores.memories;
@@ -329,6 +350,7 @@ test('bad input is refused with invalid_request_error and changes nothing', asyn
   const before = server.files();
   const beforeContent = await all(memories.list(store.id, { view: 'full' }));
 
+  const manyPairs = Object.fromEntries(Array.from({ length: 17 }, (_, index) => [`key${index}`, 'value']));
   const refusals: [() => Promise<unknown>, RegExp][] = [
     [() => memories.create(store.id, { path: '/big.md', content: `${atLimit}y` }), /102401 bytes.*limit is 102400/],
     [() => memories.create(store.id, { path: '/big.md', content: 'é'.repeat(51_201) }), /102402 bytes/],
@@ -339,6 +361,9 @@ test('bad input is refused with invalid_request_error and changes nothing', asyn
     [() => client.beta.memoryStores.create({ name: 'x', owner: 'ana' } as never), /owner/],
     [() => client.beta.memoryStores.create({ name: '' }), /name/],
     [() => client.beta.memoryStores.create({ name: 'x', metadata: { ['k'.repeat(65)]: 'v' } }), /metadata/],
+    [() => client.beta.memoryStores.create({ name: 'x', metadata: manyPairs }), /at most 16 metadata pairs/],
+    [() => memories.list(store.id, { colour: 'red' } as never), /colour/],
+    [() => memories.list(store.id, { page: 'not-a-cursor' }), /page/],
     [() => client.beta.memoryStores.retrieve('agent_123'), /not a memory store id/],
     [() => memories.retrieve('memver_123', { memory_store_id: store.id }), /not a memory id/],
     [

@@ -158,6 +158,22 @@ describe('memory records', () => {
     expect(fs.readFileSync(file, 'utf8')).not.toContain(old.path as string);
   });
 
+  test('a format 2 index and schema 2 versions, one redacted, read as they are', async () => {
+    const store = 'memstore_4Hn7Rt2Kw9Qz';
+    const storeDir = path.join(layout.memoryDir, 'stores', store);
+    place('memory-index.format2.json', path.join(storeDir, 'index', '000000000001.json'));
+    for (const name of ['memory-version.v2-redacted.json', 'memory-version.v2.json']) {
+      place(name, path.join(storeDir, 'versions', `${fixture(name).id as string}.json`));
+    }
+    expect(await storage.memory.getStore(store)).toEqual(fixture('memory-index.format2.json').store);
+    const memory = await storage.memory.getMemoryByPath(store, '/habits/commits.md');
+    expect(memory.content).toBe(fixture('memory-version.v2.json').content);
+    expect(await storage.memory.listVersions(store)).toEqual([
+      withoutField(fixture('memory-version.v2.json')),
+      withoutField(fixture('memory-version.v2-redacted.json')),
+    ]);
+  });
+
   test('a write on the old store keeps it readable, in the current format', async () => {
     placeStore();
     const actor = { type: 'user_actor', user_id: 'ana' } as const;
