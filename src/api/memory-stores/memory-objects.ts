@@ -17,6 +17,8 @@ import type { BetaManagedAgentsMemoryVersion } from '@anthropic-ai/sdk/resources
 import type { Memory, MemoryStore, MemoryVersion } from '../../memory/memory-store';
 import type { View } from './memory-params';
 
+type WireActor = BetaManagedAgentsMemoryVersion['created_by'];
+
 export function memoryStoreObject(store: MemoryStore): BetaManagedAgentsMemoryStore {
   return {
     type: 'memory_store',
@@ -66,10 +68,10 @@ export function memoryVersionObject(version: MemoryVersion, view: View): BetaMan
     content_sha256: deleted ? null : version.content_sha256,
     content_size_bytes: deleted ? null : version.content_size_bytes,
     created_at: version.created_at,
-    created_by: version.created_by as BetaManagedAgentsMemoryVersion['created_by'],
+    created_by: version.created_by as WireActor,
     redacted_at: version.redacted_at ?? null,
-    redacted_by: (version.redacted_at !== undefined ? version.redacted_by : null) as
-      BetaManagedAgentsMemoryVersion['redacted_by'] | undefined,
+    // The SDK's type has no null here, though its documentation says null for a version not redacted.
+    redacted_by: (version.redacted_at !== undefined ? version.redacted_by : null) as WireActor,
   };
 }
 
