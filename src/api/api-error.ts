@@ -11,6 +11,8 @@ export type ApiErrorType =
   | 'not_found_error'
   | 'request_too_large'
   | 'conflict_error'
+  | 'memory_precondition_failed_error'
+  | 'memory_path_conflict_error'
   | 'rate_limit_error'
   | 'api_error';
 
@@ -23,6 +25,8 @@ export class ApiError extends LucidError {
     message: string,
     /** Sent as `x-should-retry`; undefined leaves the choice to the SDK's defaults. */
     readonly shouldRetry?: boolean,
+    /** Fields of the error object beyond type and message, such as a path conflict's `conflicting_path`. */
+    readonly details: Readonly<Record<string, string>> = {},
   ) {
     super(message);
     this.fault = status >= 500 ? 'system' : 'user_input';
@@ -41,5 +45,9 @@ export const conflict = (message: string) => new ApiError(409, 'conflict_error',
 
 /** The body of every error response. */
 export function errorBody(error: ApiError, requestId: string) {
-  return { type: 'error', error: { type: error.type, message: error.message }, request_id: requestId };
+  return {
+    type: 'error',
+    error: { type: error.type, message: error.message, ...error.details },
+    request_id: requestId,
+  };
 }

@@ -13,6 +13,8 @@ import { dreamRoutes } from './dreams/dream-routes';
 import { ApiError, notFound } from './api-error';
 import { presentedKey, type ApiKeys } from './api-keys';
 import { sendError } from './error-handler';
+import { MemoryService } from './memory-stores/memory-service';
+import { memoryStoreRoutes } from './memory-stores/memory-routes';
 
 /** 4 MiB: room for the largest agent (a 100,000-character system prompt) many times over. */
 export const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024;
@@ -49,5 +51,6 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   });
   agentRoutes(app, new AgentService(options.storage.agents));
   if (options.lucid) dreamRoutes(app, options.storage, options.lucid);
+  memoryStoreRoutes(app, new MemoryService(options.storage.memory));
   return app;
 }

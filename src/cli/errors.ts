@@ -73,6 +73,7 @@ const MEMORY_ERROR_EXIT_CODES: Record<MemoryErrorCode, ExitCodeValue> = {
   invalid_request_error: ExitCode.usage,
   not_found_error: ExitCode.notFound,
   memory_precondition_failed_error: ExitCode.failed,
+  version_in_use: ExitCode.failed,
   memory_path_conflict_error: ExitCode.failed,
   memory_limit_reached: ExitCode.failed,
   store_archived: ExitCode.failed,

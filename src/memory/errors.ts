@@ -19,7 +19,8 @@ export type MemoryErrorCode =
   | 'memory_precondition_failed_error'
   | 'not_found_error'
   | 'store_archived'
-  | 'store_busy';
+  | 'store_busy'
+  | 'version_in_use';
 
 /** Base class of every error the memory store throws on purpose. */
 export abstract class MemoryError extends LucidError {
@@ -171,6 +172,21 @@ export class MemoryStoreBusyError extends MemoryError {
   ) {
     super(
       `Memory store ${storeId} is busy: ${attempts} attempts lost to concurrent writers. Nothing was written; retry.`,
+    );
+  }
+}
+
+/** A redaction of the version that holds a live memory's current content, which would leave the memory unreadable. */
+export class MemoryVersionInUseError extends MemoryError {
+  readonly code = 'version_in_use' as const;
+
+  constructor(
+    readonly versionId: string,
+    readonly memoryId: string,
+  ) {
+    super(
+      `Memory version ${versionId} holds the current content of memory ${memoryId}, so it cannot be redacted. ` +
+        'Update the memory (or delete it) first; then redact this version.',
     );
   }
 }

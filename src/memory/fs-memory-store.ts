@@ -14,16 +14,19 @@ import {
   MemoryPreconditionFailedError,
   MemoryStoreArchivedError,
   MemoryStoreBusyError,
+  MemoryVersionInUseError,
 } from './errors';
 import {
   contentSha256,
   MEMORY_ID_PREFIX,
   MEMORY_LIMITS,
   newMemoryObjectId,
+  patchStoreMetadata,
   validateActor,
   validateExpectedSha256,
   validateMemoryContent,
   validateStoreDescription,
+  validateStoreMetadata,
   validateStoreName,
   type ContentPrecondition,
   type CreateMemoryStoreInput,
@@ -34,6 +37,8 @@ import {
   type MemoryStore,
   type MemoryStoreRepository,
   type MemoryVersion,
+  type RedactedMemoryVersion,
+  type WrittenMemoryVersion,
   type UpdateMemoryInput,
   type UpdateMemoryStoreInput,
   type WriteMemoryInput,
@@ -118,18 +123,20 @@ export class FsMemoryStore implements MemoryStoreRepository {
   async createStore(input: CreateMemoryStoreInput): Promise<MemoryStore> {
     const name = validateStoreName(input.name);
     const description = validateStoreDescription(input.description ?? '');
+    const metadata = validateStoreMetadata({ ...input.metadata });
     const now = this.timestamp();
     const store: MemoryStore = {
       type: 'memory_store',
       id: newMemoryObjectId(MEMORY_ID_PREFIX.store),
       name,
       description,
+      metadata,
       created_at: now,
       updated_at: now,
       archived_at: null,
     };
     await this.createStoreDirectories(store.id);
-    await this.tryCommitIndex(store.id, 1, { format: 1, store, memories: [], versions: [] });
+    await this.tryCommitIndex(store.id, 1, { format: 2, store, memories: [], versions: [] });
     return store;
   }
 
@@ -152,8 +159,12 @@ export class FsMemoryStore implements MemoryStoreRepository {
     return this.mutate(storeId, async (index) => {
       const { store } = index;
       if (store.archived_at) throw new MemoryStoreArchivedError(store.id);
-      const changes = { name: name ?? store.name, description: description ?? store.description };
-      if (changes.name === store.name && changes.description === store.description) return { result: store };
+      const changes = {
+        name: name ?? store.name,
+        description: description ?? store.description,
+        metadata: patchStoreMetadata(store.metadata, input.metadata),
+      };
+      if (JSON.stringify({ ...store, ...changes }) === JSON.stringify(store)) return { result: store };
       const updated = { ...store, ...changes, updated_at: this.timestamp() };
       return { result: updated, index: { ...index, store: updated } };
     });
@@ -165,6 +176,21 @@ export class FsMemoryStore implements MemoryStoreRepository {
       const now = this.timestamp();
       const store = { ...index.store, archived_at: now, updated_at: now };
       return { result: store, index: { ...index, store } };
+    });
+  }
+
+  /**
+   * Renames the store's folder out of the `stores/<id>` namespace in one step (so readers see it whole or not at
+   * all, even across a crash), then removes it. A crash in between leaves a `.deleted-*` folder nothing reads.
+   */
+  async deleteStore(storeId: string): Promise<void> {
+    const directory = this.storeDirectory(storeId);
+    await this.queue.run(storeId, async () => {
+      await this.readIndex(storeId); // not found when there is no such store
+      const doomed = path.join(path.dirname(directory), `.deleted-${storeId}-${randomInt(0, 2 ** 32)}`);
+      await fs.rename(directory, doomed);
+      await fsyncDirectory(path.dirname(directory));
+      await fs.rm(doomed, { recursive: true, force: true });
     });
   }
 
@@ -264,6 +290,9 @@ export class FsMemoryStore implements MemoryStoreRepository {
     const author = validateActor(actor);
     return this.mutate(storeId, async (index) => {
       const version = await this.readCommittedVersion(storeId, index, versionId);
+      if (version.redacted_at !== undefined) {
+        throw new InvalidMemoryRequestError(`Memory version ${versionId} was redacted and has no content to restore.`);
+      }
       if (version.content === null) {
         throw new InvalidMemoryRequestError(
           `Memory version ${versionId} records a deletion and has no content to restore; ` +
@@ -273,6 +302,30 @@ export class FsMemoryStore implements MemoryStoreRepository {
       const current = index.memories.find((memory) => memory.id === version.memory_id);
       const request = { memoryId: version.memory_id, current, path: version.path, content: version.content };
       return planMemoryChange(index, request, author, this.timestamp());
+    });
+  }
+
+  async redactVersion(storeId: string, versionId: string, actor: MemoryActor): Promise<MemoryVersion> {
+    const author = validateActor(actor);
+    // In the store's queue, so no write of this instance makes the version current meanwhile; a restore from
+    // another process would find it redacted and refuse.
+    return this.queue.run(storeId, async () => {
+      const { index } = await this.readIndex(storeId);
+      const version = await this.readCommittedVersion(storeId, index, versionId);
+      if (version.redacted_at !== undefined) return version;
+      const holder = index.memories.find((memory) => memory.memory_version_id === versionId);
+      if (holder) throw new MemoryVersionInUseError(versionId, holder.id);
+      const redacted: RedactedMemoryVersion = {
+        ...version,
+        path: null,
+        content: null,
+        content_sha256: null,
+        content_size_bytes: null,
+        redacted_at: this.timestamp(),
+        redacted_by: author,
+      };
+      await this.writeVersion(storeId, redacted);
+      return redacted;
     });
   }
 
@@ -388,6 +441,7 @@ export class FsMemoryStore implements MemoryStoreRepository {
 
   private async readContent(storeId: string, versionId: string): Promise<string> {
     const { content } = await this.readVersion(storeId, versionId);
+    // Redaction refuses current versions, so a null here is a store that was changed by hand.
     if (content === null)
       throw new Error(`memory version ${versionId} is a deletion yet some memory's current version`);
     return content;
@@ -493,7 +547,7 @@ function newVersion(
   content: string | null,
   actor: MemoryActor,
   now: string,
-): MemoryVersion {
+): WrittenMemoryVersion {
   return {
     type: 'memory_version',
     id: newMemoryObjectId(MEMORY_ID_PREFIX.version),

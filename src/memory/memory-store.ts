@@ -23,7 +23,14 @@ export const MEMORY_LIMITS = {
   /** Store names and descriptions are measured in characters (code points). */
   storeNameCharacters: 255,
   storeDescriptionCharacters: 1_024,
+  /** Store metadata: pairs, key characters, value characters (the API's limits). */
+  metadataPairs: 16,
+  metadataKeyCharacters: 64,
+  metadataValueCharacters: 512,
 } as const;
+
+/** Key-value pairs for the owner's use; the agent never sees them. */
+export type MemoryStoreMetadata = Record<string, string>;
 
 /** A named, described set of memories. `updated_at` moves on changes to the store itself, not on memory writes. */
 export interface MemoryStore {
@@ -32,6 +39,7 @@ export interface MemoryStore {
   name: string;
   /** "" when unset. Goes into the agent's system prompt when the store is attached. */
   description: string;
+  metadata: MemoryStoreMetadata;
   created_at: string;
   updated_at: string;
   /** Set once; an archived store keeps its memories readable and deletable but refuses creates and updates. */
@@ -72,13 +80,23 @@ export const memoryActorSchema = z.discriminatedUnion('type', [
 
 export type MemoryActor = z.infer<typeof memoryActorSchema>;
 
-/** An immutable record of one change to one memory. Versions outlive their memory. */
-export interface MemoryVersion {
+/**
+ * An immutable record of one change to one memory. Versions outlive their memory. Redaction is the one change a
+ * version can get: it removes the path, content, hash and size from disk and says who removed them and when.
+ */
+export type MemoryVersion = WrittenMemoryVersion | RedactedMemoryVersion;
+
+interface MemoryVersionBase {
   type: 'memory_version';
   id: string;
   memory_id: string;
   memory_store_id: string;
   operation: MemoryVersionOperation;
+  created_at: string;
+  created_by: MemoryActor;
+}
+
+export interface WrittenMemoryVersion extends MemoryVersionBase {
   /** The memory's path after the change (for `deleted`: where it was). */
   path: string;
   /** The content after the change; null for `deleted`. */
@@ -86,19 +104,33 @@ export interface MemoryVersion {
   /** For `deleted`, the hash and size of the content that was deleted. */
   content_sha256: string;
   content_size_bytes: number;
-  created_at: string;
-  created_by: MemoryActor;
+  redacted_at?: undefined;
+}
+
+export interface RedactedMemoryVersion extends MemoryVersionBase {
+  path: null;
+  content: null;
+  content_sha256: null;
+  content_size_bytes: null;
+  redacted_at: string;
+  redacted_by: MemoryActor;
 }
 
 export interface CreateMemoryStoreInput {
   name: string;
   description?: string;
+  metadata?: MemoryStoreMetadata;
 }
+
+/** A metadata change: a string sets a key, null removes it; keys left out keep their values. */
+export type MemoryStoreMetadataPatch = Record<string, string | null>;
 
 export interface UpdateMemoryStoreInput {
   name?: string;
   /** "" clears it. */
   description?: string;
+  /** null removes every key. */
+  metadata?: MemoryStoreMetadataPatch | null;
 }
 
 /** An optimistic-concurrency guard: the change applies only if the memory's content still has this hash. */
@@ -150,6 +182,8 @@ export interface MemoryStoreRepository {
   updateStore(storeId: string, input: UpdateMemoryStoreInput): Promise<MemoryStore>;
   /** Irreversible; archiving an archived store returns it unchanged. */
   archiveStore(storeId: string): Promise<MemoryStore>;
+  /** Removes the store with all its memories and versions, archived or not; irreversible. */
+  deleteStore(storeId: string): Promise<void>;
 
   /**
    * Creates the memory at `path`, or updates the one already there (upsert). With a precondition and no memory at
@@ -182,6 +216,12 @@ export interface MemoryStoreRepository {
    * `invalid_request_error` for a `deleted` version; otherwise codes as {@link writeMemory}.
    */
   restoreVersion(storeId: string, versionId: string, actor: MemoryActor): Promise<Memory>;
+  /**
+   * Removes a version's path, content, hash and size for good, keeping who made it and when; allowed on archived
+   * stores. Redacting a redacted version returns it unchanged. `version_in_use` when the version holds a live
+   * memory's current content: change or delete the memory first.
+   */
+  redactVersion(storeId: string, versionId: string, actor: MemoryActor): Promise<MemoryVersion>;
 }
 
 /** Lowercase hex SHA-256 of the UTF-8 bytes of `content`. */
@@ -238,6 +278,46 @@ export function validateStoreDescription(description: unknown): string {
     );
   }
   return description;
+}
+
+/** Returns `metadata` when it is within the API's limits (pairs, key and value lengths); throws otherwise. */
+export function validateStoreMetadata(metadata: MemoryStoreMetadata): MemoryStoreMetadata {
+  const entries = Object.entries(metadata);
+  if (entries.length > MEMORY_LIMITS.metadataPairs) {
+    throw new InvalidMemoryRequestError(
+      `A memory store has at most ${MEMORY_LIMITS.metadataPairs} metadata pairs; this change leaves ${entries.length}.`,
+    );
+  }
+  for (const [key, value] of entries) {
+    const keyLength = [...key].length;
+    if (keyLength < 1 || keyLength > MEMORY_LIMITS.metadataKeyCharacters) {
+      throw new InvalidMemoryRequestError(
+        `Metadata keys are 1 to ${MEMORY_LIMITS.metadataKeyCharacters} characters; got ${JSON.stringify(key)}.`,
+      );
+    }
+    if (typeof value !== 'string' || [...value].length > MEMORY_LIMITS.metadataValueCharacters) {
+      throw new InvalidMemoryRequestError(
+        `Metadata values are strings of at most ${MEMORY_LIMITS.metadataValueCharacters} characters; ` +
+          `the value of ${JSON.stringify(key)} is not.`,
+      );
+    }
+  }
+  return metadata;
+}
+
+/** `current` with `patch` applied: a string sets a key, null removes it; a null patch removes every key. */
+export function patchStoreMetadata(
+  current: MemoryStoreMetadata,
+  patch: MemoryStoreMetadataPatch | null | undefined,
+): MemoryStoreMetadata {
+  if (patch === undefined) return current;
+  if (patch === null) return {};
+  const next = { ...current };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete next[key];
+    else next[key] = value;
+  }
+  return validateStoreMetadata(next);
 }
 
 export function validateActor(actor: unknown): MemoryActor {

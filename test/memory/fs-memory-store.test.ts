@@ -12,6 +12,7 @@ import {
   MemoryAlreadyExistsError,
   MemoryPreconditionFailedError,
   MemoryStoreArchivedError,
+  MemoryVersionInUseError,
 } from '../../src/memory/errors';
 import { FsMemoryStore } from '../../src/memory/fs-memory-store';
 import type { MemoryActor } from '../../src/memory/memory-store';
@@ -61,6 +62,7 @@ describe('FsMemoryStore', () => {
         id: expect.stringMatching(/^memstore_[1-9A-HJ-NP-Za-km-z]{24}$/),
         name: 'Team notes',
         description: 'What we learned',
+        metadata: {},
         created_at: '2026-05-01T00:00:01.000Z',
         updated_at: '2026-05-01T00:00:01.000Z',
         archived_at: null,
@@ -122,6 +124,54 @@ describe('FsMemoryStore', () => {
       expect((await repository.getMemory(storeId, memory.id)).content).toBe('one');
       await repository.deleteMemory(storeId, other.id, {}, user);
       expect((await repository.listMemories(storeId)).map((m) => m.path)).toEqual(['/a.md']);
+    });
+  });
+
+  describe('metadata, deletion and redaction', () => {
+    it('keeps metadata, patches it key by key, and refuses more than 16 pairs without changing the store', async () => {
+      const store = await repository.createStore({ name: 'Owned', metadata: { owner: 'ana', team: 'docs' } });
+      expect(store.metadata).toEqual({ owner: 'ana', team: 'docs' });
+      const patched = await repository.updateStore(store.id, { metadata: { team: null, tier: 'gold' } });
+      expect(patched.metadata).toEqual({ owner: 'ana', tier: 'gold' });
+      expect(patched.updated_at).not.toBe(store.updated_at);
+      const many = Object.fromEntries(Array.from({ length: 15 }, (_, i) => [`k${i}`, 'v']));
+      await rejection(repository.updateStore(store.id, { metadata: many }), InvalidMemoryRequestError);
+      expect(await repository.getStore(store.id)).toEqual(patched);
+      expect((await repository.updateStore(store.id, { metadata: null })).metadata).toEqual({});
+    });
+
+    it('deletes a store with its memories and versions, archived or not', async () => {
+      await repository.writeMemory(storeId, { path: '/a.md', content: 'a' }, user);
+      await repository.archiveStore(storeId);
+      await repository.deleteStore(storeId);
+      await rejection(repository.getStore(storeId), MemoryNotFoundError);
+      await rejection(repository.listVersions(storeId), MemoryNotFoundError);
+      expect(fs.readdirSync(path.join(root, 'stores'))).toEqual([]);
+      await rejection(repository.deleteStore(storeId), MemoryNotFoundError);
+    });
+
+    it("redacts a past version for good, keeps its author, and refuses a memory's current version", async () => {
+      const first = await repository.writeMemory(storeId, { path: '/secret.md', content: 'token 123' }, agent);
+      const second = await repository.updateMemory(storeId, first.id, { content: 'no secret' }, user);
+      await rejection(repository.redactVersion(storeId, second.memory_version_id, api), MemoryVersionInUseError);
+
+      const redacted = await repository.redactVersion(storeId, first.memory_version_id, api);
+      expect(redacted).toMatchObject({
+        id: first.memory_version_id,
+        operation: 'created',
+        path: null,
+        content: null,
+        content_sha256: null,
+        content_size_bytes: null,
+        created_by: agent,
+        redacted_by: api,
+      });
+      expect(await repository.getVersion(storeId, first.memory_version_id)).toEqual(redacted);
+      expect(await repository.redactVersion(storeId, first.memory_version_id, user)).toEqual(redacted);
+      const versionFile = path.join(root, 'stores', storeId, 'versions', `${first.memory_version_id}.json`);
+      expect(fs.readFileSync(versionFile, 'utf8')).not.toContain('token 123');
+      await rejection(repository.restoreVersion(storeId, first.memory_version_id, user), InvalidMemoryRequestError);
+      expect((await repository.getMemory(storeId, first.id)).content).toBe('no secret');
     });
   });
 

@@ -144,7 +144,7 @@ describe('memory records', () => {
   test('the index reads as its store and memories, content from the current version', async () => {
     placeStore();
     const index = fixture('memory-index.format1.json');
-    expect(await storage.memory.getStore(STORE)).toEqual(index.store);
+    expect(await storage.memory.getStore(STORE)).toEqual({ ...(index.store as object), metadata: {} }); // format 2 added it
     const memory = await storage.memory.getMemoryByPath(STORE, '/lessons/tests.md');
     expect(memory).toMatchObject({ id: 'mem_5Tz9Qa4Rm2Hc', content: fixture('memory-version.v1.json').content });
   });
@@ -154,6 +154,33 @@ describe('memory records', () => {
     expect(await storage.memory.listVersions(STORE)).toEqual([
       withoutField(fixture('memory-version.v1.json')),
       fixture('memory-version.v0.json'),
+    ]);
+  });
+
+  test('an old version redacted is rewritten in the current shape, without its path or content', async () => {
+    placeStore();
+    const old = fixture('memory-version.v0.json');
+    const actor = { type: 'user_actor', user_id: 'ana' } as const;
+    const redacted = await storage.memory.redactVersion(STORE, old.id as string, actor);
+    expect(redacted).toMatchObject({ id: old.id, created_by: old.created_by, path: null, content: null });
+    expect(await storage.memory.getVersion(STORE, old.id as string)).toEqual(redacted);
+    const file = path.join(layout.memoryDir, 'stores', STORE, 'versions', `${old.id as string}.json`);
+    expect(fs.readFileSync(file, 'utf8')).not.toContain(old.path as string);
+  });
+
+  test('a format 2 index and schema 2 versions, one redacted, read as they are', async () => {
+    const store = 'memstore_4Hn7Rt2Kw9Qz';
+    const storeDir = path.join(layout.memoryDir, 'stores', store);
+    place('memory-index.format2.json', path.join(storeDir, 'index', '000000000001.json'));
+    for (const name of ['memory-version.v2-redacted.json', 'memory-version.v2.json']) {
+      place(name, path.join(storeDir, 'versions', `${fixture(name).id as string}.json`));
+    }
+    expect(await storage.memory.getStore(store)).toEqual(fixture('memory-index.format2.json').store);
+    const memory = await storage.memory.getMemoryByPath(store, '/habits/commits.md');
+    expect(memory.content).toBe(fixture('memory-version.v2.json').content);
+    expect(await storage.memory.listVersions(store)).toEqual([
+      withoutField(fixture('memory-version.v2.json')),
+      withoutField(fixture('memory-version.v2-redacted.json')),
     ]);
   });
 
@@ -296,7 +323,7 @@ describe('records that cannot be read', () => {
   });
 
   test('a memory index of another format is refused, naming the index file', async () => {
-    const index = { ...fixture('memory-index.format1.json'), format: 2 };
+    const index = { ...fixture('memory-index.format1.json'), format: 3 };
     const file = write(
       path.join(layout.memoryDir, 'stores', STORE, 'index', '000000000001.json'),
       JSON.stringify(index),

@@ -199,11 +199,11 @@ const historyCommand: Command = async (args, { stdout }) => {
   const rows = versions.map((version) => [
     version.id,
     version.operation,
-    version.path,
+    version.path ?? '(redacted)',
     formatLocalTime(new Date(version.created_at)),
     describeActor(version.created_by),
-    formatCount(version.content_size_bytes),
-    version.content_sha256.slice(0, SHA_PREFIX_LENGTH),
+    version.content_size_bytes === null ? '-' : formatCount(version.content_size_bytes),
+    version.content_sha256?.slice(0, SHA_PREFIX_LENGTH) ?? '-',
   ]);
   stdout.write(
     lines(formatColumns([['VERSION', 'OPERATION', 'PATH', 'TIME', 'BY', 'BYTES', 'SHA256'], ...rows], new Set([5]))),

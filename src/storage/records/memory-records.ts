@@ -3,10 +3,12 @@
  * the ids of every committed version) and a version file (one immutable change, content included).
  *
  * Index versions, in its `format` field (there since memory stores began):
- *   1  the shape below.
+ *   1  a store without metadata (read as `metadata: {}`).
+ *   2  the shape below: the store has `metadata`.
  * Version-file versions:
  *   0  no version field (before the storage factory); the same shape as 1.
  *   1  `schema_version: 1`.
+ *   2  as 1, or a redacted version: path, content, hash and size null, with `redacted_at` and `redacted_by`.
  */
 import { z } from 'zod';
 import { memoryActorSchema, type Memory, type MemoryStore, type MemoryVersion } from '../../memory/memory-store';
@@ -17,7 +19,7 @@ import { timestamp } from './shared-schemas';
 export type MemoryRecord = Omit<Memory, 'content'>;
 
 export interface StoreIndex {
-  format: 1;
+  format: 2;
   store: MemoryStore;
   memories: MemoryRecord[];
   /** Every committed version, oldest first. A version file not listed here was never committed. */
@@ -26,7 +28,7 @@ export interface StoreIndex {
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 
-const storeSchema = z.strictObject({
+const storeV1Schema = z.strictObject({
   type: z.literal('memory_store'),
   id: z.string().min(1),
   name: z.string(),
@@ -35,6 +37,7 @@ const storeSchema = z.strictObject({
   updated_at: timestamp,
   archived_at: z.string().nullable(),
 });
+const storeSchema = storeV1Schema.extend({ metadata: z.record(z.string(), z.string()) });
 
 const memoryRecordSchema = z.strictObject({
   type: z.literal('memory'),
@@ -48,45 +51,63 @@ const memoryRecordSchema = z.strictObject({
   updated_at: timestamp,
 });
 
-const indexV1 = z.strictObject({
-  format: z.literal(1),
-  store: storeSchema,
+const indexFields = {
   memories: z.array(memoryRecordSchema),
   versions: z.array(z.strictObject({ id: z.string().min(1), memory_id: z.string().min(1) })),
-});
+};
+const indexV1 = z.strictObject({ format: z.literal(1), store: storeV1Schema, ...indexFields });
+const indexV2 = z.strictObject({ format: z.literal(2), store: storeSchema, ...indexFields });
 
 export const memoryIndexFormat = new RecordFormat<StoreIndex>({
   kind: 'memory store index',
   versionField: 'format',
-  current: 1,
-  versions: { 1: recordVersion(indexV1, (index) => index) },
+  current: 2,
+  versions: {
+    1: recordVersion(indexV1, (index) => ({ ...index, format: 2, store: { ...index.store, metadata: {} } })),
+    2: recordVersion(indexV2, (index) => index),
+  },
 });
 
-function versionSchema(version: z.ZodType) {
-  return z.strictObject({
-    schema_version: version,
-    type: z.literal('memory_version'),
-    id: z.string().min(1),
-    memory_id: z.string().min(1),
-    memory_store_id: z.string().min(1),
-    operation: z.enum(['created', 'modified', 'deleted']),
-    path: z.string().min(1),
-    content: z.string().nullable(),
-    content_sha256: sha256,
-    content_size_bytes: z.number().int().min(0),
-    created_at: timestamp,
-    created_by: memoryActorSchema,
-  });
+const versionFields = {
+  type: z.literal('memory_version'),
+  id: z.string().min(1),
+  memory_id: z.string().min(1),
+  memory_store_id: z.string().min(1),
+  operation: z.enum(['created', 'modified', 'deleted']),
+  created_at: timestamp,
+  created_by: memoryActorSchema,
+};
+const writtenFields = {
+  path: z.string().min(1),
+  content: z.string().nullable(),
+  content_sha256: sha256,
+  content_size_bytes: z.number().int().min(0),
+};
+
+function writtenVersionSchema(version: z.ZodType) {
+  return z.strictObject({ schema_version: version, ...versionFields, ...writtenFields });
 }
+
+const redactedVersionSchema = z.strictObject({
+  schema_version: z.literal(2),
+  ...versionFields,
+  path: z.null(),
+  content: z.null(),
+  content_sha256: z.null(),
+  content_size_bytes: z.null(),
+  redacted_at: timestamp,
+  redacted_by: memoryActorSchema,
+});
 
 const toVersion = (record: Record<string, unknown>) => withoutVersion(record) as unknown as MemoryVersion;
 
 export const memoryVersionFormat = new RecordFormat<MemoryVersion>({
   kind: 'memory version',
-  current: 1,
+  current: 2,
   unversioned: 0,
   versions: {
-    0: recordVersion(versionSchema(noVersionField), toVersion),
-    1: recordVersion(versionSchema(z.literal(1)), toVersion),
+    0: recordVersion(writtenVersionSchema(noVersionField), toVersion),
+    1: recordVersion(writtenVersionSchema(z.literal(1)), toVersion),
+    2: recordVersion(z.union([writtenVersionSchema(z.literal(2)), redactedVersionSchema]), toVersion),
   },
 });
