@@ -23,6 +23,8 @@ export class ApiError extends LucidError {
     message: string,
     /** Sent as `x-should-retry`; undefined leaves the choice to the SDK's defaults. */
     readonly shouldRetry?: boolean,
+    /** `details.error_code`, by which the SDK picks a typed error class (`400 environment_archived`, ...). */
+    readonly errorCode?: string,
   ) {
     super(message);
     this.fault = status >= 500 ? 'system' : 'user_input';
@@ -41,5 +43,6 @@ export const conflict = (message: string) => new ApiError(409, 'conflict_error',
 
 /** The body of every error response. */
 export function errorBody(error: ApiError, requestId: string) {
-  return { type: 'error', error: { type: error.type, message: error.message }, request_id: requestId };
+  const details = error.errorCode === undefined ? {} : { details: { error_code: error.errorCode } };
+  return { type: 'error', error: { type: error.type, message: error.message, ...details }, request_id: requestId };
 }

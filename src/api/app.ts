@@ -9,6 +9,8 @@ import type { LucidClient } from '../client';
 import type { Storage } from '../storage/open-storage';
 import { AgentService } from './agents/agent-service';
 import { agentRoutes } from './agents/agent-routes';
+import { EnvironmentService } from './environments/environment-service';
+import { environmentRoutes } from './environments/environment-routes';
 import { ApiError, notFound } from './api-error';
 import { presentedKey, type ApiKeys } from './api-keys';
 import { sendError } from './error-handler';
@@ -47,5 +49,6 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     throw notFound(`no route ${request.method} ${request.url.split('?')[0]}`);
   });
   agentRoutes(app, new AgentService(options.storage.agents));
+  environmentRoutes(app, new EnvironmentService(options.storage.environments));
   return app;
 }
