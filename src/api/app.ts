@@ -11,6 +11,9 @@ import { AgentService } from './agents/agent-service';
 import { agentRoutes } from './agents/agent-routes';
 import { EnvironmentService } from './environments/environment-service';
 import { environmentRoutes } from './environments/environment-routes';
+import { FileService } from './files/file-service';
+import { DEFAULT_FILE_SIZE_LIMIT } from './files/file-params';
+import { fileRoutes } from './files/file-routes';
 import { ApiError, notFound } from './api-error';
 import { presentedKey, type ApiKeys } from './api-keys';
 import { sendError } from './error-handler';
@@ -24,6 +27,8 @@ export interface ApiOptions {
   /** Temporal, for the routes that start and drive sessions; the agent routes need only storage. */
   lucid?: LucidClient;
   bodyLimit?: number;
+  /** The largest file upload, in bytes; the API's 500 MB by default. */
+  fileSizeLimit?: number;
   logger?: FastifyServerOptions['logger'];
 }
 
@@ -50,5 +55,7 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   });
   agentRoutes(app, new AgentService(options.storage.agents));
   environmentRoutes(app, new EnvironmentService(options.storage.environments));
+  const files = new FileService(options.storage.files);
+  void app.register(fileRoutes, { files, maxFileBytes: options.fileSizeLimit ?? DEFAULT_FILE_SIZE_LIMIT });
   return app;
 }

@@ -109,6 +109,14 @@ export class DataLayout {
     return path.join(this.filesDir, safeFileName(fileId));
   }
 
+  fileMetadataFile(fileId: string): string {
+    return path.join(this.fileDir(fileId), 'metadata.json');
+  }
+
+  fileContentFile(fileId: string): string {
+    return path.join(this.fileDir(fileId), 'content');
+  }
+
   /** Outside any file's folder, and named so no file id can be it (ids are `file_...`). */
   get incomingFilesDir(): string {
     return path.join(this.filesDir, '.incoming');

@@ -24,12 +24,15 @@ export interface TestApiServer {
   close(): Promise<void>;
 }
 
-export async function startTestApiServer(options: { bodyLimit?: number } = {}): Promise<TestApiServer> {
+export async function startTestApiServer(
+  options: { bodyLimit?: number; fileSizeLimit?: number } = {},
+): Promise<TestApiServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lucid-api-'));
   const app = buildApi({
     storage: openStorage({ dataDir }),
     keys: new ApiKeys([TEST_API_KEY, 'a-second-key']),
     bodyLimit: options.bodyLimit,
+    fileSizeLimit: options.fileSizeLimit,
   });
   let count = 0;
   app.server.on('request', () => count++);
