@@ -30,8 +30,9 @@ export interface WriteOptions {
 }
 
 /**
- * Writes and fsyncs `data` (text, bytes, or chunks as they come) to `tempPath`, replacing any leftover from an earlier attempt. When `modeFrom`
- * names an existing file, its permission bits are copied so an edit does not make a script non-executable.
+ * Writes and fsyncs `data` (text, bytes, or chunks as they come) to `tempPath`, replacing any leftover from an
+ * earlier attempt. When `modeFrom` names an existing file, its permission bits are copied so an edit does not make
+ * a script non-executable.
  */
 export async function writeTempFile(
   tempPath: string,
