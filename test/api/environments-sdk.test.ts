@@ -174,3 +174,24 @@ test('concurrent metadata updates all apply', async () => {
     d: 'd',
   });
 });
+
+test('a body of another content type is a 400 and one over the body limit a 413, storing nothing', async () => {
+  const small = await startTestApiServer({ bodyLimit: 1024 });
+  try {
+    const post = (body: string, contentType: string) =>
+      fetch(`${small.baseURL}/v1/environments`, {
+        method: 'POST',
+        body,
+        headers: { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': contentType },
+      });
+    const text = await post(JSON.stringify({ name: 'x' }), 'text/plain');
+    expect(text.status).toBe(400);
+    expect(((await text.json()) as { error: { type: string } }).error.type).toBe('invalid_request_error');
+    const big = await post(JSON.stringify({ name: 'x', description: 'd'.repeat(2000) }), 'application/json');
+    expect(big.status).toBe(413);
+    expect(((await big.json()) as { error: { type: string } }).error.type).toBe('request_too_large');
+    expect(small.files()).toEqual([]);
+  } finally {
+    await small.close();
+  }
+});
