@@ -4,6 +4,9 @@
  * refused with a 400 naming the field, storing nothing.
  */
 import Anthropic from '@anthropic-ai/sdk';
+import { EnvironmentService } from '../../src/api/environments/environment-service';
+import { environmentSandbox } from '../../src/domain/environment-sandbox';
+import { openStorage } from '../../src/storage/open-storage';
 import { startTestApiServer, TEST_API_KEY, type TestApiServer } from '../helpers/api-server';
 
 let server: TestApiServer;
@@ -194,4 +197,26 @@ test('a body of another content type is a 400 and one over the body limit a 413,
   } finally {
     await small.close();
   }
+});
+
+test('a new session may use an environment that exists and is not archived', async () => {
+  const service = new EnvironmentService(openStorage({ dataDir: server.dataDir }).environments);
+  const environment = await client.beta.environments.create({
+    name: 'for-sessions',
+    config: { type: 'cloud', networking: { type: 'limited', allowed_hosts: ['pypi.org'] } },
+  });
+  const usable = await service.forNewSession(environment.id);
+  expect(environmentSandbox(usable.config)).toEqual({ allowedHosts: ['pypi.org'] });
+  await client.beta.environments.archive(environment.id);
+  await expect(service.forNewSession(environment.id)).rejects.toMatchObject({ status: 400, message: /archived/ });
+  await expect(service.forNewSession('env_None')).rejects.toMatchObject({ status: 404 });
+});
+
+test('single-environment routes take no query parameters', async () => {
+  const environment = await client.beta.environments.create({ name: 'q' });
+  const response = await fetch(`${server.baseURL}/v1/environments/${environment.id}?verbose=true`, {
+    headers: { authorization: `Bearer ${TEST_API_KEY}` },
+  });
+  expect(response.status).toBe(400);
+  expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/^query: .*verbose/);
 });

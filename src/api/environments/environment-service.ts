@@ -60,6 +60,21 @@ export class EnvironmentService {
     return environmentObject(await this.existing(environmentId));
   }
 
+  /**
+   * The environment a new session is to run in, for the sessions side: an unknown id is a 404, an archived
+   * environment a 400 (the API: archived environments cannot be used to create new sessions).
+   */
+  async forNewSession(environmentId: string, field = 'environment_id'): Promise<ApiEnvironment> {
+    const environment = await this.store.get(environmentId);
+    if (!environment) throw notFound(`${field}: no environment ${environmentId}`);
+    if (environment.archived_at !== null) {
+      throw invalidRequest(
+        `${field}: environment ${environmentId} is archived; archived environments take no new sessions`,
+      );
+    }
+    return environment;
+  }
+
   async update(environmentId: string, params: EnvironmentUpdateParams): Promise<BetaEnvironment> {
     refuseUnsupported(params);
     const updated = await this.store.update(environmentId, (current) => {

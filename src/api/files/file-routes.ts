@@ -10,7 +10,7 @@ import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { FileTooLargeError, type StagedContent } from '../../storage/file-store';
 import { ApiError, invalidRequest } from '../api-error';
 import { sendError } from '../error-handler';
-import { parseOrRefuse } from '../validate';
+import { NoQuerySchema, parseOrRefuse } from '../validate';
 import { FileListQuerySchema, FilePathSchema, storedFilename, storedMimeType, UploadFieldsSchema } from './file-params';
 import type { FileService, UploadedPart } from './file-service';
 
@@ -28,16 +28,20 @@ export async function fileRoutes(app: FastifyInstance, { files, maxFileBytes }: 
     isPartAFile: (fieldName: string | undefined) => fieldName === 'file',
   });
   app.setErrorHandler((error: FastifyError, request, reply) => sendError(asUploadError(error), request, reply));
-  const fileId = (params: unknown) => parseOrRefuse(FilePathSchema, params, 'path').file_id;
+  /** The id in the path; these routes take no query, so a query parameter is an unknown field. */
+  const fileId = ({ params, query }: FastifyRequest) => {
+    parseOrRefuse(NoQuerySchema, query, 'query');
+    return parseOrRefuse(FilePathSchema, params, 'path').file_id;
+  };
 
   app.post('/v1/files', async (request) => upload(request, files, maxFileBytes));
 
   app.get('/v1/files', async (request) => files.list(parseOrRefuse(FileListQuerySchema, request.query, 'query')));
 
-  app.get('/v1/files/:file_id', async (request) => files.retrieve(fileId(request.params)));
+  app.get('/v1/files/:file_id', async (request) => files.retrieve(fileId(request)));
 
   app.get('/v1/files/:file_id/content', async (request, reply) => {
-    const { file, content } = await files.download(fileId(request.params));
+    const { file, content } = await files.download(fileId(request));
     return reply
       .header('content-type', file.mime_type)
       .header('content-length', String(file.size_bytes))
@@ -45,7 +49,7 @@ export async function fileRoutes(app: FastifyInstance, { files, maxFileBytes }: 
       .send(content);
   });
 
-  app.delete('/v1/files/:file_id', async (request) => files.delete(fileId(request.params)));
+  app.delete('/v1/files/:file_id', async (request) => files.delete(fileId(request)));
 }
 
 /** Reads the form: the `file` part is staged as it streams in, the fields collected; then all of it is checked. */
