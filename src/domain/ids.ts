@@ -9,6 +9,7 @@ export const ID_PREFIX = {
   agent: 'agent_',
   environment: 'env_',
   file: 'file_',
+  sessionResource: 'sesrsc_',
 } as const;
 
 const ALPHABET = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
@@ -37,6 +38,11 @@ export function newEnvironmentId(random: () => number = Math.random): string {
 /** An uploaded file's id. */
 export function newFileId(random: () => number = Math.random): string {
   return ID_PREFIX.file + randomIdBody(random);
+}
+
+/** A session resource's id (a file mounted in a session). */
+export function newSessionResourceId(random: () => number = Math.random): string {
+  return ID_PREFIX.sessionResource + randomIdBody(random);
 }
 
 export function eventId(sessionId: string, seq: number): string {

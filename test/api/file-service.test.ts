@@ -1,12 +1,14 @@
 /**
  * The file service and the rubric reader over the real fs store, with a clock the test sets: an expired file
  * keeps its metadata, its bytes are removed, and its download is the API's 404 file_expired; a rubric file is read
- * as its text, and one that cannot be a rubric is refused naming the field.
+ * as its text, and one that cannot be a rubric is refused naming the field; a file session resource is checked
+ * before a session exists.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { FileService } from '../../src/api/files/file-service';
+import { FileResourceParamsSchema, newFileResource } from '../../src/api/files/file-resource';
 import { fileRubricText } from '../../src/api/files/file-rubric';
 import { FsFileStore } from '../../src/storage/fs-file-store';
 import { DataLayout } from '../../src/storage/layout';
@@ -65,4 +67,29 @@ test('a rubric file is read as its text; one that cannot be a rubric is refused 
   await expect(fileRubricText(store, expiring.id, undefined, Date.parse(expiring.expires_at!))).rejects.toThrow(
     /expired/,
   );
+});
+
+test('a file resource names an existing file and a mount path in the workspace, or is refused naming the field', async () => {
+  const file = await upload(Buffer.from('data'));
+  expect(await newFileResource(store, { type: 'file', file_id: file.id }, 'resources.0', now)).toEqual({
+    type: 'file',
+    id: expect.stringMatching(/^sesrsc_[A-Za-z0-9]{24}$/),
+    file_id: file.id,
+    mount_path: `/workspace/uploads/${file.id}`,
+    created_at: new Date(now).toISOString(),
+    updated_at: new Date(now).toISOString(),
+  });
+  const placed = await newFileResource(store, { type: 'file', file_id: file.id, mount_path: 'data/in.txt' });
+  expect(placed.mount_path).toBe('/workspace/data/in.txt');
+
+  await expect(newFileResource(store, { type: 'file', file_id: 'file_None' }, 'resources.1')).rejects.toThrow(
+    /^resources\.1\.file_id: no file/,
+  );
+  await expect(
+    newFileResource(store, { type: 'file', file_id: file.id, mount_path: '/mnt/session/uploads/x' }, 'resources.2'),
+  ).rejects.toMatchObject({ status: 400, message: expect.stringMatching(/^resources\.2\.mount_path: /) });
+  await expect(
+    newFileResource(store, { type: 'file', file_id: file.id, mount_path: '../x' }, 'resources.3'),
+  ).rejects.toThrow(/^resources\.3\.mount_path: /);
+  expect(() => FileResourceParamsSchema.parse({ type: 'file', file_id: file.id, extra: 1 })).toThrow();
 });
