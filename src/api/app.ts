@@ -55,7 +55,7 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   });
   agentRoutes(app, new AgentService(options.storage.agents));
   environmentRoutes(app, new EnvironmentService(options.storage.environments));
-  const files = new FileService(options.storage.files);
-  void app.register(fileRoutes, { files, maxFileBytes: options.fileSizeLimit ?? DEFAULT_FILE_SIZE_LIMIT });
+  const maxFileBytes = options.fileSizeLimit ?? DEFAULT_FILE_SIZE_LIMIT;
+  void app.register(fileRoutes, { files: new FileService(options.storage.files), maxFileBytes });
   return app;
 }
