@@ -79,7 +79,13 @@ export const ACTIVITY_INPUT_SCHEMAS = {
   // tools.ts
   runTool: z.looseObject({ sessionId: id, workspace: z.string().min(1), toolUseId: id, name: z.string().min(1) }),
   // shell.ts
-  runBash: z.looseObject({ sessionId: id, workspace: z.string().min(1), toolUseId: id, name: z.literal('bash') }),
+  runBash: z.looseObject({
+    sessionId: id,
+    workspace: z.string().min(1),
+    toolUseId: id,
+    name: z.literal('bash'),
+    allowedHosts: z.array(z.string().min(1)).optional(),
+  }),
   // grader.ts
   gradeOutcome: z.looseObject({
     sessionId: id,

@@ -29,6 +29,7 @@ export function createShellActivities({
       workspace: input.workspace,
       callId: input.toolUseId,
       input: input.input,
+      allowedHosts: input.allowedHosts,
       signal: Context.current().cancellationSignal,
       redact: (text) => redactText(text, secrets),
     });

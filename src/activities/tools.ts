@@ -11,6 +11,8 @@ export interface RunToolInput {
   toolUseId: string;
   name: string;
   input: unknown;
+  /** For `bash`: the hosts the session's environment allows (src/domain/environment-sandbox.ts); absent: the worker's. */
+  allowedHosts?: string[];
 }
 
 /**

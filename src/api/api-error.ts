@@ -26,7 +26,9 @@ export class ApiError extends LucidError {
     /** Sent as `x-should-retry`; undefined leaves the choice to the SDK's defaults. */
     readonly shouldRetry?: boolean,
     /** Fields of the error object beyond type and message, such as a path conflict's `conflicting_path`. */
-    readonly details: Readonly<Record<string, string>> = {},
+    readonly fields: Readonly<Record<string, string>> = {},
+    /** `details.error_code`, by which the SDK picks a typed error class (`400 environment_archived`, ...). */
+    readonly errorCode?: string,
   ) {
     super(message);
     this.fault = status >= 500 ? 'system' : 'user_input';
@@ -45,9 +47,10 @@ export const conflict = (message: string) => new ApiError(409, 'conflict_error',
 
 /** The body of every error response. */
 export function errorBody(error: ApiError, requestId: string) {
+  const errorCode = error.errorCode === undefined ? {} : { details: { error_code: error.errorCode } };
   return {
     type: 'error',
-    error: { type: error.type, message: error.message, ...error.details },
+    error: { type: error.type, message: error.message, ...error.fields, ...errorCode },
     request_id: requestId,
   };
 }

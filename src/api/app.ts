@@ -10,6 +10,11 @@ import type { Storage } from '../storage/open-storage';
 import { AgentService } from './agents/agent-service';
 import { agentRoutes } from './agents/agent-routes';
 import { dreamRoutes } from './dreams/dream-routes';
+import { EnvironmentService } from './environments/environment-service';
+import { environmentRoutes } from './environments/environment-routes';
+import { FileService } from './files/file-service';
+import { DEFAULT_FILE_SIZE_LIMIT } from './files/file-params';
+import { fileRoutes } from './files/file-routes';
 import { ApiError, notFound } from './api-error';
 import { presentedKey, type ApiKeys } from './api-keys';
 import { sendError } from './error-handler';
@@ -25,6 +30,8 @@ export interface ApiOptions {
   /** Temporal, for the routes that start and drive sessions; the agent routes need only storage. */
   lucid?: LucidClient;
   bodyLimit?: number;
+  /** The largest file upload, in bytes; the API's 500 MB by default. */
+  fileSizeLimit?: number;
   logger?: FastifyServerOptions['logger'];
 }
 
@@ -52,5 +59,8 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   agentRoutes(app, new AgentService(options.storage.agents));
   if (options.lucid) dreamRoutes(app, options.storage, options.lucid);
   memoryStoreRoutes(app, new MemoryService(options.storage.memory));
+  environmentRoutes(app, new EnvironmentService(options.storage.environments));
+  const maxFileBytes = options.fileSizeLimit ?? DEFAULT_FILE_SIZE_LIMIT;
+  void app.register(fileRoutes, { files: new FileService(options.storage.files), maxFileBytes });
   return app;
 }

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { describeIssues } from '../domain/session-input';
 import { invalidRequest } from './api-error';
 
@@ -8,3 +8,6 @@ export function parseOrRefuse<S extends z.ZodType>(schema: S, value: unknown, pa
   if (!parsed.success) throw invalidRequest(`${part}: ${describeIssues(parsed.error)}`);
   return parsed.data;
 }
+
+/** The query of a route that takes none. */
+export const NoQuerySchema = z.strictObject({});

@@ -13,6 +13,11 @@ export function networkAllowlist(env: NodeJS.ProcessEnv): string[] {
   return parseHostAllowlist(env[NETWORK_ALLOWED_HOSTS_VARIABLE]);
 }
 
+/** Whether `entry` (already lower-case) is a host name, a `*.` wildcard of one, or an IP address. */
+export function isHostPattern(entry: string): boolean {
+  return PATTERN.test(entry);
+}
+
 /** The patterns of a LUCID_NETWORK_ALLOWED_HOSTS value; throws with the bad entry named. */
 export function parseHostAllowlist(raw: string | undefined): string[] {
   const entries = (raw ?? '')
@@ -20,7 +25,7 @@ export function parseHostAllowlist(raw: string | undefined): string[] {
     .map((entry) => entry.trim().toLowerCase())
     .filter(Boolean);
   for (const entry of entries) {
-    if (!PATTERN.test(entry)) throw new Error(`"${entry}" is not a host name, a *.wildcard of one, or an IP address`);
+    if (!isHostPattern(entry)) throw new Error(`"${entry}" is not a host name, a *.wildcard of one, or an IP address`);
   }
   return [...new Set(entries)];
 }

@@ -7,6 +7,9 @@ export const ID_PREFIX = {
   session: 'sesn_',
   event: 'sevt_',
   agent: 'agent_',
+  environment: 'env_',
+  file: 'file_',
+  sessionResource: 'sesrsc_',
 } as const;
 
 const ALPHABET = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
@@ -25,6 +28,21 @@ export function newSessionId(random: () => number = Math.random): string {
 /** An API agent's id; random, since agents are made outside workflows. */
 export function newAgentId(random: () => number = Math.random): string {
   return ID_PREFIX.agent + randomIdBody(random);
+}
+
+/** An environment's id; random, as agents' are. */
+export function newEnvironmentId(random: () => number = Math.random): string {
+  return ID_PREFIX.environment + randomIdBody(random);
+}
+
+/** An uploaded file's id. */
+export function newFileId(random: () => number = Math.random): string {
+  return ID_PREFIX.file + randomIdBody(random);
+}
+
+/** A session resource's id (a file mounted in a session). */
+export function newSessionResourceId(random: () => number = Math.random): string {
+  return ID_PREFIX.sessionResource + randomIdBody(random);
 }
 
 export function eventId(sessionId: string, seq: number): string {

@@ -28,6 +28,8 @@ export interface BashCallOptions {
   workspace: string;
   callId: string;
   input: unknown;
+  /** The session's own allowlist (its environment's); absent: the worker's. */
+  allowedHosts?: readonly string[];
   signal?: AbortSignal;
   /** Removes secrets from the outcome before it is journaled or returned. */
   redact: (text: string) => string;
@@ -63,6 +65,7 @@ export async function runBashCall(options: BashCallOptions): Promise<ToolOutcome
     command: input.command,
     timeoutMs,
     signal: options.signal,
+    allowedHosts: options.allowedHosts,
   });
   const outcome = await recordDone(
     options,

@@ -3,12 +3,14 @@
  * first `bash` call, reused until it dies, is restarted, sits idle for LUCID_SANDBOX_IDLE_SECONDS or is the least
  * recently used when LUCID_SANDBOX_MAX_SHELLS are live. Commands of one session run one at a time, in the order
  * they arrive, whatever the model asks for in parallel. Each shell gets a control group of its own where the worker
- * may make them (./sandbox-cgroup.ts), and, with LUCID_NETWORK_ALLOWED_HOSTS, the worker's egress proxy.
+ * may make them (./sandbox-cgroup.ts), and, when some hosts are allowed, an egress proxy that lets those through: the
+ * hosts of the session's environment when the call names them, else the worker's LUCID_NETWORK_ALLOWED_HOSTS.
  *
  * The pool checks at start that a sandbox can be made on this worker. If it cannot (no bubblewrap, user
  * namespaces forbidden, LUCID_SANDBOX=off), `availability` says why and every call is refused: a command is never
  * run outside the sandbox.
  */
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,6 +29,11 @@ export interface ShellRequest {
   command: string;
   timeoutMs: number;
   signal?: AbortSignal;
+  /**
+   * The hosts this session's sandbox may reach, when its environment says (src/domain/environment-sandbox.ts);
+   * empty for none. Absent: the worker's LUCID_NETWORK_ALLOWED_HOSTS.
+   */
+  allowedHosts?: readonly string[];
 }
 
 export interface ShellCallResult extends CommandResult {
@@ -43,6 +50,8 @@ interface Slot {
   hits: { memory: number; processes: number };
   /** The host directory bound at /workspace; a call for another one gets a new shell. */
   workspace: string;
+  /** Its allowlist, as {@link allowlistKey}; a call with another one gets a new shell. */
+  network: string;
   lastUsed: number;
 }
 
@@ -53,15 +62,21 @@ export class ShellPool {
   private readonly reaper: NodeJS.Timeout;
   /** The generated /etc of each sandbox uid (root workers name a uid per workspace), under `stateDir`. */
   private readonly etcDirs = new Map<number, Promise<string>>();
+  /**
+   * An egress proxy per allowlist that sessions asked for (by {@link allowlistKey}), started on first use and kept
+   * until the pool closes: there are as many as environments this worker has run sessions of.
+   */
+  private readonly proxies = new Map<string, Promise<EgressProxy>>();
 
   private constructor(
     readonly settings: ShellSettings,
     readonly availability: SandboxAvailability,
     private readonly bwrap: string,
     private readonly stateDir: string,
-    private readonly proxy?: EgressProxy,
+    proxy?: EgressProxy,
     private readonly cgroups?: SandboxCgroups,
   ) {
+    if (proxy) this.proxies.set(allowlistKey(settings.allowedHosts), Promise.resolve(proxy));
     const everyMs = Math.min(settings.idleSeconds * 1000, 60_000);
     this.reaper = setInterval(() => this.stopIdleShells(), everyMs);
     this.reaper.unref();
@@ -116,7 +131,7 @@ export class ShellPool {
   async close(): Promise<void> {
     clearInterval(this.reaper);
     await Promise.all([...this.shells.keys()].map((sessionId) => this.stopShell(sessionId)));
-    await this.proxy?.close();
+    await Promise.all([...this.proxies.values()].map(async (proxy) => (await proxy).close()));
     await this.cgroups?.close();
     await fs.rm(this.stateDir, { recursive: true, force: true });
   }
@@ -125,12 +140,14 @@ export class ShellPool {
     if (!this.availability.ok) throw new Error(`the sandbox is unavailable: ${this.availability.reason}`);
     const hostUid = runsAsRoot() ? await sandboxUidFor(request.workspace, this.settings.uidBase) : undefined;
     if (hostUid !== undefined) await giveWorkspaceTo(request.workspace, hostUid);
+    const allowedHosts = request.allowedHosts ?? this.settings.allowedHosts;
     let slot = this.shells.get(request.sessionId);
-    const freshShell = !slot?.shell.alive || slot.workspace !== request.workspace;
+    const freshShell =
+      !slot?.shell.alive || slot.workspace !== request.workspace || slot.network !== allowlistKey(allowedHosts);
     if (!slot || freshShell) {
       slot?.shell.kill();
       this.makeRoomForAShell();
-      slot = await this.startShell(request.workspace, hostUid);
+      slot = await this.startShell(request.workspace, hostUid, allowedHosts);
       this.shells.set(request.sessionId, slot);
     }
     const result = await slot.shell.run(request.command, { timeoutMs: request.timeoutMs, signal: request.signal });
@@ -142,8 +159,13 @@ export class ShellPool {
     return { ...result, freshShell, hit, output: withDiagnostics(result, slot.shell) };
   }
 
-  private async startShell(workspace: string, hostUid: number | undefined): Promise<Slot> {
+  private async startShell(
+    workspace: string,
+    hostUid: number | undefined,
+    allowedHosts: readonly string[],
+  ): Promise<Slot> {
     const { memoryMb, maxProcesses } = this.settings;
+    const proxy = await this.proxyFor(allowedHosts);
     const cgroup = await this.cgroups?.create({ memoryMb, maxProcesses });
     const shell = new PersistentShell({
       bwrap: this.bwrap,
@@ -151,10 +173,25 @@ export class ShellPool {
       etcDir: await this.etcDirFor(hostUid),
       settings: this.settings,
       hostUid,
-      proxySocket: this.proxy?.socketPath,
+      proxySocket: proxy?.socketPath,
       cgroup,
     });
-    return { shell, cgroup, workspace, lastUsed: Date.now(), hits: { memory: 0, processes: 0 } };
+    const network = allowlistKey(allowedHosts);
+    return { shell, cgroup, workspace, network, lastUsed: Date.now(), hits: { memory: 0, processes: 0 } };
+  }
+
+  /** The proxy that lets `allowedHosts` through; none when no host is allowed, so the sandbox has no way out. */
+  private proxyFor(allowedHosts: readonly string[]): Promise<EgressProxy> | undefined {
+    if (allowedHosts.length === 0) return undefined;
+    const key = allowlistKey(allowedHosts);
+    let proxy = this.proxies.get(key);
+    if (!proxy) {
+      const name = `proxy-${createHash('sha256').update(key).digest('hex').slice(0, 16)}.sock`;
+      proxy = startEgressProxy(path.join(this.stateDir, name), allowedHosts);
+      proxy.catch(() => this.proxies.delete(key)); // a failed start is tried again by the next shell
+      this.proxies.set(key, proxy);
+    }
+    return proxy;
   }
 
   private etcDirFor(hostUid: number | undefined): Promise<string> {
@@ -208,6 +245,11 @@ export class ShellPool {
 function withDiagnostics(result: CommandResult, shell: PersistentShell): string {
   if (result.end !== 'shell_exited' || !shell.diagnostics) return result.output;
   return `${result.output}${result.output ? '\n' : ''}${shell.diagnostics}`;
+}
+
+/** One name for an allowlist whatever its order. */
+function allowlistKey(allowedHosts: readonly string[]): string {
+  return [...new Set(allowedHosts)].sort().join(',');
 }
 
 function runsAsRoot(): boolean {

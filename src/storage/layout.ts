@@ -16,6 +16,10 @@
  *   agents/<agent>/versions/<version>.json           an API agent's versions, never rewritten (fs-agent-store.ts)
  *   agents/<agent>/archived.json                     when the agent was archived
  *   workspaces/<session>/                            the workspace of a session that names none
+ *   environments/<environment>.json                  an API environment (fs-environment-store.ts)
+ *   files/<file>/metadata.json                       an uploaded file's metadata, written last (fs-file-store.ts)
+ *   files/<file>/content                             its bytes, as uploaded
+ *   files/.incoming/                                 uploads being received, moved into place once whole
  *
  * Ids become names through safeFileName, so any workflow id (with '/', '..') stays one folder.
  */
@@ -96,6 +100,35 @@ export class DataLayout {
 
   agentArchiveFile(agentId: string): string {
     return path.join(this.agentsDir, safeFileName(agentId), 'archived.json');
+  }
+
+  get environmentsDir(): string {
+    return path.join(this.root, 'environments');
+  }
+
+  environmentFile(environmentId: string): string {
+    return path.join(this.environmentsDir, `${safeFileName(environmentId)}.json`);
+  }
+
+  get filesDir(): string {
+    return path.join(this.root, 'files');
+  }
+
+  fileDir(fileId: string): string {
+    return path.join(this.filesDir, safeFileName(fileId));
+  }
+
+  fileMetadataFile(fileId: string): string {
+    return path.join(this.fileDir(fileId), 'metadata.json');
+  }
+
+  fileContentFile(fileId: string): string {
+    return path.join(this.fileDir(fileId), 'content');
+  }
+
+  /** Outside any file's folder, and named so no file id can be it (ids are `file_...`). */
+  get incomingFilesDir(): string {
+    return path.join(this.filesDir, '.incoming');
   }
 
   workspaceDir(sessionId: string): string {

@@ -12,6 +12,10 @@
 import { dataDir } from '../config';
 import type { AgentStore } from './agent-store';
 import { FsAgentStore } from './fs-agent-store';
+import type { EnvironmentStore } from './environment-store';
+import { FsEnvironmentStore } from './fs-environment-store';
+import type { FileStore } from './file-store';
+import { FsFileStore } from './fs-file-store';
 import { FsMemoryStore } from '../memory/fs-memory-store';
 import type { MemoryStoreRepository } from '../memory/memory-store';
 import type { DreamRegistry } from './dream-registry';
@@ -41,6 +45,10 @@ export interface Storage {
   readonly sessions: SessionStore;
   /** API agents (`agent_` ids) and their versions; the CLI's named agents stay in agents/*.json. */
   readonly agents: AgentStore;
+  /** API environments (`env_` ids): the sandbox configuration sessions run in. */
+  readonly environments: EnvironmentStore;
+  /** Uploaded files (`file_` ids): their bytes and metadata. */
+  readonly files: FileStore;
   /** Versioned memory stores. */
   readonly memory: MemoryStoreRepository;
   /** Dream records, "last dreamt over" marks and store holds. */
@@ -62,6 +70,8 @@ export function openStorage(config: StorageConfig = storageConfig()): Storage {
   return {
     sessions: new FsSessionStore(config.dataDir),
     agents: new FsAgentStore(config.dataDir),
+    environments: new FsEnvironmentStore(config.dataDir),
+    files: new FsFileStore(config.dataDir),
     memory: new FsMemoryStore(layout.memoryDir),
     dreams: new FsDreamRegistry(config.dataDir),
     prompts: new FsPromptStore(layout.promptsDir),

@@ -30,12 +30,13 @@ export interface WriteOptions {
 }
 
 /**
- * Writes and fsyncs `data` to `tempPath`, replacing any leftover from an earlier attempt. When `modeFrom`
- * names an existing file, its permission bits are copied so an edit does not make a script non-executable.
+ * Writes and fsyncs `data` (text, bytes, or chunks as they come) to `tempPath`, replacing any leftover from an
+ * earlier attempt. When `modeFrom` names an existing file, its permission bits are copied so an edit does not make
+ * a script non-executable.
  */
 export async function writeTempFile(
   tempPath: string,
-  data: string | Uint8Array,
+  data: string | Uint8Array | AsyncIterable<Uint8Array>,
   modeFrom?: string,
   options: WriteOptions = {},
 ): Promise<void> {
@@ -45,7 +46,8 @@ export async function writeTempFile(
   const handle = await fs.open(tempPath, 'wx', mode ?? 0o666);
   if (options.inWorkspace) await removeIfMisplaced(handle, tempPath);
   try {
-    await handle.writeFile(data);
+    if (typeof data === 'string' || data instanceof Uint8Array) await handle.writeFile(data);
+    else for await (const chunk of data) await handle.write(chunk); // a stream: never held whole in memory
     if (mode !== undefined) await handle.chmod(mode); // open()'s mode is filtered by umask and ignored if the file existed
     await handle.sync();
   } finally {

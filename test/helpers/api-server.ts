@@ -27,6 +27,7 @@ export interface TestApiServer {
 
 export interface TestApiServerOptions {
   bodyLimit?: number;
+  fileSizeLimit?: number;
   /** A client of a test worker (test/helpers/session.ts): the server shares its storage and Temporal. */
   lucid?: LucidClient;
 }
@@ -39,6 +40,7 @@ export async function startTestApiServer(options: TestApiServerOptions = {}): Pr
     keys: new ApiKeys([TEST_API_KEY, 'a-second-key']),
     lucid: options.lucid,
     bodyLimit: options.bodyLimit,
+    fileSizeLimit: options.fileSizeLimit,
   });
   let count = 0;
   app.server.on('request', () => count++);

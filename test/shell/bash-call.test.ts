@@ -56,6 +56,21 @@ describe('runBashCall', () => {
     expect(await call({ restart: true, command: 'pwd' })).toEqual({ is_error: false, content: '/workspace\n' });
   });
 
+  it("runs with the session's allowlist when the call names one: there a proxy, without one no network", async () => {
+    const withHosts = await runBashCall({
+      pool,
+      journal,
+      sessionId: 'sesn_bash_env',
+      workspace,
+      callId: `toolu_${++calls}`,
+      input: { command: 'echo "$HTTPS_PROXY"' },
+      allowedHosts: ['example.org'],
+      redact: (text) => text,
+    });
+    expect(withHosts).toEqual({ is_error: false, content: 'http://127.0.0.1:3128\n' });
+    expect(await call({ command: 'echo "[$HTTPS_PROXY]"' })).toEqual({ is_error: false, content: '[]\n' });
+  });
+
   it('interleaves stderr with stdout and reports a failing exit code as an error', async () => {
     expect(
       await call({ command: 'echo out; echo err >&2; echo out again; exit_code() { return 7; }; exit_code' }),

@@ -54,6 +54,22 @@ describe('the egress proxy', () => {
     expect(requests.length).toBe(before);
   });
 
+  it("follows the session's own allowlist (its environment's) over the worker's, in a fresh shell when it changes", async () => {
+    const workspace = tempDir('lucid-egress-env-');
+    const call = (shells: ShellPool, allowedHosts: string[], command: string) =>
+      shells.run({ sessionId: 'sesn_env', workspace, command, timeoutMs: 10_000, allowedHosts });
+    const before = requests.length;
+    expect((await call(closedPool, ['localhost'], `curl -sS http://localhost:${port}/env`)).output).toBe(
+      'served /env\n',
+    );
+    const narrowed = await call(closedPool, ['example.org'], `curl -sS http://localhost:${port}/narrowed 2>&1`);
+    expect(narrowed.freshShell).toBe(true);
+    expect(narrowed.output).toContain('refused localhost');
+    const none = await call(pool, [], `env | grep -ci proxy; curl -sS --max-time 2 http://localhost:${port}/none 2>&1`);
+    expect(none.output).toMatch(/^0\ncurl: \(7\)/);
+    expect(requests.slice(before)).toEqual([`localhost:${port} /env`]);
+  });
+
   it('is absent when no host is allowed: no proxy variables, no socket, no route', async () => {
     const result = await run(
       closedPool,
