@@ -15,12 +15,14 @@ import { storage } from './session-storage';
 import { initialThreadsState } from './threads';
 import { emptyContextState } from './context-tracker';
 
-export function startingSnapshot(): SessionSnapshot {
+/** What the session says while it is still loading; an API session without a first message is idle already. */
+export function startingSnapshot(input?: SessionInput | ContinuedSession): SessionSnapshot {
   const now = new Date().toISOString();
+  const idle = input !== undefined && !isContinued(input) && input.message === undefined;
   return {
     session_id: workflowInfo().workflowId,
     agent: '',
-    status: 'running',
+    status: idle ? 'idle' : 'running',
     stop_reason: null,
     error: null,
     final_message: null,
@@ -59,7 +61,9 @@ function invalidContinuedState(reason: string): ApplicationFailure {
 }
 
 /** Validates the input and resolves agent and workspace; bad input fails the workflow at once, never retried. */
-export async function startSession(raw: SessionInput): Promise<{ state: SessionState; firstMessage: string }> {
+export async function startSession(
+  raw: SessionInput,
+): Promise<{ state: SessionState; firstMessage: string | undefined }> {
   const parsed = SessionInputSchema.safeParse(raw);
   if (!parsed.success) {
     throw ApplicationFailure.nonRetryable(
@@ -85,11 +89,12 @@ export async function startSession(raw: SessionInput): Promise<{ state: SessionS
         })
       : { prompt: '', stores: [] };
   const state: SessionState = {
-    version: 2,
+    version: 3,
     sessionId,
     agent,
     workspace,
     keepAliveSeconds: input.keep_alive_seconds,
+    ...(input.lifecycle ? { lifecycle: input.lifecycle } : {}),
     createdAt: new Date().toISOString(),
     nextSeq: 1,
     usage: ZERO_USAGE,
@@ -98,7 +103,7 @@ export async function startSession(raw: SessionInput): Promise<{ state: SessionS
     status: 'idle',
     stopReason: null,
     finalMessage: null,
-    userMessagePending: true,
+    userMessagePending: input.message !== undefined,
     interruptRequested: false,
     outcomes: [],
     pendingOutcomes: input.outcome ? [input.outcome] : [],
