@@ -14,6 +14,7 @@
  *   dreams/holds/<store>.json                        which `update_existing` dream holds a store
  *   agents/<agent>/versions/<version>.json           an API agent's versions, never rewritten (fs-agent-store.ts)
  *   agents/<agent>/archived.json                     when the agent was archived
+ *   api-sessions/<session>.json                      an API session's record (fs-session-record-store.ts)
  *   workspaces/<session>/                            the workspace of a session that names none
  *
  * Ids become names through safeFileName, so any workflow id (with '/', '..') stays one folder.
@@ -87,6 +88,14 @@ export class DataLayout {
 
   agentArchiveFile(agentId: string): string {
     return path.join(this.agentsDir, safeFileName(agentId), 'archived.json');
+  }
+
+  get sessionRecordsDir(): string {
+    return path.join(this.root, 'api-sessions');
+  }
+
+  sessionRecordFile(sessionId: string): string {
+    return path.join(this.sessionRecordsDir, `${safeFileName(sessionId)}.json`);
   }
 
   workspaceDir(sessionId: string): string {
