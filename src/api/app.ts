@@ -12,6 +12,8 @@ import { agentRoutes } from './agents/agent-routes';
 import { ApiError, notFound } from './api-error';
 import { presentedKey, type ApiKeys } from './api-keys';
 import { sendError } from './error-handler';
+import { SessionService } from './sessions/session-service';
+import { sessionRoutes } from './sessions/session-routes';
 
 /** 4 MiB: room for the largest agent (a 100,000-character system prompt) many times over. */
 export const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024;
@@ -47,5 +49,6 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     throw notFound(`no route ${request.method} ${request.url.split('?')[0]}`);
   });
   agentRoutes(app, new AgentService(options.storage.agents));
+  if (options.lucid) sessionRoutes(app, new SessionService(options.storage, options.lucid));
   return app;
 }

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { ApiKeys } from '../../src/api/api-keys';
 import { buildApi } from '../../src/api/app';
+import type { LucidClient } from '../../src/client';
 import { openStorage } from '../../src/storage/open-storage';
 
 export const TEST_API_KEY = 'lucid-test-key-0123456789';
@@ -24,12 +25,19 @@ export interface TestApiServer {
   close(): Promise<void>;
 }
 
-export async function startTestApiServer(options: { bodyLimit?: number } = {}): Promise<TestApiServer> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lucid-api-'));
+export interface TestApiServerOptions {
+  bodyLimit?: number;
+  /** Temporal, for the session routes; its storage (and data directory) is then the server's. */
+  lucid?: LucidClient;
+}
+
+export async function startTestApiServer(options: TestApiServerOptions = {}): Promise<TestApiServer> {
+  const dataDir = options.lucid?.storage.location ?? fs.mkdtempSync(path.join(os.tmpdir(), 'lucid-api-'));
   const app = buildApi({
-    storage: openStorage({ dataDir }),
+    storage: options.lucid?.storage ?? openStorage({ dataDir }),
     keys: new ApiKeys([TEST_API_KEY, 'a-second-key']),
     bodyLimit: options.bodyLimit,
+    lucid: options.lucid,
   });
   let count = 0;
   app.server.on('request', () => count++);
