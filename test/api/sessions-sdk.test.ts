@@ -15,7 +15,10 @@ let client: Anthropic;
 
 beforeAll(async () => {
   harness = await startSessionHarness({
-    rules: [{ match: {}, reply: { content: [{ type: 'text', text: 'Noted.' }] } }],
+    rules: [
+      { match: { last_user_text: 'slowly' }, delay_ms: 1_500, reply: { content: [{ type: 'text', text: 'Done.' }] } },
+      { match: {}, reply: { content: [{ type: 'text', text: 'Noted.' }] } },
+    ],
   });
   server = await startTestApiServer({ lucid: harness.lucid });
   client = new Anthropic({ baseURL: server.baseURL, apiKey: TEST_API_KEY, maxRetries: 0 });
@@ -85,6 +88,10 @@ test('a session starts idle, works a message, goes idle, is listed, updated, arc
   });
   expect(idle.usage.output_tokens).toBeGreaterThan(0);
 
+  // Waiting idle is a wait without a timer: nothing in history ticks while the session waits.
+  const history = await harness.temporal.client.workflow.getHandle(session.id).fetchHistory();
+  expect(history.events?.some((event) => event.timerStartedEventAttributes)).toBe(false);
+
   const updated = await client.beta.sessions.update(session.id, {
     title: 'Launch notes, final',
     metadata: { ticket: null, owner: 'ops' },
@@ -108,6 +115,24 @@ test('a session starts idle, works a message, goes idle, is listed, updated, arc
   expect(await client.beta.sessions.delete(session.id)).toEqual({ id: session.id, type: 'session_deleted' });
   await expect(client.beta.sessions.retrieve(session.id)).rejects.toBeInstanceOf(Anthropic.NotFoundError);
   expect(await harness.lucid.readEvents(session.id)).toEqual([]);
+});
+
+test('archiving a running session interrupts its turn, then ends it', async () => {
+  const agent = await newAgent('busy');
+  const session = await client.beta.sessions.create({
+    agent: agent.id,
+    environment_id: 'env_local',
+    initial_events: [{ type: 'user.message', content: [{ type: 'text', text: 'Work slowly' }] }],
+  });
+  await waitFor(
+    async () => (await client.beta.sessions.retrieve(session.id)).status === 'running',
+    'the session to run',
+  );
+  const archived = await client.beta.sessions.archive(session.id);
+  expect(archived).toMatchObject({ status: 'terminated', archived_at: expect.any(String) });
+  const types = (await harness.lucid.readEvents(session.id)).map((event) => event.type);
+  expect(types).toContain('user.interrupt');
+  expect(types.slice(-2)).toEqual(['session.status_idle', 'session.status_terminated']);
 });
 
 test('list filters by agent, version, status and time, and pages both ways', async () => {
