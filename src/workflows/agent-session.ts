@@ -33,6 +33,7 @@ import { failureCause } from '../domain/failure-cause';
 import { describeIssues, UserMessageSchema, type SessionInput, type UserMessage } from '../domain/session-input';
 import type { OutcomeDefinitionInput } from '../domain/outcome';
 import { addUsage, ZERO_USAGE, type Usage } from '../domain/usage';
+import { listCostCents } from '../domain/list-prices';
 import { enabledToolNames } from '../domain/agent-toolset';
 import { LUCID_AGENT, LUCID_STATUS, LUCID_STOP_REASON } from '../search-attributes';
 import { EventLog, type EventsPage, type EventsPageRequest } from './event-log';
@@ -274,6 +275,10 @@ class Session {
         return 'interrupted';
       }
       this.outcomes.onWorkStarted();
+      if (this.budgetSpent()) {
+        this.state.stopReason = { type: 'budget_reached' };
+        return 'idle';
+      }
       if (this.state.turnModelCalls >= this.state.agent.max_turns) {
         this.state.stopReason = { type: 'max_turns_reached' };
         return 'idle';
@@ -726,6 +731,14 @@ class Session {
       { key: LUCID_STATUS, value: status },
       { key: LUCID_STOP_REASON, value: stopReason },
     ]);
+  }
+
+  /** Whether the session's own model requests cost its budget or more (never, without a budget). */
+  private budgetSpent(): boolean {
+    const budget = this.state.budget;
+    if (!budget) return false;
+    const cost = listCostCents(this.state.usage, this.state.agent.model);
+    return cost !== null && cost >= budget.max_cost_cents;
   }
 
   /** The last turn's stop reason, or `error` once a terminal error ended the session. */

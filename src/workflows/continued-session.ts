@@ -16,8 +16,9 @@
  *   multiagent threads); memory (9088b9c, memory stores).
  * - 2: context (clearing old tool results: the watermark and the running estimate of the next request). A
  *   version-1 state upgrades to an all-zero context: nothing cleared, and no estimate until the next answer.
- * - 3: lifecycle (optional: `api` for a Managed Agents API session, which waits idle until archived). A
- *   version-2 state upgrades without it: the session keeps its keep_alive_seconds lifecycle.
+ * - 3: lifecycle (optional: `api` for a Managed Agents API session, which waits idle until archived) and budget
+ *   (optional: the most the session's model requests may cost). A version-2 state upgrades without either: the
+ *   session keeps its keep_alive_seconds lifecycle and has no budget.
  */
 import { z } from 'zod';
 import { AgentDefinitionSchema, ThreadLimitsSchema } from '../domain/agent-definition';
@@ -116,6 +117,7 @@ const StopReasonSchema = z.looseObject({
     retries_exhausted: 'retries_exhausted',
     max_turns_reached: 'max_turns_reached',
     refusal: 'refusal',
+    budget_reached: 'budget_reached',
   }),
 });
 
@@ -197,6 +199,7 @@ const SessionStateSchema = z.strictObject({
   workspace: z.string().min(1),
   keepAliveSeconds: count,
   lifecycle: z.literal('api').optional(),
+  budget: z.strictObject({ max_cost_cents: count }).optional(),
   createdAt: z.string().min(1),
   nextSeq: z.number().int().min(1),
   usage: UsageSchema,

@@ -95,6 +95,7 @@ export async function startSession(
     workspace,
     keepAliveSeconds: input.keep_alive_seconds,
     ...(input.lifecycle ? { lifecycle: input.lifecycle } : {}),
+    ...(input.budget ? { budget: input.budget } : {}),
     createdAt: new Date().toISOString(),
     nextSeq: 1,
     usage: ZERO_USAGE,

@@ -20,6 +20,8 @@ export interface SessionState {
   keepAliveSeconds: number;
   /** `api`: idle between turns until archived, whatever keepAliveSeconds says (version 3; absent before). */
   lifecycle?: 'api';
+  /** The most the session's own model requests may cost, at list prices (version 3; absent: no limit). */
+  budget?: { max_cost_cents: number };
   createdAt: string;
   /** The seq the next event gets; all events below it are persisted before continue-as-new. */
   nextSeq: number;

@@ -17,6 +17,18 @@ beforeAll(async () => {
   harness = await startSessionHarness({
     rules: [
       { match: { last_user_text: 'slowly' }, delay_ms: 1_500, reply: { content: [{ type: 'text', text: 'Done.' }] } },
+      {
+        match: { last_user_text: 'expensive' },
+        reply: {
+          content: [{ type: 'tool_use', name: 'read_file', input: { path: 'notes.md' } }],
+          usage: {
+            input_tokens: 1_000_000,
+            output_tokens: 0,
+            cache_read_input_tokens: 0,
+            cache_creation_input_tokens: 0,
+          },
+        },
+      },
       { match: {}, reply: { content: [{ type: 'text', text: 'Noted.' }] } },
     ],
   });
@@ -133,6 +145,29 @@ test('archiving a running session interrupts its turn, then ends it', async () =
   const types = (await harness.lucid.readEvents(session.id)).map((event) => event.type);
   expect(types).toContain('user.interrupt');
   expect(types.slice(-2)).toEqual(['session.status_idle', 'session.status_terminated']);
+});
+
+test('a budget stops the turn once its model requests cost the limit, and a model without a price is refused', async () => {
+  const agent = await client.beta.agents.create({ name: 'spender', model: 'claude-haiku-4-5' });
+  const budget = { type: 'limit' as const, max_list_cost: { amount: '50', currency: 'USD' as const } };
+  const session = await client.beta.sessions.create({
+    agent: agent.id,
+    environment_id: 'env_local',
+    budget,
+    initial_events: [{ type: 'user.message', content: [{ type: 'text', text: 'Do something expensive' }] }],
+  });
+  expect(session.budget).toEqual(budget);
+  await untilIdle(session.id);
+  const events = await harness.lucid.readEvents(session.id);
+  // One request of a million input tokens at $1 per million: 100 cents, past the 50-cent limit; no second request.
+  expect(events.filter((event) => event.type === 'span.model_request_start')).toHaveLength(1);
+  expect(events.at(-1)).toMatchObject({ type: 'session.status_idle', stop_reason: { type: 'budget_reached' } });
+  const spent = await client.beta.sessions.retrieve(session.id);
+  expect(spent.usage.list_cost).toEqual({ amount: '100', currency: 'USD' });
+
+  const unpriced = await newAgent('unpriced');
+  const refused = client.beta.sessions.create({ agent: unpriced.id, environment_id: 'env_local', budget });
+  await expect(refused).rejects.toMatchObject({ status: 400, error: { error: { message: /model_not_budgetable/ } } });
 });
 
 test('list filters by agent, version, status and time, and pages both ways', async () => {

@@ -7,6 +7,7 @@
 import type { BetaManagedAgentsSession } from '@anthropic-ai/sdk/resources/beta/sessions/sessions';
 import type { SessionSnapshot } from '../../domain/events';
 import type { SessionRecord } from '../../storage/session-record-store';
+import { listCostCents } from '../../domain/list-prices';
 import { agentObject } from '../agents/agent-object';
 
 type SessionAgent = BetaManagedAgentsSession['agent'];
@@ -40,7 +41,7 @@ export function sessionObject(
       completed_at: evaluation.completed_at,
     })),
     stats: { duration_seconds: Math.max(0, (endedAt - Date.parse(createdAt)) / 1000) },
-    usage: usageOf(snapshot),
+    usage: usageOf(snapshot, record?.agent.model),
     deployment_id: null,
     created_at: createdAt,
     updated_at: record?.updated_at ?? snapshot?.updated_at ?? createdAt,
@@ -73,9 +74,13 @@ function namedAgent(name: string): SessionAgent {
   };
 }
 
-/** Lucid counts cache writes without their lifetime; the API's breakdown shows them as 5-minute writes. */
-function usageOf(snapshot: SessionSnapshot | null): BetaManagedAgentsSession['usage'] {
+/**
+ * Lucid counts cache writes without their lifetime; the API's breakdown shows them as 5-minute writes. The list
+ * cost is that of the agent's model, in whole cents, when Lucid knows its price.
+ */
+function usageOf(snapshot: SessionSnapshot | null, model: string | undefined): BetaManagedAgentsSession['usage'] {
   const usage = snapshot?.usage;
+  const cents = usage && model ? listCostCents(usage, model) : null;
   return {
     input_tokens: usage?.input_tokens ?? 0,
     output_tokens: usage?.output_tokens ?? 0,
@@ -85,6 +90,6 @@ function usageOf(snapshot: SessionSnapshot | null): BetaManagedAgentsSession['us
       ephemeral_1h_input_tokens: 0,
     },
     server_tool_use: null,
-    list_cost: null,
+    list_cost: cents === null ? null : { amount: String(Math.round(cents)), currency: 'USD' },
   };
 }

@@ -13,6 +13,7 @@ import type { AgentDefinition } from '../../domain/agent-definition';
 import type { SessionEvent, SessionSnapshot } from '../../domain/events';
 import { FailureType } from '../../domain/failure-types';
 import { newSessionId } from '../../domain/ids';
+import { listPriceOf } from '../../domain/list-prices';
 import type { Storage } from '../../storage/open-storage';
 import type { SessionRecord } from '../../storage/session-record-store';
 import { ApiError, invalidRequest, notFound } from '../api-error';
@@ -48,6 +49,9 @@ export class SessionService {
     if (params.vault_ids?.length) throw invalidRequest('vault_ids: vaults are not supported by Lucid yet');
     const agent = await this.pinnedAgent(params.agent);
     const definition = runnable(agent);
+    if (params.budget && !listPriceOf(agent.model)) {
+      throw invalidRequest(`budget: model_not_budgetable: Lucid has no list price for ${agent.model}`);
+    }
     const requests = readSessionEvents(params.initial_events ?? [], 'initial_events');
     const at = this.now().toISOString();
     const record: SessionRecord = {
@@ -66,7 +70,12 @@ export class SessionService {
     };
     await this.storage.sessionRecords.put(record);
     try {
-      await this.lucid.startSession({ sessionId: record.id, agent: definition, lifecycle: 'api' });
+      await this.lucid.startSession({
+        sessionId: record.id,
+        agent: definition,
+        lifecycle: 'api',
+        ...(record.budget ? { budget: { max_cost_cents: Number(record.budget.max_list_cost.amount) } } : {}),
+      });
     } catch (error) {
       await this.storage.sessionRecords.delete(record.id);
       throw error;
@@ -80,21 +89,23 @@ export class SessionService {
     return sessionObject(record, snapshot, this.now());
   }
 
-  /** Title and metadata (a patch: a key set to null is removed); the budget is replaced or removed. */
+  /** Title and metadata (a patch: a key set to null is removed). */
   async update(sessionId: string, params: SessionUpdateParams): Promise<BetaManagedAgentsSession> {
     const record = await this.ownRecord(sessionId, 'updated');
     if (params.agent !== undefined) {
       throw invalidRequest('agent: changing a session agent’s tools is not supported by Lucid yet');
     }
     if (params.vault_ids?.length) throw invalidRequest('vault_ids: vaults are not supported by Lucid yet');
-    if (params.budget && !record.budget) {
-      throw invalidRequest('budget: a budget can only be set when the session is created (budget_create_only)');
+    if (params.budget !== undefined) {
+      const reason = record.budget
+        ? 'changing a running session’s budget is not supported by Lucid yet'
+        : 'budget_create_only';
+      throw invalidRequest(`budget: ${reason}: a budget is set when the session is created`);
     }
     const next: SessionRecord = {
       ...record,
       title: params.title === undefined ? record.title : params.title,
       metadata: patchMetadata(record.metadata, params.metadata),
-      budget: params.budget === undefined ? record.budget : params.budget,
     };
     if (JSON.stringify(next) !== JSON.stringify(record)) {
       next.updated_at = this.now().toISOString();
