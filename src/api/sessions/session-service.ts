@@ -80,7 +80,13 @@ export class SessionService {
       await this.storage.sessionRecords.delete(record.id);
       throw error;
     }
-    await this.apply(record.id, requests);
+    try {
+      await this.apply(record.id, requests);
+    } catch (error) {
+      // A session whose initial events did not all apply was not created: nothing of it stays.
+      await this.delete(record.id).catch(() => undefined);
+      throw error;
+    }
     return this.object(record);
   }
 
@@ -226,9 +232,17 @@ export class SessionService {
     return sessionObject(record, await this.snapshot(record.id), this.now());
   }
 
-  /** The live snapshot of a running session, else the one it saved; null for a session never started. */
-  private snapshot(sessionId: string): Promise<SessionSnapshot | null> {
-    return this.lucid.snapshot(sessionId);
+  /**
+   * The live snapshot of a running session, else the one it saved; null for a session never started. When no
+   * worker answers the query, the saved one (from its last idle) is the best there is.
+   */
+  private async snapshot(sessionId: string): Promise<SessionSnapshot | null> {
+    try {
+      return await this.lucid.snapshot(sessionId);
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return null;
+      return this.storage.sessions.readSnapshot(sessionId);
+    }
   }
 
   private async existing(sessionId: string) {
