@@ -8,6 +8,7 @@ import type { BetaManagedAgentsSession } from '@anthropic-ai/sdk/resources/beta/
 import { startTestApiServer, TEST_API_KEY, type TestApiServer } from '../helpers/api-server';
 import { startSessionHarness, type SessionHarness } from '../helpers/session';
 import { waitFor } from '../helpers/wait-for';
+import { MEMORY_TOOL_NAME } from '../../src/memory/attachments';
 
 let harness: SessionHarness;
 let server: TestApiServer;
@@ -16,6 +17,10 @@ let client: Anthropic;
 beforeAll(async () => {
   harness = await startSessionHarness({
     rules: [
+      {
+        match: { last_user_text: 'remember', tools_include: MEMORY_TOOL_NAME },
+        reply: { content: [{ type: 'text', text: 'I have a memory store.' }] },
+      },
       { match: { last_user_text: 'slowly' }, delay_ms: 1_500, reply: { content: [{ type: 'text', text: 'Done.' }] } },
       {
         match: { last_user_text: 'expensive' },
@@ -168,6 +173,30 @@ test('a budget stops the turn once its model requests cost the limit, and a mode
   const unpriced = await newAgent('unpriced');
   const refused = client.beta.sessions.create({ agent: unpriced.id, environment_id: 'env_local', budget });
   await expect(refused).rejects.toMatchObject({ status: 400, error: { error: { message: /model_not_budgetable/ } } });
+});
+
+test('a memory store resource is attached to the session, and an unknown one is refused', async () => {
+  const agent = await newAgent('rememberer');
+  const store = await harness.storage.memory.createStore({ name: 'team notes', description: 'What the team knows' });
+  const resource = { type: 'memory_store' as const, memory_store_id: store.id, access: 'read_only' as const };
+  const session = await client.beta.sessions.create({
+    agent: agent.id,
+    environment_id: 'env_local',
+    resources: [resource],
+    initial_events: [{ type: 'user.message', content: [{ type: 'text', text: 'What do you remember?' }] }],
+  });
+  expect(session.resources).toEqual([{ ...resource, name: 'team notes', description: 'What the team knows' }]);
+  await untilIdle(session.id);
+  expect(await agentReplies(session.id)).toEqual(['I have a memory store.']); // the memory tool was offered
+  const listed = await client.beta.sessions.list({ memory_store_id: store.id });
+  expect(listed.data.map((listedSession) => listedSession.id)).toEqual([session.id]);
+
+  const missing = client.beta.sessions.create({
+    agent: agent.id,
+    environment_id: 'env_local',
+    resources: [{ type: 'memory_store', memory_store_id: 'memstore_missing1' }],
+  });
+  await expect(missing).rejects.toMatchObject({ status: 404, error: { error: { message: /no memory store/ } } });
 });
 
 test('list filters by agent, version, status and time, and pages both ways', async () => {

@@ -14,6 +14,8 @@ import type { SessionEvent, SessionSnapshot } from '../../domain/events';
 import { FailureType } from '../../domain/failure-types';
 import { newSessionId } from '../../domain/ids';
 import { listPriceOf } from '../../domain/list-prices';
+import { MAX_ATTACHED_STORES, type MemoryAttachmentInput } from '../../memory/attachments';
+import { MemoryNotFoundError } from '../../memory/errors';
 import type { Storage } from '../../storage/open-storage';
 import type { SessionRecord } from '../../storage/session-record-store';
 import { ApiError, invalidRequest, notFound } from '../api-error';
@@ -24,6 +26,7 @@ import { readSessionEvents, type SessionRequest } from './session-events';
 import { sessionObject } from './session-object';
 import type {
   AgentWithOverrides,
+  ResourceParam,
   SessionAgentParam,
   SessionCreateParams,
   SessionListQuery,
@@ -53,6 +56,7 @@ export class SessionService {
       throw invalidRequest(`budget: model_not_budgetable: Lucid has no list price for ${agent.model}`);
     }
     const requests = readSessionEvents(params.initial_events ?? [], 'initial_events');
+    const resources = await this.resourcesOf(params.resources ?? []);
     const at = this.now().toISOString();
     const record: SessionRecord = {
       id: newSessionId(),
@@ -61,7 +65,7 @@ export class SessionService {
       environment_id: params.environment_id,
       title: params.title ?? null,
       metadata: params.metadata ?? {},
-      resources: params.resources ?? [],
+      resources,
       budget: params.budget ?? null,
       vault_ids: [],
       created_at: at,
@@ -74,6 +78,7 @@ export class SessionService {
         sessionId: record.id,
         agent: definition,
         lifecycle: 'api',
+        memory_stores: memoryAttachments(resources),
         ...(record.budget ? { budget: { max_cost_cents: Number(record.budget.max_list_cost.amount) } } : {}),
       });
     } catch (error) {
@@ -215,6 +220,34 @@ export class SessionService {
     }
   }
 
+  /**
+   * The resources as the session keeps them: a memory store must exist and not be archived, and is kept with its
+   * name and description as they were when attached (as the API shows them). Others are kept as sent.
+   */
+  private async resourcesOf(resources: readonly ResourceParam[]): Promise<Record<string, unknown>[]> {
+    const stores = resources.filter((resource) => resource.type === 'memory_store');
+    if (stores.length > MAX_ATTACHED_STORES) {
+      throw invalidRequest(`resources: at most ${MAX_ATTACHED_STORES} memory stores can be attached to a session`);
+    }
+    return Promise.all(
+      resources.map(async (resource, index) => {
+        if (resource.type !== 'memory_store') return resource;
+        const store = await this.storage.memory.getStore(resource.memory_store_id).catch((error: unknown) => {
+          if (error instanceof MemoryNotFoundError)
+            throw notFound(`resources.${index}: no memory store ${resource.memory_store_id}`);
+          throw error;
+        });
+        if (store.archived_at) throw invalidRequest(`resources.${index}: memory store ${store.id} is archived`);
+        return {
+          ...resource,
+          access: resource.access ?? 'read_write',
+          name: store.name,
+          description: store.description,
+        };
+      }),
+    );
+  }
+
   /** The agent version a new session pins: the newest, or the one asked for, with its overrides applied. */
   private async pinnedAgent(param: SessionAgentParam): Promise<ApiAgentVersion> {
     const reference = typeof param === 'string' ? { id: param } : param;
@@ -265,6 +298,21 @@ export class SessionService {
     }
     return record;
   }
+}
+
+/** The memory_store resources as the memory attachments of Lucid's session input (read at session start). */
+function memoryAttachments(resources: readonly Record<string, unknown>[]): MemoryAttachmentInput[] {
+  return resources.flatMap((resource) =>
+    resource.type === 'memory_store'
+      ? [
+          {
+            memory_store_id: resource.memory_store_id as string,
+            access: resource.access as 'read_write' | 'read_only',
+            ...(typeof resource.instructions === 'string' ? { instructions: resource.instructions } : {}),
+          },
+        ]
+      : [],
+  );
 }
 
 /** Each given field replaces the agent's own, for this session only. */
