@@ -6,32 +6,23 @@
 import { ApplicationFailure, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { BetaManagedAgentsSession } from '@anthropic-ai/sdk/resources/beta/sessions/sessions';
 import type { BetaManagedAgentsSendSessionEvents } from '@anthropic-ai/sdk/resources/beta/sessions/events';
-import type { LucidClient } from '../../client';
-import { agentDefinitionOf, type ApiAgentVersion } from '../../domain/api-agent';
-import type { AgentTools } from '../../domain/agent-toolset';
+import type { LucidClient, StartSessionOptions } from '../../client';
 import type { AgentDefinition } from '../../domain/agent-definition';
 import type { SessionEvent, SessionSnapshot } from '../../domain/events';
 import { FailureType } from '../../domain/failure-types';
 import { newSessionId } from '../../domain/ids';
 import { listPriceOf } from '../../domain/list-prices';
-import { MAX_ATTACHED_STORES, type MemoryAttachmentInput } from '../../memory/attachments';
-import { MemoryNotFoundError } from '../../memory/errors';
 import type { Storage } from '../../storage/open-storage';
 import type { SessionRecord } from '../../storage/session-record-store';
 import { ApiError, invalidRequest, notFound } from '../api-error';
-import { unsupportedIn } from '../agents/agent-params';
 import { paginateBothWays, type BidirectionalPage } from '../bidirectional-pagination';
 import { toApiEvent } from '../events/event-object';
+import { pinnedAgent, runnableDefinition } from './session-agent';
 import { readSessionEvents, type SessionRequest } from './session-events';
+import { matchesListQuery } from './session-list-filter';
 import { sessionObject } from './session-object';
-import type {
-  AgentWithOverrides,
-  ResourceParam,
-  SessionAgentParam,
-  SessionCreateParams,
-  SessionListQuery,
-  SessionUpdateParams,
-} from './session-params';
+import type { SessionCreateParams, SessionListQuery, SessionUpdateParams } from './session-params';
+import { memoryAttachments, sessionResources } from './session-resources';
 
 export class SessionService {
   private last = 0;
@@ -50,13 +41,13 @@ export class SessionService {
 
   async create(params: SessionCreateParams): Promise<BetaManagedAgentsSession> {
     if (params.vault_ids?.length) throw invalidRequest('vault_ids: vaults are not supported by Lucid yet');
-    const agent = await this.pinnedAgent(params.agent);
-    const definition = runnable(agent);
+    const agent = await pinnedAgent(this.storage.agents, params.agent);
+    const definition = runnableDefinition(agent);
     if (params.budget && !listPriceOf(agent.model)) {
       throw invalidRequest(`budget: model_not_budgetable: Lucid has no list price for ${agent.model}`);
     }
     const requests = readSessionEvents(params.initial_events ?? [], 'initial_events');
-    const resources = await this.resourcesOf(params.resources ?? []);
+    const resources = await sessionResources(this.storage.memory, params.resources ?? []);
     const at = this.now().toISOString();
     const record: SessionRecord = {
       id: newSessionId(),
@@ -74,13 +65,7 @@ export class SessionService {
     };
     await this.storage.sessionRecords.put(record);
     try {
-      await this.lucid.startSession({
-        sessionId: record.id,
-        agent: definition,
-        lifecycle: 'api',
-        memory_stores: memoryAttachments(resources),
-        ...(record.budget ? { budget: { max_cost_cents: Number(record.budget.max_list_cost.amount) } } : {}),
-      });
+      await this.lucid.startSession(sessionInput(record, definition));
     } catch (error) {
       await this.storage.sessionRecords.delete(record.id);
       throw error;
@@ -129,10 +114,7 @@ export class SessionService {
   async list(query: SessionListQuery): Promise<BidirectionalPage<BetaManagedAgentsSession>> {
     if (query.deployment_id !== undefined)
       throw invalidRequest('deployment_id: deployments are not supported by Lucid');
-    const records = (await this.storage.sessionRecords.list())
-      .filter((record) => query.include_archived || record.archived_at === null)
-      .filter((record) => matchesAgent(record, query) && inRange(record.created_at, query))
-      .filter((record) => query.memory_store_id === undefined || attachesStore(record, query.memory_store_id));
+    const records = (await this.storage.sessionRecords.list()).filter((record) => matchesListQuery(record, query));
     const now = this.now();
     let sessions = await Promise.all(
       records.map(async (record) => sessionObject(record, await this.snapshot(record.id), now)),
@@ -220,47 +202,6 @@ export class SessionService {
     }
   }
 
-  /**
-   * The resources as the session keeps them: a memory store must exist and not be archived, and is kept with its
-   * name and description as they were when attached (as the API shows them). Others are kept as sent.
-   */
-  private async resourcesOf(resources: readonly ResourceParam[]): Promise<Record<string, unknown>[]> {
-    const stores = resources.filter((resource) => resource.type === 'memory_store');
-    if (stores.length > MAX_ATTACHED_STORES) {
-      throw invalidRequest(`resources: at most ${MAX_ATTACHED_STORES} memory stores can be attached to a session`);
-    }
-    return Promise.all(
-      resources.map(async (resource, index) => {
-        if (resource.type !== 'memory_store') return resource;
-        const store = await this.storage.memory.getStore(resource.memory_store_id).catch((error: unknown) => {
-          if (error instanceof MemoryNotFoundError)
-            throw notFound(`resources.${index}: no memory store ${resource.memory_store_id}`);
-          throw error;
-        });
-        if (store.archived_at) throw invalidRequest(`resources.${index}: memory store ${store.id} is archived`);
-        return {
-          ...resource,
-          access: resource.access ?? 'read_write',
-          name: store.name,
-          description: store.description,
-        };
-      }),
-    );
-  }
-
-  /** The agent version a new session pins: the newest, or the one asked for, with its overrides applied. */
-  private async pinnedAgent(param: SessionAgentParam): Promise<ApiAgentVersion> {
-    const reference = typeof param === 'string' ? { id: param } : param;
-    const stored = await this.storage.agents.get(reference.id);
-    if (!stored) throw notFound(`no agent ${reference.id}`);
-    if (stored.archived_at) throw invalidRequest(`agent ${reference.id} is archived: a session cannot start with it`);
-    const version = 'version' in reference && reference.version !== undefined ? reference.version : undefined;
-    const pinned = version === undefined ? stored.latest : await this.storage.agents.getVersion(reference.id, version);
-    if (!pinned)
-      throw notFound(`agent ${reference.id} has no version ${version} (its newest is ${stored.latest.version})`);
-    return typeof param !== 'string' && param.type === 'agent_with_overrides' ? withOverrides(pinned, param) : pinned;
-  }
-
   private async object(record: SessionRecord): Promise<BetaManagedAgentsSession> {
     return sessionObject(record, await this.snapshot(record.id), this.now());
   }
@@ -300,47 +241,15 @@ export class SessionService {
   }
 }
 
-/** The memory_store resources as the memory attachments of Lucid's session input (read at session start). */
-function memoryAttachments(resources: readonly Record<string, unknown>[]): MemoryAttachmentInput[] {
-  return resources.flatMap((resource) =>
-    resource.type === 'memory_store'
-      ? [
-          {
-            memory_store_id: resource.memory_store_id as string,
-            access: resource.access as 'read_write' | 'read_only',
-            ...(typeof resource.instructions === 'string' ? { instructions: resource.instructions } : {}),
-          },
-        ]
-      : [],
-  );
-}
-
-/** Each given field replaces the agent's own, for this session only. */
-function withOverrides(agent: ApiAgentVersion, overrides: AgentWithOverrides): ApiAgentVersion {
-  const unsupported = unsupportedIn({
-    model: overrides.model,
-    tools: overrides.tools,
-    mcp_servers: overrides.mcp_servers,
-    skills: overrides.skills,
-  });
-  if (unsupported) throw invalidRequest(`agent.${unsupported}`);
+/** The workflow input of an API session: idle at start, its memory stores attached, its budget in cents. */
+function sessionInput(record: SessionRecord, agent: AgentDefinition): StartSessionOptions {
   return {
-    ...agent,
-    model:
-      overrides.model === undefined
-        ? agent.model
-        : typeof overrides.model === 'string'
-          ? overrides.model
-          : overrides.model.id,
-    system: overrides.system === undefined ? agent.system : overrides.system || null,
-    tools: overrides.tools === undefined ? agent.tools : (overrides.tools as AgentTools),
+    sessionId: record.id,
+    agent,
+    lifecycle: 'api',
+    memory_stores: memoryAttachments(record.resources),
+    ...(record.budget ? { budget: { max_cost_cents: Number(record.budget.max_list_cost.amount) } } : {}),
   };
-}
-
-function runnable(agent: ApiAgentVersion): AgentDefinition {
-  const definition = agentDefinitionOf(agent);
-  if (!definition.ok) throw invalidRequest(`agent: ${definition.issues}`);
-  return definition.definition;
 }
 
 /** An interrupt needs a turn to stop: a running one, or one a message or outcome earlier in the batch starts. */
@@ -382,32 +291,6 @@ function patchMetadata(
   }
   if (Object.keys(next).length > 16) throw invalidRequest('metadata: at most 16 pairs');
   return next;
-}
-
-function matchesAgent(record: SessionRecord, query: SessionListQuery): boolean {
-  if (query.agent_id !== undefined && record.agent.id !== query.agent_id) return false;
-  return query.agent_version === undefined || record.agent.version === query.agent_version;
-}
-
-function attachesStore(record: SessionRecord, storeId: string): boolean {
-  return record.resources.some((resource) => resource.type === 'memory_store' && resource.memory_store_id === storeId);
-}
-
-function inRange(createdAt: string, query: SessionListQuery): boolean {
-  const at = Date.parse(createdAt);
-  const bound = (key: keyof SessionListQuery) => {
-    const value = query[key];
-    return typeof value === 'string' ? Date.parse(value) : undefined;
-  };
-  const [gt, gte, lt, lte] = (['created_at[gt]', 'created_at[gte]', 'created_at[lt]', 'created_at[lte]'] as const).map(
-    bound,
-  );
-  return (
-    (gt === undefined || at > gt) &&
-    (gte === undefined || at >= gte) &&
-    (lt === undefined || at < lt) &&
-    (lte === undefined || at <= lte)
-  );
 }
 
 const listKey = (session: BetaManagedAgentsSession) => `${session.created_at} ${session.id}`;
