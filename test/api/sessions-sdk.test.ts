@@ -315,6 +315,18 @@ test('bad input is refused with the API error and changes nothing', async () => 
   expect(await harness.lucid.readEvents(session.id)).toEqual([]); // the first event was not applied either
   const interrupt = client.beta.sessions.events.send(session.id, { events: [{ type: 'user.interrupt' }] });
   await expect(interrupt).rejects.toMatchObject({ status: 400, error: { error: { message: /no turn to interrupt/ } } });
+  const raw = (method: string, path: string, body?: unknown) =>
+    fetch(`${server.baseURL}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  const unknownUpdate = await raw('POST', `/v1/sessions/${session.id}`, { title: 'x', colour: 'blue' });
+  expect(unknownUpdate.status).toBe(400);
+  expect(await unknownUpdate.json()).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } });
+  expect((await raw('GET', '/v1/sessions?colour=blue')).status).toBe(400);
+  expect((await raw('POST', `/v1/sessions/${session.id}/events`, { events: [], extra: 1 })).status).toBe(400);
+  expect((await client.beta.sessions.retrieve(session.id)).title).toBeNull();
   await expect(client.beta.sessions.retrieve('sesn_missing1')).rejects.toBeInstanceOf(Anthropic.NotFoundError);
   await expect(client.beta.sessions.retrieve('not-a-session')).rejects.toBeInstanceOf(Anthropic.BadRequestError);
   expect(await client.beta.sessions.retrieve(session.id)).toMatchObject({ status: 'idle' });
