@@ -6,7 +6,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { BetaManagedAgentsSession } from '@anthropic-ai/sdk/resources/beta/sessions/sessions';
 import { startTestApiServer, TEST_API_KEY, type TestApiServer } from '../helpers/api-server';
-import { startSessionHarness, type SessionHarness } from '../helpers/session';
+import { startSessionHarness, startWithTemporalCli, type SessionHarness } from '../helpers/session';
 import { waitFor } from '../helpers/wait-for';
 import { MEMORY_TOOL_NAME } from '../../src/memory/attachments';
 
@@ -349,4 +349,14 @@ test('a session made over HTTP is its Temporal workflow, and one LucidClient sta
   await untilIdle(started);
   expect(await agentReplies(started)).toEqual(['Noted.', 'Noted.']);
   await harness.temporal.client.workflow.getHandle(started).terminate('test done');
+
+  // The Temporal CLI can start a session with the API's lifecycle too: idle, until a message comes over HTTP.
+  const cliSession = `sesn_temporalCli${Date.now()}`;
+  startWithTemporalCli(harness, cliSession, { agent: 'scribe', lifecycle: 'api' });
+  await untilIdle(cliSession);
+  await client.beta.sessions.events.send(cliSession, {
+    events: [{ type: 'user.message', content: [{ type: 'text', text: 'Hello from HTTP' }] }],
+  });
+  await waitFor(async () => (await agentReplies(cliSession)).length === 1, 'the reply');
+  await harness.temporal.client.workflow.getHandle(cliSession).terminate('test done');
 });
