@@ -94,7 +94,10 @@ async function recordSession({ server, lucid, model }: Recorder, scenario: Histo
     await waitUntilIdle(lucid, sessionId);
     await sendFollowUp(lucid, sessionId, text, scenario.requests ?? 'signals');
   }
-  if (scenario.input.keep_alive_seconds) {
+  if (scenario.archive) {
+    await waitUntilIdle(lucid, sessionId);
+    await lucid.archive(sessionId);
+  } else if (scenario.input.keep_alive_seconds) {
     // A session a follow-up ended (compaction_limit_reached_error) is recorded as it finished.
     if ((await waitUntilIdle(lucid, sessionId)) === 'idle')
       await lucid.temporal.workflow.getHandle(sessionId).terminate('recording done');

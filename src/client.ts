@@ -33,6 +33,7 @@ import {
 } from './workflows/api/dream-api';
 import {
   AGENT_SESSION_WORKFLOW,
+  archiveUpdate,
   defineOutcomeUpdate,
   eventsQuery,
   interruptUpdate,
@@ -134,7 +135,7 @@ export class LucidClient {
       workflowId: id,
       taskQueue: this.taskQueue,
       args: [input],
-      staticSummary: sessionSummary(agentName, input.message),
+      staticSummary: input.message === undefined ? `${agentName}: idle` : sessionSummary(agentName, input.message),
     });
     return id;
   }
@@ -167,6 +168,15 @@ export class LucidClient {
   /** Stops the running turn at its next safe point; rejected (SessionNotRunning) when no turn runs. */
   async interrupt(sessionId: string): Promise<AcceptedEvent> {
     return this.handle(sessionId).executeUpdate(interruptUpdate);
+  }
+
+  /**
+   * Archives the session: an idle one ends at once, a running one once its turn is interrupted; answers with its
+   * final snapshot. Rejected (SessionEnded) when it has ended already.
+   */
+  async archive(sessionId: string): Promise<SessionSnapshot> {
+    await this.handle(sessionId).executeUpdate(archiveUpdate);
+    return this.result(sessionId);
   }
 
   /** Waits for the session to end and returns its final snapshot. */

@@ -20,6 +20,8 @@ import { presentedKey, type ApiKeys } from './api-keys';
 import { sendError } from './error-handler';
 import { MemoryService } from './memory-stores/memory-service';
 import { memoryStoreRoutes } from './memory-stores/memory-routes';
+import { SessionService } from './sessions/session-service';
+import { sessionRoutes } from './sessions/session-routes';
 
 /** 4 MiB: room for the largest agent (a 100,000-character system prompt) many times over. */
 export const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024;
@@ -62,5 +64,6 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   environmentRoutes(app, new EnvironmentService(options.storage.environments));
   const maxFileBytes = options.fileSizeLimit ?? DEFAULT_FILE_SIZE_LIMIT;
   void app.register(fileRoutes, { files: new FileService(options.storage.files), maxFileBytes });
+  if (options.lucid) sessionRoutes(app, new SessionService(options.storage, options.lucid));
   return app;
 }

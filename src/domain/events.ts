@@ -14,7 +14,12 @@ export interface TextBlock {
 
 /** Why the agent stopped; `max_turns_reached` is Lucid's own addition to the Managed Agents set. */
 export type StopReason =
-  { type: 'end_turn' } | { type: 'retries_exhausted' } | { type: 'max_turns_reached' } | { type: 'refusal' };
+  | { type: 'end_turn' }
+  | { type: 'retries_exhausted' }
+  | { type: 'max_turns_reached' }
+  | { type: 'refusal' }
+  /** The session's budget is spent: no model request is made until it is raised. */
+  | { type: 'budget_reached' };
 
 /**
  * Why a session stopped, as its snapshot says: the last turn's {@link StopReason}, or Lucid's own `error` when a

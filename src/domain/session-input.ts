@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AgentDefinitionSchema } from './agent-definition';
 import { OutcomeDefinitionSchema } from './outcome';
 import { ThreadContextSchema } from './threads';
+import { listPriceOf } from './list-prices';
 import { DEFAULT_MEMORY_BUDGET_CHARS, MAX_ATTACHED_STORES, MemoryAttachmentSchema } from '../memory/attachments';
 
 /** At most this many seconds a finished session stays idle waiting for user messages (7 days). */
@@ -11,13 +12,26 @@ export const MAX_KEEP_ALIVE_SECONDS = 7 * 24 * 3600;
  * Input of the `agentSession` workflow; plain JSON so it can be typed into `temporal workflow start --input`.
  * `agent` is either the name of a definition in the agents folder or an inline definition.
  * Versions (`version`, absent means 1; a change that old inputs in history would not pass bumps it):
- * - 1: agent, message, workspace, keep_alive_seconds, outcome, memory_stores, memory_budget_chars, thread.
+ * - 1: agent, message, workspace, keep_alive_seconds, outcome, memory_stores, memory_budget_chars, thread;
+ *   later, without a bump (both optional, and an input without them means what it always did): lifecycle, budget.
  */
 export const SessionInputSchema = z
   .object({
     version: z.literal(1, { error: 'this worker reads session input version 1' }).optional(),
     agent: z.union([z.string().min(1).max(255), AgentDefinitionSchema]),
-    message: z.string().min(1, 'message must not be empty').max(1_000_000),
+    /** The first user message; only a session with `lifecycle: "api"` may start without one (it starts idle). */
+    message: z.string().min(1, 'message must not be empty').max(1_000_000).optional(),
+    /**
+     * `api`: the Managed Agents lifecycle. The session waits idle between turns for as long as it takes, at no
+     * cost, and ends only when archived (or deleted); keep_alive_seconds does not apply. Absent: the session ends
+     * once it has been idle for keep_alive_seconds.
+     */
+    lifecycle: z.literal('api').optional(),
+    /**
+     * The most the session's own model requests may cost at list prices (src/domain/list-prices.ts), in US cents.
+     * Once reached, the turn stops with `budget_reached` and later turns stop before any model request.
+     */
+    budget: z.strictObject({ max_cost_cents: z.number().int().min(0) }).optional(),
     workspace: z.string().min(1).max(4096).optional(),
     keep_alive_seconds: z.number().int().min(0).max(MAX_KEEP_ALIVE_SECONDS).default(0),
     /** What the agent should produce and the rubric a separate grader checks it against. */
@@ -29,7 +43,19 @@ export const SessionInputSchema = z
     /** Set by a lead agent when it starts this session as a thread (a sub-agent's session). */
     thread: ThreadContextSchema.optional(),
   })
-  .strict();
+  .strict()
+  .refine((input) => input.message !== undefined || input.lifecycle === 'api', {
+    message: 'a message is required (only a session with lifecycle "api" starts idle without one)',
+    path: ['message'],
+  })
+  .refine((input) => !input.budget || listPriceOf(typeof input.agent === 'string' ? '' : input.agent.model), {
+    message: 'a budget needs an inline agent whose model has a list price (model_not_budgetable)',
+    path: ['budget'],
+  })
+  .refine((input) => input.lifecycle !== 'api' || input.keep_alive_seconds === 0, {
+    message: 'an API session (lifecycle "api") stays until it is archived: keep_alive_seconds does not apply',
+    path: ['keep_alive_seconds'],
+  });
 
 export type SessionInput = z.input<typeof SessionInputSchema>;
 export type ParsedSessionInput = z.output<typeof SessionInputSchema>;

@@ -65,6 +65,10 @@ export class FsSessionStore implements SessionStore {
       .filter((snapshot): snapshot is SessionSnapshot => snapshot !== null)
       .sort((a, b) => b.created_at.localeCompare(a.created_at));
   }
+
+  async deleteSession(sessionId: string): Promise<void> {
+    await fs.rm(this.layout.sessionDir(sessionId), { recursive: true, force: true });
+  }
 }
 
 function seqFileName(seq: number): string {

@@ -15,6 +15,7 @@
  *   dreams/api/<dream>.json                          a dream's HTTP API record: its creation time, archive mark
  *   agents/<agent>/versions/<version>.json           an API agent's versions, never rewritten (fs-agent-store.ts)
  *   agents/<agent>/archived.json                     when the agent was archived
+ *   api-sessions/<session>.json                      an API session's record (fs-session-record-store.ts)
  *   workspaces/<session>/                            the workspace of a session that names none
  *   environments/<environment>.json                  an API environment (fs-environment-store.ts)
  *   files/<file>/metadata.json                       an uploaded file's metadata, written last (fs-file-store.ts)
@@ -129,6 +130,14 @@ export class DataLayout {
   /** Outside any file's folder, and named so no file id can be it (ids are `file_...`). */
   get incomingFilesDir(): string {
     return path.join(this.filesDir, '.incoming');
+  }
+
+  get sessionRecordsDir(): string {
+    return path.join(this.root, 'api-sessions');
+  }
+
+  sessionRecordFile(sessionId: string): string {
+    return path.join(this.sessionRecordsDir, `${safeFileName(sessionId)}.json`);
   }
 
   workspaceDir(sessionId: string): string {

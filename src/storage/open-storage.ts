@@ -22,11 +22,13 @@ import type { DreamRegistry } from './dream-registry';
 import { FsDreamRegistry } from './fs-dream-registry';
 import { FsMemoryJournal } from './fs-memory-journal';
 import { FsPromptStore } from './fs-prompt-store';
+import { FsSessionRecordStore } from './fs-session-record-store';
 import { FsSessionStore } from './fs-session-store';
 import { FsToolJournal } from './fs-tool-journal';
 import { DataLayout } from './layout';
 import type { MemoryJournal } from './memory-journal';
 import type { PromptStore } from './prompt-store';
+import type { SessionRecordStore } from './session-record-store';
 import type { SessionStore } from './session-store';
 import type { ToolJournal } from './tool-journal';
 
@@ -43,6 +45,8 @@ export function storageConfig(env: NodeJS.ProcessEnv = process.env): StorageConf
 export interface Storage {
   /** Session event logs and snapshots. */
   readonly sessions: SessionStore;
+  /** The API's session records: pinned agent, title, metadata, resources, archive time (not the event log). */
+  readonly sessionRecords: SessionRecordStore;
   /** API agents (`agent_` ids) and their versions; the CLI's named agents stay in agents/*.json. */
   readonly agents: AgentStore;
   /** API environments (`env_` ids): the sandbox configuration sessions run in. */
@@ -72,6 +76,7 @@ export function openStorage(config: StorageConfig = storageConfig()): Storage {
     agents: new FsAgentStore(config.dataDir),
     environments: new FsEnvironmentStore(config.dataDir),
     files: new FsFileStore(config.dataDir),
+    sessionRecords: new FsSessionRecordStore(config.dataDir),
     memory: new FsMemoryStore(layout.memoryDir),
     dreams: new FsDreamRegistry(config.dataDir),
     prompts: new FsPromptStore(layout.promptsDir),

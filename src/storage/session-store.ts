@@ -12,4 +12,6 @@ export interface SessionStore {
   saveSnapshot(snapshot: SessionSnapshot): Promise<void>;
   readSnapshot(sessionId: string): Promise<SessionSnapshot | null>;
   listSnapshots(): Promise<SessionSnapshot[]>;
+  /** Removes the session's event log, snapshot and journals; nothing happens for an unknown session. */
+  deleteSession(sessionId: string): Promise<void>;
 }

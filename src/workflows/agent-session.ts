@@ -32,6 +32,7 @@ import { failureCause } from '../domain/failure-cause';
 import { describeIssues, UserMessageSchema, type SessionInput, type UserMessage } from '../domain/session-input';
 import type { OutcomeDefinitionInput } from '../domain/outcome';
 import { addUsage, ZERO_USAGE, type Usage } from '../domain/usage';
+import { listCostCents } from '../domain/list-prices';
 import { enabledToolNames } from '../domain/agent-toolset';
 import { LUCID_AGENT, LUCID_STATUS, LUCID_STOP_REASON } from '../search-attributes';
 import { EventLog, type EventsPage, type EventsPageRequest } from './event-log';
@@ -39,6 +40,7 @@ import { OutcomeLoop, outcomeProblem } from './outcome-loop';
 import { AWAIT_THREAD_SIGNALS_PATCH, ThreadManager } from './threads';
 import {
   defineOutcomeSignal,
+  archiveUpdate,
   defineOutcomeUpdate,
   eventsQuery,
   interruptSignal,
@@ -132,7 +134,7 @@ export async function agentSession(input: SessionInput | ContinuedSession): Prom
   const patches = SessionPatches.decide();
   // Queries are answered from the first workflow task on, even while the agent definition is still loading.
   let session: Session | undefined;
-  setHandler(snapshotQuery, () => session?.snapshot() ?? startingSnapshot(), {
+  setHandler(snapshotQuery, () => session?.snapshot() ?? startingSnapshot(input), {
     description: 'The session snapshot: status, stop reason, usage, turns',
   });
   setHandler(usageQuery, () => session?.snapshot().usage ?? ZERO_USAGE, { description: 'Token usage so far' });
@@ -147,7 +149,7 @@ export async function agentSession(input: SessionInput | ContinuedSession): Prom
   }
   const { state, firstMessage } = await startSession(input, patches);
   session = new Session(state, patches);
-  return session.run(firstMessage);
+  return session.run({ firstMessage });
 }
 
 type ToolUse = Extract<ModelContentBlock, { type: 'tool_use' }>;
@@ -216,12 +218,19 @@ class Session {
   takesUpdates = false;
 
   /**
-   * Runs the session to its end; `firstMessage` is given on a fresh start, not after continue-as-new. A cancelled
-   * session still closes its threads and records its end before the workflow reports the cancellation.
+   * Set by the archive update: the session ends at its next safe point (it is idle, or its turn was interrupted)
+   * instead of waiting for more work. Never carried across continue-as-new: an archived session does not continue.
    */
-  async run(firstMessage?: string): Promise<SessionSnapshot> {
+  private archiveRequested = false;
+
+  /**
+   * Runs the session to its end; `start` is given on a fresh start, not after continue-as-new, with the first
+   * message unless an API session starts idle. A cancelled session still closes its threads and records its end
+   * before the workflow reports the cancellation.
+   */
+  async run(start?: { firstMessage: string | undefined }): Promise<SessionSnapshot> {
     try {
-      return await this.loop(firstMessage);
+      return await this.loop(start);
     } catch (error) {
       if (!isCancellation(error)) throw error;
       await CancellationScope.nonCancellable(() => this.finish());
@@ -229,11 +238,16 @@ class Session {
     }
   }
 
-  private async loop(firstMessage?: string): Promise<SessionSnapshot> {
+  private async loop(start?: { firstMessage: string | undefined }): Promise<SessionSnapshot> {
+    const firstMessage = start?.firstMessage;
     if (firstMessage !== undefined) {
       upsertSearchAttributes([{ key: LUCID_AGENT, value: this.state.agent.name }]);
       this.log.emit({ type: 'user.message', content: textBlocks(firstMessage) });
       this.setStatus('running');
+    } else if (start) {
+      // An API session starts idle: no event until a request asks for work, only its status in visibility.
+      upsertSearchAttributes([{ key: LUCID_AGENT, value: this.state.agent.name }]);
+      this.setStatus('idle');
     }
     this.takesUpdates = true;
     for (;;) {
@@ -267,6 +281,10 @@ class Session {
         return 'interrupted';
       }
       this.outcomes.onWorkStarted();
+      if (this.budgetSpent()) {
+        this.state.stopReason = { type: 'budget_reached' };
+        return 'idle';
+      }
       if (this.state.turnModelCalls >= this.state.agent.max_turns) {
         this.state.stopReason = { type: 'max_turns_reached' };
         return 'idle';
@@ -572,13 +590,29 @@ class Session {
     await this.reportToLead('idle');
   }
 
-  /** Waits while idle for a user message, up to keep_alive_seconds; false when the session should end. */
+  /**
+   * Waits while idle for a user message: an API session until it is archived (a wait without a timer adds nothing
+   * to history however long it lasts), any other up to keep_alive_seconds. False when the session should end.
+   */
   private async waitForWork(): Promise<boolean> {
     const hasWork = () => this.state.userMessagePending || this.outcomes.hasPending();
+    const wakes = () => hasWork() || this.archiveRequested;
+    if (this.archiveRequested) return false;
     if (hasWork()) return true;
+    if (this.state.lifecycle === 'api') {
+      await this.continueAsNewIfHistoryIsLarge();
+      await condition(wakes);
+      return !this.archiveRequested;
+    }
     if (this.state.keepAliveSeconds <= 0) return false;
     await this.continueAsNewIfHistoryIsLarge();
-    return condition(hasWork, this.state.keepAliveSeconds * 1000);
+    return (await condition(wakes, this.state.keepAliveSeconds * 1000)) && !this.archiveRequested;
+  }
+
+  /** The archive update: ends the session once it is idle, interrupting a running turn first. */
+  async archive(): Promise<void> {
+    this.archiveRequested = true;
+    if (this.state.status === 'running') await this.interrupt();
   }
 
   private async finish(): Promise<SessionSnapshot> {
@@ -650,6 +684,8 @@ class Session {
   checkRequest(problem: string | null): void {
     if (this.state.status === 'terminated')
       throw ApplicationFailure.nonRetryable('the session has ended', SessionRequestRejection.ended);
+    if (this.archiveRequested)
+      throw ApplicationFailure.nonRetryable('the session is archived', SessionRequestRejection.ended);
     if (problem) throw ApplicationFailure.nonRetryable(problem, SessionRequestRejection.invalid);
   }
 
@@ -707,6 +743,14 @@ class Session {
     ]);
   }
 
+  /** Whether the session's own model requests cost its budget or more (never, without a budget). */
+  private budgetSpent(): boolean {
+    const budget = this.state.budget;
+    if (!budget) return false;
+    const cost = listCostCents(this.state.usage, this.state.agent.model);
+    return cost !== null && cost >= budget.max_cost_cents;
+  }
+
   /** The last turn's stop reason, or `error` once a terminal error ended the session. */
   private stopReason(): SessionStopReason | null {
     return this.terminalError ? { type: 'error' } : this.state.stopReason;
@@ -732,8 +776,9 @@ class Session {
       info.continueAsNewSuggested ||
       info.historyLength >= CONTINUE_AS_NEW_EVENTS ||
       info.historySize >= CONTINUE_AS_NEW_BYTES;
-    // An update waiting for its outcome to be accepted would never finish; the next turn accepts it first.
-    if (!large || this.outcomes.hasAwaitedOutcomes()) return;
+    // An update waiting for its outcome to be accepted would never finish; the next turn accepts it first. An
+    // archived session ends instead.
+    if (!large || this.outcomes.hasAwaitedOutcomes() || this.archiveRequested) return;
     await this.persist();
     await condition(allHandlersFinished);
     await this.persist(); // a signal may have arrived while handlers finished
@@ -788,6 +833,10 @@ function handleUpdates(current: () => Session | undefined): void {
   setHandler(defineOutcomeUpdate, async (outcome) => (await ready()).defineOutcome(outcome), {
     description: 'Define an outcome (as the signal); answers {event_id, seq} of its user.define_outcome event',
     validator: (outcome) => check(outcomeProblem(outcome)),
+  });
+  setHandler(archiveUpdate, async () => (await ready()).archive(), {
+    description: 'End the session: at once when idle, after interrupting its turn when running',
+    validator: () => check(null),
   });
   setHandler(interruptUpdate, async () => (await ready()).interrupt(), {
     description: 'Stop the current turn at the next safe point; answers {event_id, seq} of its user.interrupt event',

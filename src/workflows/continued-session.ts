@@ -16,6 +16,9 @@
  *   multiagent threads); memory (9088b9c, memory stores).
  * - 2: context (clearing old tool results: the watermark and the running estimate of the next request). A
  *   version-1 state upgrades to an all-zero context: nothing cleared, and no estimate until the next answer.
+ * - 3: lifecycle (optional: `api` for a Managed Agents API session, which waits idle until archived) and budget
+ *   (optional: the most the session's model requests may cost). A version-2 state upgrades without either: the
+ *   session keeps its keep_alive_seconds lifecycle and has no budget.
  */
 import { z } from 'zod';
 import { AgentDefinitionSchema, ThreadLimitsSchema } from '../domain/agent-definition';
@@ -28,7 +31,7 @@ import type { AttachedStore } from '../memory/attachments';
 import type { SessionState } from './session-state';
 import { emptyContextState } from './context-tracker';
 
-export const CURRENT_SESSION_STATE_VERSION = 2;
+export const CURRENT_SESSION_STATE_VERSION = 3;
 
 export type ContinuedSessionRead = { ok: true; state: SessionState } | { ok: false; error: string };
 
@@ -55,6 +58,7 @@ export function readContinuedSession(raw: unknown): ContinuedSessionRead {
 /** `UPGRADES[n]` turns a version-n state into a version-(n+1) one. */
 const UPGRADES: Record<number, (state: Record<string, unknown>) => Record<string, unknown>> = {
   1: (state) => ({ ...state, version: 2, context: emptyContextState() }),
+  2: (state) => ({ ...state, version: 3 }),
 };
 
 /** The fields version 1 gained before it was frozen, filled with what a session without those features has. */
@@ -113,6 +117,7 @@ const StopReasonSchema = z.looseObject({
     retries_exhausted: 'retries_exhausted',
     max_turns_reached: 'max_turns_reached',
     refusal: 'refusal',
+    budget_reached: 'budget_reached',
   }),
 });
 
@@ -193,6 +198,8 @@ const SessionStateSchema = z.strictObject({
   agent: AgentDefinitionSchema,
   workspace: z.string().min(1),
   keepAliveSeconds: count,
+  lifecycle: z.literal('api').optional(),
+  budget: z.strictObject({ max_cost_cents: count }).optional(),
   createdAt: z.string().min(1),
   nextSeq: z.number().int().min(1),
   usage: UsageSchema,

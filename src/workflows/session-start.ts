@@ -16,12 +16,14 @@ import { storage } from './session-storage';
 import { initialThreadsState } from './threads';
 import { emptyContextState } from './context-tracker';
 
-export function startingSnapshot(): SessionSnapshot {
+/** What the session says while it is still loading; an API session without a first message is idle already. */
+export function startingSnapshot(input?: SessionInput | ContinuedSession): SessionSnapshot {
   const now = new Date().toISOString();
+  const idle = input !== undefined && !isContinued(input) && input.message === undefined;
   return {
     session_id: workflowInfo().workflowId,
     agent: '',
-    status: 'running',
+    status: idle ? 'idle' : 'running',
     stop_reason: null,
     error: null,
     final_message: null,
@@ -63,7 +65,7 @@ function invalidContinuedState(reason: string): ApplicationFailure {
 export async function startSession(
   raw: SessionInput,
   patches: SessionPatches,
-): Promise<{ state: SessionState; firstMessage: string }> {
+): Promise<{ state: SessionState; firstMessage: string | undefined }> {
   const parsed = SessionInputSchema.safeParse(raw);
   if (!parsed.success) {
     throw ApplicationFailure.nonRetryable(
@@ -89,11 +91,13 @@ export async function startSession(
         })
       : { prompt: '', stores: [] };
   const state: SessionState = {
-    version: 2,
+    version: 3,
     sessionId,
     agent,
     workspace,
     keepAliveSeconds: input.keep_alive_seconds,
+    ...(input.lifecycle ? { lifecycle: input.lifecycle } : {}),
+    ...(input.budget ? { budget: input.budget } : {}),
     createdAt: new Date().toISOString(),
     nextSeq: 1,
     usage: ZERO_USAGE,
@@ -102,7 +106,7 @@ export async function startSession(
     status: 'idle',
     stopReason: null,
     finalMessage: null,
-    userMessagePending: true,
+    userMessagePending: input.message !== undefined,
     interruptRequested: false,
     outcomes: [],
     pendingOutcomes: input.outcome ? [input.outcome] : [],

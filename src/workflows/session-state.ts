@@ -13,11 +13,15 @@ import type { ContextState } from './context-tracker';
  * the event log). `version` is 1 for the first released shape; a later shape bumps it and reads both.
  */
 export interface SessionState {
-  version: 2;
+  version: 3;
   sessionId: string;
   agent: AgentDefinition;
   workspace: string;
   keepAliveSeconds: number;
+  /** `api`: idle between turns until archived, whatever keepAliveSeconds says (version 3; absent before). */
+  lifecycle?: 'api';
+  /** The most the session's own model requests may cost, at list prices (version 3; absent: no limit). */
+  budget?: { max_cost_cents: number };
   createdAt: string;
   /** The seq the next event gets; all events below it are persisted before continue-as-new. */
   nextSeq: number;

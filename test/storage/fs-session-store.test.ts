@@ -26,6 +26,15 @@ describe('FsSessionStore', () => {
     expect((await store.readEvents('sesn_a')).map((e) => e.seq)).toEqual([1, 2, 3]);
   });
 
+  it('deletes one session whole (events, snapshot) and leaves the others', async () => {
+    await store.appendEvents('sesn_a', [event(1)]);
+    await store.appendEvents('sesn_b', [event(1)]);
+    await store.deleteSession('sesn_a');
+    await store.deleteSession('sesn_never');
+    expect(await store.readEvents('sesn_a')).toEqual([]);
+    expect(await store.readEvents('sesn_b')).toHaveLength(1);
+  });
+
   it('reads pages in seq order, numerically (10 after 9)', async () => {
     await store.appendEvents(
       'sesn_a',

@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { ApiAgentVersion } from '../../src/domain/api-agent';
 import { ZERO_USAGE } from '../../src/domain/usage';
 import { AgentVersionConflictError } from '../../src/storage/agent-store';
+import type { SessionRecord } from '../../src/storage/session-record-store';
 import { StoredRecordError } from '../../src/storage/record-error';
 import { DataLayout } from '../../src/storage/layout';
 import { openStorage, type Storage } from '../../src/storage/open-storage';
@@ -255,6 +256,22 @@ describe('agent records', () => {
     );
     expect((await storage.agents.getVersion(AGENT, 2))?.name).toBe('scribe');
     expect(fs.readdirSync(path.dirname(file))).toEqual([path.basename(file)]);
+  });
+});
+
+describe('session records', () => {
+  test('session-record.v1.json reads as the archived API session it holds, and is written back the same', async () => {
+    place('session-record.v1.json', layout.sessionRecordFile(SESSION));
+    const record = withoutField(fixture('session-record.v1.json')) as unknown as SessionRecord;
+    expect(await storage.sessionRecords.get(SESSION)).toEqual(record);
+    expect(await storage.sessionRecords.list()).toEqual([record]);
+
+    await storage.sessionRecords.delete(SESSION);
+    expect(await storage.sessionRecords.get(SESSION)).toBeNull();
+    await storage.sessionRecords.put(record);
+    expect(JSON.parse(fs.readFileSync(layout.sessionRecordFile(SESSION), 'utf8'))).toEqual(
+      fixture('session-record.v1.json'),
+    );
   });
 });
 

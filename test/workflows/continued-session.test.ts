@@ -26,10 +26,13 @@ function recordedInput(history: string, event: 'first-start' | 'last-continued-a
   return JSON.parse(Buffer.from(attributes.input.payloads[0].data, 'base64').toString('utf8'));
 }
 
-/** What version 2 added (the context of clearing old tool results), as a session that never cleared has it. */
-function upgradedToV2(state: Record<string, unknown>): Record<string, unknown> {
+/**
+ * What version 2 added (the context of clearing old tool results), as a session that never cleared has it, and
+ * version 3 (an optional lifecycle, absent for a session of the keep-alive lifecycle).
+ */
+function upgradedToV3(state: Record<string, unknown>): Record<string, unknown> {
   const context = { cleared_through_seq: 0, previous_request_tokens: 0, added_tokens: 0, tool_results: [] };
-  return { ...state, version: 2, context };
+  return { ...state, version: 3, context };
 }
 
 function errorOf(raw: unknown): string {
@@ -56,17 +59,17 @@ describe('readContinuedSession', () => {
   });
 
   it.each(['v1.json', 'v1-lead.json'])(
-    'reads the version-1 state %s as written, upgraded to version 2 with nothing cleared',
+    'reads the version-1 state %s as written, upgraded to version 3 with nothing cleared',
     (fixture) => {
       const written = readJson('continued-session', fixture) as { continued: Record<string, unknown> };
-      expect(readContinuedSession(written)).toEqual({ ok: true, state: upgradedToV2(written.continued) });
+      expect(readContinuedSession(written)).toEqual({ ok: true, state: upgradedToV3(written.continued) });
     },
   );
 
-  it('reads the version-2 state v2-context.json back exactly as it was written, watermark and all', () => {
-    const written = readJson('continued-session', 'v2-context.json') as { continued: unknown };
+  it('reads the version-2 state v2-context.json back as it was written, watermark and all, as version 3', () => {
+    const written = readJson('continued-session', 'v2-context.json') as { continued: Record<string, unknown> };
     const read = readContinuedSession(written);
-    expect(read).toEqual({ ok: true, state: written.continued });
+    expect(read).toEqual({ ok: true, state: { ...written.continued, version: 3 } });
     expect(read.ok && read.state.context.cleared_through_seq).toBeGreaterThan(0);
   });
 
@@ -82,7 +85,7 @@ describe('readContinuedSession', () => {
     const early = readJson('continued-session', 'v1-before-outcomes.json') as { continued: Record<string, unknown> };
     expect(early.continued).not.toHaveProperty('threads');
     const read = readContinuedSession(early);
-    expect(read).toEqual({ ok: true, state: upgradedToV2(v1().continued) });
+    expect(read).toEqual({ ok: true, state: upgradedToV3(v1().continued) });
   });
 
   it('keeps fields of nested records it does not list (another module may have added them)', () => {
@@ -114,8 +117,8 @@ describe('readContinuedSession', () => {
     ],
     [
       'a newer version',
-      withState((state) => (state.version = 3)),
-      'continued.version: version 3 was written by a newer Lucid',
+      withState((state) => (state.version = 4)),
+      'continued.version: version 4 was written by a newer Lucid',
     ],
     ['a bad nextSeq', withState((state) => (state.nextSeq = 0)), 'continued.nextSeq: Too small'],
     ['an unknown status', withState((state) => (state.status = 'sleeping')), 'continued.status: Invalid option'],

@@ -10,11 +10,11 @@ import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from '../pagination';
 const MAX_METADATA_PAIRS = 16;
 
 const metadataKey = z.string().min(1).max(64);
-const MetadataSchema = z
+export const MetadataSchema = z
   .record(metadataKey, z.string().max(512))
   .refine((pairs) => Object.keys(pairs).length <= MAX_METADATA_PAIRS, `at most ${MAX_METADATA_PAIRS} pairs`);
 /** On update a key set to null is removed. */
-const MetadataPatchSchema = z.record(metadataKey, z.string().max(512).nullable());
+export const MetadataPatchSchema = z.record(metadataKey, z.string().max(512).nullable());
 
 const EffortSchema = z.union([
   z.enum(['low', 'medium', 'high', 'xhigh', 'max']),
@@ -22,7 +22,7 @@ const EffortSchema = z.union([
 ]);
 
 /** A model id or the API's model object; Lucid honours only the id. */
-const ModelSchema = z.union([
+export const ModelSchema = z.union([
   z.string().min(1).max(256),
   z.strictObject({
     id: z.string().min(1).max(256),
@@ -34,7 +34,7 @@ const ModelSchema = z.union([
 export type ModelParam = z.infer<typeof ModelSchema>;
 
 /** Checked in detail by AgentToolsSchema once the kinds Lucid lacks are refused. */
-const ToolEntrySchema = z.looseObject({ type: z.string() });
+export const ToolEntrySchema = z.looseObject({ type: z.string() });
 type ToolEntry = z.infer<typeof ToolEntrySchema>;
 
 const ExecutionIdentitySchema = z.looseObject({ type: z.string() });

@@ -9,7 +9,7 @@ import type { ApiAgentVersion } from '../../domain/api-agent';
 import { RecordFormat, recordVersion, withoutVersion } from './record-format';
 import { timestamp } from './shared-schemas';
 
-const agentVersionSchema = z.strictObject({
+export const agentVersionSchema = z.strictObject({
   schema_version: z.literal(1),
   id: z.string().min(1),
   version: z.number().int().min(1),

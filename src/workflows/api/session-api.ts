@@ -58,6 +58,12 @@ export const interruptSignal = defineSignal<[]>('user.interrupt');
 export const defineOutcomeUpdate = defineUpdate<AcceptedEvent, [OutcomeDefinitionInput]>('user.define_outcome');
 export const defineOutcomeSignal = defineSignal<[OutcomeDefinitionInput]>('user.define_outcome');
 
+/**
+ * Archives the session (the Managed Agents API's archive): an idle session ends at once, a running one after its
+ * turn is interrupted. Answers once the session has taken it; the workflow then completes with its final snapshot.
+ */
+export const archiveUpdate = defineUpdate<void, []>('lucid.archive');
+
 /** Internal: a thread (a sub-agent's session) reports each finished turn to its lead. */
 export const threadReportSignal = defineSignal<[ThreadReport]>('lucid.thread_report');
 

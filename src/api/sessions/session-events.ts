@@ -1,0 +1,109 @@
+/**
+ * The events a client sends (`events.send`, and `initial_events` on create), read into the requests Lucid's
+ * session workflow takes. A whole batch is read before any of it is applied, so one bad event refuses the batch
+ * and nothing reaches the session. What Lucid cannot take yet is refused by name, never dropped.
+ */
+import { z } from 'zod';
+import { describeIssues } from '../../domain/session-input';
+import { OutcomeDefinitionSchema, type OutcomeDefinitionInput } from '../../domain/outcome';
+import { invalidRequest } from '../api-error';
+
+export type SessionRequest =
+  | { type: 'user.message'; text: string }
+  | { type: 'user.interrupt' }
+  | { type: 'user.define_outcome'; outcome: OutcomeDefinitionInput };
+
+/** What `initial_events` may hold, as the API allows: the events that give the session work. */
+export const INITIAL_EVENT_TYPES = ['user.message', 'user.define_outcome'] as const;
+const SENDABLE_EVENT_TYPES = ['user.message', 'user.interrupt', 'user.define_outcome'] as const;
+
+const NOT_YET: Record<string, string> = {
+  'user.tool_confirmation': 'tool confirmations are not supported by Lucid yet (every tool runs as always_allow)',
+  'user.custom_tool_result': 'custom tools are not supported by Lucid yet, so there is no custom tool use to answer',
+  'user.tool_result': 'tool results from the client are only for self-hosted environments, which Lucid does not offer',
+  'system.message': 'system messages are not supported by Lucid yet',
+};
+
+const TypedSchema = z.looseObject({ type: z.string() });
+const TextBlockSchema = z.strictObject({ type: z.literal('text'), text: z.string().min(1).max(1_000_000) });
+const UserMessageSchema = z.strictObject({
+  type: z.literal('user.message'),
+  content: z.array(TypedSchema).min(1).max(100),
+});
+const UserInterruptSchema = z.strictObject({
+  type: z.literal('user.interrupt'),
+  session_thread_id: z.string().nullish(),
+});
+const DefineOutcomeSchema = z.strictObject({
+  type: z.literal('user.define_outcome'),
+  description: z.string().min(1).max(100_000),
+  rubric: TypedSchema,
+  max_iterations: z.number().int().min(1).max(20).nullish(),
+});
+
+/** The requests in `events` (named `part` in messages), or an invalid_request_error for the first bad one. */
+export function readSessionEvents(
+  events: readonly unknown[],
+  part: 'events' | 'initial_events',
+  allowed: readonly string[] = part === 'initial_events' ? INITIAL_EVENT_TYPES : SENDABLE_EVENT_TYPES,
+): SessionRequest[] {
+  return events.map((event, index) => readEvent(event, `${part}.${index}`, allowed));
+}
+
+function readEvent(raw: unknown, at: string, allowed: readonly string[]): SessionRequest {
+  const typed = TypedSchema.safeParse(raw);
+  if (!typed.success) throw invalidRequest(`${at}: an event is an object with a "type"`);
+  const type = typed.data.type;
+  if (NOT_YET[type]) throw invalidRequest(`${at}: ${type}: ${NOT_YET[type]}`);
+  if (!allowed.includes(type)) {
+    throw invalidRequest(`${at}: ${JSON.stringify(type)} is not an event this takes (${allowed.join(', ')})`);
+  }
+  switch (type) {
+    case 'user.message':
+      return { type, text: messageText(parse(UserMessageSchema, raw, at), at) };
+    case 'user.interrupt': {
+      const interrupt = parse(UserInterruptSchema, raw, at);
+      if (interrupt.session_thread_id) {
+        throw invalidRequest(`${at}: session_thread_id: interrupting one thread is not supported by Lucid yet`);
+      }
+      return { type };
+    }
+    default:
+      return { type: 'user.define_outcome', outcome: outcomeOf(parse(DefineOutcomeSchema, raw, at), at) };
+  }
+}
+
+/** Text blocks only, joined into the one message Lucid's session takes. */
+function messageText(message: z.infer<typeof UserMessageSchema>, at: string): string {
+  const texts = message.content.map((block, index) => {
+    const where = `${at}.content.${index}`;
+    if (block.type === 'image' || block.type === 'document') {
+      throw invalidRequest(`${where}: ${block.type} blocks are not supported by Lucid yet; send text`);
+    }
+    if (block.type !== 'text') throw invalidRequest(`${where}: only text content blocks are supported`);
+    return parse(TextBlockSchema, block, where).text;
+  });
+  return texts.join('\n\n');
+}
+
+function outcomeOf(event: z.infer<typeof DefineOutcomeSchema>, at: string): OutcomeDefinitionInput {
+  if (event.rubric.type === 'file') {
+    throw invalidRequest(`${at}.rubric: file rubrics are not supported by Lucid yet; send {"type": "text", "content"}`);
+  }
+  const rubric = parse(z.strictObject({ type: z.literal('text'), content: z.string() }), event.rubric, `${at}.rubric`);
+  const outcome: OutcomeDefinitionInput = {
+    description: event.description,
+    rubric,
+    ...(event.max_iterations == null ? {} : { max_iterations: event.max_iterations }),
+  };
+  // The workflow's own rules (rubric length, iterations), checked here so the batch is refused before it applies.
+  const checked = OutcomeDefinitionSchema.safeParse(outcome);
+  if (!checked.success) throw invalidRequest(`${at}: ${describeIssues(checked.error)}`);
+  return outcome;
+}
+
+function parse<S extends z.ZodType>(schema: S, value: unknown, at: string): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw invalidRequest(`${at}: ${describeIssues(parsed.error)}`);
+  return parsed.data;
+}

@@ -1,0 +1,44 @@
+/**
+ * A session's resources. A `memory_store` resource attaches a Lucid memory store: it must exist and not be
+ * archived, and is kept with its name and description as they were when attached (as the API shows them). The
+ * other kinds are kept as sent until mounting them lands.
+ */
+import { MAX_ATTACHED_STORES, type MemoryAttachmentInput } from '../../memory/attachments';
+import { MemoryNotFoundError } from '../../memory/errors';
+import type { MemoryStoreRepository } from '../../memory/memory-store';
+import { invalidRequest, notFound } from '../api-error';
+import type { ResourceParam } from './session-params';
+
+export async function sessionResources(
+  memory: MemoryStoreRepository,
+  resources: readonly ResourceParam[],
+): Promise<Record<string, unknown>[]> {
+  const stores = resources.filter((resource) => resource.type === 'memory_store');
+  if (stores.length > MAX_ATTACHED_STORES) {
+    throw invalidRequest(`resources: at most ${MAX_ATTACHED_STORES} memory stores can be attached to a session`);
+  }
+  return Promise.all(
+    resources.map(async (resource, index) => {
+      if (resource.type !== 'memory_store') return resource;
+      const store = await memory.getStore(resource.memory_store_id).catch((error: unknown) => {
+        if (error instanceof MemoryNotFoundError) {
+          throw notFound(`resources.${index}: no memory store ${resource.memory_store_id}`);
+        }
+        throw error;
+      });
+      if (store.archived_at) throw invalidRequest(`resources.${index}: memory store ${store.id} is archived`);
+      const access = resource.access ?? 'read_write';
+      return { ...resource, access, name: store.name, description: store.description };
+    }),
+  );
+}
+
+/** The memory_store resources as the memory attachments of Lucid's session input (read at session start). */
+export function memoryAttachments(resources: readonly Record<string, unknown>[]): MemoryAttachmentInput[] {
+  return resources.flatMap((resource) => {
+    if (resource.type !== 'memory_store') return [];
+    const instructions = typeof resource.instructions === 'string' ? { instructions: resource.instructions } : {};
+    const access = resource.access as MemoryAttachmentInput['access'];
+    return [{ memory_store_id: resource.memory_store_id as string, access, ...instructions }];
+  });
+}
