@@ -12,6 +12,7 @@ import { agentRoutes } from './agents/agent-routes';
 import { ApiError, notFound } from './api-error';
 import { presentedKey, type ApiKeys } from './api-keys';
 import { sendError } from './error-handler';
+import { eventRoutes } from './events/event-routes';
 
 /** 4 MiB: room for the largest agent (a 100,000-character system prompt) many times over. */
 export const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024;
@@ -23,6 +24,8 @@ export interface ApiOptions {
   lucid?: LucidClient;
   bodyLimit?: number;
   logger?: FastifyServerOptions['logger'];
+  /** How often an idle event stream sends a `ping` frame (15 s by default). */
+  streamHeartbeatMs?: number;
 }
 
 export function buildApi(options: ApiOptions): FastifyInstance {
@@ -47,5 +50,6 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     throw notFound(`no route ${request.method} ${request.url.split('?')[0]}`);
   });
   agentRoutes(app, new AgentService(options.storage.agents));
+  eventRoutes(app, options.storage.sessions, options.streamHeartbeatMs);
   return app;
 }

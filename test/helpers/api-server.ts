@@ -24,12 +24,20 @@ export interface TestApiServer {
   close(): Promise<void>;
 }
 
-export async function startTestApiServer(options: { bodyLimit?: number } = {}): Promise<TestApiServer> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lucid-api-'));
+export interface TestApiServerOptions {
+  bodyLimit?: number;
+  /** Serve this data directory (a session harness's, whose worker writes it); a fresh one by default. */
+  dataDir?: string;
+  streamHeartbeatMs?: number;
+}
+
+export async function startTestApiServer(options: TestApiServerOptions = {}): Promise<TestApiServer> {
+  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'lucid-api-'));
   const app = buildApi({
     storage: openStorage({ dataDir }),
     keys: new ApiKeys([TEST_API_KEY, 'a-second-key']),
     bodyLimit: options.bodyLimit,
+    streamHeartbeatMs: options.streamHeartbeatMs,
   });
   let count = 0;
   app.server.on('request', () => count++);
@@ -43,7 +51,7 @@ export async function startTestApiServer(options: { bodyLimit?: number } = {}): 
     files: () => listFiles(dataDir),
     close: async () => {
       await app.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (options.dataDir === undefined) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
