@@ -5,6 +5,7 @@
  * against a server, or a server of its own): list it in INTEGRATION_TESTS. `npx jest` runs both projects.
  */
 const INTEGRATION_TESTS = [
+  '<rootDir>/test/api/events-session.test.ts',
   '<rootDir>/test/api/server-process.test.ts',
   '<rootDir>/test/cli/lucid.test.ts',
   '<rootDir>/test/cli/memory-dreams.test.ts',

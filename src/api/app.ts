@@ -50,6 +50,10 @@ export function buildApi(options: ApiOptions): FastifyInstance {
     throw notFound(`no route ${request.method} ${request.url.split('?')[0]}`);
   });
   agentRoutes(app, new AgentService(options.storage.agents));
-  eventRoutes(app, options.storage.sessions, options.streamHeartbeatMs);
+  const { lucid } = options;
+  eventRoutes(app, options.storage.sessions, {
+    heartbeatMs: options.streamHeartbeatMs,
+    isRunning: lucid && ((sessionId) => lucid.isRunning(sessionId)),
+  });
   return app;
 }

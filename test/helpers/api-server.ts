@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import type { LucidClient } from '../../src/client';
 import { ApiKeys } from '../../src/api/api-keys';
 import { buildApi } from '../../src/api/app';
 import { openStorage } from '../../src/storage/open-storage';
@@ -29,6 +30,8 @@ export interface TestApiServerOptions {
   /** Serve this data directory (a session harness's, whose worker writes it); a fresh one by default. */
   dataDir?: string;
   streamHeartbeatMs?: number;
+  /** Temporal, for routes that reach running sessions. */
+  lucid?: LucidClient;
 }
 
 export async function startTestApiServer(options: TestApiServerOptions = {}): Promise<TestApiServer> {
@@ -38,6 +41,7 @@ export async function startTestApiServer(options: TestApiServerOptions = {}): Pr
     keys: new ApiKeys([TEST_API_KEY, 'a-second-key']),
     bodyLimit: options.bodyLimit,
     streamHeartbeatMs: options.streamHeartbeatMs,
+    lucid: options.lucid,
   });
   let count = 0;
   app.server.on('request', () => count++);

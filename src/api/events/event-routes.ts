@@ -15,15 +15,23 @@ import {
   ThreadListQuerySchema,
   ThreadPathSchema,
 } from './event-params';
-import { EventService } from './event-service';
+import { EventService, type RunningCheck } from './event-service';
 import { serveEventStream } from './event-stream';
 import { EventTails } from './event-tail';
 
 /** An idle stream's `ping` every 15 s: well inside the idle timeouts of common proxies. */
 export const DEFAULT_HEARTBEAT_MS = 15_000;
 
-export function eventRoutes(app: FastifyInstance, store: SessionStore, heartbeatMs = DEFAULT_HEARTBEAT_MS): void {
-  const events = new EventService(store);
+export interface EventRouteOptions {
+  /** How often an idle stream sends a `ping` frame. */
+  heartbeatMs?: number;
+  /** Tells a session that runs but has stored nothing yet from one that does not exist. */
+  isRunning?: RunningCheck;
+}
+
+export function eventRoutes(app: FastifyInstance, store: SessionStore, options: EventRouteOptions = {}): void {
+  const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+  const events = new EventService(store, options.isRunning);
   const threads = new ThreadService(store, events);
   const tails = new EventTails(store);
   // Open streams would hold a closing server open for good: end them (clients reconnect with their cursor).

@@ -1,7 +1,7 @@
 /**
  * What the event routes do, over the event log store: list a log with the API's filters, and resolve where a
  * stream starts. A session exists for these routes once the store has its log or its snapshot (what a worker
- * writes); the sessions API's records, when they land, are another way to know.
+ * writes), or while its workflow runs (a session just started, whose first events are not stored yet).
  */
 import type { SessionEvent } from '../../domain/events';
 import type { SessionStore } from '../../storage/session-store';
@@ -12,11 +12,19 @@ import type { EventListQuery, EventStreamQuery } from './event-params';
 
 export type EventFilter = Omit<EventListQuery, 'limit' | 'page'>;
 
+/** Whether a session's workflow is running (LucidClient.isRunning); absent when the server has no Temporal. */
+export type RunningCheck = (sessionId: string) => Promise<boolean>;
+
 export class EventService {
-  constructor(private readonly store: SessionStore) {}
+  constructor(
+    private readonly store: SessionStore,
+    private readonly isRunning?: RunningCheck,
+  ) {}
 
   async requireSession(sessionId: string): Promise<void> {
-    if (!(await this.hasLog(sessionId))) throw notFound(`no session ${sessionId}`);
+    if (await this.hasLog(sessionId)) return;
+    if (this.isRunning && (await this.isRunning(sessionId))) return;
+    throw notFound(`no session ${sessionId}`);
   }
 
   /** Whether the store has a log or a snapshot under `logId`. */
