@@ -9,6 +9,7 @@ import { threadSessionId } from '../../src/domain/threads';
 import { FsSessionStore } from '../../src/storage/fs-session-store';
 import { startTestApiServer, TEST_API_KEY, type TestApiServer } from '../helpers/api-server';
 import { text, usage } from '../helpers/event-bodies';
+import { tempDir } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait-for';
 
 let server: TestApiServer;
@@ -213,6 +214,33 @@ describe('events.stream', () => {
     expect(await refused('/v1/sessions/sesn_Missing1/events/stream', { authorization: 'Bearer wrong' })).toMatchObject({
       status: 401,
     });
+  });
+
+  it('a client reconnecting with its cursor to a restarted server misses nothing and sees nothing twice', async () => {
+    const dataDir = tempDir('lucid-events-restart-');
+    const storeHere = new FsSessionStore(dataDir);
+    await storeHere.appendEvents(sessionId, events(sessionId, 1, turn.slice(0, 3)));
+    const before = await startTestApiServer({ dataDir });
+    const first = new Anthropic({ baseURL: before.baseURL, apiKey: TEST_API_KEY, maxRetries: 0 });
+    const seen = await take(await first.beta.sessions.events.stream(sessionId, {}, { query: { replay: 'true' } }), 3);
+    await before.close();
+
+    await storeHere.appendEvents(sessionId, events(sessionId, 4, turn.slice(3)));
+    const after = await startTestApiServer({ dataDir });
+    try {
+      const second = new Anthropic({ baseURL: after.baseURL, apiKey: TEST_API_KEY, maxRetries: 0 });
+      const resumed = await second.beta.sessions.events.stream(
+        sessionId,
+        {},
+        {
+          headers: { 'Last-Event-ID': seen[seen.length - 1].id! },
+        },
+      );
+      seen.push(...(await take(resumed, turn.length - 3)));
+      expect(seen.map((event) => event.id)).toEqual(turn.map((_, index) => `sevt_EventsTest1_${index + 1}`));
+    } finally {
+      await after.close();
+    }
   });
 
   it('ends at once for a client whose cursor is past the end of a terminated session', async () => {
