@@ -51,7 +51,7 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   });
   agentRoutes(app, new AgentService(options.storage.agents));
   const { lucid } = options;
-  eventRoutes(app, options.storage.sessions, {
+  eventRoutes(app, options.storage, {
     heartbeatMs: options.streamHeartbeatMs,
     isRunning: lucid && ((sessionId) => lucid.isRunning(sessionId)),
   });

@@ -15,6 +15,8 @@ import { FsAgentStore } from './fs-agent-store';
 import { FsMemoryStore } from '../memory/fs-memory-store';
 import type { MemoryStoreRepository } from '../memory/memory-store';
 import type { DreamRegistry } from './dream-registry';
+import type { DeltaSpool } from './delta-spool';
+import { FsDeltaSpool } from './fs-delta-spool';
 import { FsDreamRegistry } from './fs-dream-registry';
 import { FsMemoryJournal } from './fs-memory-journal';
 import { FsPromptStore } from './fs-prompt-store';
@@ -39,6 +41,8 @@ export function storageConfig(env: NodeJS.ProcessEnv = process.env): StorageConf
 export interface Storage {
   /** Session event logs and snapshots. */
   readonly sessions: SessionStore;
+  /** Live-text previews of model requests, from the model activity to the API server's streams. */
+  readonly deltas: DeltaSpool;
   /** API agents (`agent_` ids) and their versions; the CLI's named agents stay in agents/*.json. */
   readonly agents: AgentStore;
   /** Versioned memory stores. */
@@ -61,6 +65,7 @@ export function openStorage(config: StorageConfig = storageConfig()): Storage {
   const layout = new DataLayout(config.dataDir);
   return {
     sessions: new FsSessionStore(config.dataDir),
+    deltas: new FsDeltaSpool(config.dataDir),
     agents: new FsAgentStore(config.dataDir),
     memory: new FsMemoryStore(layout.memoryDir),
     dreams: new FsDreamRegistry(config.dataDir),

@@ -7,6 +7,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { AgentDefinition } from '../../src/domain/agent-definition';
 import { LucidClient } from '../../src/client';
+import { eventId } from '../../src/domain/ids';
 import { startScriptedModel, type ScriptedModel } from '../../src/scripted-model/server';
 import { openStorage } from '../../src/storage/open-storage';
 import { startTestApiServer, TEST_API_KEY, type TestApiServer } from '../helpers/api-server';
@@ -35,6 +36,8 @@ async function readUntil(stream: AsyncIterable<object>, last: (event: StreamEven
   }
   return seen;
 }
+
+const LONG_STORY = Array.from({ length: 30 }, (_, index) => `Line ${index} of the story.`).join(' ');
 
 const isIdle = (event: StreamEvent) => event.type === 'session.status_idle';
 
@@ -68,6 +71,12 @@ describe('a session run by an in-process worker', () => {
           reply: { content: [{ type: 'text', text: 'It says alpha.' }] },
         },
         { match: { last_user_text: 'Anything else?' }, reply: { content: [{ type: 'text', text: 'No.' }] } },
+        // Spread over 3 s: the previews arrive while the model writes, long before the final event is stored.
+        {
+          match: { last_user_text: 'Tell a long story' },
+          delay_ms: 3000,
+          reply: { content: [{ type: 'text', text: LONG_STORY }] },
+        },
       ],
     });
     server = await startTestApiServer({ dataDir: harness.dataDir, lucid: harness.lucid });
@@ -122,6 +131,33 @@ describe('a session run by an in-process worker', () => {
     const both = [...streamed, ...next];
     expect(new Set(both.map((event) => event.id)).size).toBe(both.length);
     expect(await all(client.beta.sessions.events.list(sessionId, { limit: 1000 }))).toEqual(both);
+  });
+
+  it('with event_deltas, previews an agent message while the model writes it, outside the event log', async () => {
+    const sessionId = await harness.lucid.startSession({ agent, message: 'Tell a long story' });
+    // The SDK's own option, as it sends it; the cursor of the point before the first event replays the whole turn
+    // (an options.query would replace the SDK's query, event_deltas with it).
+    const stream = await client.beta.sessions.events.stream(
+      sessionId,
+      { event_deltas: ['agent.message'] },
+      { headers: { 'Last-Event-ID': eventId(sessionId, 0) } },
+    );
+    const seen = await readUntil(stream, isIdle);
+
+    const message = seen.find((event) => event.type === 'agent.message')!;
+    expect(message.content).toEqual([{ type: 'text', text: LONG_STORY }]);
+    const start = seen.findIndex((event) => event.type === 'event_start');
+    expect(seen[start]).toEqual({ type: 'event_start', event: { id: message.id, type: 'agent.message' } });
+    expect(start).toBeLessThan(seen.indexOf(message));
+    const deltas = seen.filter((event) => event.type === 'event_delta');
+    expect(deltas.every((event) => event.event_id === message.id)).toBe(true);
+    expect(seen.indexOf(deltas[0])).toBeLessThan(seen.indexOf(message));
+    const previewed = deltas.map((event) => (event.delta as { content: { text: string } }).content.text).join('');
+    expect(previewed).toBe(LONG_STORY);
+
+    const listed = await all(client.beta.sessions.events.list(sessionId, { limit: 1000 }));
+    expect(listed.map((event) => event.type)).not.toContain('event_start');
+    expect(listed).toEqual(seen.filter((event) => !event.type.startsWith('event_')));
   });
 });
 

@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { parseOrRefuse } from '../validate';
+import type { DeltaSpool } from '../../storage/delta-spool';
 import type { SessionStore } from '../../storage/session-store';
 import { ThreadService } from '../threads/thread-service';
 import {
@@ -16,8 +17,10 @@ import {
   ThreadPathSchema,
 } from './event-params';
 import { EventService, type RunningCheck } from './event-service';
-import { serveEventStream } from './event-stream';
-import { EventTails } from './event-tail';
+import { DeltaTail } from './delta-tail';
+import { serveEventStream, type StreamFollowers } from './event-stream';
+import { EventTail } from './event-tail';
+import { SharedFollowers } from './log-follower';
 
 /** An idle stream's `ping` every 15 s: well inside the idle timeouts of common proxies. */
 export const DEFAULT_HEARTBEAT_MS = 15_000;
@@ -29,13 +32,24 @@ export interface EventRouteOptions {
   isRunning?: RunningCheck;
 }
 
-export function eventRoutes(app: FastifyInstance, store: SessionStore, options: EventRouteOptions = {}): void {
+export function eventRoutes(
+  app: FastifyInstance,
+  storage: { sessions: SessionStore; deltas: DeltaSpool },
+  options: EventRouteOptions = {},
+): void {
   const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+  const store = storage.sessions;
   const events = new EventService(store, options.isRunning);
   const threads = new ThreadService(store, events);
-  const tails = new EventTails(store);
+  const tails: StreamFollowers = {
+    events: new SharedFollowers((logId) => new EventTail(store, logId)),
+    deltas: new SharedFollowers((logId) => new DeltaTail(storage.deltas, logId)),
+  };
   // Open streams would hold a closing server open for good: end them (clients reconnect with their cursor).
-  app.addHook('preClose', async () => tails.stopAll());
+  app.addHook('preClose', async () => {
+    tails.events.stopAll();
+    tails.deltas.stopAll();
+  });
 
   app.get('/v1/sessions/:session_id/events', async (request) => {
     const { session_id } = parseOrRefuse(SessionPathSchema, request.params, 'path');
@@ -49,7 +63,8 @@ export function eventRoutes(app: FastifyInstance, store: SessionStore, options: 
     const query = parseOrRefuse(EventStreamQuerySchema, request.query, 'query');
     const afterSeq = events.streamStart(session_id, request.headers['last-event-id'], query);
     await events.requireSession(session_id);
-    await serveEventStream(request, reply, tails, { logId: session_id, afterSeq, heartbeatMs });
+    const previews = query['event_deltas[]']?.includes('agent.message') ?? false;
+    await serveEventStream(request, reply, tails, { logId: session_id, afterSeq, previews, heartbeatMs });
   });
 
   app.get('/v1/sessions/:session_id/threads', async (request) => {
@@ -80,6 +95,7 @@ export function eventRoutes(app: FastifyInstance, store: SessionStore, options: 
     const query = parseOrRefuse(EventStreamQuerySchema, request.query, 'query');
     const logId = await threads.logOf(session_id, thread_id);
     const afterSeq = events.streamStart(logId, request.headers['last-event-id'], query);
-    await serveEventStream(request, reply, tails, { logId, afterSeq, heartbeatMs });
+    const previews = query['event_deltas[]']?.includes('agent.message') ?? false;
+    await serveEventStream(request, reply, tails, { logId, afterSeq, previews, heartbeatMs });
   });
 }
