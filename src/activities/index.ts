@@ -42,6 +42,7 @@ export function createActivities({
       store,
       prompts: storage.prompts,
       toolJournal: storage.toolJournal,
+      deltas: storage.deltas,
       client: anthropic,
       withheldTools: toolsWithheldBy(shellPool, process.env),
     }),

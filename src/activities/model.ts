@@ -15,6 +15,9 @@ import { toModelFailure } from './model-errors';
 import { usageOf } from '../domain/model-replies';
 import { redactDeep, secretsFromEnvironment } from '../domain/redact';
 import { withActivityBoundary } from './boundary';
+import type { DeltaSpool } from '../storage/delta-spool';
+import type { ModelStreamEvent } from '../domain/event-deltas';
+import { DeltaPreview } from './delta-preview';
 
 export interface CallModelInput {
   sessionId: string;
@@ -63,6 +66,7 @@ export function createModelActivities({
   store,
   prompts,
   toolJournal,
+  deltas,
   client,
   secrets = secretsFromEnvironment(),
   withheldTools = [],
@@ -70,6 +74,8 @@ export function createModelActivities({
   store: SessionStore;
   prompts: PromptStore;
   toolJournal: (sessionId: string) => ToolJournal;
+  /** Where live-text previews go for the API server's streams (outside workflow history); none without it. */
+  deltas?: DeltaSpool;
   client?: Anthropic;
   secrets?: string[];
   /** Tools this worker cannot run, left out of its requests whatever the agent lists. */
@@ -126,6 +132,7 @@ export function createModelActivities({
     const tools = input.tools.filter((name) => !withheldTools.includes(name));
     const request = modelRequest({ ...input, tools, system: await systemPrompt(input) }, events);
     const context = Context.current();
+    const preview = deltas && new DeltaPreview(deltas, input.sessionId, input.throughSeq, secrets);
     try {
       const stream = anthropic.messages.stream(
         {
@@ -137,8 +144,12 @@ export function createModelActivities({
         },
         { signal: context.cancellationSignal },
       );
-      stream.on('streamEvent', () => context.heartbeat());
+      stream.on('streamEvent', (event) => {
+        context.heartbeat();
+        preview?.take(event as ModelStreamEvent);
+      });
       const message = await stream.finalMessage();
+      await preview?.flushed();
       return {
         content: redactDeep(message.content.flatMap(toModelBlock), secrets),
         stop_reason: message.stop_reason,

@@ -22,6 +22,7 @@ import { MemoryService } from './memory-stores/memory-service';
 import { memoryStoreRoutes } from './memory-stores/memory-routes';
 import { SessionService } from './sessions/session-service';
 import { sessionRoutes } from './sessions/session-routes';
+import { eventRoutes } from './events/event-routes';
 
 /** 4 MiB: room for the largest agent (a 100,000-character system prompt) many times over. */
 export const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024;
@@ -35,6 +36,8 @@ export interface ApiOptions {
   /** The largest file upload, in bytes; the API's 500 MB by default. */
   fileSizeLimit?: number;
   logger?: FastifyServerOptions['logger'];
+  /** How often an idle event stream sends a `ping` frame (15 s by default). */
+  streamHeartbeatMs?: number;
 }
 
 export function buildApi(options: ApiOptions): FastifyInstance {
@@ -65,5 +68,10 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   const maxFileBytes = options.fileSizeLimit ?? DEFAULT_FILE_SIZE_LIMIT;
   void app.register(fileRoutes, { files: new FileService(options.storage.files), maxFileBytes });
   if (options.lucid) sessionRoutes(app, new SessionService(options.storage, options.lucid));
+  const { lucid } = options;
+  eventRoutes(app, options.storage, {
+    heartbeatMs: options.streamHeartbeatMs,
+    isRunning: lucid && ((sessionId) => lucid.isRunning(sessionId)),
+  });
   return app;
 }

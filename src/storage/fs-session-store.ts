@@ -1,3 +1,4 @@
+import { watch } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { SessionEvent, SessionSnapshot } from '../domain/events';
@@ -5,7 +6,7 @@ import { atomicWriteFile } from '../workspace/atomic-write';
 import { readdirOrEmpty, readRecordFile } from './fs-records';
 import { DataLayout } from './layout';
 import { sessionEventFormat, sessionSnapshotFormat } from './records/session-records';
-import type { SessionStore } from './session-store';
+import type { EventLogWatch, SessionStore } from './session-store';
 
 const SEQ_DIGITS = 10;
 
@@ -47,6 +48,17 @@ export class FsSessionStore implements SessionStore {
         return sessionEventFormat.parse(await fs.readFile(file, 'utf8'), file);
       }),
     );
+  }
+
+  /** inotify on the events folder: each event file lands there by a rename, which it reports. */
+  watchEvents(sessionId: string, onChange: () => void): EventLogWatch | null {
+    try {
+      const watcher = watch(this.layout.eventsDir(sessionId), { persistent: false }, () => onChange());
+      watcher.on('error', () => watcher.close()); // e.g. the folder was deleted; the reader's poll goes on
+      return watcher;
+    } catch {
+      return null; // no events folder yet
+    }
   }
 
   async saveSnapshot(snapshot: SessionSnapshot): Promise<void> {

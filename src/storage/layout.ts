@@ -7,6 +7,7 @@
  *   sessions/<session>/session.json                  the session's latest snapshot
  *   sessions/<session>/tool-journal/<call>.json      a workspace tool call's journal entry (fs-tool-journal.ts)
  *   sessions/<session>/memory-journal/<call>.json    a memory tool write's intent (fs-memory-journal.ts)
+ *   sessions/<session>/deltas/<seq>.jsonl            live-text previews of a model request (fs-delta-spool.ts)
  *   prompts/<sha256>.json                            a system prompt, named by its content hash (fs-prompt-store.ts)
  *   memory/                                          memory stores; their own layout is in fs-memory-store.ts
  *   dreams/dreams/<dream>.json                       dream records (dream-registry.ts)
@@ -52,6 +53,10 @@ export class DataLayout {
 
   memoryJournalDir(sessionId: string): string {
     return path.join(this.sessionDir(sessionId), 'memory-journal');
+  }
+
+  deltaSpoolDir(sessionId: string): string {
+    return path.join(this.sessionDir(sessionId), 'deltas');
   }
 
   get promptsDir(): string {

@@ -19,6 +19,8 @@ import { FsFileStore } from './fs-file-store';
 import { FsMemoryStore } from '../memory/fs-memory-store';
 import type { MemoryStoreRepository } from '../memory/memory-store';
 import type { DreamRegistry } from './dream-registry';
+import type { DeltaSpool } from './delta-spool';
+import { FsDeltaSpool } from './fs-delta-spool';
 import { FsDreamRegistry } from './fs-dream-registry';
 import { FsMemoryJournal } from './fs-memory-journal';
 import { FsPromptStore } from './fs-prompt-store';
@@ -47,6 +49,8 @@ export interface Storage {
   readonly sessions: SessionStore;
   /** The API's session records: pinned agent, title, metadata, resources, archive time (not the event log). */
   readonly sessionRecords: SessionRecordStore;
+  /** Live-text previews of model requests, from the model activity to the API server's streams. */
+  readonly deltas: DeltaSpool;
   /** API agents (`agent_` ids) and their versions; the CLI's named agents stay in agents/*.json. */
   readonly agents: AgentStore;
   /** API environments (`env_` ids): the sandbox configuration sessions run in. */
@@ -73,6 +77,7 @@ export function openStorage(config: StorageConfig = storageConfig()): Storage {
   const layout = new DataLayout(config.dataDir);
   return {
     sessions: new FsSessionStore(config.dataDir),
+    deltas: new FsDeltaSpool(config.dataDir),
     agents: new FsAgentStore(config.dataDir),
     environments: new FsEnvironmentStore(config.dataDir),
     files: new FsFileStore(config.dataDir),

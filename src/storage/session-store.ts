@@ -1,5 +1,9 @@
 import type { SessionEvent, SessionSnapshot } from '../domain/events';
 
+export interface EventLogWatch {
+  close(): void;
+}
+
 /**
  * Durable home of session event logs and snapshots. The event log outlives the workflow: later features
  * (dreaming) read finished sessions from here. A database implementation can replace the filesystem one.
@@ -9,6 +13,12 @@ export interface SessionStore {
   appendEvents(sessionId: string, events: readonly SessionEvent[]): Promise<void>;
   /** Events with `seq > afterSeq`, in order, at most `limit`. */
   readEvents(sessionId: string, options?: { afterSeq?: number; limit?: number }): Promise<SessionEvent[]>;
+  /**
+   * Calls `onChange` whenever events may have been appended to the log: a hint to read again, not a delivery
+   * (it may fire spuriously, and a store may miss some, so a tailing reader also polls now and then). Null when
+   * the log cannot be watched yet (it has no events): the reader polls until it can.
+   */
+  watchEvents(sessionId: string, onChange: () => void): EventLogWatch | null;
   saveSnapshot(snapshot: SessionSnapshot): Promise<void>;
   readSnapshot(sessionId: string): Promise<SessionSnapshot | null>;
   listSnapshots(): Promise<SessionSnapshot[]>;

@@ -28,19 +28,24 @@ export interface TestApiServer {
 export interface TestApiServerOptions {
   bodyLimit?: number;
   fileSizeLimit?: number;
+  /** Serve this data directory (a session harness's, whose worker writes it); a fresh one by default. */
+  dataDir?: string;
+  streamHeartbeatMs?: number;
   /** A client of a test worker (test/helpers/session.ts): the server shares its storage and Temporal. */
   lucid?: LucidClient;
 }
 
 export async function startTestApiServer(options: TestApiServerOptions = {}): Promise<TestApiServer> {
-  const ownDir = options.lucid === undefined;
-  const dataDir = ownDir ? fs.mkdtempSync(path.join(os.tmpdir(), 'lucid-api-')) : options.lucid!.storage.location;
+  const ownDir = options.dataDir === undefined && options.lucid === undefined;
+  const dataDir =
+    options.dataDir ?? options.lucid?.storage.location ?? fs.mkdtempSync(path.join(os.tmpdir(), 'lucid-api-'));
   const app = buildApi({
-    storage: options.lucid?.storage ?? openStorage({ dataDir }),
+    storage: options.lucid && options.dataDir === undefined ? options.lucid.storage : openStorage({ dataDir }),
     keys: new ApiKeys([TEST_API_KEY, 'a-second-key']),
     lucid: options.lucid,
     bodyLimit: options.bodyLimit,
     fileSizeLimit: options.fileSizeLimit,
+    streamHeartbeatMs: options.streamHeartbeatMs,
   });
   let count = 0;
   app.server.on('request', () => count++);

@@ -16,7 +16,7 @@ import type { Storage } from '../../storage/open-storage';
 import type { SessionRecord } from '../../storage/session-record-store';
 import { ApiError, invalidRequest, notFound } from '../api-error';
 import { paginateBothWays, type BidirectionalPage } from '../bidirectional-pagination';
-import { toApiEvent } from '../events/event-object';
+import { toApiEvents } from '../events/event-object';
 import { pinnedAgent, runnableDefinition } from './session-agent';
 import { readSessionEvents, type SessionRequest } from './session-events';
 import { matchesListQuery } from './session-list-filter';
@@ -172,7 +172,7 @@ export class SessionService {
     }
     refuseIdleInterrupt(requests, snapshot);
     const stored = await this.apply(sessionId, requests);
-    return { data: stored.map(toApiEvent) as BetaManagedAgentsSendSessionEvents['data'] };
+    return { data: toApiEvents(stored) as BetaManagedAgentsSendSessionEvents['data'] };
   }
 
   /** Applies the requests in order, each through the session's Updates; returns the events they became. */
