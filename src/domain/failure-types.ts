@@ -40,6 +40,7 @@ export const FailureType = {
   MemoryAlreadyExists: 'MemoryAlreadyExists',
   MemoryPreconditionFailed: 'MemoryPreconditionFailed',
   MemoryStoreArchived: 'MemoryStoreArchived',
+  MemoryVersionInUse: 'MemoryVersionInUse',
   // Retried: they may pass next time (a busy store, a record an operator repairs, a test's simulated crash).
   MemoryStoreBusy: 'MemoryStoreBusy',
   StoredRecord: 'StoredRecord',
