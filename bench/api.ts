@@ -14,7 +14,7 @@
  *    `--turns` rounds of a message to every session; for every event every stream receives, the time from its
  *    store write to its arrival (bench/lib/stream-latency.ts). p50 / p99.
  * 3. The server's memory: RSS and V8 heap when fresh, idle before the streams, at their peak, and after they
- *    closed (the idle and after readings follow a full GC, so their heap is what the server still holds).
+ *    closed (the fresh, idle and after readings follow a full GC, so their heap is what the server still holds).
  */
 import Anthropic from '@anthropic-ai/sdk';
 import os from 'node:os';
@@ -306,4 +306,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (require.main === module) runBenchmark(main);
+runBenchmark(main);
