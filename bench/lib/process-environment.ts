@@ -18,6 +18,10 @@ import type { SessionStore } from '../../src/storage/session-store';
 import { startWorkerProcess, type WorkerProcess } from './worker-process';
 
 export interface ProcessEnvironment {
+  /** The dev server's address, for another process of the benchmark to join (TEMPORAL_ADDRESS). */
+  address: string;
+  /** The workers' task queue (LUCID_TASK_QUEUE). */
+  taskQueue: string;
   lucid: LucidClient;
   model: ScriptedModel;
   store: SessionStore;
@@ -59,6 +63,8 @@ export async function startProcessEnvironment(
   });
   log(`ready: dev server ${server.address}, scripted model ${model.url}, data ${dataDir}`);
   return {
+    address: server.address,
+    taskQueue: TASK_QUEUE,
     lucid,
     model,
     store,

@@ -41,3 +41,20 @@ export function peakOverlap(intervals: readonly Interval[]): number {
   }
   return peak;
 }
+
+/** What a latency table shows of a set of samples (milliseconds): how many, the median, the tail, the worst. */
+export interface LatencySummary {
+  count: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+export function summarizeLatencies(values: readonly number[]): LatencySummary {
+  return {
+    count: values.length,
+    p50: percentile(values, 50),
+    p99: percentile(values, 99),
+    max: values.length ? Math.max(...values) : Number.NaN,
+  };
+}
