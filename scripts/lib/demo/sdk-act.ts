@@ -67,11 +67,8 @@ export async function sessionOverHttp(stage: Output & { api: ApiAccess }, store:
     if (event.type === 'session.status_idle') break;
   }
   const session = await client.beta.sessions.retrieve(created.id);
-  const { input_tokens = 0, output_tokens = 0 } = session.usage;
-  say(
-    stage,
-    `client.beta.sessions.retrieve → ${session.status}, ${input_tokens} input and ${output_tokens} output tokens`,
-  );
+  const tokens = session.usage.output_tokens ?? 0;
+  say(stage, `client.beta.sessions.retrieve → ${session.status}, ${tokens} output tokens so far`);
   const archived = await client.beta.sessions.archive(created.id);
   say(stage, `client.beta.sessions.archive → archived at ${archived.archived_at}: its events stay readable`);
   showTheQuickstart(stage);
