@@ -14,6 +14,7 @@ const INTEGRATION_TESTS = [
   '<rootDir>/test/cli/memory-dreams.test.ts',
   '<rootDir>/test/chaos/chaos.test.ts',
   '<rootDir>/test/scripts/demo.test.ts',
+  '<rootDir>/test/scripts/quickstart.test.ts',
   '<rootDir>/test/shell/bash-durability.test.ts',
   '<rootDir>/test/shell/bash-session.test.ts',
   '<rootDir>/test/shell/escapes.test.ts',

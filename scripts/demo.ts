@@ -2,14 +2,16 @@
  * The end-to-end demo: `npm run demo [-- --keep-running]`.
  *
  * Starts everything in one process: the pinned Temporal dev server (state in .lucid/temporal.db, web UI on
- * port 8233), a Lucid worker, and the scripted model playing scenarios/demo.json (or Claude itself when
- * ANTHROPIC_API_KEY is set). Then it tells the story of scripts/lib/demo/acts.ts, printing every event as it
- * happens: a lead agent delegates to two sub-agents in parallel; the grader sends the first draft back and
- * passes the revision; a dream over those sessions proposes a memory, shown as a diff and approved as from the
- * CLI; a last session starts with that lesson in its memory; an analyst writes a Python script and runs it in the
- * sandboxed shell (`bash`) to turn a CSV into a report and a Word document. It ends with a summary, the Temporal
- * UI links and the wall time. Exits 0 when every act ended as it should. `--keep-running` leaves the server and
- * worker up until Ctrl-C, to explore the sessions in the Temporal UI or with `lucid`.
+ * port 8233), a Lucid worker, the scripted model playing scenarios/demo.json (or Claude itself when
+ * ANTHROPIC_API_KEY is set), and the Managed Agents HTTP API (src/api, port 4080, key `lucid-demo-key`). Then it
+ * tells the story of scripts/lib/demo/acts.ts, printing every event as it happens: a lead agent delegates to two
+ * sub-agents in parallel; the grader sends the first draft back and passes the revision; a dream over those
+ * sessions proposes a memory, shown as a diff and approved as from the CLI; a last session starts with that lesson
+ * in its memory; an analyst writes a Python script and runs it in the sandboxed shell (`bash`) to turn a CSV into
+ * a report and a Word document; the official Anthropic SDK asks an agent of its own about that memory over HTTP.
+ * It ends with a summary, the Temporal UI links and the wall time. Exits 0 when every act ended as it should.
+ * `--keep-running` leaves the servers and the worker up until Ctrl-C, to explore the sessions in the Temporal UI,
+ * with `lucid`, or with the SDK (examples/quickstart.mjs).
  */
 import type Anthropic from '@anthropic-ai/sdk';
 import { Client, Connection } from '@temporalio/client';
@@ -19,12 +21,16 @@ import net from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createAnthropicClient } from '../src/activities/model';
+import { ApiKeys } from '../src/api/api-keys';
+import { buildApi } from '../src/api/app';
+import { DEFAULT_HTTP_PORT } from '../src/api/server-settings';
 import { userName } from '../src/cli/memory-access';
 import { LucidClient } from '../src/client';
 import { taskQueue } from '../src/config';
 import { startScriptedModel, type ScriptedModel } from '../src/scripted-model/server';
 import { createWorker } from '../src/worker';
 import { storyProblems, tellTheStory, type Stage, type Story } from './lib/demo/acts';
+import { DEMO_API_KEY, QUICKSTART_FILE, type ApiAccess } from './lib/demo/sdk-act';
 import { renderSummary } from './lib/demo/summary';
 import { freePort, startDevServer, type DevServer } from './lib/dev-server';
 
@@ -81,16 +87,17 @@ async function main(): Promise<number> {
     await endLeftoverSessions(lucid.temporal);
     const anthropic = await chooseModel(shutdown);
     await startWorker(server, anthropic, shutdown);
-    const story = await tellTheStory(stageFor(lucid));
+    const api = await startApi(lucid, shutdown);
+    const story = await tellTheStory(stageFor(lucid, api));
     const succeeded = finishTheStory(story, server, performance.now() - startedAt);
     if (values['keep-running']) {
       removeSignalHandlers(); // from here Ctrl-C is the normal way to finish
-      await keepRunning(server, story.lesson.sessionId);
+      await keepRunning(server, api, story.lesson.sessionId);
     }
     return succeeded ? 0 : 1;
   } finally {
     removeSignalHandlers();
-    say('stopping the worker, the model and the Temporal server');
+    say('stopping the API, the worker, the model and the Temporal server');
     await shutdown.run();
   }
 }
@@ -150,6 +157,17 @@ async function connectClient(server: DevServer, shutdown: Shutdown): Promise<Luc
   return new LucidClient({ client: new Client({ connection, namespace: NAMESPACE }), dataDir: dataDirectory });
 }
 
+/** The HTTP API in this process, on the worker's storage and this client's Temporal connection. */
+async function startApi(lucid: LucidClient, shutdown: Shutdown): Promise<ApiAccess> {
+  const port = await preferredOrFreePort(DEFAULT_HTTP_PORT, 'HTTP API');
+  const app = buildApi({ storage: lucid.storage, keys: new ApiKeys([DEMO_API_KEY]), lucid });
+  await app.listen({ port, host: '127.0.0.1' });
+  shutdown.add('API server', () => app.close());
+  const baseURL = `http://127.0.0.1:${port}`;
+  say(`Managed Agents API on ${baseURL}/v1 (API key ${DEMO_API_KEY})`);
+  return { baseURL, apiKey: DEMO_API_KEY };
+}
+
 /**
  * The server's state persists, so a session or dream cut short by an earlier Ctrl-C would resume as soon as the
  * worker starts, and use up the scripted model's answers (or Claude tokens) in the background. The database is the
@@ -175,10 +193,14 @@ async function endLeftoverSessions(client: Client): Promise<void> {
 // The story
 // ---------------------------------------------------------------------------------------------------------------
 
-/** What the acts need: the client (with the worker's storage), where to print, the dream's model and reviewer. */
-function stageFor(lucid: LucidClient): Stage {
+/**
+ * What the acts need: the client (with the worker's storage), the API, where to print, the dream's model and
+ * reviewer.
+ */
+function stageFor(lucid: LucidClient, api: ApiAccess): Stage {
   return {
     lucid,
+    api,
     stdout: process.stdout,
     dreamModel: DREAM_MODEL,
     reviewer: userName(undefined), // whom `lucid dreams review` names when no --by is given
@@ -195,10 +217,11 @@ function finishTheStory(story: Story, server: DevServer, wallMs: number): boolea
   return problems.length === 0;
 }
 
-async function keepRunning(server: DevServer, sessionId: string): Promise<void> {
+async function keepRunning(server: DevServer, api: ApiAccess, sessionId: string): Promise<void> {
   heading('Still running');
-  console.log('The Temporal server and the worker stay up until Ctrl-C. Try, in another terminal:');
+  console.log('The Temporal server, the worker and the API stay up until Ctrl-C. Try, in another terminal:');
   printTryThis(server, sessionId);
+  printTryTheApi(api);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
@@ -217,6 +240,15 @@ function printTryThis(server: DevServer, sessionId: string): void {
   // With Claude a new session can be anything; the scripted model answers what its script does not know with a
   // note on how to use Claude (the demo scenario's "fallback": "explain").
   console.log(`  ${lucid} run scribe "What is in your workspace?"`);
+}
+
+/** The API's address and key, and the README's SDK example to run against it. */
+function printTryTheApi(api: ApiAccess): void {
+  console.log(`\nThe Managed Agents API: base URL ${api.baseURL}, API key ${api.apiKey}, for example with the SDK:`);
+  // The example's defaults are the demo's; only a different port needs saying.
+  const env = api.baseURL === `http://127.0.0.1:${DEFAULT_HTTP_PORT}` ? '' : `LUCID_BASE_URL=${api.baseURL} `;
+  console.log(`  ${env}node ${relative(QUICKSTART_FILE)}`);
+  console.log(`  curl -H 'x-api-key: ${api.apiKey}' ${api.baseURL}/v1/sessions`);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

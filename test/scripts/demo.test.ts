@@ -1,14 +1,17 @@
 /**
  * The demo's story (scripts/lib/demo/acts.ts, the acts `npm run demo` runs) against the test dev server, a real
- * worker with the repo's agents, and the scripted model playing scenarios/demo.json without its delays.
+ * worker with the repo's agents, the scripted model playing scenarios/demo.json without its delays, and the HTTP
+ * API on that worker's storage, which act 6 drives with the official SDK.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { evaluationResults, storyProblems, tellTheStory, type Story } from '../../scripts/lib/demo/acts';
+import { CONCIERGE_QUESTION } from '../../scripts/lib/demo/materials';
 import { renderSummary } from '../../scripts/lib/demo/summary';
 import type { SessionEvent } from '../../src/domain/events';
 import { loadScenarioFile } from '../../src/scripted-model/scenario';
 import { systemText } from '../../src/scripted-model/server';
+import { startTestApiServer, TEST_API_KEY, type TestApiServer } from '../helpers/api-server';
 import { readDocx } from '../helpers/docx';
 import { startSessionHarness, type SessionHarness } from '../helpers/session';
 
@@ -17,19 +20,25 @@ const LESSON_PATH = '/lessons/action-items.md';
 
 describe('npm run demo: the story', () => {
   let harness: SessionHarness;
+  let server: TestApiServer;
   let story: Story;
   let output = '';
 
   beforeAll(async () => {
     harness = await startSessionHarness({ ...loadScenarioFile(SCENARIO), default_delay_ms: 0 });
+    server = await startTestApiServer({ lucid: harness.lucid });
     story = await tellTheStory({
       lucid: harness.lucid,
+      api: { baseURL: server.baseURL, apiKey: TEST_API_KEY },
       stdout: { write: (text: string) => (output += text) },
       dreamModel: 'claude-sonnet-4-6',
       reviewer: 'demo-test',
     });
   });
-  afterAll(async () => harness?.close());
+  afterAll(async () => {
+    await server?.close();
+    await harness?.close();
+  });
 
   it('plays every model request from the script and ends every act as it should', () => {
     const unmatched = harness.model.requests.filter((request) => request.rule_index === null);
@@ -134,6 +143,33 @@ describe('npm run demo: the story', () => {
     });
   });
 
+  it('act 6: the official SDK creates an agent and a session with the memory, and streams its answer until idle', () => {
+    const { events, session } = story.sdk;
+    expect(events.map((event) => event.type)).toEqual([
+      'user.message',
+      'session.status_running',
+      'span.model_request_start',
+      'agent.message',
+      'span.model_request_end',
+      'session.status_idle',
+    ]);
+    expect(events[0]).toMatchObject({ content: [{ type: 'text', text: CONCIERGE_QUESTION }] });
+    expect(events[3]).toMatchObject({ content: [{ type: 'text', text: expect.stringContaining(LESSON_PATH) }] });
+    expect(session).toMatchObject({ id: story.sdk.sessionId, status: 'idle', agent: { id: story.sdk.agentId } });
+    expect(session.resources).toEqual([
+      expect.objectContaining({ type: 'memory_store', memory_store_id: story.dream.store.id, access: 'read_only' }),
+    ]);
+    // The concierge's system prompt held the lesson the dream wrote: it was read from the attached store.
+    const lesson = story.lesson.memories[0].content!;
+    const concierge = harness.model.requests.filter((request) =>
+      systemText(request.body).includes('You are Concierge'),
+    );
+    expect(concierge).toHaveLength(1);
+    expect(systemText(concierge[0].body)).toContain(lesson);
+    expect(output).toContain(`client.beta.sessions.archive → archived at`);
+    expect(output).toContain('await client.beta.sessions.events.send(session.id, { events: [hello] });'); // the README snippet
+  });
+
   it('sums up with a Temporal UI link for every workflow it started', () => {
     const summary = renderSummary(story, 'http://localhost:8233/namespaces/default').join('\n');
     const ids = [
@@ -142,6 +178,7 @@ describe('npm run demo: the story', () => {
       story.dream.dreamId,
       story.lesson.sessionId,
       story.report.sessionId,
+      story.sdk.sessionId,
     ];
     for (const id of ids)
       expect(summary).toContain(`http://localhost:8233/namespaces/default/workflows/${encodeURIComponent(id)}`);

@@ -9,15 +9,17 @@
  *    `lucid dreams review` approves it;
  * 4. a last session starts with that memory attached and gets the convention right the first time;
  * 5. an analyst does work a text editor cannot: it writes a Python script that turns a CSV into figures, a
- *    Markdown report and a Word document, and runs it with `bash` in the worker's sandboxed shell.
+ *    Markdown report and a Word document, and runs it with `bash` in the worker's sandboxed shell;
+ * 6. the official Anthropic SDK, over the HTTP API, creates an agent and a session with that memory attached and
+ *    streams its answer (./sdk-act.ts).
  *
  * Acts 1 and 2 are one session: the outcome is part of the lead's job. scripts/demo.ts sets the stage (Temporal,
- * a worker, a model) and calls {@link tellTheStory}; test/scripts/demo.test.ts calls it on the test server.
+ * a worker, a model, the HTTP API) and calls {@link tellTheStory}; test/scripts/demo.test.ts calls it on the test server.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { LucidClient } from '../../../src/client';
-import { EventPrinter, type PrinterStream } from '../../../src/cli/event-printer';
+import { EventPrinter } from '../../../src/cli/event-printer';
 import { describeCriteria, describeEvaluation } from '../../../src/cli/render-outcome';
 import { renderChange } from '../../../src/cli/render-dream';
 import { renderThreadTree } from '../../../src/cli/render-thread-tree';
@@ -42,12 +44,15 @@ import {
   TEAM_TASK,
   WEEK_NOTES,
 } from './materials';
+import { heading, indent, print, say, subheading, type Output } from './output';
+import { sdkActProblems, sessionOverHttp, type ApiAccess, type SdkResult } from './sdk-act';
 
 /** What every act needs. */
-export interface Stage {
+export interface Stage extends Output {
   /** The client; its `storage` is the worker's (memory stores, workspaces). */
   lucid: LucidClient;
-  stdout: PrinterStream;
+  /** The HTTP API serving that client's Temporal and storage: act 6 drives it with the official SDK. */
+  api: ApiAccess;
   /** The model the dream reflects and consolidates with. */
   dreamModel: string;
   /** Who approves the dream's change, as `lucid dreams review --by` would name them. */
@@ -89,6 +94,7 @@ export interface Story {
   dream: DreamResult;
   lesson: LessonResult;
   report: ReportResult;
+  sdk: SdkResult;
 }
 
 /** The whole story; each act prints as it goes. */
@@ -100,11 +106,12 @@ export async function tellTheStory(stage: Stage): Promise<Story> {
   const dream = await dreamOverTheSessions(stage, [team.sessionId, ...team.threadSessionIds]);
   const lesson = await sessionWithTheLesson(stage, dream.store);
   const report = await reportFromTheShell(stage);
-  return { team, dream, lesson, report };
+  const sdk = await sessionOverHttp(stage, dream.store);
+  return { team, dream, lesson, report, sdk };
 }
 
 /** Did every act end as it should: sessions finished normally, the dream completed, every outcome satisfied. */
-export function storyProblems({ team, dream, lesson, report }: Story): string[] {
+export function storyProblems({ team, dream, lesson, report, sdk }: Story): string[] {
   const problems: string[] = [];
   if (!team.ending.ok) problems.push(`the team's session did not end normally: ${team.ending.reason}`);
   if (dream.dream?.status !== 'completed')
@@ -121,6 +128,7 @@ export function storyProblems({ team, dream, lesson, report }: Story): string[] 
   const missing = Object.values(REPORT_FILES).filter((file) => !fs.existsSync(path.join(report.workspace, file)));
   if (missing.length > 0)
     problems.push(`the analyst made no ${missing.join(' or ')}: its bash results above say why (docs/tools.md)`);
+  problems.push(...sdkActProblems(sdk));
   return problems;
 }
 
@@ -387,29 +395,6 @@ function messageText(event: SessionEvent): string {
 
 function pathOf(change: Dream['changes'][number]): string {
   return change.op === 'merge' ? change.into_path : change.path;
-}
-
-function heading(stage: Stage, text: string): void {
-  stage.stdout.write(`\n== ${text} ==\n`);
-}
-
-function subheading(stage: Stage, text: string): void {
-  stage.stdout.write(`\n-- ${text}\n`);
-}
-
-function say(stage: Stage, text: string): void {
-  stage.stdout.write(`[demo] ${text}\n`);
-}
-
-function print(stage: Stage, text: string): void {
-  stage.stdout.write(`${text}\n`);
-}
-
-function indent(text: string): string {
-  return text
-    .split('\n')
-    .map((line) => (line ? `  ${line}` : line))
-    .join('\n');
 }
 
 function sleep(ms: number): Promise<void> {

@@ -121,3 +121,15 @@ export const REPORT_TASK =
   'sales.csv has the sales of January to May 2024 (region, month, units, price). Work out the total revenue, the revenue of each ' +
   'region and the best month, and write them to report.md and to a Word document, report.docx, with a table of ' +
   'the regions. Nothing can be installed, so use Python 3 and its standard library.';
+
+/** Act 6: an agent created over HTTP, with the official SDK, to answer from the memory the dream wrote. */
+export const CONCIERGE = {
+  name: 'Concierge',
+  model: 'claude-sonnet-4-6',
+  system:
+    'You are Concierge. You answer questions about how the team works from your memory, in one or two ' +
+    'sentences, naming the memory you used.',
+};
+
+/** Act 6: what the SDK client asks. */
+export const CONCIERGE_QUESTION = 'How does the team want the due dates of action items written?';

@@ -1,6 +1,7 @@
 /**
  * The demo's closing summary: what each act showed, in one line each, and the Temporal UI page of every workflow
- * it started (the lead, its threads, the dream, the last session and the analyst), to explore them afterwards.
+ * it started (the lead, its threads, the dream, the last session, the analyst and the SDK's session), to explore
+ * them afterwards.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,7 +14,7 @@ export function workflowPage(namespaceUrl: string, workflowId: string): string {
   return `${namespaceUrl}/workflows/${encodeURIComponent(workflowId)}`;
 }
 
-export function renderSummary({ team, dream, lesson, report }: Story, namespaceUrl: string): string[] {
+export function renderSummary({ team, dream, lesson, report, sdk }: Story, namespaceUrl: string): string[] {
   const threads = team.snapshot?.threads ?? [];
   const changes = dream.dream?.changes ?? [];
   const applied = changes.filter((change) => change.status === 'applied').length;
@@ -23,6 +24,7 @@ export function renderSummary({ team, dream, lesson, report }: Story, namespaceU
     `act 3  ${dream.dreamId}: ${plural(changes.length, 'change')} proposed, ${applied} approved and applied to ${dream.store.id}`,
     `act 4  ${lesson.sessionId} (scribe) started with ${lesson.memories.length === 1 ? '1 memory' : `${lesson.memories.length} memories`} attached; outcome graded ${describeResults(lesson)}`,
     `act 5  ${report.sessionId} (analyst) ran ${plural(bashCalls(report), 'bash command')} in its sandbox: ${madeFiles(report) || 'no report'}`,
+    `act 6  ${sdk.sessionId} (${sdk.agentId}) driven over HTTP by the official SDK: ${plural(sdk.events.length, 'event')} streamed, ${sdk.session.status} when asked`,
   ];
   const pages: Array<[string, string]> = [
     ['lead', team.sessionId],
@@ -30,6 +32,7 @@ export function renderSummary({ team, dream, lesson, report }: Story, namespaceU
     ['dream', dream.dreamId],
     ['last session', lesson.sessionId],
     ['analyst', report.sessionId],
+    ['SDK session', sdk.sessionId],
   ];
   const width = Math.max(...pages.map(([label]) => label.length));
   return [
