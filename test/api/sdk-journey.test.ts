@@ -9,7 +9,6 @@ import Anthropic from '@anthropic-ai/sdk';
 import type { BetaManagedAgentsSession } from '@anthropic-ai/sdk/resources/beta/sessions/sessions';
 import type { Rule } from '../../src/scripted-model/scenario';
 import type { RecordedRequest } from '../../src/scripted-model/server';
-import { eventId } from '../../src/domain/ids';
 import { startTestApiServer, TEST_API_KEY, type TestApiServer } from '../helpers/api-server';
 import { addChange, changesReply, lessonsReply } from '../helpers/dream-replies';
 import { startSessionHarness, type SessionHarness } from '../helpers/session';
@@ -93,7 +92,7 @@ async function streamUntilIdle(sessionId: string): Promise<StreamedEvent[]> {
   const stream = await client.beta.sessions.events.stream(
     sessionId,
     {},
-    { headers: { 'Last-Event-ID': eventId(sessionId, 0) } },
+    { query: { replay: 'true' } }, // Lucid's resume-from-the-first-event option (docs/api.md)
   );
   const seen: StreamedEvent[] = [];
   for await (const event of stream) {
