@@ -16,6 +16,8 @@ export interface SessionRecord {
   id: string;
   /** The agent version the session runs, with the create request's overrides applied: fixed at creation. */
   agent: ApiAgentVersion;
+  /** The versions of the agent's multiagent roster the session's lead delegates to: fixed at creation too. */
+  roster?: ApiAgentVersion[];
   environment_id: string;
   title: string | null;
   metadata: Record<string, string>;

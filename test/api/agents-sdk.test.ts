@@ -125,6 +125,12 @@ test('what Lucid cannot honour is refused with a message saying so, and nothing 
       /always_ask/,
     ],
     [{ name: 'x', model: 'm', multiagent: { type: 'coordinator', agents: [{ type: 'self' }] } }, /multiagent/],
+    [
+      { name: 'x', model: 'm', multiagent: { type: 'coordinator', agents: ['agent_doesNotExist1'] } },
+      /^multiagent\.agents\.0: no agent agent_doesNotExist1$/,
+    ],
+    [{ name: 'x', model: 'm', multiagent: { type: 'coordinator', agents: [] } }, /multiagent\.agents/],
+    [{ name: 'x', model: 'm', multiagent: { type: 'multiagent_20261001' } }, /^multiagent\.type: /],
     [{ name: 'two words', model: 'm' }, /name/],
   ];
   for (const [params, message] of refusals) {

@@ -240,17 +240,19 @@ describe('agent records', () => {
   test('agent-version.v1.json and agent-archive.v1.json read as the archived agent they hold', async () => {
     place('agent-version.v1.json', layout.agentVersionFile(AGENT, 2));
     place('agent-archive.v1.json', layout.agentArchiveFile(AGENT));
-    const version = withoutField(fixture('agent-version.v1.json'));
+    // Saved before agents had a multiagent roster: read as single-threaded.
+    const version = { ...withoutField(fixture('agent-version.v1.json')), multiagent: null };
     expect(await storage.agents.get(AGENT)).toEqual({ latest: version, archived_at: '2026-11-30T11:00:00.000Z' });
     expect(await storage.agents.getVersion(AGENT, 2)).toEqual(version);
     expect(await storage.agents.listVersions(AGENT)).toEqual([version]);
   });
 
   test('a version is written as the fixture is, and the same version twice is a conflict', async () => {
-    const version = withoutField(fixture('agent-version.v1.json')) as unknown as ApiAgentVersion;
+    const version = withoutField(fixture('agent-version.v2.json')) as unknown as ApiAgentVersion;
     await storage.agents.putVersion(version);
     const file = layout.agentVersionFile(AGENT, 2);
-    expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual(fixture('agent-version.v1.json'));
+    expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual(fixture('agent-version.v2.json'));
+    expect(await storage.agents.getVersion(AGENT, 2)).toEqual(version);
     await expect(storage.agents.putVersion({ ...version, name: 'other' })).rejects.toBeInstanceOf(
       AgentVersionConflictError,
     );
@@ -260,17 +262,24 @@ describe('agent records', () => {
 });
 
 describe('session records', () => {
-  test('session-record.v1.json reads as the archived API session it holds, and is written back the same', async () => {
+  test('session-record.v1.json reads as the archived API session it holds, its agent single-threaded', async () => {
     place('session-record.v1.json', layout.sessionRecordFile(SESSION));
-    const record = withoutField(fixture('session-record.v1.json')) as unknown as SessionRecord;
+    const v1 = withoutField(fixture('session-record.v1.json')) as unknown as SessionRecord;
+    const record = { ...v1, agent: { ...v1.agent, multiagent: null } };
     expect(await storage.sessionRecords.get(SESSION)).toEqual(record);
     expect(await storage.sessionRecords.list()).toEqual([record]);
+  });
+
+  test('session-record.v2.json reads as the session and roster it holds, and is written back the same', async () => {
+    place('session-record.v2.json', layout.sessionRecordFile(SESSION));
+    const record = withoutField(fixture('session-record.v2.json')) as unknown as SessionRecord;
+    expect(await storage.sessionRecords.get(SESSION)).toEqual(record);
 
     await storage.sessionRecords.delete(SESSION);
     expect(await storage.sessionRecords.get(SESSION)).toBeNull();
     await storage.sessionRecords.put(record);
     expect(JSON.parse(fs.readFileSync(layout.sessionRecordFile(SESSION), 'utf8'))).toEqual(
-      fixture('session-record.v1.json'),
+      fixture('session-record.v2.json'),
     );
   });
 });

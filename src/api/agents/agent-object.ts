@@ -20,7 +20,7 @@ export function agentObject(agent: ApiAgentVersion, archivedAt: string | null): 
     tools: responseTools(agent),
     mcp_servers: [],
     skills: [],
-    multiagent: null,
+    multiagent: agent.multiagent ?? null,
     execution_identity: { type: 'service_account' },
     metadata: agent.metadata,
     created_at: agent.created_at,

@@ -6,6 +6,10 @@
  */
 import { z } from 'zod';
 import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from '../pagination';
+import { AgentIdSchema } from './agent-id';
+import { MultiagentParamSchema } from './agent-multiagent';
+
+export { AgentIdSchema };
 
 const MAX_METADATA_PAIRS = 16;
 
@@ -46,7 +50,8 @@ const shared = {
   tools: z.array(ToolEntrySchema).max(256).nullish(),
   mcp_servers: z.array(z.unknown()).nullish(),
   skills: z.array(z.unknown()).nullish(),
-  multiagent: z.unknown().optional(),
+  /** Checked here for shape; resolved against the store, and refused where Lucid cannot, by agent-multiagent.ts. */
+  multiagent: MultiagentParamSchema.nullish(),
   execution_identity: ExecutionIdentitySchema.nullish(),
 };
 
@@ -84,18 +89,12 @@ export const VersionListQuerySchema = z.strictObject({ limit, page: z.string().m
 
 export const AgentRetrieveQuerySchema = z.strictObject({ version: z.coerce.number().int().min(1).optional() });
 
-/** `agent_` and the id body Lucid makes (src/domain/ids.ts); anything else cannot name an agent. */
-export const AgentIdSchema = z.string().regex(/^agent_[1-9A-HJ-NP-Za-km-z]{1,64}$/, 'not an agent id (agent_...)');
-
 export const AgentPathSchema = z.strictObject({ agent_id: AgentIdSchema });
 
 /** The first thing in `params` Lucid cannot honour yet, as a message; null when there is none. */
 export function unsupportedIn(params: Omit<Partial<AgentCreateParams>, 'metadata'>): string | null {
   if (params.mcp_servers?.length) return 'mcp_servers: MCP servers are not supported by Lucid yet';
   if (params.skills?.length) return 'skills: skills are not supported by Lucid yet';
-  if (params.multiagent !== undefined && params.multiagent !== null) {
-    return 'multiagent: not served over the API yet (a Lucid agent file can list subagents)';
-  }
   const identity = params.execution_identity;
   if (identity && identity.type !== 'service_account') {
     return `execution_identity: only {"type": "service_account"} is supported by Lucid`;

@@ -8,6 +8,7 @@ import { newAgentId } from '../../domain/ids';
 import { AgentVersionConflictError, type AgentStore, type StoredAgent } from '../../storage/agent-store';
 import { conflict, invalidRequest, notFound } from '../api-error';
 import { paginate, type Page, type PageRequest } from '../pagination';
+import { resolveMultiagent } from './agent-multiagent';
 import { agentObject } from './agent-object';
 import { unsupportedIn, type AgentCreateParams, type AgentUpdateParams, type ModelParam } from './agent-params';
 import type { BetaManagedAgentsAgent } from '@anthropic-ai/sdk/resources/beta/agents/agents';
@@ -40,9 +41,11 @@ export class AgentService {
 
   async create(params: AgentCreateParams): Promise<BetaManagedAgentsAgent> {
     refuseUnsupported(params);
+    const id = newAgentId();
+    const multiagent = await resolveMultiagent(this.store, params.multiagent ?? null, id);
     const at = this.now().toISOString();
     const agent: ApiAgentVersion = {
-      id: newAgentId(),
+      id,
       version: 1,
       name: params.name,
       description: emptyAsNull(params.description),
@@ -50,6 +53,7 @@ export class AgentService {
       model: modelId(params.model),
       tools: (params.tools ?? []) as AgentTools,
       metadata: params.metadata ?? {},
+      multiagent,
       created_at: at,
       updated_at: at,
     };
@@ -87,7 +91,11 @@ export class AgentService {
     if (params.version !== undefined && params.version !== current.version) {
       throw conflict(`agent ${agentId} is at version ${current.version}, not ${params.version}; retrieve it and retry`);
     }
-    const next = applyUpdate(current, params, this.now().toISOString());
+    const multiagent =
+      params.multiagent === undefined
+        ? (current.multiagent ?? null)
+        : await resolveMultiagent(this.store, params.multiagent, agentId);
+    const next = { ...applyUpdate(current, params, this.now().toISOString()), multiagent };
     if (sameContent(current, next)) return agentObject(current, null); // nothing changed: no new version
     refuseUnrunnable(next);
     try {
@@ -162,7 +170,8 @@ function patchMetadata(
 }
 
 function sameContent(a: ApiAgentVersion, b: ApiAgentVersion): boolean {
-  const content = ({ version: _v, updated_at: _u, ...rest }: ApiAgentVersion) => JSON.stringify(rest);
+  const content = ({ version: _v, updated_at: _u, multiagent, ...rest }: ApiAgentVersion) =>
+    JSON.stringify({ ...rest, multiagent: multiagent ?? null });
   return content(a) === content(b);
 }
 

@@ -6,6 +6,7 @@ import { agentDefinitionOf, type ApiAgentVersion } from '../../domain/api-agent'
 import type { AgentDefinition } from '../../domain/agent-definition';
 import type { AgentTools } from '../../domain/agent-toolset';
 import type { AgentStore } from '../../storage/agent-store';
+import { rosterVersions } from '../agents/agent-multiagent';
 import { unsupportedIn } from '../agents/agent-params';
 import { invalidRequest, notFound } from '../api-error';
 import type { AgentWithOverrides, SessionAgentParam } from './session-params';
@@ -23,11 +24,18 @@ export async function pinnedAgent(agents: AgentStore, param: SessionAgentParam):
   return typeof param !== 'string' && param.type === 'agent_with_overrides' ? withOverrides(pinned, param) : pinned;
 }
 
-/** The definition Lucid runs the agent as; an agent it cannot run is a 400 before anything starts. */
-export function runnableDefinition(agent: ApiAgentVersion): AgentDefinition {
-  const definition = agentDefinitionOf(agent);
+/**
+ * The definition Lucid runs the agent as, with its coordinator's roster (pinned versions, read now) as the lead's
+ * inline sub-agents; an agent it cannot run is a 400 before anything starts.
+ */
+export async function runnableDefinition(
+  agents: AgentStore,
+  agent: ApiAgentVersion,
+): Promise<{ definition: AgentDefinition; roster: ApiAgentVersion[] }> {
+  const roster = agent.multiagent ? await rosterVersions(agents, agent.multiagent) : [];
+  const definition = agentDefinitionOf(agent, roster);
   if (!definition.ok) throw invalidRequest(`agent: ${definition.issues}`);
-  return definition.definition;
+  return { definition: definition.definition, roster };
 }
 
 /** Each given field replaces the agent's own, for this session only. */

@@ -5,6 +5,7 @@
  * snapshot alone, with the agent by name.
  */
 import type { BetaManagedAgentsSession } from '@anthropic-ai/sdk/resources/beta/sessions/sessions';
+import type { ApiAgentVersion } from '../../domain/api-agent';
 import type { SessionSnapshot } from '../../domain/events';
 import type { SessionRecord } from '../../storage/session-record-store';
 import { listCostCents } from '../../domain/list-prices';
@@ -49,11 +50,26 @@ export function sessionObject(
   };
 }
 
-/** The pinned agent version, as the API shows an agent inside a session (no metadata or timestamps). */
+/**
+ * The pinned agent version, as the API shows an agent inside a session (no metadata or timestamps), its
+ * coordinator's roster shown whole, as the versions the session pinned.
+ */
 function sessionAgent(record: SessionRecord): SessionAgent {
-  const { metadata: _m, created_at: _c, updated_at: _u, archived_at: _a, ...agent } = agentObject(record.agent, null);
-  // API agents have no multiagent configuration yet (agent-params.ts refuses one), so it is null here.
-  return { ...agent, multiagent: null };
+  const agent = threadAgent(record.agent);
+  if (!record.agent.multiagent) return { ...agent, multiagent: null };
+  return { ...agent, multiagent: { type: 'coordinator', agents: (record.roster ?? []).map(threadAgent) } };
+}
+
+function threadAgent(version: ApiAgentVersion) {
+  const {
+    metadata: _m,
+    created_at: _c,
+    updated_at: _u,
+    archived_at: _a,
+    multiagent: _ma,
+    ...agent
+  } = agentObject(version, null);
+  return agent;
 }
 
 /** A session Lucid started without the API runs an agent by name (agents/*.json) or inline: no id or version. */

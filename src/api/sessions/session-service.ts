@@ -42,7 +42,7 @@ export class SessionService {
   async create(params: SessionCreateParams): Promise<BetaManagedAgentsSession> {
     if (params.vault_ids?.length) throw invalidRequest('vault_ids: vaults are not supported by Lucid yet');
     const agent = await pinnedAgent(this.storage.agents, params.agent);
-    const definition = runnableDefinition(agent);
+    const { definition, roster } = await runnableDefinition(this.storage.agents, agent);
     if (params.budget && !listPriceOf(agent.model)) {
       throw invalidRequest(`budget: model_not_budgetable: Lucid has no list price for ${agent.model}`);
     }
@@ -52,6 +52,7 @@ export class SessionService {
     const record: SessionRecord = {
       id: newSessionId(),
       agent,
+      ...(roster.length ? { roster } : {}),
       // Environments are another part's store: the id is kept as given until it can be checked.
       environment_id: params.environment_id,
       title: params.title ?? null,

@@ -1,16 +1,17 @@
 /**
  * API agents (src/domain/api-agent.ts): one immutable record per version, and a marker once the agent is archived.
  *
- * Versions (both):
+ * Versions (agent versions):
  *   1  `schema_version: 1`.
+ *   2  adds `multiagent`: the coordinator roster, each entry pinned to a version, or null (what a 1 is read as).
+ * Archive marks: 1.
  */
 import { z } from 'zod';
 import type { ApiAgentVersion } from '../../domain/api-agent';
 import { RecordFormat, recordVersion, withoutVersion } from './record-format';
 import { timestamp } from './shared-schemas';
 
-export const agentVersionSchema = z.strictObject({
-  schema_version: z.literal(1),
+const agentVersionV1Fields = {
   id: z.string().min(1),
   version: z.number().int().min(1),
   name: z.string().min(1),
@@ -22,15 +23,37 @@ export const agentVersionSchema = z.strictObject({
   metadata: z.record(z.string(), z.string()),
   created_at: timestamp,
   updated_at: timestamp,
+};
+
+const coordinatorSchema = z.strictObject({
+  type: z.literal('coordinator'),
+  agents: z.array(
+    z.strictObject({ type: z.literal('agent'), id: z.string().min(1), version: z.number().int().min(1) }),
+  ),
 });
+
+/** The fields of an agent version of each record version, also embedded in session records (agent and roster). */
+export const agentFieldsV1 = z.strictObject(agentVersionV1Fields);
+export const agentFieldsV2 = z.strictObject({ ...agentVersionV1Fields, multiagent: coordinatorSchema.nullable() });
 
 export const agentVersionFormat = new RecordFormat<ApiAgentVersion>({
   kind: 'agent version',
-  current: 1,
+  current: 2,
   versions: {
-    1: recordVersion(agentVersionSchema, (record) => withoutVersion(record) as unknown as ApiAgentVersion),
+    1: recordVersion(agentFieldsV1.extend({ schema_version: z.literal(1) }), (record) =>
+      agentV1ToCurrent(withoutVersion(record)),
+    ),
+    2: recordVersion(
+      agentFieldsV2.extend({ schema_version: z.literal(2) }),
+      (record) => withoutVersion(record) as unknown as ApiAgentVersion,
+    ),
   },
 });
+
+/** An agent saved before `multiagent` was served had none. */
+export function agentV1ToCurrent(agent: z.infer<typeof agentFieldsV1>): ApiAgentVersion {
+  return { ...(agent as unknown as ApiAgentVersion), multiagent: null };
+}
 
 /** When an agent was archived; archiving is not a new version and cannot be undone. */
 export interface AgentArchive {

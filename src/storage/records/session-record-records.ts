@@ -3,17 +3,18 @@
  *
  * Versions:
  *   1  `schema_version: 1`.
+ *   2  the agent as an agent version record 2 (with `multiagent`), and `roster`: the versions of its coordinator's
+ *      agents the session pinned (absent without a roster). A 1 is read with `multiagent: null` and no roster.
  */
 import { z } from 'zod';
 import type { SessionRecord } from '../session-record-store';
-import { agentVersionSchema } from './agent-records';
+import { agentFieldsV1, agentFieldsV2, agentV1ToCurrent } from './agent-records';
 import { RecordFormat, recordVersion, withoutVersion } from './record-format';
 import { timestamp } from './shared-schemas';
 
-const sessionRecordSchema = z.strictObject({
-  schema_version: z.literal(1),
+const sessionRecordV1Fields = {
   id: z.string().min(1),
-  agent: agentVersionSchema.omit({ schema_version: true }),
+  agent: agentFieldsV1,
   environment_id: z.string(),
   title: z.string().nullable(),
   metadata: z.record(z.string(), z.string()),
@@ -28,12 +29,24 @@ const sessionRecordSchema = z.strictObject({
   created_at: timestamp,
   updated_at: timestamp,
   archived_at: timestamp.nullable(),
+};
+
+const sessionRecordV1 = z.strictObject({ ...sessionRecordV1Fields, schema_version: z.literal(1) });
+const sessionRecordV2 = z.strictObject({
+  ...sessionRecordV1Fields,
+  schema_version: z.literal(2),
+  agent: agentFieldsV2,
+  roster: z.array(agentFieldsV2).optional(),
 });
 
 export const sessionRecordFormat = new RecordFormat<SessionRecord>({
   kind: 'session record',
-  current: 1,
+  current: 2,
   versions: {
-    1: recordVersion(sessionRecordSchema, (record) => withoutVersion(record) as unknown as SessionRecord),
+    1: recordVersion(sessionRecordV1, (record) => {
+      const fields = withoutVersion(record);
+      return { ...fields, agent: agentV1ToCurrent(fields.agent) } as unknown as SessionRecord;
+    }),
+    2: recordVersion(sessionRecordV2, (record) => withoutVersion(record) as unknown as SessionRecord),
   },
 });
