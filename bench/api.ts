@@ -56,7 +56,8 @@ async function measureCalls(
   log: (line: string) => void,
 ): Promise<CallSamples> {
   const agent = await sdk.beta.agents.create({ name: 'api-bench', model: 'scripted-instant', system: 'Be brief.' });
-  const definition = runnableDefinition(await pinnedAgent(environment.lucid.storage.agents, agent.id));
+  const agents = environment.lucid.storage.agents;
+  const { definition } = await runnableDefinition(agents, await pinnedAgent(agents, agent.id));
   const calls = sessionCalls({ sdk, lucid: environment.lucid, agentId: agent.id, definition });
   const samples = emptySamples();
   const rounds = settings.warmup + settings.calls;
