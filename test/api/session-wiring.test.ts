@@ -269,3 +269,33 @@ test('an event stream ends when its session is deleted', async () => {
   expect(await ended).not.toContain('session.status_terminated');
   await expect(client.beta.sessions.events.list(session.id)).rejects.toMatchObject({ status: 404 });
 });
+
+test('an API session with no events yet is known to the event routes by its record', async () => {
+  const agent = await newAgent();
+  const environment = await environmentAllowing([]);
+  const session = await client.beta.sessions.create({ agent: agent.id, environment_id: environment.id });
+  // A server on the same data dir without Temporal (so without the workflow to ask): only the record says it exists.
+  const readOnly = await startTestApiServer({ dataDir: harness.dataDir });
+  try {
+    const offline = new Anthropic({ baseURL: readOnly.baseURL, apiKey: TEST_API_KEY, maxRetries: 0 });
+    expect(await harness.store.readEvents(session.id)).toEqual([]);
+    expect((await offline.beta.sessions.events.list(session.id)).data).toEqual([]);
+    await expect(offline.beta.sessions.events.list('sesn_nothing')).rejects.toMatchObject({ status: 404 });
+  } finally {
+    await readOnly.close();
+  }
+});
+
+test('an event stream ends when its session is archived and its workflow has ended', async () => {
+  const agent = await newAgent();
+  const environment = await environmentAllowing([]);
+  const session = await client.beta.sessions.create({ agent: agent.id, environment_id: environment.id });
+  const stream = await client.beta.sessions.events.stream(session.id);
+  const ended = (async () => {
+    const types: string[] = [];
+    for await (const event of stream) types.push(event.type);
+    return types;
+  })();
+  await client.beta.sessions.archive(session.id);
+  expect(await ended).toEqual(['session.status_terminated']);
+});
