@@ -190,6 +190,7 @@ class Session {
     this.threads = new ThreadManager(state.threads, {
       sessionId: state.sessionId,
       workspace: state.workspace,
+      allowedHosts: state.allowedHosts,
       log: this.log,
       patches,
     });

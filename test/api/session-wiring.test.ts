@@ -8,6 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Anthropic, { toFile } from '@anthropic-ai/sdk';
 import type { BetaManagedAgentsSession } from '@anthropic-ai/sdk/resources/beta/sessions/sessions';
+import type { AgentDefinition } from '../../src/domain/agent-definition';
 import { ShellPool } from '../../src/shell/shell-pool';
 import { DEFAULT_SHELL_SETTINGS } from '../../src/shell/shell-settings';
 import { startTestApiServer, TEST_API_KEY, type TestApiServer } from '../helpers/api-server';
@@ -50,6 +51,13 @@ beforeAll(async () => {
                 },
               },
             ],
+          },
+        },
+        {
+          match: { system: 'LEAD-WIRED', last_user_text: 'probe' },
+          times: 1,
+          reply: {
+            content: [{ type: 'tool_use', name: 'delegate', input: { agent: 'prober', task: 'reach the service' } }],
           },
         },
         {
@@ -147,6 +155,27 @@ test("a session's bash reaches what its environment allows, not what the worker 
   expect((await toolResults(narrowed.id))[0]).toContain('refused localhost');
   expect(await bashInputs(narrowed.id)).toEqual([expect.objectContaining({ allowedHosts: ['example.org'] })]);
   expect(reached).toEqual(['/from-session']);
+});
+
+test("a lead's sub-agent threads run in the lead's network too", async () => {
+  const prober: AgentDefinition = {
+    name: 'prober',
+    description: 'Probes a service',
+    model: 'scripted-small',
+    system: 'PROBER',
+    tools: ['bash'],
+    max_turns: 4,
+    max_tokens: 256,
+  };
+  const lead: AgentDefinition = { ...prober, name: 'lead', system: 'LEAD-WIRED', tools: [], subagents: [prober] };
+  const before = reached.length;
+  const sessionId = await harness.lucid.startSession({ agent: lead, message: 'probe', allowed_hosts: ['localhost'] });
+  await harness.lucid.result(sessionId);
+  const [thread] = (await client.beta.sessions.threads.list(sessionId)).data;
+  const events = await client.beta.sessions.threads.events.list(thread.id, { session_id: sessionId });
+  const results = events.data.flatMap((event) => (event.type === 'agent.tool_result' ? event.content : []));
+  expect(results).toEqual([expect.objectContaining({ text: 'served /from-session\n' })]);
+  expect(reached.slice(before)).toEqual(['/from-session']);
 });
 
 test('a session needs an existing, unarchived environment, and keeps one it uses from being deleted', async () => {
