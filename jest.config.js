@@ -11,6 +11,7 @@ const INTEGRATION_TESTS = [
   '<rootDir>/test/api/server-process.test.ts',
   '<rootDir>/test/api/temporal-cli-interop.test.ts',
   '<rootDir>/test/api/sessions-sdk.test.ts',
+  '<rootDir>/test/api/session-wiring.test.ts',
   '<rootDir>/test/api/threads-session.test.ts',
   '<rootDir>/test/cli/lucid.test.ts',
   '<rootDir>/test/cli/memory-dreams.test.ts',

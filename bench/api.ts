@@ -23,7 +23,6 @@ import type { Scenario } from '../src/scripted-model/scenario';
 import {
   CONFIGURATIONS,
   emptySamples,
-  ENVIRONMENT_ID,
   MEASURES,
   rotation,
   sessionCalls,
@@ -58,7 +57,8 @@ async function measureCalls(
   const agent = await sdk.beta.agents.create({ name: 'api-bench', model: 'scripted-instant', system: 'Be brief.' });
   const agents = environment.lucid.storage.agents;
   const { definition } = await runnableDefinition(agents, await pinnedAgent(agents, agent.id));
-  const calls = sessionCalls({ sdk, lucid: environment.lucid, agentId: agent.id, definition });
+  const { id: environmentId } = await sdk.beta.environments.create({ name: 'api-bench' });
+  const calls = sessionCalls({ sdk, lucid: environment.lucid, agentId: agent.id, environmentId, definition });
   const samples = emptySamples();
   const rounds = settings.warmup + settings.calls;
   for (let round = 0; round < rounds; round++) {
@@ -190,9 +190,10 @@ async function measureStreams(
   log: (line: string) => void,
 ): Promise<{ result: StreamResult; peak: ServerMemory & { vm_hwm_bytes: number } }> {
   const agent = await sdk.beta.agents.create({ name: 'stream-bench', model: 'scripted-instant', system: 'Be brief.' });
+  const { id: environmentId } = await sdk.beta.environments.create({ name: 'stream-bench' });
   const sessionIds: string[] = [];
   for (let index = 0; index < settings.streamSessions; index++) {
-    sessionIds.push((await sdk.beta.sessions.create({ agent: agent.id, environment_id: ENVIRONMENT_ID })).id);
+    sessionIds.push((await sdk.beta.sessions.create({ agent: agent.id, environment_id: environmentId })).id);
   }
   const { value, peak } = await peakMemoryDuring(server, async () => {
     const streams = await openStreams(sdk, sessionIds, settings.streams);

@@ -42,17 +42,24 @@ export interface SessionCalls {
 }
 
 const MESSAGE = 'Say hello.';
-export const ENVIRONMENT_ID = 'env_local';
 
 export interface CallTargets {
   sdk: Anthropic;
   lucid: LucidClient;
   /** The API agent every session runs (http and service), and the same agent as Lucid runs it (direct). */
   agentId: string;
+  /** The environment the API's sessions run in (the direct client's run without one). */
+  environmentId: string;
   definition: AgentDefinition;
 }
 
-export function sessionCalls({ sdk, lucid, agentId, definition }: CallTargets): Record<Configuration, SessionCalls> {
+export function sessionCalls({
+  sdk,
+  lucid,
+  agentId,
+  environmentId,
+  definition,
+}: CallTargets): Record<Configuration, SessionCalls> {
   const service = new SessionService(lucid.storage, lucid);
   const events = new EventService(lucid.storage.sessions, (sessionId) => lucid.isRunning(sessionId));
   const userMessage = { type: 'user.message' as const, content: [{ type: 'text' as const, text: MESSAGE }] };
@@ -63,7 +70,7 @@ export function sessionCalls({ sdk, lucid, agentId, definition }: CallTargets): 
   };
   return {
     http: {
-      create: async () => (await sdk.beta.sessions.create({ agent: agentId, environment_id: ENVIRONMENT_ID })).id,
+      create: async () => (await sdk.beta.sessions.create({ agent: agentId, environment_id: environmentId })).id,
       send: async (id) =>
         acceptedSeq(id, (await sdk.beta.sessions.events.send(id, { events: [userMessage] })).data?.[0]?.id),
       retrieve: (id) => sdk.beta.sessions.retrieve(id),
@@ -72,7 +79,7 @@ export function sessionCalls({ sdk, lucid, agentId, definition }: CallTargets): 
     },
     service: {
       create: async () =>
-        (await service.create({ agent: agentId, environment_id: ENVIRONMENT_ID } as SessionCreateParams)).id,
+        (await service.create({ agent: agentId, environment_id: environmentId } as SessionCreateParams)).id,
       send: async (id) => acceptedSeq(id, (await service.sendEvents(id, [userMessage])).data?.[0]?.id),
       retrieve: (id) => service.retrieve(id),
       list: async (id) => {

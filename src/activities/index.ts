@@ -35,6 +35,7 @@ export function createActivities({
     ...createSessionActivities({
       store,
       prompts: storage.prompts,
+      files: storage.files,
       defaultWorkspace: storage.defaultWorkspace,
       agentsDir,
     }),

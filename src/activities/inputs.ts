@@ -17,7 +17,7 @@ import { z } from 'zod';
 import { FailureType } from '../domain/failure-types';
 import { DreamSessionsSchema } from '../domain/dream';
 import { RubricSchema } from '../domain/outcome';
-import { describeIssues } from '../domain/session-input';
+import { describeIssues, SessionFileSchema } from '../domain/session-input';
 import { MemoryAttachmentSchema } from '../memory/attachments';
 import { PromptHashSchema } from '../storage/records/prompt-records';
 
@@ -38,7 +38,11 @@ const StoreAndDreamSchema = z.looseObject({ memory_store_id: id, dream_id: id })
 export const ACTIVITY_INPUT_SCHEMAS = {
   // session.ts
   loadAgentDefinition: z.string(),
-  prepareWorkspace: z.looseObject({ sessionId: id, workspace: z.string().min(1).optional() }),
+  prepareWorkspace: z.looseObject({
+    sessionId: id,
+    workspace: z.string().min(1).optional(),
+    files: z.array(SessionFileSchema).optional(),
+  }),
   persistEvents: z.looseObject({ sessionId: id, events: z.array(EventSchema) }),
   storeSystemPrompt: z.looseObject({ text: z.string() }),
   saveSnapshot: z.looseObject({ session_id: id }),

@@ -7,6 +7,9 @@ import type { PromptStore } from '../storage/prompt-store';
 import type { SessionStore } from '../storage/session-store';
 import { MAX_RUBRIC_CHARS, type Rubric } from '../domain/outcome';
 import { resolveInWorkspace, WorkspaceError } from '../workspace/sandbox';
+import { mountStoredFile } from '../workspace/mount-file';
+import type { FileStore } from '../storage/file-store';
+import type { SessionFile } from '../domain/session-input';
 import { InvalidAgentError } from '../errors';
 import { redactText, secretsFromEnvironment } from '../domain/redact';
 import { withActivityBoundary } from './boundary';
@@ -17,12 +20,15 @@ export type RubricResolution = { ok: true; text: string } | { ok: false; error: 
 export function createSessionActivities({
   store,
   prompts,
+  files,
   defaultWorkspace,
   agentsDir,
   secrets = secretsFromEnvironment(),
 }: {
   store: SessionStore;
   prompts: PromptStore;
+  /** Uploaded files, for the `file` resources a session mounts into its workspace. */
+  files: FileStore;
   /** The workspace of a session that names none (Storage.defaultWorkspace). */
   defaultWorkspace: (sessionId: string) => string;
   agentsDir: string;
@@ -58,17 +64,25 @@ export function createSessionActivities({
     return parsed.data;
   }
 
-  /** Creates the session's workspace (by default a fresh folder under the data directory); idempotent. */
+  /**
+   * Creates the session's workspace (by default a fresh folder under the data directory) and copies the session's
+   * files into it, each at its mount path. Idempotent: a retry makes the same folder and copies the same bytes.
+   * A file that cannot be mounted (deleted or expired since the session was created) fails the session's start.
+   */
   async function prepareWorkspace({
     sessionId,
     workspace,
+    files: mounts = [],
   }: {
     sessionId: string;
     workspace?: string;
+    files?: SessionFile[];
   }): Promise<string> {
     const dir = path.resolve(workspace ?? defaultWorkspace(sessionId));
     await fs.mkdir(dir, { recursive: true });
-    return fs.realpath(dir);
+    const root = await fs.realpath(dir);
+    for (const mount of mounts) await mountStoredFile(files, mount.file_id, root, mount.mount_path);
+    return root;
   }
 
   async function persistEvents({ sessionId, events }: { sessionId: string; events: SessionEvent[] }): Promise<void> {

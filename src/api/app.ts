@@ -64,7 +64,10 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   agentRoutes(app, new AgentService(options.storage.agents));
   if (options.lucid) dreamRoutes(app, options.storage, options.lucid);
   memoryStoreRoutes(app, new MemoryService(options.storage.memory));
-  environmentRoutes(app, new EnvironmentService(options.storage.environments));
+  environmentRoutes(
+    app,
+    new EnvironmentService(options.storage.environments, Date.now, options.storage.sessionRecords),
+  );
   const maxFileBytes = options.fileSizeLimit ?? DEFAULT_FILE_SIZE_LIMIT;
   void app.register(fileRoutes, { files: new FileService(options.storage.files), maxFileBytes });
   if (options.lucid) sessionRoutes(app, new SessionService(options.storage, options.lucid));

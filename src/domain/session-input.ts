@@ -5,6 +5,13 @@ import { ThreadContextSchema } from './threads';
 import { listPriceOf } from './list-prices';
 import { DEFAULT_MEMORY_BUDGET_CHARS, MAX_ATTACHED_STORES, MemoryAttachmentSchema } from '../memory/attachments';
 
+/** A stored file a session mounts: `mount_path` as src/workspace/mount-file.ts reads it (absent: its default). */
+export const SessionFileSchema = z.strictObject({
+  file_id: z.string().min(1).max(256),
+  mount_path: z.string().min(1).max(4096).optional(),
+});
+export type SessionFile = z.infer<typeof SessionFileSchema>;
+
 /** At most this many seconds a finished session stays idle waiting for user messages (7 days). */
 export const MAX_KEEP_ALIVE_SECONDS = 7 * 24 * 3600;
 
@@ -13,7 +20,8 @@ export const MAX_KEEP_ALIVE_SECONDS = 7 * 24 * 3600;
  * `agent` is either the name of a definition in the agents folder or an inline definition.
  * Versions (`version`, absent means 1; a change that old inputs in history would not pass bumps it):
  * - 1: agent, message, workspace, keep_alive_seconds, outcome, memory_stores, memory_budget_chars, thread;
- *   later, without a bump (both optional, and an input without them means what it always did): lifecycle, budget.
+ *   later, without a bump (all optional, and an input without them means what it always did): lifecycle, budget,
+ *   allowed_hosts, files.
  */
 export const SessionInputSchema = z
   .object({
@@ -33,6 +41,13 @@ export const SessionInputSchema = z
      */
     budget: z.strictObject({ max_cost_cents: z.number().int().min(0) }).optional(),
     workspace: z.string().min(1).max(4096).optional(),
+    /**
+     * The hosts the session's `bash` sandbox may reach (its API environment's allowlist, environment-sandbox.ts),
+     * in place of the worker's LUCID_NETWORK_ALLOWED_HOSTS; empty: no network. Absent: the worker's.
+     */
+    allowed_hosts: z.array(z.string().min(1).max(255)).max(256).optional(),
+    /** Stored files (the Files API's) copied into the workspace before the first turn, each at its mount path. */
+    files: z.array(SessionFileSchema).max(100).optional(),
     keep_alive_seconds: z.number().int().min(0).max(MAX_KEEP_ALIVE_SECONDS).default(0),
     /** What the agent should produce and the rubric a separate grader checks it against. */
     outcome: OutcomeDefinitionSchema.optional(),

@@ -21,7 +21,7 @@ export interface SessionRecord {
   environment_id: string;
   title: string | null;
   metadata: Record<string, string>;
-  /** As sent (github_repository, file, memory_store entries); mounting them is not done yet. */
+  /** The API's resource objects (file, memory_store) and github_repository entries as sent. */
   resources: Record<string, unknown>[];
   budget: SessionBudget | null;
   vault_ids: string[];

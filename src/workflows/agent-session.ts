@@ -190,6 +190,7 @@ class Session {
     this.threads = new ThreadManager(state.threads, {
       sessionId: state.sessionId,
       workspace: state.workspace,
+      allowedHosts: state.allowedHosts,
       log: this.log,
       patches,
     });
@@ -555,12 +556,14 @@ class Session {
   private async runShellCommand(toolUse: ToolUse): Promise<{ content: string; is_error: boolean }> {
     const scope = new CancellationScope();
     this.runningCommands.add(scope);
-    const { sessionId, workspace } = this.state;
+    const { sessionId, workspace, allowedHosts } = this.state;
     const options = { ...SHELL_ACTIVITY, summary: `bash ${summarizeToolInput(toolUse.input)}` };
+    // Absent for a session without an environment, so its input (and the worker's allowlist) is as it always was.
+    const network = allowedHosts ? { allowedHosts } : {};
     try {
       const outcome = await scope.run(() =>
         runBash.executeWithOptions(options, [
-          { sessionId, workspace, toolUseId: toolUse.id, name: BASH_TOOL_NAME, input: toolUse.input },
+          { sessionId, workspace, toolUseId: toolUse.id, name: BASH_TOOL_NAME, input: toolUse.input, ...network },
         ]),
       );
       this.journaledToolUses.add(toolUse.id);

@@ -19,6 +19,8 @@
  * - 3: lifecycle (optional: `api` for a Managed Agents API session, which waits idle until archived) and budget
  *   (optional: the most the session's model requests may cost). A version-2 state upgrades without either: the
  *   session keeps its keep_alive_seconds lifecycle and has no budget.
+ * - 4: allowedHosts (optional: the network allowlist of the session's API environment, for its `bash` sandbox). A
+ *   version-3 state upgrades without it: the session's shell keeps the worker's allowlist.
  */
 import { z } from 'zod';
 import { AgentDefinitionSchema, ThreadLimitsSchema } from '../domain/agent-definition';
@@ -31,7 +33,7 @@ import type { AttachedStore } from '../memory/attachments';
 import type { SessionState } from './session-state';
 import { emptyContextState } from './context-tracker';
 
-export const CURRENT_SESSION_STATE_VERSION = 3;
+export const CURRENT_SESSION_STATE_VERSION = 4;
 
 export type ContinuedSessionRead = { ok: true; state: SessionState } | { ok: false; error: string };
 
@@ -59,6 +61,7 @@ export function readContinuedSession(raw: unknown): ContinuedSessionRead {
 const UPGRADES: Record<number, (state: Record<string, unknown>) => Record<string, unknown>> = {
   1: (state) => ({ ...state, version: 2, context: emptyContextState() }),
   2: (state) => ({ ...state, version: 3 }),
+  3: (state) => ({ ...state, version: 4 }),
 };
 
 /** The fields version 1 gained before it was frozen, filled with what a session without those features has. */
@@ -200,6 +203,7 @@ const SessionStateSchema = z.strictObject({
   keepAliveSeconds: count,
   lifecycle: z.literal('api').optional(),
   budget: z.strictObject({ max_cost_cents: count }).optional(),
+  allowedHosts: z.array(z.string().min(1)).optional(),
   createdAt: z.string().min(1),
   nextSeq: z.number().int().min(1),
   usage: UsageSchema,

@@ -82,6 +82,7 @@ export async function startSession(
   const workspace = await storage(patches, 'prepare the workspace').prepareWorkspace({
     sessionId,
     workspace: input.workspace,
+    ...(input.files ? { files: input.files } : {}),
   });
   const memory =
     input.memory_stores.length > 0
@@ -91,13 +92,14 @@ export async function startSession(
         })
       : { prompt: '', stores: [] };
   const state: SessionState = {
-    version: 3,
+    version: 4,
     sessionId,
     agent,
     workspace,
     keepAliveSeconds: input.keep_alive_seconds,
     ...(input.lifecycle ? { lifecycle: input.lifecycle } : {}),
     ...(input.budget ? { budget: input.budget } : {}),
+    ...(input.allowed_hosts ? { allowedHosts: input.allowed_hosts } : {}),
     createdAt: new Date().toISOString(),
     nextSeq: 1,
     usage: ZERO_USAGE,

@@ -13,7 +13,7 @@ import type { ContextState } from './context-tracker';
  * the event log). `version` is 1 for the first released shape; a later shape bumps it and reads both.
  */
 export interface SessionState {
-  version: 3;
+  version: 4;
   sessionId: string;
   agent: AgentDefinition;
   workspace: string;
@@ -22,6 +22,8 @@ export interface SessionState {
   lifecycle?: 'api';
   /** The most the session's own model requests may cost, at list prices (version 3; absent: no limit). */
   budget?: { max_cost_cents: number };
+  /** The hosts the session's `bash` sandbox may reach, from its environment (version 4; absent: the worker's). */
+  allowedHosts?: string[];
   createdAt: string;
   /** The seq the next event gets; all events below it are persisted before continue-as-new. */
   nextSeq: number;

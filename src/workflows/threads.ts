@@ -102,7 +102,14 @@ export function initialThreadsState(
 export class ThreadManager {
   constructor(
     private readonly state: ThreadsState,
-    private readonly context: { sessionId: string; workspace: string; log: EventLog; patches: SessionPatches },
+    private readonly context: {
+      sessionId: string;
+      workspace: string;
+      /** The lead's network allowlist (its environment's), which its threads' shells keep; absent: the worker's. */
+      allowedHosts?: string[];
+      log: EventLog;
+      patches: SessionPatches;
+    },
   ) {}
 
   /** Whether this session gets the `delegate` tool: it has a roster and the depth limit allows another level. */
@@ -208,6 +215,7 @@ export class ThreadManager {
       agent,
       message: task,
       workspace: this.context.workspace,
+      ...(this.context.allowedHosts ? { allowed_hosts: this.context.allowedHosts } : {}),
       keep_alive_seconds: MAX_KEEP_ALIVE_SECONDS,
       thread: {
         parent_session_id: this.context.sessionId,

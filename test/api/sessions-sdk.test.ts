@@ -13,6 +13,8 @@ import { MEMORY_TOOL_NAME } from '../../src/memory/attachments';
 let harness: SessionHarness;
 let server: TestApiServer;
 let client: Anthropic;
+/** The environment every session here runs in (an existing one: sessions are refused an unknown environment). */
+let environmentId: string;
 
 beforeAll(async () => {
   harness = await startSessionHarness({
@@ -39,6 +41,7 @@ beforeAll(async () => {
   });
   server = await startTestApiServer({ lucid: harness.lucid });
   client = new Anthropic({ baseURL: server.baseURL, apiKey: TEST_API_KEY, maxRetries: 0 });
+  environmentId = (await client.beta.environments.create({ name: 'local' })).id;
 });
 
 afterAll(async () => {
@@ -68,14 +71,14 @@ test('a session starts idle, works a message, goes idle, is listed, updated, arc
   const agent = await newAgent();
   const session = await client.beta.sessions.create({
     agent: agent.id,
-    environment_id: 'env_local',
+    environment_id: environmentId,
     title: 'Launch notes',
     metadata: { ticket: 'OPS-1' },
   });
   expect(session).toMatchObject({
     type: 'session',
     status: 'idle',
-    environment_id: 'env_local',
+    environment_id: environmentId,
     title: 'Launch notes',
     metadata: { ticket: 'OPS-1' },
     agent: { type: 'agent', id: agent.id, version: 1, name: 'scribe', model: { id: 'scripted-small' } },
@@ -138,7 +141,7 @@ test('archiving a running session interrupts its turn, then ends it', async () =
   const agent = await newAgent('busy');
   const session = await client.beta.sessions.create({
     agent: agent.id,
-    environment_id: 'env_local',
+    environment_id: environmentId,
     initial_events: [{ type: 'user.message', content: [{ type: 'text', text: 'Work slowly' }] }],
   });
   await waitFor(
@@ -157,7 +160,7 @@ test('a budget stops the turn once its model requests cost the limit, and a mode
   const budget = { type: 'limit' as const, max_list_cost: { amount: '50', currency: 'USD' as const } };
   const session = await client.beta.sessions.create({
     agent: agent.id,
-    environment_id: 'env_local',
+    environment_id: environmentId,
     budget,
     initial_events: [{ type: 'user.message', content: [{ type: 'text', text: 'Do something expensive' }] }],
   });
@@ -171,7 +174,7 @@ test('a budget stops the turn once its model requests cost the limit, and a mode
   expect(spent.usage.list_cost).toEqual({ amount: '100', currency: 'USD' });
 
   const unpriced = await newAgent('unpriced');
-  const refused = client.beta.sessions.create({ agent: unpriced.id, environment_id: 'env_local', budget });
+  const refused = client.beta.sessions.create({ agent: unpriced.id, environment_id: environmentId, budget });
   await expect(refused).rejects.toMatchObject({ status: 400, error: { error: { message: /model_not_budgetable/ } } });
 });
 
@@ -181,7 +184,7 @@ test('a memory store resource is attached to the session, and an unknown one is 
   const resource = { type: 'memory_store' as const, memory_store_id: store.id, access: 'read_only' as const };
   const session = await client.beta.sessions.create({
     agent: agent.id,
-    environment_id: 'env_local',
+    environment_id: environmentId,
     resources: [resource],
     initial_events: [{ type: 'user.message', content: [{ type: 'text', text: 'What do you remember?' }] }],
   });
@@ -193,7 +196,7 @@ test('a memory store resource is attached to the session, and an unknown one is 
 
   const missing = client.beta.sessions.create({
     agent: agent.id,
-    environment_id: 'env_local',
+    environment_id: environmentId,
     resources: [{ type: 'memory_store', memory_store_id: 'memstore_missing1' }],
   });
   await expect(missing).rejects.toMatchObject({ status: 404, error: { error: { message: /no memory store/ } } });
@@ -204,9 +207,9 @@ test('list filters by agent, version, status and time, and pages both ways', asy
   const other = await newAgent('other');
   const ids: string[] = [];
   for (let index = 0; index < 5; index++) {
-    ids.push((await client.beta.sessions.create({ agent: agent.id, environment_id: 'env_local' })).id);
+    ids.push((await client.beta.sessions.create({ agent: agent.id, environment_id: environmentId })).id);
   }
-  await client.beta.sessions.create({ agent: other.id, environment_id: 'env_local' });
+  await client.beta.sessions.create({ agent: other.id, environment_id: environmentId });
   await client.beta.sessions.archive(ids[4]);
 
   const seen: string[] = [];
@@ -242,7 +245,7 @@ test('initial events start the work at once, and the session keeps the agent ver
   const agent = await newAgent('pinned');
   const session = await client.beta.sessions.create({
     agent: { type: 'agent', id: agent.id, version: 1 },
-    environment_id: 'env_local',
+    environment_id: environmentId,
     initial_events: [{ type: 'user.message', content: [{ type: 'text', text: 'Begin' }] }],
   });
   await client.beta.agents.update(agent.id, { version: 1, system: 'You write poems now.' });
@@ -253,18 +256,18 @@ test('initial events start the work at once, and the session keeps the agent ver
   const retrieved = await client.beta.sessions.retrieve(session.id);
   expect(retrieved.agent).toMatchObject({ version: 1, system: 'You keep tidy notes.' });
 
-  const newer = await client.beta.sessions.create({ agent: agent.id, environment_id: 'env_local' });
+  const newer = await client.beta.sessions.create({ agent: agent.id, environment_id: environmentId });
   expect(newer.agent).toMatchObject({ version: 2, system: 'You write poems now.' });
   const overridden = await client.beta.sessions.create({
     agent: { type: 'agent_with_overrides', id: agent.id, version: 1, system: 'Override prompt' },
-    environment_id: 'env_local',
+    environment_id: environmentId,
   });
   expect(overridden.agent).toMatchObject({ version: 1, system: 'Override prompt' });
 });
 
 test('an outcome sent as an event sets the session to work against its rubric', async () => {
   const agent = await newAgent('achiever');
-  const session = await client.beta.sessions.create({ agent: agent.id, environment_id: 'env_local' });
+  const session = await client.beta.sessions.create({ agent: agent.id, environment_id: environmentId });
   const rubric = { type: 'text' as const, content: 'The note exists.' };
   const refused = client.beta.sessions.events.send(session.id, {
     events: [{ type: 'user.define_outcome', description: 'outcome', rubric: { type: 'file', file_id: 'file_1' } }],
@@ -280,20 +283,20 @@ test('bad input is refused with the API error and changes nothing', async () => 
   const agent = await newAgent('careful');
   const before = (await client.beta.sessions.list({ include_archived: true, limit: 100 })).data.length;
   const refusals: [Record<string, unknown>, number, RegExp][] = [
-    [{ agent: agent.id, environment_id: 'env_local', colour: 'blue' }, 400, /colour/],
-    [{ agent: 'agent_1111111111', environment_id: 'env_local' }, 404, /no agent/],
-    [{ agent: { type: 'agent', id: agent.id, version: 9 }, environment_id: 'env_local' }, 404, /no version 9/],
+    [{ agent: agent.id, environment_id: environmentId, colour: 'blue' }, 400, /colour/],
+    [{ agent: 'agent_1111111111', environment_id: environmentId }, 404, /no agent/],
+    [{ agent: { type: 'agent', id: agent.id, version: 9 }, environment_id: environmentId }, 404, /no version 9/],
     [
       {
         agent: agent.id,
-        environment_id: 'env_local',
+        environment_id: environmentId,
         initial_events: [{ type: 'user.message', content: [{ type: 'image', source: { type: 'url', url: 'x' } }] }],
       },
       400,
       /image blocks are not supported/,
     ],
     [
-      { agent: agent.id, environment_id: 'env_local', initial_events: [{ type: 'user.interrupt' }] },
+      { agent: agent.id, environment_id: environmentId, initial_events: [{ type: 'user.interrupt' }] },
       400,
       /user\.interrupt/,
     ],
@@ -304,7 +307,7 @@ test('bad input is refused with the API error and changes nothing', async () => 
   }
   expect((await client.beta.sessions.list({ include_archived: true, limit: 100 })).data).toHaveLength(before);
 
-  const session = await client.beta.sessions.create({ agent: agent.id, environment_id: 'env_local' });
+  const session = await client.beta.sessions.create({ agent: agent.id, environment_id: environmentId });
   const batch = client.beta.sessions.events.send(session.id, {
     events: [
       { type: 'user.message', content: [{ type: 'text', text: 'first' }] },
@@ -334,7 +337,7 @@ test('bad input is refused with the API error and changes nothing', async () => 
 
 test('a session made over HTTP is its Temporal workflow, and one LucidClient started is served over HTTP', async () => {
   const agent = await newAgent('shared');
-  const session = await client.beta.sessions.create({ agent: agent.id, environment_id: 'env_local' });
+  const session = await client.beta.sessions.create({ agent: agent.id, environment_id: environmentId });
   const description = await harness.temporal.client.workflow.getHandle(session.id).describe();
   expect(description).toMatchObject({ workflowId: session.id, type: 'agentSession', status: { name: 'RUNNING' } });
 

@@ -68,7 +68,8 @@ async function agentTexts(sessionId: string): Promise<string[]> {
 
 test('a session made over HTTP is described, queried and messaged by the temporal CLI, and answers over HTTP', async () => {
   const agent = await client.beta.agents.create({ name: 'listener', model: 'scripted-small' });
-  const session = await client.beta.sessions.create({ agent: agent.id, environment_id: 'env_local' });
+  const { id: environmentId } = await client.beta.environments.create({ name: 'interop' });
+  const session = await client.beta.sessions.create({ agent: agent.id, environment_id: environmentId });
   expect(session.status).toBe('idle');
 
   const described = await describe_(session.id);

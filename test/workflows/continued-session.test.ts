@@ -28,11 +28,11 @@ function recordedInput(history: string, event: 'first-start' | 'last-continued-a
 
 /**
  * What version 2 added (the context of clearing old tool results), as a session that never cleared has it, and
- * version 3 (an optional lifecycle, absent for a session of the keep-alive lifecycle).
+ * versions 3 and 4 (an optional lifecycle and allowlist, absent for a keep-alive session on the worker's network).
  */
-function upgradedToV3(state: Record<string, unknown>): Record<string, unknown> {
+function upgradedToV4(state: Record<string, unknown>): Record<string, unknown> {
   const context = { cleared_through_seq: 0, previous_request_tokens: 0, added_tokens: 0, tool_results: [] };
-  return { ...state, version: 3, context };
+  return { ...state, version: 4, context };
 }
 
 function errorOf(raw: unknown): string {
@@ -59,18 +59,26 @@ describe('readContinuedSession', () => {
   });
 
   it.each(['v1.json', 'v1-lead.json'])(
-    'reads the version-1 state %s as written, upgraded to version 3 with nothing cleared',
+    'reads the version-1 state %s as written, upgraded to version 4 with nothing cleared',
     (fixture) => {
       const written = readJson('continued-session', fixture) as { continued: Record<string, unknown> };
-      expect(readContinuedSession(written)).toEqual({ ok: true, state: upgradedToV3(written.continued) });
+      expect(readContinuedSession(written)).toEqual({ ok: true, state: upgradedToV4(written.continued) });
     },
   );
 
-  it('reads the version-2 state v2-context.json back as it was written, watermark and all, as version 3', () => {
+  it('reads the version-2 state v2-context.json back as it was written, watermark and all, as version 4', () => {
     const written = readJson('continued-session', 'v2-context.json') as { continued: Record<string, unknown> };
     const read = readContinuedSession(written);
-    expect(read).toEqual({ ok: true, state: { ...written.continued, version: 3 } });
+    expect(read).toEqual({ ok: true, state: { ...written.continued, version: 4 } });
     expect(read.ok && read.state.context.cleared_through_seq).toBeGreaterThan(0);
+  });
+
+  it("keeps a version-4 state's allowlist (its environment's network) across continue-as-new", () => {
+    const written = readJson('continued-session', 'v2-context.json') as { continued: Record<string, unknown> };
+    const state = { ...written.continued, version: 4, allowedHosts: ['pypi.org'] };
+    expect(readContinuedSession({ continued: state })).toEqual({ ok: true, state });
+    const bad = { continued: { ...state, allowedHosts: [''] } };
+    expect(errorOf(bad)).toContain('continued.allowedHosts.0');
   });
 
   it('reads the outcome, thread and memory store a lead carried across continue-as-new', () => {
@@ -85,7 +93,7 @@ describe('readContinuedSession', () => {
     const early = readJson('continued-session', 'v1-before-outcomes.json') as { continued: Record<string, unknown> };
     expect(early.continued).not.toHaveProperty('threads');
     const read = readContinuedSession(early);
-    expect(read).toEqual({ ok: true, state: upgradedToV3(v1().continued) });
+    expect(read).toEqual({ ok: true, state: upgradedToV4(v1().continued) });
   });
 
   it('keeps fields of nested records it does not list (another module may have added them)', () => {
@@ -117,8 +125,8 @@ describe('readContinuedSession', () => {
     ],
     [
       'a newer version',
-      withState((state) => (state.version = 4)),
-      'continued.version: version 4 was written by a newer Lucid',
+      withState((state) => (state.version = 5)),
+      'continued.version: version 5 was written by a newer Lucid',
     ],
     ['a bad nextSeq', withState((state) => (state.nextSeq = 0)), 'continued.nextSeq: Too small'],
     ['an unknown status', withState((state) => (state.status = 'sleeping')), 'continued.status: Invalid option'],

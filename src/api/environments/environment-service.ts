@@ -9,6 +9,7 @@ import type {
 import { NO_NETWORK, type ApiEnvironment, type EnvironmentNetworking } from '../../domain/environment';
 import { newEnvironmentId } from '../../domain/ids';
 import type { EnvironmentStore } from '../../storage/environment-store';
+import type { SessionRecordStore } from '../../storage/session-record-store';
 import { ApiError, invalidRequest, notFound } from '../api-error';
 import { patchMetadata } from '../metadata';
 import { paginate, type Page, type PageRequest } from '../pagination';
@@ -31,6 +32,8 @@ export class EnvironmentService {
   constructor(
     private readonly store: EnvironmentStore,
     private readonly clock: () => number = Date.now,
+    /** The API's sessions, so an environment a live session runs in is not deleted from under it. */
+    private readonly sessionRecords?: SessionRecordStore,
   ) {}
 
   /** Never the same millisecond twice, so environments made in a burst list in the order they were made. */
@@ -95,7 +98,19 @@ export class EnvironmentService {
     return environmentObject(archivedNow);
   }
 
+  /** Refused while a session that is not archived runs in it (archive or delete that session first). */
   async delete(environmentId: string): Promise<BetaEnvironmentDeleteResponse> {
+    const live = (await this.sessionRecords?.list())?.find(
+      (record) => record.environment_id === environmentId && record.archived_at === null,
+    );
+    if (live) {
+      throw new ApiError(
+        409,
+        'conflict_error',
+        `environment ${environmentId} is in use by session ${live.id}; archive or delete its sessions first`,
+        false,
+      );
+    }
     if (!(await this.store.delete(environmentId))) throw noEnvironment(environmentId);
     return environmentDeleted(environmentId);
   }

@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { parseOrRefuse } from '../validate';
 import type { DeltaSpool } from '../../storage/delta-spool';
+import type { SessionRecordStore } from '../../storage/session-record-store';
 import type { SessionStore } from '../../storage/session-store';
 import { ThreadService } from '../threads/thread-service';
 import {
@@ -34,15 +35,17 @@ export interface EventRouteOptions {
 
 export function eventRoutes(
   app: FastifyInstance,
-  storage: { sessions: SessionStore; deltas: DeltaSpool },
+  storage: { sessions: SessionStore; deltas: DeltaSpool; sessionRecords?: SessionRecordStore },
   options: EventRouteOptions = {},
 ): void {
   const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
   const store = storage.sessions;
-  const events = new EventService(store, options.isRunning);
+  const events = new EventService(store, options.isRunning, storage.sessionRecords);
   const threads = new ThreadService(store, events);
+  // A thread's log (`<session>/<thread>`) ends with its session.
+  const sessionGone = (logId: string) => () => events.hasEnded(logId.split('/')[0]);
   const tails: StreamFollowers = {
-    events: new SharedFollowers((logId) => new EventTail(store, logId)),
+    events: new SharedFollowers((logId) => new EventTail(store, logId, sessionGone(logId))),
     deltas: new SharedFollowers((logId) => new DeltaTail(storage.deltas, logId)),
   };
   // Open streams would hold a closing server open for good: end them (clients reconnect with their cursor).

@@ -1,9 +1,11 @@
 /**
  * What the event routes do, over the event log store: list a log with the API's filters, and resolve where a
- * stream starts. A session exists for these routes once the store has its log or its snapshot (what a worker
- * writes), or while its workflow runs (a session just started, whose first events are not stored yet).
+ * stream starts. A session exists for these routes once the API has its record (an API session, even one with no
+ * events yet), the store has its log or its snapshot (what a worker writes), or while its workflow runs (a session
+ * just started, whose first events are not stored yet).
  */
 import type { SessionEvent } from '../../domain/events';
+import type { SessionRecordStore } from '../../storage/session-record-store';
 import type { SessionStore } from '../../storage/session-store';
 import { invalidRequest, notFound } from '../api-error';
 import { paginate, type Page } from '../pagination';
@@ -19,12 +21,27 @@ export class EventService {
   constructor(
     private readonly store: SessionStore,
     private readonly isRunning?: RunningCheck,
+    private readonly records?: SessionRecordStore,
   ) {}
 
   async requireSession(sessionId: string): Promise<void> {
-    if (await this.hasLog(sessionId)) return;
-    if (this.isRunning && (await this.isRunning(sessionId))) return;
-    throw notFound(`no session ${sessionId}`);
+    if (!(await this.exists(sessionId))) throw notFound(`no session ${sessionId}`);
+  }
+
+  async exists(sessionId: string): Promise<boolean> {
+    if (this.records && (await this.records.get(sessionId))) return true;
+    if (await this.hasLog(sessionId)) return true;
+    return this.isRunning !== undefined && (await this.isRunning(sessionId));
+  }
+
+  /**
+   * Whether a session's streams are over: it was deleted, or it is archived and its workflow has ended (its
+   * `session.status_terminated`, when it wrote one, has ended them already).
+   */
+  async hasEnded(sessionId: string): Promise<boolean> {
+    const record = await this.records?.get(sessionId);
+    if (record) return record.archived_at !== null && !(await this.isRunning?.(sessionId));
+    return !(await this.exists(sessionId));
   }
 
   /** Whether the store has a log or a snapshot under `logId`. */

@@ -32,6 +32,11 @@ export class EventTail {
     private readonly store: SessionStore,
     /** The log's id in the store: a session id, or `<session>/<thread>` for a thread's own log. */
     readonly logId: string,
+    /**
+     * Whether the log's session is gone (deleted, or archived with its workflow ended), asked when a read finds
+     * nothing new: a deleted session writes no `session.status_terminated`, so without this its streams stay open.
+     */
+    private readonly sessionGone: () => Promise<boolean> = async () => false,
   ) {
     this.follower = new LogFollower(
       (onChange) => store.watchEvents(logId, onChange),
@@ -82,7 +87,10 @@ export class EventTail {
 
   private async readNew(): Promise<void> {
     const events = gapFree(await this.store.readEvents(this.logId, { afterSeq: this.through }), this.through);
-    if (events.length === 0) return;
+    if (events.length === 0) {
+      if (await this.sessionGone()) this.stop();
+      return;
+    }
     for (const event of events) {
       this.recent.push({ seq: event.seq, event: toApiEvent(event, this.toolUses) });
       if (event.type === 'session.status_terminated') this.terminatedAt ??= event.seq;

@@ -1,9 +1,13 @@
 /**
  * The events a client sends (`events.send`, and `initial_events` on create), read into the requests Lucid's
  * session workflow takes. A whole batch is read before any of it is applied, so one bad event refuses the batch
- * and nothing reaches the session. What Lucid cannot take yet is refused by name, never dropped.
+ * and nothing reaches the session. What Lucid cannot take yet is refused by name, never dropped. An outcome's
+ * file rubric (`{type: "file", file_id}`) is read here, as the batch is, and passed on as its text.
  */
 import { z } from 'zod';
+import type { FileStore } from '../../storage/file-store';
+import { FileIdSchema } from '../files/file-params';
+import { fileRubricText } from '../files/file-rubric';
 import { describeIssues } from '../../domain/session-input';
 import { OutcomeDefinitionSchema, type OutcomeDefinitionInput } from '../../domain/outcome';
 import { invalidRequest } from '../api-error';
@@ -42,15 +46,24 @@ const DefineOutcomeSchema = z.strictObject({
 });
 
 /** The requests in `events` (named `part` in messages), or an invalid_request_error for the first bad one. */
-export function readSessionEvents(
+export async function readSessionEvents(
+  files: FileStore,
   events: readonly unknown[],
   part: 'events' | 'initial_events',
   allowed: readonly string[] = part === 'initial_events' ? INITIAL_EVENT_TYPES : SENDABLE_EVENT_TYPES,
-): SessionRequest[] {
-  return events.map((event, index) => readEvent(event, `${part}.${index}`, allowed));
+): Promise<SessionRequest[]> {
+  const requests: SessionRequest[] = [];
+  for (const [index, event] of events.entries())
+    requests.push(await readEvent(files, event, `${part}.${index}`, allowed));
+  return requests;
 }
 
-function readEvent(raw: unknown, at: string, allowed: readonly string[]): SessionRequest {
+async function readEvent(
+  files: FileStore,
+  raw: unknown,
+  at: string,
+  allowed: readonly string[],
+): Promise<SessionRequest> {
   const typed = TypedSchema.safeParse(raw);
   if (!typed.success) throw invalidRequest(`${at}: an event is an object with a "type"`);
   const type = typed.data.type;
@@ -69,7 +82,7 @@ function readEvent(raw: unknown, at: string, allowed: readonly string[]): Sessio
       return { type };
     }
     default:
-      return { type: 'user.define_outcome', outcome: outcomeOf(parse(DefineOutcomeSchema, raw, at), at) };
+      return { type: 'user.define_outcome', outcome: await outcomeOf(files, parse(DefineOutcomeSchema, raw, at), at) };
   }
 }
 
@@ -86,11 +99,18 @@ function messageText(message: z.infer<typeof UserMessageSchema>, at: string): st
   return texts.join('\n\n');
 }
 
-function outcomeOf(event: z.infer<typeof DefineOutcomeSchema>, at: string): OutcomeDefinitionInput {
-  if (event.rubric.type === 'file') {
-    throw invalidRequest(`${at}.rubric: file rubrics are not supported by Lucid yet; send {"type": "text", "content"}`);
-  }
-  const rubric = parse(z.strictObject({ type: z.literal('text'), content: z.string() }), event.rubric, `${at}.rubric`);
+const TextRubricSchema = z.strictObject({ type: z.literal('text'), content: z.string() });
+const FileRubricSchema = z.strictObject({ type: z.literal('file'), file_id: FileIdSchema });
+
+async function outcomeOf(
+  files: FileStore,
+  event: z.infer<typeof DefineOutcomeSchema>,
+  at: string,
+): Promise<OutcomeDefinitionInput> {
+  const rubric =
+    event.rubric.type === 'file'
+      ? { type: 'text' as const, content: await fileRubric(files, event.rubric, `${at}.rubric`) }
+      : parse(TextRubricSchema, event.rubric, `${at}.rubric`);
   const outcome: OutcomeDefinitionInput = {
     description: event.description,
     rubric,
@@ -100,6 +120,12 @@ function outcomeOf(event: z.infer<typeof DefineOutcomeSchema>, at: string): Outc
   const checked = OutcomeDefinitionSchema.safeParse(outcome);
   if (!checked.success) throw invalidRequest(`${at}: ${describeIssues(checked.error)}`);
   return outcome;
+}
+
+/** The text of a file rubric, read now: a later change or delete of the file does not change the outcome. */
+async function fileRubric(files: FileStore, raw: unknown, at: string): Promise<string> {
+  const { file_id } = parse(FileRubricSchema, raw, at);
+  return fileRubricText(files, file_id, `${at}.file_id`);
 }
 
 function parse<S extends z.ZodType>(schema: S, value: unknown, at: string): z.output<S> {

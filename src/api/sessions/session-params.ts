@@ -12,6 +12,7 @@ import {
   ModelSchema,
   ToolEntrySchema,
 } from '../agents/agent-params';
+import { FileResourceParamsSchema } from '../files/file-resource';
 import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from '../pagination';
 
 /** `{type: "agent", id, version?}`: a version pins it; without one the newest is pinned. */
@@ -50,7 +51,7 @@ const ResourceSchema = z.discriminatedUnion('type', [
       .nullish(),
     mount_path: z.string().max(4096).nullish(),
   }),
-  z.strictObject({ type: z.literal('file'), file_id: z.string().min(1), mount_path: z.string().max(4096).nullish() }),
+  FileResourceParamsSchema,
   z.strictObject({
     type: z.literal('memory_store'),
     memory_store_id: z.string().min(1),

@@ -1,16 +1,20 @@
 /**
  * A session's resources. A `memory_store` resource attaches a Lucid memory store: it must exist and not be
- * archived, and is kept with its name and description as they were when attached (as the API shows them). The
- * other kinds are kept as sent until mounting them lands.
+ * archived, and is kept with its name and description as they were when attached (as the API shows them). A
+ * `file` resource names an uploaded file the worker copies into the workspace before the first turn
+ * (prepareWorkspace); it is checked here (the file is there, its mount path is in the workspace) and kept as the
+ * API's resource object. A `github_repository` is kept as sent (Lucid does not clone yet).
  */
+import type { SessionFile } from '../../domain/session-input';
 import { MAX_ATTACHED_STORES, type MemoryAttachmentInput } from '../../memory/attachments';
 import { MemoryNotFoundError } from '../../memory/errors';
-import type { MemoryStoreRepository } from '../../memory/memory-store';
+import type { Storage } from '../../storage/open-storage';
 import { invalidRequest, notFound } from '../api-error';
+import { newFileResource } from '../files/file-resource';
 import type { ResourceParam } from './session-params';
 
 export async function sessionResources(
-  memory: MemoryStoreRepository,
+  { memory, files }: Pick<Storage, 'memory' | 'files'>,
   resources: readonly ResourceParam[],
 ): Promise<Record<string, unknown>[]> {
   const stores = resources.filter((resource) => resource.type === 'memory_store');
@@ -19,6 +23,10 @@ export async function sessionResources(
   }
   return Promise.all(
     resources.map(async (resource, index) => {
+      if (resource.type === 'file') {
+        const resourceObject = await newFileResource(files, resource, `resources.${index}`);
+        return resourceObject as unknown as Record<string, unknown>;
+      }
       if (resource.type !== 'memory_store') return resource;
       const store = await memory.getStore(resource.memory_store_id).catch((error: unknown) => {
         if (error instanceof MemoryNotFoundError) {
@@ -41,4 +49,13 @@ export function memoryAttachments(resources: readonly Record<string, unknown>[])
     const access = resource.access as MemoryAttachmentInput['access'];
     return [{ memory_store_id: resource.memory_store_id as string, access, ...instructions }];
   });
+}
+
+/** The file resources as the files of Lucid's session input, each at the mount path its resource object shows. */
+export function fileMounts(resources: readonly Record<string, unknown>[]): SessionFile[] {
+  return resources.flatMap((resource) =>
+    resource.type === 'file'
+      ? [{ file_id: resource.file_id as string, mount_path: resource.mount_path as string }]
+      : [],
+  );
 }

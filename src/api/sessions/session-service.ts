@@ -22,16 +22,23 @@ import { readSessionEvents, type SessionRequest } from './session-events';
 import { matchesListQuery } from './session-list-filter';
 import { sessionObject } from './session-object';
 import type { SessionCreateParams, SessionListQuery, SessionUpdateParams } from './session-params';
-import { memoryAttachments, sessionResources } from './session-resources';
+import { fileMounts, memoryAttachments, sessionResources } from './session-resources';
+import type { ApiEnvironment } from '../../domain/environment';
+import { environmentSandbox } from '../../domain/environment-sandbox';
+import { EnvironmentService } from '../environments/environment-service';
 
 export class SessionService {
   private last = 0;
+
+  private readonly environments: EnvironmentService;
 
   constructor(
     private readonly storage: Storage,
     private readonly lucid: LucidClient,
     private readonly clock: () => number = Date.now,
-  ) {}
+  ) {
+    this.environments = new EnvironmentService(storage.environments);
+  }
 
   /** Never the same millisecond twice, so sessions created in a burst list in the order they were made. */
   private now(): Date {
@@ -46,15 +53,15 @@ export class SessionService {
     if (params.budget && !listPriceOf(agent.model)) {
       throw invalidRequest(`budget: model_not_budgetable: Lucid has no list price for ${agent.model}`);
     }
-    const requests = readSessionEvents(params.initial_events ?? [], 'initial_events');
-    const resources = await sessionResources(this.storage.memory, params.resources ?? []);
+    const environment = await this.environments.forNewSession(params.environment_id);
+    const requests = await readSessionEvents(this.storage.files, params.initial_events ?? [], 'initial_events');
+    const resources = await sessionResources(this.storage, params.resources ?? []);
     const at = this.now().toISOString();
     const record: SessionRecord = {
       id: newSessionId(),
       agent,
       ...(roster.length ? { roster } : {}),
-      // Environments are another part's store: the id is kept as given until it can be checked.
-      environment_id: params.environment_id,
+      environment_id: environment.id,
       title: params.title ?? null,
       metadata: params.metadata ?? {},
       resources,
@@ -66,7 +73,7 @@ export class SessionService {
     };
     await this.storage.sessionRecords.put(record);
     try {
-      await this.lucid.startSession(sessionInput(record, definition));
+      await this.lucid.startSession(sessionInput(record, definition, environment));
     } catch (error) {
       await this.storage.sessionRecords.delete(record.id);
       throw error;
@@ -165,7 +172,7 @@ export class SessionService {
 
   /** The whole batch is read before any of it is applied; the answer holds the events it became. */
   async sendEvents(sessionId: string, events: readonly unknown[]): Promise<BetaManagedAgentsSendSessionEvents> {
-    const requests = readSessionEvents(events, 'events');
+    const requests = await readSessionEvents(this.storage.files, events, 'events');
     const { record, snapshot } = await this.existing(sessionId);
     if (record?.archived_at) throw invalidRequest(`session ${sessionId} is archived and takes no more events`);
     if (!(await this.lucid.isRunning(sessionId)) || snapshot?.status === 'terminated') {
@@ -242,12 +249,18 @@ export class SessionService {
   }
 }
 
-/** The workflow input of an API session: idle at start, its memory stores attached, its budget in cents. */
-function sessionInput(record: SessionRecord, agent: AgentDefinition): StartSessionOptions {
+/**
+ * The workflow input of an API session: idle at start, in its environment's network, its files mounted and its
+ * memory stores attached, its budget in cents.
+ */
+function sessionInput(record: SessionRecord, agent: AgentDefinition, environment: ApiEnvironment): StartSessionOptions {
+  const files = fileMounts(record.resources);
   return {
     sessionId: record.id,
     agent,
     lifecycle: 'api',
+    allowed_hosts: environmentSandbox(environment.config).allowedHosts,
+    ...(files.length ? { files } : {}),
     memory_stores: memoryAttachments(record.resources),
     ...(record.budget ? { budget: { max_cost_cents: Number(record.budget.max_list_cost.amount) } } : {}),
   };
