@@ -1,11 +1,11 @@
 /**
  * The issue's client journey, with the official SDK exactly as published against a real server, a real worker on
  * the run's dev server and the scripted model: agent → environment → session with initial events → stream until
- * idle → list events → a follow-up → an outcome with a text rubric → a lead with two sub-agents in parallel →
+ * idle → list events → a follow-up → an outcome with a rubric file → a lead with two sub-agents in parallel →
  * memory CRUD with a failing precondition (409, sent once) → a dream polled to completion → archive and delete.
  * The steps share one server and build on each other, as a client's script would.
  */
-import Anthropic from '@anthropic-ai/sdk';
+import Anthropic, { toFile } from '@anthropic-ai/sdk';
 import type { BetaManagedAgentsSession } from '@anthropic-ai/sdk/resources/beta/sessions/sessions';
 import type { Rule } from '../../src/scripted-model/scenario';
 import type { RecordedRequest } from '../../src/scripted-model/server';
@@ -172,17 +172,22 @@ test('the issue’s client journey, end to end through the official SDK', async 
   });
   expect(messagesOf(afterFollowUp as StreamedEvent[]).at(-1)).toBe('The packing list is in packing.md.');
 
-  // An outcome with a text rubric: the agent works on it and the grader finds it satisfied.
-  await client.beta.sessions.events.send(session.id, {
+  // An outcome whose rubric is an uploaded file: the agent works on it and the grader, given the file's text,
+  // finds it satisfied.
+  const rubricFile = await client.beta.files.upload({
+    file: await toFile(Buffer.from('- A day-by-day plan'), 'rubric.md', { type: 'text/markdown' }),
+  });
+  const defined = await client.beta.sessions.events.send(session.id, {
     events: [
       {
         type: 'user.define_outcome',
         description: 'Write itinerary.md with a day-by-day plan',
-        rubric: { type: 'text', content: '- A day-by-day plan' },
+        rubric: { type: 'file', file_id: rubricFile.id },
         max_iterations: 2,
       },
     ],
   });
+  expect(defined.data?.[0]).toMatchObject({ rubric: { type: 'text', content: '- A day-by-day plan' } });
   const graded = await untilIdle(session.id, (current) => current.outcome_evaluations.length > 0);
   expect(graded.outcome_evaluations).toEqual([
     expect.objectContaining({ type: 'outcome_evaluation', result: 'satisfied', iteration: 0 }),
