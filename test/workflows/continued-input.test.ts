@@ -60,8 +60,8 @@ describe('a session started from continued state', () => {
     ],
     [
       'a state of a newer version',
-      (state: Record<string, unknown>) => (state.version = 4),
-      'continued.version: version 4',
+      (state: Record<string, unknown>) => (state.version = 5),
+      'continued.version: version 5',
     ],
     [
       "another session's state",
