@@ -15,13 +15,17 @@ export const MetadataSchema = z
 
 export const MetadataPatchSchema = z.record(metadataKey, z.string().max(512).nullable());
 
-/** `current` with `patch` applied: a key set to null is removed, and so is one set to a value in `alsoRemoving`. */
+/**
+ * `current` with `patch` applied: a key set to null is removed, and so is one set to a value in `alsoRemoving`; a
+ * null patch removes every key, an omitted one changes nothing.
+ */
 export function patchMetadata(
   current: Record<string, string>,
-  patch: Record<string, string | null> | undefined,
+  patch: Record<string, string | null> | null | undefined,
   alsoRemoving: readonly string[] = [],
 ): Record<string, string> {
   if (patch === undefined) return current;
+  if (patch === null) return {};
   const next = { ...current };
   for (const [key, value] of Object.entries(patch)) {
     if (value === null || alsoRemoving.includes(value)) delete next[key];

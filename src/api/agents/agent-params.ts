@@ -8,17 +8,9 @@ import { z } from 'zod';
 import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from '../pagination';
 import { AgentIdSchema } from './agent-id';
 import { MultiagentParamSchema } from './agent-multiagent';
+import { MetadataPatchSchema, MetadataSchema } from '../metadata';
 
 export { AgentIdSchema };
-
-const MAX_METADATA_PAIRS = 16;
-
-const metadataKey = z.string().min(1).max(64);
-export const MetadataSchema = z
-  .record(metadataKey, z.string().max(512))
-  .refine((pairs) => Object.keys(pairs).length <= MAX_METADATA_PAIRS, `at most ${MAX_METADATA_PAIRS} pairs`);
-/** On update a key set to null is removed. */
-export const MetadataPatchSchema = z.record(metadataKey, z.string().max(512).nullable());
 
 const EffortSchema = z.union([
   z.enum(['low', 'medium', 'high', 'xhigh', 'max']),

@@ -12,6 +12,7 @@ import { resolveMultiagent } from './agent-multiagent';
 import { agentObject } from './agent-object';
 import { unsupportedIn, type AgentCreateParams, type AgentUpdateParams, type ModelParam } from './agent-params';
 import type { BetaManagedAgentsAgent } from '@anthropic-ai/sdk/resources/beta/agents/agents';
+import { patchMetadata } from '../metadata';
 
 /** How often an update without a precondition re-applies itself after losing a race. */
 const MAX_UPDATE_ATTEMPTS = 5;
@@ -152,21 +153,6 @@ function applyUpdate(current: ApiAgentVersion, params: AgentUpdateParams, at: st
     metadata: patchMetadata(current.metadata, params.metadata),
     updated_at: at,
   };
-}
-
-function patchMetadata(
-  current: Record<string, string>,
-  patch: Record<string, string | null> | null | undefined,
-): Record<string, string> {
-  if (patch === undefined) return current;
-  if (patch === null) return {}; // null clears every key
-  const next = { ...current };
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete next[key];
-    else next[key] = value;
-  }
-  if (Object.keys(next).length > 16) throw invalidRequest('metadata: at most 16 pairs');
-  return next;
 }
 
 function sameContent(a: ApiAgentVersion, b: ApiAgentVersion): boolean {

@@ -5,13 +5,8 @@
  * The events of `initial_events` and `events.send` are read in session-events.ts.
  */
 import { z } from 'zod';
-import {
-  AgentIdSchema,
-  MetadataPatchSchema,
-  MetadataSchema,
-  ModelSchema,
-  ToolEntrySchema,
-} from '../agents/agent-params';
+import { AgentIdSchema, ModelSchema, ToolEntrySchema } from '../agents/agent-params';
+import { MetadataPatchSchema, MetadataSchema } from '../metadata';
 import { FileResourceParamsSchema } from '../files/file-resource';
 import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from '../pagination';
 

@@ -26,6 +26,7 @@ import { fileMounts, memoryAttachments, sessionResources } from './session-resou
 import type { ApiEnvironment } from '../../domain/environment';
 import { environmentSandbox } from '../../domain/environment-sandbox';
 import { EnvironmentService } from '../environments/environment-service';
+import { patchMetadata } from '../metadata';
 
 export class SessionService {
   private last = 0;
@@ -290,21 +291,6 @@ function rejectionType(error: unknown): string | undefined {
   if (!(error instanceof WorkflowUpdateFailedError)) return undefined;
   const cause = error.cause;
   return cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
-}
-
-function patchMetadata(
-  current: Record<string, string>,
-  patch: Record<string, string | null> | null | undefined,
-): Record<string, string> {
-  if (patch === undefined) return current;
-  if (patch === null) return {};
-  const next = { ...current };
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete next[key];
-    else next[key] = value;
-  }
-  if (Object.keys(next).length > 16) throw invalidRequest('metadata: at most 16 pairs');
-  return next;
 }
 
 const listKey = (session: BetaManagedAgentsSession) => `${session.created_at} ${session.id}`;
