@@ -79,6 +79,9 @@ export class SessionService {
       await this.storage.sessionRecords.delete(record.id);
       throw error;
     }
+    // A session without initial events is idle by definition: answering needs no query, which would wait for the
+    // workflow's first task (about 100 ms; docs/performance.md, "HTTP API").
+    if (requests.length === 0) return sessionObject(record, null, this.now());
     try {
       await this.apply(record.id, requests);
     } catch (error) {
