@@ -26,10 +26,13 @@ async function resolved(block: Anthropic.ContentBlockParam, files: FileStore): P
   if (block.type !== 'image' || block.source.type !== 'file') return block;
   const fileId = block.source.file_id;
   const [file, content] = await Promise.all([files.get(fileId), files.openContent(fileId)]);
-  // Deleted after it was sent: the session goes on, and the model is told rather than shown nothing.
+  // Deleted or expired after it was sent: the session goes on, and the model is told rather than shown nothing.
   if (!file || !content) {
     content?.destroy();
-    return { type: 'text', text: `[image ${fileId} was sent here, but its file has since been deleted]` };
+    return {
+      type: 'text',
+      text: `[image ${fileId} was sent here, but its file is no longer available (deleted or expired)]`,
+    };
   }
   const chunks: Buffer[] = [];
   for await (const chunk of content) chunks.push(Buffer.from(chunk as Uint8Array));
