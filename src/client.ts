@@ -11,7 +11,7 @@ import {
 } from '@temporalio/client';
 import { taskQueue as defaultTaskQueue } from './config';
 import { connectClient } from './connection';
-import type { SessionEvent, SessionSnapshot } from './domain/events';
+import type { SessionEvent, SessionSnapshot, UserContentBlock } from './domain/events';
 import { newSessionId } from './domain/ids';
 import { sessionSummary } from './domain/session-summary';
 import { InvalidDreamInputError, InvalidSessionInputError } from './errors';
@@ -147,6 +147,16 @@ export class LucidClient {
    */
   async sendMessage(sessionId: string, text: string): Promise<AcceptedEvent> {
     return this.handle(sessionId).executeUpdate(userMessageUpdate, { args: [{ text }] });
+  }
+
+  /**
+   * A user message of content blocks (text, images by file id). Text alone goes as `{text}`, its blocks joined
+   * by blank lines, which every worker reads; only a message with an image needs a worker that takes `content`.
+   */
+  async sendContent(sessionId: string, content: readonly UserContentBlock[]): Promise<AcceptedEvent> {
+    const texts = content.flatMap((block) => (block.type === 'text' ? [block.text] : []));
+    if (texts.length === content.length) return this.sendMessage(sessionId, texts.join('\n\n'));
+    return this.handle(sessionId).executeUpdate(userMessageUpdate, { args: [{ content: [...content] }] });
   }
 
   /** Gives a running (or idle, kept-alive) session an outcome; answers once the session has taken it up. */

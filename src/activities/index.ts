@@ -42,6 +42,7 @@ export function createActivities({
     ...createModelActivities({
       store,
       prompts: storage.prompts,
+      files: storage.files,
       toolJournal: storage.toolJournal,
       deltas: storage.deltas,
       client: anthropic,

@@ -4,6 +4,7 @@ import type { SessionEvent } from '../domain/events';
 import { buildTranscript, withCacheBreakpoints } from '../domain/transcript';
 import type { Usage } from '../domain/usage';
 import type { PromptStore } from '../storage/prompt-store';
+import type { FileStore } from '../storage/file-store';
 import type { SessionStore } from '../storage/session-store';
 import type { ToolJournal } from '../storage/tool-journal';
 import { withJournaledResults } from './journaled-results';
@@ -18,6 +19,7 @@ import { withActivityBoundary } from './boundary';
 import type { DeltaSpool } from '../storage/delta-spool';
 import type { ModelStreamEvent } from '../domain/event-deltas';
 import { DeltaPreview } from './delta-preview';
+import { withFileBytes } from './file-sourced-blocks';
 
 export interface CallModelInput {
   sessionId: string;
@@ -65,6 +67,7 @@ const CACHED_PROMPTS = 64;
 export function createModelActivities({
   store,
   prompts,
+  files,
   toolJournal,
   deltas,
   client,
@@ -73,6 +76,8 @@ export function createModelActivities({
 }: {
   store: SessionStore;
   prompts: PromptStore;
+  /** Where the images of user messages are kept (by file id in the events). */
+  files: FileStore;
   toolJournal: (sessionId: string) => ToolJournal;
   /** Where live-text previews go for the API server's streams (outside workflow history); none without it. */
   deltas?: DeltaSpool;
@@ -131,6 +136,7 @@ export function createModelActivities({
     const events = await eventsThrough(input.sessionId, input.throughSeq);
     const tools = input.tools.filter((name) => !withheldTools.includes(name));
     const request = modelRequest({ ...input, tools, system: await systemPrompt(input) }, events);
+    const messages = await withFileBytes(request.messages, files);
     const context = Context.current();
     const preview = deltas && new DeltaPreview(deltas, input.sessionId, input.throughSeq, secrets);
     try {
@@ -138,7 +144,7 @@ export function createModelActivities({
         {
           model: input.model,
           max_tokens: input.max_tokens,
-          messages: request.messages,
+          messages,
           ...(request.system ? { system: request.system } : {}),
           ...(request.tools.length ? { tools: request.tools } : {}),
         },

@@ -3,7 +3,7 @@
  * Everything here is pure (no I/O, no clock): the same event always gives the same line, which keeps the output
  * testable and lets `lucid run`, `lucid events` and the demo print events the same way.
  */
-import type { SessionEvent, SessionStopReason, TextBlock } from '../domain/events';
+import { blockText, type SessionEvent, type SessionStopReason, type UserContentBlock } from '../domain/events';
 import { addUsage, ZERO_USAGE, type Usage } from '../domain/usage';
 import {
   advanceOutcomeProgress,
@@ -154,8 +154,8 @@ export function totalInputTokens(usage: Usage): number {
   return usage.input_tokens + usage.cache_creation_input_tokens + usage.cache_read_input_tokens;
 }
 
-function textOfBlocks(blocks: readonly TextBlock[]): string {
-  return blocks.map((block) => block.text).join('\n');
+function textOfBlocks(blocks: readonly UserContentBlock[]): string {
+  return blocks.map(blockText).join('\n');
 }
 
 /** HH:MM:SS of an RFC 3339 timestamp. */

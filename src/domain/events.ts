@@ -12,6 +12,19 @@ export interface TextBlock {
   text: string;
 }
 
+/**
+ * An image a user sent, by reference to its bytes in the file store (the Files API's): a base64 image sent over
+ * the API is stored there first, so no event and no workflow history carries image bytes. The model activity
+ * reads them back when it builds a request (src/activities/file-sourced-blocks.ts).
+ */
+export interface ImageBlock {
+  type: 'image';
+  source: { type: 'file'; file_id: string };
+}
+
+/** What a user message holds. */
+export type UserContentBlock = TextBlock | ImageBlock;
+
 /** Why the agent stopped; `max_turns_reached` is Lucid's own addition to the Managed Agents set. */
 export type StopReason =
   | { type: 'end_turn' }
@@ -56,7 +69,7 @@ interface EventBase {
 }
 
 export type SessionEventBody =
-  | { type: 'user.message'; content: TextBlock[] }
+  | { type: 'user.message'; content: UserContentBlock[] }
   | { type: 'user.interrupt' }
   | { type: 'agent.message'; content: TextBlock[] }
   | { type: 'agent.tool_use'; tool_use_id: string; name: string; input: Record<string, unknown> }
@@ -178,6 +191,11 @@ export function textBlocks(text: string): TextBlock[] {
   return [{ type: 'text', text }];
 }
 
-export function textOf(blocks: readonly TextBlock[]): string {
-  return blocks.map((block) => block.text).join('');
+export function textOf(blocks: readonly UserContentBlock[]): string {
+  return blocks.map(blockText).join('');
+}
+
+/** A block as text for reading: an image is named by its file, so a reader knows one was there. */
+export function blockText(block: UserContentBlock): string {
+  return block.type === 'text' ? block.text : `[image ${block.source.file_id}]`;
 }

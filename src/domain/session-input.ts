@@ -82,5 +82,24 @@ export function describeIssues(error: z.ZodError): string {
     .join('; ');
 }
 
-export const UserMessageSchema = z.object({ text: z.string().min(1).max(1_000_000) }).strict();
+const TextBlockSchema = z.strictObject({ type: z.literal('text'), text: z.string().min(1).max(1_000_000) });
+const ImageBlockSchema = z.strictObject({
+  type: z.literal('image'),
+  source: z.strictObject({ type: z.literal('file'), file_id: z.string().min(1).max(256) }),
+});
+export const UserContentBlockSchema = z.discriminatedUnion('type', [TextBlockSchema, ImageBlockSchema]);
+
+/**
+ * A user message: `{text}` (what every recorded history and the Temporal CLI send), or `{content}` blocks, text
+ * and images by file id (the API's events.send, once it has stored any base64 image in the file store).
+ */
+export const UserMessageSchema = z
+  .object({
+    text: z.string().min(1).max(1_000_000).optional(),
+    content: z.array(UserContentBlockSchema).min(1).max(100).optional(),
+  })
+  .strict()
+  .refine((message) => (message.text === undefined) !== (message.content === undefined), {
+    message: 'a user message has either text or content, not both and not neither',
+  });
 export type UserMessage = z.infer<typeof UserMessageSchema>;

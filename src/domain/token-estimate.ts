@@ -34,9 +34,20 @@ export function countInputTokens(body: unknown): number {
   return promptPieces(body).reduce((sum, piece) => sum + piece.tokens, 0);
 }
 
+/**
+ * What an image block counts, whatever its bytes: about what the API bills for the largest image it does not
+ * scale down (1.15 megapixels / 750). Counting its base64 would make one photo look like a whole context window.
+ */
+export const IMAGE_BLOCK_TOKENS = 1_600;
+
 /** Token estimate of one content block or message content as it would appear in a request. */
 export function estimateBlockTokens(block: unknown): number {
+  if (isImageBlock(block)) return IMAGE_BLOCK_TOKENS;
   return estimateJsonTokens(withoutCacheControl(block));
+}
+
+function isImageBlock(value: unknown): boolean {
+  return isRecord(value) && value.type === 'image';
 }
 
 /** Flattens a Messages request into its prompt pieces: tools, then system, then messages. */
@@ -63,7 +74,8 @@ function piece(kind: string, value: unknown): PromptPiece {
   const breakpoint = isRecord(value) && isRecord(value.cache_control) && value.cache_control.type === 'ephemeral';
   // The breakpoint marker is not part of the content: moving it must not change the prefix it sits on.
   const json = JSON.stringify(withoutCacheControl(value)) ?? 'null';
-  return { key: `${kind}\u0000${json}`, tokens: estimateTokens(json), breakpoint };
+  const tokens = isImageBlock(value) ? IMAGE_BLOCK_TOKENS : estimateTokens(json);
+  return { key: `${kind}\u0000${json}`, tokens, breakpoint };
 }
 
 function withoutCacheControl(value: unknown): unknown {

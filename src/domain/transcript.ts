@@ -5,7 +5,7 @@ import { graderFeedback, outcomeBrief } from './outcome-messages';
 import { estimateBlockTokens } from './token-estimate';
 
 type MessageParam = Anthropic.MessageParam;
-type UserBlock = Anthropic.TextBlockParam | Anthropic.ToolResultBlockParam;
+type UserBlock = Anthropic.TextBlockParam | Anthropic.ImageBlockParam | Anthropic.ToolResultBlockParam;
 type AssistantBlock = Anthropic.TextBlockParam | Anthropic.ToolUseBlockParam;
 
 /** How the transcript sent to the model differs from the full log; the log itself is never rewritten. */
@@ -30,7 +30,7 @@ export function buildTranscript(events: readonly SessionEvent[], options: Transc
   const toolNames = new Map<string, string>();
   let assistant: AssistantBlock[] | null = null;
   let toolResults: Anthropic.ToolResultBlockParam[] = [];
-  let userText: Anthropic.TextBlockParam[] = [];
+  let userText: Array<Anthropic.TextBlockParam | Anthropic.ImageBlockParam> = [];
   const compaction = newestCompaction(events);
   if (compaction) userText.push({ type: 'text', text: summaryContextText(compaction) });
   const kept = compaction ? events.filter((event) => event.seq > compaction.compacted_through_seq) : events;
@@ -82,11 +82,20 @@ export function buildTranscript(events: readonly SessionEvent[], options: Transc
 
 type EventOf<T extends SessionEvent['type']> = Extract<SessionEvent, { type: T }>;
 
-/** The text a user-side event puts in the transcript: a message, an outcome brief, the grader's feedback. */
+/**
+ * What a user-side event puts in the transcript: a message, an outcome brief, the grader's feedback. An image
+ * keeps its file source here; the model activity puts the file's bytes in its place (file-sourced-blocks.ts).
+ */
 function userTextBlocks(
   event: EventOf<'user.message' | 'user.define_outcome' | 'span.outcome_evaluation_end'>,
-): Anthropic.TextBlockParam[] {
-  if (event.type === 'user.message') return event.content.map((block) => ({ type: 'text', text: block.text }));
+): Array<Anthropic.TextBlockParam | Anthropic.ImageBlockParam> {
+  if (event.type === 'user.message') {
+    return event.content.map((block) =>
+      block.type === 'text'
+        ? { type: 'text', text: block.text }
+        : { type: 'image', source: { type: 'file', file_id: block.source.file_id } },
+    );
+  }
   if (event.type === 'user.define_outcome') return [{ type: 'text', text: outcomeBrief(event) }];
   const feedback = graderFeedback(event);
   return feedback ? [{ type: 'text', text: feedback }] : [];

@@ -665,11 +665,12 @@ class Session {
     const problem = userMessageProblem(raw);
     // A signal cannot be rejected; a malformed one becomes a visible error instead of crashing the session.
     if (problem) this.reportInvalidInput(problem);
-    else this.acceptUserMessage(raw.text);
+    else this.acceptUserMessage(raw);
   }
 
-  acceptUserMessage(text: string): AcceptedEvent {
-    const event = this.log.emit({ type: 'user.message', content: textBlocks(text) });
+  acceptUserMessage(message: UserMessage): AcceptedEvent {
+    const content = message.content ?? textBlocks(message.text ?? '');
+    const event = this.log.emit({ type: 'user.message', content });
     this.state.userMessagePending = true;
     return acceptedEvent(event);
   }
@@ -829,8 +830,9 @@ function handleUpdates(current: () => Session | undefined): void {
     if (session?.takesUpdates) session.checkRequest(problem);
     else if (problem) throw ApplicationFailure.nonRetryable(problem, SessionRequestRejection.invalid);
   };
-  setHandler(userMessageUpdate, async (message) => (await ready()).acceptUserMessage(message.text), {
-    description: 'Send the agent a user message: {"text": "..."}; answers {event_id, seq} of its event',
+  setHandler(userMessageUpdate, async (message) => (await ready()).acceptUserMessage(message), {
+    description:
+      'Send the agent a user message: {"text": "..."} or {"content": [blocks]}; answers {event_id, seq} of its event',
     validator: (message) => check(userMessageProblem(message)),
   });
   setHandler(defineOutcomeUpdate, async (outcome) => (await ready()).defineOutcome(outcome), {

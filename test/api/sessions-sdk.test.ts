@@ -293,7 +293,7 @@ test('bad input is refused with the API error and changes nothing', async () => 
         initial_events: [{ type: 'user.message', content: [{ type: 'image', source: { type: 'url', url: 'x' } }] }],
       },
       400,
-      /image blocks are not supported/,
+      /url image sources are not supported/,
     ],
     [
       { agent: agent.id, environment_id: environmentId, initial_events: [{ type: 'user.interrupt' }] },

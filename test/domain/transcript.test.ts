@@ -1,6 +1,6 @@
 import type { SessionEventBody } from '../../src/domain/events';
 import { log, text, usage } from '../helpers/event-bodies';
-import { countInputTokens } from '../../src/domain/token-estimate';
+import { countInputTokens, IMAGE_BLOCK_TOKENS } from '../../src/domain/token-estimate';
 import { buildTranscript, transcriptTokensOf, withCacheBreakpoints } from '../../src/domain/transcript';
 
 describe('buildTranscript', () => {
@@ -54,6 +54,32 @@ describe('buildTranscript', () => {
         ],
       },
     ]);
+  });
+});
+
+describe('images in user messages', () => {
+  const image = { type: 'image' as const, source: { type: 'file' as const, file_id: 'file_abc' } };
+
+  it('keeps an image as a file-sourced block, in its place among the text', () => {
+    const messages = buildTranscript(log({ type: 'user.message', content: [...text('see'), image, ...text('and')] }));
+    expect(messages).toEqual([
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'see' },
+          { type: 'image', source: { type: 'file', file_id: 'file_abc' } },
+          { type: 'text', text: 'and' },
+        ],
+      },
+    ]);
+  });
+
+  it('counts an image as a fixed estimate, whatever its bytes, in the workflow and in a request', () => {
+    const [event] = log({ type: 'user.message', content: [image] });
+    expect(transcriptTokensOf(event)).toEqual({ tokens: IMAGE_BLOCK_TOKENS, clearable: 0 });
+    const photo = { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'A'.repeat(4_000_000) } };
+    const body = { messages: [{ role: 'user', content: [photo] }] };
+    expect(countInputTokens(body)).toBe(IMAGE_BLOCK_TOKENS);
   });
 });
 

@@ -17,6 +17,7 @@ import {
 } from '../../src/workflows/api/session-api';
 import { Worker } from '@temporalio/worker';
 import { startSessionHarness, type SessionHarness } from '../helpers/session';
+import { waitFor } from '../helpers/wait-for';
 import { workflowBundle } from '../helpers/temporal';
 
 const agent: AgentDefinition = {
@@ -72,6 +73,14 @@ describe('session updates', () => {
     }
   }
 
+  /** Waits for the turn a message at `seq` started to end. */
+  async function idleAfter(sessionId: string, seq: number): Promise<void> {
+    await waitFor(async () => {
+      const events = await harness.lucid.readEvents(sessionId);
+      return events.some((event) => event.seq > seq && event.type === 'session.status_idle');
+    }, `session ${sessionId} to be idle after event ${seq}`);
+  }
+
   async function eventAt(sessionId: string, seq: number): Promise<SessionEvent | undefined> {
     return (await harness.lucid.readEvents(sessionId)).find((event) => event.seq === seq);
   }
@@ -125,6 +134,38 @@ describe('session updates', () => {
     await expect(
       Worker.runReplayHistory({ workflowBundle: workflowBundle() }, await handle.fetchHistory(), sessionId),
     ).resolves.toBeUndefined();
+  });
+
+  it('takes content blocks by update and signal; an image whose file is gone reaches the model as a note', async () => {
+    harness.model.setScenario({ rules: [{ match: {}, reply: { content: [{ type: 'text', text: 'noted' }] } }] });
+    const sessionId = await harness.lucid.startSession({ agent, message: 'start', keep_alive_seconds: 30 });
+    const handle: WorkflowHandle = harness.temporal.client.workflow.getHandle(sessionId);
+    await waitForStatus(sessionId, 'idle');
+    const content = [
+      { type: 'text' as const, text: 'CONTENT-BY-UPDATE' },
+      { type: 'image' as const, source: { type: 'file' as const, file_id: 'file_gone1' } },
+    ];
+    expect(await rejectionOf(handle.executeUpdate(userMessageUpdate, { args: [{ text: 'x', content }] }))).toEqual({
+      type: SessionRequestRejection.invalid,
+      message: 'invalid user.message: (input): a user message has either text or content, not both and not neither',
+    });
+    const accepted = await handle.executeUpdate(userMessageUpdate, { args: [{ content }] });
+    expect(await eventAt(sessionId, accepted.seq)).toMatchObject({ type: 'user.message', content });
+    await idleAfter(sessionId, accepted.seq);
+    const sent = harness.model.requests.at(-1)!.body.messages.at(-1).content;
+    expect(sent).toEqual([
+      expect.objectContaining({ type: 'text', text: 'CONTENT-BY-UPDATE' }),
+      expect.objectContaining({ type: 'text', text: expect.stringContaining('image file_gone1 was sent here') }),
+    ]);
+
+    const before = (await harness.lucid.readEvents(sessionId)).length;
+    await handle.signal(userMessageSignal, { content: [{ type: 'text', text: 'CONTENT-BY-SIGNAL' }] });
+    await idleAfter(sessionId, before);
+    const events = await harness.lucid.readEvents(sessionId);
+    expect(events.slice(before)[0]).toMatchObject({
+      type: 'user.message',
+      content: [{ type: 'text', text: 'CONTENT-BY-SIGNAL' }],
+    });
   });
 
   it('interrupts a running turn by update with the user.interrupt event, and refuses when nothing runs', async () => {

@@ -2,7 +2,9 @@
  * The events a client sends (`events.send`, and `initial_events` on create), read into the requests Lucid's
  * session workflow takes. A whole batch is read before any of it is applied, so one bad event refuses the batch
  * and nothing reaches the session. What Lucid cannot take yet is refused by name, never dropped. An outcome's
- * file rubric (`{type: "file", file_id}`) is read here, as the batch is, and passed on as its text.
+ * file rubric (`{type: "file", file_id}`) is read here, as the batch is, and passed on as its text. A message's
+ * images are checked as it is read (message-content.ts); base64 ones are stored as files once the whole batch is
+ * good, and the session is sent their file ids.
  */
 import { z } from 'zod';
 import type { FileStore } from '../../storage/file-store';
@@ -11,9 +13,11 @@ import { fileRubricText } from '../files/file-rubric';
 import { describeIssues } from '../../domain/session-input';
 import { OutcomeDefinitionSchema, type OutcomeDefinitionInput } from '../../domain/outcome';
 import { invalidRequest } from '../api-error';
+import type { UserContentBlock } from '../../domain/events';
+import { readMessageContent, storeImages, type ReadBlock } from './message-content';
 
 export type SessionRequest =
-  | { type: 'user.message'; text: string }
+  | { type: 'user.message'; content: UserContentBlock[] }
   | { type: 'user.interrupt' }
   | { type: 'user.define_outcome'; outcome: OutcomeDefinitionInput };
 
@@ -29,7 +33,6 @@ const NOT_YET: Record<string, string> = {
 };
 
 const TypedSchema = z.looseObject({ type: z.string() });
-const TextBlockSchema = z.strictObject({ type: z.literal('text'), text: z.string().min(1).max(1_000_000) });
 const UserMessageSchema = z.strictObject({
   type: z.literal('user.message'),
   content: z.array(TypedSchema).min(1).max(100),
@@ -52,18 +55,23 @@ export async function readSessionEvents(
   part: 'events' | 'initial_events',
   allowed: readonly string[] = part === 'initial_events' ? INITIAL_EVENT_TYPES : SENDABLE_EVENT_TYPES,
 ): Promise<SessionRequest[]> {
+  const read: ReadRequest[] = [];
+  for (const [index, event] of events.entries()) read.push(await readEvent(files, event, `${part}.${index}`, allowed));
   const requests: SessionRequest[] = [];
-  for (const [index, event] of events.entries())
-    requests.push(await readEvent(files, event, `${part}.${index}`, allowed));
+  for (const request of read) {
+    requests.push(
+      request.type === 'user.message'
+        ? { type: request.type, content: await storeImages(files, request.content) }
+        : request,
+    );
+  }
   return requests;
 }
 
-async function readEvent(
-  files: FileStore,
-  raw: unknown,
-  at: string,
-  allowed: readonly string[],
-): Promise<SessionRequest> {
+/** A request as read, before its images are stored. */
+type ReadRequest = Exclude<SessionRequest, { type: 'user.message' }> | { type: 'user.message'; content: ReadBlock[] };
+
+async function readEvent(files: FileStore, raw: unknown, at: string, allowed: readonly string[]): Promise<ReadRequest> {
   const typed = TypedSchema.safeParse(raw);
   if (!typed.success) throw invalidRequest(`${at}: an event is an object with a "type"`);
   const type = typed.data.type;
@@ -73,7 +81,10 @@ async function readEvent(
   }
   switch (type) {
     case 'user.message':
-      return { type, text: messageText(parse(UserMessageSchema, raw, at), at) };
+      return {
+        type,
+        content: await readMessageContent(files, parse(UserMessageSchema, raw, at).content, `${at}.content`),
+      };
     case 'user.interrupt': {
       const interrupt = parse(UserInterruptSchema, raw, at);
       if (interrupt.session_thread_id) {
@@ -84,19 +95,6 @@ async function readEvent(
     default:
       return { type: 'user.define_outcome', outcome: await outcomeOf(files, parse(DefineOutcomeSchema, raw, at), at) };
   }
-}
-
-/** Text blocks only, joined into the one message Lucid's session takes. */
-function messageText(message: z.infer<typeof UserMessageSchema>, at: string): string {
-  const texts = message.content.map((block, index) => {
-    const where = `${at}.content.${index}`;
-    if (block.type === 'image' || block.type === 'document') {
-      throw invalidRequest(`${where}: ${block.type} blocks are not supported by Lucid yet; send text`);
-    }
-    if (block.type !== 'text') throw invalidRequest(`${where}: only text content blocks are supported`);
-    return parse(TextBlockSchema, block, where).text;
-  });
-  return texts.join('\n\n');
 }
 
 const TextRubricSchema = z.strictObject({ type: z.literal('text'), content: z.string() });

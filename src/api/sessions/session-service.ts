@@ -206,7 +206,7 @@ export class SessionService {
   private send(sessionId: string, request: SessionRequest) {
     switch (request.type) {
       case 'user.message':
-        return this.lucid.sendMessage(sessionId, request.text);
+        return this.lucid.sendContent(sessionId, request.content);
       case 'user.interrupt':
         return this.lucid.interrupt(sessionId);
       case 'user.define_outcome':

@@ -15,11 +15,16 @@ import { noVersionField, RecordFormat, recordVersion, withoutVersion } from './r
 import { sessionErrorSchema, stopReasonSchema, textBlockSchema, timestamp, usageSchema } from './shared-schemas';
 
 const text = z.array(textBlockSchema);
+const imageBlockSchema = z.looseObject({
+  type: z.literal('image'),
+  source: z.looseObject({ type: z.literal('file'), file_id: z.string().min(1) }),
+});
+const userContent = z.array(z.union([textBlockSchema, imageBlockSchema]));
 const threadAgent = { session_thread_id: z.string().min(1), agent_name: z.string() };
 
 /** Each event type's own fields. `satisfies` makes tsc fail here when an event type is added to the domain. */
 const EVENT_BODIES = {
-  'user.message': { content: text },
+  'user.message': { content: userContent },
   'user.interrupt': {},
   'agent.message': { content: text },
   'agent.tool_use': { tool_use_id: z.string().min(1), name: z.string(), input: z.record(z.string(), z.unknown()) },
