@@ -8,6 +8,7 @@ import type { AgentDefinition } from '../../src/domain/agent-definition';
 import { eventId } from '../../src/domain/ids';
 import { startTestApiServer, TEST_API_KEY, type TestApiServer } from '../helpers/api-server';
 import { startSessionHarness, type SessionHarness } from '../helpers/session';
+import { waitFor } from '../helpers/wait-for';
 
 const researcher: AgentDefinition = {
   name: 'researcher',
@@ -116,4 +117,12 @@ test("a lead's thread is listed, retrieved, and its own events listed and stream
     if (replayed.length === own.length - 1) break;
   }
   expect(replayed).toEqual(own.slice(1).map((event) => event.id));
+
+  // The lead is listed as a session; its thread, a workflow of the same type, is not.
+  let listed: string[] = [];
+  await waitFor(async () => {
+    listed = (await all(client.beta.sessions.list())).map((session) => session.id);
+    return listed.includes(sessionId);
+  }, 'the lead to be listed');
+  expect(listed).toEqual([sessionId]);
 });
