@@ -24,6 +24,7 @@ import { SessionService } from './sessions/session-service';
 import { sessionRoutes } from './sessions/session-routes';
 import { sessionResourceRoutes } from './sessions/session-resource-routes';
 import { SessionResourceService } from './sessions/session-resource-service';
+import { threadWorkflows } from './threads/thread-workflows';
 import { eventRoutes } from './events/event-routes';
 
 /** 4 MiB: room for the largest agent (a 100,000-character system prompt) many times over. */
@@ -78,6 +79,7 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   eventRoutes(app, options.storage, {
     heartbeatMs: options.streamHeartbeatMs,
     isRunning: lucid && ((sessionId) => lucid.isRunning(sessionId)),
+    threadWorkflows: lucid && threadWorkflows(lucid),
   });
   return app;
 }
