@@ -379,6 +379,7 @@ test('a session made over HTTP is its Temporal workflow, and one LucidClient sta
     archived_at: null,
   });
   expect(listed.data.find((each) => each.id === started)).toMatchObject({ status: 'terminated' });
+  expect(await client.beta.sessions.retrieve(started)).toMatchObject({ status: 'terminated' });
   // ...in one order across pages, with a stable cursor, and out of lists filtered on what they lack.
   const newestFirst = await listedIds();
   expect(newestFirst).toEqual(listed.data.map((each) => each.id));

@@ -230,12 +230,18 @@ export class SessionService {
    * worker answers the query, the saved one (from its last idle) is the best there is.
    */
   private async snapshot(sessionId: string): Promise<SessionSnapshot | null> {
+    let snapshot: SessionSnapshot | null;
     try {
-      return await this.lucid.snapshot(sessionId);
+      snapshot = await this.lucid.snapshot(sessionId);
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) return null;
       return this.storage.sessions.readSnapshot(sessionId);
     }
+    // A saved snapshot from its last idle, of a workflow terminated from outside since (Temporal CLI): it ended.
+    if (snapshot && snapshot.status !== 'terminated' && !(await this.lucid.isRunning(sessionId))) {
+      return { ...snapshot, status: 'terminated' };
+    }
+    return snapshot;
   }
 
   private async existing(sessionId: string) {
