@@ -9,6 +9,7 @@ const INTEGRATION_TESTS = [
   '<rootDir>/test/api/events-session.test.ts',
   '<rootDir>/test/api/message-media.test.ts',
   '<rootDir>/test/api/sdk-journey.test.ts',
+  '<rootDir>/test/api/session-resources-sdk.test.ts',
   '<rootDir>/test/api/server-process.test.ts',
   '<rootDir>/test/api/temporal-cli-interop.test.ts',
   '<rootDir>/test/api/sessions-sdk.test.ts',

@@ -58,7 +58,8 @@ export interface StartSessionOptions extends SessionInput {
 
 export class LucidClient {
   readonly temporal: Client;
-  private readonly taskQueue: string;
+  /** The queue its workers serve: the API lists the sessions started on it. */
+  readonly taskQueue: string;
   /** The storage the workers write: finished sessions, dream records and memory stores are read through it. */
   readonly storage: Storage;
 

@@ -22,6 +22,9 @@ import { MemoryService } from './memory-stores/memory-service';
 import { memoryStoreRoutes } from './memory-stores/memory-routes';
 import { SessionService } from './sessions/session-service';
 import { sessionRoutes } from './sessions/session-routes';
+import { sessionResourceRoutes } from './sessions/session-resource-routes';
+import { SessionResourceService } from './sessions/session-resource-service';
+import { threadWorkflows } from './threads/thread-workflows';
 import { eventRoutes } from './events/event-routes';
 
 /** 4 MiB: room for the largest agent (a 100,000-character system prompt) many times over. */
@@ -71,10 +74,12 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   const maxFileBytes = options.fileSizeLimit ?? DEFAULT_FILE_SIZE_LIMIT;
   void app.register(fileRoutes, { files: new FileService(options.storage.files), maxFileBytes });
   if (options.lucid) sessionRoutes(app, new SessionService(options.storage, options.lucid));
+  if (options.lucid) sessionResourceRoutes(app, new SessionResourceService(options.storage, options.lucid));
   const { lucid } = options;
   eventRoutes(app, options.storage, {
     heartbeatMs: options.streamHeartbeatMs,
     isRunning: lucid && ((sessionId) => lucid.isRunning(sessionId)),
+    threadWorkflows: lucid && threadWorkflows(lucid),
   });
   return app;
 }

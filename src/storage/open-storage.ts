@@ -9,6 +9,8 @@
  * Workspaces stay on the local filesystem whatever the backend, because tools run on real files; the default
  * workspace of a session that names none is under the data directory.
  */
+import { FsThreadArchiveStore } from './fs-thread-archive-store';
+import type { ThreadArchiveStore } from './thread-archive-store';
 import { dataDir } from '../config';
 import type { AgentStore } from './agent-store';
 import { FsAgentStore } from './fs-agent-store';
@@ -59,6 +61,8 @@ export interface Storage {
   readonly files: FileStore;
   /** Versioned memory stores. */
   readonly memory: MemoryStoreRepository;
+  /** Which threads were archived through the API. */
+  readonly threadArchives: ThreadArchiveStore;
   /** Dream records, "last dreamt over" marks and store holds. */
   readonly dreams: DreamRegistry;
   /** System prompts by content hash, so model activities take a prompt by reference. */
@@ -82,6 +86,7 @@ export function openStorage(config: StorageConfig = storageConfig()): Storage {
     environments: new FsEnvironmentStore(config.dataDir),
     files: new FsFileStore(config.dataDir),
     sessionRecords: new FsSessionRecordStore(config.dataDir),
+    threadArchives: new FsThreadArchiveStore(config.dataDir),
     memory: new FsMemoryStore(layout.memoryDir),
     dreams: new FsDreamRegistry(config.dataDir),
     prompts: new FsPromptStore(layout.promptsDir),

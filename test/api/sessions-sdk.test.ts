@@ -361,5 +361,34 @@ test('a session made over HTTP is its Temporal workflow, and one LucidClient sta
     events: [{ type: 'user.message', content: [{ type: 'text', text: 'Hello from HTTP' }] }],
   });
   await waitFor(async () => (await agentReplies(cliSession)).length === 1, 'the reply');
-  await harness.temporal.client.workflow.getHandle(cliSession).terminate('test done');
+
+  // Both are listed beside the API's own (Temporal's visibility may take a moment to show a new workflow)...
+  const listedIds = async (params: Anthropic.Beta.Sessions.SessionListParams = {}) => {
+    const ids: string[] = [];
+    for await (const listed of client.beta.sessions.list({ limit: 2, ...params })) ids.push(listed.id);
+    return ids;
+  };
+  await waitFor(async () => {
+    const ids = await listedIds();
+    return [session.id, started, cliSession].every((id) => ids.includes(id));
+  }, 'the sessions started without the API to be listed');
+  const listed = await client.beta.sessions.list({ limit: 100 });
+  expect(listed.data.find((each) => each.id === cliSession)).toMatchObject({
+    status: 'idle',
+    agent: { name: 'scribe' },
+    archived_at: null,
+  });
+  expect(listed.data.find((each) => each.id === started)).toMatchObject({ status: 'terminated' });
+  expect(await client.beta.sessions.retrieve(started)).toMatchObject({ status: 'terminated' });
+  // ...in one order across pages, with a stable cursor, and out of lists filtered on what they lack.
+  const newestFirst = await listedIds();
+  expect(newestFirst).toEqual(listed.data.map((each) => each.id));
+  expect((await listedIds({ order: 'asc' })).reverse()).toEqual(newestFirst);
+  expect(await listedIds({ agent_id: agent.id })).toEqual([session.id]);
+  expect(await listedIds({ statuses: ['terminated'] })).toContain(started);
+  expect(await listedIds({ statuses: ['idle'] })).not.toContain(started);
+
+  // Deleted through the API, it is gone from the list although its workflow stays in Temporal's visibility.
+  await client.beta.sessions.delete(cliSession);
+  expect(await listedIds()).not.toContain(cliSession);
 });

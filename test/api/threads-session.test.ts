@@ -8,6 +8,7 @@ import type { AgentDefinition } from '../../src/domain/agent-definition';
 import { eventId } from '../../src/domain/ids';
 import { startTestApiServer, TEST_API_KEY, type TestApiServer } from '../helpers/api-server';
 import { startSessionHarness, type SessionHarness } from '../helpers/session';
+import { waitFor } from '../helpers/wait-for';
 
 const researcher: AgentDefinition = {
   name: 'researcher',
@@ -46,6 +47,18 @@ beforeAll(async () => {
         match: { system: 'RESEARCHER-SYSTEM', last_user_text: 'Research ports' },
         times: 1,
         reply: { content: [{ type: 'tool_use', name: 'write_file', input: { path: 'ports.md', content: 'ports' } }] },
+      },
+      {
+        match: { system: 'LEAD-SYSTEM', last_user_text: 'Research slowly' },
+        times: 1,
+        reply: {
+          content: [{ type: 'tool_use', name: 'delegate', input: { agent: 'researcher', task: 'Research slowly' } }],
+        },
+      },
+      {
+        match: { system: 'RESEARCHER-SYSTEM', last_user_text: 'Research slowly' },
+        delay_ms: 5_000,
+        reply: { content: [{ type: 'text', text: 'Too late.' }] },
       },
       { match: { system: 'RESEARCHER-SYSTEM' }, reply: { content: [{ type: 'text', text: 'Notes in ports.md' }] } },
       { match: { system: 'LEAD-SYSTEM' }, reply: { content: [{ type: 'text', text: 'The researcher is done.' }] } },
@@ -116,4 +129,62 @@ test("a lead's thread is listed, retrieved, and its own events listed and stream
     if (replayed.length === own.length - 1) break;
   }
   expect(replayed).toEqual(own.slice(1).map((event) => event.id));
+
+  // The lead is listed as a session; its thread, a workflow of the same type, is not.
+  let listed: string[] = [];
+  await waitFor(async () => {
+    listed = (await all(client.beta.sessions.list())).map((session) => session.id);
+    return listed.includes(sessionId);
+  }, 'the lead to be listed');
+  expect(listed).toEqual([sessionId]);
+});
+
+test('archiving a running thread marks it, hides it from the list and stops its workflow; the lead goes on', async () => {
+  const sessionId = await harness.lucid.startSession({ agent: lead, message: 'Research slowly' });
+  // The lead logs a new thread at its next model request: while it waits on one, Temporal shows it.
+  let threadId = '';
+  await waitFor(async () => {
+    const query = `LucidParentSession = '${sessionId}' AND ExecutionStatus = 'Running'`;
+    for await (const execution of harness.temporal.client.workflow.list({ query })) {
+      threadId = execution.workflowId.split('/')[1];
+    }
+    return threadId !== '';
+  }, 'the thread to run');
+  expect(await client.beta.sessions.threads.retrieve(threadId, { session_id: sessionId })).toMatchObject({
+    status: 'running',
+    agent: { name: 'researcher' },
+    archived_at: null,
+  });
+
+  const archived = await client.beta.sessions.threads.archive(threadId, { session_id: sessionId });
+  expect(archived).toMatchObject({ id: threadId, archived_at: expect.any(String) });
+  const again = await client.beta.sessions.threads.archive(threadId, { session_id: sessionId });
+  expect(again.archived_at).toBe(archived.archived_at);
+
+  const threadWorkflow = harness.temporal.client.workflow.getHandle(`${sessionId}/${threadId}`);
+  await waitFor(async () => (await threadWorkflow.describe()).status.name !== 'RUNNING', 'the thread to stop');
+  await waitFor(async () => {
+    const events = await harness.lucid.readEvents(sessionId);
+    return events.some((event) => event.type === 'session.status_terminated');
+  }, 'the lead to finish its turn');
+  const leadEvents = await harness.lucid.readEvents(sessionId);
+  expect(leadEvents).toContainEqual(
+    expect.objectContaining({ type: 'session.thread_status_terminated', session_thread_id: threadId }),
+  );
+  expect(leadEvents.filter((event) => event.type === 'agent.message').at(-1)).toMatchObject({
+    content: [{ type: 'text', text: 'The researcher is done.' }],
+  });
+
+  expect(await all(client.beta.sessions.threads.list(sessionId))).toEqual([]);
+  const withArchived = await all(
+    client.beta.sessions.threads.list(sessionId, {}, { query: { include_archived: 'true' } }),
+  );
+  expect(withArchived).toEqual([
+    expect.objectContaining({ id: threadId, status: 'terminated', archived_at: archived.archived_at }),
+  ]);
+  const retrieved = await client.beta.sessions.threads.retrieve(threadId, { session_id: sessionId });
+  expect(retrieved.archived_at).toBe(archived.archived_at);
+
+  const missing = client.beta.sessions.threads.archive('sthr_missing1', { session_id: sessionId });
+  await expect(missing).rejects.toMatchObject({ status: 404 });
 });

@@ -105,6 +105,11 @@ export const ThreadListQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(DEFAULT_PAGE_LIMIT),
   page,
   'statuses[]': listOf(z.enum(['running', 'idle', 'rescheduling', 'terminated'])).optional(),
+  /** Lucid's extension (the SDK's ThreadListParams has none): archived threads are listed only when asked. */
+  include_archived: z
+    .enum(['true', 'false'])
+    .transform((value) => value === 'true')
+    .default(false),
 });
 export type ThreadListQuery = z.infer<typeof ThreadListQuerySchema>;
 

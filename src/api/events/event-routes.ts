@@ -8,6 +8,8 @@ import type { DeltaSpool } from '../../storage/delta-spool';
 import type { SessionRecordStore } from '../../storage/session-record-store';
 import type { SessionStore } from '../../storage/session-store';
 import { ThreadService } from '../threads/thread-service';
+import type { ThreadWorkflows } from '../threads/thread-workflows';
+import type { ThreadArchiveStore } from '../../storage/thread-archive-store';
 import {
   EventListQuerySchema,
   EventStreamQuerySchema,
@@ -31,17 +33,24 @@ export interface EventRouteOptions {
   heartbeatMs?: number;
   /** Tells a session that runs but has stored nothing yet from one that does not exist. */
   isRunning?: RunningCheck;
+  /** Threads' own workflows (thread-workflows.ts); without them threads cannot be archived. */
+  threadWorkflows?: ThreadWorkflows;
 }
 
 export function eventRoutes(
   app: FastifyInstance,
-  storage: { sessions: SessionStore; deltas: DeltaSpool; sessionRecords?: SessionRecordStore },
+  storage: {
+    sessions: SessionStore;
+    deltas: DeltaSpool;
+    sessionRecords?: SessionRecordStore;
+    threadArchives?: ThreadArchiveStore;
+  },
   options: EventRouteOptions = {},
 ): void {
   const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
   const store = storage.sessions;
   const events = new EventService(store, options.isRunning, storage.sessionRecords);
-  const threads = new ThreadService(store, events);
+  const threads = new ThreadService(store, events, storage.threadArchives, options.threadWorkflows);
   // A thread's log (`<session>/<thread>`) ends with its session.
   const sessionGone = (logId: string) => () => events.hasEnded(logId.split('/')[0]);
   const tails: StreamFollowers = {

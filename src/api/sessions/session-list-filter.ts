@@ -1,4 +1,5 @@
 /** The record-side filters of `sessions.list` (status is filtered once each session's snapshot is read). */
+import type { SessionSnapshot } from '../../domain/events';
 import type { SessionRecord } from '../../storage/session-record-store';
 import type { SessionListQuery } from './session-params';
 
@@ -9,6 +10,19 @@ export function matchesListQuery(record: SessionRecord, query: SessionListQuery)
     (query.agent_version === undefined || record.agent.version === query.agent_version) &&
     (query.memory_store_id === undefined || attachesStore(record, query.memory_store_id)) &&
     createdInRange(Date.parse(record.created_at), query)
+  );
+}
+
+/**
+ * A session started without the API has no agent id, version or resources: a filter on those excludes it. It
+ * is never archived (archiving is the API's), so `include_archived` does not matter.
+ */
+export function matchesListQueryUnrecorded(snapshot: SessionSnapshot, query: SessionListQuery): boolean {
+  return (
+    query.agent_id === undefined &&
+    query.agent_version === undefined &&
+    query.memory_store_id === undefined &&
+    createdInRange(Date.parse(snapshot.created_at), query)
   );
 }
 

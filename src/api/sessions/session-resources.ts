@@ -3,7 +3,8 @@
  * archived, and is kept with its name and description as they were when attached (as the API shows them). A
  * `file` resource names an uploaded file the worker copies into the workspace before the first turn
  * (prepareWorkspace); it is checked here (the file is there, its mount path is in the workspace) and kept as the
- * API's resource object. A `github_repository` is kept as sent (Lucid does not clone yet).
+ * API's resource object. A `github_repository` is kept as the API's resource object, with an id but without its
+ * token (Lucid does not clone yet, so it has no use for one, and keeps no secret it does not need).
  */
 import type { SessionFile } from '../../domain/session-input';
 import { MAX_ATTACHED_STORES, type MemoryAttachmentInput } from '../../memory/attachments';
@@ -11,6 +12,7 @@ import { MemoryNotFoundError } from '../../memory/errors';
 import type { Storage } from '../../storage/open-storage';
 import { invalidRequest, notFound } from '../api-error';
 import { newFileResource } from '../files/file-resource';
+import { newSessionResourceId } from '../../domain/ids';
 import type { ResourceParam } from './session-params';
 
 export async function sessionResources(
@@ -27,7 +29,7 @@ export async function sessionResources(
         const resourceObject = await newFileResource(files, resource, `resources.${index}`);
         return resourceObject as unknown as Record<string, unknown>;
       }
-      if (resource.type !== 'memory_store') return resource;
+      if (resource.type === 'github_repository') return githubResource(resource);
       const store = await memory.getStore(resource.memory_store_id).catch((error: unknown) => {
         if (error instanceof MemoryNotFoundError) {
           throw notFound(`resources.${index}: no memory store ${resource.memory_store_id}`);
@@ -39,6 +41,25 @@ export async function sessionResources(
       return { ...resource, access, name: store.name, description: store.description };
     }),
   );
+}
+
+function githubResource(resource: Extract<ResourceParam, { type: 'github_repository' }>): Record<string, unknown> {
+  const at = new Date().toISOString();
+  const name =
+    resource.url
+      .replace(/\/+$/, '')
+      .split('/')
+      .at(-1)
+      ?.replace(/\.git$/, '') || 'repository';
+  return {
+    type: 'github_repository',
+    id: newSessionResourceId(),
+    url: resource.url,
+    checkout: resource.checkout ?? null,
+    mount_path: resource.mount_path ?? `/workspace/${name}`,
+    created_at: at,
+    updated_at: at,
+  };
 }
 
 /** The memory_store resources as the memory attachments of Lucid's session input (read at session start). */

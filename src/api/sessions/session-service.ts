@@ -19,7 +19,8 @@ import { paginateBothWays, type BidirectionalPage } from '../bidirectional-pagin
 import { toApiEvents } from '../events/event-object';
 import { pinnedAgent, runnableDefinition } from './session-agent';
 import { readSessionEvents, type SessionRequest } from './session-events';
-import { matchesListQuery } from './session-list-filter';
+import { matchesListQuery, matchesListQueryUnrecorded } from './session-list-filter';
+import { unrecordedSessions } from './unrecorded-sessions';
 import { sessionObject } from './session-object';
 import type { SessionCreateParams, SessionListQuery, SessionUpdateParams } from './session-params';
 import { fileMounts, memoryAttachments, sessionResources } from './session-resources';
@@ -122,15 +123,24 @@ export class SessionService {
     return this.object(next);
   }
 
-  /** Sessions the API created, with the API's filters; newest first unless `order=asc`. */
+  /**
+   * The sessions the API created and those started without it (unrecorded-sessions.ts), with the API's filters;
+   * newest first unless `order=asc`. Both sort by creation time and id, which never change, so cursors stay put.
+   */
   async list(query: SessionListQuery): Promise<BidirectionalPage<BetaManagedAgentsSession>> {
     if (query.deployment_id !== undefined)
       throw invalidRequest('deployment_id: deployments are not supported by Lucid');
-    const records = (await this.storage.sessionRecords.list()).filter((record) => matchesListQuery(record, query));
+    const allRecords = await this.storage.sessionRecords.list();
+    const recorded = new Set(allRecords.map((record) => record.id));
+    const records = allRecords.filter((record) => matchesListQuery(record, query));
+    const unrecorded = (await unrecordedSessions(this.lucid, (id) => recorded.has(id))).filter(({ snapshot }) =>
+      matchesListQueryUnrecorded(snapshot, query),
+    );
     const now = this.now();
     let sessions = await Promise.all(
       records.map(async (record) => sessionObject(record, await this.snapshot(record.id), now)),
     );
+    sessions.push(...unrecorded.map(({ snapshot }) => sessionObject(null, snapshot, now)));
     const statuses = query['statuses[]'];
     if (statuses) sessions = sessions.filter((session) => statuses.includes(session.status));
     const sign = query.order === 'asc' ? 1 : -1;
@@ -223,12 +233,18 @@ export class SessionService {
    * worker answers the query, the saved one (from its last idle) is the best there is.
    */
   private async snapshot(sessionId: string): Promise<SessionSnapshot | null> {
+    let snapshot: SessionSnapshot | null;
     try {
-      return await this.lucid.snapshot(sessionId);
+      snapshot = await this.lucid.snapshot(sessionId);
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) return null;
       return this.storage.sessions.readSnapshot(sessionId);
     }
+    // A saved snapshot from its last idle, of a workflow terminated from outside since (Temporal CLI): it ended.
+    if (snapshot && snapshot.status !== 'terminated' && !(await this.lucid.isRunning(sessionId))) {
+      return { ...snapshot, status: 'terminated' };
+    }
+    return snapshot;
   }
 
   private async existing(sessionId: string) {

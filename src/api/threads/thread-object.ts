@@ -49,6 +49,7 @@ export function threadObject(
   sessionId: string,
   thread: LoggedThread,
   snapshot: SessionSnapshot | null,
+  archivedAt: string | null = null,
 ): BetaManagedAgentsSessionThread {
   return {
     type: 'session_thread',
@@ -72,6 +73,6 @@ export function threadObject(
       : null,
     created_at: thread.created_at,
     updated_at: thread.updated_at,
-    archived_at: null,
+    archived_at: archivedAt,
   };
 }
