@@ -32,7 +32,7 @@ export class SessionResourceService {
   /** In the order they were attached. */
   async list(sessionId: string, query: PageRequest): Promise<Page<BetaManagedAgentsSessionResource>> {
     const record = await this.record(sessionId);
-    const keyed = record.resources.map((resource) => ({ resource, key: listKey(record, resource) }));
+    const keyed = listKeys(record).map((key, index) => ({ resource: record.resources[index], key }));
     keyed.sort((a, b) => a.key.localeCompare(b.key));
     const page = paginate(keyed, ({ key }) => key, query);
     return { data: page.data.map(({ resource }) => asObject(resource)), next_page: page.next_page };
@@ -146,10 +146,18 @@ function existing(record: SessionRecord, resourceId: string): Resource {
   return resource;
 }
 
-/** By attach time; a memory store (which has no id in the API's shape) by its store id. */
-function listKey(record: SessionRecord, resource: Resource): string {
-  const at = typeof resource.created_at === 'string' ? resource.created_at : record.created_at;
-  return `${at} ${String(resource.id ?? resource.memory_store_id)}`;
+/**
+ * By attach time, then by place in the record: the resources of one create share its millisecond and keep the
+ * order they were given in (an id would order them at random).
+ */
+function listKeys(record: SessionRecord): string[] {
+  const seen = new Map<string, number>();
+  return record.resources.map((resource) => {
+    const at = typeof resource.created_at === 'string' ? resource.created_at : record.created_at;
+    const ordinal = seen.get(at) ?? 0;
+    seen.set(at, ordinal + 1);
+    return `${at} ${String(ordinal).padStart(4, '0')}`;
+  });
 }
 
 /** As the API shows it: a github_repository's token is never answered. */
