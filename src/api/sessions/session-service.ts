@@ -90,7 +90,10 @@ export class SessionService {
       await this.delete(record.id).catch(() => undefined);
       throw error;
     }
-    return this.object(record);
+    const created = await this.object(record);
+    // Events that ask for work made the session running when they were applied; the answer describes the session
+    // as created, so a turn that ends before the query answers (a fast model) does not make it read idle.
+    return asksForWork(requests) && created.status === 'idle' ? { ...created, status: 'running' } : created;
   }
 
   async retrieve(sessionId: string): Promise<BetaManagedAgentsSession> {
@@ -313,3 +316,9 @@ function rejectionType(error: unknown): string | undefined {
 }
 
 const listKey = (session: BetaManagedAgentsSession) => `${session.created_at} ${session.id}`;
+
+/** Whether a batch leaves the session with work: a message or an outcome not stopped by a later interrupt. */
+function asksForWork(requests: readonly SessionRequest[]): boolean {
+  const last = requests.at(-1);
+  return last !== undefined && last.type !== 'user.interrupt';
+}
