@@ -17,6 +17,7 @@ import { z } from 'zod';
 import { FailureType } from '../domain/failure-types';
 import { DreamSessionsSchema } from '../domain/dream';
 import { RubricSchema } from '../domain/outcome';
+import { UserToolDefinitionSchema } from '../domain/user-tools';
 import { describeIssues, SessionFileSchema } from '../domain/session-input';
 import { MemoryAttachmentSchema } from '../memory/attachments';
 import { PromptHashSchema } from '../storage/records/prompt-records';
@@ -60,6 +61,7 @@ export const ACTIVITY_INPUT_SCHEMAS = {
       .array(z.looseObject({ name: z.string().min(1), description: z.string(), model: z.string() }))
       .optional(),
     memory_stores: z.array(z.looseObject({ name: z.string(), access: z.enum(['read_only', 'read_write']) })).optional(),
+    user_tools: z.array(UserToolDefinitionSchema).optional(),
     throughSeq: count,
     events: z.array(EventSchema).optional(),
     clearedThroughSeq: count.optional(),
@@ -72,6 +74,7 @@ export const ACTIVITY_INPUT_SCHEMAS = {
     system: z.string(),
     tools: z.array(z.string()),
     max_tokens: z.number().int().min(1),
+    user_tools: z.array(UserToolDefinitionSchema).optional(),
     throughSeq: count,
     events: z.array(EventSchema).optional(),
     clearedThroughSeq: count.optional(),

@@ -9,6 +9,7 @@ import type { SessionStore } from '../storage/session-store';
 import type { ToolJournal } from '../storage/tool-journal';
 import { withJournaledResults } from './journaled-results';
 import { toolDefinitions } from '../workspace/tools';
+import type { UserToolDefinition } from '../domain/user-tools';
 import { delegateToolDefinition } from '../domain/delegate-tool';
 import { memoryToolDefinition } from '../memory/memory-tool-definition';
 import type { RosterEntry } from '../domain/threads';
@@ -34,6 +35,8 @@ export interface CallModelInput {
   delegate?: RosterEntry[];
   /** Attached memory stores: adds the `memory` tool. */
   memory_stores?: Array<{ name: string; access: 'read_only' | 'read_write' }>;
+  /** Tools the agent's users define (src/domain/user-tools.ts), offered after Lucid's; absent: none. */
+  user_tools?: UserToolDefinition[];
   /** The transcript is every persisted event up to and including this seq. */
   throughSeq: number;
   /**
@@ -181,6 +184,7 @@ export function modelRequest(
       ...(toolDefinitions(input.tools) as Anthropic.Tool[]),
       ...(input.delegate ? [delegateToolDefinition(input.delegate)] : []),
       ...(input.memory_stores?.length ? [memoryToolDefinition(input.memory_stores)] : []),
+      ...((input.user_tools ?? []) as Anthropic.Tool[]),
     ],
     messages: buildTranscript(events, { clearedThroughSeq: input.clearedThroughSeq }),
   });

@@ -88,22 +88,43 @@ export const AgentToolsetSchema = z
   });
 export type AgentToolset = z.infer<typeof AgentToolsetSchema>;
 
+/** The schema of each kind of object entry in `tools`, by its `type`: the toolset, and users' own tools. */
+const OBJECT_ENTRY_SCHEMAS: Record<string, z.ZodType> = {
+  [TOOLSET_TYPE]: AgentToolsetSchema,
+};
+
+/** An object entry of `tools`. */
+export type AgentToolObject = AgentToolset;
+
 /**
- * One entry of `tools`: a name or the toolset. Chosen by the entry's JSON type rather than a plain union, so a
- * mistake in a toolset object is reported as that mistake, not as "not a string either".
+ * One entry of `tools`: a name or an object, chosen by its JSON type and then its `type` rather than by a plain
+ * union, so a mistake in an object is reported as that mistake, not as "not a string either".
  */
-const ToolEntrySchema = z.custom<AgentToolName | AgentToolset>().superRefine((entry, context) => {
-  const schema = typeof entry === 'string' ? z.enum(AGENT_TOOL_NAMES) : AgentToolsetSchema;
+const ToolEntrySchema = z.custom<AgentToolName | AgentToolObject>().superRefine((entry, context) => {
+  const schema = typeof entry === 'string' ? z.enum(AGENT_TOOL_NAMES) : objectEntrySchema(entry);
+  if (!schema) {
+    const types = Object.keys(OBJECT_ENTRY_SCHEMAS).join(', ');
+    context.addIssue({ code: 'custom', message: `a tool is a name or an object whose type is one of: ${types}` });
+    return;
+  }
   const parsed = schema.safeParse(entry);
   if (!parsed.success) for (const issue of parsed.error.issues) context.addIssue({ ...issue, code: 'custom' });
 });
 
+function objectEntrySchema(entry: unknown): z.ZodType | undefined {
+  const type = entry && typeof entry === 'object' ? (entry as { type?: unknown }).type : undefined;
+  return typeof type === 'string' && Object.hasOwn(OBJECT_ENTRY_SCHEMAS, type) ? OBJECT_ENTRY_SCHEMAS[type] : undefined;
+}
+
+/** The API's limit on an agent's tools (256 across all toolsets), plus Lucid's plain names. */
+export const MAX_AGENT_TOOLS = 256 + AGENT_TOOL_NAMES.length;
+
 /** An agent's `tools`: names and at most one toolset. */
 export const AgentToolsSchema = z
   .array(ToolEntrySchema)
-  .max(AGENT_TOOL_NAMES.length + 1)
+  .max(MAX_AGENT_TOOLS)
   .superRefine((entries, context) => {
-    if (entries.filter((entry) => typeof entry !== 'string').length > 1) {
+    if (entries.filter((entry) => typeof entry !== 'string' && entry.type === TOOLSET_TYPE).length > 1) {
       context.addIssue({ code: 'custom', message: `at most one ${TOOLSET_TYPE} entry` });
     }
   });
@@ -123,7 +144,9 @@ export function enabledToolNames(agent: WithTools): string[] {
   const names = new Set<string>();
   for (const entry of agent.tools) {
     if (typeof entry === 'string') names.add(entry);
-    else for (const name of TOOLSET_TOOL_NAMES) if (isEnabled(entry, name)) names.add(name);
+    else if (entry.type === TOOLSET_TYPE) {
+      for (const name of TOOLSET_TOOL_NAMES) if (isEnabled(entry, name)) names.add(name);
+    }
   }
   return [...names];
 }
@@ -134,7 +157,7 @@ export function enabledToolNames(agent: WithTools): string[] {
  */
 export function permissionPolicyOf(agent: WithTools, toolName: string): PermissionPolicy {
   for (const entry of agent.tools) {
-    if (typeof entry === 'string') continue;
+    if (typeof entry === 'string' || entry.type !== TOOLSET_TYPE) continue;
     const config = entry.configs?.find((candidate) => candidate.name === toolName);
     if (config?.permission_policy) return config.permission_policy;
     if ((TOOLSET_TOOL_NAMES as readonly string[]).includes(toolName) && entry.default_config?.permission_policy) {

@@ -34,6 +34,7 @@ import type { OutcomeDefinitionInput } from '../domain/outcome';
 import { addUsage, ZERO_USAGE, type Usage } from '../domain/usage';
 import { listCostCents } from '../domain/list-prices';
 import { enabledToolNames } from '../domain/agent-toolset';
+import { userToolDefinitions } from '../domain/user-tools';
 import { LUCID_AGENT, LUCID_STATUS, LUCID_STOP_REASON } from '../search-attributes';
 import { EventLog, type EventsPage, type EventsPageRequest } from './event-log';
 import { OutcomeLoop, outcomeProblem } from './outcome-loop';
@@ -344,6 +345,7 @@ class Session {
               tools: enabledToolNames(agent),
               delegate: this.threads.canDelegate() ? this.threads.rosterEntries() : undefined,
               memory_stores: this.state.memory.stores.map((store) => ({ name: store.name, access: store.access })),
+              ...this.userTools(),
               max_tokens: agent.max_tokens,
               throughSeq: start.seq,
               ...handover,
@@ -418,6 +420,7 @@ class Session {
         tools: enabledToolNames(agent),
         delegate: this.threads.canDelegate() ? this.threads.rosterEntries() : undefined,
         memory_stores: this.state.memory.stores.map((store) => ({ name: store.name, access: store.access })),
+        ...this.userTools(),
         max_tokens: agent.max_tokens,
         ...(this.context.clearedThroughSeq > 0 ? { clearedThroughSeq: this.context.clearedThroughSeq } : {}),
       }),
@@ -518,6 +521,12 @@ class Session {
     if (this.threads.canDelegate()) available.add(DELEGATE_TOOL_NAME);
     if (this.state.memory.stores.length > 0) available.add(MEMORY_TOOL_NAME);
     return available;
+  }
+
+  /** The agent's own tools for a model request; absent when it has none, so older sessions' inputs stay as they were. */
+  private userTools(): Pick<CallModelInput, 'user_tools'> {
+    const definitions = userToolDefinitions(this.state.agent.tools);
+    return definitions.length > 0 ? { user_tools: definitions } : {};
   }
 
   /** One tool call; whatever goes wrong comes back as a tool error the agent sees, never a crashed session. */

@@ -93,10 +93,13 @@ describe('tools: the Managed Agents toolset shape', () => {
     ],
     [[{ type: TOOLSET_TYPE, default_config: { permission_policy: { type: 'sometimes' } } }], /permission_policy/],
     [[{ type: TOOLSET_TYPE, extra: 1 }], /tools\.0: Unrecognized key: "extra"/],
-    [[{ type: 'agent_toolset_20250101' }], /tools\.0\.type: Invalid input: expected "agent_toolset_20260401"/],
+    [
+      [{ type: 'agent_toolset_20250101' }],
+      /tools\.0: a tool is a name or an object whose type is one of: agent_toolset_20260401/,
+    ],
     [[{ type: TOOLSET_TYPE }, { type: TOOLSET_TYPE }], /at most one agent_toolset_20260401 entry/],
     [['read_file', 'shell'], /tools\.1: Invalid option/],
-    [[42], /tools\.0: Invalid input: expected object/],
+    [[42], /tools\.0: a tool is a name or an object/],
   ])('refuses %j with a clear message', (tools, message) => {
     expect(problems(tools)).toMatch(message);
   });
