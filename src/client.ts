@@ -151,8 +151,9 @@ export class LucidClient {
   }
 
   /**
-   * A user message of content blocks (text, images by file id). Text alone goes as `{text}`, its blocks joined
-   * by blank lines, which every worker reads; only a message with an image needs a worker that takes `content`.
+   * A user message of content blocks (text, images and documents by file id). Text alone goes as `{text}`, its
+   * blocks joined by blank lines, which every worker reads; only a message with an image or a document needs a
+   * worker that takes `content`.
    */
   async sendContent(sessionId: string, content: readonly UserContentBlock[]): Promise<AcceptedEvent> {
     const texts = content.flatMap((block) => (block.type === 'text' ? [block.text] : []));

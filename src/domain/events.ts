@@ -22,8 +22,23 @@ export interface ImageBlock {
   source: { type: 'file'; file_id: string };
 }
 
+/**
+ * A document a user sent (a PDF or plain text), by reference to its file in the file store, as an image is: a
+ * document sent as base64 or as text over the API is stored there first. `title` and `context` are the API's and
+ * go to the model with it. `estimated_tokens` is Lucid's: what its content counts in the context estimate, worked
+ * out from the bytes when the API server took it (src/domain/token-estimate.ts, documentContentTokens), since the
+ * workflow sees only the file id. It is not sent to the model, nor shown in the API's events.
+ */
+export interface DocumentBlock {
+  type: 'document';
+  source: { type: 'file'; file_id: string };
+  title?: string;
+  context?: string;
+  estimated_tokens: number;
+}
+
 /** What a user message holds. */
-export type UserContentBlock = TextBlock | ImageBlock;
+export type UserContentBlock = TextBlock | ImageBlock | DocumentBlock;
 
 /** Why the agent stopped; `max_turns_reached` is Lucid's own addition to the Managed Agents set. */
 export type StopReason =
@@ -195,7 +210,16 @@ export function textOf(blocks: readonly UserContentBlock[]): string {
   return blocks.map(blockText).join('');
 }
 
-/** A block as text for reading: an image is named by its file, so a reader knows one was there. */
+/** A block as text for reading: an image or a document is named by its file, so a reader knows one was there. */
 export function blockText(block: UserContentBlock): string {
-  return block.type === 'text' ? block.text : `[image ${block.source.file_id}]`;
+  switch (block.type) {
+    case 'text':
+      return block.text;
+    case 'image':
+      return `[image ${block.source.file_id}]`;
+    case 'document': {
+      const title = block.title ? ` "${block.title}"` : '';
+      return `[document${title} ${block.source.file_id}, ~${block.estimated_tokens} tokens]`;
+    }
+  }
 }

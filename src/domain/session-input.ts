@@ -82,16 +82,32 @@ export function describeIssues(error: z.ZodError): string {
     .join('; ');
 }
 
+/** The longest title and context a document block may carry (Lucid's bounds: the SDK's types set none). */
+export const MAX_DOCUMENT_TITLE_LENGTH = 500;
+export const MAX_DOCUMENT_CONTEXT_LENGTH = 100_000;
+
 const TextBlockSchema = z.strictObject({ type: z.literal('text'), text: z.string().min(1).max(1_000_000) });
 const ImageBlockSchema = z.strictObject({
   type: z.literal('image'),
   source: z.strictObject({ type: z.literal('file'), file_id: z.string().min(1).max(256) }),
 });
-export const UserContentBlockSchema = z.discriminatedUnion('type', [TextBlockSchema, ImageBlockSchema]);
+const DocumentBlockSchema = z.strictObject({
+  type: z.literal('document'),
+  source: z.strictObject({ type: z.literal('file'), file_id: z.string().min(1).max(256) }),
+  title: z.string().max(MAX_DOCUMENT_TITLE_LENGTH).optional(),
+  context: z.string().max(MAX_DOCUMENT_CONTEXT_LENGTH).optional(),
+  estimated_tokens: z.number().int().min(0),
+});
+export const UserContentBlockSchema = z.discriminatedUnion('type', [
+  TextBlockSchema,
+  ImageBlockSchema,
+  DocumentBlockSchema,
+]);
 
 /**
  * A user message: `{text}` (what every recorded history and the Temporal CLI send), or `{content}` blocks, text
- * and images by file id (the API's events.send, once it has stored any base64 image in the file store).
+ * and images and documents by file id (the API's events.send, once it has stored any base64 image or document in
+ * the file store).
  */
 export const UserMessageSchema = z
   .object({

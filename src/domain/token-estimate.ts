@@ -40,14 +40,71 @@ export function countInputTokens(body: unknown): number {
  */
 export const IMAGE_BLOCK_TOKENS = 1_600;
 
-/** Token estimate of one content block or message content as it would appear in a request. */
-export function estimateBlockTokens(block: unknown): number {
-  if (isImageBlock(block)) return IMAGE_BLOCK_TOKENS;
-  return estimateJsonTokens(withoutCacheControl(block));
+/**
+ * What one PDF page counts. The API reads each page as its text and as an image: its PDF guide puts the text at
+ * 1,500 to 3,000 tokens a page, and the image at about an image's; the top of that range keeps the context
+ * tracker from thinking a long PDF fits when it does not (compacting a little early costs less than a refused
+ * request).
+ */
+export const PDF_PAGE_TOKENS = 3_000;
+
+/** A PDF whose page objects cannot be seen (packed in compressed object streams) counts a page per this many bytes. */
+export const PDF_BYTES_PER_UNSEEN_PAGE = 100_000;
+
+/**
+ * The estimate of a document's content (its title and context are counted apart, as text). A text document counts
+ * as its text; a PDF by its pages: the `/Type /Page` objects in its bytes (`latin1`: one character a byte), or,
+ * when they are packed out of sight, its size. The API server records this in each document block it accepts
+ * (`estimated_tokens`, as the block names the file and not its bytes); the scripted model, which is sent the
+ * bytes, works it out from them, so both count the same.
+ */
+export function documentContentTokens(mediaType: 'application/pdf' | 'text/plain', content: string): number {
+  if (mediaType === 'text/plain') return estimateTokens(content);
+  const pages = content.match(/\/Type\s*\/Page(?![A-Za-z])/g)?.length ?? 0;
+  return PDF_PAGE_TOKENS * (pages || Math.max(1, Math.ceil(content.length / PDF_BYTES_PER_UNSEEN_PAGE)));
 }
 
-function isImageBlock(value: unknown): boolean {
-  return isRecord(value) && value.type === 'image';
+/** Token estimate of one content block or message content as it would appear in a request. */
+export function estimateBlockTokens(block: unknown): number {
+  return mediaBlockTokens(block) ?? estimateJsonTokens(withoutCacheControl(block));
+}
+
+/**
+ * What an image or document block counts, not the size of its JSON (null for any other block): an image a fixed
+ * {@link IMAGE_BLOCK_TOKENS}; a document its title and context as text plus its content's estimate, recorded in
+ * the block (a file-sourced one, as Lucid's transcript holds it) or worked out from the bytes it carries.
+ */
+function mediaBlockTokens(block: unknown): number | null {
+  if (!isRecord(block)) return null;
+  if (block.type === 'image') return IMAGE_BLOCK_TOKENS;
+  if (block.type !== 'document') return null;
+  const content = documentTokensOf(block);
+  if (content === null) return null;
+  return estimateTokens(`${stringOr(block.title)}${stringOr(block.context)}`) + content;
+}
+
+function documentTokensOf(block: Record<string, unknown>): number | null {
+  if (typeof block.estimated_tokens === 'number') return block.estimated_tokens;
+  const source = isRecord(block.source) ? block.source : {};
+  if (typeof source.data !== 'string') return null;
+  if (source.type === 'text') return documentContentTokens('text/plain', source.data);
+  if (source.type === 'base64' && source.media_type === 'application/pdf') {
+    return documentContentTokens('application/pdf', bytesOfBase64(source.data));
+  }
+  return null;
+}
+
+/** The bytes of base64 data as `latin1` text, or empty when it is not base64 (its size then counts as one page). */
+function bytesOfBase64(data: string): string {
+  try {
+    return atob(data);
+  } catch {
+    return '';
+  }
+}
+
+function stringOr(value: unknown): string {
+  return typeof value === 'string' ? value : '';
 }
 
 /** Flattens a Messages request into its prompt pieces: tools, then system, then messages. */
@@ -74,7 +131,7 @@ function piece(kind: string, value: unknown): PromptPiece {
   const breakpoint = isRecord(value) && isRecord(value.cache_control) && value.cache_control.type === 'ephemeral';
   // The breakpoint marker is not part of the content: moving it must not change the prefix it sits on.
   const json = JSON.stringify(withoutCacheControl(value)) ?? 'null';
-  const tokens = isImageBlock(value) ? IMAGE_BLOCK_TOKENS : estimateTokens(json);
+  const tokens = mediaBlockTokens(value) ?? estimateTokens(json);
   return { key: `${kind}\u0000${json}`, tokens, breakpoint };
 }
 

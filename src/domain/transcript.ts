@@ -1,11 +1,17 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { newestCompaction, summaryContextText } from './compaction';
-import type { SessionEvent } from './events';
+import type { SessionEvent, UserContentBlock } from './events';
 import { graderFeedback, outcomeBrief } from './outcome-messages';
 import { estimateBlockTokens } from './token-estimate';
 
 type MessageParam = Anthropic.MessageParam;
-type UserBlock = Anthropic.TextBlockParam | Anthropic.ImageBlockParam | Anthropic.ToolResultBlockParam;
+/**
+ * A document as the transcript holds it: by file, with Lucid's estimate of its content for the shared token
+ * estimate; the model activity puts the file's content in its place and drops the estimate (file-sourced-blocks.ts).
+ */
+export type TranscriptDocumentBlock = Anthropic.DocumentBlockParam & { estimated_tokens: number };
+type UserMessageBlock = Anthropic.TextBlockParam | Anthropic.ImageBlockParam | TranscriptDocumentBlock;
+type UserBlock = UserMessageBlock | Anthropic.ToolResultBlockParam;
 type AssistantBlock = Anthropic.TextBlockParam | Anthropic.ToolUseBlockParam;
 
 /** How the transcript sent to the model differs from the full log; the log itself is never rewritten. */
@@ -30,7 +36,7 @@ export function buildTranscript(events: readonly SessionEvent[], options: Transc
   const toolNames = new Map<string, string>();
   let assistant: AssistantBlock[] | null = null;
   let toolResults: Anthropic.ToolResultBlockParam[] = [];
-  let userText: Array<Anthropic.TextBlockParam | Anthropic.ImageBlockParam> = [];
+  let userText: UserMessageBlock[] = [];
   const compaction = newestCompaction(events);
   if (compaction) userText.push({ type: 'text', text: summaryContextText(compaction) });
   const kept = compaction ? events.filter((event) => event.seq > compaction.compacted_through_seq) : events;
@@ -84,21 +90,33 @@ type EventOf<T extends SessionEvent['type']> = Extract<SessionEvent, { type: T }
 
 /**
  * What a user-side event puts in the transcript: a message, an outcome brief, the grader's feedback. An image
- * keeps its file source here; the model activity puts the file's bytes in its place (file-sourced-blocks.ts).
+ * or a document keeps its file source here; the model activity puts the file's content in its place
+ * (file-sourced-blocks.ts).
  */
 function userTextBlocks(
   event: EventOf<'user.message' | 'user.define_outcome' | 'span.outcome_evaluation_end'>,
-): Array<Anthropic.TextBlockParam | Anthropic.ImageBlockParam> {
-  if (event.type === 'user.message') {
-    return event.content.map((block) =>
-      block.type === 'text'
-        ? { type: 'text', text: block.text }
-        : { type: 'image', source: { type: 'file', file_id: block.source.file_id } },
-    );
-  }
+): UserMessageBlock[] {
+  if (event.type === 'user.message') return event.content.map(userMessageBlock);
   if (event.type === 'user.define_outcome') return [{ type: 'text', text: outcomeBrief(event) }];
   const feedback = graderFeedback(event);
   return feedback ? [{ type: 'text', text: feedback }] : [];
+}
+
+function userMessageBlock(block: UserContentBlock): UserMessageBlock {
+  switch (block.type) {
+    case 'text':
+      return { type: 'text', text: block.text };
+    case 'image':
+      return { type: 'image', source: { type: 'file', file_id: block.source.file_id } };
+    case 'document':
+      return {
+        type: 'document',
+        source: { type: 'file', file_id: block.source.file_id },
+        ...(block.title === undefined ? {} : { title: block.title }),
+        ...(block.context === undefined ? {} : { context: block.context }),
+        estimated_tokens: block.estimated_tokens,
+      };
+  }
 }
 
 function toolUseBlock(event: EventOf<'agent.tool_use'>): Anthropic.ToolUseBlockParam {

@@ -101,3 +101,20 @@ test('an API event id gives back its seq, for its own log only', () => {
   expect(seqOfApiEventId(sessionId, 'sevt_Abc123_x')).toBeNull();
   expect(seqOfApiEventId(sessionId, 'sevt_Abc123_007')).toBeNull();
 });
+
+test("a user message's documents show as the SDK types them, without Lucid's token estimate", () => {
+  const image = { type: 'image', source: { type: 'file', file_id: 'file_img' } };
+  const document = { type: 'document', source: { type: 'file', file_id: 'file_pdf' }, title: 'Report' };
+  const event = toApiEvent(
+    stored(sessionId, 1, {
+      type: 'user.message',
+      content: [...text('read'), image, { ...document, estimated_tokens: 6000 }],
+    }),
+  );
+  expect(event).toEqual({
+    id: 'sevt_Abc123_1',
+    type: 'user.message',
+    processed_at: at,
+    content: [...text('read'), image, document],
+  });
+});

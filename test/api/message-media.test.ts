@@ -152,8 +152,8 @@ test('a bad image refuses the whole batch with a 400, and nothing is applied or 
       'url image sources are not supported',
     ],
     [
-      { type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'x' } },
-      'document blocks are not supported',
+      { type: 'search_result', source: 'https://example.com', title: 't', content: [] },
+      'content blocks are text, image',
     ],
   ];
   const before = { files: server.files(), events: (await client.beta.sessions.events.list(session.id)).data };

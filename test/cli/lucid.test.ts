@@ -21,7 +21,7 @@ import {
 } from '../../src/cli/render-event';
 import { outcomesEnding, SessionEndingTracker } from '../../src/cli/session-ending';
 import type { AgentDefinition } from '../../src/domain/agent-definition';
-import type { SessionEvent, SessionEventBody, SessionSnapshot } from '../../src/domain/events';
+import type { SessionEvent, SessionEventBody, SessionSnapshot, UserContentBlock } from '../../src/domain/events';
 import type { CriterionVerdict, OutcomeEvaluation } from '../../src/domain/outcome';
 import type { ThreadSummary } from '../../src/domain/threads';
 import type { Usage } from '../../src/domain/usage';
@@ -669,6 +669,19 @@ describe('render-event', () => {
   };
   const render = (body: SessionEventBody, toolName?: string) =>
     renderEvent({ ...event(body), seq: 7 }, { timeZone: 'UTC', toolName: () => toolName });
+
+  it('renders the images and documents of a user message by their files', () => {
+    const content: UserContentBlock[] = [
+      { type: 'text', text: 'read these' },
+      { type: 'image', source: { type: 'file', file_id: 'file_img' } },
+      { type: 'document', source: { type: 'file', file_id: 'file_pdf' }, title: 'Report', estimated_tokens: 6000 },
+      { type: 'document', source: { type: 'file', file_id: 'file_txt' }, estimated_tokens: 12 },
+    ];
+    expect(render({ type: 'user.message', content })).toBe(
+      '05:06:07  #7   user     read these ↵ [image file_img] ↵ [document "Report" file_pdf, ~6000 tokens] ↵ ' +
+        '[document file_txt, ~12 tokens]',
+    );
+  });
 
   it('renders each kind of event as one aligned line', () => {
     expect(render({ type: 'user.message', content: [{ type: 'text', text: 'Hello\n\n  there' }] })).toBe(

@@ -1,6 +1,12 @@
 import type { SessionEventBody } from '../../src/domain/events';
 import { log, text, usage } from '../helpers/event-bodies';
-import { countInputTokens, IMAGE_BLOCK_TOKENS } from '../../src/domain/token-estimate';
+import {
+  countInputTokens,
+  documentContentTokens,
+  estimateTokens,
+  IMAGE_BLOCK_TOKENS,
+  PDF_PAGE_TOKENS,
+} from '../../src/domain/token-estimate';
 import { buildTranscript, transcriptTokensOf, withCacheBreakpoints } from '../../src/domain/transcript';
 
 describe('buildTranscript', () => {
@@ -80,6 +86,63 @@ describe('images in user messages', () => {
     const photo = { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'A'.repeat(4_000_000) } };
     const body = { messages: [{ role: 'user', content: [photo] }] };
     expect(countInputTokens(body)).toBe(IMAGE_BLOCK_TOKENS);
+  });
+});
+
+describe('documents in user messages', () => {
+  const pdfBytes = '%PDF-1.4\n3 0 obj << /Type /Page >> endobj\n4 0 obj << /Type/Page >> endobj\n%%EOF';
+  const pdf = {
+    type: 'document' as const,
+    source: { type: 'file' as const, file_id: 'file_pdf' },
+    title: 'Report',
+    estimated_tokens: documentContentTokens('application/pdf', pdfBytes),
+  };
+
+  it("keeps a document as a file-sourced block with its title and context and Lucid's estimate", () => {
+    const notes = { ...pdf, source: { type: 'file' as const, file_id: 'file_txt' }, context: 'c', estimated_tokens: 7 };
+    const { title: _title, ...untitled } = notes;
+    const messages = buildTranscript(log({ type: 'user.message', content: [pdf, untitled] }));
+    expect(messages).toEqual([
+      {
+        role: 'user',
+        content: [
+          { type: 'document', source: { type: 'file', file_id: 'file_pdf' }, title: 'Report', estimated_tokens: 6_000 },
+          { type: 'document', source: { type: 'file', file_id: 'file_txt' }, context: 'c', estimated_tokens: 7 },
+        ],
+      },
+    ]);
+  });
+
+  it('counts a PDF by its pages, the same from the recorded estimate as from the bytes the model is sent', () => {
+    expect(pdf.estimated_tokens).toBe(2 * PDF_PAGE_TOKENS);
+    const [event] = log({ type: 'user.message', content: [pdf] });
+    const expected = estimateTokens('Report') + 2 * PDF_PAGE_TOKENS;
+    expect(transcriptTokensOf(event)).toEqual({ tokens: expected, clearable: 0 });
+    const sent = {
+      type: 'document',
+      source: {
+        type: 'base64',
+        media_type: 'application/pdf',
+        data: Buffer.from(pdfBytes, 'latin1').toString('base64'),
+      },
+      title: 'Report',
+      cache_control: { type: 'ephemeral' },
+    };
+    expect(countInputTokens({ messages: [{ role: 'user', content: [sent] }] })).toBe(expected);
+  });
+
+  it('counts a text document as its text, in the workflow and in a request', () => {
+    const text = 'y'.repeat(10_000);
+    const recorded = {
+      type: 'document' as const,
+      source: { type: 'file' as const, file_id: 'file_txt' },
+      context: 'ctx',
+      estimated_tokens: documentContentTokens('text/plain', text),
+    };
+    const [event] = log({ type: 'user.message', content: [recorded] });
+    const sent = { type: 'document', source: { type: 'text', media_type: 'text/plain', data: text }, context: 'ctx' };
+    expect(transcriptTokensOf(event).tokens).toBe(estimateTokens('ctx') + 2_500);
+    expect(countInputTokens({ messages: [{ role: 'user', content: [sent] }] })).toBe(transcriptTokensOf(event).tokens);
   });
 });
 

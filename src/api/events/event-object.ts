@@ -11,6 +11,7 @@
  * - `session.thread_created.workflow_run_id` names, in the API, a multiagent workflow run; Lucid's value there is
  *   the thread's Temporal run id, so it is sent as `temporal_run_id` and `workflow_run_id` is null.
  * - `seq` is Lucid's; the id carries it (see {@link seqOfApiEventId}), so it is not sent.
+ * - A `user.message`'s document blocks drop Lucid's `estimated_tokens` (the context estimate's, not the API's).
  */
 import type { SessionEvent } from '../../domain/events';
 import { eventId } from '../../domain/ids';
@@ -53,6 +54,13 @@ export function toApiEvent(event: SessionEvent, toolUses: ToolUseIndex = new Too
   const body: Record<string, unknown> = { ...rest, id: apiEventId(event.id) };
   if (threadTag !== undefined && THREAD_EVENT_TYPES.has(event.type)) body.session_thread_id = threadTag;
   switch (event.type) {
+    case 'user.message':
+      body.content = event.content.map((block) => {
+        if (block.type !== 'document') return block;
+        const { estimated_tokens: _estimate, ...apiBlock } = block;
+        return apiBlock;
+      });
+      break;
     case 'agent.tool_use':
       delete body.tool_use_id;
       break;

@@ -1,18 +1,19 @@
 /**
  * The content blocks of a `user.message` sent over the API, read into the blocks Lucid's session takes: text, and
- * images by file id. A base64 image is checked here and stored in the file store only once the whole batch has
- * been read ({@link storeImages}), so the workflow's history and the event log carry a file id, never the bytes.
- * An image sent by URL is refused: the worker fetches nothing it was not asked to (the web_fetch tool has its own
- * allowlist). Documents are refused until Lucid passes them on.
+ * images and documents by file id. A base64 image (or a document, message-documents.ts) is checked here and stored
+ * in the file store only once the whole batch has been read ({@link storeUploads}), so the workflow's history and
+ * the event log carry a file id, never the bytes. An image sent by URL is refused: the worker fetches nothing it
+ * was not asked to (the web_fetch tool has its own allowlist).
  */
 import { Readable } from 'node:stream';
 import { z } from 'zod';
-import { describeIssues } from '../../domain/session-input';
 import type { UserContentBlock } from '../../domain/events';
 import { newFileId } from '../../domain/ids';
 import type { FileStore } from '../../storage/file-store';
 import { FileIdSchema } from '../files/file-params';
 import { invalidRequest } from '../api-error';
+import { decodeBase64, fileBytes, parse, usableFile } from './content-source';
+import { readDocument, type ReadDocument } from './message-documents';
 
 /** The image types the Messages API takes. */
 export const IMAGE_MEDIA_TYPES = ['image/jpeg', 'image/png', 'image/gif', 'image/webp'] as const;
@@ -21,8 +22,9 @@ type ImageMediaType = (typeof IMAGE_MEDIA_TYPES)[number];
 /** The Messages API's limit for one image. */
 export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
 
-/** A block as read: an image sent as base64 is held until the batch is known to be good. */
-export type ReadBlock = UserContentBlock | { type: 'image'; upload: { media_type: ImageMediaType; bytes: Buffer } };
+/** A block as read: an image or a document sent with its content is held until the batch is known to be good. */
+export type ReadBlock =
+  UserContentBlock | { type: 'image'; upload: { media_type: ImageMediaType; bytes: Buffer } } | ReadDocument;
 
 const TextBlockSchema = z.strictObject({ type: z.literal('text'), text: z.string().min(1).max(1_000_000) });
 const ImageBlockSchema = z.strictObject({
@@ -48,10 +50,8 @@ export async function readMessageContent(
 
 async function readBlock(files: FileStore, block: { type: string }, at: string): Promise<ReadBlock> {
   if (block.type === 'text') return parse(TextBlockSchema, block, at);
-  if (block.type === 'document') {
-    throw invalidRequest(`${at}: document blocks are not supported by Lucid yet; send text or images`);
-  }
-  if (block.type !== 'image') throw invalidRequest(`${at}: content blocks are text or image`);
+  if (block.type === 'document') return readDocument(files, block, at);
+  if (block.type !== 'image') throw invalidRequest(`${at}: content blocks are text, image or document`);
   const { source } = parse(ImageBlockSchema, block, at);
   switch (source.type) {
     case 'base64':
@@ -70,25 +70,16 @@ async function readBlock(files: FileStore, block: { type: string }, at: string):
 
 function base64Image(source: z.infer<typeof Base64SourceSchema>, at: string): ReadBlock {
   const mediaType = imageMediaType(source.media_type, `${at}.media_type`);
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(source.data) || source.data.length % 4 !== 0) {
-    throw invalidRequest(`${at}.data: not base64`);
-  }
-  if ((source.data.length / 4) * 3 > MAX_IMAGE_BYTES + 2) throw tooLarge(`${at}.data`);
-  const bytes = Buffer.from(source.data, 'base64');
-  if (bytes.length > MAX_IMAGE_BYTES) throw tooLarge(`${at}.data`);
+  const bytes = decodeBase64(source.data, MAX_IMAGE_BYTES, `${at}.data`, () => tooLarge(`${at}.data`));
   checkSignature(bytes, mediaType, `${at}.data`);
   return { type: 'image', upload: { media_type: mediaType, bytes } };
 }
 
-async function fileImage(files: FileStore, fileId: string, at: string, now = Date.now()): Promise<ReadBlock> {
-  const file = await files.get(fileId);
-  if (!file) throw invalidRequest(`${at}: no file ${fileId}`);
-  if (file.expires_at !== null && Date.parse(file.expires_at) <= now) {
-    throw invalidRequest(`${at}: file ${fileId} expired at ${file.expires_at}`);
-  }
+async function fileImage(files: FileStore, fileId: string, at: string): Promise<ReadBlock> {
+  const file = await usableFile(files, fileId, at);
   const mediaType = imageMediaType(file.mime_type, `${at} (file ${fileId})`);
   if (file.size_bytes > MAX_IMAGE_BYTES) throw tooLarge(`${at} (file ${fileId})`);
-  const head = await firstBytes(files, fileId);
+  const head = await fileBytes(files, fileId, 12);
   if (!head) throw invalidRequest(`${at}: file ${fileId} has no content any more`);
   checkSignature(head, mediaType, `${at} (file ${fileId})`);
   return { type: 'image', source: { type: 'file', file_id: fileId } };
@@ -114,51 +105,38 @@ function checkSignature(bytes: Buffer, mediaType: ImageMediaType, at: string): v
   if (!SIGNATURES[mediaType](bytes)) throw invalidRequest(`${at}: the bytes are not a ${mediaType} image`);
 }
 
-async function firstBytes(files: FileStore, fileId: string): Promise<Buffer | null> {
-  const content = await files.openContent(fileId);
-  if (!content) return null;
-  const chunks: Buffer[] = [];
-  let length = 0;
-  for await (const chunk of content) {
-    chunks.push(Buffer.from(chunk as Uint8Array));
-    length += (chunk as Uint8Array).length;
-    if (length >= 12) break;
-  }
-  content.destroy();
-  return Buffer.concat(chunks);
-}
+/** What a stored upload's filename ends with, after its file id. */
+const EXTENSIONS: Record<string, string> = { 'application/pdf': 'pdf', 'text/plain': 'txt' };
 
-/** The blocks with each base64 image stored as a file (one the Files API lists) and named by its id. */
-export async function storeImages(files: FileStore, blocks: readonly ReadBlock[]): Promise<UserContentBlock[]> {
+/**
+ * The blocks with each image or document sent with its content stored as a file (one the Files API lists) and
+ * named by its id.
+ */
+export async function storeUploads(files: FileStore, blocks: readonly ReadBlock[]): Promise<UserContentBlock[]> {
   const stored: UserContentBlock[] = [];
   for (const block of blocks) {
     if (!('upload' in block)) {
       stored.push(block);
       continue;
     }
-    const { media_type, bytes } = block.upload;
-    const staged = await files.stage(Readable.from([bytes]), MAX_IMAGE_BYTES);
+    const { upload, ...described } = block;
+    const { media_type, bytes } = upload;
+    const staged = await files.stage(Readable.from([bytes]), bytes.length);
     const id = newFileId();
     await files.commit(staged, {
       id,
-      filename: `${id}.${media_type.slice('image/'.length)}`,
+      filename: `${id}.${EXTENSIONS[media_type] ?? media_type.slice('image/'.length)}`,
       mime_type: media_type,
       size_bytes: staged.size_bytes,
       sha256: staged.sha256,
       created_at: new Date().toISOString(),
       expires_at: null,
     });
-    stored.push({ type: 'image', source: { type: 'file', file_id: id } });
+    stored.push({ ...described, source: { type: 'file', file_id: id } } as UserContentBlock);
   }
   return stored;
 }
 
 function tooLarge(at: string) {
   return invalidRequest(`${at}: the image is larger than ${MAX_IMAGE_BYTES} bytes, the most the model takes`);
-}
-
-function parse<S extends z.ZodType>(schema: S, value: unknown, at: string): z.output<S> {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw invalidRequest(`${at}: ${describeIssues(parsed.error)}`);
-  return parsed.data;
 }

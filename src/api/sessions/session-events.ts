@@ -3,8 +3,8 @@
  * session workflow takes. A whole batch is read before any of it is applied, so one bad event refuses the batch
  * and nothing reaches the session. What Lucid cannot take yet is refused by name, never dropped. An outcome's
  * file rubric (`{type: "file", file_id}`) is read here, as the batch is, and passed on as its text. A message's
- * images are checked as it is read (message-content.ts); base64 ones are stored as files once the whole batch is
- * good, and the session is sent their file ids.
+ * images and documents are checked as it is read (message-content.ts); those sent with their content are stored
+ * as files once the whole batch is good, and the session is sent their file ids.
  */
 import { z } from 'zod';
 import type { FileStore } from '../../storage/file-store';
@@ -14,7 +14,7 @@ import { describeIssues } from '../../domain/session-input';
 import { OutcomeDefinitionSchema, type OutcomeDefinitionInput } from '../../domain/outcome';
 import { invalidRequest } from '../api-error';
 import type { UserContentBlock } from '../../domain/events';
-import { readMessageContent, storeImages, type ReadBlock } from './message-content';
+import { readMessageContent, storeUploads, type ReadBlock } from './message-content';
 
 export type SessionRequest =
   | { type: 'user.message'; content: UserContentBlock[] }
@@ -61,14 +61,14 @@ export async function readSessionEvents(
   for (const request of read) {
     requests.push(
       request.type === 'user.message'
-        ? { type: request.type, content: await storeImages(files, request.content) }
+        ? { type: request.type, content: await storeUploads(files, request.content) }
         : request,
     );
   }
   return requests;
 }
 
-/** A request as read, before its images are stored. */
+/** A request as read, before its images and documents are stored. */
 type ReadRequest = Exclude<SessionRequest, { type: 'user.message' }> | { type: 'user.message'; content: ReadBlock[] };
 
 async function readEvent(files: FileStore, raw: unknown, at: string, allowed: readonly string[]): Promise<ReadRequest> {

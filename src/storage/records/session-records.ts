@@ -19,7 +19,12 @@ const imageBlockSchema = z.looseObject({
   type: z.literal('image'),
   source: z.looseObject({ type: z.literal('file'), file_id: z.string().min(1) }),
 });
-const userContent = z.array(z.union([textBlockSchema, imageBlockSchema]));
+const documentBlockSchema = z.looseObject({
+  type: z.literal('document'),
+  source: z.looseObject({ type: z.literal('file'), file_id: z.string().min(1) }),
+  estimated_tokens: z.number().int().min(0),
+});
+const userContent = z.array(z.union([textBlockSchema, imageBlockSchema, documentBlockSchema]));
 const threadAgent = { session_thread_id: z.string().min(1), agent_name: z.string() };
 
 /** Each event type's own fields. `satisfies` makes tsc fail here when an event type is added to the domain. */
