@@ -5,6 +5,7 @@
  * against a server, or a server of its own): list it in INTEGRATION_TESTS. `npx jest` runs both projects.
  */
 const INTEGRATION_TESTS = [
+  '<rootDir>/test/api/activity-tools-sdk.test.ts',
   '<rootDir>/test/api/dreams-sdk.test.ts',
   '<rootDir>/test/api/events-session.test.ts',
   '<rootDir>/test/api/message-media.test.ts',
