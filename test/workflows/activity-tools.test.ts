@@ -145,6 +145,26 @@ describe('temporal_activity tools', () => {
     expect(activityAttempts(history, 'createTicket')).toEqual([1]);
   });
 
+  it('turns attempts that all time out into a tool error once the retry policy gives up', async () => {
+    const tickets = newTicketWorker({ delayMs: 5_000 });
+    await tickets.start();
+    harness.model.setScenario(fileTicket({ title: 'Too slow' }));
+    const tool = { ...ticketTool(tickets.taskQueue), start_to_close_timeout: 1, retry: { maximum_attempts: 2 } };
+
+    const sessionId = await harness.lucid.startSession({
+      agent: { ...agentFor(tickets), tools: [tool] },
+      message: 'File it fast',
+    });
+    const snapshot = await harness.lucid.result(sessionId);
+
+    expect(snapshot.final_message).toBe('Done.');
+    const [result] = toolResults(await harness.store.readEvents(sessionId));
+    expect(result.is_error).toBe(true);
+    expect(result.content[0].text).toMatch(/^tool create_ticket failed: .*timeout/i);
+    const history = (await harness.temporal.client.workflow.getHandle(sessionId).fetchHistory()).events ?? [];
+    expect(activityAttempts(history, 'createTicket')).toEqual([2]);
+  });
+
   it('cancels a waiting call on interrupt; the model sees a tool error', async () => {
     const tickets = newTicketWorker(); // never started: the call waits until the interrupt
     harness.model.setScenario(fileTicket({ title: 'Never filed' }));
