@@ -9,7 +9,7 @@ export interface TicketWorker {
   ticketFile: string;
   /** Starts the worker process (again, after a stop); resolves once it polls its task queue. */
   start(): Promise<void>;
-  stop(): Promise<void>;
+  stop(signal?: NodeJS.Signals): Promise<void>;
   tickets(): Array<{ id: string; title: string; body: string; tool_use_id: string }>;
 }
 
@@ -34,8 +34,8 @@ export function ticketWorker(address: string, options: { delayMs?: number } = {}
       });
       await process.ready;
     },
-    async stop() {
-      await process?.kill('SIGTERM');
+    async stop(signal = 'SIGTERM') {
+      await process?.kill(signal);
     },
     tickets() {
       return fs.existsSync(ticketFile) ? JSON.parse(fs.readFileSync(ticketFile, 'utf8')) : [];

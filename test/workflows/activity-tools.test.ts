@@ -165,6 +165,29 @@ describe('temporal_activity tools', () => {
     expect(activityAttempts(history, 'createTicket')).toEqual([2]);
   });
 
+  it('retries a call whose team worker was killed mid-call, on the restarted worker, and files the ticket once', async () => {
+    const tickets = newTicketWorker({ delayMs: 2_000 });
+    await tickets.start();
+    harness.model.setScenario(fileTicket({ title: 'Second try' }));
+    const tool = { ...ticketTool(tickets.taskQueue), start_to_close_timeout: '4s' };
+
+    const sessionId = await harness.lucid.startSession({
+      agent: { ...agentFor(tickets), tools: [tool] },
+      message: 'File it despite crashes',
+    });
+    await waitFor(pendingTicketCall(sessionId, PendingState.PENDING_ACTIVITY_STATE_STARTED), 'the call to start');
+    await tickets.stop('SIGKILL');
+    await tickets.start();
+    const snapshot = await harness.lucid.result(sessionId);
+
+    expect(snapshot.final_message).toBe('Done.');
+    expect(tickets.tickets()).toEqual([expect.objectContaining({ id: 'TICKET-1', title: 'Second try' })]);
+    const [result] = toolResults(await harness.store.readEvents(sessionId));
+    expect(result).toMatchObject({ is_error: false });
+    const history = (await harness.temporal.client.workflow.getHandle(sessionId).fetchHistory()).events ?? [];
+    expect(activityAttempts(history, 'createTicket')).toEqual([2]);
+  });
+
   it('cancels a waiting call on interrupt; the model sees a tool error', async () => {
     const tickets = newTicketWorker(); // never started: the call waits until the interrupt
     harness.model.setScenario(fileTicket({ title: 'Never filed' }));
