@@ -5,6 +5,7 @@
  * against a server, or a server of its own): list it in INTEGRATION_TESTS. `npx jest` runs both projects.
  */
 const INTEGRATION_TESTS = [
+  '<rootDir>/test/api/activity-tools-sdk.test.ts',
   '<rootDir>/test/api/dreams-sdk.test.ts',
   '<rootDir>/test/api/events-session.test.ts',
   '<rootDir>/test/api/message-documents.test.ts',
@@ -25,6 +26,7 @@ const INTEGRATION_TESTS = [
   '<rootDir>/test/shell/bash-session.test.ts',
   '<rootDir>/test/shell/escapes.test.ts',
   '<rootDir>/test/workflows/activity-failures.test.ts',
+  '<rootDir>/test/workflows/activity-tools.test.ts',
   '<rootDir>/test/workflows/agent-session.test.ts',
   '<rootDir>/test/workflows/compaction.test.ts',
   '<rootDir>/test/workflows/context-clearing.test.ts',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ACTIVITY_TOOL_TYPE, ActivityToolSchema, type ActivityTool } from './activity-tools';
 
 /**
  * The tools an agent definition may name, in the two shapes Lucid accepts:
@@ -91,10 +92,11 @@ export type AgentToolset = z.infer<typeof AgentToolsetSchema>;
 /** The schema of each kind of object entry in `tools`, by its `type`: the toolset, and users' own tools. */
 const OBJECT_ENTRY_SCHEMAS: Record<string, z.ZodType> = {
   [TOOLSET_TYPE]: AgentToolsetSchema,
+  [ACTIVITY_TOOL_TYPE]: ActivityToolSchema,
 };
 
 /** An object entry of `tools`. */
-export type AgentToolObject = AgentToolset;
+export type AgentToolObject = AgentToolset | ActivityTool;
 
 /**
  * One entry of `tools`: a name or an object, chosen by its JSON type and then its `type` rather than by a plain
@@ -127,8 +129,34 @@ export const AgentToolsSchema = z
     if (entries.filter((entry) => typeof entry !== 'string' && entry.type === TOOLSET_TYPE).length > 1) {
       context.addIssue({ code: 'custom', message: `at most one ${TOOLSET_TYPE} entry` });
     }
+    for (const clash of userToolNameClashes(entries)) context.addIssue({ code: 'custom', ...clash });
   });
 export type AgentTools = z.infer<typeof AgentToolsSchema>;
+
+/** Names the model knows Lucid's own tools by: a user tool may not take one. */
+export const LUCID_TOOL_NAMES: readonly string[] = [
+  ...AGENT_TOOL_NAMES,
+  ...UNSUPPORTED_TOOLSET_TOOLS,
+  'delegate', // src/domain/threads.ts DELEGATE_TOOL_NAME
+  'memory', // src/memory/attachments.ts MEMORY_TOOL_NAME
+];
+
+/** A user tool (an object entry with a `name`) named like one of Lucid's tools or like an earlier user tool. */
+function userToolNameClashes(entries: readonly unknown[]): Array<{ message: string; path: (string | number)[] }> {
+  const clashes: Array<{ message: string; path: (string | number)[] }> = [];
+  const seen = new Set<string>();
+  entries.forEach((entry, index) => {
+    const name = entry && typeof entry === 'object' ? (entry as { name?: unknown }).name : undefined;
+    if (typeof name !== 'string') return;
+    if (LUCID_TOOL_NAMES.includes(name)) {
+      clashes.push({ message: `the name "${name}" is taken by one of Lucid's tools`, path: [index, 'name'] });
+    } else if (seen.has(name)) {
+      clashes.push({ message: `another tool is already named "${name}"`, path: [index, 'name'] });
+    }
+    seen.add(name);
+  });
+  return clashes;
+}
 
 /** The part of an agent definition the resolver reads. */
 export interface WithTools {

@@ -35,6 +35,8 @@ import { addUsage, ZERO_USAGE, type Usage } from '../domain/usage';
 import { listCostCents } from '../domain/list-prices';
 import { enabledToolNames } from '../domain/agent-toolset';
 import { userToolDefinitions } from '../domain/user-tools';
+import { activityToolNamed, activityTools } from '../domain/activity-tools';
+import { runActivityTool } from './activity-tools';
 import { LUCID_AGENT, LUCID_STATUS, LUCID_STOP_REASON } from '../search-attributes';
 import { EventLog, type EventsPage, type EventsPageRequest } from './event-log';
 import { OutcomeLoop, outcomeProblem } from './outcome-loop';
@@ -173,7 +175,7 @@ class Session {
   private terminalError: SessionErrorObject | null = null;
   /** The system prompt's hash once this run stored it (prompt-by-reference); each run stores it again. */
   private systemPromptSha256: string | undefined;
-  /** Scopes of the `bash` calls in flight, which an interrupt cancels. */
+  /** Scopes of the `bash` and activity-tool calls in flight, which an interrupt cancels. */
   private readonly runningCommands = new Set<CancellationScope>();
   /**
    * Tool calls whose outcome a `runTool` activity returned, so the tool journal holds it
@@ -520,6 +522,7 @@ class Session {
     const available = new Set<string>(enabledToolNames(this.state.agent));
     if (this.threads.canDelegate()) available.add(DELEGATE_TOOL_NAME);
     if (this.state.memory.stores.length > 0) available.add(MEMORY_TOOL_NAME);
+    for (const tool of activityTools(this.state.agent.tools)) available.add(tool.name);
     return available;
   }
 
@@ -540,6 +543,11 @@ class Session {
     }
     if (toolUse.name === DELEGATE_TOOL_NAME) return this.threads.delegate(toolUse.input);
     if (toolUse.name === BASH_TOOL_NAME) return this.runShellCommand(toolUse);
+    const activityTool = activityToolNamed(this.state.agent.tools, toolUse.name);
+    if (activityTool) {
+      const call = { sessionId: this.state.sessionId, toolUseId: toolUse.id, input: toolUse.input };
+      return runActivityTool(activityTool, { ...call, running: this.runningCommands });
+    }
     const options = { ...TOOL_ACTIVITY, summary: `${toolUse.name} ${summarizeToolInput(toolUse.input)}` };
     const { sessionId, workspace } = this.state;
     const call =
