@@ -1,0 +1,102 @@
+import type { Pool, PoolClient } from 'pg';
+
+/**
+ * Lucid's schema, as numbered migrations applied in order, each once, each in its own transaction. A migration
+ * is never edited once released: a change is a new migration. `lucid_migrations` records what was applied.
+ *
+ * Many processes start at once (workers, HTTP servers, `npm run db:migrate`): each takes one advisory lock for the
+ * whole run, so exactly one applies what is pending and the others find it applied when they get the lock.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'session event logs and snapshots',
+    sql: `
+      CREATE TABLE lucid_session_events (
+        session_id text NOT NULL,
+        seq integer NOT NULL CHECK (seq >= 1),
+        record jsonb NOT NULL,
+        PRIMARY KEY (session_id, seq)
+      );
+      CREATE TABLE lucid_session_snapshots (
+        session_id text PRIMARY KEY,
+        created_at text NOT NULL,
+        record jsonb NOT NULL
+      );
+      CREATE INDEX lucid_session_snapshots_by_created ON lucid_session_snapshots (created_at DESC);
+    `,
+  },
+];
+
+/** Any 64-bit number no other application on the database uses for an advisory lock: "lucid" in ASCII. */
+const MIGRATION_LOCK = 0x6c75636964;
+
+export interface MigrationReport {
+  /** Versions applied by this call, in order. */
+  applied: number[];
+  /** The schema version after the call. */
+  version: number;
+}
+
+export async function migrate(pool: Pool, migrations: readonly Migration[] = MIGRATIONS): Promise<MigrationReport> {
+  checkOrdered(migrations);
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    try {
+      return await applyPending(client, migrations);
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+    }
+  } finally {
+    client.release();
+  }
+}
+
+async function applyPending(client: PoolClient, migrations: readonly Migration[]): Promise<MigrationReport> {
+  await client.query(`
+    CREATE TABLE IF NOT EXISTS lucid_migrations (
+      version integer PRIMARY KEY,
+      name text NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now()
+    )`);
+  const done = new Set(
+    (await client.query<{ version: number }>('SELECT version FROM lucid_migrations')).rows.map((row) => row.version),
+  );
+  const applied: number[] = [];
+  for (const migration of migrations) {
+    if (done.has(migration.version)) continue;
+    await client.query('BEGIN');
+    try {
+      await client.query(migration.sql);
+      await client.query('INSERT INTO lucid_migrations (version, name) VALUES ($1, $2)', [
+        migration.version,
+        migration.name,
+      ]);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw new Error(`migration ${migration.version} (${migration.name}) failed: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    applied.push(migration.version);
+    done.add(migration.version);
+  }
+  // A newer release may have applied versions this one does not know; they only add, so this one reads on.
+  return { applied, version: Math.max(0, ...done) };
+}
+
+function checkOrdered(migrations: readonly Migration[]): void {
+  migrations.forEach((migration, index) => {
+    if (migration.version !== index + 1) {
+      throw new Error(`migration versions must run 1, 2, 3...: found ${migration.version} at position ${index + 1}`);
+    }
+  });
+}
