@@ -30,7 +30,7 @@ const backends: Backend[] = [
   {
     name: 'postgres',
     async open() {
-      await postgres.pool().query('TRUNCATE lucid_session_events, lucid_session_snapshots');
+      await postgres.pool().query('TRUNCATE lucid_session_events, lucid_session_snapshots, lucid_tool_journal');
       const store = new PgSessionStore(postgres.pool());
       return { store, close: () => store.close() };
     },
@@ -85,6 +85,13 @@ describe.each(backends)('SessionStore on $name', (backend) => {
     expect((await store.readEvents('sesn_many')).map((e) => e.seq)).toEqual(
       Array.from({ length: 40 }, (_, index) => index + 1),
     );
+  });
+
+  it('gives back any text as written: NUL, astral characters, a megabyte of tool output', async () => {
+    const odd = event(1, 'nul \u0000 here, emoji 🧭, quote " and backslash \\');
+    const long = event(2, 'x'.repeat(1_000_000));
+    await store.appendEvents('sesn_text', [odd, long]);
+    expect(await store.readEvents('sesn_text')).toEqual([odd, long]);
   });
 
   it('deletes one session whole (events, snapshot) and leaves the others', async () => {

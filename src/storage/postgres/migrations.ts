@@ -21,15 +21,37 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE lucid_session_events (
         session_id text NOT NULL,
         seq integer NOT NULL CHECK (seq >= 1),
-        record jsonb NOT NULL,
+        record json NOT NULL,
         PRIMARY KEY (session_id, seq)
       );
       CREATE TABLE lucid_session_snapshots (
         session_id text PRIMARY KEY,
         created_at text NOT NULL,
-        record jsonb NOT NULL
+        record json NOT NULL
       );
       CREATE INDEX lucid_session_snapshots_by_created ON lucid_session_snapshots (created_at DESC);
+    `,
+  },
+  {
+    version: 2,
+    name: 'tool and memory journals, prompts',
+    sql: `
+      CREATE TABLE lucid_tool_journal (
+        session_id text NOT NULL,
+        call_id text NOT NULL,
+        record json NOT NULL,
+        PRIMARY KEY (session_id, call_id)
+      );
+      CREATE TABLE lucid_memory_journal (
+        session_id text NOT NULL,
+        call_id text NOT NULL,
+        record json NOT NULL,
+        PRIMARY KEY (session_id, call_id)
+      );
+      CREATE TABLE lucid_prompts (
+        sha256 text PRIMARY KEY CHECK (sha256 ~ '^[0-9a-f]{64}$'),
+        record json NOT NULL
+      );
     `,
   },
 ];

@@ -2,12 +2,14 @@ import type { Pool } from 'pg';
 import type { SessionEvent, SessionSnapshot } from '../../domain/events';
 import { sessionEventFormat, sessionSnapshotFormat } from '../records/session-records';
 import type { EventLogWatch, SessionStore } from '../session-store';
+import { inTransaction } from './database';
 import { EVENTS_CHANNEL, EventNotifications } from './event-notifications';
 
 /**
  * PostgreSQL session store: one row an event, keyed by (session, seq), so a retried write of the same seq replaces
  * the row with identical content instead of adding one (the filesystem store's one file a seq). Records are the
- * same versioned JSON the filesystem store writes (records/session-records.ts), in jsonb; PostgreSQL moves large
+ * same versioned JSON the filesystem store writes (records/session-records.ts), in `json` columns, which keep the
+ * text as written (jsonb would refuse a tool output holding \u0000 and reorder keys); PostgreSQL moves large
  * values (long tool output) out of the table's pages on its own (TOAST), so the index stays small.
  */
 export class PgSessionStore implements SessionStore {
@@ -24,7 +26,7 @@ export class PgSessionStore implements SessionStore {
     const rows = [...bySeq.values()];
     await this.pool.query(
       `INSERT INTO lucid_session_events (session_id, seq, record)
-         SELECT $1, seq, record FROM unnest($2::integer[], $3::jsonb[]) AS written (seq, record)
+         SELECT $1, seq, record FROM unnest($2::integer[], $3::json[]) AS written (seq, record)
        ON CONFLICT (session_id, seq) DO UPDATE SET record = EXCLUDED.record`,
       [sessionId, rows.map((event) => event.seq), rows.map((event) => sessionEventFormat.serialize(event))],
     );
@@ -69,18 +71,11 @@ export class PgSessionStore implements SessionStore {
   }
 
   async deleteSession(sessionId: string): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('DELETE FROM lucid_session_events WHERE session_id = $1', [sessionId]);
-      await client.query('DELETE FROM lucid_session_snapshots WHERE session_id = $1', [sessionId]);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    await inTransaction(this.pool, async (client) => {
+      for (const table of SESSION_TABLES) {
+        await client.query(`DELETE FROM ${table} WHERE session_id = $1`, [sessionId]);
+      }
+    });
   }
 
   /** Stops listening for appends; the pool belongs to whoever opened it. */
@@ -88,6 +83,14 @@ export class PgSessionStore implements SessionStore {
     return this.notifications.close();
   }
 }
+
+/** What a session leaves in the database, all of it removed with the session (the filesystem store's folder). */
+const SESSION_TABLES = [
+  'lucid_session_events',
+  'lucid_session_snapshots',
+  'lucid_tool_journal',
+  'lucid_memory_journal',
+] as const;
 
 /** Where a record is, for a StoredRecordError's message (the filesystem store names the file). */
 const eventLocation = (sessionId: string, seq: number) => `postgres lucid_session_events (${sessionId}, ${seq})`;
