@@ -54,6 +54,34 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'memory stores',
+    sql: `
+      CREATE TABLE lucid_memory_stores (
+        id text PRIMARY KEY,
+        record json NOT NULL
+      );
+      CREATE TABLE lucid_memories (
+        store_id text NOT NULL REFERENCES lucid_memory_stores (id) ON DELETE CASCADE,
+        id text NOT NULL,
+        path text NOT NULL,
+        record json NOT NULL,
+        PRIMARY KEY (store_id, id),
+        UNIQUE (store_id, path)
+      );
+      -- position orders a store's versions as they were committed (ids are random).
+      CREATE TABLE lucid_memory_versions (
+        store_id text NOT NULL REFERENCES lucid_memory_stores (id) ON DELETE CASCADE,
+        id text NOT NULL,
+        position bigserial NOT NULL,
+        memory_id text NOT NULL,
+        record json NOT NULL,
+        PRIMARY KEY (store_id, id)
+      );
+      CREATE INDEX lucid_memory_versions_by_position ON lucid_memory_versions (store_id, position DESC);
+    `,
+  },
 ];
 
 /** Any 64-bit number no other application on the database uses for an advisory lock: "lucid" in ASCII. */
