@@ -82,6 +82,36 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX lucid_memory_versions_by_position ON lucid_memory_versions (store_id, position DESC);
     `,
   },
+  {
+    version: 4,
+    name: 'API agents, environments, session records, thread archives',
+    sql: `
+      CREATE TABLE lucid_agent_versions (
+        agent_id text NOT NULL,
+        version integer NOT NULL CHECK (version >= 1),
+        record json NOT NULL,
+        PRIMARY KEY (agent_id, version)
+      );
+      CREATE TABLE lucid_agent_archives (
+        agent_id text PRIMARY KEY,
+        archived_at text NOT NULL
+      );
+      CREATE TABLE lucid_environments (
+        id text PRIMARY KEY,
+        record json NOT NULL
+      );
+      CREATE TABLE lucid_session_records (
+        id text PRIMARY KEY,
+        record json NOT NULL
+      );
+      CREATE TABLE lucid_thread_archives (
+        session_id text NOT NULL,
+        thread_id text NOT NULL,
+        archived_at text NOT NULL,
+        PRIMARY KEY (session_id, thread_id)
+      );
+    `,
+  },
 ];
 
 /** Any 64-bit number no other application on the database uses for an advisory lock: "lucid" in ASCII. */
