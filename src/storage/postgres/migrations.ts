@@ -112,6 +112,31 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'dreams',
+    sql: `
+      CREATE TABLE lucid_dreams (
+        id text PRIMARY KEY,
+        created_at text NOT NULL,
+        record json NOT NULL
+      );
+      CREATE TABLE lucid_dream_marks (
+        store_id text PRIMARY KEY,
+        last_dream_at text NOT NULL,
+        last_dream_id text NOT NULL
+      );
+      CREATE TABLE lucid_dream_holds (
+        store_id text PRIMARY KEY,
+        dream_id text NOT NULL,
+        since text NOT NULL
+      );
+      CREATE TABLE lucid_dream_api_records (
+        id text PRIMARY KEY,
+        record json NOT NULL
+      );
+    `,
+  },
 ];
 
 /** Any 64-bit number no other application on the database uses for an advisory lock: "lucid" in ASCII. */
