@@ -5,7 +5,7 @@ import type { EventLogWatch } from '../session-store';
 export const EVENTS_CHANNEL = 'lucid_session_events';
 
 /**
- * Watches on session logs, fed by PostgreSQL's LISTEN/NOTIFY, so a reader on any host hears of an append made on
+ * Watches on session logs (or another per-session channel, such as the delta spools), fed by PostgreSQL's LISTEN/NOTIFY, so a reader on any host hears of an append made on
  * any other. One connection a process listens for every watched session; it is opened on the first watch and
  * closed with the last. A notification is a hint to read again, never a delivery: a dropped connection (the
  * database restarted) loses some, which the reader's poll covers, and the next watch listens again.
@@ -14,7 +14,10 @@ export class EventNotifications {
   private readonly watchers = new Map<string, Set<() => void>>();
   private listener: Promise<PoolClient | null> | null = null;
 
-  constructor(private readonly pool: Pool) {}
+  constructor(
+    private readonly pool: Pool,
+    private readonly channel: string = EVENTS_CHANNEL,
+  ) {}
 
   watch(sessionId: string, onChange: () => void): EventLogWatch {
     let callbacks = this.watchers.get(sessionId);
@@ -41,7 +44,7 @@ export class EventNotifications {
       const client = await this.pool.connect();
       client.on('notification', (message) => this.deliver(message.payload ?? ''));
       client.on('error', () => this.drop(client));
-      await client.query(`LISTEN ${EVENTS_CHANNEL}`);
+      await client.query(`LISTEN ${this.channel}`);
       return client;
     } catch {
       this.listener = null; // the database is away: readers poll, and the next watch tries again

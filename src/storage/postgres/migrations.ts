@@ -137,6 +137,36 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    name: 'files and delta spools',
+    sql: `
+      -- A file's bytes, in chunks of about a megabyte, under the id its upload was staged with.
+      CREATE TABLE lucid_file_chunks (
+        content_id text NOT NULL,
+        n integer NOT NULL,
+        bytes bytea NOT NULL,
+        PRIMARY KEY (content_id, n)
+      );
+      CREATE TABLE lucid_files (
+        id text PRIMARY KEY,
+        content_id text,
+        record json NOT NULL
+      );
+      -- The newest request of each session whose deltas are spooled; older requests' rows are removed.
+      CREATE TABLE lucid_delta_spool_heads (
+        session_id text PRIMARY KEY,
+        start_seq integer NOT NULL
+      );
+      CREATE TABLE lucid_delta_spools (
+        session_id text NOT NULL,
+        start_seq integer NOT NULL,
+        position bigserial NOT NULL,
+        record json NOT NULL,
+        PRIMARY KEY (session_id, start_seq, position)
+      );
+    `,
+  },
 ];
 
 /** Any 64-bit number no other application on the database uses for an advisory lock: "lucid" in ASCII. */

@@ -90,6 +90,8 @@ const SESSION_TABLES = [
   'lucid_session_snapshots',
   'lucid_tool_journal',
   'lucid_memory_journal',
+  'lucid_delta_spools',
+  'lucid_delta_spool_heads',
 ] as const;
 
 /** Where a record is, for a StoredRecordError's message (the filesystem store names the file). */
