@@ -7,11 +7,12 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { type NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities';
-import { agentsDir, dataDir, taskQueue } from './config';
+import { agentsDir, taskQueue } from './config';
 import { connectWorker } from './connection';
 import { ensureSearchAttributes } from './register-search-attributes';
 import { workerLogger } from './worker-log';
 import { openStorage, storageConfig, type Storage } from './storage/open-storage';
+import { waitForStorage } from './storage/wait-for-storage';
 import { workerOptionsOf, workerSettings, type WorkerSettings } from './worker-settings';
 import { ShellPool } from './shell/shell-pool';
 import { shellSettings } from './shell/shell-settings';
@@ -75,17 +76,20 @@ async function main(): Promise<void> {
   const shellPool = await ShellPool.create(shellSettings());
   // Before anything else touches the SDK: the Runtime, and so its logger, is installed once per process.
   Runtime.install({ logger: workerLogger() });
+  const storage = openStorage(storageConfig());
+  await waitForStorage(storage, { log: (message) => console.error(`Lucid worker: ${message}`) });
   const { connection, namespace } = await connectWorker();
   try {
     const bundlePath = process.env.LUCID_WORKFLOW_BUNDLE;
     const worker = await createWorker({
       connection,
       namespace,
+      storage,
       workflowBundle: bundlePath ? { codePath: bundlePath } : undefined,
       settings,
       shellPool,
     });
-    console.log(`Lucid worker on task queue "${taskQueue()}" (namespace ${namespace}, data ${dataDir()})`);
+    console.log(`Lucid worker on task queue "${taskQueue()}" (namespace ${namespace}, data ${storage.location})`);
     const sandbox = shellPool.availability;
     const limits = shellPool.limitScope === 'sandbox' ? 'memory and processes per sandbox' : 'limits per process';
     console.log(
@@ -94,6 +98,7 @@ async function main(): Promise<void> {
     await worker.run().finally(() => shellPool.close());
   } finally {
     await connection.close();
+    await storage.close();
   }
 }
 

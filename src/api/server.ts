@@ -7,6 +7,7 @@
 import { LucidClient } from '../client';
 import { connectClient } from '../connection';
 import { openStorage } from '../storage/open-storage';
+import { waitForStorage } from '../storage/wait-for-storage';
 import { apiKeysFromEnv } from './api-keys';
 import { buildApi } from './app';
 import { serverSettings } from './server-settings';
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
   const settings = serverSettings(process.argv.slice(2));
   const keys = apiKeysFromEnv();
   const storage = openStorage();
+  await waitForStorage(storage, { log: (message) => console.error(`lucid server: ${message}`) });
   const temporal = await connectClient();
   const lucid = new LucidClient({ client: temporal, storage });
   const app = buildApi({ storage, keys, lucid, logger: { level: process.env.LUCID_LOG_LEVEL ?? 'info' } });
@@ -23,6 +25,7 @@ async function main(): Promise<void> {
   const stop = async () => {
     await app.close();
     await temporal.connection.close();
+    await storage.close();
   };
   process.once('SIGINT', () => void stop());
   process.once('SIGTERM', () => void stop());

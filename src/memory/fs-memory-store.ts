@@ -7,19 +7,14 @@ import { atomicWriteFile, fsyncDirectory, tempPathFor, writeTempFile } from '../
 import { errnoCode } from '../workspace/sandbox';
 import {
   InvalidMemoryRequestError,
-  MemoryLimitReachedError,
   MemoryNotFoundError,
-  MemoryPathConflictError,
   MemoryAlreadyExistsError,
-  MemoryPreconditionFailedError,
   MemoryStoreArchivedError,
   MemoryStoreBusyError,
   MemoryVersionInUseError,
 } from './errors';
 import {
-  contentSha256,
   MEMORY_ID_PREFIX,
-  MEMORY_LIMITS,
   newMemoryObjectId,
   patchStoreMetadata,
   validateActor,
@@ -38,12 +33,20 @@ import {
   type MemoryStoreRepository,
   type MemoryVersion,
   type RedactedMemoryVersion,
-  type WrittenMemoryVersion,
   type UpdateMemoryInput,
   type UpdateMemoryStoreInput,
   type WriteMemoryInput,
 } from './memory-store';
-import { isUnderPrefix, pathsOverlap, validateMemoryPath, validatePathPrefix } from './paths';
+import {
+  checkPrecondition,
+  newVersion,
+  planMemoryChange,
+  requireMemory,
+  toMemory,
+  withVersion,
+  type Change,
+} from './memory-plans';
+import { isUnderPrefix, validateMemoryPath, validatePathPrefix } from './paths';
 import { StoredRecordError } from '../storage/record-error';
 import {
   memoryIndexFormat,
@@ -91,13 +94,6 @@ const DEFAULT_COMMIT_ATTEMPTS = 100;
 const INDEX_READ_ATTEMPTS = 10;
 /** Files read at once when listing, well below common open-file limits (a store can have thousands). */
 const READ_CONCURRENCY = 32;
-
-/** What a planned change commits: a new index and the versions it names; no `index` means nothing to do. */
-interface Change<T> {
-  result: T;
-  index?: StoreIndex;
-  versions?: MemoryVersion[];
-}
 
 /** Points where the test seam {@link FsMemoryStoreOptions.crashAfter} stops a write, leaving files as a crash would. */
 export type CrashPoint = 'version_written' | 'index_temp_written';
@@ -471,112 +467,6 @@ export class FsMemoryStore implements MemoryStoreRepository {
   private timestamp(): string {
     return (this.options.now?.() ?? new Date()).toISOString();
   }
-}
-
-// Planning: pure functions from an index to a change. A database implementation could reuse their rules.
-
-interface MemoryChangeRequest {
-  memoryId: string;
-  /** The memory as it is now; undefined when the change creates it. */
-  current: MemoryRecord | undefined;
-  path: string;
-  content: string;
-  expected?: string;
-}
-
-/**
- * Plans setting a memory's path and content. The order of the checks matters: a request that changes nothing
- * succeeds even with a stale precondition (as in the API: the caller already has what it wants), and the
- * precondition is checked before conflicts and limits so a stale writer learns first that it must re-read.
- */
-function planMemoryChange(
-  index: StoreIndex,
-  request: MemoryChangeRequest,
-  actor: MemoryActor,
-  now: string,
-): Change<Memory> {
-  const { current, memoryId, content } = request;
-  if (index.store.archived_at) throw new MemoryStoreArchivedError(index.store.id);
-  const sha256 = contentSha256(content);
-  if (current && current.path === request.path && current.content_sha256 === sha256) {
-    return { result: toMemory(current, content) };
-  }
-  checkPrecondition(current?.path ?? request.path, current, request.expected);
-  const conflict = index.memories.find((memory) => memory.id !== memoryId && pathsOverlap(memory.path, request.path));
-  if (conflict) throw new MemoryPathConflictError(request.path, conflict.path, conflict.id);
-  if (!current && index.memories.length >= MEMORY_LIMITS.memoriesPerStore) {
-    throw new MemoryLimitReachedError(index.store.id, MEMORY_LIMITS.memoriesPerStore);
-  }
-  const target: VersionSubject = {
-    id: memoryId,
-    memory_store_id: index.store.id,
-    path: request.path,
-    content_sha256: sha256,
-    content_size_bytes: Buffer.byteLength(content, 'utf8'),
-  };
-  const version = newVersion(target, current ? 'modified' : 'created', content, actor, now);
-  const record: MemoryRecord = {
-    type: 'memory',
-    ...target,
-    memory_version_id: version.id,
-    created_at: current?.created_at ?? now,
-    updated_at: now,
-  };
-  const memories = current
-    ? index.memories.map((memory) => (memory.id === memoryId ? record : memory))
-    : [...index.memories, record];
-  const next = withVersion({ ...index, memories }, version);
-  return { result: toMemory(record, content), index: next, versions: [version] };
-}
-
-function checkPrecondition(memoryPath: string, current: MemoryRecord | undefined, expected: string | undefined): void {
-  if (expected === undefined || expected === current?.content_sha256) return;
-  throw new MemoryPreconditionFailedError(memoryPath, expected, current?.content_sha256 ?? null);
-}
-
-/** The memory a version is about, with the hash and size of its content after the change. */
-type VersionSubject = Pick<MemoryRecord, 'id' | 'memory_store_id' | 'path' | 'content_sha256' | 'content_size_bytes'>;
-
-/**
- * A version of `memory` after `operation`. A deletion keeps the hash and size of the content it deleted, so the
- * history says what was removed even though the version holds no content.
- */
-function newVersion(
-  memory: VersionSubject,
-  operation: MemoryVersion['operation'],
-  content: string | null,
-  actor: MemoryActor,
-  now: string,
-): WrittenMemoryVersion {
-  return {
-    type: 'memory_version',
-    id: newMemoryObjectId(MEMORY_ID_PREFIX.version),
-    memory_id: memory.id,
-    memory_store_id: memory.memory_store_id,
-    operation,
-    path: memory.path,
-    content,
-    content_sha256: memory.content_sha256,
-    content_size_bytes: memory.content_size_bytes,
-    created_at: now,
-    created_by: actor,
-  };
-}
-
-function withVersion(index: StoreIndex, version: MemoryVersion): StoreIndex {
-  return { ...index, versions: [...index.versions, { id: version.id, memory_id: version.memory_id }] };
-}
-
-function requireMemory(index: StoreIndex, memoryId: string): MemoryRecord {
-  const memory = index.memories.find((candidate) => candidate.id === memoryId);
-  if (!memory) throw new MemoryNotFoundError('memory', memoryId, ` in store ${index.store.id}`);
-  return memory;
-}
-
-/** The API's field order, with the content in its place. */
-function toMemory(record: MemoryRecord, content: string | null): Memory {
-  const { type, id, memory_store_id, path: memoryPath, ...rest } = record;
-  return { type, id, memory_store_id, path: memoryPath, content, ...rest };
 }
 
 // Small helpers

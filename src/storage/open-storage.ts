@@ -6,12 +6,15 @@
  * the fs-* implementations). So a second backend (a database) is one new module that returns the same `Storage`,
  * chosen by `StorageConfig`. Every record read back is validated and migrated by its schema in records/.
  *
- * Workspaces stay on the local filesystem whatever the backend, because tools run on real files; the default
- * workspace of a session that names none is under the data directory.
+ * Two backends: the data directory (the default) and PostgreSQL, chosen by LUCID_DATABASE_URL
+ * (src/storage/postgres/). Workspaces stay on the local filesystem whatever the backend, because tools run on
+ * real files; the default workspace of a session that names none is under the data directory.
  */
 import { FsThreadArchiveStore } from './fs-thread-archive-store';
 import type { ThreadArchiveStore } from './thread-archive-store';
 import { dataDir } from '../config';
+import { databaseConfig, type DatabaseConfig } from './postgres/database';
+import { openPostgresStorage } from './postgres/open-postgres-storage';
 import type { AgentStore } from './agent-store';
 import { FsAgentStore } from './fs-agent-store';
 import type { EnvironmentStore } from './environment-store';
@@ -37,13 +40,16 @@ import type { SessionStore } from './session-store';
 import type { ToolJournal } from './tool-journal';
 
 export interface StorageConfig {
-  /** The data directory (LUCID_DATA_DIR). */
+  /** The data directory (LUCID_DATA_DIR): every store, or with a database only the default workspaces. */
   dataDir: string;
+  /** PostgreSQL for every store (LUCID_DATABASE_URL); absent: the data directory keeps everything. */
+  database?: DatabaseConfig;
 }
 
-/** The storage the environment configures: LUCID_DATA_DIR, default `.lucid/`. */
+/** The storage the environment configures: LUCID_DATA_DIR (default `.lucid/`) and LUCID_DATABASE_URL. */
 export function storageConfig(env: NodeJS.ProcessEnv = process.env): StorageConfig {
-  return { dataDir: dataDir(env) };
+  const database = databaseConfig(env);
+  return { dataDir: dataDir(env), ...(database ? { database } : {}) };
 }
 
 export interface Storage {
@@ -75,9 +81,14 @@ export interface Storage {
   defaultWorkspace(sessionId: string): string;
   /** Where the data is, for messages ("no session ... in <location>"). */
   readonly location: string;
+  /** Resolves once the storage can be used (a database reachable and migrated); rejects saying why not. */
+  ready(): Promise<void>;
+  /** Lets go of what it holds open (database connections); the storage is not used after. */
+  close(): Promise<void>;
 }
 
 export function openStorage(config: StorageConfig = storageConfig()): Storage {
+  if (config.database) return openPostgresStorage(config.dataDir, config.database);
   const layout = new DataLayout(config.dataDir);
   return {
     sessions: new FsSessionStore(config.dataDir),
@@ -94,5 +105,7 @@ export function openStorage(config: StorageConfig = storageConfig()): Storage {
     memoryJournal: (sessionId) => new FsMemoryJournal(layout.memoryJournalDir(sessionId)),
     defaultWorkspace: (sessionId) => layout.workspaceDir(sessionId),
     location: config.dataDir,
+    ready: () => Promise.resolve(),
+    close: () => Promise.resolve(),
   };
 }

@@ -111,3 +111,28 @@ export const memoryVersionFormat = new RecordFormat<MemoryVersion>({
     2: recordVersion(z.union([writtenVersionSchema(z.literal(2)), redactedVersionSchema]), toVersion),
   },
 });
+
+/*
+ * The PostgreSQL memory store's rows (src/storage/postgres/pg-memory-store.ts) hold the same shapes, one a row:
+ * a store (`lucid_memory_stores`) and a live memory without content (`lucid_memories`); versions are the
+ * version-file records above (`lucid_memory_versions`).
+ *   1  the shapes above, with `schema_version: 1`.
+ */
+export const memoryStoreFormat = new RecordFormat<MemoryStore>({
+  kind: 'memory store',
+  current: 1,
+  versions: {
+    1: recordVersion(storeSchema.extend({ schema_version: z.literal(1) }), (row) => withoutVersion(row) as MemoryStore),
+  },
+});
+
+export const memoryRecordFormat = new RecordFormat<MemoryRecord>({
+  kind: 'memory',
+  current: 1,
+  versions: {
+    1: recordVersion(
+      memoryRecordSchema.extend({ schema_version: z.literal(1) }),
+      (row) => withoutVersion(row) as MemoryRecord,
+    ),
+  },
+});

@@ -15,7 +15,57 @@ import {
   MemoryVersionInUseError,
 } from '../../src/memory/errors';
 import { FsMemoryStore } from '../../src/memory/fs-memory-store';
-import type { MemoryActor } from '../../src/memory/memory-store';
+import type { MemoryActor, MemoryStoreRepository } from '../../src/memory/memory-store';
+import { PgMemoryStore } from '../../src/storage/postgres/pg-memory-store';
+import { usePostgres } from '../helpers/postgres';
+
+/*
+ * What every memory store does, whichever backend keeps it: the same tests against the filesystem store and the
+ * PostgreSQL store on a real throwaway server. Each backend also says what it holds at rest, so a test can check
+ * that a deleted store or a redacted version is gone from it, not merely hidden.
+ */
+const postgres = usePostgres({ database: 'lucid_memory' });
+
+interface Backend {
+  name: string;
+  open(now: () => Date): Promise<{ repository: MemoryStoreRepository; atRest(): Promise<string>; close(): void }>;
+}
+
+const backends: Backend[] = [
+  {
+    name: 'filesystem',
+    async open(now) {
+      const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lucid-memory-'));
+      const atRest = async () =>
+        fs
+          .readdirSync(root, { recursive: true, withFileTypes: true })
+          .filter((entry) => entry.isFile())
+          .map(
+            (entry) =>
+              `${path.relative(root, path.join(entry.parentPath, entry.name))}\n${fs.readFileSync(path.join(entry.parentPath, entry.name), 'utf8')}`,
+          )
+          .join('\n');
+      return {
+        repository: new FsMemoryStore(root, { now }),
+        atRest,
+        close: () => fs.rmSync(root, { recursive: true, force: true }),
+      };
+    },
+  },
+  {
+    name: 'postgres',
+    async open(now) {
+      const pool = postgres.pool();
+      await pool.query('TRUNCATE lucid_memory_stores CASCADE');
+      const atRest = async () => {
+        const tables = ['lucid_memory_stores', 'lucid_memories', 'lucid_memory_versions'];
+        const dumps = await Promise.all(tables.map((table) => pool.query(`SELECT * FROM ${table}`)));
+        return JSON.stringify(dumps.map((dump) => dump.rows));
+      };
+      return { repository: new PgMemoryStore(pool, { now }), atRest, close: () => undefined };
+    },
+  },
+];
 
 const agent: MemoryActor = { type: 'session_actor', session_id: 'sesn_agent1' };
 const dream: MemoryActor = { type: 'dream_actor', dream_id: 'drm_1', change_id: 'change_3' };
@@ -39,20 +89,20 @@ async function rejection<T extends MemoryError>(
   return error as T;
 }
 
-describe('FsMemoryStore', () => {
-  let root: string;
-  let repository: FsMemoryStore;
+describe.each(backends)('memory stores on $name', (backend) => {
+  let repository: MemoryStoreRepository;
+  let atRest: () => Promise<string>;
+  let close: () => void;
   let clock: number;
   let storeId: string;
 
   beforeEach(async () => {
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'lucid-memory-'));
     clock = Date.parse('2026-05-01T00:00:00Z');
-    repository = new FsMemoryStore(root, { now: () => new Date((clock += 1000)) });
+    ({ repository, atRest, close } = await backend.open(() => new Date((clock += 1000))));
     storeId = (await repository.createStore({ name: 'Team notes', description: 'What we learned' })).id;
   });
 
-  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+  afterEach(() => close());
 
   describe('stores', () => {
     it('creates, reads, updates, lists and archives stores', async () => {
@@ -146,7 +196,7 @@ describe('FsMemoryStore', () => {
       await repository.deleteStore(storeId);
       await rejection(repository.getStore(storeId), MemoryNotFoundError);
       await rejection(repository.listVersions(storeId), MemoryNotFoundError);
-      expect(fs.readdirSync(path.join(root, 'stores'))).toEqual([]);
+      expect(await atRest()).not.toContain(storeId);
       await rejection(repository.deleteStore(storeId), MemoryNotFoundError);
     });
 
@@ -168,8 +218,7 @@ describe('FsMemoryStore', () => {
       });
       expect(await repository.getVersion(storeId, first.memory_version_id)).toEqual(redacted);
       expect(await repository.redactVersion(storeId, first.memory_version_id, user)).toEqual(redacted);
-      const versionFile = path.join(root, 'stores', storeId, 'versions', `${first.memory_version_id}.json`);
-      expect(fs.readFileSync(versionFile, 'utf8')).not.toContain('token 123');
+      expect(await atRest()).not.toContain('token 123');
       await rejection(repository.restoreVersion(storeId, first.memory_version_id, user), InvalidMemoryRequestError);
       expect((await repository.getMemory(storeId, first.id)).content).toBe('no secret');
     });

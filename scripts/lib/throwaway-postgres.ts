@@ -1,0 +1,116 @@
+/**
+ * A throwaway PostgreSQL server for tests and benchmarks, as the Temporal dev server is: a fresh cluster in a temp
+ * directory, on a free loopback port, from the machine's PostgreSQL binaries (`npm run install-postgres` installs
+ * them), trusting local connections, with durability off (fsync) because it is thrown away. Run as root it runs as
+ * the `postgres` user, since PostgreSQL refuses to run as root.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+export interface ThrowawayPostgres {
+  /** postgres:// URL of its `postgres` database, user `lucid`, no password. */
+  readonly url: string;
+  readonly port: number;
+  /** A URL for another database on the same server, created empty (one a test, so tests do not share tables). */
+  createDatabase(name: string): Promise<string>;
+  /** Stops the server at once (as a crash would), keeping its data; `start` brings it back on the same port. */
+  stop(): void;
+  start(): void;
+  /** Stops it and removes its files. */
+  destroy(): void;
+}
+
+export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
+  const bin = postgresBinDir();
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lucid-pg-'));
+  const data = path.join(root, 'data');
+  const port = await freePort();
+  const asOwner = ownerCommand(root);
+  asOwner(path.join(bin, 'initdb'), ['-D', data, '-U', 'lucid', '-A', 'trust', '-E', 'UTF8', '--no-sync']);
+  const options = [
+    `-p ${port}`,
+    `-k ${root}`,
+    '-c listen_addresses=127.0.0.1',
+    '-c fsync=off',
+    '-c synchronous_commit=off',
+    '-c full_page_writes=off',
+    '-c max_connections=200',
+  ].join(' ');
+  const pgCtl = (args: string[]) => asOwner(path.join(bin, 'pg_ctl'), ['-D', data, ...args]);
+  const start = () => pgCtl(['-l', path.join(root, 'server.log'), '-o', options, '-w', '-t', '60', 'start']);
+  const stop = () => pgCtl(['-m', 'immediate', '-w', 'stop']);
+  start();
+  const url = `postgres://lucid@127.0.0.1:${port}/postgres`;
+  return {
+    url,
+    port,
+    async createDatabase(name) {
+      if (!/^[a-z][a-z0-9_]{0,62}$/.test(name)) throw new Error(`not a database name: ${name}`);
+      const { Client } = await import('pg');
+      const client = new Client({ connectionString: url });
+      await client.connect();
+      try {
+        await client.query(`CREATE DATABASE ${name}`);
+      } finally {
+        await client.end();
+      }
+      return `postgres://lucid@127.0.0.1:${port}/${name}`;
+    },
+    stop,
+    start,
+    destroy() {
+      try {
+        stop();
+      } catch {
+        // already stopped
+      }
+      fs.rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/** LUCID_POSTGRES_BIN, else the newest /usr/lib/postgresql/<version>/bin (Debian's layout), else the PATH. */
+function postgresBinDir(): string {
+  if (process.env.LUCID_POSTGRES_BIN) return process.env.LUCID_POSTGRES_BIN;
+  const debian = '/usr/lib/postgresql';
+  const versions = fs.existsSync(debian)
+    ? fs
+        .readdirSync(debian)
+        .filter((version) => fs.existsSync(path.join(debian, version, 'bin', 'initdb')))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
+  if (versions.length > 0) return path.join(debian, versions[0], 'bin');
+  try {
+    return path.dirname(execFileSync('sh', ['-c', 'command -v initdb'], { encoding: 'utf8' }).trim());
+  } catch {
+    throw new Error('PostgreSQL is not installed (no initdb): run `npm run install-postgres`');
+  }
+}
+
+/** Runs a PostgreSQL program as the owner of the cluster: the `postgres` user when this process is root. */
+function ownerCommand(root: string): (program: string, args: string[]) => void {
+  const isRoot = process.getuid?.() === 0;
+  if (isRoot) {
+    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }));
+    const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }));
+    fs.chownSync(root, uid, gid);
+  }
+  return (program, args) => {
+    const [command, commandArgs] = isRoot ? ['runuser', ['-u', 'postgres', '--', program, ...args]] : [program, args];
+    execFileSync(command, commandArgs, { stdio: 'pipe' });
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,133 @@
+/**
+ * Two workers as two hosts: separate data directories, one PostgreSQL. A session whose worker is killed mid-run is
+ * finished by the other, which finds its log, its tool journal and its prompt in the database: nothing is lost,
+ * nothing is stored twice, no tool runs twice. The worker started before its database waits for it.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { LucidClient } from '../../../src/client';
+import type { AgentDefinition } from '../../../src/domain/agent-definition';
+import { startScriptedModel, type ScriptedModel } from '../../../src/scripted-model/server';
+import { openStorage, type Storage } from '../../../src/storage/open-storage';
+import { usePostgres } from '../../helpers/postgres';
+import { expectWellFormedLog } from '../../helpers/session';
+import { connectTestTemporal, tempDir, uniqueTaskQueue, type TestTemporal } from '../../helpers/temporal';
+import { waitFor } from '../../helpers/wait-for';
+import { startWorkerProcess, type WorkerProcess } from '../../helpers/worker-process';
+
+const postgres = usePostgres({ database: 'lucid_two_hosts' });
+
+const agent: AgentDefinition = {
+  name: 'two-hosts',
+  model: 'scripted-small',
+  system: 'Count carefully.',
+  tools: ['read_file', 'write_file', 'edit_file'],
+  max_turns: 10,
+  max_tokens: 256,
+};
+
+let temporal: TestTemporal;
+let model: ScriptedModel;
+let storage: Storage;
+const workers: WorkerProcess[] = [];
+
+beforeAll(async () => {
+  temporal = await connectTestTemporal();
+  model = await startScriptedModel({
+    scenario: {
+      rules: [
+        {
+          match: {},
+          times: 1,
+          reply: {
+            content: [
+              {
+                type: 'tool_use',
+                name: 'edit_file',
+                input: { path: 'counter.txt', old_string: 'x', new_string: 'xx' },
+              },
+              { type: 'tool_use', name: 'write_file', input: { path: 'log.txt', content: 'edited once\n' } },
+            ],
+          },
+        },
+        // The second request is slow: the first worker is killed while it is in flight.
+        {
+          match: {},
+          times: 2,
+          delay_ms: 4000,
+          reply: { content: [{ type: 'tool_use', name: 'read_file', input: { path: 'counter.txt' } }] },
+        },
+        { match: {}, reply: { content: [{ type: 'text', text: 'The counter reads xx.' }] } },
+      ],
+    },
+  });
+});
+
+afterAll(async () => {
+  for (const worker of workers) await worker.kill('SIGTERM');
+  await storage?.close();
+  await model?.close();
+  await temporal?.close();
+});
+
+test('a session whose worker is killed is finished by a worker on another host, from the database', async () => {
+  const taskQueue = uniqueTaskQueue('lucid-two-hosts');
+  // A workspace both hosts mount (as a shared volume would be); each host has its own data directory.
+  const workspace = tempDir('lucid-two-hosts-ws-');
+  fs.writeFileSync(path.join(workspace, 'counter.txt'), 'count: x\n');
+  const host = (name: string) =>
+    startWorkerProcess({
+      address: temporal.address,
+      taskQueue,
+      dataDir: tempDir(`lucid-host-${name}-`),
+      modelUrl: model.url,
+      env: { LUCID_DATABASE_URL: postgres.url() },
+    });
+  storage = openStorage({ dataDir: tempDir('lucid-client-'), database: { url: postgres.url(), poolSize: 4 } });
+  const lucid = new LucidClient({ client: temporal.client, taskQueue, storage });
+
+  const first = host('a');
+  workers.push(first);
+  await first.ready;
+  const sessionId = await lucid.startSession({ agent, message: 'Double the x', workspace });
+  await waitFor(() => model.requests.length >= 2, 'the second model request');
+  await first.kill('SIGKILL');
+  const second = host('b');
+  workers.push(second);
+  await second.ready;
+
+  const snapshot = await lucid.result(sessionId);
+  expect(snapshot).toMatchObject({ stop_reason: { type: 'end_turn' }, final_message: 'The counter reads xx.' });
+  expect(fs.readFileSync(path.join(workspace, 'counter.txt'), 'utf8')).toBe('count: xx\n');
+  expect(fs.readFileSync(path.join(workspace, 'log.txt'), 'utf8')).toBe('edited once\n');
+  const events = await storage.sessions.readEvents(sessionId);
+  expectWellFormedLog(events, snapshot.event_count);
+  const results = events.filter((event) => event.type === 'agent.tool_result');
+  expect(results.map((event) => event.type === 'agent.tool_result' && event.is_error)).toEqual([false, false, false]);
+  // The log lives in the database, not in either host's data directory.
+  const { rows } = await postgres
+    .pool()
+    .query('SELECT count(*)::int AS n FROM lucid_session_events WHERE session_id = $1', [sessionId]);
+  expect(rows[0].n).toBe(snapshot.event_count);
+}, 120_000);
+
+test('a worker started while its database is down says so, waits, and starts once it is back', async () => {
+  const server = postgres.server();
+  server.stop();
+  const waiting = startWorkerProcess({
+    address: temporal.address,
+    taskQueue: uniqueTaskQueue('lucid-db-down'),
+    dataDir: tempDir('lucid-db-down-'),
+    modelUrl: model.url,
+    env: { LUCID_DATABASE_URL: postgres.url() },
+  });
+  workers.push(waiting);
+  try {
+    await waitFor(() => /is not reachable .*; retrying in/.test(waiting.output()), 'the worker to say it waits');
+  } finally {
+    server.start();
+  }
+  await waiting.ready;
+  expect(waiting.output()).toContain('is reachable now');
+  expect(waiting.output()).toContain(`storage ${postgres.url()} is not reachable`);
+}, 120_000);
