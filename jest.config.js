@@ -23,6 +23,7 @@ const INTEGRATION_TESTS = [
   '<rootDir>/test/shell/bash-durability.test.ts',
   '<rootDir>/test/shell/bash-session.test.ts',
   '<rootDir>/test/shell/escapes.test.ts',
+  '<rootDir>/test/workflows/mcp-session.test.ts',
   '<rootDir>/test/workflows/activity-failures.test.ts',
   '<rootDir>/test/workflows/agent-session.test.ts',
   '<rootDir>/test/workflows/compaction.test.ts',

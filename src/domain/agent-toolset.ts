@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MCP_TOOLSET_TYPE, McpToolsetSchema, type McpToolset } from './mcp-servers';
 
 /**
  * The tools an agent definition may name, in the two shapes Lucid accepts:
@@ -91,10 +92,11 @@ export type AgentToolset = z.infer<typeof AgentToolsetSchema>;
 /** The schema of each kind of object entry in `tools`, by its `type`: the toolset, and users' own tools. */
 const OBJECT_ENTRY_SCHEMAS: Record<string, z.ZodType> = {
   [TOOLSET_TYPE]: AgentToolsetSchema,
+  [MCP_TOOLSET_TYPE]: McpToolsetSchema,
 };
 
 /** An object entry of `tools`. */
-export type AgentToolObject = AgentToolset;
+export type AgentToolObject = AgentToolset | McpToolset;
 
 /**
  * One entry of `tools`: a name or an object, chosen by its JSON type and then its `type` rather than by a plain
