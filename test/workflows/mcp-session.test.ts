@@ -48,10 +48,14 @@ describe('MCP servers in sessions', () => {
     writeFileSync(headersFile, JSON.stringify({ [`http://127.0.0.1:${mcp.port}/`]: { Authorization: TOKEN } }));
     // Read by the worker's activities when they are created: worker configuration, not the agent's.
     process.env.LUCID_MCP_HEADERS_FILE = headersFile;
+    process.env.LUCID_MCP_STDIO_COMMANDS = process.execPath;
+    process.env.LUCID_TEST_SECRET = 'stdio-secret-value-1234';
     harness = await startSessionHarness({ rules: [] });
   });
   afterAll(async () => {
     process.env.LUCID_MCP_HEADERS_FILE = previousHeaders;
+    delete process.env.LUCID_MCP_STDIO_COMMANDS;
+    delete process.env.LUCID_TEST_SECRET;
     await harness?.close();
     await mcp?.stop();
   });
@@ -188,5 +192,40 @@ describe('MCP servers in sessions', () => {
     const history = await harness.temporal.client.workflow.getHandle(sessionId).fetchHistory();
     expect(occurrencesInHistory(history.events ?? [], 'whoami')).toBeGreaterThan(0); // payloads are read
     expect(occurrencesInHistory(history.events ?? [], 'mcp-test-token')).toBe(0);
+  });
+
+  it('starts an allowed stdio server on the worker, without the worker environment, and refuses any other command', async () => {
+    const system = 'STDIO-1';
+    harness.model.setScenario({
+      rules: [
+        { match: { system, last_user_text: 'shout' }, times: 1, reply: toolUse('shout', { word: 'hello' }) },
+        { match: { system, last_tool_result: 'HELLO' }, times: 1, reply: toolUse('echo_env') },
+        { match: { system, last_tool_result: 'secret: absent' }, times: 1, reply: text('Done.') },
+      ],
+    });
+    const script = path.join(__dirname, '..', 'helpers', 'mcp-stdio-server.js');
+    const sessionId = await harness.lucid.startSession({
+      agent: {
+        ...agentWith([], system),
+        mcp_servers: [
+          { type: 'stdio', name: 'local', command: process.execPath, args: [script, '--quiet'] },
+          { type: 'stdio', name: 'not-allowed', command: '/bin/sh', args: ['-c', 'true'] },
+        ],
+        tools: [
+          { type: 'mcp_toolset', mcp_server_name: 'local' },
+          { type: 'mcp_toolset', mcp_server_name: 'not-allowed' },
+        ],
+      },
+      message: 'shout',
+    });
+    expect((await harness.lucid.result(sessionId)).final_message).toBe('Done.');
+    const events = await harness.store.readEvents(sessionId);
+    const errors = ofType(events, 'session.error').map((event) => event.error);
+    expect(errors).toEqual([
+      expect.objectContaining({ type: 'mcp_connection_failed_error', mcp_server_name: 'not-allowed' }),
+    ]);
+    expect(errors[0].message).toMatch(/does not allow the stdio command/);
+    const results = ofType(events, 'agent.mcp_tool_result').map((result) => textOf(result.content));
+    expect(results).toEqual(['HELLO (args: --quiet)', 'secret: absent']);
   });
 });
