@@ -24,6 +24,7 @@ const INTEGRATION_TESTS = [
   '<rootDir>/test/shell/bash-session.test.ts',
   '<rootDir>/test/shell/escapes.test.ts',
   '<rootDir>/test/workflows/mcp-session.test.ts',
+  '<rootDir>/test/workflows/mcp-worker-crash.test.ts',
   '<rootDir>/test/workflows/activity-failures.test.ts',
   '<rootDir>/test/workflows/agent-session.test.ts',
   '<rootDir>/test/workflows/compaction.test.ts',

@@ -1,6 +1,6 @@
 /**
  * A real MCP server for tests, built with the MCP SDK's server side (McpServer, Streamable HTTP, stateless) on
- * loopback. Tools: `lookup_ticket` (a small ticket store), `add`, `broken_tool` (answers isError), `whoami` (says
+ * loopback. Tools: `lookup_ticket` (a small ticket store), `add`, `slow`, `broken_tool` (answers isError), `whoami` (says
  * whether the configured Authorization header arrived, never its value) and `garbage`, whose call is answered with
  * a body that is not a valid tool result. It can stop and start again on the same port.
  */
@@ -94,6 +94,14 @@ function toolServer(authorized: boolean): McpServer {
   server.registerTool('whoami', { description: 'Whether the caller is authorized' }, async () => ({
     content: [{ type: 'text', text: authorized ? 'authorized: yes' : 'authorized: no' }],
   }));
+  server.registerTool(
+    'slow',
+    { description: 'Answers after a while', inputSchema: { ms: z.number() } },
+    async ({ ms }) => {
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      return { content: [{ type: 'text', text: `waited ${ms} ms` }] };
+    },
+  );
   server.registerTool('garbage', { description: 'Answers garbage' }, async () => ({ content: [] }));
   return server;
 }
