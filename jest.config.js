@@ -7,6 +7,7 @@
 const INTEGRATION_TESTS = [
   '<rootDir>/test/api/dreams-sdk.test.ts',
   '<rootDir>/test/api/events-session.test.ts',
+  '<rootDir>/test/api/mcp-session-sdk.test.ts',
   '<rootDir>/test/api/message-media.test.ts',
   '<rootDir>/test/api/sdk-journey.test.ts',
   '<rootDir>/test/api/session-resources-sdk.test.ts',
