@@ -54,10 +54,9 @@ export class McpTools {
       toolset: toolsets.find((toolset) => toolset.mcp_server_name === server.name)!,
     }));
     const listings = await listMcpTools
-      .executeWithOptions(
-        { startToCloseTimeout: '1 minute', summary: `list MCP tools (${servers.map((s) => s.name).join(', ')})` },
-        [{ sessionId: this.state.sessionId, servers: request }],
-      )
+      .executeWithOptions({ summary: `list MCP tools (${servers.map((s) => s.name).join(', ')})`.slice(0, 200) }, [
+        { sessionId: this.state.sessionId, servers: request },
+      ])
       .then(
         (result) => result.servers,
         (error: unknown) =>
@@ -118,7 +117,7 @@ export class McpTools {
     const server = (this.state.agent.mcp_servers ?? []).find((candidate) => candidate.name === tool.server);
     if (!server) return { is_error: true, content: `MCP server "${tool.server}" is not in this agent's definition` };
     try {
-      return await callMcpTool.executeWithOptions({ ...CALL_ACTIVITY, summary: `mcp ${tool.server}: ${tool.name}` }, [
+      return await callMcpTool.executeWithOptions({ summary: `mcp ${tool.server}: ${tool.name}` }, [
         { sessionId: this.state.sessionId, toolUseId: toolUse.id, server, name: tool.name, input: toolUse.input },
       ]);
     } catch (error) {
