@@ -6,7 +6,8 @@ import { z } from 'zod';
  * the model or history:
  *
  * - LUCID_MCP_HEADERS_FILE: a JSON file `{"<url prefix>": {"<header>": "<value>"}}`. A URL server gets the headers
- *   of every prefix its URL starts with (e.g. `"https://mcp.example.com/"`), so a token reaches only the endpoints
+ *   of every prefix its URL starts with (e.g. `"https://mcp.example.com/"`; a prefix includes the `/` after the
+ *   host), so a token reaches only the endpoints
  *   it was configured for, whatever name an agent gives the server. Read at each connection, so a rotated token
  *   is used without a restart. The values are never logged, never returned, never in an event.
  * - LUCID_MCP_STDIO_COMMANDS: a comma-separated list of the exact commands a `stdio` server may name (e.g.
@@ -19,7 +20,9 @@ export interface McpWorkerConfig {
   allowsCommand(command: string): boolean;
 }
 
-const HeadersFileSchema = z.record(z.string().min(1), z.record(z.string().min(1), z.string()));
+/** A prefix names a host and ends its host part with `/`, so `https://a.example` cannot match `https://a.example.evil`. */
+const UrlPrefixSchema = z.string().regex(/^https?:\/\/[^/]+\//);
+const HeadersFileSchema = z.record(UrlPrefixSchema, z.record(z.string().min(1), z.string()));
 
 export function mcpWorkerConfig(env: NodeJS.ProcessEnv = process.env): McpWorkerConfig {
   const commands = new Set(
