@@ -752,6 +752,7 @@ class Session {
     const event = this.log.emit({ type: 'user.interrupt' });
     this.state.interruptRequested = true;
     for (const command of this.runningCommands) command.cancel();
+    this.mcp.cancelRunning();
     await this.threads.interruptRunning();
     return acceptedEvent(event);
   }

@@ -4,7 +4,7 @@
  * connects, calls and closes. Calls are logged as `agent.mcp_tool_use` / `agent.mcp_tool_result`.
  * Deterministic orchestration only.
  */
-import { proxyActivities } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { ModelContentBlock } from '../activities/model';
 import { textBlocks } from '../domain/events';
@@ -35,6 +35,9 @@ const CALL_ACTIVITY = {
 const { callMcpTool } = proxyActivities<Activities>(CALL_ACTIVITY);
 
 export class McpTools {
+  /** Scopes of the calls in flight, which an interrupt cancels. */
+  private readonly running = new Set<CancellationScope>();
+
   constructor(
     private readonly state: SessionState,
     private readonly log: EventLog,
@@ -116,18 +119,35 @@ export class McpTools {
     const tool = this.find(toolUse.name)!;
     const server = (this.state.agent.mcp_servers ?? []).find((candidate) => candidate.name === tool.server);
     if (!server) return { is_error: true, content: `MCP server "${tool.server}" is not in this agent's definition` };
+    const scope = new CancellationScope();
+    this.running.add(scope);
     try {
-      return await callMcpTool.executeWithOptions({ summary: `mcp ${tool.server}: ${tool.name}` }, [
-        { sessionId: this.state.sessionId, toolUseId: toolUse.id, server, name: tool.name, input: toolUse.input },
-      ]);
+      return await scope.run(() =>
+        callMcpTool.executeWithOptions({ summary: `mcp ${tool.server}: ${tool.name}` }, [
+          { sessionId: this.state.sessionId, toolUseId: toolUse.id, server, name: tool.name, input: toolUse.input },
+        ]),
+      );
     } catch (error) {
+      if (isCancellation(error)) {
+        return {
+          is_error: true,
+          content: `the call of ${tool.name} was interrupted by the user; it may or may not have run on the server`,
+        };
+      }
       return {
         is_error: true,
         content:
           `the call of ${tool.name} on MCP server "${tool.server}" did not finish (${failureCause(error).message}); ` +
           'it may or may not have run on the server, and is not repeated',
       };
+    } finally {
+      this.running.delete(scope);
     }
+  }
+
+  /** An interrupt stops the calls in flight: their activities are cancelled (the request to the server aborted). */
+  cancelRunning(): void {
+    for (const scope of this.running) scope.cancel();
   }
 
   private find(toolName: string): OfferedMcpTool | undefined {

@@ -228,4 +228,27 @@ describe('MCP servers in sessions', () => {
     const results = ofType(events, 'agent.mcp_tool_result').map((result) => textOf(result.content));
     expect(results).toEqual(['HELLO (args: --quiet)', 'secret: absent']);
   });
+
+  it('stops an MCP call in flight on interrupt, as a tool error saying it may have run', async () => {
+    const system = 'TICKETS-5';
+    harness.model.setScenario({
+      rules: [{ match: { system, last_user_text: 'wait' }, times: 1, reply: toolUse('slow', { ms: 8000 }) }],
+    });
+    const sessionId = await harness.lucid.startSession({
+      agent: agentWith([{ name: 'tickets', url: mcp.url }], system),
+      message: 'wait',
+    });
+    await waitFor(() => mcp.calls.some((call) => call.name === 'slow'), 'the slow call to reach the server');
+    await harness.lucid.interrupt(sessionId);
+    const snapshot = await harness.lucid.result(sessionId);
+    expect(snapshot.stop_reason).toEqual({ type: 'end_turn' });
+    const events = await harness.store.readEvents(sessionId);
+    const results = ofType(events, 'agent.mcp_tool_result');
+    expect(results.map((result) => [textOf(result.content), result.is_error])).toEqual([
+      ['the call of slow was interrupted by the user; it may or may not have run on the server', true],
+    ]);
+    expect(events.findIndex((event) => event.type === 'user.interrupt')).toBeLessThan(
+      events.findIndex((event) => event.type === 'agent.mcp_tool_result'),
+    );
+  });
 });
