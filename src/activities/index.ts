@@ -5,6 +5,7 @@ import { createDreamActivities } from './dream';
 import { ACTIVITY_INPUT_SCHEMAS, withValidatedInputs } from './inputs';
 import { createGraderActivities } from './grader';
 import { createMemoryActivities } from './memory';
+import { createMcpActivities } from './mcp';
 import { createAnthropicClient, createModelActivities } from './model';
 import { createSessionActivities } from './session';
 import { createShellActivities } from './shell';
@@ -55,6 +56,7 @@ export function createActivities({
     ...createGraderActivities({ anthropic }),
     ...createMemoryActivities({ memory, memoryJournal: storage.memoryJournal }),
     ...createDreamActivities({ store, memory, dreams, anthropic }),
+    ...createMcpActivities(),
   };
   return withValidatedInputs(activities, ACTIVITY_INPUT_SCHEMAS);
 }

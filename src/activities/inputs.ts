@@ -85,6 +85,18 @@ export const ACTIVITY_INPUT_SCHEMAS = {
   }),
   // tools.ts
   runTool: z.looseObject({ sessionId: id, workspace: z.string().min(1), toolUseId: id, name: z.string().min(1) }),
+  // mcp.ts (server definitions were validated with the agent definition)
+  listMcpTools: z.looseObject({
+    sessionId: id,
+    servers: z.array(z.looseObject({ server: z.looseObject({ name: z.string().min(1) }), toolset: z.looseObject({}) })),
+  }),
+  callMcpTool: z.looseObject({
+    sessionId: id,
+    toolUseId: id,
+    server: z.looseObject({ type: z.enum(['url', 'stdio']), name: z.string().min(1) }),
+    name: z.string().min(1),
+    input: z.record(z.string(), z.unknown()),
+  }),
   // shell.ts
   runBash: z.looseObject({
     sessionId: id,

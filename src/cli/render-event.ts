@@ -92,6 +92,13 @@ function describeEvent(event: SessionEvent, options: RenderEventOptions): [kind:
       const mark = event.is_error ? '✗' : '✓';
       return ['result', `${mark} ${name}: ${oneLine(textOfBlocks(event.content), max)}`];
     }
+    case 'agent.mcp_tool_use':
+      return ['tool', `${event.mcp_server_name}/${event.name} ${describeToolInput(event.input)}`.trimEnd()];
+    case 'agent.mcp_tool_result': {
+      const name = options.toolName?.(event.mcp_tool_use_id) ?? 'tool';
+      const mark = event.is_error ? '✗' : '✓';
+      return ['result', `${mark} ${name}: ${oneLine(textOfBlocks(event.content), max)}`];
+    }
     case 'session.status_running':
       return ['session', 'running'];
     case 'session.status_idle':
@@ -207,6 +214,12 @@ export function advanceProgress(progress: SessionProgress, event: SessionEvent):
         ...progress,
         toolCalls: progress.toolCalls + 1,
         toolNames: { ...progress.toolNames, [event.tool_use_id]: event.name },
+      };
+    case 'agent.mcp_tool_use':
+      return {
+        ...progress,
+        toolCalls: progress.toolCalls + 1,
+        toolNames: { ...progress.toolNames, [event.tool_use_id]: `${event.mcp_server_name}/${event.name}` },
       };
     case 'span.model_request_end':
       return { ...progress, usage: addUsage(progress.usage, event.model_usage) };

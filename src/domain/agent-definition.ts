@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AgentToolsSchema } from './agent-toolset';
+import { McpServersSchema, mcpReferenceProblems } from './mcp-servers';
 
 /** Tool names an agent may list; the shapes and the resolver are in ./agent-toolset.ts. */
 export { AGENT_TOOL_NAMES, enabledToolNames, permissionPolicyOf } from './agent-toolset';
@@ -92,7 +93,12 @@ export const AgentDefinitionSchema = z
     context_window: z.number().int().min(1_000).max(10_000_000).optional(),
     /** Options for clearing and compaction; absent means the defaults (`contextManagementOf`). */
     context_management: ContextManagementSchema.optional(),
+    /** MCP servers whose tools an `mcp_toolset` entry of `tools` offers (src/domain/mcp-servers.ts). */
+    mcp_servers: McpServersSchema.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((agent, context) => {
+    for (const message of mcpReferenceProblems(agent)) context.addIssue({ code: 'custom', message, path: ['tools'] });
+  });
 
 export type AgentDefinition = z.infer<typeof AgentDefinitionSchema>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ACTIVITY_TOOL_TYPE, ActivityToolSchema, type ActivityTool } from './activity-tools';
+import { MCP_TOOLSET_TYPE, McpToolsetSchema, type McpToolset } from './mcp-servers';
 
 /**
  * The tools an agent definition may name, in the two shapes Lucid accepts:
@@ -93,10 +94,11 @@ export type AgentToolset = z.infer<typeof AgentToolsetSchema>;
 const OBJECT_ENTRY_SCHEMAS: Record<string, z.ZodType> = {
   [TOOLSET_TYPE]: AgentToolsetSchema,
   [ACTIVITY_TOOL_TYPE]: ActivityToolSchema,
+  [MCP_TOOLSET_TYPE]: McpToolsetSchema,
 };
 
 /** An object entry of `tools`. */
-export type AgentToolObject = AgentToolset | ActivityTool;
+export type AgentToolObject = AgentToolset | ActivityTool | McpToolset;
 
 /**
  * One entry of `tools`: a name or an object, chosen by its JSON type and then its `type` rather than by a plain

@@ -6,6 +6,7 @@
  */
 import { AgentDefinitionSchema, type AgentDefinition } from './agent-definition';
 import type { AgentTools } from './agent-toolset';
+import type { McpServer } from './mcp-servers';
 import { describeIssues } from './session-input';
 
 export interface ApiAgentVersion {
@@ -18,6 +19,8 @@ export interface ApiAgentVersion {
   model: string;
   /** The Managed Agents toolset as sent (at most one `agent_toolset_20260401` entry). */
   tools: AgentTools;
+  /** MCP servers its `mcp_toolset` entries name; absent on versions saved before MCP servers were served. */
+  mcp_servers?: McpServer[];
   metadata: Record<string, string>;
   /** Its `multiagent` coordinator, each roster entry pinned to a version; null for a single-threaded agent. */
   multiagent: ApiCoordinator | null;
@@ -61,6 +64,7 @@ function definitionFields(agent: ApiAgentVersion) {
     model: agent.model,
     system: agent.system ?? '',
     tools: agent.tools,
+    ...(agent.mcp_servers?.length ? { mcp_servers: agent.mcp_servers } : {}),
     ...(agent.description === null ? {} : { description: agent.description }),
   };
 }

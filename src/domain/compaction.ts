@@ -5,6 +5,7 @@
  * (src/domain/transcript.ts). The model call itself is the `compactContext` activity (src/activities/compaction.ts).
  */
 import { textOf, type SessionEvent, type ThreadContextCompactedBody } from './events';
+import { asToolCallEvent } from './mcp-events';
 
 export type CompactionEvent = Extract<SessionEvent, { type: 'agent.thread_context_compacted' }>;
 
@@ -52,7 +53,7 @@ export function cutCandidates(events: readonly SessionEvent[]): number[] {
   const open = new Set<string>();
   const candidates: number[] = [];
   let inRequest = false;
-  for (const event of events) {
+  for (const event of events.map(asToolCallEvent)) {
     if (event.type === 'agent.tool_use') open.add(event.tool_use_id);
     else if (event.type === 'agent.tool_result') open.delete(event.tool_use_id);
     const startsExchange = event.type === 'span.model_request_start' || event.type === 'user.message';
@@ -114,7 +115,8 @@ export function summaryRequestText(events: readonly SessionEvent[], through: num
   return `<conversation>\n${body}\n</conversation>\n\nWrite the summary of the conversation above now.`;
 }
 
-function conversationLine(event: SessionEvent): string | null {
+function conversationLine(stored: SessionEvent): string | null {
+  const event = asToolCallEvent(stored);
   switch (event.type) {
     case 'user.message':
       return `[user]\n${textOf(event.content)}`;

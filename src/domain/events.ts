@@ -67,12 +67,16 @@ export type SessionErrorType =
   /** One message cannot fit in the context window even after compaction; the session ends. */
   | 'compaction_limit_reached_error'
   /** Lucid: a signal whose payload was invalid; nothing was done with it. */
-  | 'invalid_request_error';
+  | 'invalid_request_error'
+  /** An MCP server could not be reached or listed at session start; the session goes on without it. */
+  | 'mcp_connection_failed_error';
 
 export interface SessionErrorObject {
   type: SessionErrorType;
   message: string;
   retry_status: RetryStatus;
+  /** The server of an `mcp_connection_failed_error`. */
+  mcp_server_name?: string;
 }
 
 interface EventBase {
@@ -89,6 +93,8 @@ export type SessionEventBody =
   | { type: 'agent.message'; content: TextBlock[] }
   | { type: 'agent.tool_use'; tool_use_id: string; name: string; input: Record<string, unknown> }
   | { type: 'agent.tool_result'; tool_use_id: string; content: TextBlock[]; is_error: boolean }
+  | McpToolUseBody
+  | McpToolResultBody
   | { type: 'session.status_running' }
   | { type: 'session.status_idle'; stop_reason: StopReason; stop_details: null }
   | { type: 'session.status_terminated' }
@@ -222,4 +228,28 @@ export function blockText(block: UserContentBlock): string {
       return `[document${title} ${block.source.file_id}, ~${block.estimated_tokens} tokens]`;
     }
   }
+}
+
+/**
+ * `agent.mcp_tool_use`: the model called a tool of an MCP server. `name` is the server's name for it; Lucid keeps
+ * the model's call id (`tool_use_id`) and the name the model was offered (`tool_name`, which differs when it was
+ * namespaced, src/domain/mcp-tools.ts) for the transcript; the API shape drops both.
+ */
+export interface McpToolUseBody {
+  type: 'agent.mcp_tool_use';
+  tool_use_id: string;
+  tool_name: string;
+  mcp_server_name: string;
+  name: string;
+  input: Record<string, unknown>;
+  /** Every MCP call runs as allowed until confirmations are built, whatever its stored policy. */
+  evaluated_permission: 'allow';
+}
+
+/** `agent.mcp_tool_result`: `mcp_tool_use_id` is the model's call id here; the API shape names the use event. */
+export interface McpToolResultBody {
+  type: 'agent.mcp_tool_result';
+  mcp_tool_use_id: string;
+  content: TextBlock[];
+  is_error: boolean;
 }

@@ -1,6 +1,7 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { newestCompaction, summaryContextText } from './compaction';
 import type { SessionEvent, UserContentBlock } from './events';
+import { asToolCallEvent } from './mcp-events';
 import { graderFeedback, outcomeBrief } from './outcome-messages';
 import { estimateBlockTokens } from './token-estimate';
 
@@ -48,7 +49,7 @@ export function buildTranscript(events: readonly SessionEvent[], options: Transc
     userText = [];
   };
 
-  for (const event of kept) {
+  for (const event of kept.map(asToolCallEvent)) {
     switch (event.type) {
       case 'user.message':
       case 'user.define_outcome':
@@ -158,7 +159,8 @@ function clearedToolResult(
  * for a tool result, how many clearing it would save. The workflow adds these up between model requests to tell
  * how full the next request will be without rebuilding the transcript. `toolName` names a tool result's tool.
  */
-export function transcriptTokensOf(event: SessionEvent, toolName?: string): { tokens: number; clearable: number } {
+export function transcriptTokensOf(stored: SessionEvent, toolName?: string): { tokens: number; clearable: number } {
+  const event = asToolCallEvent(stored);
   switch (event.type) {
     case 'user.message':
     case 'user.define_outcome':

@@ -64,6 +64,7 @@ import { continuedState, isContinued, startingSnapshot, startSession } from './s
 import { LEAN_TURNS_PATCH, storage } from './session-storage';
 import { SessionPatches } from './session-patches';
 import { CONTEXT_CLEARING_PATCH, ContextTracker } from './context-tracker';
+import { McpTools } from './mcp-tools';
 import { compactIfNeeded, type CompactionOutcome, type ModelFailureView } from './context-compaction';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -168,6 +169,7 @@ class Session {
   private readonly outcomes: OutcomeLoop;
   private readonly threads: ThreadManager;
   private readonly context: ContextTracker;
+  private readonly mcp: McpTools;
   /**
    * The terminal error that ended the session, if one did. Not part of the continued state: the session finishes
    * right after one, so it never continues as new with it.
@@ -190,6 +192,7 @@ class Session {
     this.log = new EventLog(state.sessionId, state.nextSeq, state.thread?.thread_id);
     this.context = new ContextTracker(state.context, state.agent);
     this.log.onEmit((event) => this.context.noteEvent(event));
+    this.mcp = new McpTools(state, this.log);
     this.threads = new ThreadManager(state.threads, {
       sessionId: state.sessionId,
       workspace: state.workspace,
@@ -277,6 +280,10 @@ class Session {
 
   /** Runs the agent until it ends its turn; returns 'terminated' if the session cannot go on. */
   private async runTurn(): Promise<'idle' | 'interrupted' | 'terminated'> {
+    await this.mcp.listOnce([
+      ...this.availableTools(),
+      ...userToolDefinitions(this.state.agent.tools).map((t) => t.name),
+    ]);
     for (;;) {
       await this.outcomes.acceptPending();
       if (this.state.interruptRequested) {
@@ -492,6 +499,9 @@ class Session {
         if (block.text.length === 0) continue;
         this.log.emit({ type: 'agent.message', content: textBlocks(block.text) });
         this.state.finalMessage = block.text;
+      } else if (this.mcp.owns(block.name)) {
+        this.log.emit(this.mcp.useEvent(block));
+        toolUses.push(block);
       } else {
         this.log.emit({ type: 'agent.tool_use', tool_use_id: block.id, name: block.name, input: block.input });
         toolUses.push(block);
@@ -505,12 +515,16 @@ class Session {
     const available = this.availableTools();
     const outcomes = await Promise.all(toolUses.map((toolUse) => this.runOneTool(toolUse, available)));
     outcomes.forEach((outcome, index) =>
-      this.log.emit({
-        type: 'agent.tool_result',
-        tool_use_id: toolUses[index].id,
-        content: textBlocks(outcome.content),
-        is_error: outcome.is_error,
-      }),
+      this.log.emit(
+        this.mcp.owns(toolUses[index].name)
+          ? this.mcp.resultEvent(toolUses[index].id, outcome)
+          : {
+              type: 'agent.tool_result',
+              tool_use_id: toolUses[index].id,
+              content: textBlocks(outcome.content),
+              is_error: outcome.is_error,
+            },
+      ),
     );
   }
 
@@ -528,12 +542,13 @@ class Session {
 
   /** The agent's own tools for a model request; absent when it has none, so older sessions' inputs stay as they were. */
   private userTools(): Pick<CallModelInput, 'user_tools'> {
-    const definitions = userToolDefinitions(this.state.agent.tools);
+    const definitions = [...userToolDefinitions(this.state.agent.tools), ...this.mcp.definitions()];
     return definitions.length > 0 ? { user_tools: definitions } : {};
   }
 
   /** One tool call; whatever goes wrong comes back as a tool error the agent sees, never a crashed session. */
   private runOneTool(toolUse: ToolUse, available: Set<string>): Promise<{ content: string; is_error: boolean }> {
+    if (this.mcp.owns(toolUse.name)) return this.mcp.run(toolUse);
     if (!available.has(toolUse.name)) {
       const names = [...available].join(', ') || 'none';
       return Promise.resolve({
@@ -745,6 +760,7 @@ class Session {
     const event = this.log.emit({ type: 'user.interrupt' });
     this.state.interruptRequested = true;
     for (const command of this.runningCommands) command.cancel();
+    this.mcp.cancelRunning();
     await this.threads.interruptRunning();
     return acceptedEvent(event);
   }

@@ -3,6 +3,7 @@
  * Deterministic (workflow code): it only adds up the shared token estimate of the events the workflow emits and
  * the usage the model reported. Its state travels across continue-as-new in `SessionState.context`.
  */
+import { asToolCallEvent } from '../domain/mcp-events';
 import type { AgentDefinition } from '../domain/agent-definition';
 import { contextVerdict, planClearing, type ClearableToolResult, type ClearingPlan } from '../domain/context-clearing';
 import {
@@ -50,7 +51,8 @@ export class ContextTracker {
   ) {}
 
   /** Counts an event the workflow just emitted (EventLog calls this for every event). */
-  noteEvent(event: SessionEvent): void {
+  noteEvent(stored: SessionEvent): void {
+    const event = asToolCallEvent(stored);
     if (event.type === 'agent.tool_use') this.pendingToolNames.set(event.tool_use_id, event.name);
     const toolName = event.type === 'agent.tool_result' ? this.pendingToolNames.get(event.tool_use_id) : undefined;
     const { tokens, clearable } = transcriptTokensOf(event, toolName);

@@ -222,6 +222,19 @@ const SessionStateSchema = z.strictObject({
   threads: ThreadsStateSchema,
   memory: z.looseObject({ prompt: z.string(), stores: z.array(AttachedStoreSchema) }),
   context: ContextStateSchema,
+  mcp: z
+    .strictObject({
+      tools: z.array(
+        z.looseObject({
+          server: z.string().min(1),
+          name: z.string().min(1),
+          tool_name: z.string().min(1),
+          description: z.string(),
+          input_schema: z.looseObject({ type: z.literal('object') }),
+        }),
+      ),
+    })
+    .optional(),
 } satisfies Record<keyof SessionState, z.ZodType>);
 
 const ContinuedSessionSchema = z.strictObject({ continued: SessionStateSchema });

@@ -7,6 +7,7 @@ import type { AttachedStore } from '../memory/attachments';
 import type { OutcomeRecord } from './outcome-loop';
 import type { ThreadsState } from './threads';
 import type { ContextState } from './context-tracker';
+import type { OfferedMcpTool } from '../domain/mcp-tools';
 
 /**
  * Everything a session carries across continue-as-new: small and bounded, never the transcript (that lives in
@@ -52,4 +53,6 @@ export interface SessionState {
   memory: { prompt: string; stores: AttachedStore[] };
   /** How full the next model request is and which old tool results are cleared (version 2). */
   context: ContextState;
+  /** The MCP tools offered, listed when the first turn started (absent: not listed, or no servers). */
+  mcp?: { tools: OfferedMcpTool[] };
 }

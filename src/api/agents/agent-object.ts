@@ -8,8 +8,10 @@ import {
   TOOLSET_TOOL_NAMES,
   TOOLSET_TYPE,
   UNSUPPORTED_TOOLSET_TOOLS,
+  type AgentToolObject,
   type AgentToolset,
 } from '../../domain/agent-toolset';
+import { MCP_TOOLSET_TYPE, type McpToolset } from '../../domain/mcp-servers';
 
 type ResponseTools = BetaManagedAgentsAgent['tools'];
 
@@ -23,7 +25,8 @@ export function agentObject(agent: ApiAgentVersion, archivedAt: string | null): 
     system: agent.system,
     model: { id: agent.model },
     tools: responseTools(agent),
-    mcp_servers: [],
+    // Lucid's stdio servers are shown as stored: they are Lucid's own type.
+    mcp_servers: (agent.mcp_servers ?? []) as BetaManagedAgentsAgent['mcp_servers'],
     skills: [],
     multiagent: agent.multiagent ?? null,
     execution_identity: { type: 'service_account' },
@@ -39,9 +42,27 @@ export function agentObject(agent: ApiAgentVersion, archivedAt: string | null): 
  * (temporal_activity) are echoed as given.
  */
 function responseTools(agent: ApiAgentVersion): ResponseTools {
-  return agent.tools
-    .filter((entry) => typeof entry !== 'string')
-    .map((entry) => (entry.type === TOOLSET_TYPE ? resolvedToolset(entry) : entry)) as ResponseTools;
+  return agent.tools.filter((entry) => typeof entry !== 'string').map(resolvedEntry) as ResponseTools;
+}
+
+/** The toolsets resolved as the API answers them; other kinds (temporal_activity) as given. */
+function resolvedEntry(entry: AgentToolObject) {
+  if (entry.type === MCP_TOOLSET_TYPE) return resolvedMcpToolset(entry);
+  return entry.type === TOOLSET_TYPE ? resolvedToolset(entry) : entry;
+}
+
+/** An MCP toolset as the API answers it: its default filled in (always_ask, the API's), its configs resolved. */
+function resolvedMcpToolset(toolset: McpToolset) {
+  const defaults = {
+    enabled: toolset.default_config?.enabled ?? true,
+    permission_policy: toolset.default_config?.permission_policy ?? { type: 'always_ask' as const },
+  };
+  const configs = (toolset.configs ?? []).map((config) => ({
+    name: config.name,
+    enabled: config.enabled ?? defaults.enabled,
+    permission_policy: config.permission_policy ?? defaults.permission_policy,
+  }));
+  return { type: toolset.type, mcp_server_name: toolset.mcp_server_name, default_config: defaults, configs };
 }
 
 function resolvedToolset(toolset: AgentToolset) {

@@ -40,7 +40,11 @@ const shared = {
   description: z.string().max(2048).nullish(),
   system: z.string().max(100_000).nullish(),
   tools: z.array(ToolEntrySchema).max(256).nullish(),
-  mcp_servers: z.array(z.unknown()).nullish(),
+  /** Checked in detail by AgentDefinitionSchema (src/domain/mcp-servers.ts). */
+  mcp_servers: z
+    .array(z.looseObject({ type: z.string() }))
+    .max(20)
+    .nullish(),
   skills: z.array(z.unknown()).nullish(),
   /** Checked here for shape; resolved against the store, and refused where Lucid cannot, by agent-multiagent.ts. */
   multiagent: MultiagentParamSchema.nullish(),
@@ -85,7 +89,6 @@ export const AgentPathSchema = z.strictObject({ agent_id: AgentIdSchema });
 
 /** The first thing in `params` Lucid cannot honour yet, as a message; null when there is none. */
 export function unsupportedIn(params: Omit<Partial<AgentCreateParams>, 'metadata'>): string | null {
-  if (params.mcp_servers?.length) return 'mcp_servers: MCP servers are not supported by Lucid yet';
   if (params.skills?.length) return 'skills: skills are not supported by Lucid yet';
   const identity = params.execution_identity;
   if (identity && identity.type !== 'service_account') {
@@ -104,10 +107,11 @@ function unsupportedModel(model: ModelParam | undefined): string | null {
 
 function unsupportedTools(tools: readonly ToolEntry[]): string | null {
   for (const [index, tool] of tools.entries()) {
-    if (tool.type === 'mcp_toolset' || tool.type === 'custom') {
+    if (tool.type === 'custom') {
       return `tools.${index}: ${tool.type} tools are not supported by Lucid yet`;
     }
-    const policy = askingPolicy(tool);
+    // An MCP toolset's policies (always_ask by default, as in the API) are stored and run as allowed for now.
+    const policy = tool.type === 'mcp_toolset' ? undefined : askingPolicy(tool);
     // Lucid parses the other policies but runs every tool as always_allow until tool confirmations land.
     if (policy) return `tools.${index}: permission_policy ${policy} is not supported by Lucid yet; use always_allow`;
   }

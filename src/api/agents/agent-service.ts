@@ -4,6 +4,7 @@
  */
 import { agentDefinitionOf, type ApiAgentVersion } from '../../domain/api-agent';
 import type { AgentTools } from '../../domain/agent-toolset';
+import type { McpServer } from '../../domain/mcp-servers';
 import { newAgentId } from '../../domain/ids';
 import { AgentVersionConflictError, type AgentStore, type StoredAgent } from '../../storage/agent-store';
 import { conflict, invalidRequest, notFound } from '../api-error';
@@ -53,6 +54,7 @@ export class AgentService {
       system: emptyAsNull(params.system),
       model: modelId(params.model),
       tools: (params.tools ?? []) as AgentTools,
+      ...mcpServersParam(params.mcp_servers),
       metadata: params.metadata ?? {},
       multiagent,
       created_at: at,
@@ -150,6 +152,7 @@ function applyUpdate(current: ApiAgentVersion, params: AgentUpdateParams, at: st
     description: params.description === undefined ? current.description : emptyAsNull(params.description),
     system: params.system === undefined ? current.system : emptyAsNull(params.system),
     tools: params.tools === undefined ? current.tools : ((params.tools ?? []) as AgentTools),
+    ...(params.mcp_servers === undefined ? {} : { mcp_servers: undefined, ...mcpServersParam(params.mcp_servers) }),
     metadata: patchMetadata(current.metadata, params.metadata),
     updated_at: at,
   };
@@ -190,3 +193,8 @@ function inRange(createdAt: string, filter: AgentListFilter): boolean {
 
 const listKey = (agent: StoredAgent) => `${agent.latest.created_at} ${agent.latest.id}`;
 const versionKey = (agent: ApiAgentVersion) => String(agent.version).padStart(10, '0');
+
+/** `mcp_servers` as stored: absent when empty, so agents without servers are stored as before. */
+function mcpServersParam(servers: AgentCreateParams['mcp_servers']): Pick<ApiAgentVersion, 'mcp_servers'> {
+  return servers?.length ? { mcp_servers: servers as McpServer[] } : {};
+}

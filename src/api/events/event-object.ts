@@ -10,6 +10,8 @@
  * - Event ids are single URL path segments: a thread's log is kept under `<session>/<thread>`, whose `/` becomes `_`.
  * - `session.thread_created.workflow_run_id` names, in the API, a multiagent workflow run; Lucid's value there is
  *   the thread's Temporal run id, so it is sent as `temporal_run_id` and `workflow_run_id` is null.
+ * - `agent.mcp_tool_use` drops the model's id and the offered name (`tool_use_id`, `tool_name`), and
+ *   `agent.mcp_tool_result.mcp_tool_use_id` is the id of its `agent.mcp_tool_use` event, as for built-in tools.
  * - `seq` is Lucid's; the id carries it (see {@link seqOfApiEventId}), so it is not sent.
  * - A `user.message`'s document blocks drop Lucid's `estimated_tokens` (the context estimate's, not the API's).
  */
@@ -35,7 +37,8 @@ export class ToolUseIndex {
   private readonly eventIds = new Map<string, string>();
 
   note(event: SessionEvent): void {
-    if (event.type === 'agent.tool_use') this.eventIds.set(event.tool_use_id, apiEventId(event.id));
+    if (event.type === 'agent.tool_use' || event.type === 'agent.mcp_tool_use')
+      this.eventIds.set(event.tool_use_id, apiEventId(event.id));
   }
 
   /** The API id of the `agent.tool_use` event of the model's call `toolUseId`, if it was noted. */
@@ -66,6 +69,13 @@ export function toApiEvent(event: SessionEvent, toolUses: ToolUseIndex = new Too
       break;
     case 'agent.tool_result':
       body.tool_use_id = toolUses.eventIdOf(event.tool_use_id) ?? event.tool_use_id;
+      break;
+    case 'agent.mcp_tool_use':
+      delete body.tool_use_id;
+      delete body.tool_name;
+      break;
+    case 'agent.mcp_tool_result':
+      body.mcp_tool_use_id = toolUses.eventIdOf(event.mcp_tool_use_id) ?? event.mcp_tool_use_id;
       break;
     case 'session.thread_created':
       body.workflow_run_id = null;

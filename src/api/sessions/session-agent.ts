@@ -5,6 +5,7 @@
 import { agentDefinitionOf, type ApiAgentVersion } from '../../domain/api-agent';
 import type { AgentDefinition } from '../../domain/agent-definition';
 import type { AgentTools } from '../../domain/agent-toolset';
+import type { McpServer } from '../../domain/mcp-servers';
 import type { AgentStore } from '../../storage/agent-store';
 import { rosterVersions } from '../agents/agent-multiagent';
 import { unsupportedIn } from '../agents/agent-params';
@@ -48,5 +49,6 @@ function withOverrides(agent: ApiAgentVersion, overrides: AgentWithOverrides): A
     model: model === undefined ? agent.model : typeof model === 'string' ? model : model.id,
     system: system === undefined ? agent.system : system || null,
     tools: tools === undefined ? agent.tools : (tools as AgentTools),
+    ...(mcp_servers === undefined ? {} : { mcp_servers: (mcp_servers ?? []) as McpServer[] }),
   };
 }

@@ -25,7 +25,11 @@ const AgentWithOverridesSchema = z.strictObject({
   model: ModelSchema.optional(),
   system: z.string().max(100_000).nullish(),
   tools: z.array(ToolEntrySchema).max(256).optional(),
-  mcp_servers: z.array(z.unknown()).optional(),
+  /** Checked in detail by AgentDefinitionSchema (src/domain/mcp-servers.ts). */
+  mcp_servers: z
+    .array(z.looseObject({ type: z.string() }))
+    .max(20)
+    .optional(),
   skills: z.array(z.unknown()).optional(),
 });
 export type AgentWithOverrides = z.infer<typeof AgentWithOverridesSchema>;

@@ -4,6 +4,7 @@
  * Versions (agent versions):
  *   1  `schema_version: 1`.
  *   2  adds `multiagent`: the coordinator roster, each entry pinned to a version, or null (what a 1 is read as).
+ *      Later, optionally, `mcp_servers` (absent: none), so every version-2 record stays valid as written.
  * Archive marks: 1.
  */
 import { z } from 'zod';
@@ -34,7 +35,12 @@ const coordinatorSchema = z.strictObject({
 
 /** The fields of an agent version of each record version, also embedded in session records (agent and roster). */
 export const agentFieldsV1 = z.strictObject(agentVersionV1Fields);
-export const agentFieldsV2 = z.strictObject({ ...agentVersionV1Fields, multiagent: coordinatorSchema.nullable() });
+export const agentFieldsV2 = z.strictObject({
+  ...agentVersionV1Fields,
+  multiagent: coordinatorSchema.nullable(),
+  // Validated when the agent is run (AgentDefinitionSchema); here only its JSON shape.
+  mcp_servers: z.array(z.record(z.string(), z.unknown())).optional(),
+});
 
 export const agentVersionFormat = new RecordFormat<ApiAgentVersion>({
   kind: 'agent version',
