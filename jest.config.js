@@ -5,6 +5,7 @@
  * against a server, or a server of its own): list it in INTEGRATION_TESTS. `npx jest` runs both projects.
  */
 const INTEGRATION_TESTS = [
+  '<rootDir>/test/api/custom-tools-sdk.test.ts',
   '<rootDir>/test/api/dreams-sdk.test.ts',
   '<rootDir>/test/api/events-session.test.ts',
   '<rootDir>/test/api/message-media.test.ts',
@@ -28,6 +29,8 @@ const INTEGRATION_TESTS = [
   '<rootDir>/test/workflows/compaction.test.ts',
   '<rootDir>/test/workflows/context-clearing.test.ts',
   '<rootDir>/test/workflows/continued-input.test.ts',
+  '<rootDir>/test/workflows/custom-tools.test.ts',
+  '<rootDir>/test/workflows/custom-tools-crash.test.ts',
   '<rootDir>/test/workflows/dream.test.ts',
   '<rootDir>/test/workflows/long-session.test.ts',
   '<rootDir>/test/workflows/memory-session.test.ts',

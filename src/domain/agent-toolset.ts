@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CUSTOM_TOOL_TYPE, CustomToolSchema, type CustomTool } from './custom-tools';
 
 /**
  * The tools an agent definition may name, in the two shapes Lucid accepts:
@@ -91,10 +92,11 @@ export type AgentToolset = z.infer<typeof AgentToolsetSchema>;
 /** The schema of each kind of object entry in `tools`, by its `type`: the toolset, and users' own tools. */
 const OBJECT_ENTRY_SCHEMAS: Record<string, z.ZodType> = {
   [TOOLSET_TYPE]: AgentToolsetSchema,
+  [CUSTOM_TOOL_TYPE]: CustomToolSchema,
 };
 
 /** An object entry of `tools`. */
-export type AgentToolObject = AgentToolset;
+export type AgentToolObject = AgentToolset | CustomTool;
 
 /**
  * One entry of `tools`: a name or an object, chosen by its JSON type and then its `type` rather than by a plain
@@ -126,6 +128,13 @@ export const AgentToolsSchema = z
   .superRefine((entries, context) => {
     if (entries.filter((entry) => typeof entry !== 'string' && entry.type === TOOLSET_TYPE).length > 1) {
       context.addIssue({ code: 'custom', message: `at most one ${TOOLSET_TYPE} entry` });
+    }
+    const names = new Set<string>();
+    for (const [index, entry] of entries.entries()) {
+      const name = typeof entry === 'object' && 'name' in entry ? entry.name : undefined;
+      if (typeof name !== 'string') continue;
+      if (names.has(name)) context.addIssue({ code: 'custom', message: `two tools named "${name}"`, path: [index] });
+      names.add(name);
     }
   });
 export type AgentTools = z.infer<typeof AgentToolsSchema>;

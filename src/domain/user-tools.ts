@@ -29,6 +29,9 @@ export function userToolDefinitions(tools: AgentTools): UserToolDefinition[] {
   for (const entry of tools) {
     if (typeof entry === 'string') continue;
     // Each kind of user tool adds its definitions here.
+    if (entry.type === 'custom') {
+      definitions.push({ name: entry.name, description: entry.description, input_schema: entry.input_schema });
+    }
   }
   return definitions;
 }

@@ -4,7 +4,12 @@
  */
 import type { BetaManagedAgentsAgent } from '@anthropic-ai/sdk/resources/beta/agents/agents';
 import type { ApiAgentVersion } from '../../domain/api-agent';
-import { TOOLSET_TOOL_NAMES, UNSUPPORTED_TOOLSET_TOOLS, type AgentToolset } from '../../domain/agent-toolset';
+import {
+  TOOLSET_TOOL_NAMES,
+  TOOLSET_TYPE,
+  UNSUPPORTED_TOOLSET_TOOLS,
+  type AgentToolset,
+} from '../../domain/agent-toolset';
 
 type ResponseTools = BetaManagedAgentsAgent['tools'];
 
@@ -29,9 +34,11 @@ export function agentObject(agent: ApiAgentVersion, archivedAt: string | null): 
   };
 }
 
-/** Toolsets as the API answers them: the defaults filled in and one resolved config per tool. */
+/** Toolsets as the API answers them, the defaults filled in and one resolved config per tool; custom tools as given. */
 function responseTools(agent: ApiAgentVersion): ResponseTools {
-  return agent.tools.filter((entry) => typeof entry !== 'string').map(resolvedToolset) as ResponseTools;
+  return agent.tools
+    .filter((entry) => typeof entry !== 'string')
+    .map((entry) => (entry.type === TOOLSET_TYPE ? resolvedToolset(entry) : entry)) as ResponseTools;
 }
 
 function resolvedToolset(toolset: AgentToolset) {

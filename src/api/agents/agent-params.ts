@@ -104,7 +104,7 @@ function unsupportedModel(model: ModelParam | undefined): string | null {
 
 function unsupportedTools(tools: readonly ToolEntry[]): string | null {
   for (const [index, tool] of tools.entries()) {
-    if (tool.type === 'mcp_toolset' || tool.type === 'custom') {
+    if (tool.type === 'mcp_toolset') {
       return `tools.${index}: ${tool.type} tools are not supported by Lucid yet`;
     }
     const policy = askingPolicy(tool);

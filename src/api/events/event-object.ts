@@ -10,6 +10,8 @@
  * - Event ids are single URL path segments: a thread's log is kept under `<session>/<thread>`, whose `/` becomes `_`.
  * - `session.thread_created.workflow_run_id` names, in the API, a multiagent workflow run; Lucid's value there is
  *   the thread's Temporal run id, so it is sent as `temporal_run_id` and `workflow_run_id` is null.
+ * - `agent.custom_tool_use` and `user.custom_tool_result` drop the model's id as `agent.tool_use` does; a custom call
+ *   that ended without an answer (interrupt, wait limit) has an `agent.tool_result` naming its custom tool use.
  * - `seq` is Lucid's; the id carries it (see {@link seqOfApiEventId}), so it is not sent.
  */
 import type { SessionEvent } from '../../domain/events';
@@ -34,7 +36,8 @@ export class ToolUseIndex {
   private readonly eventIds = new Map<string, string>();
 
   note(event: SessionEvent): void {
-    if (event.type === 'agent.tool_use') this.eventIds.set(event.tool_use_id, apiEventId(event.id));
+    if (event.type === 'agent.tool_use' || event.type === 'agent.custom_tool_use')
+      this.eventIds.set(event.tool_use_id, apiEventId(event.id));
   }
 
   /** The API id of the `agent.tool_use` event of the model's call `toolUseId`, if it was noted. */
@@ -54,7 +57,16 @@ export function toApiEvent(event: SessionEvent, toolUses: ToolUseIndex = new Too
   if (threadTag !== undefined && THREAD_EVENT_TYPES.has(event.type)) body.session_thread_id = threadTag;
   switch (event.type) {
     case 'agent.tool_use':
+    case 'agent.custom_tool_use':
       delete body.tool_use_id;
+      break;
+    case 'user.custom_tool_result':
+      delete body.tool_use_id;
+      body.custom_tool_use_id = apiEventId(event.custom_tool_use_id);
+      break;
+    case 'session.status_idle':
+      if (event.stop_reason.type === 'requires_action')
+        body.stop_reason = { ...event.stop_reason, event_ids: event.stop_reason.event_ids.map(apiEventId) };
       break;
     case 'agent.tool_result':
       body.tool_use_id = toolUses.eventIdOf(event.tool_use_id) ?? event.tool_use_id;
