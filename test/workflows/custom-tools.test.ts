@@ -10,7 +10,9 @@ import type { SessionEvent } from '../../src/domain/events';
 import { MAX_CUSTOM_TOOL_RESULT_CHARS } from '../../src/domain/custom-tools';
 import { InvalidSessionInputError } from '../../src/errors';
 import { SessionRequestRejection, customToolResultSignal } from '../../src/workflows/api/session-api';
+import { Worker } from '@temporalio/worker';
 import { startSessionHarness, type SessionHarness } from '../helpers/session';
+import { workflowBundle } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait-for';
 
 const lookupTicket = {
@@ -58,6 +60,14 @@ describe('custom tools', () => {
       return found.length >= count;
     }, `${count} ${type} events in ${sessionId}`);
     return found;
+  }
+
+  /** The new code paths are deterministic: the session's history so far replays without an error. */
+  async function expectReplays(sessionId: string): Promise<void> {
+    const history = await harness.temporal.client.workflow.getHandle(sessionId).fetchHistory();
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: workflowBundle() }, history, sessionId),
+    ).resolves.toBeUndefined();
   }
 
   async function requiresAction(sessionId: string, count = 1): Promise<string[]> {
@@ -135,6 +145,7 @@ describe('custom tools', () => {
     expect(harness.model.requests.at(-1)!.body.tools.map((tool: { name: string }) => tool.name)).toContain(
       'lookup_ticket',
     );
+    await expectReplays(sessionId);
   });
 
   it('refuses a wrong id, a second answer and a malformed result, changing nothing; cuts an oversized one', async () => {
@@ -213,6 +224,7 @@ describe('custom tools', () => {
     await eventsOf(sessionId, 'user.custom_tool_result', 2);
     await eventsOf(sessionId, 'agent.message', 2);
     expect(JSON.stringify(harness.model.requests.at(-1)!.body.messages.at(-1))).toContain('T-4 is open');
+    await expectReplays(sessionId);
   });
 
   it('refuses a malformed input_schema or a name of Lucid’s own tools at session start', async () => {
@@ -265,6 +277,26 @@ describe('custom tools', () => {
     await waitFor(async () => (await harness.lucid.snapshot(sessionId))?.final_message === 'ok', 'the next turn');
     const sent = JSON.stringify(harness.model.requests.at(-1)!.body.messages);
     expect(sent).toContain('the user interrupted before the client answered');
+    await expectReplays(sessionId);
+  });
+
+  it('archiving a session that waits ends its calls and the session', async () => {
+    harness.model.setScenario({
+      rules: [
+        {
+          match: { last_user_text: 'ticket 7' },
+          reply: { content: [{ type: 'tool_use', name: 'lookup_ticket', input: { id: 'T-7' } }] },
+        },
+      ],
+    });
+    const sessionId = await harness.lucid.startSession({ agent, message: 'ticket 7', keep_alive_seconds: 30 });
+    await requiresAction(sessionId);
+    const snapshot = await harness.lucid.archive(sessionId);
+    expect(snapshot.status).toBe('terminated');
+    const [result] = await eventsOf(sessionId, 'agent.tool_result');
+    expect(result).toMatchObject({ is_error: true });
+    expect((await events(sessionId)).at(-1)?.type).toBe('session.status_terminated');
+    await expectReplays(sessionId);
   });
 
   it('the wait limit ends an unanswered call as a tool error and the session runs on', async () => {
@@ -294,5 +326,6 @@ describe('custom tools', () => {
       is_error: true,
       content: [{ type: 'text', text: 'the lookup_ticket call got no result from the client within 2 s' }],
     });
+    await expectReplays(sessionId);
   });
 });
