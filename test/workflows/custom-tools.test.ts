@@ -11,7 +11,9 @@ import { MAX_CUSTOM_TOOL_RESULT_CHARS } from '../../src/domain/custom-tools';
 import { InvalidSessionInputError } from '../../src/errors';
 import { SessionRequestRejection, customToolResultSignal } from '../../src/workflows/api/session-api';
 import { Worker } from '@temporalio/worker';
-import { startSessionHarness, type SessionHarness } from '../helpers/session';
+import { execFileSync } from 'node:child_process';
+import { ensureTemporalCli } from '../../scripts/lib/temporal-cli';
+import { startSessionHarness, startWithTemporalCli, type SessionHarness } from '../helpers/session';
 import { workflowBundle } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait-for';
 
@@ -278,6 +280,41 @@ describe('custom tools', () => {
     const sent = JSON.stringify(harness.model.requests.at(-1)!.body.messages);
     expect(sent).toContain('the user interrupted before the client answered');
     await expectReplays(sessionId);
+  });
+
+  it('works from the Temporal CLI: start with a custom tool, answer by signal; a bad schema fails the start', async () => {
+    harness.model.setScenario({
+      rules: [
+        {
+          match: { last_user_text: 'ticket 8' },
+          reply: { content: [{ type: 'tool_use', name: 'lookup_ticket', input: { id: 'T-8' } }] },
+        },
+        { match: { last_tool_result: 'T-8 is open' }, reply: { content: [{ type: 'text', text: 'open' }] } },
+      ],
+    });
+    const sessionId = `custom-cli-${Date.now().toString(36)}`;
+    const handle = startWithTemporalCli(harness, sessionId, { agent, message: 'ticket 8' });
+    const [useId] = await requiresAction(sessionId);
+    const result = { custom_tool_use_id: useId, content: [{ type: 'text', text: 'T-8 is open' }] };
+    execFileSync(
+      ensureTemporalCli(),
+      ['workflow', 'signal', '--address', harness.temporal.address, '--workflow-id', sessionId].concat([
+        '--name',
+        'user.custom_tool_result',
+        '--input',
+        JSON.stringify(result),
+      ]),
+      { stdio: 'pipe' },
+    );
+    expect((await handle.result()).final_message).toBe('open');
+
+    const bad = startWithTemporalCli(harness, `${sessionId}-bad`, {
+      agent: { ...agent, tools: [{ ...lookupTicket, input_schema: { type: 'object', properties: 'id' } }] },
+      message: 'ticket 8',
+    });
+    await expect(bad.result()).rejects.toMatchObject({
+      cause: { message: expect.stringMatching(/^invalid session input: agent.*input_schema\.properties/) },
+    });
   });
 
   it('archiving a session that waits ends its calls and the session', async () => {
