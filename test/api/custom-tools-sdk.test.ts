@@ -194,3 +194,31 @@ test('results for calls that do not wait, twice, or malformed are refused and ch
   }, 'the turn to end');
   expect((await apiEvents(session.id)).filter((event) => event.type === 'user.custom_tool_result')).toHaveLength(1);
 });
+
+test("the server's LUCID_CUSTOM_TOOL_WAIT_SECONDS bounds the wait of the sessions it starts", async () => {
+  const impatient = await startTestApiServer({ lucid: harness.lucid, customToolWaitSeconds: 1 });
+  try {
+    const sdk = new Anthropic({ baseURL: impatient.baseURL, apiKey: TEST_API_KEY, maxRetries: 0 });
+    const agent = await sdk.beta.agents.create({
+      name: 'impatient',
+      model: 'scripted-small',
+      tools: [lookupTicketParams],
+    });
+    const { id: environment } = await sdk.beta.environments.create({ name: 'impatient' });
+    const session = await sdk.beta.sessions.create({ agent: agent.id, environment_id: environment });
+    await sdk.beta.sessions.events.send(session.id, {
+      events: [{ type: 'user.message', content: [{ type: 'text', text: 'ticket 9' }] }],
+    });
+    await waitFor(async () => {
+      const events = await apiEvents(session.id);
+      return events.at(-1)?.type === 'session.status_idle' && events.some((event) => event.type === 'agent.message');
+    }, 'the wait limit to end the call');
+    const [result] = (await apiEvents(session.id)).filter((event) => event.type === 'agent.tool_result');
+    expect(result).toMatchObject({
+      is_error: true,
+      content: [{ type: 'text', text: 'the lookup_ticket call got no result from the client within 1 s' }],
+    });
+  } finally {
+    await impatient.close();
+  }
+});

@@ -38,6 +38,8 @@ export class SessionService {
     private readonly storage: Storage,
     private readonly lucid: LucidClient,
     private readonly clock: () => number = Date.now,
+    /** How long the custom tool calls of the sessions it starts wait for their results; absent: the default. */
+    private readonly customToolWaitSeconds?: number,
   ) {
     this.environments = new EnvironmentService(storage.environments);
   }
@@ -75,7 +77,10 @@ export class SessionService {
     };
     await this.storage.sessionRecords.put(record);
     try {
-      await this.lucid.startSession(sessionInput(record, definition, environment));
+      await this.lucid.startSession({
+        ...sessionInput(record, definition, environment),
+        ...(this.customToolWaitSeconds ? { custom_tool_wait_seconds: this.customToolWaitSeconds } : {}),
+      });
     } catch (error) {
       await this.storage.sessionRecords.delete(record.id);
       throw error;
