@@ -29,6 +29,7 @@ export interface WaitHooks {
 
 interface OpenCall<Answer> {
   deadline: number;
+  limitMs: number;
   deliver: (outcome: PendingOutcome<Answer>) => void;
   fail: (error: unknown) => void;
 }
@@ -49,10 +50,10 @@ export class PendingToolCalls<Answer> {
     private readonly limitMs: number,
   ) {}
 
-  /** Registers the call `eventId`; resolves with how it ended. */
-  wait(eventId: string): Promise<PendingOutcome<Answer>> {
+  /** Registers the call `eventId` (waiting at most `limitMs`, else the instance's limit); resolves with how it ended. */
+  wait(eventId: string, limitMs = this.limitMs): Promise<PendingOutcome<Answer>> {
     const outcome = new Promise<PendingOutcome<Answer>>((deliver, fail) =>
-      this.open.set(eventId, { deadline: Date.now() + this.limitMs, deliver, fail }),
+      this.open.set(eventId, { deadline: Date.now() + limitMs, limitMs, deliver, fail }),
     );
     this.changed = true;
     if (!this.waitRunning) {
@@ -129,7 +130,7 @@ export class PendingToolCalls<Answer> {
     const now = Date.now();
     for (const [eventId, call] of [...this.open]) {
       if (call.deadline > now) continue;
-      const outcome = { kind: 'timed_out' as const, waited_seconds: Math.round(this.limitMs / 1000) };
+      const outcome = { kind: 'timed_out' as const, waited_seconds: Math.round(call.limitMs / 1000) };
       this.close(eventId, outcome, `got no answer within ${outcome.waited_seconds} s and was ended`);
     }
   }
