@@ -6,6 +6,7 @@
  */
 const INTEGRATION_TESTS = [
   '<rootDir>/test/api/activity-tools-sdk.test.ts',
+  '<rootDir>/test/api/custom-tools-sdk.test.ts',
   '<rootDir>/test/api/dreams-sdk.test.ts',
   '<rootDir>/test/api/events-session.test.ts',
   '<rootDir>/test/api/message-documents.test.ts',
@@ -20,6 +21,7 @@ const INTEGRATION_TESTS = [
   '<rootDir>/test/api/threads-session.test.ts',
   '<rootDir>/test/cli/lucid.test.ts',
   '<rootDir>/test/cli/memory-dreams.test.ts',
+  '<rootDir>/test/cli/tool-result.test.ts',
   '<rootDir>/test/chaos/chaos.test.ts',
   '<rootDir>/test/scripts/demo.test.ts',
   '<rootDir>/test/scripts/quickstart.test.ts',
@@ -33,6 +35,8 @@ const INTEGRATION_TESTS = [
   '<rootDir>/test/workflows/compaction.test.ts',
   '<rootDir>/test/workflows/context-clearing.test.ts',
   '<rootDir>/test/workflows/continued-input.test.ts',
+  '<rootDir>/test/workflows/custom-tools.test.ts',
+  '<rootDir>/test/workflows/custom-tools-crash.test.ts',
   '<rootDir>/test/workflows/dream.test.ts',
   '<rootDir>/test/workflows/long-session.test.ts',
   '<rootDir>/test/workflows/mcp-session.test.ts',

@@ -34,12 +34,14 @@ import {
 import {
   AGENT_SESSION_WORKFLOW,
   archiveUpdate,
+  customToolResultUpdate,
   defineOutcomeUpdate,
   eventsQuery,
   interruptUpdate,
   snapshotQuery,
   userMessageUpdate,
   type AcceptedEvent,
+  type CustomToolResult,
 } from './workflows/api/session-api';
 
 export interface LucidClientOptions {
@@ -180,6 +182,15 @@ export class LucidClient {
   /** Stops the running turn at its next safe point; rejected (SessionNotRunning) when no turn runs. */
   async interrupt(sessionId: string): Promise<AcceptedEvent> {
     return this.handle(sessionId).executeUpdate(interruptUpdate);
+  }
+
+  /**
+   * Answers a custom tool call the session waits for (its `agent.custom_tool_use` event id); answers with the
+   * `user.custom_tool_result` event. Rejected (InvalidSessionRequest), changing nothing, for an id no call waits
+   * under or a malformed result.
+   */
+  async sendCustomToolResult(sessionId: string, result: CustomToolResult): Promise<AcceptedEvent> {
+    return this.handle(sessionId).executeUpdate(customToolResultUpdate, { args: [result] });
   }
 
   /**

@@ -41,6 +41,8 @@ export interface ApiOptions {
   logger?: FastifyServerOptions['logger'];
   /** How often an idle event stream sends a `ping` frame (15 s by default). */
   streamHeartbeatMs?: number;
+  /** The `custom_tool_wait_seconds` of the sessions it starts (absent: the session default). */
+  customToolWaitSeconds?: number;
 }
 
 export function buildApi(options: ApiOptions): FastifyInstance {
@@ -73,7 +75,8 @@ export function buildApi(options: ApiOptions): FastifyInstance {
   );
   const maxFileBytes = options.fileSizeLimit ?? DEFAULT_FILE_SIZE_LIMIT;
   void app.register(fileRoutes, { files: new FileService(options.storage.files), maxFileBytes });
-  if (options.lucid) sessionRoutes(app, new SessionService(options.storage, options.lucid));
+  if (options.lucid)
+    sessionRoutes(app, new SessionService(options.storage, options.lucid, Date.now, options.customToolWaitSeconds));
   if (options.lucid) sessionResourceRoutes(app, new SessionResourceService(options.storage, options.lucid));
   const { lucid } = options;
   eventRoutes(app, options.storage, {

@@ -19,7 +19,13 @@ async function main(): Promise<void> {
   await waitForStorage(storage, { log: (message) => console.error(`lucid server: ${message}`) });
   const temporal = await connectClient();
   const lucid = new LucidClient({ client: temporal, storage });
-  const app = buildApi({ storage, keys, lucid, logger: { level: process.env.LUCID_LOG_LEVEL ?? 'info' } });
+  const app = buildApi({
+    storage,
+    keys,
+    lucid,
+    logger: { level: process.env.LUCID_LOG_LEVEL ?? 'info' },
+    customToolWaitSeconds: settings.customToolWaitSeconds,
+  });
   const address = await app.listen({ port: settings.port, host: settings.host });
   app.log.info(`Lucid API on ${address}/v1 (${keys.size} API key(s), data in ${storage.location})`);
   const stop = async () => {

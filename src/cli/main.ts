@@ -15,6 +15,7 @@ import { sendCommand } from './commands/send';
 import { sessionsCommand } from './commands/sessions';
 import { statusCommand } from './commands/status';
 import { threadsCommand } from './commands/threads';
+import { toolResultCommand } from './commands/tool-result';
 import { configuredAddress, connectToTemporal, type Connected } from './connect';
 import { ExitCode, toCliError, UsageError, type ExitCodeValue } from './errors';
 import type { PrinterStream } from './event-printer';
@@ -29,6 +30,7 @@ const COMMANDS = {
   threads: threadsCommand,
   send: sendCommand,
   interrupt: interruptCommand,
+  'tool-result': toolResultCommand,
   outcome: outcomeCommand,
   status: statusCommand,
   memory: memoryCommand,

@@ -87,6 +87,16 @@ function describeEvent(event: SessionEvent, options: RenderEventOptions): [kind:
       return ['agent', oneLine(textOfBlocks(event.content), max)];
     case 'agent.tool_use':
       return ['tool', `${event.name} ${describeToolInput(event.input)}`.trimEnd()];
+    case 'agent.custom_tool_use':
+      return [
+        'tool',
+        `${event.name} ${describeToolInput(event.input)} (custom: waits for the client's answer to ${event.id})`,
+      ];
+    case 'user.custom_tool_result':
+      return [
+        'user',
+        `${event.is_error ? '✗' : '✓'} result for ${event.custom_tool_use_id}: ${oneLine(textOfBlocks(event.content), max)}`,
+      ];
     case 'agent.tool_result': {
       const name = options.toolName?.(event.tool_use_id) ?? 'tool';
       const mark = event.is_error ? '✗' : '✓';
@@ -130,6 +140,7 @@ function describeEvent(event: SessionEvent, options: RenderEventOptions): [kind:
 
 /** `end_turn`, `max_turns_reached`, ...: the API's own words, which users will also see in the JSON. */
 export function describeStopReason(stopReason: SessionStopReason | null): string {
+  if (stopReason?.type === 'requires_action') return `requires_action: ${stopReason.event_ids.join(', ')}`;
   return stopReason ? stopReason.type : 'none';
 }
 

@@ -10,6 +10,7 @@ export const COMMAND_USAGE = {
   threads: 'lucid threads <id> [--follow] [--json]',
   send: 'lucid send <id> "<message>"',
   interrupt: 'lucid interrupt <id>',
+  'tool-result': 'lucid tool-result <id> <custom_tool_use_id> --content TEXT [--error]',
   outcome:
     'lucid outcome <id> --rubric FILE --description "..." [--max-iterations N] [--hide-rubric] [--grader-model MODEL]',
   status: 'lucid status <id> [--json]',
@@ -101,6 +102,7 @@ Commands:
              (--follow: redraw it until the session ends; --json: as JSON)
   send       send a running or kept-alive session a user message
   interrupt  stop the current turn before its next model request
+  tool-result answer a custom tool call the session waits for (its agent.custom_tool_use event id)
   outcome    give a running or kept-alive session an outcome (rubric file, description) to achieve
   status     print a session's snapshot (--json: as JSON)
   memory     versioned memory stores: create and list stores; list, show, write memories; see a

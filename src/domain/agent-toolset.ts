@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ACTIVITY_TOOL_TYPE, ActivityToolSchema, type ActivityTool } from './activity-tools';
 import { MCP_TOOLSET_TYPE, McpToolsetSchema, type McpToolset } from './mcp-servers';
+import { CUSTOM_TOOL_TYPE, CustomToolSchema, type CustomTool } from './custom-tools';
 
 /**
  * The tools an agent definition may name, in the two shapes Lucid accepts:
@@ -95,10 +96,11 @@ const OBJECT_ENTRY_SCHEMAS: Record<string, z.ZodType> = {
   [TOOLSET_TYPE]: AgentToolsetSchema,
   [ACTIVITY_TOOL_TYPE]: ActivityToolSchema,
   [MCP_TOOLSET_TYPE]: McpToolsetSchema,
+  [CUSTOM_TOOL_TYPE]: CustomToolSchema,
 };
 
 /** An object entry of `tools`. */
-export type AgentToolObject = AgentToolset | ActivityTool | McpToolset;
+export type AgentToolObject = AgentToolset | ActivityTool | McpToolset | CustomTool;
 
 /**
  * One entry of `tools`: a name or an object, chosen by its JSON type and then its `type` rather than by a plain

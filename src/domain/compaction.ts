@@ -54,8 +54,9 @@ export function cutCandidates(events: readonly SessionEvent[]): number[] {
   const candidates: number[] = [];
   let inRequest = false;
   for (const event of events.map(asToolCallEvent)) {
-    if (event.type === 'agent.tool_use') open.add(event.tool_use_id);
-    else if (event.type === 'agent.tool_result') open.delete(event.tool_use_id);
+    if (event.type === 'agent.tool_use' || event.type === 'agent.custom_tool_use') open.add(event.tool_use_id);
+    else if (event.type === 'agent.tool_result' || event.type === 'user.custom_tool_result')
+      open.delete(event.tool_use_id);
     const startsExchange = event.type === 'span.model_request_start' || event.type === 'user.message';
     const after = !previous || event.seq > previous.seq;
     if (startsExchange && !inRequest && open.size === 0 && after && event.seq > firstSeq(events, previous))
@@ -123,7 +124,9 @@ function conversationLine(stored: SessionEvent): string | null {
     case 'agent.message':
       return `[agent]\n${textOf(event.content)}`;
     case 'agent.tool_use':
+    case 'agent.custom_tool_use':
       return `[agent called ${event.name}] ${JSON.stringify(event.input)}`;
+    case 'user.custom_tool_result':
     case 'agent.tool_result': {
       const text = textOf(event.content);
       const cut = text.length > SUMMARY_TOOL_RESULT_CHARS ? `${text.slice(0, SUMMARY_TOOL_RESULT_CHARS)} […]` : text;

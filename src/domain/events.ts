@@ -47,7 +47,9 @@ export type StopReason =
   | { type: 'max_turns_reached' }
   | { type: 'refusal' }
   /** The session's budget is spent: no model request is made until it is raised. */
-  | { type: 'budget_reached' };
+  | { type: 'budget_reached' }
+  /** The turn waits for the user: the events named (custom tool uses) need an answer before it runs on. */
+  | { type: 'requires_action'; event_ids: string[] };
 
 /**
  * Why a session stopped, as its snapshot says: the last turn's {@link StopReason}, or Lucid's own `error` when a
@@ -95,6 +97,19 @@ export type SessionEventBody =
   | { type: 'agent.tool_result'; tool_use_id: string; content: TextBlock[]; is_error: boolean }
   | McpToolUseBody
   | McpToolResultBody
+  /** A call of a custom tool, which the client runs; `tool_use_id` is the model's id (Lucid's, for the transcript). */
+  | { type: 'agent.custom_tool_use'; tool_use_id: string; name: string; input: Record<string, unknown> }
+  /**
+   * The client's answer to the `agent.custom_tool_use` event `custom_tool_use_id`; `tool_use_id` is that call's
+   * model id (Lucid's, for the transcript). The content is text, cut to the tool output limit.
+   */
+  | {
+      type: 'user.custom_tool_result';
+      custom_tool_use_id: string;
+      tool_use_id: string;
+      content: TextBlock[];
+      is_error: boolean;
+    }
   | { type: 'session.status_running' }
   | { type: 'session.status_idle'; stop_reason: StopReason; stop_details: null }
   | { type: 'session.status_terminated' }

@@ -21,7 +21,7 @@ export const MAX_KEEP_ALIVE_SECONDS = 7 * 24 * 3600;
  * Versions (`version`, absent means 1; a change that old inputs in history would not pass bumps it):
  * - 1: agent, message, workspace, keep_alive_seconds, outcome, memory_stores, memory_budget_chars, thread;
  *   later, without a bump (all optional, and an input without them means what it always did): lifecycle, budget,
- *   allowed_hosts, files.
+ *   allowed_hosts, files, custom_tool_wait_seconds.
  */
 export const SessionInputSchema = z
   .object({
@@ -55,6 +55,11 @@ export const SessionInputSchema = z
     memory_stores: z.array(MemoryAttachmentSchema).max(MAX_ATTACHED_STORES).default([]),
     /** Characters of memory content the system prompt may hold; the index of every store is always included. */
     memory_budget_chars: z.number().int().min(0).max(400_000).default(DEFAULT_MEMORY_BUDGET_CHARS),
+    /**
+     * The longest a custom tool call waits for the client's `user.custom_tool_result` before it ends as a tool
+     * error the model sees (absent: DEFAULT_CUSTOM_TOOL_WAIT_SECONDS, one hour).
+     */
+    custom_tool_wait_seconds: z.number().int().min(1).max(MAX_KEEP_ALIVE_SECONDS).optional(),
     /** Set by a lead agent when it starts this session as a thread (a sub-agent's session). */
     thread: ThreadContextSchema.optional(),
   })

@@ -37,13 +37,15 @@ export function buildTranscript(events: readonly SessionEvent[], options: Transc
   const toolNames = new Map<string, string>();
   let assistant: AssistantBlock[] | null = null;
   let toolResults: Anthropic.ToolResultBlockParam[] = [];
+  /** The model's tool call ids of the last assistant message, in call order: results go back in that order. */
+  let callOrder: string[] = [];
   let userText: UserMessageBlock[] = [];
   const compaction = newestCompaction(events);
   if (compaction) userText.push({ type: 'text', text: summaryContextText(compaction) });
   const kept = compaction ? events.filter((event) => event.seq > compaction.compacted_through_seq) : events;
 
   const flushUser = () => {
-    const content: UserBlock[] = [...toolResults, ...userText];
+    const content: UserBlock[] = [...inCallOrder(toolResults, callOrder), ...userText];
     if (content.length > 0) messages.push({ role: 'user', content });
     toolResults = [];
     userText = [];
@@ -62,6 +64,9 @@ export function buildTranscript(events: readonly SessionEvent[], options: Transc
         toolResults.push(cleared ? clearedToolResult(block, toolNames.get(event.tool_use_id), event.seq) : block);
         break;
       }
+      case 'user.custom_tool_result':
+        toolResults.push(toolResultBlock(event));
+        break;
       case 'span.model_request_start':
         flushUser();
         assistant = [];
@@ -70,13 +75,16 @@ export function buildTranscript(events: readonly SessionEvent[], options: Transc
         assistant?.push(...event.content.map((block) => ({ type: 'text' as const, text: block.text })));
         break;
       case 'agent.tool_use':
+      case 'agent.custom_tool_use':
         toolNames.set(event.tool_use_id, event.name);
         assistant?.push(toolUseBlock(event));
         break;
       case 'span.model_request_end':
         // A failed request leaves no assistant message behind.
-        if (assistant && assistant.length > 0 && !event.is_error)
+        if (assistant && assistant.length > 0 && !event.is_error) {
           messages.push({ role: 'assistant', content: assistant });
+          callOrder = assistant.flatMap((block) => (block.type === 'tool_use' ? [block.id] : []));
+        }
         assistant = null;
         break;
       default:
@@ -120,11 +128,28 @@ function userMessageBlock(block: UserContentBlock): UserMessageBlock {
   }
 }
 
-function toolUseBlock(event: EventOf<'agent.tool_use'>): Anthropic.ToolUseBlockParam {
+function toolUseBlock(event: EventOf<'agent.tool_use' | 'agent.custom_tool_use'>): Anthropic.ToolUseBlockParam {
   return { type: 'tool_use', id: event.tool_use_id, name: event.name, input: event.input };
 }
 
-function toolResultBlock(event: EventOf<'agent.tool_result'>): Anthropic.ToolResultBlockParam {
+/**
+ * Tool results in the order of the calls they answer. Lucid's own tools' results are logged in call order
+ * already; a custom tool's result is logged when the client answers, which may be before an earlier call's.
+ */
+function inCallOrder(
+  results: Anthropic.ToolResultBlockParam[],
+  callOrder: readonly string[],
+): Anthropic.ToolResultBlockParam[] {
+  const position = (result: Anthropic.ToolResultBlockParam) => {
+    const index = callOrder.indexOf(result.tool_use_id);
+    return index === -1 ? callOrder.length : index;
+  };
+  return [...results].sort((a, b) => position(a) - position(b));
+}
+
+function toolResultBlock(
+  event: EventOf<'agent.tool_result' | 'user.custom_tool_result'>,
+): Anthropic.ToolResultBlockParam {
   return {
     type: 'tool_result',
     tool_use_id: event.tool_use_id,
@@ -169,7 +194,10 @@ export function transcriptTokensOf(stored: SessionEvent, toolName?: string): { t
     case 'agent.message':
       return { tokens: sumTokens(event.content.map((block) => ({ type: 'text', text: block.text }))), clearable: 0 };
     case 'agent.tool_use':
+    case 'agent.custom_tool_use':
       return { tokens: estimateBlockTokens(toolUseBlock(event)), clearable: 0 };
+    case 'user.custom_tool_result':
+      return { tokens: estimateBlockTokens(toolResultBlock(event)), clearable: 0 };
     case 'agent.tool_result': {
       const block = toolResultBlock(event);
       const tokens = estimateBlockTokens(block);

@@ -29,7 +29,7 @@ export function userToolDefinitions(tools: AgentTools): UserToolDefinition[] {
   for (const entry of tools) {
     if (typeof entry === 'string') continue;
     // Each kind of user tool adds its definitions here.
-    if (entry.type === 'temporal_activity') {
+    if (entry.type === 'temporal_activity' || entry.type === 'custom') {
       definitions.push({ name: entry.name, description: entry.description, input_schema: entry.input_schema });
     }
   }

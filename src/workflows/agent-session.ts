@@ -44,6 +44,8 @@ import { AWAIT_THREAD_SIGNALS_PATCH, ThreadManager } from './threads';
 import {
   defineOutcomeSignal,
   archiveUpdate,
+  customToolResultSignal,
+  customToolResultUpdate,
   defineOutcomeUpdate,
   eventsQuery,
   interruptSignal,
@@ -56,7 +58,10 @@ import {
   SessionRequestRejection,
   type AcceptedEvent,
   type ContinuedSession,
+  type CustomToolResult,
 } from './api/session-api';
+import { CustomToolCalls } from './custom-tools';
+import { DEFAULT_CUSTOM_TOOL_WAIT_SECONDS } from '../domain/custom-tools';
 import { DELEGATE_TOOL_NAME, SUBAGENT_NOTE, type ThreadReport } from '../domain/threads';
 import { MEMORY_TOOL_NAME } from '../memory/attachments';
 import type { SessionState } from './session-state';
@@ -184,6 +189,8 @@ class Session {
    * (tool-results-persisted-once). Bounded by this run's tool calls: continue-as-new starts with every event stored.
    */
   private readonly journaledToolUses = new Set<string>();
+  /** Calls of the agent's custom tools, which wait for the client's answer (custom-tools.ts). */
+  private readonly customTools: CustomToolCalls;
 
   constructor(
     private readonly state: SessionState,
@@ -218,6 +225,16 @@ class Session {
     });
     setHandler(interruptSignal, () => this.onInterrupt(), {
       description: 'Stop the current turn at the next safe point',
+    });
+    this.customTools = new CustomToolCalls(
+      this.log,
+      state.agent.tools,
+      { waiting: (eventIds) => this.waitForUser(eventIds), resumed: () => this.setStatus('running') },
+      state.customToolWaitSeconds ?? DEFAULT_CUSTOM_TOOL_WAIT_SECONDS,
+    );
+    setHandler(customToolResultSignal, (result) => this.onCustomToolResult(result), {
+      description:
+        'Answer a custom tool call: {"custom_tool_use_id": "...", "content": [{"type": "text", "text": "..."}]}',
     });
   }
 
@@ -503,7 +520,8 @@ class Session {
         this.log.emit(this.mcp.useEvent(block));
         toolUses.push(block);
       } else {
-        this.log.emit({ type: 'agent.tool_use', tool_use_id: block.id, name: block.name, input: block.input });
+        if (this.customTools.owns(block.name)) this.customTools.record(block);
+        else this.log.emit({ type: 'agent.tool_use', tool_use_id: block.id, name: block.name, input: block.input });
         toolUses.push(block);
       }
     }
@@ -514,7 +532,9 @@ class Session {
   private async runTools(toolUses: ToolUse[]): Promise<void> {
     const available = this.availableTools();
     const outcomes = await Promise.all(toolUses.map((toolUse) => this.runOneTool(toolUse, available)));
-    outcomes.forEach((outcome, index) =>
+    outcomes.forEach((outcome, index) => {
+      // A client's answer to a custom tool call is in the log already, as its user.custom_tool_result.
+      if (outcome.recorded) return;
       this.log.emit(
         this.mcp.owns(toolUses[index].name)
           ? this.mcp.resultEvent(toolUses[index].id, outcome)
@@ -524,8 +544,8 @@ class Session {
               content: textBlocks(outcome.content),
               is_error: outcome.is_error,
             },
-      ),
-    );
+      );
+    });
   }
 
   /**
@@ -537,6 +557,7 @@ class Session {
     if (this.threads.canDelegate()) available.add(DELEGATE_TOOL_NAME);
     if (this.state.memory.stores.length > 0) available.add(MEMORY_TOOL_NAME);
     for (const tool of activityTools(this.state.agent.tools)) available.add(tool.name);
+    for (const name of this.customTools.toolNames()) available.add(name);
     return available;
   }
 
@@ -547,7 +568,10 @@ class Session {
   }
 
   /** One tool call; whatever goes wrong comes back as a tool error the agent sees, never a crashed session. */
-  private runOneTool(toolUse: ToolUse, available: Set<string>): Promise<{ content: string; is_error: boolean }> {
+  private runOneTool(
+    toolUse: ToolUse,
+    available: Set<string>,
+  ): Promise<{ content: string; is_error: boolean; recorded?: true }> {
     if (this.mcp.owns(toolUse.name)) return this.mcp.run(toolUse);
     if (!available.has(toolUse.name)) {
       const names = [...available].join(', ') || 'none';
@@ -557,6 +581,7 @@ class Session {
       });
     }
     if (toolUse.name === DELEGATE_TOOL_NAME) return this.threads.delegate(toolUse.input);
+    if (this.customTools.owns(toolUse.name)) return this.customTools.call(toolUse);
     if (toolUse.name === BASH_TOOL_NAME) return this.runShellCommand(toolUse);
     const activityTool = activityToolNamed(this.state.agent.tools, toolUse.name);
     if (activityTool) {
@@ -647,7 +672,37 @@ class Session {
   /** The archive update: ends the session once it is idle, interrupting a running turn first. */
   async archive(): Promise<void> {
     this.archiveRequested = true;
-    if (this.state.status === 'running') await this.interrupt();
+    if (this.state.status === 'running' || this.customTools.isWaiting) await this.interrupt();
+  }
+
+  /**
+   * The turn waits for the client's answers to custom tool calls: idle, `requires_action` naming every waiting
+   * call, saved, so the API and the CLI see it. Called again with the rest after each answer that leaves some.
+   */
+  private async waitForUser(eventIds: string[]): Promise<void> {
+    const stopReason = { type: 'requires_action' as const, event_ids: eventIds };
+    this.state.stopReason = stopReason;
+    this.setStatus('idle');
+    this.log.emit({ type: 'session.status_idle', stop_reason: stopReason, stop_details: null });
+    await this.persist();
+    await this.saveSnapshot(this.snapshot());
+  }
+
+  /** Why `result` cannot answer a waiting custom tool call, or null. */
+  customToolResultProblem(result: CustomToolResult): string | null {
+    return this.customTools.problemWith(result);
+  }
+
+  acceptCustomToolResult(result: CustomToolResult): AcceptedEvent {
+    return acceptedEvent(this.customTools.accept(result));
+  }
+
+  /** The signal: a bad result becomes a visible error, as a bad user message does. */
+  private onCustomToolResult(result: CustomToolResult): void {
+    if (this.state.status === 'terminated') return;
+    const problem = this.customTools.problemWith(result);
+    if (problem) this.reportInvalidInput(problem);
+    else this.customTools.accept(result);
   }
 
   private async finish(): Promise<SessionSnapshot> {
@@ -729,7 +784,7 @@ class Session {
   checkInterruptible(): void {
     this.checkRequest(null);
     const turnComing = this.state.userMessagePending || this.outcomes.hasPending();
-    if (this.state.status !== 'running' && !turnComing) {
+    if (this.state.status !== 'running' && !turnComing && !this.customTools.isWaiting) {
       throw ApplicationFailure.nonRetryable(
         `the session is ${this.state.status}, so there is no turn to stop`,
         SessionRequestRejection.notRunning,
@@ -749,7 +804,7 @@ class Session {
    * threads to receive the interrupt; they replay that way.
    */
   private async onInterrupt(): Promise<void> {
-    if (this.state.status !== 'running') return;
+    if (this.state.status !== 'running' && !this.customTools.isWaiting) return;
     const interrupting = this.interrupt();
     if (this.patches.has(AWAIT_THREAD_SIGNALS_PATCH)) await interrupting;
     else interrupting.catch(() => undefined); // cannot fail: an undeliverable thread signal is ignored
@@ -761,6 +816,7 @@ class Session {
     this.state.interruptRequested = true;
     for (const command of this.runningCommands) command.cancel();
     this.mcp.cancelRunning();
+    this.customTools.cancelAll();
     await this.threads.interruptRunning();
     return acceptedEvent(event);
   }
@@ -872,6 +928,24 @@ function handleUpdates(current: () => Session | undefined): void {
     description: 'Define an outcome (as the signal); answers {event_id, seq} of its user.define_outcome event',
     validator: (outcome) => check(outcomeProblem(outcome)),
   });
+  setHandler(
+    customToolResultUpdate,
+    async (result) => {
+      const session = await ready();
+      // Another answer to the same call may have been validated in the same activation.
+      const problem = session.customToolResultProblem(result);
+      if (problem) throw ApplicationFailure.nonRetryable(problem, SessionRequestRejection.invalid);
+      return session.acceptCustomToolResult(result);
+    },
+    {
+      description:
+        'Answer a custom tool call the session waits for: {"custom_tool_use_id", "content": [text blocks], "is_error"}',
+      validator: (result) => {
+        const session = current();
+        check(session?.takesUpdates ? session.customToolResultProblem(result) : 'no custom tool call is waiting yet');
+      },
+    },
+  );
   setHandler(archiveUpdate, async () => (await ready()).archive(), {
     description: 'End the session: at once when idle, after interrupting its turn when running',
     validator: () => check(null),

@@ -121,6 +121,7 @@ const StopReasonSchema = z.looseObject({
     max_turns_reached: 'max_turns_reached',
     refusal: 'refusal',
     budget_reached: 'budget_reached',
+    requires_action: 'requires_action',
   }),
 });
 
@@ -204,6 +205,7 @@ const SessionStateSchema = z.strictObject({
   lifecycle: z.literal('api').optional(),
   budget: z.strictObject({ max_cost_cents: count }).optional(),
   allowedHosts: z.array(z.string().min(1)).optional(),
+  customToolWaitSeconds: z.number().int().min(1).optional(),
   createdAt: z.string().min(1),
   nextSeq: z.number().int().min(1),
   usage: UsageSchema,

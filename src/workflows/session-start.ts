@@ -100,6 +100,7 @@ export async function startSession(
     ...(input.lifecycle ? { lifecycle: input.lifecycle } : {}),
     ...(input.budget ? { budget: input.budget } : {}),
     ...(input.allowed_hosts ? { allowedHosts: input.allowed_hosts } : {}),
+    ...(input.custom_tool_wait_seconds ? { customToolWaitSeconds: input.custom_tool_wait_seconds } : {}),
     createdAt: new Date().toISOString(),
     nextSeq: 1,
     usage: ZERO_USAGE,

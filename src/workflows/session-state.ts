@@ -25,6 +25,8 @@ export interface SessionState {
   budget?: { max_cost_cents: number };
   /** The hosts the session's `bash` sandbox may reach, from its environment (version 4; absent: the worker's). */
   allowedHosts?: string[];
+  /** How long a custom tool call waits for the client's answer, in seconds (absent: the default). */
+  customToolWaitSeconds?: number;
   createdAt: string;
   /** The seq the next event gets; all events below it are persisted before continue-as-new. */
   nextSeq: number;

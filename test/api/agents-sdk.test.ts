@@ -116,9 +116,9 @@ test('what Lucid cannot honour is refused with a message saying so, and nothing 
       {
         name: 'x',
         model: 'm',
-        tools: [{ type: 'custom', name: 't', description: 'd', input_schema: { type: 'object' } }],
+        tools: [{ type: 'custom', name: 't', description: 'd', input_schema: { type: 'string' } as never }],
       },
-      /custom/,
+      /input_schema must be an object schema/,
     ],
     [
       { name: 'x', model: 'm', tools: [{ ...toolset, default_config: { permission_policy: { type: 'always_ask' } } }] },

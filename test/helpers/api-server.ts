@@ -33,6 +33,7 @@ export interface TestApiServerOptions {
   streamHeartbeatMs?: number;
   /** A client of a test worker (test/helpers/session.ts): the server shares its storage and Temporal. */
   lucid?: LucidClient;
+  customToolWaitSeconds?: number;
 }
 
 export async function startTestApiServer(options: TestApiServerOptions = {}): Promise<TestApiServer> {
@@ -46,6 +47,7 @@ export async function startTestApiServer(options: TestApiServerOptions = {}): Pr
     bodyLimit: options.bodyLimit,
     fileSizeLimit: options.fileSizeLimit,
     streamHeartbeatMs: options.streamHeartbeatMs,
+    customToolWaitSeconds: options.customToolWaitSeconds,
   });
   let count = 0;
   app.server.on('request', () => count++);

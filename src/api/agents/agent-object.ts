@@ -39,13 +39,13 @@ export function agentObject(agent: ApiAgentVersion, archivedAt: string | null): 
 
 /**
  * Toolsets as the API answers them: the defaults filled in and one resolved config per tool. Lucid's own kinds
- * (temporal_activity) are echoed as given.
+ * (temporal_activity, custom) are echoed as given.
  */
 function responseTools(agent: ApiAgentVersion): ResponseTools {
   return agent.tools.filter((entry) => typeof entry !== 'string').map(resolvedEntry) as ResponseTools;
 }
 
-/** The toolsets resolved as the API answers them; other kinds (temporal_activity) as given. */
+/** The toolsets resolved as the API answers them; other kinds (temporal_activity, custom) as given. */
 function resolvedEntry(entry: AgentToolObject) {
   if (entry.type === MCP_TOOLSET_TYPE) return resolvedMcpToolset(entry);
   return entry.type === TOOLSET_TYPE ? resolvedToolset(entry) : entry;

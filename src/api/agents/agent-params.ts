@@ -107,9 +107,6 @@ function unsupportedModel(model: ModelParam | undefined): string | null {
 
 function unsupportedTools(tools: readonly ToolEntry[]): string | null {
   for (const [index, tool] of tools.entries()) {
-    if (tool.type === 'custom') {
-      return `tools.${index}: ${tool.type} tools are not supported by Lucid yet`;
-    }
     // An MCP toolset's policies (always_ask by default, as in the API) are stored and run as allowed for now.
     const policy = tool.type === 'mcp_toolset' ? undefined : askingPolicy(tool);
     // Lucid parses the other policies but runs every tool as always_allow until tool confirmations land.

@@ -12,6 +12,8 @@
  *   the thread's Temporal run id, so it is sent as `temporal_run_id` and `workflow_run_id` is null.
  * - `agent.mcp_tool_use` drops the model's id and the offered name (`tool_use_id`, `tool_name`), and
  *   `agent.mcp_tool_result.mcp_tool_use_id` is the id of its `agent.mcp_tool_use` event, as for built-in tools.
+ * - `agent.custom_tool_use` and `user.custom_tool_result` drop the model's id as `agent.tool_use` does; a custom call
+ *   that ended without an answer (interrupt, wait limit) has an `agent.tool_result` naming its custom tool use.
  * - `seq` is Lucid's; the id carries it (see {@link seqOfApiEventId}), so it is not sent.
  * - A `user.message`'s document blocks drop Lucid's `estimated_tokens` (the context estimate's, not the API's).
  */
@@ -37,7 +39,11 @@ export class ToolUseIndex {
   private readonly eventIds = new Map<string, string>();
 
   note(event: SessionEvent): void {
-    if (event.type === 'agent.tool_use' || event.type === 'agent.mcp_tool_use')
+    if (
+      event.type === 'agent.tool_use' ||
+      event.type === 'agent.mcp_tool_use' ||
+      event.type === 'agent.custom_tool_use'
+    )
       this.eventIds.set(event.tool_use_id, apiEventId(event.id));
   }
 
@@ -65,7 +71,16 @@ export function toApiEvent(event: SessionEvent, toolUses: ToolUseIndex = new Too
       });
       break;
     case 'agent.tool_use':
+    case 'agent.custom_tool_use':
       delete body.tool_use_id;
+      break;
+    case 'user.custom_tool_result':
+      delete body.tool_use_id;
+      body.custom_tool_use_id = apiEventId(event.custom_tool_use_id);
+      break;
+    case 'session.status_idle':
+      if (event.stop_reason.type === 'requires_action')
+        body.stop_reason = { ...event.stop_reason, event_ids: event.stop_reason.event_ids.map(apiEventId) };
       break;
     case 'agent.tool_result':
       body.tool_use_id = toolUses.eventIdOf(event.tool_use_id) ?? event.tool_use_id;

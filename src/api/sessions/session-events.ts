@@ -15,19 +15,25 @@ import { OutcomeDefinitionSchema, type OutcomeDefinitionInput } from '../../doma
 import { invalidRequest } from '../api-error';
 import type { UserContentBlock } from '../../domain/events';
 import { readMessageContent, storeUploads, type ReadBlock } from './message-content';
+import { CustomToolResultSchema, type CustomToolResult } from '../../domain/custom-tools';
 
 export type SessionRequest =
   | { type: 'user.message'; content: UserContentBlock[] }
   | { type: 'user.interrupt' }
-  | { type: 'user.define_outcome'; outcome: OutcomeDefinitionInput };
+  | { type: 'user.define_outcome'; outcome: OutcomeDefinitionInput }
+  | { type: 'user.custom_tool_result'; result: CustomToolResult };
 
 /** What `initial_events` may hold, as the API allows: the events that give the session work. */
 export const INITIAL_EVENT_TYPES = ['user.message', 'user.define_outcome'] as const;
-const SENDABLE_EVENT_TYPES = ['user.message', 'user.interrupt', 'user.define_outcome'] as const;
+const SENDABLE_EVENT_TYPES = [
+  'user.message',
+  'user.interrupt',
+  'user.define_outcome',
+  'user.custom_tool_result',
+] as const;
 
 const NOT_YET: Record<string, string> = {
   'user.tool_confirmation': 'tool confirmations are not supported by Lucid yet (every tool runs as always_allow)',
-  'user.custom_tool_result': 'custom tools are not supported by Lucid yet, so there is no custom tool use to answer',
   'user.tool_result': 'tool results from the client are only for self-hosted environments, which Lucid does not offer',
   'system.message': 'system messages are not supported by Lucid yet',
 };
@@ -41,6 +47,7 @@ const UserInterruptSchema = z.strictObject({
   type: z.literal('user.interrupt'),
   session_thread_id: z.string().nullish(),
 });
+const CustomToolResultEventSchema = CustomToolResultSchema.extend({ type: z.literal('user.custom_tool_result') });
 const DefineOutcomeSchema = z.strictObject({
   type: z.literal('user.define_outcome'),
   description: z.string().min(1).max(100_000),
@@ -91,6 +98,10 @@ async function readEvent(files: FileStore, raw: unknown, at: string, allowed: re
         throw invalidRequest(`${at}: session_thread_id: interrupting one thread is not supported by Lucid yet`);
       }
       return { type };
+    }
+    case 'user.custom_tool_result': {
+      const { type: _type, ...result } = parse(CustomToolResultEventSchema, raw, at);
+      return { type, result };
     }
     default:
       return { type: 'user.define_outcome', outcome: await outcomeOf(files, parse(DefineOutcomeSchema, raw, at), at) };

@@ -38,6 +38,8 @@ export class SessionService {
     private readonly storage: Storage,
     private readonly lucid: LucidClient,
     private readonly clock: () => number = Date.now,
+    /** How long the custom tool calls of the sessions it starts wait for their results; absent: the default. */
+    private readonly customToolWaitSeconds?: number,
   ) {
     this.environments = new EnvironmentService(storage.environments);
   }
@@ -75,7 +77,10 @@ export class SessionService {
     };
     await this.storage.sessionRecords.put(record);
     try {
-      await this.lucid.startSession(sessionInput(record, definition, environment));
+      await this.lucid.startSession({
+        ...sessionInput(record, definition, environment),
+        ...(this.customToolWaitSeconds ? { custom_tool_wait_seconds: this.customToolWaitSeconds } : {}),
+      });
     } catch (error) {
       await this.storage.sessionRecords.delete(record.id);
       throw error;
@@ -196,6 +201,7 @@ export class SessionService {
       throw invalidRequest(`session ${sessionId} has ended and takes no more events`);
     }
     refuseIdleInterrupt(requests, snapshot);
+    refuseUnawaitedResults(requests, snapshot);
     const stored = await this.apply(sessionId, requests);
     return { data: toApiEvents(stored) as BetaManagedAgentsSendSessionEvents['data'] };
   }
@@ -224,6 +230,8 @@ export class SessionService {
         return this.lucid.interrupt(sessionId);
       case 'user.define_outcome':
         return this.lucid.defineOutcome(sessionId, request.outcome);
+      case 'user.custom_tool_result':
+        return this.lucid.sendCustomToolResult(sessionId, request.result);
     }
   }
 
@@ -292,10 +300,34 @@ function sessionInput(record: SessionRecord, agent: AgentDefinition, environment
 /** An interrupt needs a turn to stop: a running one, or one a message or outcome earlier in the batch starts. */
 function refuseIdleInterrupt(requests: readonly SessionRequest[], snapshot: SessionSnapshot | null): void {
   const firstInterrupt = requests.findIndex((request) => request.type === 'user.interrupt');
-  if (firstInterrupt === -1 || snapshot?.status === 'running' || firstInterrupt > 0) return;
+  const waiting = snapshot?.stop_reason?.type === 'requires_action';
+  if (firstInterrupt === -1 || snapshot?.status === 'running' || waiting || firstInterrupt > 0) return;
   throw invalidRequest(
     `events.${firstInterrupt}: the session is ${snapshot?.status ?? 'idle'}: there is no turn to interrupt`,
   );
+}
+
+/**
+ * Custom tool results must answer calls the session waits for, each once: checked against the snapshot for the
+ * whole batch, so a bad one refuses the batch before any of it applies (the workflow checks each again).
+ */
+function refuseUnawaitedResults(requests: readonly SessionRequest[], snapshot: SessionSnapshot | null): void {
+  const stop = snapshot?.stop_reason;
+  const waiting = new Set(stop?.type === 'requires_action' && snapshot?.status === 'idle' ? stop.event_ids : []);
+  const answered = new Set<string>();
+  for (const [index, request] of requests.entries()) {
+    if (request.type !== 'user.custom_tool_result') continue;
+    const id = request.result.custom_tool_use_id;
+    if (answered.has(id))
+      throw invalidRequest(`events.${index}: user.custom_tool_result: ${id} is answered earlier in this batch`);
+    if (!waiting.has(id)) {
+      const expected = waiting.size ? `the calls waiting are ${[...waiting].join(', ')}` : 'no call is waiting';
+      throw invalidRequest(
+        `events.${index}: user.custom_tool_result: no custom tool call waits for an answer under ${id} (${expected})`,
+      );
+    }
+    answered.add(id);
+  }
 }
 
 /** A request the session's workflow refused, as the API's error. */

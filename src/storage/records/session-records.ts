@@ -43,6 +43,17 @@ const EVENT_BODIES = {
     evaluated_permission: z.literal('allow'),
   },
   'agent.mcp_tool_result': { mcp_tool_use_id: z.string().min(1), content: text, is_error: z.boolean() },
+  'agent.custom_tool_use': {
+    tool_use_id: z.string().min(1),
+    name: z.string(),
+    input: z.record(z.string(), z.unknown()),
+  },
+  'user.custom_tool_result': {
+    custom_tool_use_id: z.string().min(1),
+    tool_use_id: z.string().min(1),
+    content: text,
+    is_error: z.boolean(),
+  },
   'session.status_running': {},
   'session.status_idle': { stop_reason: stopReasonSchema, stop_details: z.null() },
   'session.status_terminated': {},

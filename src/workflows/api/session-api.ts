@@ -11,13 +11,14 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { FailureType } from '../../domain/failure-types';
 import type { SessionSnapshot } from '../../domain/events';
 import type { OutcomeDefinitionInput } from '../../domain/outcome';
+import type { CustomToolResult } from '../../domain/custom-tools';
 import type { SessionInput, UserMessage } from '../../domain/session-input';
 import type { ThreadReport } from '../../domain/threads';
 import type { Usage } from '../../domain/usage';
 import type { EventsPage, EventsPageRequest } from '../event-log';
 import type { SessionState } from '../session-state';
 
-export type { SessionInput, UserMessage, OutcomeDefinitionInput };
+export type { SessionInput, UserMessage, OutcomeDefinitionInput, CustomToolResult };
 
 /** The workflow type the worker registers `agentSession` under; threads start their children by it. */
 export const AGENT_SESSION_WORKFLOW = 'agentSession';
@@ -57,6 +58,14 @@ export const interruptSignal = defineSignal<[]>('user.interrupt');
  */
 export const defineOutcomeUpdate = defineUpdate<AcceptedEvent, [OutcomeDefinitionInput]>('user.define_outcome');
 export const defineOutcomeSignal = defineSignal<[OutcomeDefinitionInput]>('user.define_outcome');
+
+/**
+ * Answers a custom tool call the session waits for: {custom_tool_use_id, content: [{type: "text", text}],
+ * is_error?}. The update is refused, changing nothing, for an id no call waits under (unknown, or answered
+ * already); it answers with the `user.custom_tool_result` event.
+ */
+export const customToolResultUpdate = defineUpdate<AcceptedEvent, [CustomToolResult]>('user.custom_tool_result');
+export const customToolResultSignal = defineSignal<[CustomToolResult]>('user.custom_tool_result');
 
 /**
  * Archives the session (the Managed Agents API's archive): an idle session ends at once, a running one after its
