@@ -8,45 +8,28 @@ import { errnoCode } from '../workspace/sandbox';
 import {
   InvalidMemoryRequestError,
   MemoryNotFoundError,
-  MemoryAlreadyExistsError,
-  MemoryStoreArchivedError,
   MemoryStoreBusyError,
   MemoryVersionInUseError,
 } from './errors';
 import {
   MEMORY_ID_PREFIX,
   newMemoryObjectId,
-  patchStoreMetadata,
   validateActor,
-  validateExpectedSha256,
-  validateMemoryContent,
   validateStoreDescription,
   validateStoreMetadata,
   validateStoreName,
-  type ContentPrecondition,
   type CreateMemoryStoreInput,
   type ListMemoriesOptions,
   type ListVersionsOptions,
   type Memory,
   type MemoryActor,
   type MemoryStore,
-  type MemoryStoreRepository,
   type MemoryVersion,
   type RedactedMemoryVersion,
-  type UpdateMemoryInput,
-  type UpdateMemoryStoreInput,
-  type WriteMemoryInput,
 } from './memory-store';
-import {
-  checkPrecondition,
-  newVersion,
-  planMemoryChange,
-  requireMemory,
-  toMemory,
-  withVersion,
-  type Change,
-} from './memory-plans';
+import { requireMemory, toMemory, type Change } from './memory-plans';
 import { isUnderPrefix, validateMemoryPath, validatePathPrefix } from './paths';
+import { PlannedMemoryStore, type VersionReader } from './planned-memory-store';
 import { StoredRecordError } from '../storage/record-error';
 import {
   memoryIndexFormat,
@@ -106,13 +89,15 @@ export interface FsMemoryStoreOptions {
 }
 
 /** {@link MemoryStoreRepository} on the local filesystem; crash-safe and safe for concurrent processes. */
-export class FsMemoryStore implements MemoryStoreRepository {
+export class FsMemoryStore extends PlannedMemoryStore {
   private readonly queue = new KeyedQueue();
 
   constructor(
     private readonly root: string,
     private readonly options: FsMemoryStoreOptions = {},
-  ) {}
+  ) {
+    super(options);
+  }
 
   // Stores
 
@@ -149,32 +134,6 @@ export class FsMemoryStore implements MemoryStoreRepository {
       .sort((a, b) => b.created_at.localeCompare(a.created_at) || a.id.localeCompare(b.id));
   }
 
-  async updateStore(storeId: string, input: UpdateMemoryStoreInput): Promise<MemoryStore> {
-    const name = input.name === undefined ? undefined : validateStoreName(input.name);
-    const description = input.description === undefined ? undefined : validateStoreDescription(input.description);
-    return this.mutate(storeId, async (index) => {
-      const { store } = index;
-      if (store.archived_at) throw new MemoryStoreArchivedError(store.id);
-      const changes = {
-        name: name ?? store.name,
-        description: description ?? store.description,
-        metadata: patchStoreMetadata(store.metadata, input.metadata),
-      };
-      if (JSON.stringify({ ...store, ...changes }) === JSON.stringify(store)) return { result: store };
-      const updated = { ...store, ...changes, updated_at: this.timestamp() };
-      return { result: updated, index: { ...index, store: updated } };
-    });
-  }
-
-  async archiveStore(storeId: string): Promise<MemoryStore> {
-    return this.mutate(storeId, async (index) => {
-      if (index.store.archived_at) return { result: index.store };
-      const now = this.timestamp();
-      const store = { ...index.store, archived_at: now, updated_at: now };
-      return { result: store, index: { ...index, store } };
-    });
-  }
-
   /**
    * Renames the store's folder out of the `stores/<id>` namespace in one step (so readers see it whole or not at
    * all, even across a crash), then removes it. A crash in between leaves a `.deleted-*` folder nothing reads.
@@ -191,53 +150,6 @@ export class FsMemoryStore implements MemoryStoreRepository {
   }
 
   // Memories
-
-  async writeMemory(storeId: string, input: WriteMemoryInput, actor: MemoryActor): Promise<Memory> {
-    const memoryPath = validateMemoryPath(input.path);
-    const content = validateMemoryContent(input.content);
-    const expected = validateExpectedSha256(input.expected_content_sha256);
-    const author = validateActor(actor);
-    return this.mutate(storeId, async (index) => {
-      const current = index.memories.find((memory) => memory.path === memoryPath);
-      if (current && input.if_absent) throw new MemoryAlreadyExistsError(memoryPath, current.id);
-      const memoryId = current?.id ?? newMemoryObjectId(MEMORY_ID_PREFIX.memory);
-      const request = { memoryId, current, path: memoryPath, content, expected };
-      return planMemoryChange(index, request, author, this.timestamp());
-    });
-  }
-
-  async updateMemory(storeId: string, memoryId: string, input: UpdateMemoryInput, actor: MemoryActor): Promise<Memory> {
-    const newPath = input.path === undefined ? undefined : validateMemoryPath(input.path);
-    const newContent = input.content === undefined ? undefined : validateMemoryContent(input.content);
-    const expected = validateExpectedSha256(input.expected_content_sha256);
-    const author = validateActor(actor);
-    if (newPath === undefined && newContent === undefined) {
-      throw new InvalidMemoryRequestError('Nothing to update: pass content, path, or both.');
-    }
-    return this.mutate(storeId, async (index) => {
-      const current = requireMemory(index, memoryId);
-      const content = newContent ?? (await this.readContent(storeId, current.memory_version_id));
-      const request = { memoryId, current, path: newPath ?? current.path, content, expected };
-      return planMemoryChange(index, request, author, this.timestamp());
-    });
-  }
-
-  async deleteMemory(
-    storeId: string,
-    memoryId: string,
-    input: ContentPrecondition,
-    actor: MemoryActor,
-  ): Promise<MemoryVersion> {
-    const expected = validateExpectedSha256(input.expected_content_sha256);
-    const author = validateActor(actor);
-    return this.mutate(storeId, async (index) => {
-      const current = requireMemory(index, memoryId);
-      checkPrecondition(current.path, current, expected);
-      const version = newVersion(current, 'deleted', null, author, this.timestamp());
-      const memories = index.memories.filter((memory) => memory.id !== memoryId);
-      return { result: version, index: withVersion({ ...index, memories }, version), versions: [version] };
-    });
-  }
 
   async getMemory(storeId: string, memoryId: string): Promise<Memory> {
     const { index } = await this.readIndex(storeId);
@@ -282,25 +194,6 @@ export class FsMemoryStore implements MemoryStoreRepository {
     return this.readCommittedVersion(storeId, index, versionId);
   }
 
-  async restoreVersion(storeId: string, versionId: string, actor: MemoryActor): Promise<Memory> {
-    const author = validateActor(actor);
-    return this.mutate(storeId, async (index) => {
-      const version = await this.readCommittedVersion(storeId, index, versionId);
-      if (version.redacted_at !== undefined) {
-        throw new InvalidMemoryRequestError(`Memory version ${versionId} was redacted and has no content to restore.`);
-      }
-      if (version.content === null) {
-        throw new InvalidMemoryRequestError(
-          `Memory version ${versionId} records a deletion and has no content to restore; ` +
-            `restore an earlier version of memory ${version.memory_id} instead.`,
-        );
-      }
-      const current = index.memories.find((memory) => memory.id === version.memory_id);
-      const request = { memoryId: version.memory_id, current, path: version.path, content: version.content };
-      return planMemoryChange(index, request, author, this.timestamp());
-    });
-  }
-
   async redactVersion(storeId: string, versionId: string, actor: MemoryActor): Promise<MemoryVersion> {
     const author = validateActor(actor);
     // In the store's queue, so no write of this instance makes the version current meanwhile; a restore from
@@ -331,12 +224,18 @@ export class FsMemoryStore implements MemoryStoreRepository {
    * Reads the latest index, plans a change on it and commits it as the next generation; when another process
    * committed that generation first, plans again on the new state (so preconditions are re-checked).
    */
-  private async mutate<T>(storeId: string, plan: (index: StoreIndex) => Promise<Change<T>>): Promise<T> {
+  protected async mutate<T>(
+    storeId: string,
+    plan: (index: StoreIndex, versions: VersionReader) => Promise<Change<T>>,
+  ): Promise<T> {
     return this.queue.run(storeId, async () => {
       const attempts = DEFAULT_COMMIT_ATTEMPTS;
       for (let attempt = 1; attempt <= attempts; attempt++) {
         const { generation, index } = await this.readIndex(storeId);
-        const change = await plan(index);
+        const change = await plan(index, {
+          version: (versionId) => this.readCommittedVersion(storeId, index, versionId),
+          content: (versionId) => this.readContent(storeId, versionId),
+        });
         if (!change.index) return change.result;
         const versions = change.versions ?? [];
         await Promise.all(versions.map((version) => this.writeVersion(storeId, version)));
@@ -462,10 +361,6 @@ export class FsMemoryStore implements MemoryStoreRepository {
   /** Only called with ids taken from an index or freshly made, never with caller input. */
   private versionFile(storeId: string, versionId: string): string {
     return path.join(this.storeDirectory(storeId), 'versions', `${versionId}.json`);
-  }
-
-  private timestamp(): string {
-    return (this.options.now?.() ?? new Date()).toISOString();
   }
 }
 

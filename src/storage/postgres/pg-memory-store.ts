@@ -1,45 +1,24 @@
 import type { Pool, PoolClient } from 'pg';
-import {
-  InvalidMemoryRequestError,
-  MemoryAlreadyExistsError,
-  MemoryNotFoundError,
-  MemoryStoreArchivedError,
-  MemoryVersionInUseError,
-} from '../../memory/errors';
-import {
-  checkPrecondition,
-  newVersion,
-  planMemoryChange,
-  requireMemory,
-  toMemory,
-  withVersion,
-  type Change,
-} from '../../memory/memory-plans';
+import { InvalidMemoryRequestError, MemoryNotFoundError, MemoryVersionInUseError } from '../../memory/errors';
+import { toMemory, type Change } from '../../memory/memory-plans';
 import {
   MEMORY_ID_PREFIX,
   newMemoryObjectId,
-  patchStoreMetadata,
   validateActor,
-  validateExpectedSha256,
-  validateMemoryContent,
   validateStoreDescription,
   validateStoreMetadata,
   validateStoreName,
-  type ContentPrecondition,
   type CreateMemoryStoreInput,
   type ListMemoriesOptions,
   type ListVersionsOptions,
   type Memory,
   type MemoryActor,
   type MemoryStore,
-  type MemoryStoreRepository,
   type MemoryVersion,
   type RedactedMemoryVersion,
-  type UpdateMemoryInput,
-  type UpdateMemoryStoreInput,
-  type WriteMemoryInput,
 } from '../../memory/memory-store';
 import { isUnderPrefix, validateMemoryPath, validatePathPrefix } from '../../memory/paths';
+import { PlannedMemoryStore, type VersionReader } from '../../memory/planned-memory-store';
 import {
   memoryRecordFormat,
   memoryStoreFormat,
@@ -59,11 +38,13 @@ type Queryable = Pool | PoolClient;
  * content precondition is thus a compare-and-swap, and no update is lost. Versions are never rewritten, except by
  * redaction, which replaces the row's content with nothing.
  */
-export class PgMemoryStore implements MemoryStoreRepository {
+export class PgMemoryStore extends PlannedMemoryStore {
   constructor(
     private readonly pool: Pool,
-    private readonly options: { now?: () => Date } = {},
-  ) {}
+    options: { now?: () => Date } = {},
+  ) {
+    super(options);
+  }
 
   // Stores
 
@@ -100,32 +81,6 @@ export class PgMemoryStore implements MemoryStoreRepository {
       .sort((a, b) => b.created_at.localeCompare(a.created_at) || a.id.localeCompare(b.id));
   }
 
-  async updateStore(storeId: string, input: UpdateMemoryStoreInput): Promise<MemoryStore> {
-    const name = input.name === undefined ? undefined : validateStoreName(input.name);
-    const description = input.description === undefined ? undefined : validateStoreDescription(input.description);
-    return this.mutate(storeId, async (index) => {
-      const { store } = index;
-      if (store.archived_at) throw new MemoryStoreArchivedError(store.id);
-      const changes = {
-        name: name ?? store.name,
-        description: description ?? store.description,
-        metadata: patchStoreMetadata(store.metadata, input.metadata),
-      };
-      if (JSON.stringify({ ...store, ...changes }) === JSON.stringify(store)) return { result: store };
-      const updated = { ...store, ...changes, updated_at: this.timestamp() };
-      return { result: updated, index: { ...index, store: updated } };
-    });
-  }
-
-  async archiveStore(storeId: string): Promise<MemoryStore> {
-    return this.mutate(storeId, async (index) => {
-      if (index.store.archived_at) return { result: index.store };
-      const now = this.timestamp();
-      const store = { ...index.store, archived_at: now, updated_at: now };
-      return { result: store, index: { ...index, store } };
-    });
-  }
-
   /** One statement: its memories and versions go with it (ON DELETE CASCADE). */
   async deleteStore(storeId: string): Promise<void> {
     const { rowCount } = await this.pool.query('DELETE FROM lucid_memory_stores WHERE id = $1', [storeId]);
@@ -133,53 +88,6 @@ export class PgMemoryStore implements MemoryStoreRepository {
   }
 
   // Memories
-
-  async writeMemory(storeId: string, input: WriteMemoryInput, actor: MemoryActor): Promise<Memory> {
-    const memoryPath = validateMemoryPath(input.path);
-    const content = validateMemoryContent(input.content);
-    const expected = validateExpectedSha256(input.expected_content_sha256);
-    const author = validateActor(actor);
-    return this.mutate(storeId, async (index) => {
-      const current = index.memories.find((memory) => memory.path === memoryPath);
-      if (current && input.if_absent) throw new MemoryAlreadyExistsError(memoryPath, current.id);
-      const memoryId = current?.id ?? newMemoryObjectId(MEMORY_ID_PREFIX.memory);
-      const request = { memoryId, current, path: memoryPath, content, expected };
-      return planMemoryChange(index, request, author, this.timestamp());
-    });
-  }
-
-  async updateMemory(storeId: string, memoryId: string, input: UpdateMemoryInput, actor: MemoryActor): Promise<Memory> {
-    const newPath = input.path === undefined ? undefined : validateMemoryPath(input.path);
-    const newContent = input.content === undefined ? undefined : validateMemoryContent(input.content);
-    const expected = validateExpectedSha256(input.expected_content_sha256);
-    const author = validateActor(actor);
-    if (newPath === undefined && newContent === undefined) {
-      throw new InvalidMemoryRequestError('Nothing to update: pass content, path, or both.');
-    }
-    return this.mutate(storeId, async (index, client) => {
-      const current = requireMemory(index, memoryId);
-      const content = newContent ?? (await readContent(client, storeId, current.memory_version_id));
-      const request = { memoryId, current, path: newPath ?? current.path, content, expected };
-      return planMemoryChange(index, request, author, this.timestamp());
-    });
-  }
-
-  async deleteMemory(
-    storeId: string,
-    memoryId: string,
-    input: ContentPrecondition,
-    actor: MemoryActor,
-  ): Promise<MemoryVersion> {
-    const expected = validateExpectedSha256(input.expected_content_sha256);
-    const author = validateActor(actor);
-    return this.mutate(storeId, async (index) => {
-      const current = requireMemory(index, memoryId);
-      checkPrecondition(current.path, current, expected);
-      const version = newVersion(current, 'deleted', null, author, this.timestamp());
-      const memories = index.memories.filter((memory) => memory.id !== memoryId);
-      return { result: version, index: withVersion({ ...index, memories }, version), versions: [version] };
-    });
-  }
 
   async getMemory(storeId: string, memoryId: string): Promise<Memory> {
     await readStore(this.pool, storeId, false);
@@ -242,25 +150,6 @@ export class PgMemoryStore implements MemoryStoreRepository {
     return readVersion(this.pool, storeId, versionId);
   }
 
-  async restoreVersion(storeId: string, versionId: string, actor: MemoryActor): Promise<Memory> {
-    const author = validateActor(actor);
-    return this.mutate(storeId, async (index, client) => {
-      const version = await readVersion(client, storeId, versionId);
-      if (version.redacted_at !== undefined) {
-        throw new InvalidMemoryRequestError(`Memory version ${versionId} was redacted and has no content to restore.`);
-      }
-      if (version.content === null) {
-        throw new InvalidMemoryRequestError(
-          `Memory version ${versionId} records a deletion and has no content to restore; ` +
-            `restore an earlier version of memory ${version.memory_id} instead.`,
-        );
-      }
-      const current = index.memories.find((memory) => memory.id === version.memory_id);
-      const request = { memoryId: version.memory_id, current, path: version.path, content: version.content };
-      return planMemoryChange(index, request, author, this.timestamp());
-    });
-  }
-
   async redactVersion(storeId: string, versionId: string, actor: MemoryActor): Promise<MemoryVersion> {
     const author = validateActor(actor);
     return inTransaction(this.pool, async (client) => {
@@ -290,11 +179,17 @@ export class PgMemoryStore implements MemoryStoreRepository {
   // Committing
 
   /** Locks the store, plans a change on its latest state, and writes what the plan changed, in one transaction. */
-  private mutate<T>(storeId: string, plan: (index: StoreIndex, client: PoolClient) => Promise<Change<T>>): Promise<T> {
+  protected mutate<T>(
+    storeId: string,
+    plan: (index: StoreIndex, versions: VersionReader) => Promise<Change<T>>,
+  ): Promise<T> {
     return inTransaction(this.pool, async (client) => {
       const store = await readStore(client, storeId, true);
       const before: StoreIndex = { format: 2, store, memories: await readMemories(client, storeId), versions: [] };
-      const change = await plan(before, client);
+      const change = await plan(before, {
+        version: (versionId) => readVersion(client, storeId, versionId),
+        content: (versionId) => readContent(client, storeId, versionId),
+      });
       if (change.index) await commit(client, before, change.index, change.versions ?? []);
       return change.result;
     });
@@ -302,10 +197,6 @@ export class PgMemoryStore implements MemoryStoreRepository {
 
   private async withContent(storeId: string, record: MemoryRecord): Promise<Memory> {
     return toMemory(record, await readContent(this.pool, storeId, record.memory_version_id));
-  }
-
-  private timestamp(): string {
-    return (this.options.now?.() ?? new Date()).toISOString();
   }
 }
 
