@@ -9,6 +9,7 @@ import { LucidClient } from '../../../src/client';
 import type { AgentDefinition } from '../../../src/domain/agent-definition';
 import { startScriptedModel, type ScriptedModel } from '../../../src/scripted-model/server';
 import { openStorage, type Storage } from '../../../src/storage/open-storage';
+import { activityAttempts } from '../../helpers/history-payloads';
 import { usePostgres } from '../../helpers/postgres';
 import { expectWellFormedLog } from '../../helpers/session';
 import { connectTestTemporal, tempDir, uniqueTaskQueue, type TestTemporal } from '../../helpers/temporal';
@@ -33,6 +34,7 @@ const workers: WorkerProcess[] = [];
 
 beforeAll(async () => {
   temporal = await connectTestTemporal();
+  storage = openStorage({ dataDir: tempDir('lucid-client-'), database: { url: postgres.url(), poolSize: 4 } });
   model = await startScriptedModel({
     scenario: {
       rules: [
@@ -83,7 +85,6 @@ test('a session whose worker is killed is finished by a worker on another host, 
       modelUrl: model.url,
       env: { LUCID_DATABASE_URL: postgres.url() },
     });
-  storage = openStorage({ dataDir: tempDir('lucid-client-'), database: { url: postgres.url(), poolSize: 4 } });
   const lucid = new LucidClient({ client: temporal.client, taskQueue, storage });
 
   const first = host('a');
@@ -109,6 +110,51 @@ test('a session whose worker is killed is finished by a worker on another host, 
     .pool()
     .query('SELECT count(*)::int AS n FROM lucid_session_events WHERE session_id = $1', [sessionId]);
   expect(rows[0].n).toBe(snapshot.event_count);
+}, 120_000);
+
+test('a database that goes away mid-run for a few seconds: the activities that needed it are retried and the session finishes', async () => {
+  const server = postgres.server();
+  const taskQueue = uniqueTaskQueue('lucid-db-away');
+  const workspace = tempDir('lucid-db-away-ws-');
+  const before = model.requests.length;
+  model.setScenario({
+    rules: [
+      {
+        match: {},
+        times: 1,
+        // The database goes away while this request is in flight: storing its answer and the tool's journal fail.
+        delay_ms: 3000,
+        reply: { content: [{ type: 'tool_use', name: 'write_file', input: { path: 'out.txt', content: 'once\n' } }] },
+      },
+      { match: {}, reply: { content: [{ type: 'text', text: 'Written.' }] } },
+    ],
+  });
+  const worker = startWorkerProcess({
+    address: temporal.address,
+    taskQueue,
+    dataDir: tempDir('lucid-db-away-'),
+    modelUrl: model.url,
+    env: { LUCID_DATABASE_URL: postgres.url() },
+  });
+  workers.push(worker);
+  await worker.ready;
+  const lucid = new LucidClient({ client: temporal.client, taskQueue, storage });
+  const sessionId = await lucid.startSession({ agent, message: 'Write it', workspace });
+  await waitFor(() => model.requests.length > before, 'the first model request');
+  server.stop();
+  await new Promise((resolve) => setTimeout(resolve, 4000));
+  server.start();
+
+  const snapshot = await lucid.result(sessionId);
+  expect(snapshot).toMatchObject({ stop_reason: { type: 'end_turn' }, final_message: 'Written.' });
+  expect(fs.readFileSync(path.join(workspace, 'out.txt'), 'utf8')).toBe('once\n');
+  const events = await storage.sessions.readEvents(sessionId);
+  expectWellFormedLog(events, snapshot.event_count);
+  expect(events.filter((event) => event.type === 'agent.tool_result')).toHaveLength(1);
+  // The outage was felt: an activity that needed the database failed and was run again.
+  const history = (await temporal.client.workflow.getHandle(sessionId).fetchHistory()).events ?? [];
+  const attempts = ['callModel', 'runTool'].flatMap((type) => activityAttempts(history, type));
+  expect(Math.max(...attempts)).toBeGreaterThan(1);
 }, 120_000);
 
 test('a worker started while its database is down says so, waits, and starts once it is back', async () => {
