@@ -2,7 +2,7 @@
  * What durability costs per turn: a Lucid session's wall time per turn against two floors measured in the same
  * run.
  *
- *   npm run bench:turns -- [--turns 20] [--latency-ms 0] [--sessions 10] [--warmup 2] [--out FILE]
+ *   npm run bench:turns -- [--turns 20] [--latency-ms 0] [--sessions 10] [--warmup 2] [--postgres] [--out FILE]
  *
  * The scripted model answers at once by default (`--latency-ms` gives it a latency L, and the floor's model
  * stand-in waits as long), so what is left is orchestration. A session of T turns makes
@@ -15,6 +15,8 @@
  *                same activity options, server and worker settings. What Temporal itself costs.
  *   in-process   the in-process floor (bench/lib/in-process-loop.ts): the same loop calling the same activity
  *                functions (model request over HTTP, tool, event store) directly, without Temporal.
+ *   lucid on postgres   with --postgres: `agentSession` again, on a second Lucid worker whose every store is a
+ *                throwaway PostgreSQL on loopback (LUCID_DATABASE_URL's backend) instead of the data directory.
  *
  *   ratio to temporal floor   = per-turn(lucid) / per-turn(temporal)      the number to drive toward 1.0
  *   ratio to in-process floor = per-turn(lucid) / per-turn(in-process)    the whole price of durability
@@ -28,6 +30,8 @@ import { createActivities } from '../src/activities';
 import { ShellPool } from '../src/shell/shell-pool';
 import { shellSettings } from '../src/shell/shell-settings';
 import { openStorage } from '../src/storage/open-storage';
+import type { LucidClient } from '../src/client';
+import { startThrowawayPostgres } from '../scripts/lib/throwaway-postgres';
 import { createAnthropicClient } from '../src/activities/model';
 import type { AgentDefinition } from '../src/domain/agent-definition';
 import type { Scenario } from '../src/scripted-model/scenario';
@@ -48,7 +52,8 @@ import { median, percentile } from './lib/statistics';
 import { formatTable } from './lib/table';
 import { formatWorkerConcurrency } from './lib/worker-concurrency';
 
-const USAGE = 'usage: npm run bench:turns -- [--turns 20] [--latency-ms 0] [--sessions 10] [--warmup 2] [--out FILE]';
+const USAGE =
+  'usage: npm run bench:turns -- [--turns 20] [--latency-ms 0] [--sessions 10] [--warmup 2] [--postgres] [--out FILE]';
 
 interface Settings {
   turns: number;
@@ -58,16 +63,24 @@ interface Settings {
   sessions: number;
   /** Rounds run first and not measured (cold caches, JIT). */
   warmupRounds: number;
+  /** Also run Lucid on the PostgreSQL store. */
+  postgres: boolean;
   outFile: string;
 }
 
 function readSettings(argv: string[]): Settings {
-  const values = readBenchOptions(argv, { turns: '20', 'latency-ms': '0', sessions: '10', warmup: '2' }, USAGE);
+  const postgres = argv.includes('--postgres');
+  const values = readBenchOptions(
+    argv.filter((arg) => arg !== '--postgres'),
+    { turns: '20', 'latency-ms': '0', sessions: '10', warmup: '2' },
+    USAGE,
+  );
   return {
     turns: wholeNumber('turns', values.turns, 2, 1_000, USAGE),
     latencyMs: wholeNumber('latency-ms', values['latency-ms'], 0, 60_000, USAGE),
     sessions: wholeNumber('sessions', values.sessions, 1, 1_000, USAGE),
     warmupRounds: wholeNumber('warmup', values.warmup, 0, 100, USAGE),
+    postgres,
     outFile:
       values.out ?? path.join(__dirname, 'results', `turns-L${values['latency-ms']}-${fileTimestamp(new Date())}.json`),
   };
@@ -129,8 +142,8 @@ async function startFloorWorker(environment: BenchEnvironment): Promise<() => Pr
 // Running the three configurations
 // ---------------------------------------------------------------------------------------------------------------
 
-type ConfigurationName = 'lucid' | 'temporal floor' | 'in-process floor';
-const CONFIGURATIONS: readonly ConfigurationName[] = ['lucid', 'temporal floor', 'in-process floor'];
+type ConfigurationName = 'lucid' | 'temporal floor' | 'in-process floor' | 'lucid on postgres';
+const BASE_CONFIGURATIONS: readonly ConfigurationName[] = ['lucid', 'temporal floor', 'in-process floor'];
 
 interface Sample {
   wallMs: number;
@@ -142,6 +155,9 @@ interface Runner {
   environment: BenchEnvironment;
   settings: Settings;
   activities: ReturnType<typeof createActivities>;
+  /** The client of the worker on PostgreSQL, with --postgres. */
+  onPostgres?: LucidClient;
+  configurations: readonly ConfigurationName[];
   runId: string;
 }
 
@@ -150,13 +166,14 @@ async function runOnce(runner: Runner, configuration: ConfigurationName, id: str
   const agent = benchAgent(settings.turns);
   environment.model.setScenario(turnScenario(settings.turns, settings.latencyMs));
   const started = performance.now();
-  if (configuration === 'lucid') {
-    await environment.lucid.startSession({ sessionId: id, agent, message: 'Write the notes.' });
-    const snapshot = await environment.lucid.result(id);
+  if (configuration === 'lucid' || configuration === 'lucid on postgres') {
+    const lucid = configuration === 'lucid' ? environment.lucid : runner.onPostgres!;
+    await lucid.startSession({ sessionId: id, agent, message: 'Write the notes.' });
+    const snapshot = await lucid.result(id);
     const wallMs = performance.now() - started;
     if (snapshot.turns !== settings.turns)
       throw new Error(`session ${id} made ${snapshot.turns} model requests, not ${settings.turns}`);
-    const runs = await summarizeRuns(environment.lucid.temporal, id);
+    const runs = await summarizeRuns(lucid.temporal, id);
     if (runs.length !== 1) throw new Error(`session ${id} continued-as-new; use fewer turns`);
     return { wallMs, history: runs[0] };
   }
@@ -177,12 +194,12 @@ async function runOnce(runner: Runner, configuration: ConfigurationName, id: str
 
 async function runAllRounds(runner: Runner, log: (line: string) => void): Promise<Map<ConfigurationName, Sample[]>> {
   const { settings } = runner;
-  const samples = new Map(CONFIGURATIONS.map((name) => [name, [] as Sample[]]));
+  const samples = new Map(runner.configurations.map((name) => [name, [] as Sample[]]));
   const rounds = settings.warmupRounds + settings.sessions;
   for (let round = 0; round < rounds; round++) {
     const warmup = round < settings.warmupRounds;
     const perTurn: string[] = [];
-    for (const [index, configuration] of CONFIGURATIONS.entries()) {
+    for (const [index, configuration] of runner.configurations.entries()) {
       const sample = await runOnce(runner, configuration, `turns-${runner.runId}-r${round}-c${index}`);
       if (!warmup) samples.get(configuration)!.push(sample);
       perTurn.push(`${configuration} ${(sample.wallMs / settings.turns).toFixed(1)} ms/turn`);
@@ -214,11 +231,15 @@ interface ConfigurationResult {
   } | null;
 }
 
-function summarize(samples: Map<ConfigurationName, Sample[]>, turns: number): ConfigurationResult[] {
+function summarize(
+  samples: Map<ConfigurationName, Sample[]>,
+  configurations: readonly ConfigurationName[],
+  turns: number,
+): ConfigurationResult[] {
   const perTurn = (name: ConfigurationName) => samples.get(name)!.map((sample) => sample.wallMs / turns);
   const temporalFloor = median(perTurn('temporal floor'));
   const inProcessFloor = median(perTurn('in-process floor'));
-  return CONFIGURATIONS.map((name) => {
+  return configurations.map((name) => {
     const values = perTurn(name);
     const histories = samples.get(name)!.flatMap((sample) => (sample.history ? [sample.history] : []));
     return {
@@ -261,12 +282,12 @@ function renderTable(results: ConfigurationResult[], turns: number): string {
     result.per_turn_ms.p90.toFixed(2),
     result.ratio_to_temporal_floor.toFixed(2),
     result.ratio_to_in_process_floor.toFixed(2),
-    result.configuration === 'lucid'
-      ? String(result.history?.activities ?? '')
+    result.history
+      ? String(result.history.activities)
       : result.configuration === 'temporal floor'
         ? String(2 * turns - 1)
         : '—',
-    result.configuration === 'lucid' ? String(result.history?.workflow_tasks ?? '') : '—',
+    result.history ? String(result.history.workflow_tasks) : '—',
   ]);
   return formatTable([header, ...rows]);
 }
@@ -287,8 +308,32 @@ async function main(): Promise<void> {
         anthropic: createAnthropicClient({ ANTHROPIC_BASE_URL: environment.model.url, ANTHROPIC_API_KEY: 'scripted' }),
         shellPool: await ShellPool.create(shellSettings()), // unused: the benchmark's agent has no bash
       });
-      const runner: Runner = { environment, settings, activities, runId: Date.now().toString(36) };
-      results = summarize(await runAllRounds(runner, log), settings.turns);
+      const postgres = settings.postgres ? await startThrowawayPostgres() : undefined;
+      try {
+        const onPostgres = postgres
+          ? await environment.startLucidOn(
+              openStorage({
+                dataDir: environment.dataDir,
+                database: { url: await postgres.createDatabase('lucid_bench'), poolSize: 10 },
+              }),
+              'lucid-bench-postgres',
+            )
+          : undefined;
+        const configurations = onPostgres
+          ? [...BASE_CONFIGURATIONS, 'lucid on postgres' as const]
+          : BASE_CONFIGURATIONS;
+        const runner: Runner = {
+          environment,
+          settings,
+          activities,
+          onPostgres,
+          configurations,
+          runId: Date.now().toString(36),
+        };
+        results = summarize(await runAllRounds(runner, log), configurations, settings.turns);
+      } finally {
+        postgres?.destroy();
+      }
     } finally {
       await stopFloorWorker();
     }

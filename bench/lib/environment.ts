@@ -13,7 +13,7 @@ import { createAnthropicClient } from '../../src/activities/model';
 import { LucidClient } from '../../src/client';
 import type { Scenario } from '../../src/scripted-model/scenario';
 import { startScriptedModel, type ScriptedModel } from '../../src/scripted-model/server';
-import { openStorage } from '../../src/storage/open-storage';
+import { openStorage, type Storage } from '../../src/storage/open-storage';
 import type { SessionStore } from '../../src/storage/session-store';
 import { createWorker } from '../../src/worker';
 import { describeWorkerConcurrency, type WorkerConcurrency } from './worker-concurrency';
@@ -32,6 +32,8 @@ export interface BenchEnvironment {
   dataDir: string;
   /** The worker's effective concurrency settings: src/worker.ts's, i.e. the SDK defaults unless it sets them. */
   workerConcurrency: WorkerConcurrency;
+  /** Starts a second Lucid worker and client, alike but on their own task queue, with this storage. */
+  startLucidOn(storage: Storage, taskQueue: string): Promise<LucidClient>;
   close(): Promise<void>;
 }
 
@@ -76,6 +78,18 @@ export async function startBenchEnvironment(
     });
     log(`ready: dev server ${server.address}, scripted model ${model.url}, data ${dataDir}`);
     const workerConcurrency = describeWorkerConcurrency(worker);
+    const startLucidOn = async (other: Storage, taskQueue: string) => {
+      const otherWorker = await createWorker({
+        connection: nativeConnection,
+        namespace: NAMESPACE,
+        taskQueue,
+        storage: other,
+        workflowBundle: { code: bundle },
+        anthropic: createAnthropicClient({ ANTHROPIC_BASE_URL: model.url, ANTHROPIC_API_KEY: 'scripted' }),
+      });
+      stops.unshift(await runUntilClosed(otherWorker));
+      return new LucidClient({ client: new Client({ connection, namespace: NAMESPACE }), taskQueue, storage: other });
+    };
     return {
       address: server.address,
       taskQueue: TASK_QUEUE,
@@ -85,6 +99,7 @@ export async function startBenchEnvironment(
       store,
       dataDir,
       workerConcurrency,
+      startLucidOn,
       close: () => stopAll(stops),
     };
   } catch (error) {

@@ -17,11 +17,12 @@ export async function runInProcessLoop(
   sessionId: string,
   message: string,
 ): Promise<number> {
-  // The testing package's activity context: callModel and runTool heartbeat through Context.current().
+  // The testing package's activity context: every activity runs in the activity boundary, which reads
+  // Context.current() (to heartbeat, and to log).
   const environment = new MockActivityEnvironment();
   const inContext = <T>(call: () => Promise<T>) => environment.run(call) as Promise<T>;
   const log = new EventLog(sessionId, 1);
-  const workspace = await activities.prepareWorkspace({ sessionId });
+  const workspace = await inContext(() => activities.prepareWorkspace({ sessionId }));
   log.emit({ type: 'user.message', content: textBlocks(message) });
   for (let requests = 1; requests <= agent.max_turns; requests++) {
     const start = log.emit({ type: 'span.model_request_start', model: agent.model });
@@ -50,7 +51,7 @@ export async function runInProcessLoop(
       model_usage: result.usage,
     });
     if (toolUses.length === 0) {
-      await activities.persistEvents({ sessionId, events: log.unpersisted() });
+      await inContext(() => activities.persistEvents({ sessionId, events: log.unpersisted() }));
       return requests;
     }
     for (const toolUse of toolUses) {
