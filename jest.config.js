@@ -37,6 +37,7 @@ const INTEGRATION_TESTS = [
   '<rootDir>/test/workflows/continued-input.test.ts',
   '<rootDir>/test/workflows/custom-tools.test.ts',
   '<rootDir>/test/workflows/custom-tools-crash.test.ts',
+  '<rootDir>/test/workflows/tool-confirmations.test.ts',
   '<rootDir>/test/workflows/dream.test.ts',
   '<rootDir>/test/workflows/long-session.test.ts',
   '<rootDir>/test/workflows/mcp-session.test.ts',

@@ -35,6 +35,7 @@ import {
   AGENT_SESSION_WORKFLOW,
   archiveUpdate,
   customToolResultUpdate,
+  toolConfirmationUpdate,
   defineOutcomeUpdate,
   eventsQuery,
   interruptUpdate,
@@ -42,6 +43,7 @@ import {
   userMessageUpdate,
   type AcceptedEvent,
   type CustomToolResult,
+  type ToolConfirmation,
 } from './workflows/api/session-api';
 
 export interface LucidClientOptions {
@@ -191,6 +193,16 @@ export class LucidClient {
    */
   async sendCustomToolResult(sessionId: string, result: CustomToolResult): Promise<AcceptedEvent> {
     return this.handle(sessionId).executeUpdate(customToolResultUpdate, { args: [result] });
+  }
+
+  /**
+   * Allows or denies a tool call that waits for a confirmation (`tool_use_id` is its `agent.tool_use` or
+   * `agent.mcp_tool_use` event id); answers with the `user.tool_confirmation` event. `decided_by` is logged as who
+   * decided (default "temporal"). Rejected (InvalidSessionRequest), changing nothing, for an id no confirmation
+   * waits under.
+   */
+  async confirmToolUse(sessionId: string, confirmation: ToolConfirmation): Promise<AcceptedEvent> {
+    return this.handle(sessionId).executeUpdate(toolConfirmationUpdate, { args: [confirmation] });
   }
 
   /**

@@ -21,7 +21,12 @@ function agentWith(servers: Array<{ name: string; url: string }>, system: string
     name: 'ticket-agent',
     model: 'scripted',
     system,
-    tools: servers.map((server) => ({ type: 'mcp_toolset' as const, mcp_server_name: server.name })),
+    tools: servers.map((server) => ({
+      type: 'mcp_toolset' as const,
+      mcp_server_name: server.name,
+      // MCP tools ask by default (the API's default); these sessions run their calls unasked.
+      default_config: { permission_policy: { type: 'always_allow' as const } },
+    })),
     mcp_servers: servers.map((server) => ({ type: 'url' as const, ...server })),
     max_turns: 10,
     max_tokens: 256,
@@ -212,8 +217,16 @@ describe('MCP servers in sessions', () => {
           { type: 'stdio', name: 'not-allowed', command: '/bin/sh', args: ['-c', 'true'] },
         ],
         tools: [
-          { type: 'mcp_toolset', mcp_server_name: 'local' },
-          { type: 'mcp_toolset', mcp_server_name: 'not-allowed' },
+          {
+            type: 'mcp_toolset',
+            mcp_server_name: 'local',
+            default_config: { permission_policy: { type: 'always_allow' as const } },
+          },
+          {
+            type: 'mcp_toolset',
+            mcp_server_name: 'not-allowed',
+            default_config: { permission_policy: { type: 'always_allow' as const } },
+          },
         ],
       },
       message: 'shout',
