@@ -7,6 +7,7 @@
 const INTEGRATION_TESTS = [
   '<rootDir>/test/api/activity-tools-sdk.test.ts',
   '<rootDir>/test/api/custom-tools-sdk.test.ts',
+  '<rootDir>/test/api/tool-confirmations-sdk.test.ts',
   '<rootDir>/test/api/dreams-sdk.test.ts',
   '<rootDir>/test/api/events-session.test.ts',
   '<rootDir>/test/api/message-documents.test.ts',
