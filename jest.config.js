@@ -23,6 +23,7 @@ const INTEGRATION_TESTS = [
   '<rootDir>/test/cli/lucid.test.ts',
   '<rootDir>/test/cli/memory-dreams.test.ts',
   '<rootDir>/test/cli/tool-result.test.ts',
+  '<rootDir>/test/cli/confirm.test.ts',
   '<rootDir>/test/chaos/chaos.test.ts',
   '<rootDir>/test/scripts/demo.test.ts',
   '<rootDir>/test/scripts/quickstart.test.ts',

@@ -206,6 +206,26 @@ export class LucidClient {
   }
 
   /**
+   * The calls a session waits on a user's answer for (its `requires_action`): custom tool calls to answer with
+   * {@link sendCustomToolResult} and tool uses to allow or deny with {@link confirmToolUse}. Empty when none waits.
+   */
+  async pendingCalls(sessionId: string): Promise<PendingCall[]> {
+    const snapshot = await this.snapshot(sessionId);
+    const stop = snapshot?.stop_reason;
+    if (snapshot?.status !== 'idle' || stop?.type !== 'requires_action') return [];
+    const waiting = new Set(stop.event_ids);
+    const calls: PendingCall[] = [];
+    for (const event of await this.readEvents(sessionId, { limit: snapshot.event_count + 1 })) {
+      if (!waiting.has(event.id)) continue;
+      if (event.type === 'agent.custom_tool_use')
+        calls.push({ event_id: event.id, kind: 'custom_tool_result', name: event.name, input: event.input });
+      else if (event.type === 'agent.tool_use' || event.type === 'agent.mcp_tool_use')
+        calls.push({ event_id: event.id, kind: 'tool_confirmation', name: toolNameOf(event), input: event.input });
+    }
+    return calls;
+  }
+
+  /**
    * Archives the session: an idle one ends at once, a running one once its turn is interrupted; answers with its
    * final snapshot. Rejected (SessionEnded) when it has ended already.
    */
@@ -282,4 +302,16 @@ export class LucidClient {
   private handle(sessionId: string): WorkflowHandle<typeof agentSession> {
     return this.temporal.workflow.getHandle<typeof agentSession>(sessionId);
   }
+}
+
+/** A call waiting for a user: `kind` names the answer it takes (`user.custom_tool_result` or `user.tool_confirmation`). */
+export interface PendingCall {
+  event_id: string;
+  kind: 'custom_tool_result' | 'tool_confirmation';
+  name: string;
+  input: Record<string, unknown>;
+}
+
+function toolNameOf(event: Extract<SessionEvent, { type: 'agent.tool_use' | 'agent.mcp_tool_use' }>): string {
+  return event.type === 'agent.mcp_tool_use' ? `${event.mcp_server_name}/${event.name}` : event.name;
 }
