@@ -227,4 +227,29 @@ describe('permission confirmations', () => {
     expect(fs.existsSync(path.join(workspaceOf(harness, sessionId), 'later.txt'))).toBe(false);
     await expectReplays(sessionId);
   });
+
+  it('the custom tool wait limit ends an unconfirmed call as a denial the model sees', async () => {
+    harness.model.setScenario({
+      rules: [
+        { match: { last_user_text: 'write unseen' }, reply: { content: [writeNote('toolu_w4', 'unseen.txt')] } },
+        {
+          match: { last_tool_result: 'no confirmation came' },
+          reply: { content: [{ type: 'text', text: 'gave up' }] },
+        },
+      ],
+    });
+    const sessionId = await harness.lucid.startSession({
+      agent,
+      message: 'write unseen',
+      keep_alive_seconds: 30,
+      custom_tool_wait_seconds: 2,
+    });
+    await finalMessage(sessionId, 'gave up');
+    expect((await eventsOf(sessionId, 'agent.tool_result'))[0]).toMatchObject({
+      tool_use_id: 'toolu_w4',
+      is_error: true,
+      content: [{ type: 'text', text: 'the write call was denied: no confirmation came within 2 s' }],
+    });
+    expect(fs.existsSync(path.join(workspaceOf(harness, sessionId), 'unseen.txt'))).toBe(false);
+  });
 });
