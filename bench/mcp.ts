@@ -85,7 +85,14 @@ async function main(): Promise<void> {
       name: 'mcp-bench',
       model: 'scripted-instant',
       system: 'Alternate the tools.',
-      tools: ['read_file', { type: 'mcp_toolset', mcp_server_name: 'bench' }],
+      tools: [
+        'read_file',
+        {
+          type: 'mcp_toolset',
+          mcp_server_name: 'bench',
+          default_config: { permission_policy: { type: 'always_allow' as const } },
+        },
+      ],
       mcp_servers: [{ type: 'url', name: 'bench', url: mcp.url }],
       max_turns: 2 * calls + 1,
       max_tokens: 256,

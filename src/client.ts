@@ -35,6 +35,7 @@ import {
   AGENT_SESSION_WORKFLOW,
   archiveUpdate,
   customToolResultUpdate,
+  toolConfirmationUpdate,
   defineOutcomeUpdate,
   eventsQuery,
   interruptUpdate,
@@ -42,6 +43,7 @@ import {
   userMessageUpdate,
   type AcceptedEvent,
   type CustomToolResult,
+  type ToolConfirmation,
 } from './workflows/api/session-api';
 
 export interface LucidClientOptions {
@@ -194,6 +196,36 @@ export class LucidClient {
   }
 
   /**
+   * Allows or denies a tool call that waits for a confirmation (`tool_use_id` is its `agent.tool_use` or
+   * `agent.mcp_tool_use` event id); answers with the `user.tool_confirmation` event. `decided_by` is logged as who
+   * decided (default "temporal"). Rejected (InvalidSessionRequest), changing nothing, for an id no confirmation
+   * waits under.
+   */
+  async confirmToolUse(sessionId: string, confirmation: ToolConfirmation): Promise<AcceptedEvent> {
+    return this.handle(sessionId).executeUpdate(toolConfirmationUpdate, { args: [confirmation] });
+  }
+
+  /**
+   * The calls a session waits on a user's answer for (its `requires_action`): custom tool calls to answer with
+   * {@link sendCustomToolResult} and tool uses to allow or deny with {@link confirmToolUse}. Empty when none waits.
+   */
+  async pendingCalls(sessionId: string): Promise<PendingCall[]> {
+    const snapshot = await this.snapshot(sessionId);
+    const stop = snapshot?.stop_reason;
+    if (snapshot?.status !== 'idle' || stop?.type !== 'requires_action') return [];
+    const waiting = new Set(stop.event_ids);
+    const calls: PendingCall[] = [];
+    for (const event of await this.readEvents(sessionId, { limit: snapshot.event_count + 1 })) {
+      if (!waiting.has(event.id)) continue;
+      if (event.type === 'agent.custom_tool_use')
+        calls.push({ event_id: event.id, kind: 'custom_tool_result', name: event.name, input: event.input });
+      else if (event.type === 'agent.tool_use' || event.type === 'agent.mcp_tool_use')
+        calls.push({ event_id: event.id, kind: 'tool_confirmation', name: toolNameOf(event), input: event.input });
+    }
+    return calls;
+  }
+
+  /**
    * Archives the session: an idle one ends at once, a running one once its turn is interrupted; answers with its
    * final snapshot. Rejected (SessionEnded) when it has ended already.
    */
@@ -270,4 +302,16 @@ export class LucidClient {
   private handle(sessionId: string): WorkflowHandle<typeof agentSession> {
     return this.temporal.workflow.getHandle<typeof agentSession>(sessionId);
   }
+}
+
+/** A call waiting for a user: `kind` names the answer it takes (`user.custom_tool_result` or `user.tool_confirmation`). */
+export interface PendingCall {
+  event_id: string;
+  kind: 'custom_tool_result' | 'tool_confirmation';
+  name: string;
+  input: Record<string, unknown>;
+}
+
+function toolNameOf(event: Extract<SessionEvent, { type: 'agent.tool_use' | 'agent.mcp_tool_use' }>): string {
+  return event.type === 'agent.mcp_tool_use' ? `${event.mcp_server_name}/${event.name}` : event.name;
 }

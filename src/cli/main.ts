@@ -5,11 +5,13 @@
 import { redactText, secretsFromEnvironment } from '../domain/redact';
 import { CommandUsageError } from './args';
 import type { Command, CommandContext, InputStream } from './command';
+import { approveCommand, denyCommand } from './commands/confirm';
 import { dreamsCommand } from './commands/dreams';
 import { eventsCommand } from './commands/events';
 import { interruptCommand } from './commands/interrupt';
 import { memoryCommand } from './commands/memory';
 import { outcomeCommand } from './commands/outcome';
+import { pendingCommand } from './commands/pending';
 import { runCommand } from './commands/run';
 import { sendCommand } from './commands/send';
 import { sessionsCommand } from './commands/sessions';
@@ -31,6 +33,9 @@ const COMMANDS = {
   send: sendCommand,
   interrupt: interruptCommand,
   'tool-result': toolResultCommand,
+  pending: pendingCommand,
+  approve: approveCommand,
+  deny: denyCommand,
   outcome: outcomeCommand,
   status: statusCommand,
   memory: memoryCommand,

@@ -86,7 +86,12 @@ function describeEvent(event: SessionEvent, options: RenderEventOptions): [kind:
     case 'agent.message':
       return ['agent', oneLine(textOfBlocks(event.content), max)];
     case 'agent.tool_use':
-      return ['tool', `${event.name} ${describeToolInput(event.input)}`.trimEnd()];
+      return ['tool', `${event.name} ${describeToolInput(event.input)}${askNote(event)}`.trimEnd()];
+    case 'user.tool_confirmation': {
+      const reason = event.deny_message ? `: ${oneLine(event.deny_message, max)}` : '';
+      const verb = event.result === 'allow' ? '✓ approved' : '✗ denied';
+      return ['user', `${verb} ${event.tool_use_id} (by ${event.decided_by})${reason}`];
+    }
     case 'agent.custom_tool_use':
       return [
         'tool',
@@ -103,7 +108,10 @@ function describeEvent(event: SessionEvent, options: RenderEventOptions): [kind:
       return ['result', `${mark} ${name}: ${oneLine(textOfBlocks(event.content), max)}`];
     }
     case 'agent.mcp_tool_use':
-      return ['tool', `${event.mcp_server_name}/${event.name} ${describeToolInput(event.input)}`.trimEnd()];
+      return [
+        'tool',
+        `${event.mcp_server_name}/${event.name} ${describeToolInput(event.input)}${askNote(event)}`.trimEnd(),
+      ];
     case 'agent.mcp_tool_result': {
       const name = options.toolName?.(event.mcp_tool_use_id) ?? 'tool';
       const mark = event.is_error ? '✗' : '✓';
@@ -145,6 +153,11 @@ export function describeStopReason(stopReason: SessionStopReason | null): string
 }
 
 /** `path="notes/a.md" content=(312 chars)`: enough to recognise the call without flooding the line. */
+/** Marks a call that waits for a confirmation, naming the id to approve or deny. */
+function askNote(event: { id: string; evaluated_permission?: string }): string {
+  return event.evaluated_permission === 'ask' ? ` (asks: lucid approve|deny <session> ${event.id})` : '';
+}
+
 export function describeToolInput(input: Record<string, unknown>): string {
   return Object.entries(input)
     .map(([key, value]) => `${key}=${describeInputValue(value)}`)

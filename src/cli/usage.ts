@@ -11,6 +11,9 @@ export const COMMAND_USAGE = {
   send: 'lucid send <id> "<message>"',
   interrupt: 'lucid interrupt <id>',
   'tool-result': 'lucid tool-result <id> <custom_tool_use_id> --content TEXT [--error]',
+  pending: 'lucid pending <id> [--json]',
+  approve: 'lucid approve <id> <tool_use_id>',
+  deny: 'lucid deny <id> <tool_use_id> [--message TEXT]',
   outcome:
     'lucid outcome <id> --rubric FILE --description "..." [--max-iterations N] [--hide-rubric] [--grader-model MODEL]',
   status: 'lucid status <id> [--json]',
@@ -103,6 +106,9 @@ Commands:
   send       send a running or kept-alive session a user message
   interrupt  stop the current turn before its next model request
   tool-result answer a custom tool call the session waits for (its agent.custom_tool_use event id)
+  pending    list the calls the session waits on an answer for: custom tool calls and confirmations
+  approve    allow a tool call that waits for a confirmation (its agent.tool_use event id)
+  deny       deny a tool call that waits for a confirmation (--message: what the model is told)
   outcome    give a running or kept-alive session an outcome (rubric file, description) to achieve
   status     print a session's snapshot (--json: as JSON)
   memory     versioned memory stores: create and list stores; list, show, write memories; see a

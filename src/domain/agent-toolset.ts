@@ -34,8 +34,8 @@ export type ToolsetToolName = (typeof TOOLSET_TOOL_NAMES)[number];
 export type AgentToolName = (typeof AGENT_TOOL_NAMES)[number];
 
 /**
- * Whether a call runs without asking. Parsed and stored; every policy behaves as `always_allow` for now: the
- * confirmation flow for `always_ask` (and the API's server-judged `auto`) arrives with the user-tools issue.
+ * Whether a call runs without asking. `always_ask` waits for a `user.tool_confirmation` (tool-confirmations.ts);
+ * the API's server-judged `auto` is not built and behaves as `always_allow` (the HTTP API refuses it).
  */
 export const PermissionPolicySchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('always_allow') }).strict(),
@@ -185,7 +185,7 @@ export function enabledToolNames(agent: WithTools): string[] {
 
 /**
  * The permission policy of one tool: its config's, else the toolset default's, else `always_allow` (plain names
- * are always allowed). Stored only for now: every policy behaves as `always_allow` until the user-tools issue.
+ * are always allowed).
  */
 export function permissionPolicyOf(agent: WithTools, toolName: string): PermissionPolicy {
   for (const entry of agent.tools) {

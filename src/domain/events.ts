@@ -93,7 +93,26 @@ export type SessionEventBody =
   | { type: 'user.message'; content: UserContentBlock[] }
   | { type: 'user.interrupt' }
   | { type: 'agent.message'; content: TextBlock[] }
-  | { type: 'agent.tool_use'; tool_use_id: string; name: string; input: Record<string, unknown> }
+  | {
+      type: 'agent.tool_use';
+      tool_use_id: string;
+      name: string;
+      input: Record<string, unknown>;
+      /** Only on a call that waits for a `user.tool_confirmation` (its policy is always_ask); absent means allowed. */
+      evaluated_permission?: 'ask';
+      evaluation?: { type: 'always_ask' };
+    }
+  /**
+   * A user's answer to the tool use event `tool_use_id` (its event id) that waits for a confirmation; `decided_by`
+   * is Lucid's: the API key id, "cli", or "temporal" for a signal.
+   */
+  | {
+      type: 'user.tool_confirmation';
+      tool_use_id: string;
+      result: 'allow' | 'deny';
+      deny_message?: string;
+      decided_by: string;
+    }
   | { type: 'agent.tool_result'; tool_use_id: string; content: TextBlock[]; is_error: boolean }
   | McpToolUseBody
   | McpToolResultBody
@@ -257,8 +276,9 @@ export interface McpToolUseBody {
   mcp_server_name: string;
   name: string;
   input: Record<string, unknown>;
-  /** Every MCP call runs as allowed until confirmations are built, whatever its stored policy. */
-  evaluated_permission: 'allow';
+  /** "ask" when the call waits for a `user.tool_confirmation` (its policy is always_ask, the API's default). */
+  evaluated_permission: 'allow' | 'ask';
+  evaluation?: { type: 'always_ask' };
 }
 
 /** `agent.mcp_tool_result`: `mcp_tool_use_id` is the model's call id here; the API shape names the use event. */

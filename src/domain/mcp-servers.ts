@@ -142,7 +142,7 @@ export function isMcpToolEnabled(agent: WithMcp, serverName: string, toolName: s
 
 /**
  * The permission policy of a server's tool: its config's, else the toolset default's, else `always_ask` (the API's
- * default for MCP toolsets). Parsed and stored only: every policy runs as allowed until confirmations are built.
+ * default for MCP toolsets): always_ask calls wait for a `user.tool_confirmation` (tool-confirmations.ts).
  */
 export function mcpPermissionPolicyOf(agent: WithMcp, serverName: string, toolName: string): PermissionPolicy {
   const toolset = mcpToolsets(agent).find((candidate) => candidate.mcp_server_name === serverName);

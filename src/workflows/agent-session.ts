@@ -47,6 +47,8 @@ import {
   customToolResultSignal,
   customToolResultUpdate,
   defineOutcomeUpdate,
+  toolConfirmationSignal,
+  toolConfirmationUpdate,
   eventsQuery,
   interruptSignal,
   interruptUpdate,
@@ -59,8 +61,12 @@ import {
   type AcceptedEvent,
   type ContinuedSession,
   type CustomToolResult,
+  type ToolConfirmation,
 } from './api/session-api';
 import { CustomToolCalls } from './custom-tools';
+import { PendingToolCalls, type UserAnswer } from './pending-tool-calls';
+import { ToolConfirmations } from './tool-confirmations';
+import { ASK_FIELDS } from '../domain/tool-confirmations';
 import { DEFAULT_CUSTOM_TOOL_WAIT_SECONDS } from '../domain/custom-tools';
 import { DELEGATE_TOOL_NAME, SUBAGENT_NOTE, type ThreadReport } from '../domain/threads';
 import { MEMORY_TOOL_NAME } from '../memory/attachments';
@@ -189,8 +195,12 @@ class Session {
    * (tool-results-persisted-once). Bounded by this run's tool calls: continue-as-new starts with every event stored.
    */
   private readonly journaledToolUses = new Set<string>();
+  /** Calls that wait for a user's answer: custom tool calls and confirmations, in one `requires_action`. */
+  private readonly pending: PendingToolCalls<UserAnswer>;
   /** Calls of the agent's custom tools, which wait for the client's answer (custom-tools.ts). */
   private readonly customTools: CustomToolCalls;
+  /** Calls of always_ask tools, which wait for a user's confirmation (tool-confirmations.ts). */
+  private readonly confirmations: ToolConfirmations;
 
   constructor(
     private readonly state: SessionState,
@@ -226,15 +236,18 @@ class Session {
     setHandler(interruptSignal, () => this.onInterrupt(), {
       description: 'Stop the current turn at the next safe point',
     });
-    this.customTools = new CustomToolCalls(
-      this.log,
-      state.agent.tools,
+    this.pending = new PendingToolCalls<UserAnswer>(
       { waiting: (eventIds) => this.waitForUser(eventIds), resumed: () => this.setStatus('running') },
-      state.customToolWaitSeconds ?? DEFAULT_CUSTOM_TOOL_WAIT_SECONDS,
+      (state.customToolWaitSeconds ?? DEFAULT_CUSTOM_TOOL_WAIT_SECONDS) * 1000,
     );
+    this.customTools = new CustomToolCalls(this.log, state.agent.tools, this.pending);
+    this.confirmations = new ToolConfirmations(this.log, state.agent, this.pending);
     setHandler(customToolResultSignal, (result) => this.onCustomToolResult(result), {
       description:
         'Answer a custom tool call: {"custom_tool_use_id": "...", "content": [{"type": "text", "text": "..."}]}',
+    });
+    setHandler(toolConfirmationSignal, (confirmation) => this.onToolConfirmation(confirmation), {
+      description: 'Allow or deny a tool call that waits: {"tool_use_id": "<its event id>", "result": "allow"}',
     });
   }
 
@@ -517,11 +530,20 @@ class Session {
         this.log.emit({ type: 'agent.message', content: textBlocks(block.text) });
         this.state.finalMessage = block.text;
       } else if (this.mcp.owns(block.name)) {
-        this.log.emit(this.mcp.useEvent(block));
+        const use = this.mcp.useEvent(block);
+        const asks = this.confirmations.mcpToolAsks(use.mcp_server_name, use.name);
+        const event = this.log.emit(asks ? { ...use, ...ASK_FIELDS } : use);
+        if (asks) this.confirmations.note(block.id, event.id);
+        toolUses.push(block);
+      } else if (this.customTools.owns(block.name)) {
+        this.customTools.record(block);
         toolUses.push(block);
       } else {
-        if (this.customTools.owns(block.name)) this.customTools.record(block);
-        else this.log.emit({ type: 'agent.tool_use', tool_use_id: block.id, name: block.name, input: block.input });
+        const use = { type: 'agent.tool_use' as const, tool_use_id: block.id, name: block.name, input: block.input };
+        // Only an asking call gets the permission fields, so the events of every other session stay as they were.
+        const asks = this.confirmations.toolsetToolAsks(block.name);
+        const event = this.log.emit(asks ? { ...use, ...ASK_FIELDS } : use);
+        if (asks) this.confirmations.note(block.id, event.id);
         toolUses.push(block);
       }
     }
@@ -531,7 +553,7 @@ class Session {
   /** Tool calls from one model turn run in parallel; their results are recorded in call order. */
   private async runTools(toolUses: ToolUse[]): Promise<void> {
     const available = this.availableTools();
-    const outcomes = await Promise.all(toolUses.map((toolUse) => this.runOneTool(toolUse, available)));
+    const outcomes = await Promise.all(toolUses.map((toolUse) => this.runConfirmedTool(toolUse, available)));
     outcomes.forEach((outcome, index) => {
       // A client's answer to a custom tool call is in the log already, as its user.custom_tool_result.
       if (outcome.recorded) return;
@@ -565,6 +587,13 @@ class Session {
   private userTools(): Pick<CallModelInput, 'user_tools'> {
     const definitions = [...userToolDefinitions(this.state.agent.tools), ...this.mcp.definitions()];
     return definitions.length > 0 ? { user_tools: definitions } : {};
+  }
+
+  /** A call that must be confirmed waits for the user's decision first; a denied one is the refusal. */
+  private runConfirmedTool(toolUse: ToolUse, available: Set<string>): ReturnType<Session['runOneTool']> {
+    // Synchronous when no confirmation is needed: other calls start (and register their waits) as they always did.
+    if (!this.confirmations.asks(toolUse.id)) return this.runOneTool(toolUse, available);
+    return this.confirmations.decide(toolUse).then((refusal) => refusal ?? this.runOneTool(toolUse, available));
   }
 
   /** One tool call; whatever goes wrong comes back as a tool error the agent sees, never a crashed session. */
@@ -672,7 +701,7 @@ class Session {
   /** The archive update: ends the session once it is idle, interrupting a running turn first. */
   async archive(): Promise<void> {
     this.archiveRequested = true;
-    if (this.state.status === 'running' || this.customTools.isWaiting) await this.interrupt();
+    if (this.state.status === 'running' || this.pending.isWaiting) await this.interrupt();
   }
 
   /**
@@ -695,6 +724,23 @@ class Session {
 
   acceptCustomToolResult(result: CustomToolResult): AcceptedEvent {
     return acceptedEvent(this.customTools.accept(result));
+  }
+
+  /** Why `confirmation` cannot answer a call waiting for a confirmation, or null. */
+  toolConfirmationProblem(confirmation: ToolConfirmation): string | null {
+    return this.confirmations.problemWith(confirmation);
+  }
+
+  acceptToolConfirmation(confirmation: ToolConfirmation): AcceptedEvent {
+    return acceptedEvent(this.confirmations.accept(confirmation));
+  }
+
+  /** The signal: a bad confirmation becomes a visible error, as a bad user message does. */
+  private onToolConfirmation(confirmation: ToolConfirmation): void {
+    if (this.state.status === 'terminated') return;
+    const problem = this.confirmations.problemWith(confirmation);
+    if (problem) this.reportInvalidInput(problem);
+    else this.confirmations.accept(confirmation);
   }
 
   /** The signal: a bad result becomes a visible error, as a bad user message does. */
@@ -784,7 +830,7 @@ class Session {
   checkInterruptible(): void {
     this.checkRequest(null);
     const turnComing = this.state.userMessagePending || this.outcomes.hasPending();
-    if (this.state.status !== 'running' && !turnComing && !this.customTools.isWaiting) {
+    if (this.state.status !== 'running' && !turnComing && !this.pending.isWaiting) {
       throw ApplicationFailure.nonRetryable(
         `the session is ${this.state.status}, so there is no turn to stop`,
         SessionRequestRejection.notRunning,
@@ -804,7 +850,7 @@ class Session {
    * threads to receive the interrupt; they replay that way.
    */
   private async onInterrupt(): Promise<void> {
-    if (this.state.status !== 'running' && !this.customTools.isWaiting) return;
+    if (this.state.status !== 'running' && !this.pending.isWaiting) return;
     const interrupting = this.interrupt();
     if (this.patches.has(AWAIT_THREAD_SIGNALS_PATCH)) await interrupting;
     else interrupting.catch(() => undefined); // cannot fail: an undeliverable thread signal is ignored
@@ -816,7 +862,7 @@ class Session {
     this.state.interruptRequested = true;
     for (const command of this.runningCommands) command.cancel();
     this.mcp.cancelRunning();
-    this.customTools.cancelAll();
+    this.pending.cancelAll();
     await this.threads.interruptRunning();
     return acceptedEvent(event);
   }
@@ -943,6 +989,24 @@ function handleUpdates(current: () => Session | undefined): void {
       validator: (result) => {
         const session = current();
         check(session?.takesUpdates ? session.customToolResultProblem(result) : 'no custom tool call is waiting yet');
+      },
+    },
+  );
+  setHandler(
+    toolConfirmationUpdate,
+    async (confirmation) => {
+      const session = await ready();
+      // Another answer to the same call may have been validated in the same activation.
+      const problem = session.toolConfirmationProblem(confirmation);
+      if (problem) throw ApplicationFailure.nonRetryable(problem, SessionRequestRejection.invalid);
+      return session.acceptToolConfirmation(confirmation);
+    },
+    {
+      description:
+        'Allow or deny a tool call that waits for a confirmation: {"tool_use_id", "result", "deny_message", "decided_by"}',
+      validator: (confirmation) => {
+        const session = current();
+        check(session?.takesUpdates ? session.toolConfirmationProblem(confirmation) : 'no tool call is waiting yet');
       },
     },
   );

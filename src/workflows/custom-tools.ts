@@ -10,10 +10,9 @@ import {
   CustomToolResultSchema,
   type CustomToolResult,
 } from '../domain/custom-tools';
-import type { TextBlock } from '../domain/events';
 import { describeIssues } from '../domain/session-input';
 import type { EventLog } from './event-log';
-import { PendingToolCalls, type PendingOutcome, type WaitHooks } from './pending-tool-calls';
+import type { PendingOutcome, PendingToolCalls, UserAnswer } from './pending-tool-calls';
 
 type ToolUse = Extract<ModelContentBlock, { type: 'tool_use' }>;
 
@@ -24,14 +23,8 @@ export interface CustomToolOutcome {
   recorded?: true;
 }
 
-interface Answer {
-  content: TextBlock[];
-  is_error: boolean;
-}
-
 export class CustomToolCalls {
   private readonly names: Set<string>;
-  private readonly pending: PendingToolCalls<Answer>;
   /** The model's id of each logged call, by its event id. */
   private readonly toolUseIds = new Map<string, string>();
   /** The event id of each logged call, by the model's id. */
@@ -40,11 +33,10 @@ export class CustomToolCalls {
   constructor(
     private readonly log: EventLog,
     tools: readonly unknown[],
-    hooks: WaitHooks,
-    waitLimitSeconds: number,
+    /** The session's waiting calls, shared with confirmations so one `requires_action` names them all. */
+    private readonly pending: PendingToolCalls<UserAnswer>,
   ) {
     this.names = customToolNames(tools);
-    this.pending = new PendingToolCalls<Answer>(hooks, waitLimitSeconds * 1000);
   }
 
   /** Whether `name` is one of the agent's custom tools. */
@@ -76,15 +68,14 @@ export class CustomToolCalls {
     return modelOutcome(toolUse.name, await this.pending.wait(eventId));
   }
 
-  get isWaiting(): boolean {
-    return this.pending.isWaiting;
-  }
-
   /** Why `raw` cannot answer a waiting call (malformed, unknown or answered id), or null when it can. */
   problemWith(raw: unknown): string | null {
     const parsed = CustomToolResultSchema.safeParse(raw);
     if (!parsed.success) return `invalid user.custom_tool_result: ${describeIssues(parsed.error)}`;
-    return this.pending.problemWith(this.storedId(parsed.data.custom_tool_use_id));
+    const eventId = this.storedId(parsed.data.custom_tool_use_id);
+    const problem = this.pending.problemWith(eventId);
+    if (problem || this.toolUseIds.has(eventId)) return problem;
+    return `${eventId} waits for a user.tool_confirmation, not a custom tool result; nothing was changed`;
   }
 
   /** Logs the client's answer and hands it to the waiting call (check {@link problemWith} first). */
@@ -99,13 +90,8 @@ export class CustomToolCalls {
       content,
       is_error,
     });
-    this.pending.answer(eventId, { content, is_error });
+    this.pending.answer(eventId, { kind: 'custom_tool_result', content, is_error });
     return event;
-  }
-
-  /** An interrupt: every waiting call ends as a tool error the model sees. */
-  cancelAll(): void {
-    this.pending.cancelAll();
   }
 
   /** The stored id of the event the API names `id` (a thread's `/` is `_` there, event-object.ts). */
@@ -115,9 +101,11 @@ export class CustomToolCalls {
   }
 }
 
-function modelOutcome(name: string, outcome: PendingOutcome<Answer>): CustomToolOutcome {
+function modelOutcome(name: string, outcome: PendingOutcome<UserAnswer>): CustomToolOutcome {
   switch (outcome.kind) {
     case 'answered':
+      if (outcome.answer.kind !== 'custom_tool_result')
+        return { is_error: true, content: `the ${name} call got no result` };
       return {
         content: outcome.answer.content.map((block) => block.text).join(''),
         is_error: outcome.answer.is_error,

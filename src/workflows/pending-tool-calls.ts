@@ -1,7 +1,7 @@
 /**
  * Tool calls waiting for a user's answer, and the session's wait for them: the Managed Agents `requires_action`.
- * A call is registered under the id of the event that asks the user (an `agent.custom_tool_use` today; a tool
- * use awaiting `user.tool_confirmation` can use the same machinery) and ends in exactly one of three ways: the
+ * A call is registered under the id of the event that asks the user (an `agent.custom_tool_use`, or a tool use
+ * awaiting `user.tool_confirmation`, tool-confirmations.ts) and ends in exactly one of three ways: the
  * user's answer, a cancellation (an interrupt), or the time limit. While any call of a model turn is open the
  * session is idle with `requires_action` naming every open call; each answer that leaves some open names the rest
  * again (as the API does), and once none is open the session runs on and every call gets its outcome.
@@ -10,6 +10,12 @@
  * owns one instance for all kinds of waiting call, so one `requires_action` lists them all (make `Answer` a union).
  */
 import { condition } from '@temporalio/workflow';
+import type { TextBlock } from '../domain/events';
+
+/** What a user answers a waiting call with: a custom tool's result (custom-tools.ts) or a confirmation. */
+export type UserAnswer =
+  | { kind: 'custom_tool_result'; content: TextBlock[]; is_error: boolean }
+  | { kind: 'tool_confirmation'; result: 'allow' | 'deny'; deny_message?: string };
 
 /** How a waiting call ended. */
 export type PendingOutcome<Answer> =

@@ -21,7 +21,12 @@ function agentWith(servers: Array<{ name: string; url: string }>, system: string
     name: 'ticket-agent',
     model: 'scripted',
     system,
-    tools: servers.map((server) => ({ type: 'mcp_toolset' as const, mcp_server_name: server.name })),
+    tools: servers.map((server) => ({
+      type: 'mcp_toolset' as const,
+      mcp_server_name: server.name,
+      // MCP tools ask by default (the API's default); these sessions run their calls unasked.
+      default_config: { permission_policy: { type: 'always_allow' as const } },
+    })),
     mcp_servers: servers.map((server) => ({ type: 'url' as const, ...server })),
     max_turns: 10,
     max_tokens: 256,
@@ -112,6 +117,68 @@ describe('MCP servers in sessions', () => {
     expect(ofType(events, 'agent.tool_use')).toEqual([]);
     expect(mcp.calls.map((call) => call.name)).toEqual(['lookup_ticket', 'add']);
     expect(ofType(events, 'agent.message').map((event) => textOf(event.content))).toEqual(['T-1 is burning.', 'Five.']);
+  });
+
+  it('asks before an MCP call under the default policy (always_ask), allowing one tool and denying another', async () => {
+    const system = 'TICKETS-ASK';
+    harness.model.setScenario({
+      rules: [
+        {
+          match: { system, last_user_text: 'ask' },
+          times: 1,
+          reply: {
+            content: [
+              { type: 'tool_use', name: 'lookup_ticket', input: { id: 'T-2' } },
+              { type: 'tool_use', name: 'add', input: { a: 1, b: 1 } },
+              { type: 'tool_use', name: 'whoami', input: {} },
+            ],
+          },
+        },
+        { match: { system }, reply: text('Asked.') },
+      ],
+    });
+    const callsBefore = mcp.calls.length;
+    const agent = agentWith([{ name: 'tickets', url: mcp.url }], system);
+    // The toolset's default (always_ask, the API's) applies; `whoami` is allowed by its own config.
+    agent.tools = [
+      {
+        type: 'mcp_toolset',
+        mcp_server_name: 'tickets',
+        configs: [{ name: 'whoami', permission_policy: { type: 'always_allow' } }],
+      },
+    ];
+    const sessionId = await harness.lucid.startSession({ agent, message: 'ask', keep_alive_seconds: 30 });
+    let waiting: string[] = [];
+    await waitFor(async () => {
+      const snapshot = await harness.lucid.snapshot(sessionId);
+      if (snapshot?.stop_reason?.type === 'requires_action') waiting = snapshot.stop_reason.event_ids;
+      return waiting.length > 0;
+    }, 'requires_action');
+    const uses = ofType(await harness.store.readEvents(sessionId), 'agent.mcp_tool_use');
+    expect(uses.map((use) => [use.name, use.evaluated_permission, use.evaluation])).toEqual([
+      ['lookup_ticket', 'ask', { type: 'always_ask' }],
+      ['add', 'ask', { type: 'always_ask' }],
+      ['whoami', 'allow', undefined],
+    ]);
+    expect(waiting).toEqual([uses[0].id, uses[1].id]);
+    await harness.lucid.confirmToolUse(sessionId, { tool_use_id: uses[0].id, result: 'allow' });
+    await harness.lucid.confirmToolUse(sessionId, { tool_use_id: uses[1].id, result: 'deny' });
+    await waitFor(async () => (await harness.lucid.snapshot(sessionId))?.final_message === 'Asked.', 'the turn');
+    const events = await harness.store.readEvents(sessionId);
+    await harness.temporal.client.workflow.getHandle(sessionId).terminate('test done');
+    const results = ofType(events, 'agent.mcp_tool_result');
+    expect(results.map((result) => [textOf(result.content), result.is_error])).toEqual([
+      ['Ticket T-2: coffee machine empty', false],
+      ['the user denied the add call', true],
+      [expect.any(String), false],
+    ]);
+    // The denied call never reached the server.
+    expect(
+      mcp.calls
+        .slice(callsBefore)
+        .map((call) => call.name)
+        .sort(),
+    ).toEqual(['lookup_ticket', 'whoami']);
   });
 
   it('reports a server that cannot be reached as mcp_connection_failed_error and goes on with the others', async () => {
@@ -212,8 +279,16 @@ describe('MCP servers in sessions', () => {
           { type: 'stdio', name: 'not-allowed', command: '/bin/sh', args: ['-c', 'true'] },
         ],
         tools: [
-          { type: 'mcp_toolset', mcp_server_name: 'local' },
-          { type: 'mcp_toolset', mcp_server_name: 'not-allowed' },
+          {
+            type: 'mcp_toolset',
+            mcp_server_name: 'local',
+            default_config: { permission_policy: { type: 'always_allow' as const } },
+          },
+          {
+            type: 'mcp_toolset',
+            mcp_server_name: 'not-allowed',
+            default_config: { permission_policy: { type: 'always_allow' as const } },
+          },
         ],
       },
       message: 'shout',

@@ -53,7 +53,13 @@ describe('a worker killed during an MCP call', () => {
       name: 'mcp-crash',
       model: 'scripted',
       system: 'Use the slow tool.',
-      tools: [{ type: 'mcp_toolset', mcp_server_name: 'tickets' }],
+      tools: [
+        {
+          type: 'mcp_toolset',
+          mcp_server_name: 'tickets',
+          default_config: { permission_policy: { type: 'always_allow' as const } },
+        },
+      ],
       mcp_servers: [{ type: 'url', name: 'tickets', url: mcp.url }],
       max_turns: 5,
       max_tokens: 256,

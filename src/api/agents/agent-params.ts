@@ -107,18 +107,16 @@ function unsupportedModel(model: ModelParam | undefined): string | null {
 
 function unsupportedTools(tools: readonly ToolEntry[]): string | null {
   for (const [index, tool] of tools.entries()) {
-    // An MCP toolset's policies (always_ask by default, as in the API) are stored and run as allowed for now.
-    const policy = tool.type === 'mcp_toolset' ? undefined : askingPolicy(tool);
-    // Lucid parses the other policies but runs every tool as always_allow until tool confirmations land.
-    if (policy) return `tools.${index}: permission_policy ${policy} is not supported by Lucid yet; use always_allow`;
+    // always_allow and always_ask work (always_ask waits for a user.tool_confirmation); the server-judged auto not yet.
+    if (autoPolicy(tool)) return `tools.${index}: permission_policy auto is not supported by Lucid yet; use always_ask`;
   }
   return null;
 }
 
-/** A policy of the toolset's default or of one tool's config other than always_allow, if any. */
-function askingPolicy(tool: ToolEntry): string | undefined {
+/** Whether the toolset's default or one tool's config has the auto policy. */
+function autoPolicy(tool: ToolEntry): boolean {
   const policies = [tool.default_config, ...(Array.isArray(tool.configs) ? tool.configs : [])].map(
     (config) => (config as { permission_policy?: { type?: unknown } } | null | undefined)?.permission_policy?.type,
   );
-  return policies.find((type): type is string => typeof type === 'string' && type !== 'always_allow');
+  return policies.includes('auto');
 }

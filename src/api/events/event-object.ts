@@ -14,6 +14,7 @@
  *   `agent.mcp_tool_result.mcp_tool_use_id` is the id of its `agent.mcp_tool_use` event, as for built-in tools.
  * - `agent.custom_tool_use` and `user.custom_tool_result` drop the model's id as `agent.tool_use` does; a custom call
  *   that ended without an answer (interrupt, wait limit) has an `agent.tool_result` naming its custom tool use.
+ * - `user.tool_confirmation.tool_use_id` names the waiting tool use event (its API id); `decided_by` is Lucid's.
  * - `seq` is Lucid's; the id carries it (see {@link seqOfApiEventId}), so it is not sent.
  * - A `user.message`'s document blocks drop Lucid's `estimated_tokens` (the context estimate's, not the API's).
  */
@@ -77,6 +78,9 @@ export function toApiEvent(event: SessionEvent, toolUses: ToolUseIndex = new Too
     case 'user.custom_tool_result':
       delete body.tool_use_id;
       body.custom_tool_use_id = apiEventId(event.custom_tool_use_id);
+      break;
+    case 'user.tool_confirmation':
+      body.tool_use_id = apiEventId(event.tool_use_id);
       break;
     case 'session.status_idle':
       if (event.stop_reason.type === 'requires_action')

@@ -16,12 +16,14 @@ import { invalidRequest } from '../api-error';
 import type { UserContentBlock } from '../../domain/events';
 import { readMessageContent, storeUploads, type ReadBlock } from './message-content';
 import { CustomToolResultSchema, type CustomToolResult } from '../../domain/custom-tools';
+import { ToolConfirmationSchema, type ToolConfirmation } from '../../domain/tool-confirmations';
 
 export type SessionRequest =
   | { type: 'user.message'; content: UserContentBlock[] }
   | { type: 'user.interrupt' }
   | { type: 'user.define_outcome'; outcome: OutcomeDefinitionInput }
-  | { type: 'user.custom_tool_result'; result: CustomToolResult };
+  | { type: 'user.custom_tool_result'; result: CustomToolResult }
+  | { type: 'user.tool_confirmation'; confirmation: ToolConfirmation };
 
 /** What `initial_events` may hold, as the API allows: the events that give the session work. */
 export const INITIAL_EVENT_TYPES = ['user.message', 'user.define_outcome'] as const;
@@ -30,10 +32,10 @@ const SENDABLE_EVENT_TYPES = [
   'user.interrupt',
   'user.define_outcome',
   'user.custom_tool_result',
+  'user.tool_confirmation',
 ] as const;
 
 const NOT_YET: Record<string, string> = {
-  'user.tool_confirmation': 'tool confirmations are not supported by Lucid yet (every tool runs as always_allow)',
   'user.tool_result': 'tool results from the client are only for self-hosted environments, which Lucid does not offer',
   'system.message': 'system messages are not supported by Lucid yet',
 };
@@ -48,6 +50,13 @@ const UserInterruptSchema = z.strictObject({
   session_thread_id: z.string().nullish(),
 });
 const CustomToolResultEventSchema = CustomToolResultSchema.extend({ type: z.literal('user.custom_tool_result') });
+// The API's shape: `decided_by` is Lucid's, set by the server from the caller, never taken from the client.
+const ToolConfirmationEventSchema = z.strictObject({
+  type: z.literal('user.tool_confirmation'),
+  tool_use_id: z.string().min(1).max(256),
+  result: z.enum(['allow', 'deny']),
+  deny_message: z.string().max(10_000).nullish(),
+});
 const DefineOutcomeSchema = z.strictObject({
   type: z.literal('user.define_outcome'),
   description: z.string().min(1).max(100_000),
@@ -102,6 +111,11 @@ async function readEvent(files: FileStore, raw: unknown, at: string, allowed: re
     case 'user.custom_tool_result': {
       const { type: _type, ...result } = parse(CustomToolResultEventSchema, raw, at);
       return { type, result };
+    }
+    case 'user.tool_confirmation': {
+      const { type: _type, ...confirmation } = parse(ToolConfirmationEventSchema, raw, at);
+      // The workflow's own rule (deny_message only with deny), checked here so the batch is refused first.
+      return { type, confirmation: parse(ToolConfirmationSchema, confirmation, at) };
     }
     default:
       return { type: 'user.define_outcome', outcome: await outcomeOf(files, parse(DefineOutcomeSchema, raw, at), at) };

@@ -1,4 +1,6 @@
 /** `client.beta.sessions` and `client.beta.sessions.events.send`: the routes, each checking its input with zod first. */
+import { apiKeyId } from '../api-actor';
+import { presentedKey } from '../api-keys';
 import type { FastifyInstance } from 'fastify';
 import { parseOrRefuse } from '../validate';
 import {
@@ -34,6 +36,7 @@ export function sessionRoutes(app: FastifyInstance, sessions: SessionService): v
 
   app.post('/v1/sessions/:session_id/events', async (request) => {
     const id = sessionId(request.params);
-    return sessions.sendEvents(id, parseOrRefuse(EventsSendSchema, request.body, 'body').events);
+    const events = parseOrRefuse(EventsSendSchema, request.body, 'body').events;
+    return sessions.sendEvents(id, events, apiKeyId(presentedKey(request.headers) ?? ''));
   });
 }

@@ -193,7 +193,12 @@ export class SessionService {
   }
 
   /** The whole batch is read before any of it is applied; the answer holds the events it became. */
-  async sendEvents(sessionId: string, events: readonly unknown[]): Promise<BetaManagedAgentsSendSessionEvents> {
+  /** `decidedBy` (the caller's API key id) is logged with each tool confirmation as who decided. */
+  async sendEvents(
+    sessionId: string,
+    events: readonly unknown[],
+    decidedBy = 'api',
+  ): Promise<BetaManagedAgentsSendSessionEvents> {
     const requests = await readSessionEvents(this.storage.files, events, 'events');
     const { record, snapshot } = await this.existing(sessionId);
     if (record?.archived_at) throw invalidRequest(`session ${sessionId} is archived and takes no more events`);
@@ -202,17 +207,21 @@ export class SessionService {
     }
     refuseIdleInterrupt(requests, snapshot);
     refuseUnawaitedResults(requests, snapshot);
-    const stored = await this.apply(sessionId, requests);
+    const stored = await this.apply(sessionId, requests, decidedBy);
     return { data: toApiEvents(stored) as BetaManagedAgentsSendSessionEvents['data'] };
   }
 
   /** Applies the requests in order, each through the session's Updates; returns the events they became. */
-  private async apply(sessionId: string, requests: readonly SessionRequest[]): Promise<SessionEvent[]> {
+  private async apply(
+    sessionId: string,
+    requests: readonly SessionRequest[],
+    decidedBy = 'api',
+  ): Promise<SessionEvent[]> {
     const stored: SessionEvent[] = [];
     for (const request of requests) {
       let accepted;
       try {
-        accepted = await this.send(sessionId, request);
+        accepted = await this.send(sessionId, request, decidedBy);
       } catch (error) {
         throw refusalOf(error, sessionId);
       }
@@ -222,7 +231,7 @@ export class SessionService {
     return stored;
   }
 
-  private send(sessionId: string, request: SessionRequest) {
+  private send(sessionId: string, request: SessionRequest, decidedBy: string) {
     switch (request.type) {
       case 'user.message':
         return this.lucid.sendContent(sessionId, request.content);
@@ -232,6 +241,8 @@ export class SessionService {
         return this.lucid.defineOutcome(sessionId, request.outcome);
       case 'user.custom_tool_result':
         return this.lucid.sendCustomToolResult(sessionId, request.result);
+      case 'user.tool_confirmation':
+        return this.lucid.confirmToolUse(sessionId, { ...request.confirmation, decided_by: decidedBy });
     }
   }
 
@@ -308,7 +319,7 @@ function refuseIdleInterrupt(requests: readonly SessionRequest[], snapshot: Sess
 }
 
 /**
- * Custom tool results must answer calls the session waits for, each once: checked against the snapshot for the
+ * Custom tool results and tool confirmations must answer calls the session waits for, each once: checked against the snapshot for the
  * whole batch, so a bad one refuses the batch before any of it applies (the workflow checks each again).
  */
 function refuseUnawaitedResults(requests: readonly SessionRequest[], snapshot: SessionSnapshot | null): void {
@@ -316,14 +327,16 @@ function refuseUnawaitedResults(requests: readonly SessionRequest[], snapshot: S
   const waiting = new Set(stop?.type === 'requires_action' && snapshot?.status === 'idle' ? stop.event_ids : []);
   const answered = new Set<string>();
   for (const [index, request] of requests.entries()) {
-    if (request.type !== 'user.custom_tool_result') continue;
-    const id = request.result.custom_tool_use_id;
+    if (request.type !== 'user.custom_tool_result' && request.type !== 'user.tool_confirmation') continue;
+    const id =
+      request.type === 'user.custom_tool_result' ? request.result.custom_tool_use_id : request.confirmation.tool_use_id;
     if (answered.has(id))
-      throw invalidRequest(`events.${index}: user.custom_tool_result: ${id} is answered earlier in this batch`);
+      throw invalidRequest(`events.${index}: ${request.type}: ${id} is answered earlier in this batch`);
     if (!waiting.has(id)) {
+      const kind = request.type === 'user.custom_tool_result' ? 'custom tool call' : 'tool call';
       const expected = waiting.size ? `the calls waiting are ${[...waiting].join(', ')}` : 'no call is waiting';
       throw invalidRequest(
-        `events.${index}: user.custom_tool_result: no custom tool call waits for an answer under ${id} (${expected})`,
+        `events.${index}: ${request.type}: no ${kind} waits for an answer under ${id} (${expected})`,
       );
     }
     answered.add(id);

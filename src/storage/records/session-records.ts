@@ -32,7 +32,19 @@ const EVENT_BODIES = {
   'user.message': { content: userContent },
   'user.interrupt': {},
   'agent.message': { content: text },
-  'agent.tool_use': { tool_use_id: z.string().min(1), name: z.string(), input: z.record(z.string(), z.unknown()) },
+  'agent.tool_use': {
+    tool_use_id: z.string().min(1),
+    name: z.string(),
+    input: z.record(z.string(), z.unknown()),
+    evaluated_permission: z.literal('ask').optional(),
+    evaluation: z.strictObject({ type: z.literal('always_ask') }).optional(),
+  },
+  'user.tool_confirmation': {
+    tool_use_id: z.string().min(1),
+    result: z.enum(['allow', 'deny']),
+    deny_message: z.string().optional(),
+    decided_by: z.string().min(1),
+  },
   'agent.tool_result': { tool_use_id: z.string().min(1), content: text, is_error: z.boolean() },
   'agent.mcp_tool_use': {
     tool_use_id: z.string().min(1),
@@ -40,7 +52,8 @@ const EVENT_BODIES = {
     mcp_server_name: z.string().min(1),
     name: z.string().min(1),
     input: z.record(z.string(), z.unknown()),
-    evaluated_permission: z.literal('allow'),
+    evaluated_permission: z.enum(['allow', 'ask']),
+    evaluation: z.strictObject({ type: z.literal('always_ask') }).optional(),
   },
   'agent.mcp_tool_result': { mcp_tool_use_id: z.string().min(1), content: text, is_error: z.boolean() },
   'agent.custom_tool_use': {

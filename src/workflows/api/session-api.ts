@@ -12,13 +12,14 @@ import { FailureType } from '../../domain/failure-types';
 import type { SessionSnapshot } from '../../domain/events';
 import type { OutcomeDefinitionInput } from '../../domain/outcome';
 import type { CustomToolResult } from '../../domain/custom-tools';
+import type { ToolConfirmation } from '../../domain/tool-confirmations';
 import type { SessionInput, UserMessage } from '../../domain/session-input';
 import type { ThreadReport } from '../../domain/threads';
 import type { Usage } from '../../domain/usage';
 import type { EventsPage, EventsPageRequest } from '../event-log';
 import type { SessionState } from '../session-state';
 
-export type { SessionInput, UserMessage, OutcomeDefinitionInput, CustomToolResult };
+export type { SessionInput, UserMessage, OutcomeDefinitionInput, CustomToolResult, ToolConfirmation };
 
 /** The workflow type the worker registers `agentSession` under; threads start their children by it. */
 export const AGENT_SESSION_WORKFLOW = 'agentSession';
@@ -66,6 +67,15 @@ export const defineOutcomeSignal = defineSignal<[OutcomeDefinitionInput]>('user.
  */
 export const customToolResultUpdate = defineUpdate<AcceptedEvent, [CustomToolResult]>('user.custom_tool_result');
 export const customToolResultSignal = defineSignal<[CustomToolResult]>('user.custom_tool_result');
+
+/**
+ * Allows or denies a tool call that waits for a confirmation (its policy is always_ask): {tool_use_id (the id of
+ * its agent.tool_use or agent.mcp_tool_use event), result: "allow" | "deny", deny_message?, decided_by?}. The
+ * update is refused, changing nothing, for an id no confirmation waits under; it answers with the
+ * `user.tool_confirmation` event.
+ */
+export const toolConfirmationUpdate = defineUpdate<AcceptedEvent, [ToolConfirmation]>('user.tool_confirmation');
+export const toolConfirmationSignal = defineSignal<[ToolConfirmation]>('user.tool_confirmation');
 
 /**
  * Archives the session (the Managed Agents API's archive): an idle session ends at once, a running one after its
