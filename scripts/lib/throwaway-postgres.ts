@@ -1,7 +1,7 @@
 /**
  * A throwaway PostgreSQL server for tests and benchmarks, as the Temporal dev server is: a fresh cluster in a temp
  * directory, on a free loopback port, from the machine's PostgreSQL binaries (`npm run install-postgres` installs
- * them), trusting local connections, with durability off (fsync) because it is thrown away. Run as root it runs as
+ * them), trusting local connections, with fsync off because it is thrown away. Run as root it runs as
  * the `postgres` user, since PostgreSQL refuses to run as root.
  */
 import { execFileSync } from 'node:child_process';
@@ -34,8 +34,10 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
     `-p ${port}`,
     `-k ${root}`,
     '-c listen_addresses=127.0.0.1',
+    // Tests stop the server as a crash would (pg_ctl -m immediate), never the machine: the OS keeps what was
+    // written, so fsync can go, but a commit must reach the WAL before it is acknowledged (synchronous_commit
+    // stays on), or a "crash" loses writes Lucid was told were stored.
     '-c fsync=off',
-    '-c synchronous_commit=off',
     '-c full_page_writes=off',
     '-c max_connections=200',
   ].join(' ');
