@@ -1,4 +1,4 @@
-import { AGENT_TOOL_NAMES, TOOLSET_TOOL_NAMES, UNSUPPORTED_TOOLSET_TOOLS } from './agent-toolset';
+import { LUCID_TOOL_NAMES } from './agent-toolset';
 import { UserToolNameSchema, type UserToolDefinition } from './user-tools';
 
 /**
@@ -19,15 +19,6 @@ export interface OfferedMcpTool extends ListedMcpTool {
   tool_name: string;
 }
 
-/** Names a tool of a server may never take: Lucid's own tools, whether or not this agent has them. */
-const RESERVED_NAMES: readonly string[] = [
-  ...AGENT_TOOL_NAMES,
-  ...TOOLSET_TOOL_NAMES,
-  ...UNSUPPORTED_TOOLSET_TOOLS,
-  'delegate',
-  'memory',
-];
-
 /**
  * Offered names: a tool keeps its server's name when that is a valid tool name (1-128 letters, digits, `_`, `-`)
  * taken by no Lucid tool, none of the agent's own tools and no tool offered before it (servers in `mcp_servers`
@@ -38,7 +29,8 @@ export function offerMcpTools(
   listed: ReadonlyArray<{ server: string; tools: ListedMcpTool[] }>,
   takenByAgent: readonly string[],
 ): OfferedMcpTool[] {
-  const taken = new Set([...RESERVED_NAMES, ...takenByAgent]);
+  // Lucid's own tools, whether or not this agent has them, and the agent's own.
+  const taken = new Set([...LUCID_TOOL_NAMES, ...takenByAgent]);
   const offered: OfferedMcpTool[] = [];
   for (const { server, tools } of listed) {
     for (const tool of tools) {
