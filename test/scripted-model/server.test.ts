@@ -547,7 +547,9 @@ describe('delays', () => {
   test('delay_ms holds the answer back; a quicker rule answers a later request first', async () => {
     const { client, model } = await start({
       rules: [
-        { match: { last_user_text: 'slow' }, delay_ms: 400, reply: { content: [{ type: 'text', text: 'slow' }] } },
+        // Long enough that the second request, sent once the first has arrived, is answered first even on a loaded
+        // machine (400 ms was not, once, in CI).
+        { match: { last_user_text: 'slow' }, delay_ms: 2000, reply: { content: [{ type: 'text', text: 'slow' }] } },
         { reply: { content: [{ type: 'text', text: 'fast' }] } },
       ],
     });
