@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { UserToolNameSchema } from './user-tools';
+import { ToolInputSchemaSchema, UserToolNameSchema } from './user-tools';
 
 /**
  * Tools served by Temporal activities, Lucid's own kind of user tool: `{type: "temporal_activity", ...}` in an
@@ -58,20 +58,6 @@ export const ActivityToolRetrySchema = z
       durationMs(retry.maximum_interval) >= durationMs(retry.initial_interval),
     { message: 'maximum_interval must not be below initial_interval', path: ['maximum_interval'] },
   );
-
-/** The largest input_schema accepted, as JSON: tools are sent with every model request. */
-export const MAX_INPUT_SCHEMA_CHARS = 64_000;
-
-/** A JSON Schema for an object, as the Messages API takes a tool's input_schema. */
-export const ToolInputSchemaSchema = z
-  .looseObject({
-    type: z.literal('object'),
-    properties: z.record(z.string(), z.looseObject({})).optional(),
-    required: z.array(z.string()).optional(),
-  })
-  .refine((schema) => JSON.stringify(schema).length <= MAX_INPUT_SCHEMA_CHARS, {
-    message: `input_schema is over ${MAX_INPUT_SCHEMA_CHARS} characters as JSON`,
-  });
 
 export const DEFAULT_START_TO_CLOSE_SECONDS = 60;
 const boundedName = z.string().min(1).max(256);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { TextBlock } from './events';
-import { UserToolNameSchema, type UserToolDefinition } from './user-tools';
+import { ToolInputSchemaSchema, UserToolNameSchema, type UserToolDefinition } from './user-tools';
 
 /**
  * Custom tools, as in Managed Agents: `{type: "custom", name, description, input_schema}` in an agent's tools.
@@ -11,9 +11,6 @@ import { UserToolNameSchema, type UserToolDefinition } from './user-tools';
 
 export const CUSTOM_TOOL_TYPE = 'custom';
 
-/** The largest input_schema, serialized, and its deepest nesting of objects and arrays. */
-export const MAX_INPUT_SCHEMA_BYTES = 64 * 1024;
-export const MAX_INPUT_SCHEMA_DEPTH = 32;
 /** How long a custom tool call waits for the client's answer unless the session says otherwise: one hour. */
 export const DEFAULT_CUSTOM_TOOL_WAIT_SECONDS = 3600;
 /** A result longer than this is cut with a notice, as Lucid's own tools' output is (src/workspace/tools.ts). */
@@ -37,32 +34,13 @@ export const RESERVED_TOOL_NAMES: readonly string[] = [
   'memory',
 ];
 
-/** A JSON Schema for the tool's input: an object schema, bounded in size and depth. */
-const InputSchemaSchema = z
-  .looseObject({
-    type: z.literal('object', { error: 'input_schema must be an object schema ({"type": "object", ...})' }),
-    properties: z.record(z.string(), z.unknown()).optional(),
-    required: z.array(z.string()).optional(),
-  })
-  .superRefine((schema, context) => {
-    const bytes = new TextEncoder().encode(JSON.stringify(schema)).length;
-    if (bytes > MAX_INPUT_SCHEMA_BYTES) {
-      context.addIssue({
-        code: 'custom',
-        message: `input_schema is ${bytes} bytes serialized; at most ${MAX_INPUT_SCHEMA_BYTES}`,
-      });
-    } else if (depthOf(schema) > MAX_INPUT_SCHEMA_DEPTH) {
-      context.addIssue({ code: 'custom', message: `input_schema nests deeper than ${MAX_INPUT_SCHEMA_DEPTH} levels` });
-    }
-  });
-
 export const CustomToolSchema = z.strictObject({
   type: z.literal(CUSTOM_TOOL_TYPE),
   name: UserToolNameSchema.refine((name) => !RESERVED_TOOL_NAMES.includes(name), {
     message: `the name of one of Lucid's own tools (${RESERVED_TOOL_NAMES.join(', ')}); choose another`,
   }),
   description: z.string().min(1).max(1024),
-  input_schema: InputSchemaSchema,
+  input_schema: ToolInputSchemaSchema,
 });
 export type CustomTool = z.infer<typeof CustomToolSchema>;
 
@@ -103,13 +81,4 @@ function truncated(text: string): string {
   let end = MAX_CUSTOM_TOOL_RESULT_CHARS;
   if (/[\uD800-\uDBFF]/.test(text[end - 1])) end--;
   return `${text.slice(0, end)}\n[output truncated: showed ${end} of ${text.length} characters]`;
-}
-
-/** How deep `value` nests, counted no further than one past the limit (so a deep value costs little). */
-function depthOf(value: unknown, level = 0): number {
-  if (value === null || typeof value !== 'object' || level > MAX_INPUT_SCHEMA_DEPTH) return level;
-  const children = Array.isArray(value) ? value : Object.values(value);
-  let deepest = level + 1;
-  for (const child of children) deepest = Math.max(deepest, depthOf(child, level + 1));
-  return deepest;
 }

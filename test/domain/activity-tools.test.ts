@@ -98,7 +98,12 @@ describe('temporal_activity tools', () => {
     [
       'schema too big',
       [{ ...ticketTool, input_schema: { type: 'object', description: 'x'.repeat(70_000) } }],
-      /input_schema is over 64000 characters/,
+      /input_schema is \d+ bytes serialized; at most 65536/,
+    ],
+    [
+      'schema too deep',
+      [{ ...ticketTool, input_schema: { type: 'object', properties: { a: nested(40) } } }],
+      /input_schema nests deeper than 32 levels/,
     ],
     ['empty activity_type', [{ ...ticketTool, activity_type: '' }], /tools\.0\.activity_type/],
     ['long task_queue', [{ ...ticketTool, task_queue: 'q'.repeat(300) }], /tools\.0\.task_queue/],
@@ -131,3 +136,8 @@ describe('temporal_activity tools', () => {
     expect(long.length).toBeLessThan(MAX_ACTIVITY_RESULT_CHARS + 100);
   });
 });
+
+/** A schema of `levels` nested objects. */
+function nested(levels: number): Record<string, unknown> {
+  return levels === 0 ? { type: 'string' } : { type: 'object', properties: { next: nested(levels - 1) } };
+}
