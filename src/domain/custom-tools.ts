@@ -16,29 +16,10 @@ export const DEFAULT_CUSTOM_TOOL_WAIT_SECONDS = 3600;
 /** A result longer than this is cut with a notice, as Lucid's own tools' output is (src/workspace/tools.ts). */
 export const MAX_CUSTOM_TOOL_RESULT_CHARS = 32_000;
 
-/** Names the model already knows as Lucid's tools: a custom tool may not take one. */
-export const RESERVED_TOOL_NAMES: readonly string[] = [
-  'read_file',
-  'write_file',
-  'edit_file',
-  'list_files',
-  'grep',
-  'bash',
-  'read',
-  'write',
-  'edit',
-  'glob',
-  'web_fetch',
-  'web_search',
-  'delegate',
-  'memory',
-];
-
 export const CustomToolSchema = z.strictObject({
   type: z.literal(CUSTOM_TOOL_TYPE),
-  name: UserToolNameSchema.refine((name) => !RESERVED_TOOL_NAMES.includes(name), {
-    message: `the name of one of Lucid's own tools (${RESERVED_TOOL_NAMES.join(', ')}); choose another`,
-  }),
+  // Lucid's own tools' names are refused with the agent's other tools (agent-toolset.ts, userToolNameClashes).
+  name: UserToolNameSchema,
   description: z.string().min(1).max(1024),
   input_schema: ToolInputSchemaSchema,
 });

@@ -86,7 +86,7 @@ test('an agent keeps its custom tool as given', async () => {
       model: 'scripted-small',
       tools: [{ ...lookupTicketParams, name: 'grep' }],
     }),
-  ).rejects.toMatchObject({ status: 400, message: expect.stringContaining("Lucid's own tools") });
+  ).rejects.toMatchObject({ status: 400, message: expect.stringContaining("is taken by one of Lucid's tools") });
 });
 
 test("the SDK's session tool runner runs custom tools against Lucid, end to end", async () => {

@@ -235,7 +235,9 @@ describe('custom tools', () => {
     await expect(start({ ...lookupTicket, input_schema: { type: 'array' } })).rejects.toThrow(
       /input_schema must be an object schema/,
     );
-    await expect(start({ ...lookupTicket, name: 'bash' })).rejects.toThrow(/the name of one of Lucid's own tools/);
+    await expect(start({ ...lookupTicket, name: 'bash' })).rejects.toThrow(
+      /the name "bash" is taken by one of Lucid's tools/,
+    );
     await expect(start({ ...lookupTicket, name: 'has space' })).rejects.toThrow(/letters, digits/);
     let deep: Record<string, unknown> = { type: 'string' };
     for (let level = 0; level < 40; level++) deep = { type: 'object', properties: { inner: deep } };
