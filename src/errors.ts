@@ -92,3 +92,14 @@ export class MemoryStoreHeldError extends LucidError {
   readonly code = 'conflict_error';
   readonly fault = 'user_input';
 }
+
+/**
+ * The storage cannot be reached for now: a database that refuses or drops connections, restarts or shuts down, a
+ * pool that cannot get a connection in time, a network filesystem that is away. The same call passes once it is
+ * back, so the activity boundary waits it out inside the attempt instead of spending the attempts that model and
+ * tool errors are limited to (src/activities/boundary.ts).
+ */
+export class StorageUnavailableError extends LucidError {
+  readonly code = 'storage_unavailable';
+  readonly fault = 'system';
+}

@@ -45,6 +45,8 @@ export const FailureType = {
   MemoryStoreBusy: 'MemoryStoreBusy',
   StoredRecord: 'StoredRecord',
   SimulatedCrash: 'SimulatedCrash',
+  // Storage that cannot be reached for now: waited out inside the attempt, retried when the attempt runs out.
+  StorageUnavailable: 'StorageUnavailable',
   // A workspace step the session could not take (a workspace that cannot be made).
   Workspace: 'Workspace',
 } as const;

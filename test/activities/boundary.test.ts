@@ -7,8 +7,9 @@ import { ApplicationFailure, ApplicationFailureCategory, CancelledFailure } from
 import { createAnthropicClient } from '../../src/activities/model';
 import { toActivityFailure } from '../../src/activities/boundary';
 import { FailureType } from '../../src/domain/failure-types';
-import { InvalidAgentError, InvalidSessionInputError, SimulatedCrash } from '../../src/errors';
+import { InvalidAgentError, InvalidSessionInputError, SimulatedCrash, StorageUnavailableError } from '../../src/errors';
 import { MemoryNotFoundError, MemoryStoreBusyError } from '../../src/memory/errors';
+import { asStorageUnavailable, isStorageUnavailable } from '../../src/storage/storage-unavailable';
 import { startScriptedModel, type ScriptedModel } from '../../src/scripted-model/server';
 import { WorkspaceError } from '../../src/workspace/sandbox';
 
@@ -105,6 +106,24 @@ describe('toActivityFailure', () => {
     expect(disk.stack).not.toContain(SECRET);
     expect(lines).toEqual([]);
     expect(mapped('a string').failure).toMatchObject({ message: 'a string' });
+  });
+
+  it('makes storage that is away a retryable StorageUnavailable failure, from the store or the filesystem', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    const fromStore = asStorageUnavailable(refused, 'postgres://lucid@db/lucid');
+    expect(fromStore).toBeInstanceOf(StorageUnavailableError);
+    expect(mapped(fromStore).failure).toMatchObject({ type: FailureType.StorageUnavailable, nonRetryable: false });
+    const stale = Object.assign(new Error('ESTALE: stale file handle'), { code: 'ESTALE' });
+    expect(mapped(stale).failure).toMatchObject({ type: FailureType.StorageUnavailable, nonRetryable: false });
+  });
+
+  it('reads network codes as storage unavailable only where the error comes from the database', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 10.0.0.9:443'), { code: 'ECONNREFUSED' });
+    const shutdown = Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
+    expect(isStorageUnavailable(refused)).toBe(false);
+    expect(isStorageUnavailable(asStorageUnavailable(shutdown, 'the database'))).toBe(true);
+    const wrongPassword = Object.assign(new Error('password authentication failed'), { code: '28P01' });
+    expect(asStorageUnavailable(wrongPassword, 'the database')).toBe(wrongPassword);
   });
 
   it('leaves a cancellation as it is', () => {

@@ -1,5 +1,6 @@
 import { Pool, type PoolClient } from 'pg';
 import { readWholeNumberVariables } from '../../whole-number-variables';
+import { asStorageUnavailable } from '../storage-unavailable';
 
 /**
  * Where Lucid's PostgreSQL is: `LUCID_DATABASE_URL`, a `postgres://user:password@host:port/database` URL. TLS is
@@ -55,7 +56,10 @@ export function describeDatabase(url: string): string {
   }
 }
 
-/** Runs `work` in one transaction on one connection: committed if it returns, rolled back if it throws. */
+/**
+ * Runs `work` in one transaction on one connection: committed if it returns, rolled back if it throws. A connection
+ * lost on the way throws as a StorageUnavailableError, as the pool's own queries do.
+ */
 export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   try {
@@ -65,7 +69,7 @@ export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) =>
     return result;
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
+    throw asStorageUnavailable(error, 'the database');
   } finally {
     client.release();
   }

@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import type { Storage } from '../open-storage';
 import { DataLayout } from '../layout';
+import { asStorageUnavailable } from '../storage-unavailable';
 import { describeDatabase, openPool, type DatabaseConfig } from './database';
 import { migrate } from './migrations';
 import { PgAgentStore } from './pg-agent-store';
@@ -37,7 +38,7 @@ export function openPostgresStorage(dataDir: string, database: DatabaseConfig): 
     );
     return migrated;
   };
-  const pool = migratedBeforeUse(raw, ready);
+  const pool = migratedBeforeUse(raw, ready, describeDatabase(database.url));
   const layout = new DataLayout(dataDir);
   const sessions = new PgSessionStore(pool);
   const deltas = new PgDeltaSpool(pool);
@@ -64,15 +65,22 @@ export function openPostgresStorage(dataDir: string, database: DatabaseConfig): 
   };
 }
 
-/** The pool, whose `query` and `connect` first wait for the schema to be migrated (the stores use nothing else). */
-function migratedBeforeUse(pool: Pool, ready: () => Promise<void>): Pool {
+/**
+ * The pool, whose `query` and `connect` first wait for the schema to be migrated (the stores use nothing else), and
+ * throw a database that cannot be reached as a StorageUnavailableError, which activities wait out.
+ */
+function migratedBeforeUse(pool: Pool, ready: () => Promise<void>, location: string): Pool {
   return new Proxy(pool, {
     get(target, property, receiver) {
       if (property === 'query' || property === 'connect') {
         const method = Reflect.get(target, property, target) as (...args: unknown[]) => Promise<unknown>;
         return async (...args: unknown[]) => {
-          await ready();
-          return method.apply(target, args);
+          try {
+            await ready();
+            return await method.apply(target, args);
+          } catch (error) {
+            throw asStorageUnavailable(error, location);
+          }
         };
       }
       return Reflect.get(target, property, receiver) as unknown;
