@@ -1,7 +1,7 @@
 /**
  * Permission confirmations in a session: a call of a tool whose policy is `always_ask` (or `auto` when the judge,
- * ./permission-judge.ts, reached no verdict) is logged with `evaluated_permission: "ask"` and waits (in ./pending-tool-calls.ts, shared with custom tool calls) for a
- * `user.tool_confirmation`. Allowed, it runs; denied, it is a tool error carrying the deny message; an interrupt or
+ * ./permission-judge.ts, reached no verdict) is logged with `evaluated_permission: "ask"` and waits (in
+ * ./pending-tool-calls.ts, shared with custom tool calls) for a `user.tool_confirmation`. Allowed, it runs; denied, it is a tool error carrying the deny message; an interrupt or
  * the wait limit ends it as a tool error too. Each answer is logged with who decided.
  */
 import type { ModelContentBlock } from '../activities/model';
