@@ -3,7 +3,7 @@
  * separate model call (the judgeToolCall activity, src/activities/permission-judge.ts), all of one turn's in
  * parallel. A judge that fails after its retries gives no verdict: the call then asks a human, never runs unasked.
  */
-import { ActivityFailure, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, isCancellation, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { ModelContentBlock } from '../activities/model';
 import { purposeOf, type JudgeVerdict } from '../domain/permission-judge';
@@ -29,7 +29,8 @@ export async function judgeCalls(state: SessionState, calls: ToolUse[]): Promise
           { sessionId: state.sessionId, toolUseId: call.id, tool: call.name, input: call.input, purpose },
         ])
         .catch((error: unknown): JudgeVerdict => {
-          if (!(error instanceof ActivityFailure)) throw error;
+          // An interrupt's cancellation goes on up, as it does from the model call this follows.
+          if (!(error instanceof ActivityFailure) || isCancellation(error)) throw error;
           return { verdict: 'ask', reason: `the permission judge failed: ${error.cause?.message ?? error.message}` };
         }),
     ),

@@ -4,15 +4,19 @@
  * error with the judge's reason and never runs, and a judge that fails or answers unparseably makes the call ask a
  * human. Each verdict is on the tool use event.
  */
-import { Worker } from '@temporalio/worker';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AgentDefinition } from '../../src/domain/agent-definition';
 import type { SessionEvent } from '../../src/domain/events';
 import { DEFAULT_JUDGE_MODEL } from '../../src/domain/permission-judge';
 import { lastUserText, systemText } from '../../src/scripted-model/server';
-import { startSessionHarness, workspaceOf, type SessionHarness } from '../helpers/session';
-import { workflowBundle } from '../helpers/temporal';
+import {
+  expectSessionReplays,
+  startSessionHarness,
+  waitForFinalMessage,
+  workspaceOf,
+  type SessionHarness,
+} from '../helpers/session';
 import { waitFor } from '../helpers/wait-for';
 
 const agent: AgentDefinition = {
@@ -64,16 +68,8 @@ describe('the auto permission policy', () => {
     return found;
   }
 
-  async function finalMessage(sessionId: string, text: string): Promise<void> {
-    await waitFor(async () => (await harness.lucid.snapshot(sessionId))?.final_message === text, `"${text}"`);
-  }
-
-  async function expectReplays(sessionId: string): Promise<void> {
-    const history = await harness.temporal.client.workflow.getHandle(sessionId).fetchHistory();
-    await expect(
-      Worker.runReplayHistory({ workflowBundle: workflowBundle() }, history, sessionId),
-    ).resolves.toBeUndefined();
-  }
+  const finalMessage = (sessionId: string, text: string) => waitForFinalMessage(harness, sessionId, text);
+  const expectReplays = (sessionId: string) => expectSessionReplays(harness, sessionId);
 
   it('runs a call the judge allows and refuses one it denies, with the reasons in the log', async () => {
     harness.model.setScenario({
