@@ -40,6 +40,7 @@ const INTEGRATION_TESTS = [
   '<rootDir>/test/workflows/custom-tools.test.ts',
   '<rootDir>/test/workflows/custom-tools-crash.test.ts',
   '<rootDir>/test/workflows/tool-confirmations.test.ts',
+  '<rootDir>/test/workflows/permission-judge.test.ts',
   '<rootDir>/test/workflows/tool-confirmations-crash.test.ts',
   '<rootDir>/test/workflows/dream.test.ts',
   '<rootDir>/test/workflows/long-session.test.ts',

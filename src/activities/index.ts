@@ -6,6 +6,7 @@ import { ACTIVITY_INPUT_SCHEMAS, withValidatedInputs } from './inputs';
 import { createGraderActivities } from './grader';
 import { createMemoryActivities } from './memory';
 import { createMcpActivities } from './mcp';
+import { createPermissionJudgeActivities } from './permission-judge';
 import { createAnthropicClient, createModelActivities } from './model';
 import { createSessionActivities } from './session';
 import { createShellActivities } from './shell';
@@ -54,6 +55,7 @@ export function createActivities({
     ...createShellActivities({ shellPool, toolJournal: storage.toolJournal }),
     ...createThreadActivities(),
     ...createGraderActivities({ anthropic }),
+    ...createPermissionJudgeActivities({ anthropic }),
     ...createMemoryActivities({ memory, memoryJournal: storage.memoryJournal }),
     ...createDreamActivities({ store, memory, dreams, anthropic }),
     ...createMcpActivities(),

@@ -116,6 +116,14 @@ export const ACTIVITY_INPUT_SCHEMAS = {
     workspace: z.string().min(1),
     model: z.string().min(1),
   }),
+  // permission-judge.ts
+  judgeToolCall: z.looseObject({
+    sessionId: id,
+    toolUseId: id,
+    tool: z.string().min(1),
+    input: z.record(z.string(), z.unknown()),
+    purpose: z.string(),
+  }),
   // memory.ts
   loadMemoryContext: z.looseObject({ attachments: z.array(MemoryAttachmentSchema), budget_chars: count }),
   runMemoryTool: z.looseObject({ sessionId: id, toolUseId: id, stores: z.array(AttachedStoreSchema) }),

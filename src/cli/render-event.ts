@@ -3,7 +3,13 @@
  * Everything here is pure (no I/O, no clock): the same event always gives the same line, which keeps the output
  * testable and lets `lucid run`, `lucid events` and the demo print events the same way.
  */
-import { blockText, type SessionEvent, type SessionStopReason, type UserContentBlock } from '../domain/events';
+import {
+  blockText,
+  type SessionEvent,
+  type SessionStopReason,
+  type ToolEvaluation,
+  type UserContentBlock,
+} from '../domain/events';
 import { addUsage, ZERO_USAGE, type Usage } from '../domain/usage';
 import {
   advanceOutcomeProgress,
@@ -153,9 +159,11 @@ export function describeStopReason(stopReason: SessionStopReason | null): string
 }
 
 /** `path="notes/a.md" content=(312 chars)`: enough to recognise the call without flooding the line. */
-/** Marks a call that waits for a confirmation, naming the id to approve or deny. */
-function askNote(event: { id: string; evaluated_permission?: string }): string {
-  return event.evaluated_permission === 'ask' ? ` (asks: lucid approve|deny <session> ${event.id})` : '';
+/** Marks a call that waits for a confirmation, naming the id to approve or deny, and the auto judge's verdict. */
+function askNote(event: { id: string; evaluated_permission?: string; evaluation?: ToolEvaluation }): string {
+  const judged = event.evaluation?.type === 'auto' ? ` [judge: ${event.evaluation.reason}]` : '';
+  if (event.evaluated_permission === 'ask') return ` (asks: lucid approve|deny <session> ${event.id})${judged}`;
+  return event.evaluated_permission === 'deny' ? ` (denied)${judged}` : judged;
 }
 
 export function describeToolInput(input: Record<string, unknown>): string {

@@ -35,7 +35,7 @@ export type AgentToolName = (typeof AGENT_TOOL_NAMES)[number];
 
 /**
  * Whether a call runs without asking. `always_ask` waits for a `user.tool_confirmation` (tool-confirmations.ts);
- * the API's server-judged `auto` is not built and behaves as `always_allow` (the HTTP API refuses it).
+ * under `auto` a separate model call judges each call (permission-judge.ts).
  */
 export const PermissionPolicySchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('always_allow') }).strict(),

@@ -89,6 +89,21 @@ interface EventBase {
   session_thread_id?: string;
 }
 
+export type EvaluatedPermission = 'allow' | 'ask' | 'deny';
+
+/**
+ * Which policy produced `evaluated_permission`, as in the API; under auto, the judge's verdict with the API's
+ * `reason_code` and Lucid's `reason` (the judge's sentence, or why it gave none) and `model` (the judge's model).
+ */
+export type ToolEvaluation =
+  | { type: 'always_ask' }
+  | {
+      type: 'auto';
+      evaluated_permission: { type: EvaluatedPermission; reason_code?: string };
+      reason: string;
+      model?: string;
+    };
+
 export type SessionEventBody =
   | { type: 'user.message'; content: UserContentBlock[] }
   | { type: 'user.interrupt' }
@@ -98,9 +113,12 @@ export type SessionEventBody =
       tool_use_id: string;
       name: string;
       input: Record<string, unknown>;
-      /** Only on a call that waits for a `user.tool_confirmation` (its policy is always_ask); absent means allowed. */
-      evaluated_permission?: 'ask';
-      evaluation?: { type: 'always_ask' };
+      /**
+       * Only on a call under always_ask (which waits for a `user.tool_confirmation`) or auto (the judge's verdict);
+       * absent means allowed.
+       */
+      evaluated_permission?: EvaluatedPermission;
+      evaluation?: ToolEvaluation;
     }
   /**
    * A user's answer to the tool use event `tool_use_id` (its event id) that waits for a confirmation; `decided_by`
@@ -276,9 +294,9 @@ export interface McpToolUseBody {
   mcp_server_name: string;
   name: string;
   input: Record<string, unknown>;
-  /** "ask" when the call waits for a `user.tool_confirmation` (its policy is always_ask, the API's default). */
-  evaluated_permission: 'allow' | 'ask';
-  evaluation?: { type: 'always_ask' };
+  /** "ask" when the call waits for a `user.tool_confirmation` (always_ask, the API's default), or auto's verdict. */
+  evaluated_permission: EvaluatedPermission;
+  evaluation?: ToolEvaluation;
 }
 
 /** `agent.mcp_tool_result`: `mcp_tool_use_id` is the model's call id here; the API shape names the use event. */

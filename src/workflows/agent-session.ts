@@ -66,7 +66,8 @@ import {
 import { CustomToolCalls } from './custom-tools';
 import { PendingToolCalls, type UserAnswer } from './pending-tool-calls';
 import { ToolConfirmations } from './tool-confirmations';
-import { ASK_FIELDS } from '../domain/tool-confirmations';
+import type { JudgeVerdict } from '../domain/permission-judge';
+import { judgeCalls } from './permission-judge';
 import { DEFAULT_CUSTOM_TOOL_WAIT_SECONDS } from '../domain/custom-tools';
 import { DELEGATE_TOOL_NAME, SUBAGENT_NOTE, type ThreadReport } from '../domain/threads';
 import { MEMORY_TOOL_NAME } from '../memory/attachments';
@@ -398,7 +399,7 @@ class Session {
         this.state.usage = addUsage(this.state.usage, result.usage);
         this.context.requestAnswered(result.usage);
         // The model's output sits inside its request span: that is how the transcript is rebuilt from the log.
-        const toolUses = this.recordModelOutput(result.content);
+        const toolUses = this.recordModelOutput(result.content, await this.judgeAutoCalls(result.content));
         this.log.emit({
           type: 'span.model_request_end',
           model_request_start_id: start.id,
@@ -521,28 +522,50 @@ class Session {
     return { system_sha256: this.systemPromptSha256 };
   }
 
+  /**
+   * The auto judge's verdict on each call of the model's output whose policy is `auto`: none for runs from before
+   * the judge (they ran such calls as allowed), none when no call is `auto`.
+   */
+  private async judgeAutoCalls(content: ModelContentBlock[]): Promise<Map<string, JudgeVerdict>> {
+    const auto = content.filter(
+      (block): block is ToolUse => block.type === 'tool_use' && this.permissionPolicyOf(block) === 'auto',
+    );
+    if (auto.length === 0 || !this.patches.judgesAutoCalls) return new Map();
+    return judgeCalls(this.state, auto);
+  }
+
+  /** The policy of a call: its MCP or toolset tool's; custom tools and Lucid's own always run. */
+  private permissionPolicyOf(block: ToolUse) {
+    if (this.mcp.owns(block.name)) {
+      const use = this.mcp.useEvent(block);
+      return this.confirmations.mcpToolPolicy(use.mcp_server_name, use.name);
+    }
+    if (this.customTools.owns(block.name)) return 'always_allow';
+    return this.confirmations.toolsetToolPolicy(block.name);
+  }
+
   /** Emits the model's output as events and returns the tool calls it asked for. */
-  private recordModelOutput(content: ModelContentBlock[]): ToolUse[] {
+  private recordModelOutput(content: ModelContentBlock[], verdicts: Map<string, JudgeVerdict>): ToolUse[] {
     const toolUses: ToolUse[] = [];
     for (const block of content) {
       if (block.type === 'text') {
         if (block.text.length === 0) continue;
         this.log.emit({ type: 'agent.message', content: textBlocks(block.text) });
         this.state.finalMessage = block.text;
-      } else if (this.mcp.owns(block.name)) {
-        const use = this.mcp.useEvent(block);
-        const asks = this.confirmations.mcpToolAsks(use.mcp_server_name, use.name);
-        const event = this.log.emit(asks ? { ...use, ...ASK_FIELDS } : use);
-        if (asks) this.confirmations.note(block.id, event.id);
-        toolUses.push(block);
-      } else if (this.customTools.owns(block.name)) {
+      } else if (this.customTools.owns(block.name) && !this.mcp.owns(block.name)) {
         this.customTools.record(block);
         toolUses.push(block);
       } else {
-        const use = { type: 'agent.tool_use' as const, tool_use_id: block.id, name: block.name, input: block.input };
-        // Only an asking call gets the permission fields, so the events of every other session stay as they were.
-        const asks = this.confirmations.toolsetToolAsks(block.name);
-        const event = this.log.emit(asks ? { ...use, ...ASK_FIELDS } : use);
+        const use = this.mcp.owns(block.name)
+          ? this.mcp.useEvent(block)
+          : { type: 'agent.tool_use' as const, tool_use_id: block.id, name: block.name, input: block.input };
+        // Only a call under always_ask or auto gets the permission fields, so the events of other sessions stay as they were.
+        const { fields, asks } = this.confirmations.permissionFields(
+          block,
+          this.permissionPolicyOf(block),
+          verdicts.get(block.id),
+        );
+        const event = this.log.emit({ ...use, ...fields });
         if (asks) this.confirmations.note(block.id, event.id);
         toolUses.push(block);
       }
@@ -592,7 +615,7 @@ class Session {
   /** A call that must be confirmed waits for the user's decision first; a denied one is the refusal. */
   private runConfirmedTool(toolUse: ToolUse, available: Set<string>): ReturnType<Session['runOneTool']> {
     // Synchronous when no confirmation is needed: other calls start (and register their waits) as they always did.
-    if (!this.confirmations.asks(toolUse.id)) return this.runOneTool(toolUse, available);
+    if (!this.confirmations.holds(toolUse.id)) return this.runOneTool(toolUse, available);
     return this.confirmations.decide(toolUse).then((refusal) => refusal ?? this.runOneTool(toolUse, available));
   }
 

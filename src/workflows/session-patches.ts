@@ -18,15 +18,25 @@ import { patched } from '@temporalio/workflow';
  */
 export const PATCHES_AT_START_PATCH = 'patches-decided-at-start';
 
+/**
+ * Calls of tools whose policy is `auto` are judged by a separate model call (./permission-judge.ts); runs from before
+ * it ran them as always_allow, and replay keeps them so.
+ */
+export const AUTO_PERMISSION_JUDGE_PATCH = 'auto-permission-judge';
+
 export class SessionPatches {
-  private constructor(private readonly decidedAtStart: boolean) {}
+  private constructor(
+    private readonly decidedAtStart: boolean,
+    /** Whether `auto` calls are judged ({@link AUTO_PERMISSION_JUDGE_PATCH}), decided at start like the rest. */
+    readonly judgesAutoCalls: boolean,
+  ) {}
 
   /**
    * Call at the very start of the workflow function, before anything awaits. A later patch is decided here too (one
    * more `patched()` call, kept in a field), never where its change is.
    */
   static decide(): SessionPatches {
-    return new SessionPatches(patched(PATCHES_AT_START_PATCH));
+    return new SessionPatches(patched(PATCHES_AT_START_PATCH), patched(AUTO_PERMISSION_JUDGE_PATCH));
   }
 
   /** Whether the change behind a patch from before `patches-decided-at-start` applies. */

@@ -1,15 +1,18 @@
 /**
- * Permission confirmations in a session: a call of a tool whose policy is `always_ask` is logged with
- * `evaluated_permission: "ask"` and waits (in ./pending-tool-calls.ts, shared with custom tool calls) for a
- * `user.tool_confirmation`. Allowed, it runs; denied, it is a tool error carrying the deny message; an interrupt or
+ * Permission confirmations in a session: a call of a tool whose policy is `always_ask` (or `auto` when the judge,
+ * ./permission-judge.ts, reached no verdict) is logged with `evaluated_permission: "ask"` and waits (in
+ * ./pending-tool-calls.ts, shared with custom tool calls) for a `user.tool_confirmation`. Allowed, it runs; denied, it is a tool error carrying the deny message; an interrupt or
  * the wait limit ends it as a tool error too. Each answer is logged with who decided.
  */
 import type { ModelContentBlock } from '../activities/model';
 import { describeIssues } from '../domain/session-input';
+import type { JudgeVerdict } from '../domain/permission-judge';
 import {
-  mcpToolAsks,
+  ASK_FIELDS,
+  autoFields,
+  mcpToolPolicy,
   SIGNAL_DECIDER,
-  toolsetToolAsks,
+  toolsetToolPolicy,
   ToolConfirmationSchema,
   type ToolConfirmation,
 } from '../domain/tool-confirmations';
@@ -18,6 +21,7 @@ import type { PendingOutcome, PendingToolCalls, UserAnswer } from './pending-too
 import type { SessionState } from './session-state';
 
 type ToolUse = Extract<ModelContentBlock, { type: 'tool_use' }>;
+type PolicyType = ReturnType<typeof toolsetToolPolicy>;
 
 /** Why a call does not run: the tool error the model gets. */
 export interface Refusal {
@@ -28,6 +32,8 @@ export interface Refusal {
 export class ToolConfirmations {
   /** The event id of each call that asks, by the model's id. */
   private readonly eventIds = new Map<string, string>();
+  /** The auto judge's reason for each call it denied, by the model's id. */
+  private readonly denials = new Map<string, string>();
 
   constructor(
     private readonly log: EventLog,
@@ -35,14 +41,26 @@ export class ToolConfirmations {
     private readonly pending: PendingToolCalls<UserAnswer>,
   ) {}
 
-  /** Whether a call of the toolset tool `name` must be confirmed first. */
-  toolsetToolAsks(name: string): boolean {
-    return toolsetToolAsks(this.agent, name);
+  /** The policy of a call of the toolset tool `name`. */
+  toolsetToolPolicy(name: string): PolicyType {
+    return toolsetToolPolicy(this.agent, name);
   }
 
-  /** Whether a call of an MCP server's tool must be confirmed first. */
-  mcpToolAsks(server: string, name: string): boolean {
-    return mcpToolAsks(this.agent, server, name);
+  /** The policy of a call of an MCP server's tool. */
+  mcpToolPolicy(server: string, name: string): PolicyType {
+    return mcpToolPolicy(this.agent, server, name);
+  }
+
+  /**
+   * The permission fields of the use event of `toolUse` under `policy` ({} for an allowed call, so the events of
+   * other sessions stay as they were), given the auto judge's `verdict` (absent for runs from before the judge,
+   * which ran auto calls as allowed). A denied call is remembered here; {@link note} the asking ones.
+   */
+  permissionFields(toolUse: ToolUse, policy: PolicyType, verdict: JudgeVerdict | undefined) {
+    if (policy === 'always_ask') return { fields: ASK_FIELDS, asks: true };
+    if (policy !== 'auto' || verdict === undefined) return { fields: {}, asks: false };
+    if (verdict.verdict === 'deny') this.denials.set(toolUse.id, verdict.reason);
+    return { fields: autoFields(verdict), asks: verdict.verdict === 'ask' };
   }
 
   /** Notes that the call logged as event `eventId` waits for a confirmation before it runs. */
@@ -50,13 +68,17 @@ export class ToolConfirmations {
     this.eventIds.set(toolUseId, eventId);
   }
 
-  /** Whether the model's call `toolUseId` waits for a confirmation before it runs. */
-  asks(toolUseId: string): boolean {
-    return this.eventIds.has(toolUseId);
+  /** Whether the model's call `toolUseId` waits for a confirmation before it runs, or was denied by the judge. */
+  holds(toolUseId: string): boolean {
+    return this.eventIds.has(toolUseId) || this.denials.has(toolUseId);
   }
 
-  /** Waits for the user's decision on a noted call: null to run it, else the tool error the model gets. */
+  /** The judge's denial, or the user's decision on a noted call: null to run it, else the tool error the model gets. */
   async decide(toolUse: ToolUse): Promise<Refusal | null> {
+    const denial = this.denials.get(toolUse.id);
+    if (denial !== undefined) {
+      return { is_error: true, content: `the permission judge denied the ${toolUse.name} call: ${denial}` };
+    }
     const eventId = this.eventIds.get(toolUse.id);
     if (eventId === undefined) return null;
     return refusalOf(toolUse.name, await this.pending.wait(eventId));

@@ -120,10 +120,6 @@ test('what Lucid cannot honour is refused with a message saying so, and nothing 
       },
       /input_schema must be an object schema/,
     ],
-    [
-      { name: 'x', model: 'm', tools: [{ ...toolset, default_config: { permission_policy: { type: 'auto' } } }] },
-      /permission_policy auto is not supported/,
-    ],
     [{ name: 'x', model: 'm', multiagent: { type: 'coordinator', agents: [{ type: 'self' }] } }, /multiagent/],
     [
       { name: 'x', model: 'm', multiagent: { type: 'coordinator', agents: ['agent_doesNotExist1'] } },

@@ -1,6 +1,6 @@
 /** Shared set-up for session tests: a real worker, the scripted model, a data dir and a Lucid client. */
 import type { WorkflowHandle } from '@temporalio/client';
-import type { Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { execFileSync } from 'node:child_process';
 import { LucidClient } from '../../src/client';
 import type { SessionEvent } from '../../src/domain/events';
@@ -10,9 +10,11 @@ import { openStorage, type Storage } from '../../src/storage/open-storage';
 import type { SessionStore } from '../../src/storage/session-store';
 import { ensureTemporalCli } from '../../scripts/lib/temporal-cli';
 import { AGENT_SESSION_WORKFLOW } from '../../src/workflows/api/session-api';
+import { waitFor } from './wait-for';
 import {
   connectTestTemporal,
   createTestWorker,
+  workflowBundle,
   tempDir,
   uniqueTaskQueue,
   type TestTemporal,
@@ -96,4 +98,17 @@ export function startWithTemporalCli(harness: SessionHarness, sessionId: string,
     { stdio: 'pipe' },
   );
   return harness.temporal.client.workflow.getHandle(sessionId);
+}
+
+/** Waits until the session's final message is `text`. */
+export async function waitForFinalMessage(harness: SessionHarness, sessionId: string, text: string): Promise<void> {
+  await waitFor(async () => (await harness.lucid.snapshot(sessionId))?.final_message === text, `"${text}"`);
+}
+
+/** Expects the session's history so far to replay against today's workflow code. */
+export async function expectSessionReplays(harness: SessionHarness, sessionId: string): Promise<void> {
+  const history = await harness.temporal.client.workflow.getHandle(sessionId).fetchHistory();
+  await expect(
+    Worker.runReplayHistory({ workflowBundle: workflowBundle() }, history, sessionId),
+  ).resolves.toBeUndefined();
 }

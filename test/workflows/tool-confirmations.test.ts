@@ -5,14 +5,18 @@
  * message. Bad answers are refused and change nothing; an interrupt denies the waiting call.
  */
 import { WorkflowUpdateFailedError, type ApplicationFailure } from '@temporalio/client';
-import { Worker } from '@temporalio/worker';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AgentDefinition } from '../../src/domain/agent-definition';
 import type { SessionEvent } from '../../src/domain/events';
 import { SessionRequestRejection, toolConfirmationSignal } from '../../src/workflows/api/session-api';
-import { startSessionHarness, workspaceOf, type SessionHarness } from '../helpers/session';
-import { workflowBundle } from '../helpers/temporal';
+import {
+  expectSessionReplays,
+  startSessionHarness,
+  waitForFinalMessage,
+  workspaceOf,
+  type SessionHarness,
+} from '../helpers/session';
 import { waitFor } from '../helpers/wait-for';
 
 const lookupTicket = {
@@ -90,16 +94,8 @@ describe('permission confirmations', () => {
     return ids;
   }
 
-  async function finalMessage(sessionId: string, text: string): Promise<void> {
-    await waitFor(async () => (await harness.lucid.snapshot(sessionId))?.final_message === text, `"${text}"`);
-  }
-
-  async function expectReplays(sessionId: string): Promise<void> {
-    const history = await harness.temporal.client.workflow.getHandle(sessionId).fetchHistory();
-    await expect(
-      Worker.runReplayHistory({ workflowBundle: workflowBundle() }, history, sessionId),
-    ).resolves.toBeUndefined();
-  }
+  const finalMessage = (sessionId: string, text: string) => waitForFinalMessage(harness, sessionId, text);
+  const expectReplays = (sessionId: string) => expectSessionReplays(harness, sessionId);
 
   it('asks before an always_ask call, in one requires_action with a custom call, and runs it once allowed', async () => {
     harness.model.setScenario({

@@ -31,7 +31,6 @@ export type ModelParam = z.infer<typeof ModelSchema>;
 
 /** Checked in detail by AgentToolsSchema once the kinds Lucid lacks are refused. */
 export const ToolEntrySchema = z.looseObject({ type: z.string() });
-type ToolEntry = z.infer<typeof ToolEntrySchema>;
 
 const ExecutionIdentitySchema = z.looseObject({ type: z.string() });
 
@@ -94,7 +93,7 @@ export function unsupportedIn(params: Omit<Partial<AgentCreateParams>, 'metadata
   if (identity && identity.type !== 'service_account') {
     return `execution_identity: only {"type": "service_account"} is supported by Lucid`;
   }
-  return unsupportedModel(params.model) ?? unsupportedTools(params.tools ?? []);
+  return unsupportedModel(params.model);
 }
 
 function unsupportedModel(model: ModelParam | undefined): string | null {
@@ -103,20 +102,4 @@ function unsupportedModel(model: ModelParam | undefined): string | null {
   if (model.speed != null && model.speed !== 'standard') return 'model.speed: only "standard" is supported by Lucid';
   if (model.inference_geo != null) return 'model.inference_geo: not supported by Lucid';
   return null;
-}
-
-function unsupportedTools(tools: readonly ToolEntry[]): string | null {
-  for (const [index, tool] of tools.entries()) {
-    // always_allow and always_ask work (always_ask waits for a user.tool_confirmation); the server-judged auto not yet.
-    if (autoPolicy(tool)) return `tools.${index}: permission_policy auto is not supported by Lucid yet; use always_ask`;
-  }
-  return null;
-}
-
-/** Whether the toolset's default or one tool's config has the auto policy. */
-function autoPolicy(tool: ToolEntry): boolean {
-  const policies = [tool.default_config, ...(Array.isArray(tool.configs) ? tool.configs : [])].map(
-    (config) => (config as { permission_policy?: { type?: unknown } } | null | undefined)?.permission_policy?.type,
-  );
-  return policies.includes('auto');
 }

@@ -25,6 +25,16 @@ const documentBlockSchema = z.looseObject({
   estimated_tokens: z.number().int().min(0),
 });
 const userContent = z.array(z.union([textBlockSchema, imageBlockSchema, documentBlockSchema]));
+const evaluatedPermission = z.enum(['allow', 'ask', 'deny']);
+const toolEvaluation = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('always_ask') }),
+  z.strictObject({
+    type: z.literal('auto'),
+    evaluated_permission: z.strictObject({ type: evaluatedPermission, reason_code: z.string().optional() }),
+    reason: z.string(),
+    model: z.string().optional(),
+  }),
+]);
 const threadAgent = { session_thread_id: z.string().min(1), agent_name: z.string() };
 
 /** Each event type's own fields. `satisfies` makes tsc fail here when an event type is added to the domain. */
@@ -36,8 +46,8 @@ const EVENT_BODIES = {
     tool_use_id: z.string().min(1),
     name: z.string(),
     input: z.record(z.string(), z.unknown()),
-    evaluated_permission: z.literal('ask').optional(),
-    evaluation: z.strictObject({ type: z.literal('always_ask') }).optional(),
+    evaluated_permission: evaluatedPermission.optional(),
+    evaluation: toolEvaluation.optional(),
   },
   'user.tool_confirmation': {
     tool_use_id: z.string().min(1),
@@ -52,8 +62,8 @@ const EVENT_BODIES = {
     mcp_server_name: z.string().min(1),
     name: z.string().min(1),
     input: z.record(z.string(), z.unknown()),
-    evaluated_permission: z.enum(['allow', 'ask']),
-    evaluation: z.strictObject({ type: z.literal('always_ask') }).optional(),
+    evaluated_permission: evaluatedPermission,
+    evaluation: toolEvaluation.optional(),
   },
   'agent.mcp_tool_result': { mcp_tool_use_id: z.string().min(1), content: text, is_error: z.boolean() },
   'agent.custom_tool_use': {
