@@ -11,6 +11,7 @@
  * known, whatever splits the tasks after it.
  */
 import { patched } from '@temporalio/workflow';
+import { SHELL_AFFINITY_PATCH } from './shell-affinity';
 
 /**
  * Runs from this patch on decide here, at their start, that every earlier patch is in effect, and record this one
@@ -19,14 +20,19 @@ import { patched } from '@temporalio/workflow';
 export const PATCHES_AT_START_PATCH = 'patches-decided-at-start';
 
 export class SessionPatches {
-  private constructor(private readonly decidedAtStart: boolean) {}
+  private constructor(
+    private readonly decidedAtStart: boolean,
+    /** `bash` calls go to the worker holding the session's shell (shell-affinity.ts). */
+    readonly shellAffinity: boolean,
+  ) {}
 
   /**
    * Call at the very start of the workflow function, before anything awaits. A later patch is decided here too (one
    * more `patched()` call, kept in a field), never where its change is.
    */
   static decide(): SessionPatches {
-    return new SessionPatches(patched(PATCHES_AT_START_PATCH));
+    const decidedAtStart = patched(PATCHES_AT_START_PATCH);
+    return new SessionPatches(decidedAtStart, patched(SHELL_AFFINITY_PATCH));
   }
 
   /** Whether the change behind a patch from before `patches-decided-at-start` applies. */
