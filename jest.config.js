@@ -33,6 +33,7 @@ const INTEGRATION_TESTS = [
   '<rootDir>/test/storage/postgres/two-hosts.test.ts',
   '<rootDir>/test/storage/postgres/shell-affinity.test.ts',
   '<rootDir>/test/storage/postgres/two-servers.test.ts',
+  '<rootDir>/test/storage/postgres/many-sessions.test.ts',
   '<rootDir>/test/workflows/activity-failures.test.ts',
   '<rootDir>/test/workflows/activity-tools.test.ts',
   '<rootDir>/test/workflows/agent-session.test.ts',
