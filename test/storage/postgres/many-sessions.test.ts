@@ -7,15 +7,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { LucidClient } from '../../../src/client';
 import type { AgentDefinition } from '../../../src/domain/agent-definition';
-import { startScriptedModel, type ScriptedModel } from '../../../src/scripted-model/server';
-import { openStorage, type Storage } from '../../../src/storage/open-storage';
-import { usePostgres } from '../../helpers/postgres';
+import { useHosts } from '../../helpers/hosts';
 import { expectWellFormedLog } from '../../helpers/session';
-import { connectTestTemporal, tempDir, uniqueTaskQueue, type TestTemporal } from '../../helpers/temporal';
+import { tempDir, uniqueTaskQueue } from '../../helpers/temporal';
 import { waitFor } from '../../helpers/wait-for';
-import { startWorkerProcess, type WorkerProcess } from '../../helpers/worker-process';
 
-const postgres = usePostgres({ database: 'lucid_many_sessions' });
 const SESSIONS = 20;
 
 const agent: AgentDefinition = {
@@ -27,72 +23,46 @@ const agent: AgentDefinition = {
   max_tokens: 256,
 };
 
-let temporal: TestTemporal;
-let model: ScriptedModel;
-let storage: Storage;
-const workers: WorkerProcess[] = [];
-
-beforeAll(async () => {
-  temporal = await connectTestTemporal();
-  storage = openStorage({ dataDir: tempDir('lucid-client-'), database: { url: postgres.url(), poolSize: 4 } });
-  model = await startScriptedModel({
-    scenario: {
-      rules: [
-        {
-          match: { last_user_text: 'Start' },
-          reply: {
-            content: [
-              { type: 'tool_use', name: 'write_file', input: { path: 'out.txt', content: 'once\n' } },
-              { type: 'tool_use', name: 'bash', input: { command: 'echo run >> bash.log && cat bash.log' } },
-            ],
-          },
-        },
-        // Slow: the worker is killed while many of these are in flight.
-        {
-          match: { last_tool_result: 'run' },
-          delay_ms: 1500,
-          reply: { content: [{ type: 'tool_use', name: 'read_file', input: { path: 'out.txt' } }] },
-        },
-        // After the read, or after a command cut off by the kill: the session ends either way.
-        { match: {}, reply: { content: [{ type: 'text', text: 'Finished.' }] } },
-      ],
+const hosts = useHosts('lucid_many_sessions', {
+  rules: [
+    {
+      match: { last_user_text: 'Start' },
+      reply: {
+        content: [
+          { type: 'tool_use', name: 'write_file', input: { path: 'out.txt', content: 'once\n' } },
+          { type: 'tool_use', name: 'bash', input: { command: 'echo run >> bash.log && cat bash.log' } },
+        ],
+      },
     },
-  });
-});
-
-afterAll(async () => {
-  for (const worker of workers) await worker.kill('SIGTERM');
-  await storage?.close();
-  await model?.close();
-  await temporal?.close();
+    // Slow: the worker is killed while many of these are in flight.
+    {
+      match: { last_tool_result: 'run' },
+      delay_ms: 1500,
+      reply: { content: [{ type: 'tool_use', name: 'read_file', input: { path: 'out.txt' } }] },
+    },
+    // After the read, or after a command cut off by the kill: the session ends either way.
+    { match: {}, reply: { content: [{ type: 'text', text: 'Finished.' }] } },
+  ],
 });
 
 test('20 sessions on two hosts, one killed mid-run: all finish on the other, logs whole, every write once', async () => {
   const taskQueue = uniqueTaskQueue('lucid-many-sessions');
   const workspaceRoot = tempDir('lucid-shared-workspaces-');
-  const host = (name: string) =>
-    startWorkerProcess({
-      address: temporal.address,
-      taskQueue,
-      dataDir: tempDir(`lucid-host-${name}-`),
-      modelUrl: model.url,
-      env: { LUCID_DATABASE_URL: postgres.url(), LUCID_WORKSPACE_ROOT: workspaceRoot },
-    });
-  const [doomed, survivor] = [host('a'), host('b')];
-  workers.push(doomed, survivor);
+  const host = () => hosts.startWorker(taskQueue, { LUCID_WORKSPACE_ROOT: workspaceRoot });
+  const [doomed, survivor] = [host(), host()];
   await Promise.all([doomed.ready, survivor.ready]);
-  const lucid = new LucidClient({ client: temporal.client, taskQueue, storage });
+  const lucid = new LucidClient({ client: hosts.temporal().client, taskQueue, storage: hosts.storage() });
   const sessionIds = await Promise.all(
     Array.from({ length: SESSIONS }, (_, index) => lucid.startSession({ agent, message: `Start job ${index}` })),
   );
   // Mid-run: most sessions have asked for their slow second answer.
-  await waitFor(() => model.requests.length >= SESSIONS + SESSIONS / 2, 'half the second model requests');
+  await waitFor(() => hosts.model().requests.length >= SESSIONS + SESSIONS / 2, 'half the second model requests');
   await doomed.kill('SIGKILL');
 
   const snapshots = await Promise.all(sessionIds.map((sessionId) => lucid.result(sessionId)));
   for (const [index, sessionId] of sessionIds.entries()) {
     expect(snapshots[index]).toMatchObject({ stop_reason: { type: 'end_turn' }, final_message: 'Finished.' });
-    const events = await storage.sessions.readEvents(sessionId);
+    const events = await hosts.storage().sessions.readEvents(sessionId);
     expectWellFormedLog(events, snapshots[index].event_count);
     const workspace = path.join(workspaceRoot, sessionId);
     expect(fs.readFileSync(path.join(workspace, 'out.txt'), 'utf8')).toBe('once\n');

@@ -9,16 +9,12 @@ import path from 'node:path';
 import { LucidClient } from '../../../src/client';
 import type { AgentDefinition } from '../../../src/domain/agent-definition';
 import type { SessionEvent } from '../../../src/domain/events';
-import { startScriptedModel, type ScriptedModel } from '../../../src/scripted-model/server';
-import { openStorage, type Storage } from '../../../src/storage/open-storage';
 import { INTERRUPTED_BY_WORKER_RESTART } from '../../../src/shell/bash-call';
-import { usePostgres } from '../../helpers/postgres';
+import { useHosts } from '../../helpers/hosts';
 import { expectWellFormedLog } from '../../helpers/session';
-import { connectTestTemporal, tempDir, uniqueTaskQueue, type TestTemporal } from '../../helpers/temporal';
+import { tempDir, uniqueTaskQueue } from '../../helpers/temporal';
 import { waitFor } from '../../helpers/wait-for';
-import { startWorkerProcess, type WorkerProcess } from '../../helpers/worker-process';
-
-const postgres = usePostgres({ database: 'lucid_shell_affinity' });
+import type { WorkerProcess } from '../../helpers/worker-process';
 
 const agent: AgentDefinition = {
   name: 'shell-affinity',
@@ -31,62 +27,35 @@ const agent: AgentDefinition = {
 
 const bash = (command: string) => ({ content: [{ type: 'tool_use' as const, name: 'bash', input: { command } }] });
 
-let temporal: TestTemporal;
-let model: ScriptedModel;
-let storage: Storage;
-const workers: WorkerProcess[] = [];
-
-beforeAll(async () => {
-  temporal = await connectTestTemporal();
-  storage = openStorage({ dataDir: tempDir('lucid-client-'), database: { url: postgres.url(), poolSize: 4 } });
-  model = await startScriptedModel({
-    scenario: {
-      rules: [
-        { match: {}, times: 1, reply: bash('mkdir -p sub && cd sub && export GREETING=hello && echo sub > where.txt') },
-        { match: {}, times: 1, reply: bash('echo "$(pwd) $GREETING"') },
-        // Slow: the worker holding the shell is killed while this request is in flight.
-        { match: {}, times: 2, delay_ms: 4000, reply: bash('echo "$(pwd) [$GREETING]"; cat sub/where.txt') },
-        { match: {}, reply: { content: [{ type: 'text', text: 'Done.' }] } },
-      ],
-    },
-  });
-});
-
-afterAll(async () => {
-  for (const worker of workers) await worker.kill('SIGTERM');
-  await storage?.close();
-  await model?.close();
-  await temporal?.close();
+const hosts = useHosts('lucid_shell_affinity', {
+  rules: [
+    { match: {}, times: 1, reply: bash('mkdir -p sub && cd sub && export GREETING=hello && echo sub > where.txt') },
+    { match: {}, times: 1, reply: bash('echo "$(pwd) $GREETING"') },
+    // Slow: the worker holding the shell is killed while this request is in flight.
+    { match: {}, times: 2, delay_ms: 4000, reply: bash('echo "$(pwd) [$GREETING]"; cat sub/where.txt') },
+    { match: {}, reply: { content: [{ type: 'text', text: 'Done.' }] } },
+  ],
 });
 
 /** Two worker processes on one task queue, one database and one shared workspace root. */
 async function startTwoHosts(taskQueue: string, workspaceRoot: string): Promise<WorkerProcess[]> {
-  const host = (name: string) =>
-    startWorkerProcess({
-      address: temporal.address,
-      taskQueue,
-      dataDir: tempDir(`lucid-host-${name}-`),
-      modelUrl: model.url,
-      env: { LUCID_DATABASE_URL: postgres.url(), LUCID_WORKSPACE_ROOT: workspaceRoot },
-    });
-  const hosts = [host('a'), host('b')];
-  workers.push(...hosts);
-  await Promise.all(hosts.map((worker) => worker.ready));
-  return hosts;
+  const started = [0, 1].map(() => hosts.startWorker(taskQueue, { LUCID_WORKSPACE_ROOT: workspaceRoot }));
+  await Promise.all(started.map((worker) => worker.ready));
+  return started;
 }
 
 /** The task queues the session's `bash` calls were sent to so far, in order. */
 async function bashQueues(sessionId: string): Promise<(string | null | undefined)[]> {
-  const history = (await temporal.client.workflow.getHandle(sessionId).fetchHistory()).events ?? [];
+  const history = (await hosts.temporal().client.workflow.getHandle(sessionId).fetchHistory()).events ?? [];
   return history
     .filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'runBash')
     .map((event) => event.activityTaskScheduledEventAttributes?.taskQueue?.name);
 }
 
 /** The worker whose own queue (`<task queue>@<host>-<pid>-<hex>`, src/worker.ts) is `queue`. */
-function workerOfQueue(hosts: WorkerProcess[], queue: string | null | undefined): WorkerProcess {
+function workerOfQueue(workers: WorkerProcess[], queue: string | null | undefined): WorkerProcess {
   const pid = Number(/-(\d+)-[0-9a-f]{8}$/.exec(queue ?? '')?.[1]);
-  const found = hosts.find((worker) => worker.child.pid === pid);
+  const found = workers.find((worker) => worker.child.pid === pid);
   if (!found) throw new Error(`no worker process owns the queue ${queue}`);
   return found;
 }
@@ -100,19 +69,19 @@ function toolResults(events: SessionEvent[]): { is_error: boolean; text: string 
 test("a session's shell stays on its worker, and moves to the other one, fresh, when that worker is killed", async () => {
   const taskQueue = uniqueTaskQueue('lucid-shell-affinity');
   const workspaceRoot = tempDir('lucid-shared-workspaces-');
-  const hosts = await startTwoHosts(taskQueue, workspaceRoot);
-  const lucid = new LucidClient({ client: temporal.client, taskQueue, storage });
+  const workers = await startTwoHosts(taskQueue, workspaceRoot);
+  const lucid = new LucidClient({ client: hosts.temporal().client, taskQueue, storage: hosts.storage() });
   const sessionId = await lucid.startSession({ agent, message: 'Work in a subfolder' });
 
-  await waitFor(() => model.requests.length >= 3, 'the third model request');
+  await waitFor(() => hosts.model().requests.length >= 3, 'the third model request');
   const queues = await bashQueues(sessionId);
   // The first call on the shared queue, the second on the queue of the worker that ran the first.
   expect(queues).toEqual([taskQueue, expect.stringMatching(new RegExp(`^${taskQueue}@.+-\\d+-[0-9a-f]{8}$`))]);
-  await workerOfQueue(hosts, queues[1]).kill('SIGKILL');
+  await workerOfQueue(workers, queues[1]).kill('SIGKILL');
 
   const snapshot = await lucid.result(sessionId);
   expect(snapshot).toMatchObject({ stop_reason: { type: 'end_turn' }, final_message: 'Done.' });
-  const events = await storage.sessions.readEvents(sessionId);
+  const events = await hosts.storage().sessions.readEvents(sessionId);
   expectWellFormedLog(events, snapshot.event_count);
   const results = toolResults(events);
   expect(results).toHaveLength(3);
@@ -127,7 +96,7 @@ test("a session's shell stays on its worker, and moves to the other one, fresh, 
 test("a command cut off by its worker's death is not run again: the call moves to the other worker, which says so", async () => {
   const taskQueue = uniqueTaskQueue('lucid-shell-affinity-cut');
   const workspaceRoot = tempDir('lucid-shared-workspaces-');
-  model.setScenario({
+  hosts.model().setScenario({
     rules: [
       { match: {}, times: 1, reply: bash('export STEP=one && echo "$STEP" >> steps.txt') },
       { match: {}, times: 1, reply: bash('echo two >> steps.txt; sleep 60; echo three >> steps.txt') },
@@ -135,18 +104,18 @@ test("a command cut off by its worker's death is not run again: the call moves t
       { match: {}, reply: { content: [{ type: 'text', text: 'Checked.' }] } },
     ],
   });
-  const hosts = await startTwoHosts(taskQueue, workspaceRoot);
-  const lucid = new LucidClient({ client: temporal.client, taskQueue, storage });
+  const workers = await startTwoHosts(taskQueue, workspaceRoot);
+  const lucid = new LucidClient({ client: hosts.temporal().client, taskQueue, storage: hosts.storage() });
   const sessionId = await lucid.startSession({ agent, message: 'Count the steps' });
   const steps = path.join(workspaceRoot, sessionId, 'steps.txt');
   await waitFor(() => fs.existsSync(steps) && fs.readFileSync(steps, 'utf8') === 'one\ntwo\n', 'the second command');
   const queues = await bashQueues(sessionId);
   expect(queues).toHaveLength(2);
-  await workerOfQueue(hosts, queues[1]).kill('SIGKILL');
+  await workerOfQueue(workers, queues[1]).kill('SIGKILL');
 
   const snapshot = await lucid.result(sessionId);
   expect(snapshot).toMatchObject({ stop_reason: { type: 'end_turn' }, final_message: 'Checked.' });
-  const events = await storage.sessions.readEvents(sessionId);
+  const events = await hosts.storage().sessions.readEvents(sessionId);
   expectWellFormedLog(events, snapshot.event_count);
   const results = toolResults(events);
   expect(results).toHaveLength(3);
