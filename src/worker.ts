@@ -3,8 +3,13 @@
  * `npm run worker`. Connection settings come from the environment (see src/connection.ts); SIGINT and SIGTERM
  * shut it down gracefully (the SDK finishes in-flight tasks first). How much it runs at once is set in
  * src/worker-settings.ts (LUCID_MAX_CONCURRENT_ACTIVITIES and friends).
+ *
+ * Each worker also polls a task queue of its own, `<task queue>@<worker id>`, for `bash` alone: a session's shell
+ * lives on one worker, and its later calls are sent there (src/workflows/shell-affinity.ts).
  */
 import type Anthropic from '@anthropic-ai/sdk';
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 import { type NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { agentsDir, taskQueue } from './config';
@@ -43,23 +48,63 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
   const settings = options.settings ?? workerSettings();
   await ensureSearchAttributes(options.connection.operatorService, options.namespace);
   const shellPool = options.shellPool ?? (await ShellPool.create(shellSettings()));
+  const sharedQueue = options.taskQueue ?? taskQueue();
+  // Without a sandbox no shell is ever held here, so nothing would be sent to a queue of its own.
+  const shellQueue = shellPool.availability.ok ? workerShellQueue(sharedQueue) : undefined;
+  const activities = createActivities({
+    storage,
+    agentsDir: options.agentsDir ?? agentsDir(),
+    anthropic: options.anthropic,
+    shellPool,
+    shellQueue,
+  });
   const worker = await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
-    taskQueue: options.taskQueue ?? taskQueue(),
+    taskQueue: sharedQueue,
     ...workerOptionsOf(settings),
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: require.resolve('./workflows') }),
-    activities: createActivities({
-      storage,
-      agentsDir: options.agentsDir ?? agentsDir(),
-      anthropic: options.anthropic,
-      shellPool,
-    }),
+    activities,
   });
+  if (shellQueue) {
+    const shellWorker = await Worker.create({
+      connection: options.connection,
+      namespace: options.namespace,
+      taskQueue: shellQueue,
+      maxConcurrentActivityTaskExecutions: settings.maxConcurrentActivityTaskExecutions,
+      activities: { runBash: activities.runBash },
+    });
+    runAlongside(worker, shellWorker);
+  }
   if (!options.shellPool) stopShellsWhenDone(worker, shellPool);
   return worker;
+}
+
+/**
+ * The task queue only this worker polls: unique per process, so a worker that restarts gets a new one and calls
+ * still sent to the old one time out (and move) instead of reaching a worker without the shell.
+ */
+function workerShellQueue(sharedQueue: string): string {
+  return `${sharedQueue}@${os.hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
+/** Makes `worker.run()` run `shellWorker` too, and shut it down when the worker shuts down (or the other way). */
+function runAlongside(worker: Worker, shellWorker: Worker): void {
+  const run = worker.run.bind(worker);
+  const stop = (other: Worker) => {
+    if (other.getState() === 'RUNNING') other.shutdown();
+  };
+  worker.run = async () => {
+    const shells = shellWorker.run().finally(() => stop(worker));
+    try {
+      await run();
+    } finally {
+      stop(shellWorker);
+      await shells;
+    }
+  };
 }
 
 /**

@@ -23,6 +23,8 @@ export interface ActivityDependencies {
   anthropic?: Anthropic;
   /** The worker's sandboxed shells, behind the `bash` tool (src/shell/shell-pool.ts). */
   shellPool: ShellPool;
+  /** The task queue only this worker polls, for the `bash` calls of sessions whose shell it holds (src/worker.ts). */
+  shellQueue?: string;
 }
 
 /** Every activity the worker registers, built from its dependencies; each parses its input first (./inputs). */
@@ -31,6 +33,7 @@ export function createActivities({
   agentsDir,
   anthropic = createAnthropicClient(),
   shellPool,
+  shellQueue,
 }: ActivityDependencies) {
   const { sessions: store, memory, dreams } = storage;
   const activities = {
@@ -52,7 +55,7 @@ export function createActivities({
     }),
     ...createCompactionActivities({ store, client: anthropic }),
     ...createToolActivities({ toolJournal: storage.toolJournal }),
-    ...createShellActivities({ shellPool, toolJournal: storage.toolJournal }),
+    ...createShellActivities({ shellPool, toolJournal: storage.toolJournal, shellQueue }),
     ...createThreadActivities(),
     ...createGraderActivities({ anthropic }),
     ...createPermissionJudgeActivities({ anthropic }),

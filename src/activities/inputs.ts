@@ -104,6 +104,7 @@ export const ACTIVITY_INPUT_SCHEMAS = {
     toolUseId: id,
     name: z.literal('bash'),
     allowedHosts: z.array(z.string().min(1)).optional(),
+    shellQueue: z.string().min(1).optional(),
   }),
   // grader.ts
   gradeOutcome: z.looseObject({

@@ -11,6 +11,10 @@
  * run again. The model is told so, and the session's shell is restarted, since a shell that may still be running
  * the first attempt's command cannot be trusted with the next one.
  *
+ * With several workers, a session's calls go to the worker that holds its shell (src/workflows/shell-affinity.ts);
+ * the workflow says where it expected the shell (`expectedShell`), so a call that finds none here (that worker is
+ * gone, or the shell idled out) tells the model its shell is a fresh one.
+ *
  * Everything the model got wrong (bad input, a timeout_ms over the maximum) and every limit a command hit is an
  * `is_error` outcome; only storage faults throw, so that Temporal retries them.
  */
@@ -31,6 +35,11 @@ export interface BashCallOptions {
   /** The session's own allowlist (its environment's); absent: the worker's. */
   allowedHosts?: readonly string[];
   signal?: AbortSignal;
+  /**
+   * Where the workflow expects the session's live shell: on this worker (`here`), on another one that is gone
+   * (`elsewhere`); absent when it expects none (the session's first call, or one after its shell was restarted).
+   */
+  expectedShell?: 'here' | 'elsewhere';
   /** Removes secrets from the outcome before it is journaled or returned. */
   redact: (text: string) => string;
 }
@@ -39,6 +48,15 @@ export const INTERRUPTED_BY_WORKER_RESTART =
   'The command was interrupted by a worker restart before it finished, so its effects may be partial (files half ' +
   'written, steps not run). It was not run again. The shell was restarted: the working directory is ' +
   `${SANDBOX_WORKSPACE} and exported variables are gone. Check the workspace before you retry.`;
+
+/** Put before the output of a command that ran in a fresh shell where the session expected its old one. */
+export function shellResetNote(where: 'here' | 'elsewhere'): string {
+  const why =
+    where === 'elsewhere'
+      ? 'The shell was restarted on another worker (the one that held it is gone)'
+      : 'The shell was restarted (it had exited or sat idle too long)';
+  return `${why}: this command ran in a fresh shell, whose working directory is ${SANDBOX_WORKSPACE}; exported variables and earlier \`cd\`s were reset.`;
+}
 
 export async function runBashCall(options: BashCallOptions): Promise<ToolOutcome> {
   const entry = await options.journal.read(options.callId);
@@ -67,9 +85,11 @@ export async function runBashCall(options: BashCallOptions): Promise<ToolOutcome
     signal: options.signal,
     allowedHosts: options.allowedHosts,
   });
+  const report = describeCommandResult(result, { timeoutMs, settings: options.pool.settings });
+  const lostShell = result.freshShell && !input.restart ? options.expectedShell : undefined;
   const outcome = await recordDone(
     options,
-    describeCommandResult(result, { timeoutMs, settings: options.pool.settings }),
+    lostShell ? { ...report, content: `${shellResetNote(lostShell)}\n\n${report.content}` } : report,
   );
   if (result.end === 'cancelled') throw options.signal?.reason ?? new Error('cancelled');
   return outcome;

@@ -123,6 +123,11 @@ export class ShellPool {
     return this.stopShell(sessionId);
   }
 
+  /** Whether the session has a live shell on this worker, which its next call would reuse. */
+  holdsShell(sessionId: string): boolean {
+    return this.shells.get(sessionId)?.shell.alive ?? false;
+  }
+
   /** The number of live shells (for benchmarks and tests). */
   get size(): number {
     return this.shells.size;

@@ -17,7 +17,8 @@
  *   agents/<agent>/versions/<version>.json           an API agent's versions, never rewritten (fs-agent-store.ts)
  *   agents/<agent>/archived.json                     when the agent was archived
  *   api-sessions/<session>.json                      an API session's record (fs-session-record-store.ts)
- *   workspaces/<session>/                            the workspace of a session that names none
+ *   workspaces/<session>/                            the workspace of a session that names none (without
+ *                                                    LUCID_WORKSPACE_ROOT; with it, <root>/<session>/)
  *   environments/<environment>.json                  an API environment (fs-environment-store.ts)
  *   files/<file>/metadata.json                       an uploaded file's metadata, written last (fs-file-store.ts)
  *   files/<file>/content                             its bytes, as uploaded
@@ -29,7 +30,11 @@ import path from 'node:path';
 import { safeFileName } from './safe-file-name';
 
 export class DataLayout {
-  constructor(readonly root: string) {}
+  /** `workspaceRoot`: where default workspaces go instead of `<root>/workspaces` (LUCID_WORKSPACE_ROOT). */
+  constructor(
+    readonly root: string,
+    private readonly workspaceRoot?: string,
+  ) {}
 
   get sessionsDir(): string {
     return path.join(this.root, 'sessions');
@@ -146,7 +151,7 @@ export class DataLayout {
   }
 
   workspaceDir(sessionId: string): string {
-    return path.join(this.root, 'workspaces', safeFileName(sessionId));
+    return path.join(this.workspaceRoot ?? path.join(this.root, 'workspaces'), safeFileName(sessionId));
   }
 }
 

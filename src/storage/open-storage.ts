@@ -7,12 +7,13 @@
  * chosen by `StorageConfig`. Every record read back is validated and migrated by its schema in records/.
  *
  * Two backends: the data directory (the default) and PostgreSQL, chosen by LUCID_DATABASE_URL
- * (src/storage/postgres/). Workspaces stay on the local filesystem whatever the backend, because tools run on
- * real files; the default workspace of a session that names none is under the data directory.
+ * (src/storage/postgres/). Workspaces stay on a filesystem whatever the backend, because tools run on real files;
+ * the default workspace of a session that names none is under LUCID_WORKSPACE_ROOT (a mount every worker host
+ * shares), else under the data directory.
  */
 import { FsThreadArchiveStore } from './fs-thread-archive-store';
 import type { ThreadArchiveStore } from './thread-archive-store';
-import { dataDir } from '../config';
+import { dataDir, workspaceRoot } from '../config';
 import { databaseConfig, type DatabaseConfig } from './postgres/database';
 import { openPostgresStorage } from './postgres/open-postgres-storage';
 import type { AgentStore } from './agent-store';
@@ -44,12 +45,19 @@ export interface StorageConfig {
   dataDir: string;
   /** PostgreSQL for every store (LUCID_DATABASE_URL); absent: the data directory keeps everything. */
   database?: DatabaseConfig;
+  /** Where default workspaces are made (LUCID_WORKSPACE_ROOT); absent: `<dataDir>/workspaces`. */
+  workspaceRoot?: string;
 }
 
 /** The storage the environment configures: LUCID_DATA_DIR (default `.lucid/`) and LUCID_DATABASE_URL. */
 export function storageConfig(env: NodeJS.ProcessEnv = process.env): StorageConfig {
   const database = databaseConfig(env);
-  return { dataDir: dataDir(env), ...(database ? { database } : {}) };
+  const workspaces = workspaceRoot(env);
+  return {
+    dataDir: dataDir(env),
+    ...(database ? { database } : {}),
+    ...(workspaces ? { workspaceRoot: workspaces } : {}),
+  };
 }
 
 export interface Storage {
@@ -88,8 +96,8 @@ export interface Storage {
 }
 
 export function openStorage(config: StorageConfig = storageConfig()): Storage {
-  if (config.database) return openPostgresStorage(config.dataDir, config.database);
-  const layout = new DataLayout(config.dataDir);
+  const layout = new DataLayout(config.dataDir, config.workspaceRoot);
+  if (config.database) return openPostgresStorage(layout, config.database);
   return {
     sessions: new FsSessionStore(config.dataDir),
     deltas: new FsDeltaSpool(config.dataDir),

@@ -77,6 +77,7 @@ import { LEAN_TURNS_PATCH, storage } from './session-storage';
 import { SessionPatches } from './session-patches';
 import { CONTEXT_CLEARING_PATCH, ContextTracker } from './context-tracker';
 import { McpTools } from './mcp-tools';
+import { ShellAffinity, type ShellRoute } from './shell-affinity';
 import { compactIfNeeded, type CompactionOutcome, type ModelFailureView } from './context-compaction';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -202,6 +203,8 @@ class Session {
   private readonly customTools: CustomToolCalls;
   /** Calls of always_ask tools, which wait for a user's confirmation (tool-confirmations.ts). */
   private readonly confirmations: ToolConfirmations;
+  /** Where `bash` calls go: the worker holding the session's shell (shell-affinity patch; absent before it). */
+  private readonly shell: ShellAffinity | undefined;
 
   constructor(
     private readonly state: SessionState,
@@ -211,6 +214,7 @@ class Session {
     this.context = new ContextTracker(state.context, state.agent);
     this.log.onEmit((event) => this.context.noteEvent(event));
     this.mcp = new McpTools(state, this.log);
+    this.shell = patches.shellAffinity ? new ShellAffinity(state) : undefined;
     this.threads = new ThreadManager(state.threads, {
       sessionId: state.sessionId,
       workspace: state.workspace,
@@ -669,12 +673,19 @@ class Session {
     const options = { ...SHELL_ACTIVITY, summary: `bash ${summarizeToolInput(toolUse.input)}` };
     // Absent for a session without an environment, so its input (and the worker's allowlist) is as it always was.
     const network = allowedHosts ? { allowedHosts } : {};
+    const call = {
+      sessionId,
+      workspace,
+      toolUseId: toolUse.id,
+      name: BASH_TOOL_NAME,
+      input: toolUse.input,
+      ...network,
+    };
+    const send = ({ pinned, shellQueue }: ShellRoute) =>
+      runBash.executeWithOptions({ ...options, ...pinned }, [{ ...call, ...(shellQueue ? { shellQueue } : {}) }]);
+    const shell = this.shell;
     try {
-      const outcome = await scope.run(() =>
-        runBash.executeWithOptions(options, [
-          { sessionId, workspace, toolUseId: toolUse.id, name: BASH_TOOL_NAME, input: toolUse.input, ...network },
-        ]),
-      );
+      const outcome = await scope.run(() => (shell ? shell.call(send) : runBash.executeWithOptions(options, [call])));
       this.journaledToolUses.add(toolUse.id);
       return outcome;
     } catch (error) {

@@ -206,6 +206,7 @@ const SessionStateSchema = z.strictObject({
   budget: z.strictObject({ max_cost_cents: count }).optional(),
   allowedHosts: z.array(z.string().min(1)).optional(),
   customToolWaitSeconds: z.number().int().min(1).optional(),
+  shellQueue: z.string().min(1).optional(),
   createdAt: z.string().min(1),
   nextSeq: z.number().int().min(1),
   usage: UsageSchema,

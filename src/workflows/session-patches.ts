@@ -11,6 +11,7 @@
  * known, whatever splits the tasks after it.
  */
 import { patched } from '@temporalio/workflow';
+import { SHELL_AFFINITY_PATCH } from './shell-affinity';
 
 /**
  * Runs from this patch on decide here, at their start, that every earlier patch is in effect, and record this one
@@ -29,6 +30,8 @@ export class SessionPatches {
     private readonly decidedAtStart: boolean,
     /** Whether `auto` calls are judged ({@link AUTO_PERMISSION_JUDGE_PATCH}), decided at start like the rest. */
     readonly judgesAutoCalls: boolean,
+    /** `bash` calls go to the worker holding the session's shell (shell-affinity.ts). */
+    readonly shellAffinity: boolean,
   ) {}
 
   /**
@@ -36,7 +39,8 @@ export class SessionPatches {
    * more `patched()` call, kept in a field), never where its change is.
    */
   static decide(): SessionPatches {
-    return new SessionPatches(patched(PATCHES_AT_START_PATCH), patched(AUTO_PERMISSION_JUDGE_PATCH));
+    const decidedAtStart = patched(PATCHES_AT_START_PATCH);
+    return new SessionPatches(decidedAtStart, patched(AUTO_PERMISSION_JUDGE_PATCH), patched(SHELL_AFFINITY_PATCH));
   }
 
   /** Whether the change behind a patch from before `patches-decided-at-start` applies. */

@@ -55,6 +55,11 @@ export interface SessionState {
   memory: { prompt: string; stores: AttachedStore[] };
   /** How full the next model request is and which old tool results are cleared (version 2). */
   context: ContextState;
+  /**
+   * The task queue of the worker holding the session's `bash` shell, where its next call goes (shell-affinity.ts;
+   * absent: no shell anywhere, or a session from before the patch).
+   */
+  shellQueue?: string;
   /** The MCP tools offered, listed when the first turn started (absent: not listed, or no servers). */
   mcp?: { tools: OfferedMcpTool[] };
 }

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import type { Storage } from '../open-storage';
-import { DataLayout } from '../layout';
+import type { DataLayout } from '../layout';
 import { asStorageUnavailable } from '../storage-unavailable';
 import { describeDatabase, openPool, type DatabaseConfig } from './database';
 import { migrate } from './migrations';
@@ -18,13 +18,13 @@ import { PgThreadArchiveStore } from './pg-thread-archive-store';
 
 /**
  * Every store on one PostgreSQL database (LUCID_DATABASE_URL), so workers, HTTP servers and CLIs on any host see
- * the same sessions, memories and dreams. Workspaces stay on the local filesystem under `dataDir`.
+ * the same sessions, memories and dreams. Workspaces stay on a filesystem: LUCID_WORKSPACE_ROOT, else `layout`'s.
  *
  * The schema is migrated before the first query of the process, whichever store makes it, so a CLI works
  * against a database no worker has touched yet; `ready()` does it up front, which the worker and the server
  * call at start to say clearly when the database is unreachable.
  */
-export function openPostgresStorage(dataDir: string, database: DatabaseConfig): Storage {
+export function openPostgresStorage(layout: DataLayout, database: DatabaseConfig): Storage {
   const raw = openPool(database);
   let migrated: Promise<void> | null = null;
   const ready = () => {
@@ -39,7 +39,6 @@ export function openPostgresStorage(dataDir: string, database: DatabaseConfig): 
     return migrated;
   };
   const pool = migratedBeforeUse(raw, ready, describeDatabase(database.url));
-  const layout = new DataLayout(dataDir);
   const sessions = new PgSessionStore(pool);
   const deltas = new PgDeltaSpool(pool);
   return {
