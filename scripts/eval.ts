@@ -3,11 +3,9 @@
  * measures whether outcomes and dreaming help an agent on a suite (docs/eval.md). Progress on stderr; the report in
  * DIR/report.json, report.md and report.svg. Exits 0 once the report is written, 2 on bad options or suite.
  */
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { LucidError } from '../src/errors';
 import { evalMain } from '../src/eval/main';
 
-Runtime.install({ logger: new DefaultLogger('WARN') });
 evalMain(process.argv.slice(2), process.stderr).then(
   () => process.exit(0),
   (error: unknown) => {

@@ -1,4 +1,5 @@
 /** `npm run eval --` and `lucid eval`: parse, start the stack, run the arms, write the report. */
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseEvalOptions, scriptedKind } from './options';
@@ -10,6 +11,8 @@ import { loadSuite } from './suite';
 /** Runs the eval the arguments ask for; resolves to the report (also written to --out). */
 export async function evalMain(args: string[], stderr: { write(text: string): unknown }): Promise<EvalReport> {
   const options = parseEvalOptions(args);
+  // The SDK's info logs (worker state, bundling) would drown the progress lines.
+  Runtime.install({ logger: new DefaultLogger('WARN') });
   const suite = loadSuite(options.suiteDir);
   const startedAt = new Date();
   const progress = (line: string) => stderr.write(`[eval] ${line}\n`);
