@@ -41,7 +41,7 @@ for i, team in enumerate(['platform','payments','growth','support','design','sec
                   wrong=dict(files={f'{team}_Summary.md': 'On track.\n'}, message=f'Wrote {team}_Summary.md.'))))
 for i, (region, rows) in enumerate([('north',[(1,'10.00'),(2,'5.00'),(2,'5.00'),(3,'')]),('south',[(1,'7.25'),(1,'7.25'),(2,'2.75')]),
                                     ('east',[(1,'3.00'),(2,''),(3,'4.00'),(3,'4.00')]),('west',[(1,'1.50'),(2,'2.50'),(2,'2.50')]),
-                                    ('central',[(1,'9.00'),(2,''),(2,''),(3,'1.00')]),('coast',[(1,'6.00'),(1,'6.00'),(2,'6.00')])]):
+                                    ('central',[(1,'9.00'),(1,'9.00'),(2,''),(3,'1.00')]),('coast',[(1,'6.00'),(1,'6.00'),(2,'6.00')])]):
     csv = 'id,amount\n' + ''.join(f'{a},{b}\n' for a, b in rows)
     seen, right = set(), 0.0
     for a, b in rows:
