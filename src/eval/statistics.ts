@@ -2,18 +2,10 @@
  * The report's statistics: pass rates with percentile-bootstrap 95% intervals, and paired differences between
  * arms (resampling task runs, which every arm shares). The generator is seeded so a report is reproducible.
  */
+import { mulberry32 } from '../scripted-model/faults';
 
-/** Mulberry32: small, fast and seeded (the scripted model's fault generator is the same). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The scripted model's seeded generator (Mulberry32), reused so one implementation exists. */
+export const seededRandom = mulberry32;
 
 export const BOOTSTRAP_RESAMPLES = 2000;
 export const DEFAULT_SEED = 17;
