@@ -7,6 +7,7 @@ import { CommandUsageError } from './args';
 import type { Command, CommandContext, InputStream } from './command';
 import { approveCommand, denyCommand } from './commands/confirm';
 import { dreamsCommand } from './commands/dreams';
+import { evalCommand } from './commands/eval';
 import { eventsCommand } from './commands/events';
 import { interruptCommand } from './commands/interrupt';
 import { memoryCommand } from './commands/memory';
@@ -40,6 +41,7 @@ const COMMANDS = {
   status: statusCommand,
   memory: memoryCommand,
   dreams: dreamsCommand,
+  eval: evalCommand,
 } satisfies Record<string, Command>;
 
 type TopLevelCommandName = keyof typeof COMMANDS;

@@ -17,6 +17,9 @@ export const COMMAND_USAGE = {
   outcome:
     'lucid outcome <id> --rubric FILE --description "..." [--max-iterations N] [--hide-rubric] [--grader-model MODEL]',
   status: 'lucid status <id> [--json]',
+  eval:
+    'lucid eval --suite DIR [--arms baseline,outcomes,memory,outcomes+memory] [--trials N] [--model M]\n' +
+    '           [--grader-model M] [--concurrency N] [--out DIR]',
   'memory create': 'lucid memory create <name> [--description TEXT]',
   'memory list': 'lucid memory list [--json]',
   'memory ls': 'lucid memory ls <store> [--prefix /dir/] [--json]',
@@ -115,6 +118,8 @@ Commands:
              memory's history, diff two versions, restore one (<store> is a memstore_ id or a unique name)
   dreams     start a dream over finished sessions, list and show dreams with their proposed changes
              and diffs, review them (approve / reject, interactively on a terminal), and schedule dreams
+  eval       measure whether outcomes and dreaming help an agent on a suite of checked tasks; starts its
+             own server, worker and model (docs/eval.md); --model scripted:oracle|corrupted|learner|reviser
 
 <agent> is the name of a definition in the agents folder (agents/<name>.json) or the path of a
 JSON file holding an inline definition (a path: it ends in .json or contains a slash).

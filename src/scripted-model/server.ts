@@ -38,7 +38,15 @@ export interface ScriptedModelOptions {
   host?: string;
   /** Receives a one-line summary of each request (the CLI prints them); silent when absent. */
   log?: (line: string) => void;
+  /**
+   * Answers requests in code before the rules are tried: null passes the request on to the rules. The eval
+   * harness's validation models (src/scripted-model/eval-players.ts) are players.
+   */
+  player?: ScriptedPlayer;
 }
+
+/** A request-aware answerer: a content reply, or null to leave the request to the scenario's rules. */
+export type ScriptedPlayer = (body: unknown) => ContentReply | null;
 
 /**
  * The answer of a scenario with `"fallback": "explain"` to a request none of its rules matches: the agent ends
@@ -485,6 +493,11 @@ export async function startScriptedModel(options: ScriptedModelOptions): Promise
       return sendError(res, 400, 'invalid_request_error', tooLong);
     }
     if (current.faults && (await answeredByFault(current.faults, record, res, signal))) return;
+    const played = options.player?.(record.body);
+    if (played) {
+      log(`#${record.index} POST ${record.path}${record.stream ? ' (stream)' : ''} → player`);
+      return sendContent(record, rawBody, res, signal, { name: 'player', reply: played }, 1, 0);
+    }
     const ruleIndex = chooseRule(current, record.body, rawBody);
     if (ruleIndex === null && current.scenario.fallback === 'explain') {
       log(`#${record.index} POST ${record.path}${record.stream ? ' (stream)' : ''} → no rule; fallback "explain"`);
