@@ -112,3 +112,35 @@ export async function expectSessionReplays(harness: SessionHarness, sessionId: s
     Worker.runReplayHistory({ workflowBundle: workflowBundle() }, history, sessionId),
   ).resolves.toBeUndefined();
 }
+
+type EventReader = Pick<LucidClient, 'readEvents'>;
+
+/** Waits until the session's log holds at least `count` events of `type`, and returns them all. */
+export async function waitForEvents<T extends SessionEvent['type']>(
+  lucid: EventReader,
+  sessionId: string,
+  type: T,
+  count = 1,
+): Promise<Array<Extract<SessionEvent, { type: T }>>> {
+  let found: Array<Extract<SessionEvent, { type: T }>> = [];
+  await waitFor(async () => {
+    found = (await lucid.readEvents(sessionId)).filter(
+      (event): event is Extract<SessionEvent, { type: T }> => event.type === type,
+    );
+    return found.length >= count;
+  }, `${count} ${type} events in ${sessionId}`);
+  return found;
+}
+
+/** Waits for the session's `count`-th `requires_action` idle and returns the event ids it waits on. */
+export async function waitForRequiresAction(lucid: EventReader, sessionId: string, count = 1): Promise<string[]> {
+  let ids: string[] = [];
+  await waitFor(async () => {
+    const reasons = (await lucid.readEvents(sessionId)).flatMap((event) =>
+      event.type === 'session.status_idle' && event.stop_reason.type === 'requires_action' ? [event.stop_reason] : [],
+    );
+    ids = reasons[count - 1]?.event_ids ?? [];
+    return reasons.length >= count;
+  }, `requires_action #${count} in ${sessionId}`);
+  return ids;
+}

@@ -10,11 +10,16 @@ import type { SessionEvent } from '../../src/domain/events';
 import { MAX_CUSTOM_TOOL_RESULT_CHARS } from '../../src/domain/custom-tools';
 import { InvalidSessionInputError } from '../../src/errors';
 import { SessionRequestRejection, customToolResultSignal } from '../../src/workflows/api/session-api';
-import { Worker } from '@temporalio/worker';
 import { execFileSync } from 'node:child_process';
 import { ensureTemporalCli } from '../../scripts/lib/temporal-cli';
-import { startSessionHarness, startWithTemporalCli, type SessionHarness } from '../helpers/session';
-import { workflowBundle } from '../helpers/temporal';
+import {
+  expectSessionReplays,
+  startSessionHarness,
+  startWithTemporalCli,
+  waitForEvents,
+  waitForRequiresAction,
+  type SessionHarness,
+} from '../helpers/session';
 import { waitFor } from '../helpers/wait-for';
 
 const lookupTicket = {
@@ -52,37 +57,13 @@ describe('custom tools', () => {
 
   const events = (sessionId: string) => harness.lucid.readEvents(sessionId);
 
-  /** The events of `type` once there are at least `count` of them. */
-  async function eventsOf<T extends SessionEvent['type']>(sessionId: string, type: T, count = 1) {
-    let found: Array<Extract<SessionEvent, { type: T }>> = [];
-    await waitFor(async () => {
-      found = (await events(sessionId)).filter(
-        (event): event is Extract<SessionEvent, { type: T }> => event.type === type,
-      );
-      return found.length >= count;
-    }, `${count} ${type} events in ${sessionId}`);
-    return found;
-  }
+  const eventsOf = <T extends SessionEvent['type']>(sessionId: string, type: T, count = 1) =>
+    waitForEvents(harness.lucid, sessionId, type, count);
 
   /** The new code paths are deterministic: the session's history so far replays without an error. */
-  async function expectReplays(sessionId: string): Promise<void> {
-    const history = await harness.temporal.client.workflow.getHandle(sessionId).fetchHistory();
-    await expect(
-      Worker.runReplayHistory({ workflowBundle: workflowBundle() }, history, sessionId),
-    ).resolves.toBeUndefined();
-  }
+  const expectReplays = (sessionId: string) => expectSessionReplays(harness, sessionId);
 
-  async function requiresAction(sessionId: string, count = 1): Promise<string[]> {
-    let ids: string[] = [];
-    await waitFor(async () => {
-      const reasons = (await events(sessionId)).flatMap((event) =>
-        event.type === 'session.status_idle' && event.stop_reason.type === 'requires_action' ? [event.stop_reason] : [],
-      );
-      ids = reasons[count - 1]?.event_ids ?? [];
-      return reasons.length >= count;
-    }, `requires_action #${count} in ${sessionId}`);
-    return ids;
-  }
+  const requiresAction = (sessionId: string, count = 1) => waitForRequiresAction(harness.lucid, sessionId, count);
 
   it('waits for the client, takes answers in any order, and gives them to the model in call order', async () => {
     harness.model.setScenario({

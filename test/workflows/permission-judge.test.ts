@@ -7,12 +7,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AgentDefinition } from '../../src/domain/agent-definition';
-import type { SessionEvent } from '../../src/domain/events';
 import { DEFAULT_JUDGE_MODEL } from '../../src/domain/permission-judge';
 import { lastUserText, systemText } from '../../src/scripted-model/server';
 import {
   expectSessionReplays,
   startSessionHarness,
+  waitForEvents,
   waitForFinalMessage,
   workspaceOf,
   type SessionHarness,
@@ -57,16 +57,8 @@ describe('the auto permission policy', () => {
   const events = (sessionId: string) => harness.lucid.readEvents(sessionId);
   const exists = (sessionId: string, file: string) => fs.existsSync(path.join(workspaceOf(harness, sessionId), file));
 
-  async function useEvents(sessionId: string, count: number) {
-    let found: Array<Extract<SessionEvent, { type: 'agent.tool_use' }>> = [];
-    await waitFor(async () => {
-      found = (await events(sessionId)).filter(
-        (event): event is Extract<SessionEvent, { type: 'agent.tool_use' }> => event.type === 'agent.tool_use',
-      );
-      return found.length >= count;
-    }, `${count} agent.tool_use events in ${sessionId}`);
-    return found;
-  }
+  const useEvents = (sessionId: string, count: number) =>
+    waitForEvents(harness.lucid, sessionId, 'agent.tool_use', count);
 
   const finalMessage = (sessionId: string, text: string) => waitForFinalMessage(harness, sessionId, text);
   const expectReplays = (sessionId: string) => expectSessionReplays(harness, sessionId);

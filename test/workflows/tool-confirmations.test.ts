@@ -13,11 +13,12 @@ import { SessionRequestRejection, toolConfirmationSignal } from '../../src/workf
 import {
   expectSessionReplays,
   startSessionHarness,
+  waitForEvents,
   waitForFinalMessage,
+  waitForRequiresAction,
   workspaceOf,
   type SessionHarness,
 } from '../helpers/session';
-import { waitFor } from '../helpers/wait-for';
 
 const lookupTicket = {
   type: 'custom' as const,
@@ -71,28 +72,10 @@ describe('permission confirmations', () => {
 
   const events = (sessionId: string) => harness.lucid.readEvents(sessionId);
 
-  async function eventsOf<T extends SessionEvent['type']>(sessionId: string, type: T, count = 1) {
-    let found: Array<Extract<SessionEvent, { type: T }>> = [];
-    await waitFor(async () => {
-      found = (await events(sessionId)).filter(
-        (event): event is Extract<SessionEvent, { type: T }> => event.type === type,
-      );
-      return found.length >= count;
-    }, `${count} ${type} events in ${sessionId}`);
-    return found;
-  }
+  const eventsOf = <T extends SessionEvent['type']>(sessionId: string, type: T, count = 1) =>
+    waitForEvents(harness.lucid, sessionId, type, count);
 
-  async function requiresAction(sessionId: string, count = 1): Promise<string[]> {
-    let ids: string[] = [];
-    await waitFor(async () => {
-      const reasons = (await events(sessionId)).flatMap((event) =>
-        event.type === 'session.status_idle' && event.stop_reason.type === 'requires_action' ? [event.stop_reason] : [],
-      );
-      ids = reasons[count - 1]?.event_ids ?? [];
-      return reasons.length >= count;
-    }, `requires_action #${count} in ${sessionId}`);
-    return ids;
-  }
+  const requiresAction = (sessionId: string, count = 1) => waitForRequiresAction(harness.lucid, sessionId, count);
 
   const finalMessage = (sessionId: string, text: string) => waitForFinalMessage(harness, sessionId, text);
   const expectReplays = (sessionId: string) => expectSessionReplays(harness, sessionId);
