@@ -8,15 +8,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { LucidClient } from '../../../src/client';
 import type { AgentDefinition } from '../../../src/domain/agent-definition';
-import { startScriptedModel, type ScriptedModel } from '../../../src/scripted-model/server';
 import { toApiEvents } from '../../../src/api/events/event-object';
-import { openStorage, type Storage } from '../../../src/storage/open-storage';
-import { usePostgres } from '../../helpers/postgres';
+import { useHosts } from '../../helpers/hosts';
 import { startServerProcess, type ServerProcess } from '../../helpers/server-process';
-import { connectTestTemporal, tempDir, uniqueTaskQueue, type TestTemporal } from '../../helpers/temporal';
-import { startWorkerProcess, type WorkerProcess } from '../../helpers/worker-process';
+import { tempDir, uniqueTaskQueue } from '../../helpers/temporal';
 
-const postgres = usePostgres({ database: 'lucid_two_servers' });
 const KEY = 'lucid-two-servers-key-8d1e';
 const ROUNDS = 6;
 
@@ -31,55 +27,39 @@ const agent: AgentDefinition = {
 
 type StreamEvent = { type: string; id: string };
 
-let temporal: TestTemporal;
-let model: ScriptedModel;
-let storage: Storage;
-let worker: WorkerProcess | undefined;
-const servers: ServerProcess[] = [];
-
-beforeAll(async () => {
-  temporal = await connectTestTemporal();
-  storage = openStorage({ dataDir: tempDir('lucid-client-'), database: { url: postgres.url(), poolSize: 4 } });
-  // Slow model answers: the session writes its events over several seconds, while the streams read them.
-  model = await startScriptedModel({
-    scenario: {
-      rules: [
-        ...Array.from({ length: ROUNDS }, (_, round) => ({
-          match: {},
-          times: 1,
-          delay_ms: 700,
-          reply: {
-            content: [
-              {
-                type: 'tool_use' as const,
-                name: 'write_file',
-                input: { path: `note-${round}.md`, content: `${round}\n` },
-              },
-            ],
+// Slow model answers: the session writes its events over several seconds, while the streams read them.
+const hosts = useHosts('lucid_two_servers', {
+  rules: [
+    ...Array.from({ length: ROUNDS }, (_, round) => ({
+      match: {},
+      times: 1,
+      delay_ms: 700,
+      reply: {
+        content: [
+          {
+            type: 'tool_use' as const,
+            name: 'write_file',
+            input: { path: `note-${round}.md`, content: `${round}\n` },
           },
-        })),
-        { match: {}, reply: { content: [{ type: 'text', text: 'All written.' }] } },
-      ],
-    },
-  });
+        ],
+      },
+    })),
+    { match: {}, reply: { content: [{ type: 'text', text: 'All written.' }] } },
+  ],
 });
-
+const servers: ServerProcess[] = [];
 afterAll(async () => {
   for (const server of servers) await server.stop('SIGKILL');
-  await worker?.kill('SIGTERM');
-  await storage?.close();
-  await model?.close();
-  await temporal?.close();
 });
 
 function startServer(taskQueue: string, name: string): ServerProcess {
   const keys = path.join(tempDir(`lucid-server-${name}-`), 'keys');
   fs.writeFileSync(keys, `${KEY}\n`);
   const server = startServerProcess(['--port', '0'], {
-    TEMPORAL_ADDRESS: temporal.address,
+    TEMPORAL_ADDRESS: hosts.temporal().address,
     LUCID_TASK_QUEUE: taskQueue,
     LUCID_DATA_DIR: tempDir(`lucid-server-${name}-data-`),
-    LUCID_DATABASE_URL: postgres.url(),
+    LUCID_DATABASE_URL: hosts.postgresUrl(),
     LUCID_API_KEYS_FILE: keys,
     LUCID_API_KEYS: '',
   });
@@ -91,15 +71,9 @@ test('a client whose server is killed mid-stream resumes on the other replica an
   const taskQueue = uniqueTaskQueue('lucid-two-servers');
   const a = startServer(taskQueue, 'a');
   const b = startServer(taskQueue, 'b');
-  worker = startWorkerProcess({
-    address: temporal.address,
-    taskQueue,
-    dataDir: tempDir('lucid-worker-'),
-    modelUrl: model.url,
-    env: { LUCID_DATABASE_URL: postgres.url() },
-  });
+  const worker = hosts.startWorker(taskQueue);
   const [urlA, urlB] = await Promise.all([a.ready, b.ready, worker.ready]);
-  const lucid = new LucidClient({ client: temporal.client, taskQueue, storage });
+  const lucid = new LucidClient({ client: hosts.temporal().client, taskQueue, storage: hosts.storage() });
   const sessionId = await lucid.startSession({ agent, message: 'Write the notes', workspace: tempDir('lucid-ws-') });
 
   const seen: StreamEvent[] = [];
@@ -128,7 +102,7 @@ test('a client whose server is killed mid-stream resumes on the other replica an
 
   const snapshot = await lucid.result(sessionId);
   expect(snapshot.final_message).toBe('All written.');
-  const stored = toApiEvents(await storage.sessions.readEvents(sessionId));
+  const stored = toApiEvents(await hosts.storage().sessions.readEvents(sessionId));
   expect(stored.at(-1)?.type).toBe('session.status_terminated');
   expect(seen.map((event) => event.id)).toEqual(stored.map((event) => event.id));
   expect(seen).toEqual(stored);
