@@ -29,7 +29,7 @@ import {
 } from './memory-store';
 import { requireMemory, toMemory, type Change } from './memory-plans';
 import { isUnderPrefix, validateMemoryPath, validatePathPrefix } from './paths';
-import { PlannedMemoryStore, type VersionReader } from './planned-memory-store';
+import { PlannedMemoryStore, type PlannedMemoryStoreOptions, type VersionReader } from './planned-memory-store';
 import { StoredRecordError } from '../storage/record-error';
 import {
   memoryIndexFormat,
@@ -81,9 +81,7 @@ const READ_CONCURRENCY = 32;
 /** Points where the test seam {@link FsMemoryStoreOptions.crashAfter} stops a write, leaving files as a crash would. */
 export type CrashPoint = 'version_written' | 'index_temp_written';
 
-export interface FsMemoryStoreOptions {
-  /** The clock for timestamps (tests pin it). */
-  now?: () => Date;
+export interface FsMemoryStoreOptions extends PlannedMemoryStoreOptions {
   /** Test seam: every write throws {@link SimulatedCrash} at this point; nothing is cleaned up after it, as if the process had died there. */
   crashAfter?: CrashPoint;
 }

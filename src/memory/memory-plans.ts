@@ -50,6 +50,7 @@ export function planMemoryChange(
   request: MemoryChangeRequest,
   actor: MemoryActor,
   now: string,
+  memoriesPerStore: number = MEMORY_LIMITS.memoriesPerStore,
 ): Change<Memory> {
   const { current, memoryId, content } = request;
   if (index.store.archived_at) throw new MemoryStoreArchivedError(index.store.id);
@@ -60,8 +61,8 @@ export function planMemoryChange(
   checkPrecondition(current?.path ?? request.path, current, request.expected);
   const conflict = index.memories.find((memory) => memory.id !== memoryId && pathsOverlap(memory.path, request.path));
   if (conflict) throw new MemoryPathConflictError(request.path, conflict.path, conflict.id);
-  if (!current && index.memories.length >= MEMORY_LIMITS.memoriesPerStore) {
-    throw new MemoryLimitReachedError(index.store.id, MEMORY_LIMITS.memoriesPerStore);
+  if (!current && index.memories.length >= memoriesPerStore) {
+    throw new MemoryLimitReachedError(index.store.id, memoriesPerStore);
   }
   const target: VersionSubject = {
     id: memoryId,

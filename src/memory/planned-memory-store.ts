@@ -6,6 +6,7 @@ import {
   requireMemory,
   withVersion,
   type Change,
+  type MemoryChangeRequest,
 } from './memory-plans';
 import {
   MEMORY_ID_PREFIX,
@@ -40,13 +41,20 @@ export interface VersionReader {
   content(versionId: string): Promise<string>;
 }
 
+export interface PlannedMemoryStoreOptions {
+  /** The clock for timestamps (tests pin it). */
+  now?: () => Date;
+  /** Memories one store may hold; the API's 2,000 unless a test checks the rule with a smaller store. */
+  memoriesPerStore?: number;
+}
+
 /**
  * The changes of a memory store, written once for every backend: each checks its input, then plans on the store's
  * latest state with the rules in memory-plans.ts. A backend supplies `mutate` (read the state, plan, commit
  * atomically, planning again if another writer won) and the reads and the store's lifecycle.
  */
 export abstract class PlannedMemoryStore implements MemoryStoreRepository {
-  protected constructor(private readonly clock: { now?: () => Date }) {}
+  protected constructor(private readonly settings: PlannedMemoryStoreOptions) {}
 
   protected abstract mutate<T>(
     storeId: string,
@@ -100,7 +108,7 @@ export abstract class PlannedMemoryStore implements MemoryStoreRepository {
       if (current && input.if_absent) throw new MemoryAlreadyExistsError(memoryPath, current.id);
       const memoryId = current?.id ?? newMemoryObjectId(MEMORY_ID_PREFIX.memory);
       const request = { memoryId, current, path: memoryPath, content, expected };
-      return planMemoryChange(index, request, author, this.timestamp());
+      return this.plan(index, request, author);
     });
   }
 
@@ -116,7 +124,7 @@ export abstract class PlannedMemoryStore implements MemoryStoreRepository {
       const current = requireMemory(index, memoryId);
       const content = newContent ?? (await versions.content(current.memory_version_id));
       const request = { memoryId, current, path: newPath ?? current.path, content, expected };
-      return planMemoryChange(index, request, author, this.timestamp());
+      return this.plan(index, request, author);
     });
   }
 
@@ -152,11 +160,15 @@ export abstract class PlannedMemoryStore implements MemoryStoreRepository {
       }
       const current = index.memories.find((memory) => memory.id === version.memory_id);
       const request = { memoryId: version.memory_id, current, path: version.path, content: version.content };
-      return planMemoryChange(index, request, author, this.timestamp());
+      return this.plan(index, request, author);
     });
   }
 
+  private plan(index: StoreIndex, request: MemoryChangeRequest, author: MemoryActor): Change<Memory> {
+    return planMemoryChange(index, request, author, this.timestamp(), this.settings.memoriesPerStore);
+  }
+
   protected timestamp(): string {
-    return (this.clock.now?.() ?? new Date()).toISOString();
+    return (this.settings.now?.() ?? new Date()).toISOString();
   }
 }

@@ -25,6 +25,8 @@ import { usePostgres } from '../helpers/postgres';
  * that a deleted store or a redacted version is gone from it, not merely hidden.
  */
 const postgres = usePostgres({ database: 'lucid_memory' });
+/** A small cap checks the per-store limit without thousands of serial writes (the default's 2,000: memory-plans.test.ts). */
+const MEMORIES_PER_STORE = 20;
 
 interface Backend {
   name: string;
@@ -46,7 +48,7 @@ const backends: Backend[] = [
           )
           .join('\n');
       return {
-        repository: new FsMemoryStore(root, { now }),
+        repository: new FsMemoryStore(root, { now, memoriesPerStore: MEMORIES_PER_STORE }),
         atRest,
         close: () => fs.rmSync(root, { recursive: true, force: true }),
       };
@@ -62,7 +64,11 @@ const backends: Backend[] = [
         const dumps = await Promise.all(tables.map((table) => pool.query(`SELECT * FROM ${table}`)));
         return JSON.stringify(dumps.map((dump) => dump.rows));
       };
-      return { repository: new PgMemoryStore(pool, { now }), atRest, close: () => undefined };
+      return {
+        repository: new PgMemoryStore(pool, { now, memoriesPerStore: MEMORIES_PER_STORE }),
+        atRest,
+        close: () => undefined,
+      };
     },
   },
 ];
@@ -306,8 +312,8 @@ describe.each(backends)('memory stores on $name', (backend) => {
       ).rejects.toMatchObject({ code: 'invalid_content' });
     });
 
-    it('refuses the 2,001st memory, but still updates existing ones and creates after a delete', async () => {
-      for (let index = 0; index < 2000; index++) {
+    it('refuses a memory past the cap, but still updates existing ones and creates after a delete', async () => {
+      for (let index = 0; index < MEMORIES_PER_STORE; index++) {
         await repository.writeMemory(storeId, { path: `/m/${index}.md`, content: `memory ${index}` }, agent);
       }
       const error = await rejection(
@@ -315,13 +321,13 @@ describe.each(backends)('memory stores on $name', (backend) => {
         MemoryLimitReachedError,
       );
       expect(error.code).toBe('memory_limit_reached');
-      expect(error.message).toMatch(/already holds 2000 memories/);
+      expect(error.message).toMatch(new RegExp(`already holds ${MEMORIES_PER_STORE} memories`));
       await repository.writeMemory(storeId, { path: '/m/0.md', content: 'updated' }, agent);
       const first = await repository.getMemoryByPath(storeId, '/m/1.md');
       await repository.deleteMemory(storeId, first.id, {}, agent);
       await repository.writeMemory(storeId, { path: '/one-more.md', content: 'x' }, agent);
-      expect(await repository.listMemories(storeId)).toHaveLength(2000);
-    }, 240_000); // 2,000 writes, each on the whole store: slow on a loaded 2-core machine
+      expect(await repository.listMemories(storeId)).toHaveLength(MEMORIES_PER_STORE);
+    });
 
     it('refuses overlapping paths in both directions, naming the memory in the way', async () => {
       const notes = await repository.writeMemory(storeId, { path: '/notes', content: 'a file' }, agent);

@@ -18,7 +18,11 @@ import {
   type RedactedMemoryVersion,
 } from '../../memory/memory-store';
 import { isUnderPrefix, validateMemoryPath, validatePathPrefix } from '../../memory/paths';
-import { PlannedMemoryStore, type VersionReader } from '../../memory/planned-memory-store';
+import {
+  PlannedMemoryStore,
+  type PlannedMemoryStoreOptions,
+  type VersionReader,
+} from '../../memory/planned-memory-store';
 import {
   memoryRecordFormat,
   memoryStoreFormat,
@@ -41,7 +45,7 @@ type Queryable = Pool | PoolClient;
 export class PgMemoryStore extends PlannedMemoryStore {
   constructor(
     private readonly pool: Pool,
-    options: { now?: () => Date } = {},
+    options: PlannedMemoryStoreOptions = {},
   ) {
     super(options);
   }
