@@ -36,6 +36,7 @@ function plantedPath(index: number): string {
   return path.join(root, 'src', 'workflows', `planted-${index}.ts`);
 }
 
+let setting: unknown;
 let results: LintResult[];
 beforeAll(() => {
   const snippets = [...violations.map(([code]) => code), allowed].map((code, index) => ({
@@ -44,10 +45,16 @@ beforeAll(() => {
   }));
   const output = execFileSync(process.execPath, [path.join(__dirname, '..', 'helpers', 'lint-snippets.mjs')], {
     cwd: root,
-    input: JSON.stringify({ cwd: root, snippets, files: ['src/workflows/**/*.ts'] }),
+    input: JSON.stringify({
+      cwd: root,
+      rule: RULE,
+      at: path.join(root, 'src', 'workflows', 'planted.ts'),
+      snippets,
+      files: ['src/workflows/**/*.ts'],
+    }),
     maxBuffer: 64 * 1024 * 1024,
   });
-  results = JSON.parse(output.toString('utf8')) as LintResult[];
+  ({ setting, results } = JSON.parse(output.toString('utf8')) as { setting: unknown; results: LintResult[] });
 }, 120_000);
 
 function ruleMessages(filePath: string): string[] {
@@ -57,6 +64,10 @@ function ruleMessages(filePath: string): string[] {
 }
 
 describe('the workflow import rule', () => {
+  it('is an error in the project config for src/workflows', () => {
+    expect([2, 'error']).toContain(Array.isArray(setting) ? setting[0] : setting);
+  });
+
   it.each(violations.map(([code, reason], index) => [code, reason, index] as const))(
     'rejects %j',
     (_code, reason, index) => {
