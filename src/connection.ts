@@ -1,6 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
-import { NativeConnection } from '@temporalio/worker';
+import type { NativeConnection } from '@temporalio/worker';
 
 /**
  * Connection settings follow the @temporalio/envconfig conventions: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
@@ -23,5 +23,7 @@ export async function connectClient(): Promise<Client> {
 
 export async function connectWorker(): Promise<{ connection: NativeConnection; namespace: string }> {
   const { connectionOptions, namespace } = connectionSettings();
+  // Loaded here, not at the top: the worker package (native bridge, bundler) costs every CLI command half a second.
+  const { NativeConnection } = await import('@temporalio/worker');
   return { connection: await NativeConnection.connect(connectionOptions), namespace };
 }

@@ -3,11 +3,13 @@
  * (as `npm run eval` does), so it needs no running Temporal; progress goes to stderr, the report to --out.
  */
 import { EvalUsageError } from '../../eval/options';
-import { evalMain } from '../../eval/main';
 import type { Command } from '../command';
 import { CliError, ExitCode } from '../errors';
 
 export const evalCommand: Command = async (args, { stderr }) => {
+  // Loaded when used: the harness brings a worker, activities and a dev server, seconds of start-up every other
+  // command would pay for nothing.
+  const { evalMain } = await import('../../eval/main');
   try {
     await evalMain(args, stderr);
   } catch (error) {
