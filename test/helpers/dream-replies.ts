@@ -17,6 +17,24 @@ export function lessonsReply(text: string, evidenceSeqs: number[] = [1]): Rule {
   };
 }
 
+/** Reflection on each session answers with these lessons, each citing its own event seqs. */
+export function lessonsOfReply(lessons: Array<{ text: string; evidenceSeqs: number[] }>): Rule {
+  return {
+    match: { tools_include: 'record_lessons' },
+    reply: {
+      content: [
+        {
+          type: 'tool_use',
+          name: 'record_lessons',
+          input: {
+            lessons: lessons.map(({ text, evidenceSeqs }) => ({ text, kind: 'fact', evidence_seqs: evidenceSeqs })),
+          },
+        },
+      ],
+    },
+  };
+}
+
 /** Consolidation answers with these proposed changes. */
 export function changesReply(changes: Array<Record<string, unknown>>): Rule {
   return {
@@ -25,7 +43,7 @@ export function changesReply(changes: Array<Record<string, unknown>>): Rule {
   };
 }
 
-/** A proposed change that adds a memory, drawn from lesson 1. */
-export function addChange(filePath: string, content: string, rationale = `keep ${filePath}`) {
-  return { op: 'add', path: filePath, content, rationale, lesson_numbers: [1] };
+/** A proposed change that adds a memory, drawn from lesson 1 (or the lessons given). */
+export function addChange(filePath: string, content: string, rationale = `keep ${filePath}`, lessonNumbers = [1]) {
+  return { op: 'add', path: filePath, content, rationale, lesson_numbers: lessonNumbers };
 }
