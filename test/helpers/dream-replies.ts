@@ -3,22 +3,11 @@ import type { Rule } from '../../src/scripted-model/scenario';
 
 /** Reflection on each session answers with one lesson, citing the given event seqs. */
 export function lessonsReply(text: string, evidenceSeqs: number[] = [1]): Rule {
-  return {
-    match: { tools_include: 'record_lessons' },
-    reply: {
-      content: [
-        {
-          type: 'tool_use',
-          name: 'record_lessons',
-          input: { lessons: [{ text, kind: 'mistake', evidence_seqs: evidenceSeqs }] },
-        },
-      ],
-    },
-  };
+  return lessonsOfReply([{ text, evidenceSeqs, kind: 'mistake' }]);
 }
 
 /** Reflection on each session answers with these lessons, each citing its own event seqs. */
-export function lessonsOfReply(lessons: Array<{ text: string; evidenceSeqs: number[] }>): Rule {
+export function lessonsOfReply(lessons: Array<{ text: string; evidenceSeqs: number[]; kind?: string }>): Rule {
   return {
     match: { tools_include: 'record_lessons' },
     reply: {
@@ -27,7 +16,11 @@ export function lessonsOfReply(lessons: Array<{ text: string; evidenceSeqs: numb
           type: 'tool_use',
           name: 'record_lessons',
           input: {
-            lessons: lessons.map(({ text, evidenceSeqs }) => ({ text, kind: 'fact', evidence_seqs: evidenceSeqs })),
+            lessons: lessons.map(({ text, evidenceSeqs, kind = 'fact' }) => ({
+              text,
+              kind,
+              evidence_seqs: evidenceSeqs,
+            })),
           },
         },
       ],

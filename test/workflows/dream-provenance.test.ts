@@ -13,6 +13,7 @@ import { createDreamActivities } from '../../src/activities/dream';
 import type { AgentDefinition } from '../../src/domain/agent-definition';
 import type { Dream } from '../../src/domain/dream';
 import { renderChange } from '../../src/cli/render-dream';
+import { waitForDreamPhase } from '../helpers/dream-phase';
 import { startSessionHarness, type SessionHarness } from '../helpers/session';
 import { tempDir, workflowBundle } from '../helpers/temporal';
 import { addChange, changesReply, lessonsOfReply } from '../helpers/dream-replies';
@@ -35,15 +36,7 @@ describe('dream evidence provenance', () => {
   });
   afterAll(async () => harness?.close());
 
-  async function waitForPhase(dreamId: string, phase: Dream['phase']): Promise<Dream> {
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const dream = await harness.lucid.dream(dreamId);
-      if (dream?.phase === phase) return dream;
-      if (Date.now() > deadline) throw new Error(`dream ${dreamId} never reached ${phase} (at ${dream?.phase})`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
+  const waitForPhase = (dreamId: string, phase: Dream['phase']) => waitForDreamPhase(harness.lucid, dreamId, phase);
 
   /** A finished session that read notes.md, whose content is the planted instruction. */
   async function readPlantedNotes(): Promise<{ sessionId: string; userSeq: number; toolSeq: number; idleSeq: number }> {
