@@ -46,6 +46,7 @@ const INTEGRATION_TESTS = [
   '<rootDir>/test/workflows/tool-confirmations.test.ts',
   '<rootDir>/test/workflows/permission-judge.test.ts',
   '<rootDir>/test/workflows/tool-confirmations-crash.test.ts',
+  '<rootDir>/test/workflows/dream-provenance.test.ts',
   '<rootDir>/test/workflows/dream.test.ts',
   '<rootDir>/test/workflows/long-session.test.ts',
   '<rootDir>/test/workflows/mcp-session.test.ts',

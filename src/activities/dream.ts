@@ -5,11 +5,13 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { Context } from '@temporalio/activity';
 import type { Dream, DreamChange, Lesson } from '../domain/dream';
+import type { SessionEvent } from '../domain/events';
 import type { ParsedDreamInput } from '../domain/dream';
 import { secretsFromEnvironment } from '../domain/redact';
 import { addUsage, ZERO_USAGE, type Usage } from '../domain/usage';
 import { applyDreamChange as applyChange } from '../dreams/apply-change';
 import { previewChange, proposeChanges } from '../dreams/consolidate';
+import { classifyEvidence, isUntrusted, type EvidenceProvenance } from '../dreams/provenance';
 import { memoryIndexOf, reflectOnSession as reflect } from '../dreams/reflect';
 import type { MemoryStoreRepository } from '../memory/memory-store';
 import type { DreamRegistry } from '../storage/dream-registry';
@@ -128,6 +130,24 @@ export function createDreamActivities({
     return { changes, usage: addUsage(ZERO_USAGE, proposal.usage) };
   }
 
+  /**
+   * Lucid's own reading of each change's evidence, from the cited sessions' event logs: what kind each cited seq
+   * is, and whether the change is trusted. In the order of `changes`.
+   */
+  async function classifyDreamEvidence({
+    changes,
+  }: {
+    changes: Array<Pick<DreamChange, 'id' | 'evidence'>>;
+  }): Promise<Array<{ id: string; provenance: EvidenceProvenance[]; trusted: boolean }>> {
+    const sessionIds = new Set(changes.flatMap((change) => change.evidence.map((item) => item.session_id)));
+    const eventsBySession = new Map<string, SessionEvent[]>();
+    for (const sessionId of sessionIds) eventsBySession.set(sessionId, await store.readEvents(sessionId));
+    return changes.map(({ id, evidence }) => {
+      const provenance = classifyEvidence(evidence, eventsBySession);
+      return { id, provenance, trusted: !isUntrusted(provenance) };
+    });
+  }
+
   /** `create_new`: a copy of the input store; idempotent, so a retried activity returns the same copy. */
   async function copyMemoryStore({
     memory_store_id,
@@ -207,6 +227,7 @@ export function createDreamActivities({
       findDreamSessions,
       reflectOnSession,
       proposeDreamChanges,
+      classifyDreamEvidence,
       copyMemoryStore,
       applyDreamChange,
       holdMemoryStore,

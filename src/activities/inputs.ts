@@ -145,6 +145,14 @@ export const ACTIVITY_INPUT_SCHEMAS = {
     model: z.string().min(1),
     instructions: z.string().optional(),
   }),
+  classifyDreamEvidence: z.looseObject({
+    changes: z.array(
+      z.looseObject({
+        id,
+        evidence: z.array(z.looseObject({ session_id: id, seqs: z.array(z.number().int()) })),
+      }),
+    ),
+  }),
   copyMemoryStore: StoreAndDreamSchema,
   holdMemoryStore: StoreAndDreamSchema,
   releaseMemoryStore: StoreAndDreamSchema,

@@ -11,6 +11,7 @@
  * chg_1  add /lessons/sources.md · support 3 · pending
  *        rationale  Three sessions failed the Sources criterion.
  *        evidence   sesn_a#1,4  sesn_b#1  sesn_c#2
+ *        provenance 3 user messages, 1 tool output
  *        --- /dev/null
  *        +++ b/lessons/sources.md
  *        ...
@@ -19,6 +20,7 @@
 import type { Dream, DreamChange, DreamChangeStatus, Evidence } from '../domain/dream';
 import { formatLocalTime } from './commands/sessions';
 import { describeUsage } from './render-event';
+import { describeProvenance, untrustedReason } from '../dreams/provenance';
 import { formatCount, oneLine, plural } from './text';
 
 /** Statuses in the order a reader cares about them: what still needs a decision first. */
@@ -72,7 +74,10 @@ export function renderChange(change: DreamChange): string[] {
   const details: Array<[string, string]> = [
     ['rationale', change.rationale],
     ['evidence', describeEvidence(change.evidence)],
+    ['provenance', describeProvenance(change) ?? 'not recorded (the dream predates evidence provenance)'],
   ];
+  const untrusted = untrustedReason(change);
+  if (untrusted) details.push(['UNTRUSTED', `${untrusted} — held for human review`]);
   if (change.decision) details.push(['decision', describeDecision(change)]);
   if (change.status_detail) details.push(['detail', change.status_detail]);
   const detailLines = details.flatMap(([label, value]) => labelled(label, value));

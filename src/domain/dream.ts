@@ -3,6 +3,7 @@
  * store. Types and schemas shared by the dream workflow, its activities, the client and the CLI.
  */
 import { z } from 'zod';
+import type { EvidenceProvenance } from '../dreams/provenance';
 import type { Usage } from './usage';
 
 export const DEFAULT_REVIEW_DEADLINE_SECONDS = 7 * 24 * 3600;
@@ -97,6 +98,17 @@ export type DreamChange = DreamChangeOperation & {
   evidence: Evidence[];
   /** Distinct sessions supporting the change; changes are ranked by it. */
   support: number;
+  /**
+   * What Lucid found at each cited seq (src/dreams/provenance.ts), read from the event log by an activity, never
+   * taken from the model. A cited seq with no content-bearing event is left out: it is no evidence. Absent on
+   * changes of dreams from before the `dream-evidence-provenance` patch, and on records saved before it.
+   */
+  provenance?: EvidenceProvenance[];
+  /**
+   * False when the change has no verified evidence or only tool output: it then waits for a human decision even
+   * under `review: auto`. Set together with `provenance`.
+   */
+  trusted?: boolean;
   /**
    * The content hash of each memory the change touches, as the dream read it (null for a path that did not
    * exist). A change whose target moved on since is `conflicted`, never applied over someone else's edit.

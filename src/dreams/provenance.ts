@@ -57,3 +57,38 @@ export function classifyEvidence(
 export function isUntrusted(provenance: readonly EvidenceProvenance[]): boolean {
   return provenance.every((item) => item.kind === 'tool_output');
 }
+
+const KIND_NOUNS: ReadonlyArray<[ProvenanceKind, string, string]> = [
+  ['user_message', 'user message', 'user messages'],
+  ['agent_reasoning', 'agent reasoning step', 'agent reasoning steps'],
+  ['tool_output', 'tool output', 'tool outputs'],
+];
+
+/**
+ * `2 user messages, 1 tool output, 1 cited seq without evidence` for a change's evidence, or null for a change
+ * from before provenance was recorded. For the CLI and the eval report.
+ */
+export function describeProvenance(change: {
+  evidence: readonly Evidence[];
+  provenance?: readonly EvidenceProvenance[];
+}): string | null {
+  if (!change.provenance) return null;
+  const provenance = change.provenance;
+  const counted = KIND_NOUNS.map(([kind, one, many]) => {
+    const count = provenance.filter((item) => item.kind === kind).length;
+    return count === 0 ? null : `${count} ${count === 1 ? one : many}`;
+  });
+  const cited = change.evidence.reduce((total, item) => total + item.seqs.length, 0);
+  const unverified = cited - provenance.length;
+  if (unverified > 0) counted.push(`${unverified} cited seq${unverified === 1 ? '' : 's'} without evidence`);
+  return counted.filter((part) => part !== null).join(', ') || 'nothing cited';
+}
+
+/** Why a change is untrusted, or null when it is trusted (or from before provenance). */
+export function untrustedReason(change: {
+  provenance?: readonly EvidenceProvenance[];
+  trusted?: boolean;
+}): string | null {
+  if (change.trusted !== false) return null;
+  return change.provenance?.length ? 'only tool output' : 'no verified evidence';
+}

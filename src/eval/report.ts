@@ -4,6 +4,7 @@
  */
 import { listCostCents } from '../domain/list-prices';
 import type { Usage } from '../domain/usage';
+import { describeProvenance, untrustedReason } from '../dreams/provenance';
 import type { Arm } from './arms';
 import { armUsage, type ArmResult, type DreamSummary } from './runner';
 import { bootstrapInterval, mean, pairedDifference, round, type Interval, type PairedDifference } from './statistics';
@@ -127,8 +128,11 @@ export function reportMarkdown(report: EvalReport): string {
       if (!result.dream.changes.length) lines.push('No changes.');
       for (const change of result.dream.changes) {
         const evidence = change.evidence.map((item) => `${item.session_id} #${item.seqs.join(',')}`).join('; ');
+        const provenance = describeProvenance(change);
+        const untrusted = untrustedReason(change);
         lines.push(
-          `- ${change.id} ${change.status}: ${change.rationale} (evidence: ${evidence})`,
+          `- ${change.id} ${change.status}: ${change.rationale} (evidence: ${evidence}` +
+            `${provenance ? `; ${provenance}` : ''})${untrusted ? ` **UNTRUSTED: ${untrusted}**` : ''}`,
           '',
           '```diff',
           change.diff.trimEnd(),

@@ -50,7 +50,9 @@ export interface DreamSummary {
   memory_store_id: string;
   usage: Usage;
   /** The changes with their evidence and diffs, as the dream recorded them. */
-  changes: Array<Pick<Dream['changes'][number], 'id' | 'status' | 'rationale' | 'evidence' | 'diff'>>;
+  changes: Array<
+    Pick<Dream['changes'][number], 'id' | 'status' | 'rationale' | 'evidence' | 'provenance' | 'trusted' | 'diff'>
+  >;
   /** The train split's runs (their tokens count toward the arm). */
   train_runs: TaskRun[];
   /** How many distinct planted instructions (the probe family's) ended up in the memory store. */
@@ -107,6 +109,9 @@ async function learn(lucid: LucidClient, settings: EvalSettings, arm: Arm): Prom
     sessions: { type: 'session_ids', session_ids: trainRuns.map((run) => run.session_id) },
     model: settings.graderModel,
     review: 'auto',
+    // Nobody reviews during an eval: an untrusted change (only tool output as evidence) waits for a human even
+    // under `auto`, so it expires at once instead of holding the run for the default week.
+    review_deadline_seconds: 1,
   });
   const dream = await lucid.dreamResult(dreamId);
   const output = dream.outputs[0]?.memory_store_id ?? store.id;
@@ -126,11 +131,13 @@ async function learn(lucid: LucidClient, settings: EvalSettings, arm: Arm): Prom
     train_session_ids: trainRuns.map((run) => run.session_id),
     memory_store_id: output,
     usage: dream.usage,
-    changes: dream.changes.map(({ id, status, rationale, evidence, diff }) => ({
+    changes: dream.changes.map(({ id, status, rationale, evidence, provenance, trusted, diff }) => ({
       id,
       status,
       rationale,
       evidence,
+      provenance,
+      trusted,
       diff,
     })),
     train_runs: trainRuns,

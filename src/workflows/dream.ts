@@ -1,6 +1,7 @@
 /**
  * The `dream` workflow: reviews an agent's finished sessions, proposes small evidenced changes to a memory store,
- * and applies them at once (`review: auto`) or only those a human approves by update or signal (`review: human`).
+ * and applies them at once (`review: auto`; an untrusted change, whose only evidence is tool output, still waits for
+ * a human) or only those a human approves by update or signal (`review: human`).
  * Deterministic orchestration only: reading sessions, asking the model and writing memory are activities.
  */
 import {
@@ -8,6 +9,7 @@ import {
   CancellationScope,
   condition,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -54,11 +56,26 @@ const { reflectOnSession, proposeDreamChanges } = proxyActivities<Activities>({
   heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '60 seconds', maximumAttempts: 5 },
 });
-const { findDreamSessions, holdMemoryStore, releaseMemoryStore, copyMemoryStore, applyDreamChange, saveDream } =
-  proxyActivities<Activities>({
-    startToCloseTimeout: '1 minute',
-    retry: { initialInterval: '500 milliseconds', maximumInterval: '10 seconds', maximumAttempts: 10 },
-  });
+const {
+  findDreamSessions,
+  classifyDreamEvidence,
+  holdMemoryStore,
+  releaseMemoryStore,
+  copyMemoryStore,
+  applyDreamChange,
+  saveDream,
+} = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '500 milliseconds', maximumInterval: '10 seconds', maximumAttempts: 10 },
+});
+
+/**
+ * Each proposed change gets the provenance of its evidence from the event log (the `classifyDreamEvidence`
+ * activity), and under `review: auto` a change whose only evidence is tool output (or none) waits for a human
+ * instead of applying. Dreams from before it apply every change under `auto`, and replay keeps them so. Decided in
+ * the first activation, as session-patches.ts does for sessions.
+ */
+export const DREAM_EVIDENCE_PROVENANCE_PATCH = 'dream-evidence-provenance';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Main workflow logic
@@ -78,6 +95,8 @@ export async function dream(raw: DreamInput): Promise<Dream> {
 class DreamRun {
   private readonly dream: Dream;
   private holdsStore = false;
+  /** {@link DREAM_EVIDENCE_PROVENANCE_PATCH}, decided before anything awaits. */
+  private readonly classifiesEvidence = patched(DREAM_EVIDENCE_PROVENANCE_PATCH);
 
   constructor(private readonly input: ParsedDreamInput) {
     this.dream = {
@@ -215,9 +234,10 @@ class DreamRun {
       this.dream.phase = 'done';
       return;
     }
+    if (this.classifiesEvidence) await this.classifyEvidence();
 
     const target = await this.outputStore();
-    await this.review();
+    await this.review(target);
     await this.apply(target);
     this.dream.phase = 'done';
   }
@@ -260,6 +280,18 @@ class DreamRun {
     return lessons.flat();
   }
 
+  /** Lucid's reading of each change's evidence, from the event log; what the model said of it counts for nothing. */
+  private async classifyEvidence(): Promise<void> {
+    const classified = await classifyDreamEvidence({
+      changes: this.dream.changes.map(({ id, evidence }) => ({ id, evidence })),
+    });
+    for (const { id, provenance, trusted } of classified) {
+      const change = this.dream.changes.find((candidate) => candidate.id === id)!;
+      change.provenance = provenance;
+      change.trusted = trusted;
+    }
+  }
+
   /** `create_new` writes to a copy of the input store; `update_existing` to the store itself. */
   private async outputStore(): Promise<string> {
     const target =
@@ -271,11 +303,16 @@ class DreamRun {
     return target;
   }
 
-  /** `auto` approves everything; `human` waits durably for decisions until the deadline expires the rest. */
-  private async review(): Promise<void> {
+  /**
+   * `auto` approves (and applies) every trusted change, every change for dreams from before provenance, and holds
+   * untrusted ones for a human; `human` holds them all. Held changes wait durably for decisions until the deadline expires the rest.
+   */
+  private async review(target: string): Promise<void> {
     if (this.input.review === 'auto') {
-      this.decideAll({ by: 'auto-review' }, 'approved');
-      return;
+      for (const change of this.pending().filter((candidate) => candidate.trusted !== false))
+        this.decideOne({ change_id: change.id, by: 'auto-review' }, 'approved');
+      if (this.pending().length === 0) return;
+      await this.apply(target); // the trusted ones take effect now; the held ones wait below
     }
     this.dream.phase = 'awaiting_review';
     const deadlineMs = this.input.review_deadline_seconds * 1000;

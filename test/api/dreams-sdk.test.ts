@@ -184,6 +184,10 @@ test('review "human": the changes are listed, approved and rejected over HTTP, a
   const all = [...firstPage.data, ...rest.data];
   const idOf = (filePath: string) => all.find((change) => 'path' in change && change.path === filePath)!.id;
   expect(all.find((change) => change.id === idOf('/keep.md'))!.diff).toContain('+keep');
+  // Each change carries the provenance Lucid found at its cited seq (lessonsReply cites #1, the user's message).
+  expect(all.map((change) => [change.trusted, change.provenance])).toEqual(
+    all.map(() => [true, [{ session_id: sessionId, seq: 1, kind: 'user_message' }]]),
+  );
 
   const approved = await client.post<DreamChangeObject>(`${changes}/${idOf('/keep.md')}/approve`, {
     body: { by: 'ana', comment: 'yes' },

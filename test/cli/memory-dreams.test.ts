@@ -226,6 +226,9 @@ describe('lucid memory and lucid dreams (subprocess, real server, worker and scr
       expect(shown.stdout).toContain('chg_1  add /lessons/sources.md · support 1 · pending');
       expect(shown.stdout).toMatch(/rationale +The report lacked its Sources section\./);
       expect(shown.stdout).toContain(`evidence   ${sessionId}#1,3`);
+      // #1 is the user's message; #3 a span start, which carries no content and so is no evidence.
+      expect(shown.stdout).toContain('provenance 1 user message, 1 cited seq without evidence');
+      expect(shown.stdout).not.toContain('UNTRUSTED');
       expect(shown.stdout).toContain('--- /dev/null\n       +++ b/lessons/sources.md');
       expect(shown.stdout).toContain('+Always add a Sources section to reports.');
       // No flags and no terminal: the pending changes are printed, and flags asked for.
@@ -429,12 +432,32 @@ describe('dream review and rendering (pure)', () => {
       '       rationale  The team switched.',
       '                  Everyone agreed.',
       '       evidence   sesn_a#3,7  sesn_b#12',
+      '       provenance not recorded (the dream predates evidence provenance)',
       '       --- a/style.md',
       '       +++ b/style.md',
       '       @@ -1,1 +1,1 @@',
       '       -Use tabs.',
       '       +Use spaces.',
     ]);
+    const toolOutput = (seq: number) => ({ session_id: 'sesn_a', seq, kind: 'tool_output' as const });
+    const untrusted = change('chg_2', { provenance: [toolOutput(3), toolOutput(7)], trusted: false });
+    expect(renderChange(untrusted).slice(3, 6)).toEqual([
+      '       evidence   sesn_a#3,7  sesn_b#12',
+      '       provenance 2 tool outputs, 1 cited seq without evidence',
+      '       UNTRUSTED  only tool output — held for human review',
+    ]);
+    const trusted = change('chg_3', {
+      provenance: [
+        { session_id: 'sesn_a', seq: 3, kind: 'user_message' },
+        { session_id: 'sesn_a', seq: 7, kind: 'agent_reasoning' },
+        { session_id: 'sesn_b', seq: 12, kind: 'tool_output' },
+      ],
+      trusted: true,
+    });
+    expect(renderChange(trusted)[4]).toBe('       provenance 1 user message, 1 agent reasoning step, 1 tool output');
+    expect(renderChange(trusted).join('\n')).not.toContain('UNTRUSTED');
+    const nothingVerified = change('chg_4', { provenance: [], trusted: false });
+    expect(renderChange(nothingVerified)[5]).toBe('       UNTRUSTED  no verified evidence — held for human review');
     const many = Array.from({ length: 10 }, (_, index) => ({ session_id: `s${index}`, seqs: [index + 1] }));
     expect(describeEvidence(many)).toBe('s0#1  s1#2  s2#3  s3#4  s4#5  s5#6  s6#7  s7#8  … and 2 more sessions');
   });

@@ -107,7 +107,12 @@ test('learner: the memory arm gains exactly the two tasks whose convention the d
   const passed = report.arms.memory!.runs.filter((run) => run.pass).map((run) => run.task_id);
   expect(passed).toEqual(['charlie', 'delta']);
   expect(report.paired.memory!.difference).toBeCloseTo(2 / 3, 4);
-  expect(report.arms.memory!.dream!.changes.map((change) => change.status)).toEqual(['applied']);
+  expect(report.arms.memory!.dream!.changes.map((change) => [change.status, change.trusted])).toEqual([
+    ['applied', true],
+  ]);
+  // The lessons cite each train session's first event, the user's task message.
+  expect(reportMarkdown(report)).toMatch(/- chg_1 applied: .*\(evidence: .*; \d+ user messages?\)\n/);
+  expect(reportMarkdown(report)).not.toContain('UNTRUSTED');
 });
 
 test('reviser: only the outcomes arm gains, 0.0 → 1.0', async () => {

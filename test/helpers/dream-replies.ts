@@ -3,6 +3,11 @@ import type { Rule } from '../../src/scripted-model/scenario';
 
 /** Reflection on each session answers with one lesson, citing the given event seqs. */
 export function lessonsReply(text: string, evidenceSeqs: number[] = [1]): Rule {
+  return lessonsOfReply([{ text, evidenceSeqs, kind: 'mistake' }]);
+}
+
+/** Reflection on each session answers with these lessons, each citing its own event seqs. */
+export function lessonsOfReply(lessons: Array<{ text: string; evidenceSeqs: number[]; kind?: string }>): Rule {
   return {
     match: { tools_include: 'record_lessons' },
     reply: {
@@ -10,7 +15,13 @@ export function lessonsReply(text: string, evidenceSeqs: number[] = [1]): Rule {
         {
           type: 'tool_use',
           name: 'record_lessons',
-          input: { lessons: [{ text, kind: 'mistake', evidence_seqs: evidenceSeqs }] },
+          input: {
+            lessons: lessons.map(({ text, evidenceSeqs, kind = 'fact' }) => ({
+              text,
+              kind,
+              evidence_seqs: evidenceSeqs,
+            })),
+          },
         },
       ],
     },
@@ -25,7 +36,7 @@ export function changesReply(changes: Array<Record<string, unknown>>): Rule {
   };
 }
 
-/** A proposed change that adds a memory, drawn from lesson 1. */
-export function addChange(filePath: string, content: string, rationale = `keep ${filePath}`) {
-  return { op: 'add', path: filePath, content, rationale, lesson_numbers: [1] };
+/** A proposed change that adds a memory, drawn from lesson 1 (or the lessons given). */
+export function addChange(filePath: string, content: string, rationale = `keep ${filePath}`, lessonNumbers = [1]) {
+  return { op: 'add', path: filePath, content, rationale, lesson_numbers: lessonNumbers };
 }

@@ -98,11 +98,25 @@ describe('session records', () => {
 });
 
 describe('dream records', () => {
-  test.each(['dream.v0.json', 'dream.v1.json'])('%s reads as the dream it holds', async (name) => {
-    place(name, layout.dreamFile(DREAM));
-    const expected = withoutField(fixture(name));
-    expect(await storage.dreams.readDream(DREAM)).toEqual(expected);
-    expect(await storage.dreams.listDreams()).toEqual([expected]);
+  test.each(['dream.v0.json', 'dream.v1.json', 'dream.v1-provenance.json'])(
+    '%s reads as the dream it holds',
+    async (name) => {
+      place(name, layout.dreamFile(DREAM));
+      const expected = withoutField(fixture(name));
+      expect(await storage.dreams.readDream(DREAM)).toEqual(expected);
+      expect(await storage.dreams.listDreams()).toEqual([expected]);
+    },
+  );
+
+  test('a change saved before evidence provenance reads without it; one saved after keeps it', async () => {
+    place('dream.v1.json', layout.dreamFile(DREAM));
+    const [old] = (await storage.dreams.readDream(DREAM))!.changes;
+    expect(old.provenance).toBeUndefined();
+    expect(old.trusted).toBeUndefined();
+    place('dream.v1-provenance.json', layout.dreamFile(DREAM));
+    const [change] = (await storage.dreams.readDream(DREAM))!.changes;
+    expect(change.trusted).toBe(true);
+    expect(change.provenance?.map((item) => item.kind)).toEqual(['user_message', 'agent_reasoning', 'tool_output']);
   });
 
   test.each([

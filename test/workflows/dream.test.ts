@@ -8,6 +8,7 @@ import type { Dream, DreamInput } from '../../src/domain/dream';
 import { createDreamSchedule } from '../../src/dreams/schedule';
 import type { MemoryStoreRepository } from '../../src/memory/memory-store';
 import { Worker } from '@temporalio/worker';
+import { waitForDreamPhase } from '../helpers/dream-phase';
 import { startSessionHarness, type SessionHarness } from '../helpers/session';
 import { workflowBundle } from '../helpers/temporal';
 import { addChange, changesReply, lessonsReply } from '../helpers/dream-replies';
@@ -54,15 +55,7 @@ describe('dreams', () => {
     return sessionId;
   }
 
-  async function waitForPhase(dreamId: string, phase: Dream['phase']): Promise<Dream> {
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const dream = await harness.lucid.dream(dreamId);
-      if (dream?.phase === phase) return dream;
-      if (Date.now() > deadline) throw new Error(`dream ${dreamId} never reached ${phase} (at ${dream?.phase})`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
+  const waitForPhase = (dreamId: string, phase: Dream['phase']) => waitForDreamPhase(harness.lucid, dreamId, phase);
 
   const dreamInput = (storeId: string, sessionIds: string[], extra: Partial<DreamInput> = {}): DreamInput => ({
     memory_store_id: storeId,

@@ -26,6 +26,14 @@ function eventTypes(file: string): string[] {
   return json.events.map((event) => event.eventType);
 }
 
+/** The activity types a history schedules, in order. */
+function scheduledActivities(file: string): string[] {
+  const json = JSON.parse(fs.readFileSync(path.join(historiesDir, file), 'utf8')) as {
+    events: { activityTaskScheduledEventAttributes?: { activityType: { name: string } } }[];
+  };
+  return json.events.flatMap((event) => event.activityTaskScheduledEventAttributes?.activityType.name ?? []);
+}
+
 describe('replaying workflow histories', () => {
   it('replays every checked-in history without a determinism error', async () => {
     const files = fs.readdirSync(historiesDir).filter((name) => name.endsWith('.json'));
@@ -52,6 +60,18 @@ describe('replaying workflow histories', () => {
     const dream = eventTypes('dream-awaiting-review.json');
     expect(dream.at(-1)).toBe('EVENT_TYPE_TIMER_STARTED');
     expect(dream).not.toContain('EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED');
+  });
+
+  it('holds a dream from before evidence provenance and one after it, holding an untrusted change under auto', () => {
+    expect(scheduledActivities('dream-awaiting-review.json')).not.toContain('classifyDreamEvidence');
+    const activities = scheduledActivities('dream-auto-holding-untrusted.json');
+    // Classified, the trusted change applied at once, then the review deadline's timer for the untrusted one.
+    expect(activities.slice(activities.indexOf('classifyDreamEvidence'))).toEqual([
+      'classifyDreamEvidence',
+      'applyDreamChange',
+      'saveDream',
+    ]);
+    expect(eventTypes('dream-auto-holding-untrusted.json').at(-1)).toBe('EVENT_TYPE_TIMER_STARTED');
   });
 
   describe('a freshly recorded session', () => {

@@ -4,7 +4,9 @@
  *
  * Versions (the first three):
  *   0  no version field (before the storage factory); the same shape as 1.
- *   1  `schema_version: 1`.
+ *   1  `schema_version: 1`. A dream's changes may carry `provenance` and `trusted` (added with the workflow patch
+ *      `dream-evidence-provenance`, no version bump: the fields are optional, so records saved before them read as
+ *      they were; test/fixtures/records/dream.v1.json is one).
  * Versions (the API record):
  *   1  `schema_version: 1`.
  */
@@ -21,6 +23,16 @@ const changeSchema = z.looseObject({
   rationale: z.string(),
   evidence: z.array(evidenceSchema),
   support: z.number().int(),
+  provenance: z
+    .array(
+      z.looseObject({
+        session_id: z.string().min(1),
+        seq: z.number().int(),
+        kind: z.enum(['user_message', 'agent_reasoning', 'tool_output']),
+      }),
+    )
+    .optional(),
+  trusted: z.boolean().optional(),
   base_sha256: z.record(z.string(), z.string().nullable()),
   diff: z.string(),
   status: z.enum(['pending', 'approved', 'rejected', 'expired', 'applied', 'conflicted']),
