@@ -13,6 +13,7 @@ describe('chaos: sessions, outcomes, threads and a dream through worker kills, a
 
   beforeAll(async () => {
     report = await runChaos({
+      store: 'filesystem',
       // At least 42 model requests; seed 1 faults 8 of the first 42, so the five kinds (taking turns) all show.
       sessions: { writer: 5, reporter: 1, lead: 1 },
       faultRate: 0.2,
@@ -21,6 +22,8 @@ describe('chaos: sessions, outcomes, threads and a dream through worker kills, a
       workerKills: 2,
       serverRestarts: 1,
       serverDownMs: 1_000,
+      postgresRestarts: 0,
+      postgresDownMs: 0,
       windowMs: 20_000,
       maxMs: 150_000,
       seed: 1,
