@@ -3,15 +3,11 @@
  * crashed (pg_ctl -m immediate) and restarted in the middle of the sessions, besides a worker SIGKILL and model
  * faults. Every check of the full run must pass, read back through the PostgreSQL store.
  */
-import { formatChaosReport } from '../../scripts/lib/chaos/report';
-import { runChaos, type ChaosReport } from '../../scripts/lib/chaos/run-chaos';
+import { useChaosRun } from '../helpers/chaos-run';
 
 describe('chaos on the PostgreSQL store: sessions, threads and a dream through a database crash and a worker kill', () => {
-  let report: ChaosReport;
-  const lines: string[] = [];
-
-  beforeAll(async () => {
-    report = await runChaos({
+  const chaos = useChaosRun(
+    {
       store: 'postgres',
       sessions: { writer: 4, reporter: 1, lead: 1 },
       // Fewer faults than the filesystem run: this one is about the database, and stalls would only lengthen it.
@@ -26,21 +22,18 @@ describe('chaos on the PostgreSQL store: sessions, threads and a dream through a
       windowMs: 15_000,
       maxMs: 120_000,
       seed: 2,
-      workflowBundle: process.env.LUCID_TEST_WORKFLOW_BUNDLE,
-      log: (line) => lines.push(line),
-    });
-  }, 150_000);
+    },
+    150_000,
+  );
 
   it('passes every check against the PostgreSQL store', () => {
-    const failed = report.checks.filter((check) => !check.ok);
-    if (failed.length) throw new Error(`${formatChaosReport(report)}\n\ndriver log:\n${lines.join('\n')}`);
-    expect(report.store).toBe('postgres');
-    expect(report.checks.map((check) => check.ok)).toEqual(report.checks.map(() => true));
-    expect(report.sessions).toEqual({ planned: 6, threads: 2 });
+    chaos.expectEveryCheckPassed();
+    expect(chaos.report().store).toBe('postgres');
+    expect(chaos.report().sessions).toEqual({ planned: 6, threads: 2 });
   });
 
-  it('crashed and restarted PostgreSQL while sessions ran', () => {
-    expect(report.postgres_restarts).toBe(1);
-    expect(report.worker_kills).toBe(1);
+  it('crashed and restarted PostgreSQL once and killed the worker once', () => {
+    expect(chaos.report().postgres_restarts).toBe(1);
+    expect(chaos.report().worker_kills).toBe(1);
   });
 });
