@@ -2,8 +2,9 @@
  * The chaos run: its own Temporal dev server (SQLite, loopback), the scripted model with injected faults, one
  * worker process that is SIGKILLed and restarted at seeded moments, a server restart, and a workload of
  * sessions, outcomes, threads and a dream waiting for review. On the PostgreSQL store (`store: 'postgres'`) every
- * store is a throwaway PostgreSQL that is crashed and restarted too. Then the checks, through the same storage. Bounded by fixed counts and a
- * wall-clock deadline; everything it starts is stopped before it returns, also when it fails.
+ * store is a throwaway PostgreSQL that is crashed and restarted too. Then the checks, through the same storage.
+ * Bounded by fixed counts and a wall-clock deadline; everything it starts is stopped before it returns, also when
+ * it fails.
  */
 import { Client, Connection } from '@temporalio/client';
 import fs from 'node:fs';
