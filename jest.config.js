@@ -25,6 +25,7 @@ const INTEGRATION_TESTS = [
   '<rootDir>/test/cli/tool-result.test.ts',
   '<rootDir>/test/cli/confirm.test.ts',
   '<rootDir>/test/chaos/chaos.test.ts',
+  '<rootDir>/test/chaos/chaos-postgres.test.ts',
   '<rootDir>/test/eval/validation-models.test.ts',
   '<rootDir>/test/scripts/demo.test.ts',
   '<rootDir>/test/scripts/quickstart.test.ts',

@@ -2,7 +2,8 @@
  * How one worker copes with many sessions at once: throughput, turn latency, memory and failures at rising load.
  *
  *   npm run bench:concurrency -- [--levels 1,50,200,500] [--turns 10] [--latency-ms 200]
- *                                [--compare sdk-defaults] [--timeout-minutes 20] [--out FILE]
+ *                                [--compare sdk-defaults] [--store filesystem|postgres|both] [--workers 1,2]
+ *                                [--timeout-minutes 20] [--out FILE]
  *
  * At each level N, N sessions start at once on one worker and run T turns each. A turn is one model request
  * (answered by the scripted model after L ms with one small `write_file` call) and that tool call; the agent's
@@ -28,6 +29,12 @@
  * the largest level the same load also runs with each `--compare` configuration, alternating with src/worker.ts's
  * settings, so the two are measured side by side on the same machine and minute: `sdk-defaults` (the Temporal
  * SDK's own values) or overrides such as `LUCID_MAX_CONCURRENT_ACTIVITIES=100+LUCID_ACTIVITY_POLLERS=4`.
+ *
+ * `--store postgres` runs the workers on a throwaway PostgreSQL (LUCID_DATABASE_URL) instead of the data directory;
+ * `both` runs each level on one store and then the other, side by side. `--workers 1,2` runs each level with one
+ * worker process and then with two on the same task queue (their CPU and memory summed). On PostgreSQL the
+ * workers reach the database through a meter (bench/lib/database-meter.ts): statements, bytes each way and WAL
+ * bytes per turn, the most connections in use, and the database's CPU (the postmaster and its backends).
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import os from 'node:os';
@@ -35,7 +42,11 @@ import path from 'node:path';
 import type { AgentDefinition } from '../src/domain/agent-definition';
 import type { SessionEvent, SessionSnapshot } from '../src/domain/events';
 import type { Scenario } from '../src/scripted-model/scenario';
+import { startThrowawayPostgres, type ThrowawayPostgres } from '../scripts/lib/throwaway-postgres';
+import { openStorage, type Storage } from '../src/storage/open-storage';
+import type { SessionStore } from '../src/storage/session-store';
 import { mapConcurrently } from './lib/concurrency';
+import { perUnit, startDatabaseMeter, type DatabaseLoad, type DatabaseMeter } from './lib/database-meter';
 import {
   describeMachine,
   fileTimestamp,
@@ -46,7 +57,13 @@ import {
   writeReport,
 } from './lib/options';
 import { startProcessEnvironment, type ProcessEnvironment } from './lib/process-environment';
-import { formatMegabytes, MemorySampler, readCpuSeconds, type MemoryProfile } from './lib/process-stats';
+import {
+  formatMegabytes,
+  MemorySampler,
+  readCpuSeconds,
+  readProcessTreeCpuSeconds,
+  type MemoryProfile,
+} from './lib/process-stats';
 import { percentile } from './lib/statistics';
 import { formatTable } from './lib/table';
 import { taskWaits } from './lib/task-waits';
@@ -60,7 +77,10 @@ import type { WorkerProcess } from './lib/worker-process';
 
 const USAGE =
   'usage: npm run bench:concurrency -- [--levels 1,50,200,500] [--turns 10] [--latency-ms 200] ' +
-  '[--compare sdk-defaults|none|LUCID_X=n+LUCID_Y=m,...] [--timeout-minutes 20] [--out FILE]';
+  '[--compare sdk-defaults|none|LUCID_X=n+LUCID_Y=m,...] [--store filesystem|postgres|both] [--workers 1,2] ' +
+  '[--timeout-minutes 20] [--out FILE]';
+
+type StoreName = 'filesystem' | 'postgres';
 
 /** A worker configuration: a name and the environment overrides that make it. */
 interface Configuration {
@@ -89,6 +109,10 @@ interface Settings {
   latencyMs: number;
   /** Run at the largest level next to src/worker.ts's settings. */
   compare: Configuration[];
+  /** The workers' stores, each level run on each. */
+  stores: StoreName[];
+  /** Worker processes per run, each level run with each count. */
+  workers: number[];
   /** A run still going after this long counts its unfinished sessions as failures. */
   timeoutMs: number;
   outFile: string;
@@ -97,14 +121,30 @@ interface Settings {
 function readSettings(argv: string[]): Settings {
   const values = readBenchOptions(
     argv,
-    { levels: '1,50,200,500', turns: '10', 'latency-ms': '200', compare: 'sdk-defaults', 'timeout-minutes': '20' },
+    {
+      levels: '1,50,200,500',
+      turns: '10',
+      'latency-ms': '200',
+      compare: 'sdk-defaults',
+      store: 'filesystem',
+      workers: '1',
+      'timeout-minutes': '20',
+    },
     USAGE,
   );
+  const stores: Record<string, StoreName[]> = {
+    filesystem: ['filesystem'],
+    postgres: ['postgres'],
+    both: ['filesystem', 'postgres'],
+  };
+  if (!(values.store in stores)) throw new Error(`--store takes filesystem, postgres or both\n${USAGE}`);
   return {
     levels: wholeNumberList('levels', values.levels, 1, 5_000, USAGE),
     turns: wholeNumber('turns', values.turns, 1, 1_000, USAGE),
     latencyMs: wholeNumber('latency-ms', values['latency-ms'], 0, 60_000, USAGE),
     compare: values.compare === 'none' ? [] : values.compare.split(',').map((spec) => parseConfiguration(spec.trim())),
+    stores: stores[values.store],
+    workers: wholeNumberList('workers', values.workers, 1, 8, USAGE),
     timeoutMs: wholeNumber('timeout-minutes', values['timeout-minutes'], 1, 600, USAGE) * 60_000,
     outFile: values.out ?? path.join(__dirname, 'results', `concurrency-${fileTimestamp(new Date())}.json`),
   };
@@ -159,6 +199,51 @@ function concurrencyScenario(latencyMs: number): Scenario {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// The stores
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Where a run's workers keep their data, and how the benchmark reads it back. */
+interface StoreSetup {
+  name: StoreName;
+  /** The workers' environment for this store. */
+  env: Record<string, string>;
+  /** Reads the sessions' events (on PostgreSQL directly, not through the meter, so the reads are not counted). */
+  sessions: SessionStore;
+  postgres?: { server: ThrowawayPostgres; meter: DatabaseMeter; storage: Storage };
+}
+
+async function openStores(names: StoreName[], environment: ProcessEnvironment): Promise<StoreSetup[]> {
+  const setups: StoreSetup[] = [];
+  for (const name of names) {
+    if (name === 'filesystem') {
+      setups.push({ name, env: {}, sessions: environment.store });
+      continue;
+    }
+    const server = await startThrowawayPostgres();
+    const url = await server.createDatabase('lucid_bench');
+    const meter = await startDatabaseMeter(url);
+    const storage = openStorage({ dataDir: environment.dataDir, database: { url, poolSize: 10 } });
+    await storage.ready(); // migrated before the first measured run
+    setups.push({
+      name,
+      env: { LUCID_DATABASE_URL: meter.url },
+      sessions: storage.sessions,
+      postgres: { server, meter, storage },
+    });
+  }
+  return setups;
+}
+
+async function closeStores(setups: StoreSetup[]): Promise<void> {
+  for (const { postgres } of setups) {
+    if (!postgres) continue;
+    await postgres.storage.close().catch(() => {});
+    await postgres.meter.close().catch(() => {});
+    postgres.server.destroy();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // One run: N sessions at once on a fresh worker
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -167,6 +252,8 @@ type SessionEnd = { sessionId: string; events: SessionEvent[]; failure: string |
 
 interface RunResult {
   configuration: string;
+  store: StoreName;
+  worker_processes: number;
   sessions: number;
   failures: number;
   /** Up to five failures, with their reasons. */
@@ -179,49 +266,66 @@ interface RunResult {
   model_latency_ms: { p50: number; p99: number };
   /** Schedule-to-start, from the histories. */
   queue_wait_ms: { activity: { p50: number; p99: number }; workflow_task: { p50: number; p99: number } };
+  /** Summed over the worker processes. */
   worker_memory_bytes: MemoryProfile;
-  cpu_seconds: { worker: number; dev_server: number; bench_process: number };
+  /** `database`: the PostgreSQL server, its backends included (0 on the filesystem store). */
+  cpu_seconds: { worker: number; dev_server: number; bench_process: number; database: number };
   worker: WorkerConcurrency;
+  /** PostgreSQL only: the whole run's load, and per completed turn. */
+  database: (DatabaseLoad & { per_turn: ReturnType<typeof perUnit> }) | null;
+}
+
+/** One run's setup: what it runs with, on which store, with how many workers. */
+interface RunSetup {
+  configuration: Configuration;
+  store: StoreSetup;
+  workers: number;
 }
 
 async function runLevel(
   environment: ProcessEnvironment,
   settings: Settings,
-  configuration: Configuration,
+  setup: RunSetup,
   sessions: number,
   runId: string,
 ): Promise<RunResult> {
-  const worker = await environment.startWorker(configuration.overrides);
+  const workers: WorkerProcess[] = [];
   try {
-    return await measureRun(environment, worker, settings, configuration, sessions, runId);
+    for (let index = 0; index < setup.workers; index++)
+      workers.push(await environment.startWorker({ ...setup.configuration.overrides, ...setup.store.env }));
+    return await measureRun(environment, workers, settings, setup, sessions, runId);
   } finally {
-    await worker.stop();
+    await Promise.all(workers.map((worker) => worker.stop()));
   }
 }
 
 async function measureRun(
   environment: ProcessEnvironment,
-  worker: WorkerProcess,
+  workers: WorkerProcess[],
   settings: Settings,
-  configuration: Configuration,
+  setup: RunSetup,
   sessions: number,
   runId: string,
 ): Promise<RunResult> {
   const ids = Array.from({ length: sessions }, (_, index) => `conc-${runId}-${index + 1}`);
   const firstRequest = environment.model.requests.length;
-  const memory = new MemorySampler(worker.pid);
-  const cpuBefore = cpuSeconds(environment, worker);
+  const memory = workers.map((worker) => new MemorySampler(worker.pid));
+  const metering = await setup.store.postgres?.meter.begin();
+  const cpuBefore = cpuSeconds(environment, workers, setup.store);
   const started = performance.now();
-  const ends = await runSessions(environment, worker, settings, ids);
+  const ends = await runSessions(environment, workers, settings, setup.store, ids);
   const wallMs = performance.now() - started;
-  const cpuAfter = cpuSeconds(environment, worker);
-  const workerMemory = memory.stop();
+  const cpuAfter = cpuSeconds(environment, workers, setup.store);
+  const database = await metering?.end();
+  const workerMemory = sumMemory(memory.map((sampler) => sampler.stop()));
   const requests = environment.model.requests.slice(firstRequest);
   const latencies = ends.flatMap((end) => turnLatencies(toolTurns(end.events)));
   const waits = await queueWaits(environment, ids);
   const failures = ends.filter((end) => end.failure !== null);
   return {
-    configuration: configuration.name,
+    configuration: setup.configuration.name,
+    store: setup.store.name,
+    worker_processes: workers.length,
     sessions,
     failures: failures.length,
     failure_examples: failures.slice(0, 5).map((end) => `${end.sessionId}: ${end.failure}`),
@@ -243,29 +347,44 @@ async function measureRun(
       worker: round1(cpuAfter.worker - cpuBefore.worker),
       dev_server: round1(cpuAfter.server - cpuBefore.server),
       bench_process: round1(cpuAfter.bench - cpuBefore.bench),
+      database: round1(cpuAfter.database - cpuBefore.database),
     },
-    worker: worker.concurrency,
+    worker: workers[0].concurrency,
+    database: database ? { ...database, per_turn: perUnit(database, Math.max(1, latencies.length)) } : null,
+  };
+}
+
+function sumMemory(profiles: MemoryProfile[]): MemoryProfile {
+  const sum = (key: keyof MemoryProfile) => profiles.reduce((total, profile) => total + profile[key], 0);
+  return {
+    startBytes: sum('startBytes'),
+    peakBytes: sum('peakBytes'),
+    endBytes: sum('endBytes'),
+    meanBytes: sum('meanBytes'),
   };
 }
 
 /** Starts every session at once and waits for all of them; a worker that dies stops the benchmark. */
 async function runSessions(
   environment: ProcessEnvironment,
-  worker: WorkerProcess,
+  workers: WorkerProcess[],
   settings: Settings,
+  store: StoreSetup,
   ids: string[],
 ): Promise<SessionEnd[]> {
   const agent = benchAgent(settings.turns);
   const deadline = Date.now() + settings.timeoutMs;
-  const workerDied = worker.exited.then((output) =>
-    Promise.reject(new Error(`the worker exited during the run:\n${output}`)),
+  const workerDied = Promise.race(workers.map((worker) => worker.exited)).then((output) =>
+    Promise.reject(new Error(`a worker exited during the run:\n${output}`)),
   );
   // Starting is a quick request each; a few dozen in flight keep the server busy without queueing thousands.
   const starting = mapConcurrently(ids, 50, (sessionId) =>
     environment.lucid.startSession({ sessionId, agent, message: `Write ${settings.turns} short notes, one per turn.` }),
   );
   await Promise.race([starting, workerDied]);
-  const ending = Promise.all(ids.map((sessionId) => awaitSession(environment, settings, sessionId, deadline)));
+  const ending = Promise.all(
+    ids.map((sessionId) => awaitSession(environment, settings, store.sessions, sessionId, deadline)),
+  );
   return Promise.race([ending, workerDied]);
 }
 
@@ -273,6 +392,7 @@ async function runSessions(
 async function awaitSession(
   environment: ProcessEnvironment,
   settings: Settings,
+  store: SessionStore,
   sessionId: string,
   deadline: number,
 ): Promise<SessionEnd> {
@@ -283,14 +403,14 @@ async function awaitSession(
   );
   try {
     const outcome = await Promise.race([handle.result() as Promise<SessionSnapshot>, timedOut]);
-    const events = await environment.store.readEvents(sessionId);
+    const events = await store.readEvents(sessionId);
     if (outcome === 'timeout') {
       await handle.terminate('bench/concurrency.ts: timed out').catch(() => {});
       return { sessionId, events, failure: `still running after ${settings.timeoutMs / 60_000} minutes` };
     }
     return { sessionId, events, failure: checkSession(outcome, events, settings.turns) };
   } catch (error) {
-    const events = await environment.store.readEvents(sessionId).catch(() => []);
+    const events = await store.readEvents(sessionId).catch(() => []);
     return { sessionId, events, failure: error instanceof Error ? error.message : String(error) };
   } finally {
     clearTimeout(timer);
@@ -313,13 +433,15 @@ function checkSession(snapshot: SessionSnapshot, events: SessionEvent[], turns: 
 
 function cpuSeconds(
   environment: ProcessEnvironment,
-  worker: WorkerProcess,
-): { worker: number; server: number; bench: number } {
+  workers: WorkerProcess[],
+  store: StoreSetup,
+): { worker: number; server: number; bench: number; database: number } {
   const own = process.cpuUsage();
   return {
-    worker: readCpuSeconds(worker.pid),
+    worker: workers.reduce((sum, worker) => sum + readCpuSeconds(worker.pid), 0),
     server: readCpuSeconds(environment.serverPid),
     bench: (own.user + own.system) / 1e6,
+    database: store.postgres ? readProcessTreeCpuSeconds(store.postgres.server.pid()) : 0,
   };
 }
 
@@ -354,20 +476,32 @@ function round1(value: number): number {
 
 interface PlannedRun {
   configuration: Configuration;
+  store: StoreName;
+  workers: number;
   sessions: number;
 }
 
 /**
- * The levels in rising order with src/worker.ts's settings; then, at the largest level, each comparison followed
- * by src/worker.ts's settings once more, so every comparison has a neighbour run of the chosen settings.
+ * The levels in rising order with src/worker.ts's settings, each with every worker count on every store in turn
+ * (neighbours, so drift on a busy machine touches all alike); then, at the largest level on the first store and
+ * worker count, each comparison followed by src/worker.ts's settings once more, so every comparison has a
+ * neighbour run of the chosen settings.
  */
 function planRuns(settings: Settings): PlannedRun[] {
   const top = Math.max(...settings.levels);
+  const [store, workers] = [settings.stores[0], settings.workers[0]];
   const runs = [...settings.levels]
     .sort((a, b) => a - b)
-    .map((sessions) => ({ configuration: LUCID_SETTINGS, sessions }));
+    .flatMap((sessions) =>
+      settings.workers.flatMap((count) =>
+        settings.stores.map((name) => ({ configuration: LUCID_SETTINGS, store: name, workers: count, sessions })),
+      ),
+    );
   for (const configuration of settings.compare)
-    runs.push({ configuration, sessions: top }, { configuration: LUCID_SETTINGS, sessions: top });
+    runs.push(
+      { configuration, store, workers, sessions: top },
+      { configuration: LUCID_SETTINGS, store, workers, sessions: top },
+    );
   return runs;
 }
 
@@ -380,6 +514,8 @@ function renderTable(results: RunResult[], cores: number): string {
   const mb = (bytes: number) => formatMegabytes(bytes).replace(' MB', '');
   const header = [
     'worker settings',
+    'store',
+    'workers',
     'sessions',
     'failures',
     'wall s',
@@ -390,13 +526,21 @@ function renderTable(results: RunResult[], cores: number): string {
     'act wait p50/p99 ms',
     'wft wait p50/p99 ms',
     'RSS start/peak/end MB',
-    'CPU cores: worker/server/bench',
+    'CPU cores: worker/server/bench/db',
+    'DB stmts/turn',
+    'DB kB/turn to/from',
+    'WAL kB/turn',
+    'DB conns max',
   ];
   const rows = results.map((result) => {
     const seconds = result.wall_ms / 1000;
     const cpu = result.cpu_seconds;
+    const database = result.database;
+    const kb = (bytes: number) => (bytes / 1024).toFixed(1);
     return [
       result.configuration,
+      result.store,
+      String(result.worker_processes),
       String(result.sessions),
       String(result.failures),
       (result.wall_ms / 1000).toFixed(1),
@@ -407,7 +551,11 @@ function renderTable(results: RunResult[], cores: number): string {
       `${ms(result.queue_wait_ms.activity.p50)} / ${ms(result.queue_wait_ms.activity.p99)}`,
       `${ms(result.queue_wait_ms.workflow_task.p50)} / ${ms(result.queue_wait_ms.workflow_task.p99)}`,
       `${mb(result.worker_memory_bytes.startBytes)} / ${mb(result.worker_memory_bytes.peakBytes)} / ${mb(result.worker_memory_bytes.endBytes)}`,
-      `${(cpu.worker / seconds).toFixed(2)} / ${(cpu.dev_server / seconds).toFixed(2)} / ${(cpu.bench_process / seconds).toFixed(2)} of ${cores}`,
+      `${(cpu.worker / seconds).toFixed(2)} / ${(cpu.dev_server / seconds).toFixed(2)} / ${(cpu.bench_process / seconds).toFixed(2)} / ${(cpu.database / seconds).toFixed(2)} of ${cores}`,
+      database ? String(database.per_turn.statements) : '—',
+      database ? `${kb(database.per_turn.bytes_to_database)} / ${kb(database.per_turn.bytes_from_database)}` : '—',
+      database ? kb(database.per_turn.wal_bytes) : '—',
+      database ? `${database.max_backends} (${database.max_connections} open)` : '—',
     ];
   });
   return formatTable([header, ...rows]);
@@ -417,7 +565,8 @@ function printLegend(settings: Settings): void {
   console.log(
     `turn: span.model_request_start → agent.tool_result by workflow time (ideal ${settings.latencyMs} ms = L); turns/s: sessions × ${settings.turns} / wall.\n` +
       "model: the scripted model's arrival → answer; act/wft wait: schedule-to-start of activity / workflow tasks (from histories).\n" +
-      "RSS: the worker process's resident memory when ready / peak (VmHWM) / after the last session; CPU cores: CPU seconds ÷ wall.",
+      "RSS: the worker processes' resident memory (summed) when ready / peak (VmHWM) / after the last session; CPU cores: CPU seconds ÷ wall.\n" +
+      'DB (PostgreSQL store): statements and TCP bytes at the wire, WAL bytes, per completed turn; conns: most Lucid backends in pg_stat_activity (most connections open through the meter).',
   );
 }
 
@@ -438,13 +587,21 @@ async function main(): Promise<void> {
   const results: RunResult[] = [];
   const runId = Date.now().toString(36);
   try {
-    for (const [index, run] of plan.entries()) {
-      const result = await runLevel(environment, settings, run.configuration, run.sessions, `${runId}-${index + 1}`);
-      results.push(result);
-      log(
-        `run ${index + 1} of ${plan.length}: ${run.sessions} sessions, ${run.configuration.name} (${formatWorkerConcurrency(result.worker)}): ` +
-          `${result.turns_per_second.toFixed(1)} turns/s, turn p50 ${Math.round(result.turn_latency_ms.p50)} ms, ${result.failures} failures`,
-      );
+    const stores = await openStores(settings.stores, environment);
+    try {
+      for (const [index, run] of plan.entries()) {
+        const store = stores.find((setup) => setup.name === run.store)!;
+        const setup = { configuration: run.configuration, store, workers: run.workers };
+        const result = await runLevel(environment, settings, setup, run.sessions, `${runId}-${index + 1}`);
+        results.push(result);
+        log(
+          `run ${index + 1} of ${plan.length}: ${run.sessions} sessions, ${run.configuration.name} (${formatWorkerConcurrency(result.worker)}), ` +
+            `${run.store}, ${run.workers} worker${run.workers > 1 ? 's' : ''}: ` +
+            `${result.turns_per_second.toFixed(1)} turns/s, turn p50 ${Math.round(result.turn_latency_ms.p50)} ms, ${result.failures} failures`,
+        );
+      }
+    } finally {
+      await closeStores(stores);
     }
   } finally {
     await environment.close();
@@ -469,8 +626,10 @@ function writeResults(settings: Settings, results: RunResult[], runtimeMs: numbe
       turns: settings.turns,
       latency_ms: settings.latencyMs,
       compare: settings.compare,
+      stores: settings.stores,
+      worker_processes: settings.workers,
       timeout_ms: settings.timeoutMs,
-      scheduling: 'each run: a fresh worker in a child process; all sessions started at once; runs one after another',
+      scheduling: 'each run: fresh workers in child processes; all sessions started at once; runs one after another',
     },
     machine: describeMachine(),
     definitions: {

@@ -22,7 +22,9 @@
  *   ratio to in-process floor = per-turn(lucid) / per-turn(in-process)    the whole price of durability
  *
  * Each Lucid session's history is read back to say where the time goes: workflow tasks, activities by type,
- * local activities, events and payload bytes per session.
+ * local activities, events and payload bytes per session. With --postgres, each PostgreSQL session is also metered
+ * at the database (bench/lib/database-meter.ts): statements, bytes each way and WAL bytes per turn, and the most
+ * connections in use.
  */
 import { Worker } from '@temporalio/worker';
 import path from 'node:path';
@@ -36,6 +38,7 @@ import { createAnthropicClient } from '../src/activities/model';
 import type { AgentDefinition } from '../src/domain/agent-definition';
 import type { Scenario } from '../src/scripted-model/scenario';
 import { workerOptionsOf, workerSettings } from '../src/worker-settings';
+import { perUnit, startDatabaseMeter, type DatabaseLoad, type DatabaseMeter } from './lib/database-meter';
 import { startBenchEnvironment, type BenchEnvironment } from './lib/environment';
 import * as floorActivities from './lib/floor/activities';
 import { countActivities, summarizeRuns, type HistorySummary } from './lib/history';
@@ -149,14 +152,16 @@ interface Sample {
   wallMs: number;
   /** Lucid sessions only: what the history says the session took. */
   history?: HistorySummary;
+  /** Lucid on PostgreSQL only: what the session asked of the database. */
+  database?: DatabaseLoad;
 }
 
 interface Runner {
   environment: BenchEnvironment;
   settings: Settings;
   activities: ReturnType<typeof createActivities>;
-  /** The client of the worker on PostgreSQL, with --postgres. */
-  onPostgres?: LucidClient;
+  /** The client of the worker on PostgreSQL, and the meter in front of its database, with --postgres. */
+  onPostgres?: { lucid: LucidClient; meter: DatabaseMeter };
   configurations: readonly ConfigurationName[];
   runId: string;
 }
@@ -167,15 +172,18 @@ async function runOnce(runner: Runner, configuration: ConfigurationName, id: str
   environment.model.setScenario(turnScenario(settings.turns, settings.latencyMs));
   const started = performance.now();
   if (configuration === 'lucid' || configuration === 'lucid on postgres') {
-    const lucid = configuration === 'lucid' ? environment.lucid : runner.onPostgres!;
+    const onPostgres = configuration === 'lucid on postgres' ? runner.onPostgres! : undefined;
+    const lucid = onPostgres?.lucid ?? environment.lucid;
+    const metering = await onPostgres?.meter.begin();
     await lucid.startSession({ sessionId: id, agent, message: 'Write the notes.' });
     const snapshot = await lucid.result(id);
     const wallMs = performance.now() - started;
+    const database = await metering?.end();
     if (snapshot.turns !== settings.turns)
       throw new Error(`session ${id} made ${snapshot.turns} model requests, not ${settings.turns}`);
     const runs = await summarizeRuns(lucid.temporal, id);
     if (runs.length !== 1) throw new Error(`session ${id} continued-as-new; use fewer turns`);
-    return { wallMs, history: runs[0] };
+    return { wallMs, history: runs[0], ...(database ? { database } : {}) };
   }
   if (configuration === 'temporal floor') {
     const activitiesRun = await environment.lucid.temporal.workflow.execute('temporalFloor', {
@@ -229,6 +237,8 @@ interface ConfigurationResult {
     events: number;
     payload_bytes: number;
   } | null;
+  /** Lucid on PostgreSQL only: the database's load per turn (all measured sessions), and the most connections. */
+  database: (ReturnType<typeof perUnit> & { max_backends: number; max_connections: number }) | null;
 }
 
 function summarize(
@@ -248,8 +258,28 @@ function summarize(
       ratio_to_temporal_floor: median(values) / temporalFloor,
       ratio_to_in_process_floor: median(values) / inProcessFloor,
       history: histories.length ? summarizeHistories(histories) : null,
+      database: databasePerTurn(samples.get(name)!, turns),
     };
   });
+}
+
+function databasePerTurn(samples: Sample[], turns: number): ConfigurationResult['database'] {
+  const loads = samples.flatMap((sample) => (sample.database ? [sample.database] : []));
+  if (loads.length === 0) return null;
+  const sum = (key: keyof DatabaseLoad) => loads.reduce((total, load) => total + load[key], 0);
+  const total: DatabaseLoad = {
+    statements: sum('statements'),
+    bytes_to_database: sum('bytes_to_database'),
+    bytes_from_database: sum('bytes_from_database'),
+    wal_bytes: sum('wal_bytes'),
+    max_backends: Math.max(...loads.map((load) => load.max_backends)),
+    max_connections: Math.max(...loads.map((load) => load.max_connections)),
+  };
+  return {
+    ...perUnit(total, loads.length * turns),
+    max_backends: total.max_backends,
+    max_connections: total.max_connections,
+  };
 }
 
 function summarizeHistories(histories: HistorySummary[]): NonNullable<ConfigurationResult['history']> {
@@ -309,15 +339,16 @@ async function main(): Promise<void> {
         shellPool: await ShellPool.create(shellSettings()), // unused: the benchmark's agent has no bash
       });
       const postgres = settings.postgres ? await startThrowawayPostgres() : undefined;
+      const meter = postgres ? await startDatabaseMeter(await postgres.createDatabase('lucid_bench')) : undefined;
       try {
-        const onPostgres = postgres
-          ? await environment.startLucidOn(
-              openStorage({
-                dataDir: environment.dataDir,
-                database: { url: await postgres.createDatabase('lucid_bench'), poolSize: 10 },
-              }),
-              'lucid-bench-postgres',
-            )
+        const onPostgres = meter
+          ? {
+              meter,
+              lucid: await environment.startLucidOn(
+                openStorage({ dataDir: environment.dataDir, database: { url: meter.url, poolSize: 10 } }),
+                'lucid-bench-postgres',
+              ),
+            }
           : undefined;
         const configurations = onPostgres
           ? [...BASE_CONFIGURATIONS, 'lucid on postgres' as const]
@@ -332,6 +363,7 @@ async function main(): Promise<void> {
         };
         results = summarize(await runAllRounds(runner, log), configurations, settings.turns);
       } finally {
+        await meter?.close();
         postgres?.destroy();
       }
     } finally {
@@ -342,6 +374,12 @@ async function main(): Promise<void> {
   }
   console.log(`\n${renderTable(results, settings.turns)}\n`);
   const lucid = results.find((result) => result.configuration === 'lucid')!.history!;
+  const database = results.find((result) => result.database)?.database;
+  if (database)
+    console.log(
+      `PostgreSQL per turn: ${database.statements} statements, ${database.bytes_to_database} bytes to and ${database.bytes_from_database} from the database, ` +
+        `${database.wal_bytes} WAL bytes; at most ${database.max_backends} Lucid backends (pg_stat_activity), ${database.max_connections} connections open`,
+    );
   console.log(
     `a Lucid session of ${settings.turns} turns: ${lucid.workflow_tasks} workflow tasks, activities ${JSON.stringify(lucid.activities_by_type)}, ${lucid.local_activities} local activities, ${lucid.events} history events, ${lucid.payload_bytes} payload bytes`,
   );

@@ -1,11 +1,14 @@
 /**
  * Fault injection (issue 6): sessions, outcomes, threads and a dream waiting for approval, while the worker is
  * SIGKILLed at random moments, the dev server restarts, and the scripted model fails 20 % of requests with 429,
- * 529, 500, a dropped connection or a 30-second stall. Then it checks and prints: every session finished, event
- * logs without gaps or duplicates, every file write exactly once, nothing left running, the fault counts.
+ * 529, 500, a dropped connection or a 30-second stall. With `--store postgres` every store is a throwaway
+ * PostgreSQL, which is crashed (pg_ctl -m immediate) and restarted among the faults. Then it checks and prints:
+ * every session finished, event logs without gaps or duplicates, every file write exactly once, nothing left
+ * running, the fault counts.
  *
- *   npm run chaos [-- --sessions 50 --outcomes 5 --leads 3 --fault-rate 0.2 --stall-ms 30000 --worker-kills 5
- *                     --server-restarts 1 --window-seconds 120 --max-minutes 20 --seed 1 --quiet]
+ *   npm run chaos [-- --store filesystem --sessions 50 --outcomes 5 --leads 3 --fault-rate 0.2 --stall-ms 30000
+ *                     --worker-kills 5 --server-restarts 1 --postgres-restarts 1 --window-seconds 120
+ *                     --max-minutes 20 --seed 1 --quiet]
  *
  * Bounded: fixed counts of kills and restarts, a wall-clock cap, loopback only; every child process is stopped
  * at the end, on failure and on Ctrl-C. Writes bench/results/chaos-<timestamp>.json; exits 1 if a check failed.
@@ -18,13 +21,15 @@ import { formatChaosReport } from './lib/chaos/report';
 import { killChildProcessesNow, runChaos, type ChaosOptions } from './lib/chaos/run-chaos';
 
 const USAGE =
-  'usage: npm run chaos -- [--sessions N] [--outcomes N] [--leads N] [--fault-rate R] [--fault-kinds 429,529,500,drop,stall]\n' +
+  'usage: npm run chaos -- [--store filesystem|postgres] [--sessions N] [--outcomes N] [--leads N] [--fault-rate R] [--fault-kinds 429,529,500,drop,stall]\n' +
   '                        [--stall-ms MS] [--worker-kills N] [--server-restarts N] [--server-down-ms MS]\n' +
+  '                        [--postgres-restarts N (postgres store; default 1)] [--postgres-down-ms MS]\n' +
   '                        [--window-seconds S] [--max-minutes M] [--seed S] [--quiet]';
 
 function parseOptions(): ChaosOptions {
   const { values } = parseArgs({
     options: {
+      store: { type: 'string', default: 'filesystem' },
       sessions: { type: 'string', default: '50' },
       outcomes: { type: 'string', default: '5' },
       leads: { type: 'string', default: '3' },
@@ -34,6 +39,8 @@ function parseOptions(): ChaosOptions {
       'worker-kills': { type: 'string', default: '5' },
       'server-restarts': { type: 'string', default: '1' },
       'server-down-ms': { type: 'string', default: '3000' },
+      'postgres-restarts': { type: 'string' },
+      'postgres-down-ms': { type: 'string', default: '3000' },
       'window-seconds': { type: 'string', default: '120' },
       'max-minutes': { type: 'string', default: '20' },
       seed: { type: 'string', default: '1' },
@@ -50,7 +57,13 @@ function parseOptions(): ChaosOptions {
   const faultRate = Number(values['fault-rate']);
   if (!(faultRate >= 0 && faultRate <= 1))
     throw new Error(`--fault-rate must be from 0 to 1, got "${values['fault-rate']}"\n${USAGE}`);
+  const store = values.store;
+  if (store !== 'filesystem' && store !== 'postgres')
+    throw new Error(`--store takes filesystem or postgres, got "${store}"\n${USAGE}`);
+  if (store === 'filesystem' && values['postgres-restarts'] !== undefined)
+    throw new Error(`--postgres-restarts needs --store postgres\n${USAGE}`);
   return {
+    store,
     sessions: {
       writer: whole('sessions', 2, 1000),
       reporter: whole('outcomes', 0, 1000),
@@ -62,6 +75,9 @@ function parseOptions(): ChaosOptions {
     workerKills: whole('worker-kills', 0, 100),
     serverRestarts: whole('server-restarts', 0, 10),
     serverDownMs: whole('server-down-ms', 0, 60_000),
+    postgresRestarts:
+      store === 'postgres' ? wholeNumber('postgres-restarts', values['postgres-restarts'] ?? '1', 0, 10, USAGE) : 0,
+    postgresDownMs: whole('postgres-down-ms', 0, 60_000),
     windowMs: whole('window-seconds', 1, 3600) * 1000,
     maxMs: whole('max-minutes', 1, 240) * 60_000,
     seed: whole('seed', 0, 2 ** 31),
@@ -81,7 +97,7 @@ async function main(): Promise<void> {
   const options = parseOptions();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
-      console.error(`\n${signal}: stopping the worker and the dev server`);
+      console.error(`\n${signal}: stopping the worker, the dev server and PostgreSQL`);
       killChildProcessesNow();
       process.exit(130);
     });

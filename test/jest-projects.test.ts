@@ -13,7 +13,7 @@ const config = require('../jest.config.js') as { projects: Array<{ displayName: 
 
 /** Names a test file only uses when it talks to a Temporal server. */
 const NEEDS_TEMPORAL =
-  /\b(connectTestTemporal|createTestWorker|startSessionHarness|LUCID_TEST_TEMPORAL_ADDRESS|runChaos|useHosts)\b/;
+  /\b(connectTestTemporal|createTestWorker|startSessionHarness|LUCID_TEST_TEMPORAL_ADDRESS|runChaos|useChaosRun|useHosts)\b/;
 
 function testFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

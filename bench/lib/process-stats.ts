@@ -28,11 +28,40 @@ let ticksPerSecond: number | undefined;
 /** User plus system CPU time the process has used so far, in seconds (all its threads). */
 export function readCpuSeconds(pid: number): number {
   ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // The command name (field 2) may contain spaces; the fields after its closing parenthesis do not.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const fields = statFields(pid);
   const [utime, stime] = [Number(fields[11]), Number(fields[12])]; // fields 14 and 15 of proc(5)
   return (utime + stime) / ticksPerSecond;
+}
+
+/**
+ * CPU seconds of a server that forks a process a connection (PostgreSQL): the process, its live children, and
+ * the children that already exited (which the kernel adds to the parent's cutime/cstime once reaped).
+ */
+export function readProcessTreeCpuSeconds(pid: number): number {
+  const own = statFields(pid);
+  let ticks = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const fields = statFieldsIfAlive(Number(entry));
+    if (fields && Number(fields[1]) === pid) ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  return ticks / ticksPerSecond;
+}
+
+/** The fields of /proc/<pid>/stat after the command name: [0] is proc(5)'s field 3 (state), [1] the ppid. */
+function statFields(pid: number): string[] {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may contain spaces; the fields after its closing parenthesis do not.
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+function statFieldsIfAlive(pid: number): string[] | null {
+  try {
+    return statFields(pid);
+  } catch {
+    return null; // exited between the listing and the read
+  }
 }
 
 /** Memory over a stretch of time: resident memory sampled every interval, and the kernel's peak. */

@@ -14,6 +14,8 @@ export interface ThrowawayPostgres {
   /** postgres:// URL of its `postgres` database, user `lucid`, no password. */
   readonly url: string;
   readonly port: number;
+  /** The postmaster's process id while it runs (its backends are its children), for CPU accounting. */
+  pid(): number;
   /** A URL for another database on the same server, created empty (one a test, so tests do not share tables). */
   createDatabase(name: string): Promise<string>;
   /** Stops the server at once (as a crash would), keeping its data; `start` brings it back on the same port. */
@@ -49,6 +51,7 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
   return {
     url,
     port,
+    pid: () => Number(fs.readFileSync(path.join(data, 'postmaster.pid'), 'utf8').split('\n')[0]),
     async createDatabase(name) {
       if (!/^[a-z][a-z0-9_]{0,62}$/.test(name)) throw new Error(`not a database name: ${name}`);
       const { Client } = await import('pg');

@@ -1,5 +1,5 @@
 import fs from 'node:fs/promises';
-import { atomicWriteFile } from '../workspace/atomic-write';
+import { atomicWriteFile, TEMP_FILE_PREFIX } from '../workspace/atomic-write';
 import { readRecordFile } from './fs-records';
 import { callFile } from './layout';
 import { journalEntryFormat, type JournalEntry } from './records/journal-records';
@@ -20,5 +20,16 @@ export class FsToolJournal implements ToolJournal {
 
   async remove(callId: string): Promise<void> {
     await fs.rm(callFile(this.dir, callId), { force: true });
+  }
+
+  /** The entries' file names decoded (see callFile); temp files of unfinished writes are not entries. */
+  async callIds(): Promise<string[]> {
+    const names = await fs.readdir(this.dir).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return [];
+      throw error;
+    });
+    return names
+      .filter((name) => name.endsWith('.json') && !name.startsWith(TEMP_FILE_PREFIX))
+      .map((name) => decodeURIComponent(name.slice(0, -'.json'.length)));
   }
 }

@@ -14,4 +14,6 @@ export interface ToolJournal {
   write(entry: JournalEntry): Promise<void>;
   /** Forgets the entry for `callId` (no-op when there is none). */
   remove(callId: string): Promise<void>;
+  /** The call ids that have an entry, in no particular order (for audits such as the chaos run's checks). */
+  callIds(): Promise<string[]>;
 }

@@ -6,20 +6,23 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { SessionEvent, SessionSnapshot } from '../../src/domain/events';
-import { FsSessionStore } from '../../src/storage/fs-session-store';
 import { ZERO_USAGE } from '../../src/domain/usage';
 import { DataLayout } from '../../src/storage/layout';
+import { openStorage, type Storage } from '../../src/storage/open-storage';
+import type { SessionStore } from '../../src/storage/session-store';
 import { JOURNAL_CONTENT, JOURNAL_FILE, WRITER_FINAL } from '../../scripts/lib/chaos/agents';
 import { checkEventLogs, checkFileWrites, checkSessionsFinished } from '../../scripts/lib/chaos/checks';
 import type { SessionRun } from '../../scripts/lib/chaos/workload';
 
 const SESSION = 'sesn_check';
 let dataDir: string;
-let store: FsSessionStore;
+let storage: Storage;
+let store: SessionStore;
 
 beforeEach(() => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lucid-chaos-checks-'));
-  store = new FsSessionStore(dataDir);
+  storage = openStorage({ dataDir });
+  store = storage.sessions;
 });
 
 const at = new Date(0).toISOString();
@@ -134,7 +137,7 @@ describe('file write check', () => {
     fs.writeFileSync(path.join(snapshot.workspace, JOURNAL_FILE), JOURNAL_CONTENT);
     journal('toolu_a');
 
-    expect(await checkFileWrites(dataDir, store, [writerRun(snapshot)])).toMatchObject({ ok: true });
+    expect(await checkFileWrites(storage, [writerRun(snapshot)])).toMatchObject({ ok: true });
   });
 
   it('fails an edit applied twice, a call journaled but not logged, and one left pending', async () => {
@@ -146,7 +149,7 @@ describe('file write check', () => {
     journal('toolu_a', 'pending');
     journal('toolu_ghost');
 
-    const result = await checkFileWrites(dataDir, store, [writerRun(snapshot)]);
+    const result = await checkFileWrites(storage, [writerRun(snapshot)]);
 
     expect(result.ok).toBe(false);
     expect(result.detail).toContain('journal.md is');

@@ -85,10 +85,13 @@ describe.each(backends)('journals and prompts on $name', (backend) => {
     await journal.write(done('toolu_2', 'another'));
     expect(await journal.read('toolu_1')).toEqual(done('toolu_1', 'ran once'));
     expect(await stores.toolJournal('sesn_other').read('toolu_1')).toBeNull();
+    expect((await journal.callIds()).sort()).toEqual(['toolu_1', 'toolu_2']);
     await journal.remove('toolu_1');
     await journal.remove('toolu_never');
     expect(await journal.read('toolu_1')).toBeNull();
     expect(await journal.read('toolu_2')).toEqual(done('toolu_2', 'another'));
+    expect(await journal.callIds()).toEqual(['toolu_2']);
+    expect(await stores.toolJournal('sesn_never_written').callIds()).toEqual([]);
   });
 
   it('keeps a memory intent a call, per session', async () => {

@@ -1,8 +1,8 @@
 /**
  * What must hold after the chaos: every session finished as scripted; every event log (sessions and threads)
  * has seqs 1..N with no gap or duplicate; every file write happened exactly once; nothing is left running that
- * should not be; the dream applied its approved change once. Each check reads the real artefacts: the
- * worker's data folder, the workspaces, the memory store and Temporal's visibility.
+ * should not be; the dream applied its approved change once. Each check reads the real artefacts through the
+ * workers' storage (the data folder or PostgreSQL, by openStorage), the workspaces and Temporal's visibility.
  */
 import type { Client } from '@temporalio/client';
 import fs from 'node:fs';
@@ -10,9 +10,10 @@ import path from 'node:path';
 import type { Dream } from '../../../src/domain/dream';
 import type { SessionEvent, SessionSnapshot } from '../../../src/domain/events';
 import { FsToolJournal } from '../../../src/storage/fs-tool-journal';
-import { DataLayout } from '../../../src/storage/layout';
-import { openStorage } from '../../../src/storage/open-storage';
+import type { MemoryStoreRepository } from '../../../src/memory/memory-store';
+import type { Storage } from '../../../src/storage/open-storage';
 import type { SessionStore } from '../../../src/storage/session-store';
+import type { ToolJournal } from '../../../src/storage/tool-journal';
 import { TEMP_FILE_PREFIX } from '../../../src/workspace/atomic-write';
 import { TOOL_NAMES } from '../../../src/workspace/tools';
 import {
@@ -146,10 +147,10 @@ function expectedFiles(kind: SessionKind): Record<string, string> {
 /**
  * Exactly once, seen from both ends. The workspace holds exactly the expected files with exactly the expected
  * content (an edit applied twice repeats its line; a write applied again wipes the edits after it; no temp
- * file left over). The tool journal holds one finished entry per workspace tool call in the log, and none
- * for a call the log does not have.
+ * file left over). The tool journal (whichever store keeps it) holds one finished entry per workspace tool call
+ * in the log, and none for a call the log does not have.
  */
-export async function checkFileWrites(dataDir: string, store: SessionStore, runs: SessionRun[]): Promise<CheckResult> {
+export async function checkFileWrites(storage: Storage, runs: SessionRun[]): Promise<CheckResult> {
   const problems: string[] = [];
   let files = 0;
   let calls = 0;
@@ -160,13 +161,12 @@ export async function checkFileWrites(dataDir: string, store: SessionStore, runs
     problems.push(...workspaceProblems(snapshot.workspace, expected).map((problem) => `${planned.id}: ${problem}`));
   }
   for (const sessionId of allSessionIds(runs)) {
-    // The journal's files themselves are checked (no temp file left), so this looks at the filesystem layout.
-    const journalDir = new DataLayout(dataDir).toolJournalDir(sessionId);
-    const uses = toolUses(await store.readEvents(sessionId)).filter((use) =>
+    const uses = toolUses(await storage.sessions.readEvents(sessionId)).filter((use) =>
       (TOOL_NAMES as readonly string[]).includes(use.name),
     );
     calls += uses.length;
-    problems.push(...(await journalProblems(journalDir, uses)).map((problem) => `${sessionId}: ${problem}`));
+    const journal = storage.toolJournal(sessionId);
+    problems.push(...(await journalProblems(journal, uses)).map((problem) => `${sessionId}: ${problem}`));
   }
   return result(
     'every file write happened exactly once',
@@ -187,22 +187,23 @@ function workspaceProblems(workspace: string, expected: Record<string, string>):
   return problems;
 }
 
-async function journalProblems(journalDir: string, uses: Array<{ id: string }>): Promise<string[]> {
-  const names = fs.existsSync(journalDir) ? fs.readdirSync(journalDir) : [];
-  const problems = names
-    .filter((name) => name.startsWith(TEMP_FILE_PREFIX))
-    .map((name) => `journal temp file ${name} left over`);
-  const journaled = new Set(
-    names.filter((name) => name.endsWith('.json')).map((name) => name.slice(0, -'.json'.length)),
-  );
+async function journalProblems(journal: ToolJournal, uses: Array<{ id: string }>): Promise<string[]> {
+  const problems = leftoverTempFiles(journal).map((name) => `journal temp file ${name} left over`);
+  const journaled = new Set(await journal.callIds());
   const logged = new Set(uses.map((use) => use.id));
   for (const id of journaled)
     if (!logged.has(id)) problems.push(`journal entry ${id} for a call the log does not have`);
   for (const { id } of uses) {
-    const entry = journaled.has(id) ? await new FsToolJournal(journalDir).read(id) : null;
+    const entry = journaled.has(id) ? await journal.read(id) : null;
     if (entry?.state !== 'done') problems.push(`tool call ${id} is ${entry ? entry.state : 'not journaled'}`);
   }
   return problems;
+}
+
+/** A journal in files can leave a half-written temp file behind; one in a database writes a row or nothing. */
+function leftoverTempFiles(journal: ToolJournal): string[] {
+  if (!(journal instanceof FsToolJournal) || !fs.existsSync(journal.dir)) return [];
+  return fs.readdirSync(journal.dir).filter((name) => name.startsWith(TEMP_FILE_PREFIX));
 }
 
 // -- Running workflows ------------------------------------------------------------------------------------------
@@ -245,14 +246,17 @@ async function listRunning(client: Client, taskQueue: string): Promise<string[]>
 // -- The dream --------------------------------------------------------------------------------------------------
 
 /** The approved change was applied, once: the memory holds it, written by one version. */
-export async function checkDream(dream: Dream | null, dataDir: string, memoryStoreId: string): Promise<CheckResult> {
+export async function checkDream(
+  dream: Dream | null,
+  memory: MemoryStoreRepository,
+  memoryStoreId: string,
+): Promise<CheckResult> {
   const name = 'dream: approved change applied exactly once';
   if (!dream) return result(name, '', ['the dream did not finish']);
   const problems: string[] = [];
   if (dream.status !== 'completed' || dream.phase !== 'done') problems.push(`dream ${dream.status}/${dream.phase}`);
   const statuses = dream.changes.map((change) => change.status).join(',');
   if (statuses !== 'applied') problems.push(`changes [${statuses}]`);
-  const memory = openStorage({ dataDir }).memory;
   try {
     const content = (await memory.getMemoryByPath(memoryStoreId, DREAM_MEMORY_PATH)).content;
     if (content !== DREAM_MEMORY_CONTENT) problems.push(`memory holds ${JSON.stringify(content)}`);

@@ -16,11 +16,12 @@ export function formatChaosReport(report: ChaosReport): string {
     ]),
     ['worker SIGKILLs', String(report.worker_kills)],
     ['dev server restarts', String(report.server_restarts)],
+    ...(report.store === 'postgres' ? [['PostgreSQL restarts', String(report.postgres_restarts)]] : []),
     ['worker exits on its own', String(report.unexpected_worker_exits)],
   ]);
   const total = FAULT_KINDS.reduce((sum, kind) => sum + report.faults[kind], 0);
   const summary =
     `${report.sessions.planned} sessions + ${report.sessions.threads} threads + 1 dream; ${report.model_requests} model requests, ` +
-    `${total} with a fault; ${Math.round(report.runtime_ms / 1000)} s`;
+    `${total} with a fault; ${report.store} store; ${Math.round(report.runtime_ms / 1000)} s`;
   return [checks, '', counts, '', summary, report.ok ? 'CHAOS: every check passed' : 'CHAOS: FAILED'].join('\n');
 }

@@ -1,8 +1,10 @@
 /**
- * Client calls that outlive a dev-server restart: while the server is down, calls fail with gRPC transport
- * errors; the chaos driver waits and tries again (up to its deadline) instead of counting that as a failure.
+ * Client calls that outlive a dev-server or database restart: while the server is down, calls fail with gRPC
+ * transport errors, and reads of a store that is down with a StorageUnavailableError; the chaos driver waits and
+ * tries again (up to its deadline) instead of counting that as a failure.
  */
 import { isGrpcServiceError, ServiceError } from '@temporalio/client';
+import { isStorageUnavailable } from '../../../src/storage/storage-unavailable';
 
 /** gRPC status codes a restarting server answers with (or the client reports while it reconnects). */
 const TRANSIENT_GRPC_CODES = new Set([
@@ -66,6 +68,7 @@ export async function pollUntil<T>(
 }
 
 export function isTransient(error: unknown): boolean {
+  if (isStorageUnavailable(error)) return true;
   const cause = error instanceof ServiceError ? error.cause : error;
   if (isGrpcServiceError(cause)) return TRANSIENT_GRPC_CODES.has(cause.code);
   // The client reports a connection it is still (re)establishing without a gRPC status.

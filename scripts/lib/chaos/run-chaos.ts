@@ -1,8 +1,10 @@
 /**
  * The chaos run: its own Temporal dev server (SQLite, loopback), the scripted model with injected faults, one
  * worker process that is SIGKILLed and restarted at seeded moments, a server restart, and a workload of
- * sessions, outcomes, threads and a dream waiting for review. Then the checks. Bounded by fixed counts and a
- * wall-clock deadline; everything it starts is stopped before it returns, also when it fails.
+ * sessions, outcomes, threads and a dream waiting for review. On the PostgreSQL store (`store: 'postgres'`) every
+ * store is a throwaway PostgreSQL that is crashed and restarted too. Then the checks, through the same storage.
+ * Bounded by fixed counts and a wall-clock deadline; everything it starts is stopped before it returns, also when
+ * it fails.
  */
 import { Client, Connection } from '@temporalio/client';
 import fs from 'node:fs';
@@ -12,7 +14,7 @@ import { LucidClient } from '../../../src/client';
 import type { Dream } from '../../../src/domain/dream';
 import { FAULT_KINDS, mulberry32, type FaultCounts, type FaultKind } from '../../../src/scripted-model/faults';
 import { startScriptedModel, type ScriptedModel } from '../../../src/scripted-model/server';
-import { openStorage } from '../../../src/storage/open-storage';
+import { openStorage, type Storage } from '../../../src/storage/open-storage';
 import { chaosScenario, type SessionKind } from './agents';
 import {
   allSessionIds,
@@ -23,13 +25,18 @@ import {
   checkSessionsFinished,
   type CheckResult,
 } from './checks';
+import { PostgresSupervisor } from './postgres-supervisor';
 import { DeadlineError, sleep } from './retry';
 import { DREAM_SESSIONS, planDisruptions, planSessions, type Disruption, type PlannedSession } from './schedule';
 import { ServerSupervisor } from './server-supervisor';
 import { WorkerSupervisor } from './worker-supervisor';
 import { approveDream, DREAM_ID, runSession, startDreamWhenReady, type WorkloadContext } from './workload';
 
+/** Where the workers keep their stores: the data directory, or a throwaway PostgreSQL (LUCID_DATABASE_URL). */
+export type ChaosStore = 'filesystem' | 'postgres';
+
 export interface ChaosOptions {
+  store: ChaosStore;
   /** Sessions of each kind: writers (plain tool turns), reporters (an outcome) and leads (two threads each). */
   sessions: Record<SessionKind, number>;
   faultRate: number;
@@ -39,6 +46,10 @@ export interface ChaosOptions {
   serverRestarts: number;
   /** How long the server stays down at a restart. */
   serverDownMs: number;
+  /** PostgreSQL crashes and restarts (the PostgreSQL store only). */
+  postgresRestarts: number;
+  /** How long PostgreSQL stays down at a restart. */
+  postgresDownMs: number;
   /** Disruptions fall within this window; sessions start within its first 60 %. */
   windowMs: number;
   /** The whole run stops waiting after this; whatever has not finished by then fails its check. */
@@ -51,11 +62,13 @@ export interface ChaosOptions {
 
 export interface ChaosReport {
   ok: boolean;
+  store: ChaosStore;
   checks: CheckResult[];
   faults: FaultCounts;
   model_requests: number;
   worker_kills: number;
   server_restarts: number;
+  postgres_restarts: number;
   unexpected_worker_exits: number;
   sessions: { planned: number; threads: number };
   disruptions: Disruption[];
@@ -66,6 +79,8 @@ export interface ChaosReport {
 /** Everything the run started, for stopping it all in one place. */
 interface Running {
   server?: ServerSupervisor;
+  postgres?: PostgresSupervisor;
+  storage?: Storage;
   model?: ScriptedModel;
   connection?: Connection;
   worker?: WorkerSupervisor;
@@ -76,8 +91,9 @@ interface Rig {
   server: ServerSupervisor;
   model: ScriptedModel;
   worker: WorkerSupervisor;
+  postgres?: PostgresSupervisor;
   lucid: LucidClient;
-  dataDir: string;
+  storage: Storage;
 }
 
 const TASK_QUEUE = 'lucid-chaos';
@@ -90,6 +106,7 @@ export function killChildProcessesNow(): void {
   for (const running of inProgress) {
     running.worker?.killNow();
     running.server?.killNow();
+    running.postgres?.destroy();
   }
 }
 
@@ -104,6 +121,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     options.log(`data in ${root}`);
     const workflowBundle = options.workflowBundle ?? (await bundleWorkflows(root));
     running.server = await ServerSupervisor.start(path.join(root, 'temporal.db'));
+    if (options.store === 'postgres') running.postgres = await PostgresSupervisor.start();
+    const database = running.postgres ? { url: running.postgres.url, poolSize: 10 } : undefined;
+    const storage = openStorage({ dataDir, ...(database ? { database } : {}) });
+    running.storage = storage;
     running.model = await startScriptedModel({
       scenario: chaosScenario({
         rate: options.faultRate,
@@ -113,7 +134,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       }),
     });
     const worker = new WorkerSupervisor(
-      { address: running.server.address, taskQueue: TASK_QUEUE, dataDir, modelUrl: running.model.url, workflowBundle },
+      {
+        address: running.server.address,
+        taskQueue: TASK_QUEUE,
+        dataDir,
+        modelUrl: running.model.url,
+        workflowBundle,
+        ...(database ? { env: { LUCID_DATABASE_URL: database.url } } : {}),
+      },
       options.log,
     );
     running.worker = worker;
@@ -122,15 +150,23 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const lucid = new LucidClient({
       client: new Client({ connection: running.connection, namespace: 'default' }),
       taskQueue: TASK_QUEUE,
-      dataDir,
+      storage,
     });
-    const rig: Rig = { server: running.server, model: running.model, worker, lucid, dataDir };
-    options.log(`dev server ${rig.server.address}, scripted model ${rig.model.url}, worker up`);
+    const rig: Rig = {
+      server: running.server,
+      model: running.model,
+      worker,
+      lucid,
+      storage,
+      ...(running.postgres ? { postgres: running.postgres } : {}),
+    };
+    options.log(
+      `dev server ${rig.server.address}, scripted model ${rig.model.url}, store ${storage.location}, worker up`,
+    );
 
     const random = mulberry32(options.seed);
     const disruptions = planDisruptions({ ...options, random });
     const planned = planSessions(options.sessions, options.windowMs, random);
-    const storage = openStorage({ dataDir });
     const memoryStoreId = (await storage.memory.createStore({ name: 'chaos lessons' })).id;
     const context: WorkloadContext = { lucid, startedAt: Date.now(), deadline, log: options.log };
 
@@ -142,24 +178,25 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       options,
       memoryStoreId,
     );
-    const store = storage.sessions;
     const checks = [
       checkSessionsFinished(runs),
-      await checkEventLogs(store, allSessionIds(runs)),
-      await checkFileWrites(dataDir, store, runs),
+      await checkEventLogs(storage.sessions, allSessionIds(runs)),
+      await checkFileWrites(storage, runs),
       dream.before,
       dream.after,
-      await checkDream(dream.finished, dataDir, memoryStoreId),
+      await checkDream(dream.finished, storage.memory, memoryStoreId),
       checkDisruptions(rig, options, disruptionError),
       checkFaults(rig.model.faultCounts, options.faultKinds, options.faultRate),
     ];
     return {
       ok: checks.every((check) => check.ok),
+      store: options.store,
       checks,
       faults: { ...rig.model.faultCounts },
       model_requests: rig.model.requests.length,
       worker_kills: worker.kills,
       server_restarts: rig.server.restarts,
+      postgres_restarts: rig.postgres?.restarts ?? 0,
       unexpected_worker_exits: worker.unexpectedExits,
       sessions: { planned: planned.length, threads: allSessionIds(runs).length - planned.length },
       disruptions,
@@ -227,6 +264,11 @@ async function disrupt(
     if (Date.now() > context.deadline) throw new DeadlineError('the deadline passed before every disruption was done');
     if (disruption.kind === 'worker_kill') {
       await rig.worker.killAndRestart();
+    } else if (disruption.kind === 'postgres_restart') {
+      if (!rig.postgres) throw new Error('a PostgreSQL restart was planned on the filesystem store');
+      context.log(`crashing PostgreSQL (down for ${options.postgresDownMs} ms)`);
+      await rig.postgres.restart(options.postgresDownMs);
+      context.log(`PostgreSQL back (restart ${rig.postgres.restarts})`);
     } else {
       context.log(`restarting the dev server (down for ${options.serverDownMs} ms)`);
       await rig.server.restart(options.serverDownMs);
@@ -238,9 +280,16 @@ async function disrupt(
 function checkDisruptions(rig: Rig, options: ChaosOptions, error: string | null): CheckResult {
   const kills = rig.worker.kills;
   const restarts = rig.server.restarts;
-  const ok = !error && kills === options.workerKills && restarts === options.serverRestarts;
-  const detail = `${kills}/${options.workerKills} worker kills, ${restarts}/${options.serverRestarts} server restarts${error ? `; ${error}` : ''}`;
-  return { name: 'every planned worker kill and server restart done', ok, detail };
+  const databaseRestarts = rig.postgres?.restarts ?? 0;
+  const ok =
+    !error &&
+    kills === options.workerKills &&
+    restarts === options.serverRestarts &&
+    databaseRestarts === options.postgresRestarts;
+  const database =
+    options.store === 'postgres' ? `, ${databaseRestarts}/${options.postgresRestarts} PostgreSQL restarts` : '';
+  const detail = `${kills}/${options.workerKills} worker kills, ${restarts}/${options.serverRestarts} server restarts${database}${error ? `; ${error}` : ''}`;
+  return { name: 'every planned disruption done', ok, detail };
 }
 
 /** A run that injected no faults (or missed a kind) tested less than it claims. */
@@ -254,7 +303,9 @@ async function stopAll(running: Running): Promise<void> {
   await running.worker?.stop().catch(() => {});
   await running.connection?.close().catch(() => {});
   await running.model?.close().catch(() => {});
+  await running.storage?.close().catch(() => {});
   await running.server?.stop().catch(() => {});
+  running.postgres?.destroy();
 }
 
 async function bundleWorkflows(root: string): Promise<string> {

@@ -1,10 +1,11 @@
 /**
- * When the chaos happens: a fixed number of worker kills and server restarts at seeded random moments within
- * the run's window, and when each session starts. The same seed gives the same plan.
+ * When the chaos happens: a fixed number of worker kills, dev-server restarts and (on the PostgreSQL store)
+ * database restarts at seeded random moments within the run's window, and when each session starts. The same
+ * seed gives the same plan.
  */
 import type { SessionKind } from './agents';
 
-export type DisruptionKind = 'worker_kill' | 'server_restart';
+export type DisruptionKind = 'worker_kill' | 'server_restart' | 'postgres_restart';
 
 export interface Disruption {
   kind: DisruptionKind;
@@ -22,6 +23,8 @@ export interface PlannedSession {
 export interface ScheduleOptions {
   workerKills: number;
   serverRestarts: number;
+  /** PostgreSQL restarts: only with the PostgreSQL store. */
+  postgresRestarts: number;
   windowMs: number;
   random: () => number;
 }
@@ -30,10 +33,17 @@ export interface ScheduleOptions {
  * Disruptions fall uniformly in the middle 80 % of the window (sorted), so there is work in flight before the
  * first and after the last. A disruption comes due only after the previous one has recovered.
  */
-export function planDisruptions({ workerKills, serverRestarts, windowMs, random }: ScheduleOptions): Disruption[] {
+export function planDisruptions({
+  workerKills,
+  serverRestarts,
+  postgresRestarts,
+  windowMs,
+  random,
+}: ScheduleOptions): Disruption[] {
   const kinds: DisruptionKind[] = [
     ...Array(workerKills).fill('worker_kill'),
     ...Array(serverRestarts).fill('server_restart'),
+    ...Array(postgresRestarts).fill('postgres_restart'),
   ];
   return kinds
     .map((kind) => ({ kind, at_ms: Math.round(windowMs * (0.1 + 0.8 * random())) }))

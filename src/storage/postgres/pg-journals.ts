@@ -35,6 +35,14 @@ export class PgToolJournal implements ToolJournal {
       callId,
     ]);
   }
+
+  async callIds(): Promise<string[]> {
+    const { rows } = await this.pool.query<{ call_id: string }>(
+      'SELECT call_id FROM lucid_tool_journal WHERE session_id = $1',
+      [this.sessionId],
+    );
+    return rows.map((row) => row.call_id);
+  }
 }
 
 export class PgMemoryJournal implements MemoryJournal {
