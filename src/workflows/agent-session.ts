@@ -972,7 +972,9 @@ class Session {
     // session ends instead.
     if (!large || this.outcomes.hasAwaitedOutcomes() || this.early.anyWaiting || this.archiveRequested) return;
     await this.persist();
-    await condition(allHandlersFinished);
+    // An early answer arriving meanwhile waits for this turn, which waits here: go on, and continue as new later.
+    await condition(() => allHandlersFinished() || this.early.anyWaiting);
+    if (this.early.anyWaiting) return;
     await this.persist(); // a signal may have arrived while handlers finished
     await continueAsNew<typeof agentSession>({ continued: { ...this.state, nextSeq: this.log.seqForNext } });
   }
