@@ -42,6 +42,7 @@ const INTEGRATION_TESTS = [
   '<rootDir>/test/workflows/compaction.test.ts',
   '<rootDir>/test/workflows/context-clearing.test.ts',
   '<rootDir>/test/workflows/continued-input.test.ts',
+  '<rootDir>/test/workflows/answers-before-calls.test.ts',
   '<rootDir>/test/workflows/custom-tools.test.ts',
   '<rootDir>/test/workflows/custom-tools-crash.test.ts',
   '<rootDir>/test/workflows/tool-confirmations.test.ts',

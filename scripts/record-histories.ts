@@ -4,7 +4,7 @@
  * writes test/fixtures/histories/<name>.json for those not recorded yet (every run of a session that
  * continued-as-new; a dream up to its wait for review). `npm run record-histories`.
  */
-import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { Client, Connection, WorkflowNotFoundError, WorkflowUpdateStage } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -14,6 +14,7 @@ import {
   DREAM_HISTORY_SCENARIOS,
   HISTORY_SCENARIOS,
   type DreamHistoryScenario,
+  type EarlyAnswer,
   type HistoryScenario,
 } from '../test/fixtures/history-scenarios';
 import { LucidClient } from '../src/client';
@@ -22,7 +23,14 @@ import { startScriptedModel, type ScriptedModel } from '../src/scripted-model/se
 import { createWorker } from '../src/worker';
 import { startDevServer, type DevServer } from './lib/dev-server';
 import { ensureTemporalCli } from './lib/temporal-cli';
-import { interruptSignal, userMessageSignal } from '../src/workflows/api/session-api';
+import {
+  customToolResultUpdate,
+  interruptSignal,
+  toolConfirmationSignal,
+  userMessageSignal,
+  type CustomToolResult,
+} from '../src/workflows/api/session-api';
+import { eventId } from '../src/domain/ids';
 
 const outputDir = path.resolve(__dirname, '..', 'test', 'fixtures', 'histories');
 
@@ -89,7 +97,9 @@ async function recordSession({ server, lucid, model }: Recorder, scenario: Histo
     });
     input.memory_stores = [{ memory_store_id: store.id, access: 'read_write' }];
   }
+  const release = scenario.earlyAnswers ? model.hold() : undefined;
   const sessionId = await lucid.startSession({ ...input, sessionId: `replay-${scenario.name}` });
+  if (release) await sendEarlyAnswers(lucid, model, sessionId, scenario.earlyAnswers ?? [], release);
   for (const text of scenario.followUps ?? []) {
     await waitUntilIdle(lucid, sessionId);
     await sendFollowUp(lucid, sessionId, text, scenario.requests ?? 'signals');
@@ -109,6 +119,39 @@ async function recordSession({ server, lucid, model }: Recorder, scenario: Histo
     const name = index === 0 ? scenario.name : `${scenario.name}.run-${index + 1}`;
     writeHistory(server, name, sessionId, runId);
   });
+}
+
+/**
+ * Sends `answers` while the session's first model request is held, each once the workflow took it (an Update once
+ * accepted, a signal once recorded), then releases the request: the calls they answer do not exist before that.
+ */
+async function sendEarlyAnswers(
+  lucid: LucidClient,
+  model: ScriptedModel,
+  sessionId: string,
+  answers: EarlyAnswer[],
+  release: () => void,
+): Promise<void> {
+  let startSeq = 0;
+  while (startSeq === 0) {
+    const events = await lucid.readEvents(sessionId);
+    startSeq = events.find((event) => event.type === 'span.model_request_start')?.seq ?? 0;
+    if (startSeq === 0 || model.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const handle = lucid.temporal.workflow.getHandle(sessionId);
+  const updates = [];
+  for (const answer of answers) {
+    const id = eventId(sessionId, startSeq + answer.offset);
+    if ('custom_tool_result' in answer) {
+      const content = [{ type: 'text' as const, text: answer.custom_tool_result }];
+      const args = [{ custom_tool_use_id: id, content }] as [CustomToolResult];
+      updates.push(
+        await handle.startUpdate(customToolResultUpdate, { args, waitForStage: WorkflowUpdateStage.ACCEPTED }),
+      );
+    } else await handle.signal(toolConfirmationSignal, { tool_use_id: id, result: answer.confirmation });
+  }
+  release();
+  for (const update of updates) await update.result();
 }
 
 /** Runs the scenario's sessions, then a dream over them, and records the dream while it awaits review. */

@@ -26,6 +26,7 @@ import {
   type FaultCounts,
   type FaultKind,
 } from './faults';
+import { RequestHold } from './request-hold';
 import { countInputTokens, estimateOutputTokens, SimulatedPromptCache, type CachePlan, type TokenUsage } from './usage';
 
 /** How to start a scripted model. */
@@ -95,6 +96,12 @@ export interface ScriptedModel {
   faultCounts: FaultCounts;
   /** Replaces the scenario (validated) and resets every rule's `times` count. The prompt cache is kept. */
   setScenario(scenario: Scenario): void;
+  /**
+   * Holds every Messages request from now on unanswered (it is recorded in {@link requests} on arrival) until the
+   * returned function is called; then each is answered as it would have been. A held request sends nothing, so
+   * release it within the model activity's heartbeat timeout (10 s), or the worker retries the call.
+   */
+  hold(): () => void;
   /** Stops listening and cuts any request still being answered. */
   close(): Promise<void>;
 }
@@ -436,6 +443,7 @@ export async function startScriptedModel(options: ScriptedModelOptions): Promise
   const requests: RecordedRequest[] = [];
   const cache = new SimulatedPromptCache();
   const inFlight = new Set<AbortController>();
+  const hold = new RequestHold();
   const log = options.log ?? (() => {});
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -481,6 +489,7 @@ export async function startScriptedModel(options: ScriptedModelOptions): Promise
     res: ServerResponse,
     signal: AbortSignal,
   ): Promise<void> {
+    await hold.passed(signal);
     const problem = transcriptProblem(record.body);
     if (problem) {
       process.stderr.write(`scripted model: request #${record.index} rejected: ${problem}\n`);
@@ -586,6 +595,7 @@ export async function startScriptedModel(options: ScriptedModelOptions): Promise
     setScenario(scenario: Scenario) {
       script = newScript(parseScenario(scenario), faultCounts);
     },
+    hold: () => hold.start(),
     close() {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());

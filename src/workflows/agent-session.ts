@@ -66,6 +66,7 @@ import {
 import { CustomToolCalls } from './custom-tools';
 import { PendingToolCalls, type UserAnswer } from './pending-tool-calls';
 import { ToolConfirmations } from './tool-confirmations';
+import { EarlyAnswers } from './early-answers';
 import type { JudgeVerdict } from '../domain/permission-judge';
 import { judgeCalls } from './permission-judge';
 import { DEFAULT_CUSTOM_TOOL_WAIT_SECONDS } from '../domain/custom-tools';
@@ -205,6 +206,8 @@ class Session {
   private readonly confirmations: ToolConfirmations;
   /** Where `bash` calls go: the worker holding the session's shell (shell-affinity patch; absent before it). */
   private readonly shell: ShellAffinity | undefined;
+  /** Answers that came before their call, waiting for it while the turn runs (early-answers.ts). */
+  private readonly early: EarlyAnswers;
 
   constructor(
     private readonly state: SessionState,
@@ -247,6 +250,9 @@ class Session {
     );
     this.customTools = new CustomToolCalls(this.log, state.agent.tools, this.pending);
     this.confirmations = new ToolConfirmations(this.log, state.agent, this.pending);
+    this.early = new EarlyAnswers(
+      (id) => patches.earlyAnswersWait && this.state.status === 'running' && this.log.isFutureEventId(id),
+    );
     setHandler(customToolResultSignal, (result) => this.onCustomToolResult(result), {
       description:
         'Answer a custom tool call: {"custom_tool_use_id": "...", "content": [{"type": "text", "text": "..."}]}',
@@ -751,38 +757,50 @@ class Session {
     await this.saveSnapshot(this.snapshot());
   }
 
-  /** Why `result` cannot answer a waiting custom tool call, or null. */
-  customToolResultProblem(result: CustomToolResult): string | null {
-    return this.customTools.problemWith(result);
+  /** Why `result` is refused at once, or null (it answers a waiting custom tool call, or may be early). */
+  customToolResultRefusal(result: CustomToolResult): string | null {
+    return this.early.refusal(this.customTools, result);
+  }
+
+  /** Why `result` cannot be applied: now, or once an early answer's call came or can no longer come. */
+  settleCustomToolResult(result: CustomToolResult): string | null | Promise<string | null> {
+    return this.early.settle(this.customTools, result);
   }
 
   acceptCustomToolResult(result: CustomToolResult): AcceptedEvent {
     return acceptedEvent(this.customTools.accept(result));
   }
 
-  /** Why `confirmation` cannot answer a call waiting for a confirmation, or null. */
-  toolConfirmationProblem(confirmation: ToolConfirmation): string | null {
-    return this.confirmations.problemWith(confirmation);
+  /** Why `confirmation` is refused at once, or null (it answers a call waiting for it, or may be early). */
+  toolConfirmationRefusal(confirmation: ToolConfirmation): string | null {
+    return this.early.refusal(this.confirmations, confirmation);
+  }
+
+  /** Why `confirmation` cannot be applied: now, or once an early answer's call came or can no longer come. */
+  settleToolConfirmation(confirmation: ToolConfirmation): string | null | Promise<string | null> {
+    return this.early.settle(this.confirmations, confirmation);
   }
 
   acceptToolConfirmation(confirmation: ToolConfirmation): AcceptedEvent {
     return acceptedEvent(this.confirmations.accept(confirmation));
   }
 
-  /** The signal: a bad confirmation becomes a visible error, as a bad user message does. */
-  private onToolConfirmation(confirmation: ToolConfirmation): void {
+  /** The signal: a bad confirmation becomes a visible error, as a bad user message does; an early one waits first. */
+  private onToolConfirmation(confirmation: ToolConfirmation): void | Promise<void> {
     if (this.state.status === 'terminated') return;
-    const problem = this.confirmations.problemWith(confirmation);
-    if (problem) this.reportInvalidInput(problem);
-    else this.confirmations.accept(confirmation);
+    return whenSettled(this.settleToolConfirmation(confirmation), (problem) => {
+      if (problem) this.reportInvalidInput(problem);
+      else this.confirmations.accept(confirmation);
+    });
   }
 
-  /** The signal: a bad result becomes a visible error, as a bad user message does. */
-  private onCustomToolResult(result: CustomToolResult): void {
+  /** The signal: a bad result becomes a visible error, as a bad user message does; an early one waits first. */
+  private onCustomToolResult(result: CustomToolResult): void | Promise<void> {
     if (this.state.status === 'terminated') return;
-    const problem = this.customTools.problemWith(result);
-    if (problem) this.reportInvalidInput(problem);
-    else this.customTools.accept(result);
+    return whenSettled(this.settleCustomToolResult(result), (problem) => {
+      if (problem) this.reportInvalidInput(problem);
+      else this.customTools.accept(result);
+    });
   }
 
   private async finish(): Promise<SessionSnapshot> {
@@ -949,11 +967,14 @@ class Session {
       info.continueAsNewSuggested ||
       info.historyLength >= CONTINUE_AS_NEW_EVENTS ||
       info.historySize >= CONTINUE_AS_NEW_BYTES;
-    // An update waiting for its outcome to be accepted would never finish; the next turn accepts it first. An
-    // archived session ends instead.
-    if (!large || this.outcomes.hasAwaitedOutcomes() || this.archiveRequested) return;
+    // An update waiting for its outcome to be accepted would never finish; the next turn accepts it first. So would
+    // an answer waiting for its call while the turn runs; the turn registers the call or ends first. An archived
+    // session ends instead.
+    if (!large || this.outcomes.hasAwaitedOutcomes() || this.early.anyWaiting || this.archiveRequested) return;
     await this.persist();
-    await condition(allHandlersFinished);
+    // An early answer arriving meanwhile waits for this turn, which waits here: go on, and continue as new later.
+    await condition(() => allHandlersFinished() || this.early.anyWaiting);
+    if (this.early.anyWaiting) return;
     await this.persist(); // a signal may have arrived while handlers finished
     await continueAsNew<typeof agentSession>({ continued: { ...this.state, nextSeq: this.log.seqForNext } });
   }
@@ -1008,21 +1029,26 @@ function handleUpdates(current: () => Session | undefined): void {
     description: 'Define an outcome (as the signal); answers {event_id, seq} of its user.define_outcome event',
     validator: (outcome) => check(outcomeProblem(outcome)),
   });
+  // An answer checked again in its handler: another answer to the same call may have been validated in the same
+  // activation, and an early one (early-answers.ts) waits there for its call.
+  const applyAnswer = (problem: string | null, accept: () => AcceptedEvent) => {
+    if (problem) throw ApplicationFailure.nonRetryable(problem, SessionRequestRejection.invalid);
+    return accept();
+  };
   setHandler(
     customToolResultUpdate,
     async (result) => {
       const session = await ready();
-      // Another answer to the same call may have been validated in the same activation.
-      const problem = session.customToolResultProblem(result);
-      if (problem) throw ApplicationFailure.nonRetryable(problem, SessionRequestRejection.invalid);
-      return session.acceptCustomToolResult(result);
+      return whenSettled(session.settleCustomToolResult(result), (problem) =>
+        applyAnswer(problem, () => session.acceptCustomToolResult(result)),
+      );
     },
     {
       description:
         'Answer a custom tool call the session waits for: {"custom_tool_use_id", "content": [text blocks], "is_error"}',
       validator: (result) => {
         const session = current();
-        check(session?.takesUpdates ? session.customToolResultProblem(result) : 'no custom tool call is waiting yet');
+        check(session?.takesUpdates ? session.customToolResultRefusal(result) : 'no custom tool call is waiting yet');
       },
     },
   );
@@ -1030,17 +1056,16 @@ function handleUpdates(current: () => Session | undefined): void {
     toolConfirmationUpdate,
     async (confirmation) => {
       const session = await ready();
-      // Another answer to the same call may have been validated in the same activation.
-      const problem = session.toolConfirmationProblem(confirmation);
-      if (problem) throw ApplicationFailure.nonRetryable(problem, SessionRequestRejection.invalid);
-      return session.acceptToolConfirmation(confirmation);
+      return whenSettled(session.settleToolConfirmation(confirmation), (problem) =>
+        applyAnswer(problem, () => session.acceptToolConfirmation(confirmation)),
+      );
     },
     {
       description:
         'Allow or deny a tool call that waits for a confirmation: {"tool_use_id", "result", "deny_message", "decided_by"}',
       validator: (confirmation) => {
         const session = current();
-        check(session?.takesUpdates ? session.toolConfirmationProblem(confirmation) : 'no tool call is waiting yet');
+        check(session?.takesUpdates ? session.toolConfirmationRefusal(confirmation) : 'no tool call is waiting yet');
       },
     },
   );
@@ -1056,6 +1081,14 @@ function handleUpdates(current: () => Session | undefined): void {
       if (session?.takesUpdates) session.checkInterruptible();
     },
   });
+}
+
+/**
+ * Runs `then` on a settled answer's problem: at once when it is known (as answers always ran, so replays of older
+ * runs see no extra step), after the wait when it is an early answer's.
+ */
+function whenSettled<T>(settled: string | null | Promise<string | null>, then: (problem: string | null) => T) {
+  return settled instanceof Promise ? settled.then(then) : then(settled);
 }
 
 function userMessageProblem(raw: UserMessage): string | null {

@@ -78,6 +78,12 @@ export class CustomToolCalls {
     return `${eventId} waits for a user.tool_confirmation, not a custom tool result; nothing was changed`;
   }
 
+  /** The stored id of the call `raw` answers, or null when `raw` is malformed. */
+  answeredId(raw: unknown): string | null {
+    const parsed = CustomToolResultSchema.safeParse(raw);
+    return parsed.success ? this.storedId(parsed.data.custom_tool_use_id) : null;
+  }
+
   /** Logs the client's answer and hands it to the waiting call (check {@link problemWith} first). */
   accept(result: CustomToolResult): { id: string; seq: number } {
     const eventId = this.storedId(result.custom_tool_use_id);

@@ -72,6 +72,19 @@ export class EventLog {
     return this.nextSeq;
   }
 
+  /**
+   * Whether `id` names an event this log has not emitted yet: this session's id form (or the API's, with `_` for a
+   * thread's `/`) with a seq from {@link seqForNext} on. An answer naming one may be early rather than wrong.
+   */
+  isFutureEventId(id: string): boolean {
+    const prefix = eventId(this.sessionId, 0).slice(0, -1);
+    for (const form of new Set([prefix, prefix.replaceAll('/', '_')])) {
+      const seq = id.startsWith(form) ? id.slice(form.length) : '';
+      if (/^[1-9][0-9]{0,15}$/.test(seq)) return Number(seq) >= this.nextSeq;
+    }
+    return false;
+  }
+
   page({ after_seq = 0, limit = 100 }: EventsPageRequest = {}): EventsPage {
     const size = Math.max(1, Math.min(limit, MAX_PAGE));
     const newer = this.events.filter((event) => event.seq > after_seq);

@@ -115,6 +115,9 @@ export class PendingToolCalls<Answer> {
     while (this.open.size > 0) {
       this.changed = false;
       await this.hooks.waiting(this.openIds());
+      // Every call may have been answered while the hook stored the wait (an early answer, early-answers.ts, comes
+      // right then): no deadline is left to wait for.
+      if (this.open.size === 0) continue;
       const deadline = Math.min(...[...this.open.values()].map((call) => call.deadline));
       const remaining = deadline - Date.now();
       if (remaining > 0 && (await condition(() => this.changed, remaining))) continue;

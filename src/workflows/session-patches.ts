@@ -25,6 +25,12 @@ export const PATCHES_AT_START_PATCH = 'patches-decided-at-start';
  */
 export const AUTO_PERMISSION_JUDGE_PATCH = 'auto-permission-judge';
 
+/**
+ * An answer (a custom tool result or a confirmation) naming an event not logged yet, sent while a turn runs, waits
+ * for that call instead of being refused (./early-answers.ts); runs from before it refused such answers at once.
+ */
+export const EARLY_ANSWERS_PATCH = 'answers-wait-for-their-calls';
+
 export class SessionPatches {
   private constructor(
     private readonly decidedAtStart: boolean,
@@ -32,6 +38,8 @@ export class SessionPatches {
     readonly judgesAutoCalls: boolean,
     /** `bash` calls go to the worker holding the session's shell (shell-affinity.ts). */
     readonly shellAffinity: boolean,
+    /** Answers sent before their call may wait for it ({@link EARLY_ANSWERS_PATCH}). */
+    readonly earlyAnswersWait: boolean,
   ) {}
 
   /**
@@ -40,7 +48,12 @@ export class SessionPatches {
    */
   static decide(): SessionPatches {
     const decidedAtStart = patched(PATCHES_AT_START_PATCH);
-    return new SessionPatches(decidedAtStart, patched(AUTO_PERMISSION_JUDGE_PATCH), patched(SHELL_AFFINITY_PATCH));
+    return new SessionPatches(
+      decidedAtStart,
+      patched(AUTO_PERMISSION_JUDGE_PATCH),
+      patched(SHELL_AFFINITY_PATCH),
+      patched(EARLY_ANSWERS_PATCH),
+    );
   }
 
   /** Whether the change behind a patch from before `patches-decided-at-start` applies. */

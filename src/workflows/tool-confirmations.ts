@@ -94,6 +94,12 @@ export class ToolConfirmations {
     return `${eventId} is a custom tool call: answer it with user.custom_tool_result; nothing was changed`;
   }
 
+  /** The stored id of the call `raw` answers, or null when `raw` is malformed. */
+  answeredId(raw: unknown): string | null {
+    const parsed = ToolConfirmationSchema.safeParse(raw);
+    return parsed.success ? this.storedId(parsed.data.tool_use_id) : null;
+  }
+
   /** Logs the decision and hands it to the waiting call (check {@link problemWith} first). */
   accept(confirmation: ToolConfirmation): { id: string; seq: number } {
     const eventId = this.storedId(confirmation.tool_use_id);

@@ -621,6 +621,30 @@ describe('delays', () => {
   });
 });
 
+describe('holding requests', () => {
+  test('hold() keeps requests unanswered until released, then answers each as usual', async () => {
+    const { client, model } = await start({ rules: [{ reply: { content: [{ type: 'text', text: 'released' }] } }] });
+    const release = model.hold();
+    let answered = false;
+    const held = ask(client, 'first').then((message) => {
+      answered = true;
+      return textOf(message);
+    });
+    await waitFor(() => model.requests.length === 1);
+    // A later request is held too; neither has an answer while the hold is on.
+    const second = ask(client, 'second');
+    await waitFor(() => model.requests.length === 2);
+    expect(answered).toBe(false);
+    expect(model.requests.map((request) => request.answered_at)).toEqual([undefined, undefined]);
+
+    release();
+    expect(await held).toBe('released');
+    expect(textOf(await second)).toBe('released');
+    // Released for good: the next request is answered without waiting.
+    expect(textOf(await ask(client, 'third'))).toBe('released');
+  });
+});
+
 describe('recording', () => {
   test('every request is recorded with lower-case headers and its body; any auth is accepted', async () => {
     const { client, model } = await start({ rules: [{ reply: { content: [{ type: 'text', text: 'ok' }] } }] });

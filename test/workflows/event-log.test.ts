@@ -1,5 +1,6 @@
 /** The workflow's event log bookkeeping: gap-free seqs and what is still to persist. */
 import { textBlocks } from '../../src/domain/events';
+import { eventId } from '../../src/domain/ids';
 import { EventLog } from '../../src/workflows/event-log';
 
 function logWith(count: number, firstSeq = 1): EventLog {
@@ -33,5 +34,23 @@ describe('EventLog', () => {
     log.markPersistedThrough(99);
     log.emit({ type: 'user.interrupt' });
     expect(log.unpersisted().map((event) => event.seq)).toEqual([3]);
+  });
+
+  it('tells ids of events not logged yet from logged ones and from other sessions', () => {
+    const log = logWith(3); // seqs 1..3
+    expect(log.isFutureEventId(eventId('sesn_test', 4))).toBe(true);
+    expect(log.isFutureEventId(eventId('sesn_test', 40))).toBe(true);
+    expect(log.isFutureEventId(eventId('sesn_test', 3))).toBe(false);
+    expect(log.isFutureEventId(eventId('sesn_other', 4))).toBe(false);
+    expect(log.isFutureEventId(`${eventId('sesn_test', 4)}x`)).toBe(false);
+    expect(log.isFutureEventId('toolu_4')).toBe(false);
+  });
+
+  it("takes a thread's event ids in the API's form too (`_` for `/`)", () => {
+    const log = new EventLog('sesn_lead/thread_1', 5);
+    const stored = eventId('sesn_lead/thread_1', 7);
+    expect(log.isFutureEventId(stored)).toBe(true);
+    expect(log.isFutureEventId(stored.replaceAll('/', '_'))).toBe(true);
+    expect(log.isFutureEventId(eventId('sesn_lead/thread_1', 4).replaceAll('/', '_'))).toBe(false);
   });
 });
