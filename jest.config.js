@@ -24,6 +24,7 @@ const INTEGRATION_TESTS = [
   '<rootDir>/test/cli/memory-dreams.test.ts',
   '<rootDir>/test/cli/tool-result.test.ts',
   '<rootDir>/test/cli/confirm.test.ts',
+  '<rootDir>/test/cli/run-prompt.test.ts',
   '<rootDir>/test/chaos/chaos.test.ts',
   '<rootDir>/test/chaos/chaos-postgres.test.ts',
   '<rootDir>/test/eval/validation-models.test.ts',

@@ -16,7 +16,9 @@ import {
   type DreamHistoryScenario,
   type EarlyAnswer,
   type HistoryScenario,
+  type PendingAnswer,
 } from '../test/fixtures/history-scenarios';
+import { ticketWorker } from '../test/helpers/ticket-worker';
 import { LucidClient } from '../src/client';
 import { createAnthropicClient } from '../src/activities/model';
 import { startScriptedModel, type ScriptedModel } from '../src/scripted-model/server';
@@ -88,7 +90,18 @@ async function withRecorder(serverArgs: string[], record: (recorder: Recorder) =
   }
 }
 
-async function recordSession({ server, lucid, model }: Recorder, scenario: HistoryScenario): Promise<void> {
+async function recordSession(recorder: Recorder, scenario: HistoryScenario): Promise<void> {
+  if (!scenario.ticketWorkerQueue) return runAndWriteSession(recorder, scenario);
+  const tickets = ticketWorker(recorder.server.address, { taskQueue: scenario.ticketWorkerQueue });
+  await tickets.start();
+  try {
+    await runAndWriteSession(recorder, scenario);
+  } finally {
+    await tickets.stop();
+  }
+}
+
+async function runAndWriteSession({ server, lucid, model }: Recorder, scenario: HistoryScenario): Promise<void> {
   model.setScenario(scenario.scenario);
   const input = { ...scenario.input };
   if (scenario.attachNewMemoryStore) {
@@ -100,6 +113,7 @@ async function recordSession({ server, lucid, model }: Recorder, scenario: Histo
   const release = scenario.earlyAnswers ? model.hold() : undefined;
   const sessionId = await lucid.startSession({ ...input, sessionId: `replay-${scenario.name}` });
   if (release) await sendEarlyAnswers(lucid, model, sessionId, scenario.earlyAnswers ?? [], release);
+  if (scenario.pendingAnswers) await answerPendingCalls(lucid, sessionId, scenario.pendingAnswers);
   for (const text of scenario.followUps ?? []) {
     await waitUntilIdle(lucid, sessionId);
     await sendFollowUp(lucid, sessionId, text, scenario.requests ?? 'signals');
@@ -152,6 +166,30 @@ async function sendEarlyAnswers(
   }
   release();
   for (const update of updates) await update.result();
+}
+
+/** Waits until the session waits on as many calls as there are answers, then answers them in call order. */
+async function answerPendingCalls(lucid: LucidClient, sessionId: string, answers: PendingAnswer[]): Promise<void> {
+  let calls = await lucid.pendingCalls(sessionId);
+  while (calls.length < answers.length) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    calls = await lucid.pendingCalls(sessionId);
+  }
+  for (const [index, answer] of answers.entries()) {
+    const eventId = calls[index].event_id;
+    if ('result' in answer)
+      await lucid.sendCustomToolResult(sessionId, {
+        custom_tool_use_id: eventId,
+        content: [{ type: 'text', text: answer.result }],
+      });
+    else await lucid.confirmToolUse(sessionId, { tool_use_id: eventId, ...decisionOf(answer), decided_by: 'cli' });
+  }
+}
+
+function decisionOf(answer: Exclude<PendingAnswer, { result: string }>) {
+  return answer.confirm === 'allow'
+    ? { result: 'allow' as const }
+    : { result: 'deny' as const, deny_message: answer.deny_message };
 }
 
 /** Runs the scenario's sessions, then a dream over them, and records the dream while it awaits review. */

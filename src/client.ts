@@ -11,7 +11,7 @@ import {
 } from '@temporalio/client';
 import { taskQueue as defaultTaskQueue } from './config';
 import { connectClient } from './connection';
-import type { SessionEvent, SessionSnapshot, UserContentBlock } from './domain/events';
+import type { SessionEvent, SessionSnapshot, ToolEvaluation, UserContentBlock } from './domain/events';
 import { newSessionId } from './domain/ids';
 import { sessionSummary } from './domain/session-summary';
 import { InvalidDreamInputError, InvalidSessionInputError } from './errors';
@@ -220,7 +220,13 @@ export class LucidClient {
       if (event.type === 'agent.custom_tool_use')
         calls.push({ event_id: event.id, kind: 'custom_tool_result', name: event.name, input: event.input });
       else if (event.type === 'agent.tool_use' || event.type === 'agent.mcp_tool_use')
-        calls.push({ event_id: event.id, kind: 'tool_confirmation', name: toolNameOf(event), input: event.input });
+        calls.push({
+          event_id: event.id,
+          kind: 'tool_confirmation',
+          name: toolNameOf(event),
+          input: event.input,
+          ...(event.evaluation ? { evaluation: event.evaluation } : {}),
+        });
     }
     return calls;
   }
@@ -310,6 +316,8 @@ export interface PendingCall {
   kind: 'custom_tool_result' | 'tool_confirmation';
   name: string;
   input: Record<string, unknown>;
+  /** A confirmation's policy: always_ask, or the auto judge's verdict and reason when it gave none. */
+  evaluation?: ToolEvaluation;
 }
 
 function toolNameOf(event: Extract<SessionEvent, { type: 'agent.tool_use' | 'agent.mcp_tool_use' }>): string {

@@ -3,11 +3,11 @@
  * diff) and the reviewer answers approve, reject, skip or quit. The loop only collects decisions; the caller
  * sends them, so quitting (or Ctrl-C) half-way never leaves a decision half-sent.
  */
-import readline from 'node:readline';
 import type { DreamChange } from '../domain/dream';
-import type { InputStream } from './command';
-import type { PrinterStream } from './event-printer';
+import type { Conversation } from './conversation';
 import { renderChange } from './render-dream';
+
+export { terminalConversation } from './conversation';
 
 /** A decision on one change. */
 export interface ChangeVerdict {
@@ -16,11 +16,7 @@ export interface ChangeVerdict {
 }
 
 /** How the review talks to the reviewer; a terminal in real use, a script in tests. */
-export interface ReviewConversation {
-  show(text: string): void;
-  /** Asks and waits for one line; null once the input has ended (Ctrl-D). */
-  ask(question: string): Promise<string | null>;
-}
+export type ReviewConversation = Conversation;
 
 /** What the reviewer decided, and whether they stopped before the last change. */
 export interface InteractiveReviewResult {
@@ -75,25 +71,4 @@ async function askUntilUnderstood(
     if (answer) return answer;
     conversation.show('please answer a (approve), r (reject), s (skip) or q (quit)\n');
   }
-}
-
-/**
- * A conversation over a terminal: questions are written to `output`, answers read a line at a time from
- * `input` (in the terminal's own line mode, which echoes what is typed). `close()` releases the input.
- */
-export function terminalConversation(
-  input: InputStream,
-  output: PrinterStream,
-): ReviewConversation & { close(): void } {
-  const lines = readline.createInterface({ input, terminal: false });
-  const iterator = lines[Symbol.asyncIterator]();
-  return {
-    show: (text) => void output.write(text),
-    async ask(question) {
-      output.write(question);
-      const next = await iterator.next();
-      return next.done ? null : next.value;
-    },
-    close: () => lines.close(),
-  };
 }

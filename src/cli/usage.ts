@@ -100,7 +100,9 @@ Commands:
              (--detach: print the session id and return at once;
               --keep-alive: the session waits that long for \`lucid send\` after each turn;
               --rubric: an outcome: a grader checks the work against the rubric file, and the
-              agent revises until it is satisfied, at most --max-iterations evaluations, default 3)
+              agent revises until it is satisfied, at most --max-iterations evaluations, default 3;
+              on a terminal it asks about the calls the session waits on: allow / deny [message] / skip
+              a confirmation, type a custom tool's result; elsewhere it lists them with their commands)
   sessions   list sessions, newest first, through Temporal visibility
   events     print a session's events (--follow: keep printing until it ends; --json: one JSON object a line;
              --thread sthr_…: the own log of one of its threads instead)

@@ -4,7 +4,7 @@
  */
 import { WorkflowFailedError } from '@temporalio/client';
 import type { LucidClient } from '../client';
-import type { SessionSnapshot } from '../domain/events';
+import type { SessionSnapshot, SessionStopReason } from '../domain/events';
 import { EventPrinter, type PrinterStream } from './event-printer';
 import { SessionEndingTracker, type SessionEnding } from './session-ending';
 
@@ -20,6 +20,12 @@ export interface WatchOptions {
    * shutdown). Without it Ctrl-C keeps its default effect.
    */
   onCtrlC?: () => void;
+  /**
+   * Called when the session goes idle waiting on calls (`requires_action`), with the ids of the calls it names,
+   * after the progress line is cleared; the events wait meanwhile. Resolves whether any of them still waits for
+   * someone else's answer: only then does `stopAtIdle` stop there (without the hook, it stops at every idle).
+   */
+  onRequiresAction?: (eventIds: string[]) => Promise<boolean>;
 }
 
 export type WatchResult =
@@ -39,9 +45,11 @@ export async function watchSession(lucid: LucidClient, sessionId: string, option
     for await (const event of lucid.streamEvents(sessionId)) {
       printer.print(event);
       tracker.observe(event);
-      if (options.stopAtIdle && event.type === 'session.status_idle') {
-        stoppedAtIdle = true;
-        break;
+      if (event.type === 'session.status_idle' && (await stillWaits(event.stop_reason, printer, options))) {
+        if (options.stopAtIdle) {
+          stoppedAtIdle = true;
+          break;
+        }
       }
     }
   } finally {
@@ -51,6 +59,17 @@ export async function watchSession(lucid: LucidClient, sessionId: string, option
   const result = stoppedAtIdle ? await currentSnapshot(lucid, sessionId) : await finalSnapshot(lucid, sessionId);
   if ('failure' in result) return result;
   return { snapshot: result.snapshot, ending: tracker.ending(result.snapshot), stoppedAtIdle };
+}
+
+/** Whether an idle session still waits after the hook had its say (an ordinary idle always does). */
+async function stillWaits(
+  stopReason: SessionStopReason | null,
+  printer: EventPrinter,
+  { onRequiresAction }: WatchOptions,
+): Promise<boolean> {
+  if (stopReason?.type !== 'requires_action' || !onRequiresAction) return true;
+  printer.clearProgress();
+  return onRequiresAction(stopReason.event_ids);
 }
 
 /**

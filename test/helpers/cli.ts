@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 
-const LUCID_BIN = path.resolve(__dirname, '..', '..', 'bin', 'lucid.js');
+export const LUCID_BIN = path.resolve(__dirname, '..', '..', 'bin', 'lucid.js');
 
 export interface CliResult {
   code: number | null;
@@ -23,14 +23,11 @@ export function runLucid(
   cwd: string,
   { closeStdoutAfterFirstChunk = false } = {},
 ): Promise<CliResult> {
-  const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !/^(TEMPORAL_|LUCID_|ANTHROPIC_)/.test(name)),
-  );
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [LUCID_BIN, ...args], {
       cwd,
-      env: { ...inherited, ...env },
+      env: cliEnvironment(env),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -44,6 +41,14 @@ export function runLucid(
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr, milliseconds: Date.now() - started }));
   });
+}
+
+/** The test's environment minus anything that could point the CLI elsewhere or leak a real key, plus `env`. */
+export function cliEnvironment(env: Record<string, string>): Record<string, string | undefined> {
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !/^(TEMPORAL_|LUCID_|ANTHROPIC_)/.test(name)),
+  );
+  return { ...inherited, ...env };
 }
 
 /** A failing expectation shows the CLI's output, which is what one needs to see. */

@@ -13,8 +13,9 @@ export interface TicketWorker {
   tickets(): Array<{ id: string; title: string; body: string; tool_use_id: string }>;
 }
 
-export function ticketWorker(address: string, options: { delayMs?: number } = {}): TicketWorker {
-  const taskQueue = uniqueTaskQueue('tickets');
+/** `taskQueue`: a fixed queue (the recorded histories name theirs); a fresh one by default. */
+export function ticketWorker(address: string, options: { delayMs?: number; taskQueue?: string } = {}): TicketWorker {
+  const taskQueue = options.taskQueue ?? uniqueTaskQueue('tickets');
   const ticketFile = path.join(tempDir('lucid-tickets-'), 'tickets.json');
   let process: TsxProcess<true> | undefined;
   return {

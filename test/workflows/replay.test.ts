@@ -1,6 +1,7 @@
 /**
  * Determinism guard: recorded histories of the session and dream workflows must replay against today's workflow
- * code (among them every run of a session that continued-as-new, and a dream cut while it awaits review).
+ * code (among them every run of a session that continued-as-new, a dream cut while it awaits review, and sessions
+ * that waited on a user's answer or called a team's activity).
  * The checked-in histories (npm run record-histories) catch changes that would break sessions already running;
  * the freshly recorded one catches non-determinism in new code paths.
  */
@@ -19,11 +20,26 @@ function workflowIdOf(file: string): string {
   return `replay-${file.replace(/\.json$/, '').replace(/\.run-\d+$/, '')}`;
 }
 
+interface RecordedEvent {
+  eventType: string;
+  workflowExecutionUpdateAcceptedEventAttributes?: { acceptedRequest: { input: { name: string } } };
+  activityTaskScheduledEventAttributes?: { activityType: { name: string }; taskQueue: { name: string } };
+}
+
+function recordedEvents(file: string): RecordedEvent[] {
+  return (JSON.parse(fs.readFileSync(path.join(historiesDir, file), 'utf8')) as { events: RecordedEvent[] }).events;
+}
+
 function eventTypes(file: string): string[] {
-  const json = JSON.parse(fs.readFileSync(path.join(historiesDir, file), 'utf8')) as {
-    events: { eventType: string }[];
-  };
-  return json.events.map((event) => event.eventType);
+  return recordedEvents(file).map((event) => event.eventType);
+}
+
+/** The names of the Updates a history accepted, in order. */
+function acceptedUpdates(file: string): string[] {
+  return recordedEvents(file).flatMap((event) => {
+    const accepted = event.workflowExecutionUpdateAcceptedEventAttributes;
+    return accepted ? [accepted.acceptedRequest.input.name] : [];
+  });
 }
 
 /** The activity types a history schedules, in order. */
@@ -72,6 +88,24 @@ describe('replaying workflow histories', () => {
       'saveDream',
     ]);
     expect(eventTypes('dream-auto-holding-untrusted.json').at(-1)).toBe('EVENT_TYPE_TIMER_STARTED');
+  });
+
+  it('holds sessions that waited on a user: a custom tool result, a confirmation allowed and one denied', () => {
+    expect(acceptedUpdates('custom-tool-result.json')).toEqual(['user.custom_tool_result']);
+    for (const file of ['confirmation-allowed.json', 'confirmation-denied.json']) {
+      expect(acceptedUpdates(file)).toEqual(['user.tool_confirmation']);
+      expect(eventTypes(file).at(-1)).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED');
+    }
+    const activities = (file: string) =>
+      recordedEvents(file).flatMap((event) => {
+        const scheduled = event.activityTaskScheduledEventAttributes;
+        return scheduled ? [`${scheduled.activityType.name} on ${scheduled.taskQueue.name}`] : [];
+      });
+    // Allowed, the write ran (runTool); denied, it never did.
+    expect(activities('confirmation-allowed.json')).toContain('runTool on lucid-record');
+    expect(activities('confirmation-denied.json')).not.toContain('runTool on lucid-record');
+    // A temporal_activity tool: the team's activity on the team's queue.
+    expect(activities('temporal-activity-tool.json')).toContain('createTicket on replay-tickets');
   });
 
   describe('a freshly recorded session', () => {

@@ -6,12 +6,8 @@
 import { parseCommandArguments } from '../args';
 import type { Command } from '../command';
 import { ExitCode, type ExitCodeValue } from '../errors';
-import { reportRequestOutcome } from '../session-request';
+import { sendConfirmation, type ConfirmationDecision } from '../pending-answers';
 import { findRunningSession } from '../session-lookup';
-import { sendUpdate } from '../workflow-update';
-
-/** Who a confirmation sent with the CLI is logged as. */
-export const CLI_DECIDER = 'cli';
 
 export const approveCommand: Command = async (args, context) => {
   const { positionals } = parseCommandArguments('approve', args, {}, ['id', 'tool_use_id']);
@@ -29,14 +25,12 @@ export const denyCommand: Command = async (args, context) => {
 
 async function confirm(
   [sessionId, toolUseId]: string[],
-  decision: { result: 'allow' | 'deny'; deny_message?: string },
+  decision: ConfirmationDecision,
   { stdout, stderr, connect }: Parameters<Command>[1],
 ): Promise<ExitCodeValue> {
   const connected = await connect();
   await findRunningSession(connected, sessionId);
-  const confirmation = { tool_use_id: toolUseId, ...decision, decided_by: CLI_DECIDER };
-  const outcome = await sendUpdate(connected, () => connected.lucid.confirmToolUse(sessionId, confirmation));
-  reportRequestOutcome(outcome, { sessionId, what: 'confirmation', stderr });
+  await sendConfirmation({ connected, sessionId, stderr }, toolUseId, decision);
   stdout.write(`${decision.result === 'allow' ? 'approved' : 'denied'} ${toolUseId} of ${sessionId}\n`);
   return ExitCode.ok;
 }

@@ -3,12 +3,16 @@
  * then the session's snapshot. Exit 0 when the turn ended normally (`end_turn`) and every outcome of the
  * session was satisfied, 1 otherwise.
  *
+ * When the session waits on calls (a custom tool's result, a confirmation) and stdin and stdout are terminals, it
+ * asks about each and sends the answers; otherwise it prints them with the commands that answer them.
+ *
  * With `--rubric FILE` the session gets an outcome: a separate grader checks the agent's work against the
  * rubric and sends it back to revise until the rubric is satisfied or the evaluations run out.
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import path from 'node:path';
 import type { AgentDefinition } from '../../domain/agent-definition';
+import type { SessionSnapshot } from '../../domain/events';
 import type { OutcomeDefinition } from '../../domain/outcome';
 import { MAX_KEEP_ALIVE_SECONDS } from '../../domain/session-input';
 import { resolveAgentArgument } from '../agent-argument';
@@ -18,6 +22,7 @@ import type { Connected } from '../connect';
 import { CliError, ExitCode, type ExitCodeValue } from '../errors';
 import { OUTCOME_OPTIONS, outcomeFlagsGiven, readOutcome, type OutcomeFlags } from '../outcome-options';
 import { renderSnapshot } from '../render-snapshot';
+import { RunPendingCalls } from '../run-pending-calls';
 import { outcomesEnding } from '../session-ending';
 import { watchSession } from '../watch-session';
 import { warnIfNoWorker } from '../worker-check';
@@ -111,31 +116,34 @@ async function startSession(connected: Connected, request: RunRequest): Promise<
   }
 }
 
-/** Watches the session, prints its snapshot, and turns how it ended into the exit code. */
+/**
+ * Watches the session (asking about the calls it waits on, ./run-pending-calls.ts), prints its snapshot, and
+ * turns how it ended into the exit code.
+ */
 async function follow(
   connected: Connected,
   sessionId: string,
   keepAliveSeconds: number,
-  { stdout, stderr }: CommandContext,
+  { stdin, stdout, stderr }: CommandContext,
 ): Promise<ExitCodeValue> {
+  const pending = new RunPendingCalls({ connected, sessionId, stdin, stdout, stderr });
   const result = await watchSession(connected.lucid, sessionId, {
     stdout,
     stopAtIdle: keepAliveSeconds > 0,
+    onRequiresAction: (eventIds) => pending.onRequiresAction(eventIds),
     onCtrlC() {
       stderr.write(
-        `\nstopped watching; the session goes on. Follow it: lucid events ${sessionId} --follow  Stop it: lucid interrupt ${sessionId}\n`,
+        `\n${pending.ctrlCNote()}stopped watching; the session goes on. Follow it: lucid events ${sessionId} --follow  Stop it: lucid interrupt ${sessionId}\n`,
       );
       process.exit(ExitCode.interrupted);
     },
-  });
+  }).finally(() => pending.close());
   if ('failure' in result) {
     stderr.write(`lucid: session ${sessionId} failed: ${result.failure}\n`);
     return ExitCode.failed;
   }
   stdout.write(`\n${renderSnapshot(result.snapshot)}\n`);
-  if (result.stoppedAtIdle) {
-    stdout.write(`\nthe session waits up to ${keepAliveSeconds}s for more: lucid send ${sessionId} "<message>"\n`);
-  }
+  if (result.stoppedAtIdle) stdout.write(`\n${idleHint(result.snapshot, sessionId, keepAliveSeconds)}\n`);
   if (!result.ending.ok) {
     stderr.write(`lucid: session ${sessionId} did not end normally: ${result.ending.reason}\n`);
     return ExitCode.failed;
@@ -146,4 +154,11 @@ async function follow(
     return ExitCode.failed;
   }
   return ExitCode.ok;
+}
+
+/** What a kept-alive session that `run` stopped watching waits for: answers to its calls, or a message. */
+function idleHint(snapshot: SessionSnapshot, sessionId: string, keepAliveSeconds: number): string {
+  if (snapshot.stop_reason?.type === 'requires_action')
+    return `the session waits for answers to its calls: lucid pending ${sessionId}`;
+  return `the session waits up to ${keepAliveSeconds}s for more: lucid send ${sessionId} "<message>"`;
 }

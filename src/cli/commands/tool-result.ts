@@ -6,9 +6,8 @@
 import { CommandUsageError, parseCommandArguments } from '../args';
 import type { Command } from '../command';
 import { ExitCode } from '../errors';
-import { reportRequestOutcome } from '../session-request';
+import { sendToolResult } from '../pending-answers';
 import { findRunningSession } from '../session-lookup';
-import { sendUpdate } from '../workflow-update';
 
 export const toolResultCommand: Command = async (args, { stdout, stderr, connect }) => {
   const { positionals, options } = parseCommandArguments(
@@ -19,15 +18,12 @@ export const toolResultCommand: Command = async (args, { stdout, stderr, connect
   );
   const [sessionId, customToolUseId] = positionals;
   if (options.content === undefined) throw new CommandUsageError('missing --content', 'tool-result');
-  const result = {
-    custom_tool_use_id: customToolUseId,
-    content: [{ type: 'text' as const, text: options.content }],
-    ...(options.error ? { is_error: true } : {}),
-  };
   const connected = await connect();
   await findRunningSession(connected, sessionId);
-  const outcome = await sendUpdate(connected, () => connected.lucid.sendCustomToolResult(sessionId, result));
-  reportRequestOutcome(outcome, { sessionId, what: 'tool result', stderr });
+  await sendToolResult({ connected, sessionId, stderr }, customToolUseId, {
+    text: options.content,
+    isError: options.error,
+  });
   stdout.write(`tool result for ${customToolUseId} sent to ${sessionId}\n`);
   return ExitCode.ok;
 };
