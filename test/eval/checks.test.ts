@@ -129,6 +129,13 @@ describe('checker scripts', () => {
     expect(result.detail).toMatch(/^timed out after 300 ms/);
   });
 
+  it('a script printing more than its output bound fails, saying so', async () => {
+    const flood = script('flood.js', "process.stdout.write('x'.repeat(2_000_000));");
+    const [result, ...rest] = await runScript(flood, workspace, '');
+    expect(rest).toEqual([]);
+    expect(result).toEqual({ name: 'script flood.js', pass: false, detail: 'printed more than 1000000 bytes' });
+  });
+
   it('runChecks runs the declarative list, then the suite script', async () => {
     fs.mkdirSync(path.join(root, 'suite'));
     fs.writeFileSync(path.join(root, 'suite', 'check.js'), echoing);
