@@ -101,20 +101,24 @@ function scores(result: ArmResult): number[] {
  * were listed in another order. Both arms must hold exactly the same task runs, or the comparison means nothing.
  */
 function pairedScores(arm: ArmResult, baseline: ArmResult): [arm: number[], baseline: number[]] {
-  const key = (run: TaskRun) => `${run.task_id}#${run.trial}`;
-  const baselineByKey = new Map(baseline.runs.map((run) => [key(run), run]));
-  const armKeys = new Set(arm.runs.map(key));
-  const missing = [...baselineByKey.keys()].filter((runKey) => !armKeys.has(runKey));
-  const extra = [...armKeys].filter((runKey) => !baselineByKey.has(runKey));
-  if (missing.length || extra.length || armKeys.size !== arm.runs.length || baselineByKey.size !== baseline.runs.length)
+  for (const result of [arm, baseline]) {
+    if (new Set(result.runs.map(runKey)).size !== result.runs.length)
+      throw new Error(`arm ${result.arm} lists a task run (task#trial) more than once`);
+  }
+  const baselineByKey = new Map(baseline.runs.map((run) => [runKey(run), run]));
+  const armKeys = new Set(arm.runs.map(runKey));
+  const missing = [...baselineByKey.keys()].filter((key) => !armKeys.has(key));
+  const extra = [...armKeys].filter((key) => !baselineByKey.has(key));
+  if (missing.length || extra.length)
     throw new Error(
       `arm ${arm.arm} and ${baseline.arm} ran different task runs (task#trial): ` +
-        `only in ${baseline.arm}: ${missing.join(', ') || 'none'}; only in ${arm.arm}: ${extra.join(', ') || 'none'}` +
-        `; duplicates are refused too`,
+        `only in ${baseline.arm}: ${missing.join(', ') || 'none'}; only in ${arm.arm}: ${extra.join(', ') || 'none'}`,
     );
   const score = (run: TaskRun) => (run.pass ? 1 : 0);
-  return [arm.runs.map(score), arm.runs.map((run) => score(baselineByKey.get(key(run))!))];
+  return [arm.runs.map(score), arm.runs.map((run) => score(baselineByKey.get(runKey(run))!))];
 }
+
+const runKey = (run: TaskRun) => `${run.task_id}#${run.trial}`;
 
 const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
 const signed = (value: number) => `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)}`;
