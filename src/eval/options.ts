@@ -53,7 +53,9 @@ export function parseEvalOptions(args: string[], env: NodeJS.ProcessEnv = proces
   const arms = values.arms.split(',').map((arm) => arm.trim());
   const unknown = arms.filter((arm) => !(ARMS as readonly string[]).includes(arm));
   if (unknown.length || !arms.length)
-    throw new EvalUsageError(`unknown arm(s) ${unknown.join(', ')}: the arms are ${ARMS.join(', ')}`);
+    throw new EvalUsageError(
+      `unknown arm(s) ${unknown.map((arm) => arm || '(empty)').join(', ')}: the arms are ${ARMS.join(', ')}`,
+    );
   const model = values.model ?? (env.ANTHROPIC_API_KEY ? DEFAULT_MODEL : 'scripted:oracle');
   // The unknown-validation-model check comes first: without a key, `scripted:xyz` would be told it needs one.
   if (model.startsWith('scripted:') && !scriptedKind(model))

@@ -76,6 +76,7 @@ describe('parseEvalOptions', () => {
     expect(usageError(['--suite', 's', '--arms', 'baseline,dreams'])).toBe(
       'unknown arm(s) dreams: the arms are baseline, outcomes, memory, outcomes+memory',
     );
+    expect(usageError(['--suite', 's', '--arms', 'baseline,'])).toMatch(/^unknown arm\(s\) \(empty\): the arms are/);
   });
 
   it.each([
