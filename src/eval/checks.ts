@@ -2,7 +2,7 @@
  * Checkers: code, not a model, decides whether a task run passed. A declarative check list runs against the final
  * workspace and the final message; a checker script (node, bounded time and output) may add checks of its own.
  */
-import { execFile } from 'node:child_process';
+import { execFile, type ExecFileException } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -76,8 +76,14 @@ const ScriptOutputSchema = z.strictObject({
 /**
  * Runs `node SCRIPT WORKSPACE MESSAGE_FILE`; it prints `{"checks": [{name, pass, detail?}]}`. A script that fails,
  * times out or prints anything else is one failed check naming why, so a broken checker never passes a run.
+ * `timeoutMs` is the bound (tests shorten it; the harness uses SCRIPT_TIMEOUT_MS).
  */
-export async function runScript(script: string, workspace: string, message: string): Promise<CheckResult[]> {
+export async function runScript(
+  script: string,
+  workspace: string,
+  message: string,
+  timeoutMs = SCRIPT_TIMEOUT_MS,
+): Promise<CheckResult[]> {
   const name = `script ${path.basename(script)}`;
   const messageDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lucid-eval-message-'));
   const messageFile = path.join(messageDir, 'message.txt');
@@ -87,9 +93,8 @@ export async function runScript(script: string, workspace: string, message: stri
       execFile(
         process.execPath,
         [script, workspace, messageFile],
-        { timeout: SCRIPT_TIMEOUT_MS, maxBuffer: SCRIPT_MAX_OUTPUT_BYTES, cwd: path.dirname(script) },
-        (error, out, err) =>
-          error ? reject(new Error(`${error.message.split('\n')[0]} ${err}`.trim())) : resolve(out),
+        { timeout: timeoutMs, maxBuffer: SCRIPT_MAX_OUTPUT_BYTES, cwd: path.dirname(script) },
+        (error, out, err) => (error ? reject(new Error(scriptFailure(error, err, timeoutMs))) : resolve(out)),
       );
     });
     const parsed = ScriptOutputSchema.safeParse(JSON.parse(stdout));
@@ -100,4 +105,11 @@ export async function runScript(script: string, workspace: string, message: stri
   } finally {
     fs.rmSync(messageDir, { recursive: true, force: true });
   }
+}
+
+/** Why a script failed, in words: node's own message only says "Command failed" when the bound killed it. */
+function scriptFailure(error: ExecFileException, stderr: string, timeoutMs: number): string {
+  if (error.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') return `printed more than ${SCRIPT_MAX_OUTPUT_BYTES} bytes`;
+  if (error.killed) return `timed out after ${timeoutMs} ms (killed with ${error.signal ?? 'a signal'})`;
+  return `${error.message.split('\n')[0]} ${stderr}`.trim();
 }

@@ -53,14 +53,17 @@ export function parseEvalOptions(args: string[], env: NodeJS.ProcessEnv = proces
   const arms = values.arms.split(',').map((arm) => arm.trim());
   const unknown = arms.filter((arm) => !(ARMS as readonly string[]).includes(arm));
   if (unknown.length || !arms.length)
-    throw new EvalUsageError(`unknown arm(s) ${unknown.join(', ')}: the arms are ${ARMS.join(', ')}`);
+    throw new EvalUsageError(
+      `unknown arm(s) ${unknown.map((arm) => arm || '(empty)').join(', ')}: the arms are ${ARMS.join(', ')}`,
+    );
   const model = values.model ?? (env.ANTHROPIC_API_KEY ? DEFAULT_MODEL : 'scripted:oracle');
+  // The unknown-validation-model check comes first: without a key, `scripted:xyz` would be told it needs one.
+  if (model.startsWith('scripted:') && !scriptedKind(model))
+    throw new EvalUsageError(`unknown validation model ${model}: scripted:${VALIDATION_MODELS.join('|')}`);
   if (!scriptedKind(model) && !env.ANTHROPIC_API_KEY)
     throw new EvalUsageError(
       `--model ${model} needs ANTHROPIC_API_KEY (or use one of scripted:${VALIDATION_MODELS.join('|')})`,
     );
-  if (model.startsWith('scripted:') && !scriptedKind(model))
-    throw new EvalUsageError(`unknown validation model ${model}: scripted:${VALIDATION_MODELS.join('|')}`);
   return {
     suiteDir: path.resolve(values.suite),
     arms: [...new Set(arms)] as Arm[],

@@ -6,7 +6,7 @@ import { listCostCents } from '../domain/list-prices';
 import type { Usage } from '../domain/usage';
 import { describeProvenance, untrustedReason } from '../dreams/provenance';
 import type { Arm } from './arms';
-import { armUsage, type ArmResult, type DreamSummary } from './runner';
+import { armUsage, type ArmResult, type DreamSummary, type TaskRun } from './runner';
 import { bootstrapInterval, mean, pairedDifference, round, type Interval, type PairedDifference } from './statistics';
 
 export interface ArmReport {
@@ -54,7 +54,8 @@ export function buildReport(results: readonly ArmResult[], context: ReportContex
   const paired: EvalReport['paired'] = {};
   for (const result of results) {
     if (!baseline || result === baseline) continue;
-    paired[result.arm] = pairedDifference(scores(result), scores(baseline));
+    const [armScores, baselineScores] = pairedScores(result, baseline);
+    paired[result.arm] = pairedDifference(armScores, baselineScores);
   }
   return {
     suite: context.suite,
@@ -94,6 +95,30 @@ function armReport(result: ArmResult, context: ReportContext): ArmReport {
 function scores(result: ArmResult): number[] {
   return result.runs.map((run) => (run.pass ? 1 : 0));
 }
+
+/**
+ * The two arms' scores lined up by (task, trial), so a difference compares the same task run even if the runs
+ * were listed in another order. Both arms must hold exactly the same task runs, or the comparison means nothing.
+ */
+function pairedScores(arm: ArmResult, baseline: ArmResult): [arm: number[], baseline: number[]] {
+  for (const result of [arm, baseline]) {
+    if (new Set(result.runs.map(runKey)).size !== result.runs.length)
+      throw new Error(`arm ${result.arm} lists a task run (task#trial) more than once`);
+  }
+  const baselineByKey = new Map(baseline.runs.map((run) => [runKey(run), run]));
+  const armKeys = new Set(arm.runs.map(runKey));
+  const missing = [...baselineByKey.keys()].filter((key) => !armKeys.has(key));
+  const extra = [...armKeys].filter((key) => !baselineByKey.has(key));
+  if (missing.length || extra.length)
+    throw new Error(
+      `arm ${arm.arm} and ${baseline.arm} ran different task runs (task#trial): ` +
+        `only in ${baseline.arm}: ${missing.join(', ') || 'none'}; only in ${arm.arm}: ${extra.join(', ') || 'none'}`,
+    );
+  const score = (run: TaskRun) => (run.pass ? 1 : 0);
+  return [arm.runs.map(score), arm.runs.map((run) => score(baselineByKey.get(runKey(run))!))];
+}
+
+const runKey = (run: TaskRun) => `${run.task_id}#${run.trial}`;
 
 const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
 const signed = (value: number) => `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)}`;
