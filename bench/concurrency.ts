@@ -483,13 +483,14 @@ interface PlannedRun {
 
 /**
  * The levels in rising order with src/worker.ts's settings, each with every worker count on every store in turn
- * (neighbours, so drift on a busy machine touches all alike); then, at the largest level on the first store and
- * worker count, each comparison followed by src/worker.ts's settings once more, so every comparison has a
- * neighbour run of the chosen settings.
+ * (neighbours, so drift on a busy machine touches all alike); then, at the largest level on the first worker count,
+ * each comparison followed by src/worker.ts's settings once more, so every comparison has a neighbour run of the
+ * chosen settings. A comparison runs on the first store, except one that overrides a LUCID_DATABASE_* setting: it
+ * runs on PostgreSQL, the only store that reads it.
  */
 function planRuns(settings: Settings): PlannedRun[] {
   const top = Math.max(...settings.levels);
-  const [store, workers] = [settings.stores[0], settings.workers[0]];
+  const workers = settings.workers[0];
   const runs = [...settings.levels]
     .sort((a, b) => a - b)
     .flatMap((sessions) =>
@@ -497,12 +498,19 @@ function planRuns(settings: Settings): PlannedRun[] {
         settings.stores.map((name) => ({ configuration: LUCID_SETTINGS, store: name, workers: count, sessions })),
       ),
     );
-  for (const configuration of settings.compare)
+  for (const configuration of settings.compare) {
+    const store = comparisonStore(configuration, settings.stores);
     runs.push(
       { configuration, store, workers, sessions: top },
       { configuration: LUCID_SETTINGS, store, workers, sessions: top },
     );
+  }
   return runs;
+}
+
+function comparisonStore(configuration: Configuration, stores: StoreName[]): StoreName {
+  const readsDatabase = Object.keys(configuration.overrides).some((name) => name.startsWith('LUCID_DATABASE_'));
+  return readsDatabase && stores.includes('postgres') ? 'postgres' : stores[0];
 }
 
 // ---------------------------------------------------------------------------------------------------------------
