@@ -21,6 +21,7 @@ import type { DeltaSpool } from '../storage/delta-spool';
 import type { ModelStreamEvent } from '../domain/event-deltas';
 import { DeltaPreview } from './delta-preview';
 import { withFileBytes } from './file-sourced-blocks';
+import { type EventLogCache, eventLogCacheFromEnvironment } from './event-log-cache';
 
 export interface CallModelInput {
   sessionId: string;
@@ -59,13 +60,12 @@ export interface CallModelResult {
   usage: Usage;
 }
 
-const CACHED_SESSIONS = 64;
 const CACHED_PROMPTS = 64;
 
 /**
  * The model activity. Its input is small and constant in size: the transcript is rebuilt from the event log
- * in the store, never shipped through workflow history. The worker keeps an in-memory copy of each session's
- * log so a long session reads only the events that are new since its previous request.
+ * in the store, never shipped through workflow history. The worker keeps an in-memory copy of session logs
+ * (./event-log-cache.ts) so a long session reads only the events that are new since its previous request.
  */
 export function createModelActivities({
   store,
@@ -76,6 +76,7 @@ export function createModelActivities({
   client,
   secrets = secretsFromEnvironment(),
   withheldTools = [],
+  eventCache = eventLogCacheFromEnvironment(),
 }: {
   store: SessionStore;
   prompts: PromptStore;
@@ -88,9 +89,10 @@ export function createModelActivities({
   secrets?: string[];
   /** Tools this worker cannot run, left out of its requests whatever the agent lists. */
   withheldTools?: readonly string[];
+  /** Default: sized from LUCID_EVENT_CACHE_MB. */
+  eventCache?: EventLogCache;
 }) {
   const anthropic = client ?? createAnthropicClient();
-  const eventCache = new Map<string, SessionEvent[]>();
   const promptCache = new Map<string, string>();
 
   /** The system prompt, inline or from the store; a prompt is read from disk once per worker while it is used. */
@@ -113,20 +115,17 @@ export function createModelActivities({
   async function persistHandedOver(sessionId: string, events: SessionEvent[]): Promise<void> {
     if (events.length === 0) return;
     await store.appendEvents(sessionId, events);
-    const cached = eventCache.get(sessionId);
-    const lastSeq = cached?.length ? cached[cached.length - 1].seq : 0;
-    if (cached && lastSeq + 1 === events[0].seq) cached.push(...events);
+    eventCache.extend(sessionId, events);
   }
 
   async function eventsThrough(sessionId: string, throughSeq: number): Promise<SessionEvent[]> {
     const cached = eventCache.get(sessionId) ?? [];
-    const lastSeq = cached.length ? cached[cached.length - 1].seq : 0;
-    const fresh = lastSeq < throughSeq ? await store.readEvents(sessionId, { afterSeq: lastSeq }) : [];
-    const all = [...cached, ...fresh].filter((event) => event.seq <= throughSeq);
-    eventCache.delete(sessionId); // re-insert to keep Map order = least recently used first
-    eventCache.set(sessionId, all);
-    if (eventCache.size > CACHED_SESSIONS) eventCache.delete(eventCache.keys().next().value as string);
-    return all;
+    const lastSeq = cached.at(-1)?.seq ?? 0;
+    if (lastSeq >= throughSeq) return cached.filter((event) => event.seq <= throughSeq);
+    const fresh = (await store.readEvents(sessionId, { afterSeq: lastSeq })).filter((event) => event.seq <= throughSeq);
+    const events = [...cached, ...fresh];
+    eventCache.extend(sessionId, fresh); // after the copy: extending pushes onto the cached array
+    return events;
   }
 
   async function callModel(input: CallModelInput): Promise<CallModelResult> {
