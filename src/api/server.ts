@@ -1,7 +1,8 @@
 /**
  * `npm run server [-- --port N --host H]`: the Managed Agents HTTP API (docs/api.md). It joins Temporal with the
- * worker's settings (src/connection.ts) and reads and writes the worker's storage (LUCID_DATA_DIR). API keys
- * come from LUCID_API_KEYS or LUCID_API_KEYS_FILE (src/api/api-keys.ts); it will not start without one.
+ * worker's settings (src/connection.ts) and reads and writes the worker's storage (PostgreSQL with
+ * LUCID_DATABASE_URL, else LUCID_DATA_DIR). API keys come from LUCID_API_KEYS or LUCID_API_KEYS_FILE
+ * (src/api/api-keys.ts); it will not start without one.
  * SIGINT and SIGTERM close it: requests in flight finish, then the Temporal connection closes.
  */
 import { LucidClient } from '../client';
