@@ -102,7 +102,7 @@ export function answerCommand(sessionId: string, call: PendingCall): string {
 
 function describeEvaluation({ evaluation }: PendingCall): string {
   if (evaluation?.type !== 'auto') return 'always_ask';
-  return `auto, the judge gave no verdict: ${printable(oneLine(evaluation.reason, MAX_REASON_LENGTH))}`;
+  return `auto, the judge asks: ${printable(oneLine(evaluation.reason, MAX_REASON_LENGTH))}`;
 }
 
 /** The input as indented JSON (which escapes control characters, so nothing reaches the terminal raw), cut. */

@@ -81,7 +81,7 @@ describe("lucid run's prompt for pending calls", () => {
     expect(output).toContain('[1/3] write (sevt_write) asks for your confirmation (always_ask)\n');
     expect(output).toContain('    "file_path": "/workspace/a.md",\n');
     // The judge's reason is the model's text: its control characters never reach the terminal.
-    expect(output).toContain('(auto, the judge gave no verdict: the judge failed: ·[31mtimeout)');
+    expect(output).toContain('(auto, the judge asks: the judge failed: ·[31mtimeout)');
     expect(output).toContain('[3/3] lookup (sevt_lookup) is a custom tool: its result is yours to give\n');
     expect(output).toContain('result for lookup (one line; empty to skip): ');
   });

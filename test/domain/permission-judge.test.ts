@@ -7,10 +7,14 @@ import {
 } from '../../src/domain/permission-judge';
 
 describe('the permission judge', () => {
-  it('reads a verdict in the reply, and nothing from a reply without one', () => {
+  it('reads a verdict (allow, deny or ask) in the reply, and nothing from a reply without one', () => {
     expect(parseJudgeReply('Sure. {"verdict": "deny", "reason": "deletes files"}')).toEqual({
       verdict: 'deny',
       reason: 'deletes files',
+    });
+    expect(parseJudgeReply('{"verdict": "ask", "reason": "depends whose repository it is"}')).toEqual({
+      verdict: 'ask',
+      reason: 'depends whose repository it is',
     });
     for (const text of ['allow', '{"verdict": "maybe", "reason": "x"}', '{"verdict": "allow"}', '{not json}', '']) {
       expect(parseJudgeReply(text)).toBeNull();

@@ -1,8 +1,8 @@
 /**
  * The auto permission policy against the real dev server and a real worker, the scripted model playing both the
  * agent and the judge (recognised by the judge's system prompt): an allowed call runs, a denied one is a tool
- * error with the judge's reason and never runs, and a judge that fails or answers unparseably makes the call ask a
- * human. Each verdict is on the tool use event.
+ * error with the judge's reason and never runs, and a judge that answers ask, fails or answers unparseably makes
+ * the call ask a human. Each verdict is on the tool use event.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -111,20 +111,23 @@ describe('the auto permission policy', () => {
     await expectReplays(sessionId);
   });
 
-  it('asks a human when the judge fails or answers without a verdict, and never runs the call unasked', async () => {
+  it('asks a human when the judge says ask, fails or answers without a verdict, and never runs the call unasked', async () => {
     harness.model.setScenario({
       rules: [
         { match: { system: JUDGE, last_user_text: 'failed.txt' }, reply: { error: { status: 400, message: 'nope' } } },
         judgeSays('vague.txt', 'It depends.'),
+        judgeSays('unsure.txt', '{"verdict": "ask", "reason": "cannot tell whose notes these are"}'),
         {
           match: { last_user_text: 'judge trouble' },
-          reply: { content: [write('toolu_f', 'failed.txt'), write('toolu_v', 'vague.txt')] },
+          reply: {
+            content: [write('toolu_f', 'failed.txt'), write('toolu_u', 'unsure.txt'), write('toolu_v', 'vague.txt')],
+          },
         },
         { match: { last_tool_result: 'user denied' }, reply: { content: [{ type: 'text', text: 'done' }] } },
       ],
     });
     const sessionId = await harness.lucid.startSession({ agent, message: 'judge trouble', keep_alive_seconds: 30 });
-    const [failed, vague] = await useEvents(sessionId, 2);
+    const [failed, unsure, vague] = await useEvents(sessionId, 3); // the denied one last: its result ends the turn
     expect(failed).toMatchObject({
       evaluated_permission: 'ask',
       evaluation: {
@@ -137,18 +140,30 @@ describe('the auto permission policy', () => {
       evaluated_permission: 'ask',
       evaluation: { type: 'auto', reason: 'the permission judge gave no verdict it could read' },
     });
+    expect(unsure).toMatchObject({
+      evaluated_permission: 'ask',
+      evaluation: {
+        type: 'auto',
+        evaluated_permission: { type: 'ask', reason_code: 'indeterminate' },
+        reason: 'cannot tell whose notes these are',
+        model: DEFAULT_JUDGE_MODEL,
+      },
+    });
     await waitFor(
       async () => (await harness.lucid.snapshot(sessionId))?.stop_reason?.type === 'requires_action',
       'asks',
     );
     expect(exists(sessionId, 'failed.txt')).toBe(false);
     expect(exists(sessionId, 'vague.txt')).toBe(false);
+    expect(exists(sessionId, 'unsure.txt')).toBe(false);
 
     await harness.lucid.confirmToolUse(sessionId, { tool_use_id: failed.id, result: 'allow', decided_by: 'cli' });
     await harness.lucid.confirmToolUse(sessionId, { tool_use_id: vague.id, result: 'deny', decided_by: 'cli' });
+    await harness.lucid.confirmToolUse(sessionId, { tool_use_id: unsure.id, result: 'allow', decided_by: 'cli' });
     await finalMessage(sessionId, 'done');
     expect(exists(sessionId, 'failed.txt')).toBe(true);
     expect(exists(sessionId, 'vague.txt')).toBe(false);
+    expect(exists(sessionId, 'unsure.txt')).toBe(true);
     await expectReplays(sessionId);
   });
 });
