@@ -6,7 +6,7 @@ import { listCostCents } from '../domain/list-prices';
 import type { Usage } from '../domain/usage';
 import { describeProvenance, untrustedReason } from '../dreams/provenance';
 import type { Arm } from './arms';
-import { armUsage, type ArmResult, type DreamSummary, type TaskRun } from './runner';
+import { armUsage, armUsageByModel, type ArmResult, type DreamSummary, type TaskRun } from './runner';
 import { bootstrapInterval, mean, pairedDifference, round, type Interval, type PairedDifference } from './statistics';
 
 export interface ArmReport {
@@ -17,7 +17,10 @@ export interface ArmReport {
   /** Every token the arm used: sessions, graders, training sessions and the dream. */
   tokens: number;
   usage: Usage;
-  /** At list prices; null for a model without one (the scripted models). */
+  /**
+   * At list prices: the agent's tokens at the agent model's, the graders' and the dream's at the grader model's;
+   * null when tokens were spent on a model without one (the scripted models).
+   */
   cost_usd: number | null;
   wall_ms: number;
   /** Failed runs per check name. */
@@ -69,10 +72,29 @@ export function buildReport(results: readonly ArmResult[], context: ReportContex
   };
 }
 
+function armCostCents(result: ArmResult, context: ReportContext): number | null {
+  const { agent, grader } = armUsageByModel(result);
+  let cents = 0;
+  for (const [usage, model] of [
+    [agent, context.model],
+    [grader, context.graderModel],
+  ] as const) {
+    if (tokensOf(usage) === 0) continue;
+    const part = listCostCents(usage, model);
+    if (part === null) return null;
+    cents += part;
+  }
+  return cents;
+}
+
+function tokensOf(usage: Usage): number {
+  return usage.input_tokens + usage.output_tokens + usage.cache_read_input_tokens + usage.cache_creation_input_tokens;
+}
+
 function armReport(result: ArmResult, context: ReportContext): ArmReport {
   const usage = armUsage(result);
   const values = scores(result);
-  const cents = listCostCents(usage, context.model);
+  const cents = armCostCents(result, context);
   const checkFailures: Record<string, number> = {};
   for (const run of result.runs) {
     for (const check of run.checks) if (!check.pass) checkFailures[check.name] = (checkFailures[check.name] ?? 0) + 1;
@@ -81,8 +103,7 @@ function armReport(result: ArmResult, context: ReportContext): ArmReport {
     pass_rate: round(mean(values)),
     ci95: bootstrapInterval(values),
     n: values.length,
-    tokens:
-      usage.input_tokens + usage.output_tokens + usage.cache_read_input_tokens + usage.cache_creation_input_tokens,
+    tokens: tokensOf(usage),
     usage,
     cost_usd: cents === null ? null : round(cents / 100),
     wall_ms: result.wall_ms,

@@ -200,10 +200,22 @@ async function runTask(
 
 /** Every token an arm spent: its sessions', their graders', and for a memory arm its training and dream. */
 export function armUsage(result: ArmResult): Usage {
-  const runs = [...result.runs, ...(result.dream?.train_runs ?? [])];
-  let total = result.dream?.usage ?? ZERO_USAGE;
-  for (const run of runs) total = addUsage(addUsage(total, run.usage), run.grader_usage);
-  return total;
+  const { agent, grader } = armUsageByModel(result);
+  return addUsage(agent, grader);
+}
+
+/**
+ * The arm's tokens by the model that spent them, since the two may be priced differently: `agent` on the agent's
+ * model (test and training sessions), `grader` on the grader's model (graders and the dream).
+ */
+export function armUsageByModel(result: ArmResult): { agent: Usage; grader: Usage } {
+  let agent = ZERO_USAGE;
+  let grader = result.dream?.usage ?? ZERO_USAGE;
+  for (const run of [...result.runs, ...(result.dream?.train_runs ?? [])]) {
+    agent = addUsage(agent, run.usage);
+    grader = addUsage(grader, run.grader_usage);
+  }
+  return { agent, grader };
 }
 
 function writeFixture(workspace: string, files: Record<string, string>): void {

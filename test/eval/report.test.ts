@@ -99,6 +99,22 @@ describe('buildReport (report.json)', () => {
     expect(report.arms.baseline!.runs).toHaveLength(4);
   });
 
+  it("prices the agent's tokens at the agent model's list price and the grader's and dream's at the grader's", () => {
+    const graded = (runs: TaskRun[]) => runs.map((each) => ({ ...each, grader_usage: usage(1_000_000, 0) }));
+    const priced = buildReport([arm('outcomes', graded(outcomes.runs)), memory], {
+      ...context,
+      model: 'claude-sonnet-4-5',
+      graderModel: 'claude-haiku-4-5',
+    });
+    // outcomes: 4 × (100 input + 10 output) on Sonnet ($3 / $15 per million), 4 × 1M input on Haiku ($1).
+    expect(priced.arms.outcomes!.cost_usd).toBeCloseTo((400 * 3 + 40 * 15) / 1e6 + 4, 3);
+    // memory: 5 sessions on Sonnet (4 test, 1 training), the dream on Haiku: $0.0043 (cost_usd keeps 4 decimals).
+    expect(priced.arms.memory!.cost_usd).toBeCloseTo((500 * 3 + 50 * 15) / 1e6 + (1000 * 1 + 200 * 5) / 1e6, 3);
+    // A grader without a list price makes the whole arm's cost unknown, not silently the agent's alone.
+    const unpriced = buildReport([arm('outcomes', graded(outcomes.runs))], { ...context, model: 'claude-sonnet-4-5' });
+    expect(unpriced.arms.outcomes!.cost_usd).toBeNull();
+  });
+
   it('pairs each arm with baseline by task and trial, not by list position', () => {
     // memory passes every run baseline failed: 3 of 4 pairs gain 1 → +0.75.
     expect(report.paired.memory!.difference).toBe(0.75);
