@@ -1,11 +1,12 @@
 /**
  * Suite loading (src/eval/suite.ts): a folder built in a temp dir loads; each kind of bad input is refused with
  * a SuiteError naming the file and the field. The starter suite (evals/starter) loads with the counts docs/eval.md
- * gives.
+ * gives, and its checks pass each task's right answer and fail its wrong one.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { runChecks } from '../../src/eval/checks';
 import { loadSuite, SuiteError, testTasks, trainTasks } from '../../src/eval/suite';
 
 const agent = {
@@ -136,10 +137,40 @@ describe('loadSuite', () => {
 });
 
 describe('the starter suite (evals/starter)', () => {
+  const starter = () => loadSuite(path.join(__dirname, '..', '..', 'evals', 'starter'));
+
   it('loads with 35 tasks, 17 of them in the test split (as docs/eval.md says)', () => {
-    const suite = loadSuite(path.join(__dirname, '..', '..', 'evals', 'starter'));
+    const suite = starter();
     expect(suite.tasks).toHaveLength(35);
     expect(testTasks(suite)).toHaveLength(17);
     expect(trainTasks(suite)).toHaveLength(18);
+  });
+
+  // The validation models play these answers, so a right answer that failed a check (or a wrong one that passed
+  // them all) would make the oracle's 1.0 or the corrupted model's 0.0 a lie about the checks, not the agent.
+  it("passes every task's right answer on all its checks and fails its wrong answer on at least one", async () => {
+    const suite = starter();
+    const verdicts: Record<string, { right: string[]; wrongFails: number }> = {};
+    for (const task of suite.tasks) {
+      expect(task.oracle).toBeDefined();
+      const failed = async (answer: { files: Record<string, string>; message: string }) => {
+        const workspace = fs.mkdtempSync(path.join(dir, `${task.id}-`));
+        for (const [file, content] of Object.entries({ ...task.files, ...answer.files })) {
+          fs.mkdirSync(path.dirname(path.join(workspace, file)), { recursive: true });
+          fs.writeFileSync(path.join(workspace, file), content);
+        }
+        const results = await runChecks(suite, task, workspace, answer.message);
+        expect(results.length).toBeGreaterThan(0);
+        return results.filter((result) => !result.pass).map((result) => result.name);
+      };
+      verdicts[task.id] = {
+        right: await failed(task.oracle!.right),
+        wrongFails: (await failed(task.oracle!.wrong)).length,
+      };
+    }
+    for (const [id, { right, wrongFails }] of Object.entries(verdicts)) {
+      expect({ id, failedWhenRight: right }).toEqual({ id, failedWhenRight: [] });
+      expect({ id, wrongFails: wrongFails > 0 }).toEqual({ id, wrongFails: true });
+    }
   });
 });
