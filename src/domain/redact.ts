@@ -29,13 +29,26 @@ const SECRET_PATTERNS: ReadonlyArray<{ pattern: RegExp; replacement: string }> =
 
 export const REDACTED = '[REDACTED]';
 
-/** Values of the worker's environment that are secrets (at least 8 characters, so short values never match). */
+/**
+ * Values of the worker's environment that are secrets (at least 8 characters, so short values never match): those
+ * whose name says so, and the password inside LUCID_DATABASE_URL.
+ */
 export function secretsFromEnvironment(env: NodeJS.ProcessEnv = process.env): string[] {
-  return Object.entries(env)
-    .filter(
-      ([name, value]) => /API_KEY|SECRET|TOKEN|PASSWORD/i.test(name) && typeof value === 'string' && value.length >= 8,
-    )
+  const named = Object.entries(env)
+    .filter(([name, value]) => /API_KEY|SECRET|TOKEN|PASSWORD/i.test(name) && typeof value === 'string')
     .map(([, value]) => value as string);
+  return [...named, ...urlPasswords(env.LUCID_DATABASE_URL)].filter((value) => value.length >= 8);
+}
+
+/** A URL's password as written and decoded (a log may carry either). */
+function urlPasswords(url: string | undefined): string[] {
+  if (!url) return [];
+  try {
+    const { password } = new URL(url);
+    return password ? [...new Set([password, decodeURIComponent(password)])] : [];
+  } catch {
+    return [];
+  }
 }
 
 export function redactText(text: string, knownSecrets: readonly string[] = []): string {

@@ -20,6 +20,15 @@ describe('redaction', () => {
       secretsFromEnvironment({ ANTHROPIC_API_KEY: 'longenoughvalue', GITHUB_TOKEN: 'short', HOME: '/root/home/dir' }),
     ).toEqual(['longenoughvalue']);
   });
+
+  it("takes the database URL's password, as written and decoded, and not a short one", () => {
+    expect(secretsFromEnvironment({ LUCID_DATABASE_URL: 'postgres://lucid:p%40ss-w0rd-long@db:5432/lucid' })).toEqual([
+      'p%40ss-w0rd-long',
+      'p@ss-w0rd-long',
+    ]);
+    expect(secretsFromEnvironment({ LUCID_DATABASE_URL: 'postgres://lucid:short@db/lucid' })).toEqual([]);
+    expect(secretsFromEnvironment({ LUCID_DATABASE_URL: 'postgres://db/lucid' })).toEqual([]);
+  });
 });
 
 describe('realistic key shapes', () => {
