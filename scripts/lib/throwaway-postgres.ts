@@ -25,14 +25,24 @@ export interface ThrowawayPostgres {
   destroy(): void;
 }
 
-export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
+/** A server that takes TCP connections over TLS only (the Unix socket stays open, trusted, for its own set-up). */
+export interface ThrowawayTls {
+  /** PEM files: the server's certificate and key, and the CA whose client certificates it accepts. */
+  certFile: string;
+  keyFile: string;
+  caFile: string;
+  /** Authenticate TCP clients by their certificate (PostgreSQL's `cert` method: its CN must be `lucid`). */
+  clientCertificates: boolean;
+}
+
+export async function startThrowawayPostgres(options: { tls?: ThrowawayTls } = {}): Promise<ThrowawayPostgres> {
   const bin = postgresBinDir();
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lucid-pg-'));
   const data = path.join(root, 'data');
   const port = await freePort();
-  const asOwner = ownerCommand(root);
+  const { run: asOwner, give } = clusterOwner(root);
   asOwner(path.join(bin, 'initdb'), ['-D', data, '-U', 'lucid', '-A', 'trust', '-E', 'UTF8', '--no-sync']);
-  const options = [
+  const settings = [
     `-p ${port}`,
     `-k ${root}`,
     '-c listen_addresses=127.0.0.1',
@@ -42,9 +52,10 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
     '-c fsync=off',
     '-c full_page_writes=off',
     '-c max_connections=200',
+    ...(options.tls ? tlsSettings(root, data, options.tls, give) : []),
   ].join(' ');
   const pgCtl = (args: string[]) => asOwner(path.join(bin, 'pg_ctl'), ['-D', data, ...args]);
-  const start = () => pgCtl(['-l', path.join(root, 'server.log'), '-o', options, '-w', '-t', '60', 'start']);
+  const start = () => pgCtl(['-l', path.join(root, 'server.log'), '-o', settings, '-w', '-t', '60', 'start']);
   const stop = () => pgCtl(['-m', 'immediate', '-w', 'stop']);
   start();
   const url = `postgres://lucid@127.0.0.1:${port}/postgres`;
@@ -55,7 +66,8 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
     async createDatabase(name) {
       if (!/^[a-z][a-z0-9_]{0,62}$/.test(name)) throw new Error(`not a database name: ${name}`);
       const { Client } = await import('pg');
-      const client = new Client({ connectionString: url });
+      // Over the Unix socket: a TLS-only server trusts it, and the others do too.
+      const client = new Client({ host: root, port, user: 'lucid', database: 'postgres' });
       await client.connect();
       try {
         await client.query(`CREATE DATABASE ${name}`);
@@ -95,18 +107,47 @@ function postgresBinDir(): string {
   }
 }
 
-/** Runs a PostgreSQL program as the owner of the cluster: the `postgres` user when this process is root. */
-function ownerCommand(root: string): (program: string, args: string[]) => void {
+/**
+ * Runs PostgreSQL programs as the owner of the cluster (the `postgres` user when this process is root), and hands
+ * it files.
+ */
+function clusterOwner(root: string): { run: (program: string, args: string[]) => void; give: (file: string) => void } {
   const isRoot = process.getuid?.() === 0;
-  if (isRoot) {
-    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }));
-    const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }));
-    fs.chownSync(root, uid, gid);
-  }
-  return (program, args) => {
-    const [command, commandArgs] = isRoot ? ['runuser', ['-u', 'postgres', '--', program, ...args]] : [program, args];
-    execFileSync(command, commandArgs, { stdio: 'pipe' });
+  const owner = isRoot
+    ? {
+        uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })),
+        gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })),
+      }
+    : null;
+  const give = (file: string) => owner && fs.chownSync(file, owner.uid, owner.gid);
+  give(root);
+  return {
+    run: (program, args) => {
+      const [command, commandArgs] = isRoot ? ['runuser', ['-u', 'postgres', '--', program, ...args]] : [program, args];
+      execFileSync(command, commandArgs, { stdio: 'pipe' });
+    },
+    give,
   };
+}
+
+/** The server's TLS files copied beside its data (the key private to the owner, as PostgreSQL insists), and TCP
+ * connections limited to TLS by pg_hba.conf. */
+function tlsSettings(root: string, data: string, tls: ThrowawayTls, give: (file: string) => void): string[] {
+  const copy = (from: string, name: string) => {
+    const to = path.join(root, name);
+    fs.copyFileSync(from, to);
+    fs.chmodSync(to, 0o600);
+    give(to);
+    return to;
+  };
+  const [cert, key, ca] = [
+    copy(tls.certFile, 'server.pem'),
+    copy(tls.keyFile, 'server.key'),
+    copy(tls.caFile, 'ca.pem'),
+  ];
+  const method = tls.clientCertificates ? 'cert' : 'trust';
+  fs.writeFileSync(path.join(data, 'pg_hba.conf'), `local all all trust\nhostssl all all 127.0.0.1/32 ${method}\n`);
+  return ['-c ssl=on', `-c ssl_cert_file=${cert}`, `-c ssl_key_file=${key}`, `-c ssl_ca_file=${ca}`];
 }
 
 function freePort(): Promise<number> {

@@ -1,16 +1,20 @@
 import { Pool, type PoolClient } from 'pg';
 import { readWholeNumberVariables } from '../../whole-number-variables';
 import { asStorageUnavailable } from '../storage-unavailable';
+import { databaseTlsFromEnvironment, type DatabaseTls } from './database-tls';
 
 /**
  * Where Lucid's PostgreSQL is: `LUCID_DATABASE_URL`, a `postgres://user:password@host:port/database` URL. TLS is
- * set in the URL as libpq does it (`?sslmode=require`, `sslrootcert=/path/ca.pem`, `sslcert=`, `sslkey=`), which
- * node-postgres reads. Without the variable Lucid keeps its data in the local data directory.
+ * set either by the LUCID_DATABASE_TLS_* variables (./database-tls.ts, named as Temporal's envconfig) or in the URL
+ * as libpq does it (`?sslmode=verify-full&sslrootcert=/path/ca.pem`, `sslcert=`, `sslkey=`), which node-postgres
+ * reads. Without the variable Lucid keeps its data in the local data directory.
  */
 export interface DatabaseConfig {
   url: string;
   /** Connections this process keeps at most (LUCID_DATABASE_POOL_SIZE, default 10). */
   poolSize: number;
+  /** From the LUCID_DATABASE_TLS_* variables; absent when they ask for none (the URL may still). */
+  tls?: DatabaseTls;
 }
 
 export const DEFAULT_POOL_SIZE = 10;
@@ -26,7 +30,8 @@ export function databaseConfig(env: NodeJS.ProcessEnv = process.env): DatabaseCo
     [{ name: 'LUCID_DATABASE_POOL_SIZE', setting: 'poolSize', min: 1, max: 1000 }],
     (message) => new Error(message),
   );
-  return { url, poolSize };
+  const tls = databaseTlsFromEnvironment(url, env);
+  return tls ? { url, poolSize, tls } : { url, poolSize };
 }
 
 /**
@@ -40,6 +45,7 @@ export function openPool(config: DatabaseConfig): Pool {
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
     application_name: 'lucid',
+    ...(config.tls && { ssl: config.tls }),
   });
   pool.on('error', () => undefined);
   return pool;
