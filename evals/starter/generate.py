@@ -29,7 +29,9 @@ for i, topic in enumerate(['latency','costs','hiring','churn','uptime','roadmap'
       message=f'Write a short report on {topic} (a title and one sentence) as {topic}.md.',
       rubric=f'- The {topic} report exists\n- It has a title and a sentence',
       checks=[dict(type='file_exists', path=f'reports/{topic}.md', name='report in reports/'),
-              dict(type='file_absent', path=f'{topic}.md', name='no report at the top level')],
+              # Not file_absent on the top-level file: the agent has no tool that deletes, so a revision could never
+              # undo a first attempt there and the outcomes arm would be measured against an unfixable mistake.
+              dict(type='message_matches', pattern=rf'reports/{topic}\.md', name='message names the reports/ path')],
       oracle=dict(lesson=LAYOUT, right=dict(files={f'reports/{topic}.md': f'# {topic}\n\nAll steady.\n'}, message=f'Wrote reports/{topic}.md.'),
                   wrong=dict(files={f'{topic}.md': f'# {topic}\n\nAll steady.\n'}, message=f'Wrote {topic}.md at the top.'))))
 for i, team in enumerate(['platform','payments','growth','support','design','security']):
