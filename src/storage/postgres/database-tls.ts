@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import tls from 'node:tls';
+import { LucidError } from '../../errors';
 
 /**
  * TLS to Lucid's PostgreSQL from environment variables named as Temporal's envconfig names its own
@@ -22,8 +23,10 @@ const PREFIX = 'LUCID_DATABASE_TLS';
 const PEM_SETTINGS = ['SERVER_CA_CERT', 'CLIENT_CERT', 'CLIENT_KEY'] as const;
 const URL_TLS_PARAMETERS = ['ssl', 'sslmode', 'sslrootcert', 'sslcert', 'sslkey'];
 
-export class DatabaseTlsError extends Error {
-  override readonly name = 'DatabaseTlsError';
+/** A bad LUCID_DATABASE_TLS* setting; the message names the variable. */
+export class DatabaseTlsError extends LucidError {
+  readonly code = 'invalid_database_setting';
+  readonly fault = 'user_input';
 }
 
 /** The TLS options for the pool, or undefined when no LUCID_DATABASE_TLS* variable asks for TLS. */
@@ -51,11 +54,11 @@ export function databaseTlsFromEnvironment(url: string, env: NodeJS.ProcessEnv =
   return {
     rejectUnauthorized: true,
     ...(ca && { ca }),
-    ...(cert && key && { cert, key }),
-    checkServerIdentity: (host, certificate) => {
-      if (!verifyHost) return undefined;
-      return tls.checkServerIdentity(serverName || host, certificate);
-    },
+    ...(cert && { cert, key }),
+    // Here, not as `servername`: node-postgres overwrites that with the URL's host.
+    checkServerIdentity: verifyHost
+      ? (host, certificate) => tls.checkServerIdentity(serverName || host, certificate)
+      : () => undefined,
   };
 }
 
